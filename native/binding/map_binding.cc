@@ -1,0 +1,118 @@
+// Map handles: open a map file (shared per process), read its header, and view its sections as
+// typed arrays without copying (the views keep the mapping alive).
+#include <cstring>
+#include <memory>
+
+#include "binding/js_convert.h"
+#include "binding/map_handle.h"
+#include "binding/registry.h"
+#include "osm/profile.h"
+
+namespace waymark::js {
+
+MapPtr mapArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsExternal()) fail("InvalidArgument", "expected a map handle");
+  return *info[i].As<Napi::External<MapPtr>>().Data();
+}
+
+namespace {
+
+Napi::Value openMap(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    const std::string path = stringArg(info, 0, "path");
+    auto* holder = new MapPtr(LoadedMap::openShared(path));
+    return Napi::External<MapPtr>::New(env, holder, [](Napi::Env, MapPtr* p) { delete p; });
+  });
+}
+
+Napi::Value mapHeader(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr m = mapArg(info, 0);
+    const MapHeader& h = m->file->header();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", m->file->path());
+    o.Set("formatVersion", h.format_version);
+    o.Set("fileBytes", double(h.file_bytes));
+    char checksum[17];
+    std::snprintf(checksum, sizeof(checksum), "%016llx", static_cast<unsigned long long>(h.checksum));
+    o.Set("checksum", checksum);
+    o.Set("profile", std::string(h.profile, strnlen(h.profile, sizeof(h.profile))));
+    o.Set("sourceName", std::string(h.source_name, strnlen(h.source_name, sizeof(h.source_name))));
+    o.Set("sourceTimestamp", std::string(h.source_timestamp, strnlen(h.source_timestamp, sizeof(h.source_timestamp))));
+    o.Set("buildTimeUnixMs", double(h.build_time_unix_ms));
+    Napi::Array bbox = Napi::Array::New(env, 4);
+    for (uint32_t i = 0; i < 4; ++i) bbox.Set(i, h.bbox[i]);
+    o.Set("bbox", bbox);
+    Napi::Object counts = Napi::Object::New(env);
+    counts.Set("nodes", double(h.node_count));
+    counts.Set("edges", double(h.edge_count));
+    counts.Set("shapePoints", double(h.shape_point_count));
+    counts.Set("names", double(h.name_count));
+    counts.Set("restrictions", double(h.restriction_count));
+    counts.Set("viaWayRestrictions", double(h.via_way_restriction_count));
+    counts.Set("segments", double(h.segment_count));
+    counts.Set("turns", double(h.turn_count));
+    counts.Set("chArcs", double(h.ch_arc_count));
+    o.Set("counts", counts);
+    Napi::Array sections = Napi::Array::New(env, h.section_count);
+    for (uint32_t i = 0; i < h.section_count; ++i) {
+      Napi::Object s = Napi::Object::New(env);
+      s.Set("name", h.sections[i].name);
+      s.Set("bytes", double(h.sections[i].bytes));
+      s.Set("elementSize", h.sections[i].element_size);
+      sections.Set(i, s);
+    }
+    o.Set("sections", sections);
+    return o;
+  });
+}
+
+// A typed-array view of one section. Signedness comes from the caller's requested kind, because the
+// file stores only element sizes.
+Napi::Value mapSection(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr m = mapArg(info, 0);
+    const std::string name = stringArg(info, 1, "section name");
+    const std::string kind = stringArg(info, 2, "element kind");
+    const MapHeader& h = m->file->header();
+    for (uint32_t i = 0; i < h.section_count; ++i) {
+      const MapSectionEntry& s = h.sections[i];
+      if (name != s.name) continue;
+      const uint8_t* data = reinterpret_cast<const uint8_t*>(&h) + s.offset;
+      auto* keep = new MapPtr(m);
+      Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, const_cast<uint8_t*>(data), s.bytes,
+                                                        [](Napi::Env, void*, MapPtr* p) { delete p; }, keep);
+      const size_t count = s.bytes / s.element_size;
+      auto check = [&](uint32_t size) {
+        if (s.element_size != size) fail("InvalidArgument", "section " + name + " does not hold " + kind + " elements");
+      };
+      if (kind == "u8") return (check(1), Napi::Uint8Array::New(env, count, buffer, 0));
+      if (kind == "i32") return (check(4), Napi::Int32Array::New(env, count, buffer, 0));
+      if (kind == "u32") return (check(4), Napi::Uint32Array::New(env, count, buffer, 0));
+      if (kind == "f64") return (check(8), Napi::Float64Array::New(env, count, buffer, 0));
+      if (kind == "i64") return (check(8), Napi::BigInt64Array::New(env, count, buffer, 0));
+      fail("InvalidArgument", "unknown element kind " + kind);
+    }
+    fail("InvalidArgument", "the map has no section named " + name);
+    return env.Undefined();
+  });
+}
+
+Napi::Value roadClassNames(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    Napi::Array a = Napi::Array::New(env);
+    for (uint8_t c = 0; c <= kOtherRoad; ++c) a.Set(uint32_t(c), roadClassName(c));
+    return a;
+  });
+}
+
+}  // namespace
+
+void registerMap(Napi::Env env, Napi::Object exports) {
+  exports.Set("openMap", Napi::Function::New(env, openMap));
+  exports.Set("mapHeader", Napi::Function::New(env, mapHeader));
+  exports.Set("mapSection", Napi::Function::New(env, mapSection));
+  exports.Set("roadClassNames", Napi::Function::New(env, roadClassNames));
+}
+
+}  // namespace waymark::js

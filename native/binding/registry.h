@@ -1,0 +1,10 @@
+#pragma once
+#include <napi.h>
+
+namespace waymark::js {
+
+// Each binding file adds its functions to the addon's exports.
+void registerImport(Napi::Env env, Napi::Object exports);
+void registerMap(Napi::Env env, Napi::Object exports);
+
+}  // namespace waymark::js

@@ -1,0 +1,57 @@
+#pragma once
+// The node-based road graph after import: junctions are nodes, each edge is a compressed chain of
+// OSM segments between junctions that keeps its shape points. Flat arrays only, so the same layout
+// is written to and memory-mapped from the map file.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace waymark {
+
+constexpr uint32_t kNotAllowed = std::numeric_limits<uint32_t>::max();  // edge duration: no travel this way
+
+enum NodeFlags : uint8_t {
+  kNodeTrafficSignal = 1,
+  kNodeBarrier = 2,  // one side of a blocking barrier (each side is its own dead-end node)
+};
+
+struct RoadGraph {
+  // nodes
+  std::vector<int32_t> node_lon;  // 1e-7 degrees
+  std::vector<int32_t> node_lat;
+  std::vector<uint8_t> node_flags;
+  // edges (undirected storage, per-direction durations; "forward" = from -> to)
+  std::vector<uint32_t> edge_from;
+  std::vector<uint32_t> edge_to;
+  std::vector<uint32_t> edge_duration_forward;   // milliseconds, kNotAllowed if closed that way
+  std::vector<uint32_t> edge_duration_backward;  // milliseconds, kNotAllowed if closed that way
+  std::vector<uint32_t> edge_length_cm;
+  std::vector<uint32_t> edge_name;
+  std::vector<uint8_t> edge_class;
+  std::vector<uint8_t> edge_flags;
+  std::vector<uint32_t> edge_shape_first;  // CSR into shape_*: interior points only, from -> to order
+  std::vector<int32_t> shape_lon;
+  std::vector<int32_t> shape_lat;
+  // incidence: node -> incident edges (CSR)
+  std::vector<uint32_t> node_first_edge;
+  std::vector<uint32_t> node_edges;
+  // names
+  std::vector<uint32_t> name_first;
+  std::string name_chars;
+  // via-node turn restrictions: turning from edge `from` into edge `to` at node `via`
+  std::vector<uint32_t> restriction_from;
+  std::vector<uint32_t> restriction_via;
+  std::vector<uint32_t> restriction_to;
+  std::vector<uint8_t> restriction_kind;  // RestrictionKind
+  // via-way restrictions, kept as OSM ids until they are used: [kind, from, to, n, via_1..via_n]*
+  std::vector<int64_t> via_way_restrictions;
+
+  uint32_t nodeCount() const { return static_cast<uint32_t>(node_lon.size()); }
+  uint32_t edgeCount() const { return static_cast<uint32_t>(edge_from.size()); }
+};
+
+// Rebuilds node_first_edge/node_edges from edge_from/edge_to.
+void buildIncidence(RoadGraph& g);
+
+}  // namespace waymark

@@ -1,0 +1,105 @@
+#pragma once
+// A routing profile is data: tables of speeds and access rules, filled from the TypeScript profile
+// tables (src/profiles/). The importer only calls evaluateWay/evaluateNode, so a new profile needs
+// no importer change.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "osm/opl_reader.h"
+
+namespace waymark {
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using SpeedTable = std::unordered_map<std::string, double, StringHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+struct Profile {
+  std::string name;
+  SpeedTable highway_speeds;      // highway=* -> km/h; a class missing here is not routable
+  SpeedTable service_speeds;      // service=* -> km/h cap; 0 excludes the way
+  SpeedTable surface_speeds;      // surface=* -> km/h cap
+  SpeedTable access_value_speeds; // access value -> km/h cap (bicycle=dismount -> walking pace)
+  std::vector<std::string> access_tags;  // least to most specific: the most specific present tag wins
+  StringSet access_denied;
+  StringSet access_allowed;
+  double access_allowed_speed = 0;  // speed of ways outside highway_speeds that access tags open up
+  bool oneway = true;                       // false: every way is two-way (foot)
+  std::vector<std::string> oneway_tags;     // most specific first
+  std::vector<std::pair<std::string, std::string>> oneway_exemptions;  // key=value allowing contraflow
+  StringSet implied_oneway_highways;
+  StringSet implied_oneway_junctions;
+  bool use_maxspeed = true;
+  double maxspeed_factor = 0.8;  // drive at this fraction of the legal limit
+  double maxspeed_none = 130;    // maxspeed=none
+  SpeedTable maxspeed_zones;     // "urban", "DE:rural", "motorway", "walk", ... -> km/h
+  bool ferries = true;
+  double ferry_speed = 5;
+  StringSet barrier_passable;  // barrier=* values that do not block; every other barrier does
+  std::vector<std::string> restriction_tags;  // most specific first: restriction:motorcar, restriction
+  StringSet vehicle_types;                    // names this profile answers to in except=
+  std::vector<std::pair<std::string, std::string>> excluded_tags;  // key=value that removes a way
+  double u_turn_penalty_s = 20;
+  double traffic_signal_penalty_s = 2;
+};
+
+// Road classes stored per edge (one byte), in the order of importance.
+enum RoadClass : uint8_t {
+  kMotorway = 0,
+  kTrunk,
+  kPrimary,
+  kSecondary,
+  kTertiary,
+  kUnclassified,
+  kResidential,
+  kLivingStreet,
+  kService,
+  kTrack,
+  kPath,
+  kFerry,
+  kOtherRoad,
+};
+RoadClass roadClassOf(std::string_view highway);
+const char* roadClassName(uint8_t road_class);
+
+enum EdgeFlags : uint8_t {
+  kFlagRoundabout = 1,
+  kFlagFerry = 2,
+  kFlagLink = 4,
+  kFlagToll = 8,
+};
+
+struct WayAttributes {
+  bool routable = false;
+  double speed_forward = 0;   // km/h along the node order; 0 = not allowed that way
+  double speed_backward = 0;
+  double ferry_duration_s = -1;  // whole-way duration from a ferry's duration=*, when given
+  uint8_t road_class = kOtherRoad;
+  uint8_t flags = 0;
+  std::string_view name;
+};
+
+WayAttributes evaluateWay(const Profile& profile, const OplTags& tags);
+
+struct NodeAttributes {
+  bool blocks = false;
+  bool traffic_signal = false;
+};
+NodeAttributes evaluateNode(const Profile& profile, const OplTags& tags);
+
+// Turn restriction kinds as the profile sees them.
+enum class RestrictionKind : uint8_t { kNone = 0, kProhibit = 1, kMandatory = 2 };
+RestrictionKind evaluateRestriction(const Profile& profile, const OplTags& tags);
+
+// Parsing helpers, exposed for tests.
+double parseMaxspeedKmh(const Profile& profile, std::string_view value);  // <= 0 when unknown
+double parseDurationSeconds(std::string_view value);                     // < 0 when unknown
+
+}  // namespace waymark

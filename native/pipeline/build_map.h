@@ -1,0 +1,31 @@
+#pragma once
+// `waymark build` after the OPL stream ended: OSM data -> road graph -> map file.
+#include <string>
+
+#include "common/progress.h"
+#include "graph/build_road_graph.h"
+#include "osm/osm_collector.h"
+
+namespace waymark {
+
+struct BuildMapOptions {
+  std::string output_path;
+  std::string source_name;
+  std::string source_timestamp;
+  int threads = 0;  // 0 = all cores
+};
+
+struct BuildMapSummary {
+  ImportStats import;
+  RoadGraphReport graph;
+  uint64_t nodes = 0;
+  uint64_t edges = 0;
+  uint64_t restrictions = 0;
+  uint64_t file_bytes = 0;
+  double seconds_graph = 0;
+  double seconds_write = 0;
+};
+
+BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options, const ProgressFn& progress);
+
+}  // namespace waymark

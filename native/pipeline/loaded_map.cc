@@ -1,0 +1,30 @@
+#include "pipeline/loaded_map.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace waymark {
+
+LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f) : file(std::move(f)), road(*file) {}
+
+std::shared_ptr<const LoadedMap> LoadedMap::openShared(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, std::weak_ptr<const LoadedMap>> cache;
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw Error("MapNotFound", "cannot open map " + path + ": " + std::strerror(errno));
+  const std::string key = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) +
+                          ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto it = cache.begin(); it != cache.end();) it = it->second.expired() ? cache.erase(it) : std::next(it);
+  if (auto it = cache.find(key); it != cache.end())
+    if (auto existing = it->second.lock()) return existing;
+  auto map = std::make_shared<const LoadedMap>(MappedMap::open(path));
+  cache[key] = map;
+  return map;
+}
+
+}  // namespace waymark
