@@ -9,6 +9,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   waymark::js::registerImport(env, exports);
   waymark::js::registerMap(env, exports);
+  waymark::js::registerRoute(env, exports);
   return exports;
 }
 

@@ -118,7 +118,13 @@ class FinishWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     o.Set("edges", double(summary_.edges));
     o.Set("restrictions", double(summary_.restrictions));
     o.Set("fileBytes", double(summary_.file_bytes));
+    o.Set("segments", double(summary_.segments));
+    o.Set("turns", double(summary_.turns));
+    o.Set("chArcs", double(summary_.ch_arcs));
     o.Set("secondsGraph", summary_.seconds_graph);
+    o.Set("secondsEdgeBased", summary_.seconds_edge_based);
+    o.Set("secondsContraction", summary_.seconds_contraction);
+    o.Set("secondsSnapIndex", summary_.seconds_snap_index);
     o.Set("secondsWrite", summary_.seconds_write);
     session_->busy = false;
     deferred_.Resolve(o);

@@ -6,5 +6,6 @@ namespace waymark::js {
 // Each binding file adds its functions to the addon's exports.
 void registerImport(Napi::Env env, Napi::Object exports);
 void registerMap(Napi::Env env, Napi::Object exports);
+void registerRoute(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

@@ -28,6 +28,30 @@ void addRoadGraphSections(MapWriter& w, const RoadGraph& g) {
   w.add("via_way_restrictions", g.via_way_restrictions);
 }
 
+RoadMap::RoadMap(const RoadGraph& g)
+    : node_lon(g.node_lon),
+      node_lat(g.node_lat),
+      node_flags(g.node_flags),
+      edge_from(g.edge_from),
+      edge_to(g.edge_to),
+      edge_duration_forward(g.edge_duration_forward),
+      edge_duration_backward(g.edge_duration_backward),
+      edge_length_cm(g.edge_length_cm),
+      edge_name(g.edge_name),
+      edge_class(g.edge_class),
+      edge_flags(g.edge_flags),
+      edge_shape_first(g.edge_shape_first),
+      shape_lon(g.shape_lon),
+      shape_lat(g.shape_lat),
+      node_first_edge(g.node_first_edge),
+      node_edges(g.node_edges),
+      name_first(g.name_first),
+      name_chars(g.name_chars.data(), g.name_chars.size()),
+      restriction_from(g.restriction_from),
+      restriction_via(g.restriction_via),
+      restriction_to(g.restriction_to),
+      restriction_kind(g.restriction_kind) {}
+
 RoadMap::RoadMap(const MappedMap& m)
     : node_lon(m.section<int32_t>("node_lon")),
       node_lat(m.section<int32_t>("node_lat")),

@@ -6,7 +6,12 @@
 
 #include "common/geo.h"
 #include "graph/map_file.h"
+#include "ch/ch_graph.h"
+#include "ch/contraction.h"
+#include "graph/edge_based_graph.h"
+#include "graph/edge_based_map.h"
 #include "graph/road_map.h"
+#include "spatial/snap_index.h"
 
 namespace waymark {
 
@@ -31,6 +36,34 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   if (g.edgeCount() == 0) throw Error("NoRoads", "the input has no connected road network for profile '" + osm.profile().name + "'");
   summary.seconds_graph = secondsSince(t0);
 
+  // Edge-based graph: one node per directed segment, one arc per allowed turn.
+  auto t_eb = std::chrono::steady_clock::now();
+  EdgeBasedOptions eb_options;
+  eb_options.u_turn_penalty_ms = static_cast<uint32_t>(osm.profile().u_turn_penalty_s * 1000.0);
+  const EdgeBasedGraph eb = buildEdgeBasedGraph(g, eb_options);
+  summary.seconds_edge_based = secondsSince(t_eb);
+
+  // Contraction hierarchy on it. An arc's distance is the length of the segment it leaves.
+  auto t_ch = std::chrono::steady_clock::now();
+  std::vector<uint32_t> turn_distance(eb.turn_head.size());
+  for (uint32_t s = 0; s < eb.segmentCount(); ++s)
+    for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) turn_distance[i] = eb.segment_length_cm[s];
+  ContractionOptions ch_options;
+  ch_options.threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : 0;
+  ch_options.progress = progress;
+  const ContractionHierarchy ch = buildContractionHierarchy(eb.turn_first, eb.turn_head, eb.turn_weight, turn_distance, ch_options);
+  std::vector<uint32_t>().swap(turn_distance);
+  summary.seconds_contraction = secondsSince(t_ch);
+
+  // Snapping index over roads that have a direction in the largest component.
+  auto t_snap = std::chrono::steady_clock::now();
+  const RoadMap road(g);
+  const EdgeBasedView eb_view(eb);
+  std::vector<uint8_t> snappable(g.edgeCount(), 0);
+  for (uint32_t e = 0; e < g.edgeCount(); ++e) snappable[e] = eb_view.snappable(eb_view.segment(e, 0)) || eb_view.snappable(eb_view.segment(e, 1));
+  const SnapIndexData snap = buildSnapIndex(road, snappable);
+  summary.seconds_snap_index = secondsSince(t_snap);
+
   MapHeader header;
   std::memset(&header, 0, sizeof(header));
   copyString(header.profile, sizeof(header.profile), osm.profile().name);
@@ -54,10 +87,16 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   header.name_count = g.name_first.size() - 1;
   header.restriction_count = g.restriction_from.size();
   header.via_way_restriction_count = summary.graph.via_way_restrictions;
+  header.segment_count = eb.segmentCount();
+  header.turn_count = eb.turn_head.size();
+  header.ch_arc_count = ch.up_head.size() + ch.down_head.size();
 
   auto t1 = std::chrono::steady_clock::now();
   MapWriter writer;
   addRoadGraphSections(writer, g);
+  addEdgeBasedSections(writer, eb);
+  addCHSections(writer, ch);
+  addSnapSections(writer, snap);
   reportProgress(progress, "write", 0, 1);
   writer.write(options.output_path, header);
   reportProgress(progress, "write", 1, 1);
@@ -66,6 +105,9 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   summary.edges = g.edgeCount();
   summary.restrictions = g.restriction_from.size();
   summary.file_bytes = header.file_bytes;
+  summary.segments = eb.segmentCount();
+  summary.turns = eb.turn_head.size();
+  summary.ch_arcs = header.ch_arc_count;
   return summary;
 }
 

@@ -22,7 +22,13 @@ struct BuildMapSummary {
   uint64_t edges = 0;
   uint64_t restrictions = 0;
   uint64_t file_bytes = 0;
+  uint64_t segments = 0;
+  uint64_t turns = 0;
+  uint64_t ch_arcs = 0;
   double seconds_graph = 0;
+  double seconds_edge_based = 0;
+  double seconds_contraction = 0;
+  double seconds_snap_index = 0;
   double seconds_write = 0;
 };
 

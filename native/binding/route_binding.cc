@@ -1,0 +1,188 @@
+// Route queries: snap, route through waypoints, the reference Dijkstra (oracle), random road
+// points, and a native timing loop for benchmarks.
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "binding/js_convert.h"
+#include "binding/map_handle.h"
+#include "binding/query_args.h"
+#include "binding/registry.h"
+#include "common/geo.h"
+#include "route/leg.h"
+#include "route/reference_dijkstra.h"
+#include "route/route.h"
+
+namespace waymark::js {
+
+namespace {
+
+Napi::Object snapToJs(Napi::Env env, const LoadedMap& map, const SnapResult& s) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array loc = Napi::Array::New(env, 2);
+  loc.Set(0u, std::round(s.lon * 1e6) / 1e6);
+  loc.Set(1u, std::round(s.lat * 1e6) / 1e6);
+  o.Set("location", loc);
+  o.Set("distance", s.distance_m);
+  o.Set("name", std::string(map.road.name(map.road.edge_name[s.edge])));
+  o.Set("edge", s.edge);
+  o.Set("fraction", s.fraction);
+  return o;
+}
+
+Napi::Value snap(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
+    double radius = 1000;
+    std::vector<double> radii;
+    if (info.Length() > 2 && info[2].IsObject()) radiusOptions(info[2].As<Napi::Object>(), radius, radii);
+    const auto snapped = snapAll(*map, coords.Data(), coords.ElementLength() / 2, radius, radii);
+    Napi::Array out = Napi::Array::New(env, snapped.size());
+    for (size_t i = 0; i < snapped.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, snapped[i]));
+    return out;
+  });
+}
+
+Napi::Value route(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
+    Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
+    double radius = 1000;
+    std::vector<double> radii;
+    radiusOptions(options, radius, radii);
+    const bool geometry = boolean(options, "geometry", true);
+    const size_t count = coords.ElementLength() / 2;
+    if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
+    const auto points = snapAll(*map, coords.Data(), count, radius, radii);
+    const RouteResult r = routeThrough(*map, points, geometry);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("duration", r.duration_s);
+    o.Set("distance", r.distance_m);
+    Napi::Float64Array geom = Napi::Float64Array::New(env, r.coordinates.size());
+    std::copy(r.coordinates.begin(), r.coordinates.end(), geom.Data());
+    o.Set("geometry", geom);
+    Napi::Array legs = Napi::Array::New(env, r.legs.size());
+    for (size_t i = 0; i < r.legs.size(); ++i) {
+      const RouteLegResult& l = r.legs[i];
+      Napi::Object leg = Napi::Object::New(env);
+      leg.Set("duration", l.duration_s);
+      leg.Set("distance", l.distance_m);
+      Napi::Array names = Napi::Array::New(env, l.names.size());
+      for (size_t k = 0; k < l.names.size(); ++k) names.Set(uint32_t(k), l.names[k]);
+      leg.Set("names", names);
+      leg.Set("geometryBegin", l.geometry_begin);
+      leg.Set("geometryEnd", l.geometry_end);
+      legs.Set(uint32_t(i), leg);
+    }
+    o.Set("legs", legs);
+    Napi::Array waypoints = Napi::Array::New(env, points.size());
+    for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i]));
+    o.Set("waypoints", waypoints);
+    o.Set("settled", double(r.settled));
+    return o;
+  });
+}
+
+Napi::Value referenceRoute(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
+    if (coords.ElementLength() != 4) fail("InvalidValue", "the reference route takes exactly two coordinates");
+    const auto points = snapAll(*map, coords.Data(), 2, 1000, {});
+    ReferenceDijkstra dijkstra(map->eb.segmentCount());
+    dijkstra.run(map->eb, points[0]);
+    const auto cost = dijkstra.costTo(map->eb, points[1]);
+    if (!cost) fail("NoRoute", "no route between the two points");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("duration", cost->first / 1000.0);
+    o.Set("distance", cost->second / 100.0);
+    o.Set("settled", double(dijkstra.settled()));
+    return o;
+  });
+}
+
+// n random points on snappable roads, reproducible for a seed.
+Napi::Value randomRoadPoints(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsNumber()) fail("InvalidArgument", "expected (map, count, seed)");
+    const double n = info[1].As<Napi::Number>().DoubleValue();
+    if (!(n >= 0 && n <= 10'000'000) || n != std::floor(n)) fail("InvalidValue", "count must be an integer in [0, 10000000]");
+    std::mt19937_64 rng(static_cast<uint64_t>(info[2].As<Napi::Number>().Int64Value()));
+    std::vector<uint32_t> edges;
+    for (uint32_t e = 0; e < map->road.edgeCount(); ++e)
+      if (map->eb.snappable(map->eb.segment(e, 0)) || map->eb.snappable(map->eb.segment(e, 1))) edges.push_back(e);
+    if (edges.empty()) fail("NoSegment", "the map has no snappable roads");
+    Napi::Float64Array out = Napi::Float64Array::New(env, size_t(n) * 2);
+    std::uniform_int_distribution<size_t> pick(0, edges.size() - 1);
+    std::uniform_real_distribution<double> frac(0.0, 1.0);
+    std::vector<double> pt;
+    for (size_t i = 0; i < size_t(n); ++i) {
+      const uint32_t e = edges[pick(rng)];
+      const double f = frac(rng);
+      pt.clear();
+      appendEdgeGeometry(map->road, e, 0, f, f, pt);
+      out[2 * i] = std::round(pt[0] * 1e7) / 1e7;
+      out[2 * i + 1] = std::round(pt[1] * 1e7) / 1e7;
+    }
+    return out;
+  });
+}
+
+// Times snap + query for each pair of points natively (4 numbers per pair), with the CH or with the
+// reference Dijkstra. Returns per-query microseconds, durations (NaN when unreachable) and settled.
+Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "pairs");
+    const std::string mode = stringArg(info, 2, "mode");
+    if (mode != "ch" && mode != "dijkstra") fail("InvalidArgument", "mode must be 'ch' or 'dijkstra'");
+    const size_t pairs = coords.ElementLength() / 4;
+    Napi::Float64Array micros = Napi::Float64Array::New(env, pairs);
+    Napi::Float64Array durations = Napi::Float64Array::New(env, pairs);
+    Napi::Float64Array settled = Napi::Float64Array::New(env, pairs);
+    auto query = map->queries.acquire();
+    ReferenceDijkstra dijkstra(mode == "dijkstra" ? map->eb.segmentCount() : 0);
+    for (size_t i = 0; i < pairs; ++i) {
+      const double* c = coords.Data() + 4 * i;
+      const auto t0 = std::chrono::steady_clock::now();
+      const SnapResult a = map->snap.snapToRoad(map->road, c[0], c[1], 1000);
+      const SnapResult b = map->snap.snapToRoad(map->road, c[2], c[3], 1000);
+      double duration = NAN;
+      uint64_t s = 0;
+      if (a.found && b.found) {
+        if (mode == "ch") {
+          const LegPath leg = shortestLeg(*map, *query, a, b, false);
+          if (leg.found) duration = leg.duration_ms / 1000.0;
+          s = leg.settled;
+        } else {
+          dijkstra.run(map->eb, a);
+          if (auto cost = dijkstra.costTo(map->eb, b)) duration = cost->first / 1000.0;
+          s = dijkstra.settled();
+        }
+      }
+      micros[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+      durations[i] = duration;
+      settled[i] = double(s);
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("micros", micros);
+    o.Set("durations", durations);
+    o.Set("settled", settled);
+    return o;
+  });
+}
+
+}  // namespace
+
+void registerRoute(Napi::Env env, Napi::Object exports) {
+  exports.Set("snap", Napi::Function::New(env, snap));
+  exports.Set("route", Napi::Function::New(env, route));
+  exports.Set("referenceRoute", Napi::Function::New(env, referenceRoute));
+  exports.Set("randomRoadPoints", Napi::Function::New(env, randomRoadPoints));
+  exports.Set("benchRoutes", Napi::Function::New(env, benchRoutes));
+}
+
+}  // namespace waymark::js

@@ -1,0 +1,155 @@
+#include "ch/ch_query.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace waymark {
+
+constexpr uint32_t kNoParent = 0xFFFFFFFFu;
+
+void CHQuery::Side::reset() {
+  if (++current == 0) {
+    std::fill(stamp.begin(), stamp.end(), 0);
+    current = 1;
+  }
+  heap.clear();
+}
+
+CHQuery::CHQuery(uint32_t n) : forward_(n), backward_(n) {}
+
+CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources, std::span<const SearchEndpoint> targets,
+                      int64_t bound_ms) {
+  forward_.reset();
+  backward_.reset();
+  settled_ = 0;
+  last_ = CHResult{};
+  // Forward labels are shifted by `shift` so that every label is >= 0; totals subtract it again.
+  int64_t shift = 0;
+  for (const auto& s : sources) shift = std::max(shift, -s.offset_ms);
+  auto seed = [](Side& side, const SearchEndpoint& e, int64_t label) {
+    if (side.reached(e.node) && side.dist[e.node] <= label) return;
+    side.stamp[e.node] = side.current;
+    side.dist[e.node] = label;
+    side.cm[e.node] = e.offset_cm;
+    side.parent[e.node] = kNoParent;
+    side.heap.pushOrDecrease(e.node, label);
+  };
+  for (const auto& s : sources) seed(forward_, s, s.offset_ms + shift);
+  for (const auto& t : targets) seed(backward_, t, t.offset_ms);
+
+  int64_t best = bound_ms == std::numeric_limits<int64_t>::max() ? bound_ms : bound_ms + shift;
+  uint32_t meeting = kNoParent;
+  int64_t best_cm = 0;
+
+  auto step = [&](bool is_forward) {
+    Side& self = is_forward ? forward_ : backward_;
+    const Side& other = is_forward ? backward_ : forward_;
+    int64_t d;
+    const uint32_t u = self.heap.pop(d);
+    ++settled_;
+    if (other.reached(u)) {
+      const int64_t total = d + other.dist[u];
+      if (total < best && total >= shift) {
+        best = total;
+        meeting = u;
+        best_cm = self.cm[u] + other.cm[u];
+      }
+    }
+    // Stall-on-demand: u is reached suboptimally if a higher node already offers a shorter way in.
+    const auto& stall_first = is_forward ? ch.down_first : ch.up_first;
+    const auto& stall_head = is_forward ? ch.down_head : ch.up_head;
+    const auto& stall_weight = is_forward ? ch.down_weight : ch.up_weight;
+    for (uint32_t i = stall_first[u]; i < stall_first[u + 1]; ++i) {
+      const uint32_t x = stall_head[i];
+      if (self.reached(x) && self.dist[x] + stall_weight[i] < d) return;
+    }
+    const auto& first = is_forward ? ch.up_first : ch.down_first;
+    const auto& head = is_forward ? ch.up_head : ch.down_head;
+    const auto& weight = is_forward ? ch.up_weight : ch.down_weight;
+    const auto& distance = is_forward ? ch.up_distance : ch.down_distance;
+    for (uint32_t i = first[u]; i < first[u + 1]; ++i) {
+      const uint32_t x = head[i];
+      const int64_t nd = d + weight[i];
+      if (self.reached(x) && self.dist[x] <= nd) continue;
+      self.stamp[x] = self.current;
+      self.dist[x] = nd;
+      self.cm[x] = self.cm[u] + distance[i];
+      self.parent[x] = u;
+      self.parent_arc[x] = i;
+      self.heap.pushOrDecrease(x, nd);
+    }
+  };
+
+  for (;;) {
+    const bool f_ok = !forward_.heap.empty() && forward_.heap.minKey() < best;
+    const bool b_ok = !backward_.heap.empty() && backward_.heap.minKey() < best;
+    if (!f_ok && !b_ok) break;
+    if (f_ok && (!b_ok || forward_.heap.minKey() <= backward_.heap.minKey())) step(true);
+    else step(false);
+  }
+  if (meeting != kNoParent) {
+    last_.found = true;
+    last_.duration_ms = best - shift;
+    last_.distance_cm = best_cm;
+    last_.meeting = meeting;
+  }
+  return last_;
+}
+
+void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle, std::vector<uint32_t>& out) {
+  struct Item {
+    uint32_t tail, head, middle;
+  };
+  std::vector<Item> stack{{tail, head, middle}};
+  while (!stack.empty()) {
+    const Item it = stack.back();
+    stack.pop_back();
+    if (it.middle == kNoMiddle) {
+      out.push_back(it.head);
+      continue;
+    }
+    const uint32_t m = it.middle;
+    // tail -> m is stored in m's downward list (head = tail); m -> head in m's upward list.
+    uint32_t first_middle = kNoParent, second_middle = kNoParent;
+    bool found_first = false, found_second = false;
+    for (uint32_t i = ch.down_first[m]; i < ch.down_first[m + 1]; ++i)
+      if (ch.down_head[i] == it.tail) {
+        first_middle = ch.down_middle[i];
+        found_first = true;
+        break;
+      }
+    for (uint32_t i = ch.up_first[m]; i < ch.up_first[m + 1]; ++i)
+      if (ch.up_head[i] == it.head) {
+        second_middle = ch.up_middle[i];
+        found_second = true;
+        break;
+      }
+    if (!found_first || !found_second) throw Error("MapCorrupt", "contraction hierarchy shortcut cannot be unpacked");
+    // Second half goes on the stack first so the first half is emitted first.
+    stack.push_back({m, it.head, second_middle});
+    stack.push_back({it.tail, m, first_middle});
+  }
+}
+
+std::vector<uint32_t> CHQuery::path(const CHGraph& ch) const {
+  std::vector<uint32_t> result;
+  if (!last_.found) return result;
+  // Forward half: meeting back to its source, then reversed into source -> meeting order.
+  std::vector<std::pair<uint32_t, uint32_t>> up_arcs;  // (tail node, arc index in up graph)
+  for (uint32_t v = last_.meeting; forward_.parent[v] != kNoParent; v = forward_.parent[v])
+    up_arcs.push_back({forward_.parent[v], forward_.parent_arc[v]});
+  std::reverse(up_arcs.begin(), up_arcs.end());
+  uint32_t start = up_arcs.empty() ? last_.meeting : up_arcs.front().first;
+  result.push_back(start);
+  for (const auto& [tail, arc] : up_arcs) unpackArc(ch, tail, ch.up_head[arc], ch.up_middle[arc], result);
+  // Backward half: arcs go from the meeting node down to a target.
+  for (uint32_t v = last_.meeting; backward_.parent[v] != kNoParent; v = backward_.parent[v]) {
+    const uint32_t lower = backward_.parent[v];
+    const uint32_t arc = backward_.parent_arc[v];  // in lower's down list, head = v: original arc v -> lower
+    unpackArc(ch, v, lower, ch.down_middle[arc], result);
+  }
+  return result;
+}
+
+}  // namespace waymark

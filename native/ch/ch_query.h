@@ -1,0 +1,62 @@
+#pragma once
+// Bidirectional CH query with stall-on-demand, on any CHGraph (mapped or in memory). One CHQuery is
+// scratch space for one thread; the graph itself is read-only and shared.
+//
+// Endpoints carry offsets because routes start and end partway along a segment: a source's label is
+// the (possibly negative) cost of reaching the segment's start, a target's the cost from its start to
+// the snapped point. Sources and targets are several (both directions of a snapped road).
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "ch/ch_graph.h"
+#include "common/indexed_heap.h"
+
+namespace waymark {
+
+struct SearchEndpoint {
+  uint32_t node;
+  int64_t offset_ms;
+  int64_t offset_cm;
+};
+
+struct CHResult {
+  bool found = false;
+  int64_t duration_ms = 0;
+  int64_t distance_cm = 0;
+  uint32_t meeting = 0;
+};
+
+class CHQuery {
+ public:
+  explicit CHQuery(uint32_t node_count);
+  // Shortest path from any source to any target. Only paths cheaper than `bound_ms` are reported.
+  CHResult run(const CHGraph& ch, std::span<const SearchEndpoint> sources, std::span<const SearchEndpoint> targets,
+               int64_t bound_ms = std::numeric_limits<int64_t>::max());
+  // The segments of the last path found, from its source segment to its target segment.
+  std::vector<uint32_t> path(const CHGraph& ch) const;
+  uint64_t settled() const { return settled_; }
+
+ private:
+  struct Side {
+    explicit Side(uint32_t n) : dist(n), cm(n), parent(n), parent_arc(n), stamp(n, 0), heap(n) {}
+    std::vector<int64_t> dist;
+    std::vector<int64_t> cm;
+    std::vector<uint32_t> parent;
+    std::vector<uint32_t> parent_arc;
+    std::vector<uint32_t> stamp;
+    uint32_t current = 0;
+    IndexedHeap<int64_t> heap;
+    bool reached(uint32_t v) const { return stamp[v] == current; }
+    void reset();
+  };
+  Side forward_, backward_;
+  CHResult last_;
+  uint64_t settled_ = 0;
+};
+
+// Appends the original segments of CH arc tail -> head (whose middle is `middle`), excluding tail.
+void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle, std::vector<uint32_t>& out);
+
+}  // namespace waymark

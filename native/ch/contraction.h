@@ -1,0 +1,37 @@
+#pragma once
+// Contraction hierarchy preprocessing (Geisberger, Sanders, Schultes, Delling 2008).
+// Nodes are contracted in rounds of independent sets, in parallel: a node is picked when its
+// priority (level + shortcuts added / arcs removed + hops added / hops removed) is smaller than all
+// its neighbours'. Witness searches are bounded by settled nodes and exclude every node of the
+// current round, so simultaneous contraction stays exact. Priorities are recomputed lazily: only for
+// neighbours of contracted nodes. Shortcuts remember their middle node for unpacking.
+#include <cstdint>
+#include <vector>
+
+#include "common/progress.h"
+
+namespace waymark {
+
+constexpr uint32_t kNoMiddle = 0xFFFFFFFFu;
+
+// Upward graph (arcs u -> x with rank x > rank u, stored at u) and downward graph (arcs x -> u with
+// rank x > rank u, stored at u, head = x): both searches of a query only ever go up.
+struct ContractionHierarchy {
+  std::vector<uint32_t> rank;
+  std::vector<uint32_t> up_first, up_head, up_weight, up_distance, up_middle;
+  std::vector<uint32_t> down_first, down_head, down_weight, down_distance, down_middle;
+};
+
+struct ContractionOptions {
+  unsigned threads = 0;  // 0 = all cores
+  uint32_t simulate_settle_limit = 150;
+  uint32_t contract_settle_limit = 1000;
+  ProgressFn progress;
+};
+
+// The input graph in CSR: arcs first_out[v]..first_out[v+1] with head, weight (ms) and distance (cm).
+ContractionHierarchy buildContractionHierarchy(const std::vector<uint32_t>& first_out, const std::vector<uint32_t>& head,
+                                               const std::vector<uint32_t>& weight, const std::vector<uint32_t>& distance,
+                                               const ContractionOptions& options);
+
+}  // namespace waymark

@@ -1,0 +1,44 @@
+#pragma once
+// Where a snapped point lies on the edge-based graph: up to two segment positions (the two travel
+// directions of its road), and the search endpoints they become. Offsets are rounded the same way
+// everywhere, so the CH query and the reference Dijkstra agree to the millisecond.
+#include <cmath>
+#include <vector>
+
+#include "ch/ch_query.h"
+#include "graph/edge_based_map.h"
+#include "spatial/snap_index.h"
+
+namespace waymark {
+
+struct SegmentPosition {
+  uint32_t segment;
+  double fraction;  // along the segment's direction of travel
+};
+
+inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const SnapResult& p) {
+  std::vector<SegmentPosition> out;
+  for (uint32_t dir = 0; dir < 2; ++dir) {
+    const uint32_t s = eb.segment(p.edge, dir);
+    if (eb.snappable(s)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
+  }
+  return out;
+}
+
+inline int64_t partialMs(const EdgeBasedView& eb, const SegmentPosition& p) {
+  return std::llround(p.fraction * eb.segment_duration[p.segment]);
+}
+inline int64_t partialCm(const EdgeBasedView& eb, const SegmentPosition& p) {
+  return std::llround(p.fraction * eb.segment_length_cm[p.segment]);
+}
+
+// Starting at p: the cost of reaching the start of p's segment is minus the part already behind.
+inline SearchEndpoint asSource(const EdgeBasedView& eb, const SegmentPosition& p) {
+  return {p.segment, -partialMs(eb, p), -partialCm(eb, p)};
+}
+// Ending at p: from the start of p's segment, the part up to p.
+inline SearchEndpoint asTarget(const EdgeBasedView& eb, const SegmentPosition& p) {
+  return {p.segment, partialMs(eb, p), partialCm(eb, p)};
+}
+
+}  // namespace waymark

@@ -1,0 +1,68 @@
+#include "route/route.h"
+
+#include "common/error.h"
+#include "common/geo.h"
+#include "route/leg.h"
+
+namespace waymark {
+
+void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double f0, double f1, std::vector<double>& coords) {
+  const uint32_t k = road.polylineSize(edge);
+  auto lon = [&](uint32_t i) { return toDegrees(road.polylineLon(edge, dir == 0 ? i : k - 1 - i)); };
+  auto lat = [&](uint32_t i) { return toDegrees(road.polylineLat(edge, dir == 0 ? i : k - 1 - i)); };
+  std::vector<double> cum(k, 0);
+  for (uint32_t i = 1; i < k; ++i) cum[i] = cum[i - 1] + haversineMeters(lon(i - 1), lat(i - 1), lon(i), lat(i));
+  const double total = cum[k - 1];
+  auto push = [&](double x, double y) {
+    const size_t n = coords.size();
+    if (n >= 2 && coords[n - 2] == x && coords[n - 1] == y) return;
+    coords.push_back(x);
+    coords.push_back(y);
+  };
+  auto at = [&](double f) {
+    const double target = f * total;
+    uint32_t i = 1;
+    while (i + 1 < k && cum[i] < target) ++i;
+    const double span = cum[i] - cum[i - 1];
+    const double t = span > 0 ? (target - cum[i - 1]) / span : 0;
+    push(lon(i - 1) + t * (lon(i) - lon(i - 1)), lat(i - 1) + t * (lat(i) - lat(i - 1)));
+  };
+  at(f0);
+  for (uint32_t i = 1; i + 1 < k; ++i)
+    if (cum[i] > f0 * total && cum[i] < f1 * total) push(lon(i), lat(i));
+  at(f1);
+}
+
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry) {
+  RouteResult route;
+  auto query = map.queries.acquire();
+  for (size_t leg_index = 0; leg_index + 1 < points.size(); ++leg_index) {
+    const LegPath path = shortestLeg(map, *query, points[leg_index], points[leg_index + 1], true);
+    route.settled += path.settled;
+    if (!path.found)
+      throw Error("NoRoute", "no route from waypoint " + std::to_string(leg_index) + " to waypoint " + std::to_string(leg_index + 1));
+    RouteLegResult leg;
+    leg.duration_s = path.duration_ms / 1000.0;
+    leg.distance_m = path.distance_cm / 100.0;
+    leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
+    if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
+    uint32_t last_name = 0xFFFFFFFFu;
+    for (size_t i = 0; i < path.segments.size(); ++i) {
+      const uint32_t ed = map.eb.segment_edge_dir[path.segments[i]];
+      const uint32_t edge = ed >> 1, dir = ed & 1;
+      const double f0 = i == 0 ? path.start_fraction : 0.0;
+      const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
+      if (with_geometry) appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
+      const uint32_t name = map.road.edge_name[edge];
+      if (name != 0 && name != last_name) leg.names.emplace_back(map.road.name(name));
+      if (name != 0) last_name = name;
+    }
+    leg.geometry_end = static_cast<uint32_t>(route.coordinates.size() / 2);
+    route.duration_s += leg.duration_s;
+    route.distance_m += leg.distance_m;
+    route.legs.push_back(std::move(leg));
+  }
+  return route;
+}
+
+}  // namespace waymark

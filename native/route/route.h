@@ -1,0 +1,36 @@
+#pragma once
+// A route through several snapped points: legs on the CH, unpacked into road geometry, distances
+// and the street names along the way.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pipeline/loaded_map.h"
+#include "spatial/snap_index.h"
+
+namespace waymark {
+
+struct RouteLegResult {
+  double duration_s = 0;
+  double distance_m = 0;
+  std::vector<std::string> names;  // streets along the leg, consecutive duplicates merged
+  uint32_t geometry_begin = 0;     // first coordinate index (pairs) of this leg in the route geometry
+  uint32_t geometry_end = 0;       // one past the last
+};
+
+struct RouteResult {
+  double duration_s = 0;
+  double distance_m = 0;
+  std::vector<double> coordinates;  // lon, lat pairs
+  std::vector<RouteLegResult> legs;
+  uint64_t settled = 0;
+};
+
+// Throws Error("NoRoute") when a leg has no path.
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry);
+
+// Appends the polyline of `edge` travelled in direction `dir` (0 = from->to), from fraction f0 to f1
+// of its length, as lon/lat pairs; skips a first point equal to the last one already present.
+void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double f0, double f1, std::vector<double>& coords);
+
+}  // namespace waymark

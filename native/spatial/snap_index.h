@@ -1,0 +1,50 @@
+#pragma once
+// Snapping index: a uniform grid (cells of kSnapCellFixed 1e-7 degrees) over every sub-segment of
+// every snappable road polyline, stored sparsely as sorted cell keys + CSR item lists, so it can be
+// memory-mapped. snapToRoad projects onto segments (not just nodes) and searches rings of cells
+// outwards until nothing closer can exist.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "graph/map_file.h"
+#include "graph/road_map.h"
+
+namespace waymark {
+
+constexpr int32_t kSnapCellFixed = 20000;  // 0.002 degrees: ~220 m north-south
+
+struct SnapIndexData {
+  std::vector<uint64_t> cell_key;
+  std::vector<uint32_t> cell_first;
+  std::vector<uint32_t> item_edge;
+  std::vector<uint32_t> item_part;  // sub-segment index within the edge polyline
+};
+
+// `snappable[e]` says whether edge e may be snapped to (it has a segment in the largest component).
+SnapIndexData buildSnapIndex(const RoadMap& road, const std::vector<uint8_t>& snappable);
+void addSnapSections(MapWriter& writer, const SnapIndexData& index);
+
+struct SnapResult {
+  bool found = false;
+  uint32_t edge = 0;
+  double fraction = 0;  // position along the edge polyline from its from-node, by length
+  double lon = 0, lat = 0;
+  double distance_m = 0;
+};
+
+struct SnapIndex {
+  std::span<const uint64_t> cell_key;
+  std::span<const uint32_t> cell_first;
+  std::span<const uint32_t> item_edge;
+  std::span<const uint32_t> item_part;
+
+  SnapIndex() = default;
+  explicit SnapIndex(const SnapIndexData& d);
+  SnapIndex(const MappedMap& map, uint32_t edge_count);
+
+  // Nearest point on a snappable road within radius_m of (lon, lat); found = false if none.
+  SnapResult snapToRoad(const RoadMap& road, double lon, double lat, double radius_m) const;
+};
+
+}  // namespace waymark
