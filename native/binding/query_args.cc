@@ -15,20 +15,26 @@ Napi::Float64Array coordinatesArg(const Napi::CallbackInfo& info, size_t i, cons
   return a;
 }
 
-void radiusOptions(const Napi::Object& o, double& radius, std::vector<double>& radii) {
+SnapArgs snapArgs(const Napi::Object& o) {
+  SnapArgs a;
+  double& radius = a.radius;
+  std::vector<double>& radii = a.radii;
+  a.allow_isolated = boolean(o, "allowIsolated", false);
   radius = number(o, "radius", 1000);
   if (!(radius > 0) || !std::isfinite(radius)) fail("InvalidValue", "radius must be a positive number of metres");
   if (has(o, "radiuses")) {
     Napi::Value v = o.Get("radiuses");
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
       fail("InvalidArgument", "radiuses must be a Float64Array");
-    Napi::Float64Array a = v.As<Napi::Float64Array>();
-    radii.assign(a.Data(), a.Data() + a.ElementLength());
+    Napi::Float64Array arr = v.As<Napi::Float64Array>();
+    radii.assign(arr.Data(), arr.Data() + arr.ElementLength());
   }
+  return a;
 }
 
-std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, double radius,
-                                const std::vector<double>& radii) {
+std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args) {
+  const double radius = args.radius;
+  const std::vector<double>& radii = args.radii;
   if (!radii.empty() && radii.size() != count) fail("InvalidValue", "radiuses must have one value per coordinate");
   const MapHeader& h = map.file->header();
   std::vector<SnapResult> out(count);
@@ -45,7 +51,7 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
     const double dlat = r / 111195.0, dlon = dlat / std::max(0.01, std::cos(lat * M_PI / 180));
     if (lon < h.bbox[0] - dlon || lon > h.bbox[2] + dlon || lat < h.bbox[1] - dlat || lat > h.bbox[3] + dlat)
       fail("NoSegment", std::string(where) + " is outside the map's area");
-    out[i] = map.snap.snapToRoad(map.road, lon, lat, r);
+    out[i] = map.snapPoint(lon, lat, r, args.allow_isolated);
     if (!out[i].found) fail("NoSegment", "no road within " + std::to_string(static_cast<long>(r)) + " m of " + where);
   }
   return out;

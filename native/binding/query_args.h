@@ -14,10 +14,13 @@ Napi::Float64Array coordinatesArg(const Napi::CallbackInfo& info, size_t i, cons
 
 // Validates and snaps every coordinate. radii: one per point (or empty for `radius`). Throws
 // InvalidValue for NaN / out-of-range values and NoSegment when nothing routable is near.
-std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, double radius,
-                                const std::vector<double>& radii);
-
-// Options object field: number (default) or Float64Array of per-point radii.
-void radiusOptions(const Napi::Object& o, double& radius, std::vector<double>& radii);
+struct SnapArgs {
+  double radius = 1000;
+  std::vector<double> radii;  // per point, or empty
+  bool allow_isolated = false;
+};
+// Reads radius (number), radiuses (Float64Array) and allowIsolated (boolean) from an options object.
+SnapArgs snapArgs(const Napi::Object& o);
+std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args);
 
 }  // namespace waymark::js

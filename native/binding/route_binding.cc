@@ -34,10 +34,8 @@ Napi::Value snap(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
-    double radius = 1000;
-    std::vector<double> radii;
-    if (info.Length() > 2 && info[2].IsObject()) radiusOptions(info[2].As<Napi::Object>(), radius, radii);
-    const auto snapped = snapAll(*map, coords.Data(), coords.ElementLength() / 2, radius, radii);
+    const SnapArgs args = info.Length() > 2 && info[2].IsObject() ? snapArgs(info[2].As<Napi::Object>()) : SnapArgs{};
+    const auto snapped = snapAll(*map, coords.Data(), coords.ElementLength() / 2, args);
     Napi::Array out = Napi::Array::New(env, snapped.size());
     for (size_t i = 0; i < snapped.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, snapped[i]));
     return out;
@@ -49,13 +47,11 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
     Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
-    double radius = 1000;
-    std::vector<double> radii;
-    radiusOptions(options, radius, radii);
+    const SnapArgs args = snapArgs(options);
     const bool geometry = boolean(options, "geometry", true);
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
-    const auto points = snapAll(*map, coords.Data(), count, radius, radii);
+    const auto points = snapAll(*map, coords.Data(), count, args);
     const RouteResult r = routeThrough(*map, points, geometry);
     Napi::Object o = Napi::Object::New(env);
     o.Set("duration", r.duration_s);
@@ -90,7 +86,8 @@ Napi::Value referenceRoute(const Napi::CallbackInfo& info) {
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
     if (coords.ElementLength() != 4) fail("InvalidValue", "the reference route takes exactly two coordinates");
-    const auto points = snapAll(*map, coords.Data(), 2, 1000, {});
+    const SnapArgs args = info.Length() > 2 && info[2].IsObject() ? snapArgs(info[2].As<Napi::Object>()) : SnapArgs{};
+    const auto points = snapAll(*map, coords.Data(), 2, args);
     ReferenceDijkstra dijkstra(map->eb.segmentCount());
     dijkstra.run(map->eb, points[0]);
     const auto cost = dijkstra.costTo(map->eb, points[1]);
@@ -148,8 +145,8 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < pairs; ++i) {
       const double* c = coords.Data() + 4 * i;
       const auto t0 = std::chrono::steady_clock::now();
-      const SnapResult a = map->snap.snapToRoad(map->road, c[0], c[1], 1000);
-      const SnapResult b = map->snap.snapToRoad(map->road, c[2], c[3], 1000);
+      const SnapResult a = map->snapPoint(c[0], c[1], 1000);
+      const SnapResult b = map->snapPoint(c[2], c[3], 1000);
       double duration = NAN;
       uint64_t s = 0;
       if (a.found && b.found) {

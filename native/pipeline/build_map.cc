@@ -55,13 +55,9 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   std::vector<uint32_t>().swap(turn_distance);
   summary.seconds_contraction = secondsSince(t_ch);
 
-  // Snapping index over roads that have a direction in the largest component.
+  // Snapping index over every road (queries choose which ones they accept).
   auto t_snap = std::chrono::steady_clock::now();
-  const RoadMap road(g);
-  const EdgeBasedView eb_view(eb);
-  std::vector<uint8_t> snappable(g.edgeCount(), 0);
-  for (uint32_t e = 0; e < g.edgeCount(); ++e) snappable[e] = eb_view.snappable(eb_view.segment(e, 0)) || eb_view.snappable(eb_view.segment(e, 1));
-  const SnapIndexData snap = buildSnapIndex(road, snappable);
+  const SnapIndexData snap = buildSnapIndex(RoadMap(g));
   summary.seconds_snap_index = secondsSince(t_snap);
 
   MapHeader header;

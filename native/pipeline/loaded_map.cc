@@ -36,6 +36,15 @@ LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
   if (ch.nodeCount() != eb.segmentCount()) throw Error("MapCorrupt", file->path() + ": hierarchy and segment counts differ");
 }
 
+SnapResult LoadedMap::snapPoint(double lon, double lat, double radius_m, bool allow_isolated) const {
+  SnapResult r = snap.snapToRoad(road, lon, lat, radius_m, [&](uint32_t e) {
+    if (allow_isolated) return true;
+    return eb.snappable(eb.segment(e, 0)) || eb.snappable(eb.segment(e, 1));
+  });
+  r.allow_isolated = allow_isolated;
+  return r;
+}
+
 std::shared_ptr<const LoadedMap> LoadedMap::openShared(const std::string& path) {
   static std::mutex mutex;
   static std::map<std::string, std::weak_ptr<const LoadedMap>> cache;

@@ -50,6 +50,8 @@ struct LoadedMap {
   mutable CHQueryPool queries;
 
   explicit LoadedMap(std::shared_ptr<const MappedMap> f);
+  // snapToRoad on this map: roads with a direction in the largest component, or any road.
+  SnapResult snapPoint(double lon, double lat, double radius_m, bool allow_isolated = false) const;
   // One LoadedMap per file (identified by device, inode, size and mtime) per process: the worker
   // threads of a server share the mapping instead of mapping the file once each.
   static std::shared_ptr<const LoadedMap> openShared(const std::string& path);

@@ -20,7 +20,7 @@ inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const S
   std::vector<SegmentPosition> out;
   for (uint32_t dir = 0; dir < 2; ++dir) {
     const uint32_t s = eb.segment(p.edge, dir);
-    if (eb.snappable(s)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
+    if (eb.snappable(s) || (p.allow_isolated && s != kNoSegment)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
   }
   return out;
 }

@@ -21,8 +21,8 @@ struct SnapIndexData {
   std::vector<uint32_t> item_part;  // sub-segment index within the edge polyline
 };
 
-// `snappable[e]` says whether edge e may be snapped to (it has a segment in the largest component).
-SnapIndexData buildSnapIndex(const RoadMap& road, const std::vector<uint8_t>& snappable);
+// Indexes every road; which ones a query may snap to is decided per query (see snapToRoad).
+SnapIndexData buildSnapIndex(const RoadMap& road);
 void addSnapSections(MapWriter& writer, const SnapIndexData& index);
 
 struct SnapResult {
@@ -31,7 +31,9 @@ struct SnapResult {
   double fraction = 0;  // position along the edge polyline from its from-node, by length
   double lon = 0, lat = 0;
   double distance_m = 0;
+  bool allow_isolated = false;  // may start/end on segments outside the largest component
 };
+
 
 struct SnapIndex {
   std::span<const uint64_t> cell_key;
@@ -43,8 +45,11 @@ struct SnapIndex {
   explicit SnapIndex(const SnapIndexData& d);
   SnapIndex(const MappedMap& map, uint32_t edge_count);
 
-  // Nearest point on a snappable road within radius_m of (lon, lat); found = false if none.
-  SnapResult snapToRoad(const RoadMap& road, double lon, double lat, double radius_m) const;
+  // Nearest point within radius_m of (lon, lat) on a road accepted by `accept`; found = false if none.
+  template <typename Accept>
+  SnapResult snapToRoad(const RoadMap& road, double lon, double lat, double radius_m, Accept&& accept) const;
 };
 
 }  // namespace waymark
+
+#include "spatial/snap_index_inl.h"

@@ -5,6 +5,7 @@ import { WaymarkError } from '../errors.js';
 import { registerBench } from './bench.js';
 import { registerBuild } from './build.js';
 import { registerInfo } from './info.js';
+import { registerRoute } from './route.js';
 import { registerStart } from './start.js';
 
 const program = new Command();
@@ -18,6 +19,7 @@ program
 registerBuild(program);
 registerBench(program);
 registerInfo(program);
+registerRoute(program);
 registerStart(program);
 
 try {

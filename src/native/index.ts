@@ -40,8 +40,45 @@ export interface BuildSummary {
   edges: number;
   restrictions: number;
   fileBytes: number;
+  segments: number;
+  turns: number;
+  chArcs: number;
   secondsGraph: number;
+  secondsEdgeBased: number;
+  secondsContraction: number;
+  secondsSnapIndex: number;
   secondsWrite: number;
+}
+
+/** A coordinate snapped onto the nearest routable road. */
+export interface NativeSnap {
+  location: [number, number];
+  /** Metres from the input coordinate. */
+  distance: number;
+  name: string;
+  edge: number;
+  fraction: number;
+}
+
+export interface SnapOptions {
+  /** Snapping radius in metres (default 1000). */
+  radius?: number;
+  /** Per-coordinate radii, overriding `radius`. */
+  radiuses?: Float64Array;
+  /** Also snap to roads outside the largest strongly connected component (routes may then fail with NoRoute). */
+  allowIsolated?: boolean;
+}
+
+export interface NativeRoute {
+  /** Seconds. */
+  duration: number;
+  /** Metres. */
+  distance: number;
+  /** lon, lat pairs (empty without geometry). */
+  geometry: Float64Array;
+  legs: { duration: number; distance: number; names: string[]; geometryBegin: number; geometryEnd: number }[];
+  waypoints: NativeSnap[];
+  settled: number;
 }
 
 export interface MapHeader {
@@ -91,6 +128,12 @@ export interface NativeAddon {
   mapHeader(map: MapHandle): MapHeader;
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
+  snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean }): NativeRoute;
+  /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
+  referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
+  randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
+  benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
 }
 
 /** Errors thrown by the addon carry a machine-readable code. */
