@@ -135,7 +135,7 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "pairs");
     const std::string mode = stringArg(info, 2, "mode");
-    if (mode != "ch" && mode != "dijkstra") fail("InvalidArgument", "mode must be 'ch' or 'dijkstra'");
+    if (mode != "ch" && mode != "dijkstra" && mode != "snap") fail("InvalidArgument", "mode must be 'ch', 'dijkstra' or 'snap'");
     const size_t pairs = coords.ElementLength() / 4;
     Napi::Float64Array micros = Napi::Float64Array::New(env, pairs);
     Napi::Float64Array durations = Napi::Float64Array::New(env, pairs);
@@ -149,7 +149,7 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
       const SnapResult b = map->snapPoint(c[2], c[3], 1000);
       double duration = NAN;
       uint64_t s = 0;
-      if (a.found && b.found) {
+      if (a.found && b.found && mode != "snap") {
         if (mode == "ch") {
           const LegPath leg = shortestLeg(*map, *query, a, b, false);
           if (leg.found) duration = leg.duration_ms / 1000.0;

@@ -4,6 +4,7 @@ namespace waymark {
 
 CHGraph::CHGraph(const ContractionHierarchy& ch)
     : rank(ch.rank),
+      input_node(ch.input_node),
       up_first(ch.up_first),
       up_head(ch.up_head),
       up_weight(ch.up_weight),
@@ -17,6 +18,7 @@ CHGraph::CHGraph(const ContractionHierarchy& ch)
 
 CHGraph::CHGraph(const MappedMap& m)
     : rank(m.section<uint32_t>("ch_rank")),
+      input_node(m.section<uint32_t>("ch_input_node")),
       up_first(m.section<uint32_t>("ch_up_first")),
       up_head(m.section<uint32_t>("ch_up_head")),
       up_weight(m.section<uint32_t>("ch_up_weight")),
@@ -28,12 +30,13 @@ CHGraph::CHGraph(const MappedMap& m)
       down_distance(m.section<uint32_t>("ch_down_distance")),
       down_middle(m.section<uint32_t>("ch_down_middle")) {
   const size_t n = rank.size();
-  bool ok = up_first.size() == n + 1 && down_first.size() == n + 1 && up_first[n] == up_head.size() &&
+  bool ok = input_node.size() == n && up_first.size() == n + 1 && down_first.size() == n + 1 && up_first[n] == up_head.size() &&
             down_first[n] == down_head.size() && up_weight.size() == up_head.size() &&
             up_distance.size() == up_head.size() && up_middle.size() == up_head.size() &&
             down_weight.size() == down_head.size() && down_distance.size() == down_head.size() &&
             down_middle.size() == down_head.size();
-  for (size_t v = 0; ok && v < n; ++v) ok = up_first[v] <= up_first[v + 1] && down_first[v] <= down_first[v + 1];
+  for (size_t v = 0; ok && v < n; ++v)
+    ok = up_first[v] <= up_first[v + 1] && down_first[v] <= down_first[v + 1] && rank[v] < n && input_node[rank[v]] == v;
   for (size_t i = 0; ok && i < up_head.size(); ++i) ok = up_head[i] < n && (up_middle[i] == kNoMiddle || up_middle[i] < n);
   for (size_t i = 0; ok && i < down_head.size(); ++i)
     ok = down_head[i] < n && (down_middle[i] == kNoMiddle || down_middle[i] < n);
@@ -42,6 +45,7 @@ CHGraph::CHGraph(const MappedMap& m)
 
 void addCHSections(MapWriter& w, const ContractionHierarchy& ch) {
   w.add("ch_rank", ch.rank);
+  w.add("ch_input_node", ch.input_node);
   w.add("ch_up_first", ch.up_first);
   w.add("ch_up_head", ch.up_head);
   w.add("ch_up_weight", ch.up_weight);

@@ -10,7 +10,8 @@
 namespace waymark {
 
 struct CHGraph {
-  std::span<const uint32_t> rank;
+  std::span<const uint32_t> rank;        // input node (segment) -> hierarchy node
+  std::span<const uint32_t> input_node;  // hierarchy node -> input node (segment)
   std::span<const uint32_t> up_first, up_head, up_weight, up_distance, up_middle;
   std::span<const uint32_t> down_first, down_head, down_weight, down_distance, down_middle;
 

@@ -11,12 +11,11 @@
 #include <vector>
 
 #include "ch/ch_graph.h"
-#include "common/indexed_heap.h"
 
 namespace waymark {
 
 struct SearchEndpoint {
-  uint32_t node;
+  uint32_t node;  // input node (segment); the query maps it to its hierarchy node
   int64_t offset_ms;
   int64_t offset_cm;
 };
@@ -34,22 +33,35 @@ class CHQuery {
   // Shortest path from any source to any target. Only paths cheaper than `bound_ms` are reported.
   CHResult run(const CHGraph& ch, std::span<const SearchEndpoint> sources, std::span<const SearchEndpoint> targets,
                int64_t bound_ms = std::numeric_limits<int64_t>::max());
-  // The segments of the last path found, from its source segment to its target segment.
+  // The input nodes (segments) of the last path found, from its source to its target.
   std::vector<uint32_t> path(const CHGraph& ch) const;
   uint64_t settled() const { return settled_; }
 
  private:
+  // Everything a search keeps per node in one 32-byte record: a relaxation touches one cache line.
+  struct Label {
+    int64_t dist;
+    int64_t cm;
+    uint32_t parent;
+    uint32_t parent_arc;
+    uint32_t stamp;
+    uint32_t heap_pos;
+  };
+  struct HeapEntry {
+    int64_t key;
+    uint32_t node;
+  };
   struct Side {
-    explicit Side(uint32_t n) : dist(n), cm(n), parent(n), parent_arc(n), stamp(n, 0), heap(n) {}
-    std::vector<int64_t> dist;
-    std::vector<int64_t> cm;
-    std::vector<uint32_t> parent;
-    std::vector<uint32_t> parent_arc;
-    std::vector<uint32_t> stamp;
+    explicit Side(uint32_t n) : labels(n, Label{0, 0, 0, 0, 0, 0}) {}
+    std::vector<Label> labels;
+    std::vector<HeapEntry> heap;  // 4-ary min-heap; labels[node].heap_pos indexes it
     uint32_t current = 0;
-    IndexedHeap<int64_t> heap;
-    bool reached(uint32_t v) const { return stamp[v] == current; }
+    bool reached(uint32_t v) const { return labels[v].stamp == current; }
     void reset();
+    void push(uint32_t v, int64_t key);  // insert or decrease
+    uint32_t pop(int64_t& key);
+    void siftUp(uint32_t i);
+    void siftDown(uint32_t i);
   };
   Side forward_, backward_;
   CHResult last_;

@@ -158,6 +158,14 @@ class Contractor {
                       remaining.end());
       reportProgress(options_.progress, "contract", n_ - remaining.size(), n_);
     }
+    ch.input_node.assign(n_, 0);
+    for (uint32_t v = 0; v < n_; ++v) ch.input_node[ch.rank[v]] = v;
+    for (auto* arcs : {&up_, &down_})
+      for (FinalArc& a : *arcs) {
+        a.tail = ch.rank[a.tail];
+        a.head = ch.rank[a.head];
+        if (a.middle != kNoMiddle) a.middle = ch.rank[a.middle];
+      }
     toCsr(up_, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
     toCsr(down_, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
     return ch;

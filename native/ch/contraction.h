@@ -16,8 +16,12 @@ constexpr uint32_t kNoMiddle = 0xFFFFFFFFu;
 
 // Upward graph (arcs u -> x with rank x > rank u, stored at u) and downward graph (arcs x -> u with
 // rank x > rank u, stored at u, head = x): both searches of a query only ever go up.
+// Hierarchy nodes are numbered by rank (node id == rank), so the top of the hierarchy, where every
+// query ends up, is contiguous in memory. rank[input node] gives its hierarchy node, and
+// input_node[hierarchy node] the way back.
 struct ContractionHierarchy {
   std::vector<uint32_t> rank;
+  std::vector<uint32_t> input_node;
   std::vector<uint32_t> up_first, up_head, up_weight, up_distance, up_middle;
   std::vector<uint32_t> down_first, down_head, down_weight, down_distance, down_middle;
 };

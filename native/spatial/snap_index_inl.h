@@ -31,46 +31,52 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
   uint32_t best_part = 0;
   double best_t = 0;
   bool found = false;
-  auto visit = [&](int64_t x, int64_t y) {
-    const uint64_t key = cellKey(x, y);
-    auto it = std::lower_bound(cell_key.begin(), cell_key.end(), key);
-    if (it == cell_key.end() || *it != key) return;
-    const size_t c = it - cell_key.begin();
-    for (uint32_t i = cell_first[c]; i < cell_first[c + 1]; ++i) {
-      const uint32_t e = item_edge[i], part = item_part[i];
-      if (!accept(e)) continue;
-      const double ax = (road.polylineLon(e, part) - px) * mx, ay = (road.polylineLat(e, part) - py) * my;
-      const double bx = (road.polylineLon(e, part + 1) - px) * mx, by = (road.polylineLat(e, part + 1) - py) * my;
-      const double dx = bx - ax, dy = by - ay;
-      const double len2 = dx * dx + dy * dy;
-      double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
-      t = std::clamp(t, 0.0, 1.0);
-      const double qx = ax + t * dx, qy = ay + t * dy;
-      const double d2 = qx * qx + qy * qy;
-      if (d2 < best_d2 || (d2 == best_d2 && found && std::tie(e, part) < std::tie(best.edge, best_part))) {
-        best_d2 = d2;
-        best.edge = e;
-        best_part = part;
-        best_t = t;
-        found = true;
+  // Scans cells (x, y0..y1) of one column: their keys are contiguous in the sorted key array.
+  auto visitColumn = [&](int64_t x, int64_t y0, int64_t y1) {
+    auto it = std::lower_bound(cell_key.begin(), cell_key.end(), cellKey(x, y0));
+    const uint64_t last = cellKey(x, y1);
+    for (; it != cell_key.end() && *it <= last; ++it) {
+      const size_t c = it - cell_key.begin();
+      for (uint32_t i = cell_first[c]; i < cell_first[c + 1]; ++i) {
+        const uint32_t e = item_edge[i], part = item_part[i];
+        if (!accept(e)) continue;
+        const double ax = (road.polylineLon(e, part) - px) * mx, ay = (road.polylineLat(e, part) - py) * my;
+        const double bx = (road.polylineLon(e, part + 1) - px) * mx, by = (road.polylineLat(e, part + 1) - py) * my;
+        const double dx = bx - ax, dy = by - ay;
+        const double len2 = dx * dx + dy * dy;
+        double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+        t = std::clamp(t, 0.0, 1.0);
+        const double qx = ax + t * dx, qy = ay + t * dy;
+        const double d2 = qx * qx + qy * qy;
+        if (d2 < best_d2 || (d2 == best_d2 && found && std::tie(e, part) < std::tie(best.edge, best_part))) {
+          best_d2 = d2;
+          best.edge = e;
+          best_part = part;
+          best_t = t;
+          found = true;
+        }
       }
     }
   };
   for (int64_t ring = 0; ring <= max_ring; ++ring) {
     if (ring == 0) {
-      visit(cx, cy);
+      visitColumn(cx, cy, cy);
     } else {
-      for (int64_t x = cx - ring; x <= cx + ring; ++x) {
-        visit(x, cy - ring);
-        visit(x, cy + ring);
-      }
-      for (int64_t y = cy - ring + 1; y <= cy + ring - 1; ++y) {
-        visit(cx - ring, y);
-        visit(cx + ring, y);
+      visitColumn(cx - ring, cy - ring, cy + ring);
+      visitColumn(cx + ring, cy - ring, cy + ring);
+      for (int64_t x = cx - ring + 1; x <= cx + ring - 1; ++x) {
+        visitColumn(x, cy - ring, cy - ring);
+        visitColumn(x, cy + ring, cy + ring);
       }
     }
-    // Every cell of the next ring is at least `ring` cells away from the query point.
-    if (found && std::sqrt(best_d2) <= ring * cell_m) break;
+    // Anything not yet scanned lies outside the block of cells scanned so far: stop once the best
+    // candidate is closer than the block's nearest border.
+    const double west = (px + kLonOffset) - double(cx - ring) * kSnapCellFixed;
+    const double east = double(cx + ring + 1) * kSnapCellFixed - (px + kLonOffset);
+    const double south = (py + kLatOffset) - double(cy - ring) * kSnapCellFixed;
+    const double north = double(cy + ring + 1) * kSnapCellFixed - (py + kLatOffset);
+    const double border = std::min(std::min(west, east) * mx, std::min(south, north) * my);
+    if (found && best_d2 <= border * border) break;
   }
   if (!found) return best;
   const uint32_t e = best.edge;
@@ -78,11 +84,13 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
   const double blon = toDegrees(road.polylineLon(e, best_part + 1)), blat = toDegrees(road.polylineLat(e, best_part + 1));
   best.lon = alon + best_t * (blon - alon);
   best.lat = alat + best_t * (blat - alat);
-  // Fraction along the polyline by (haversine) length, the measure edge lengths use.
+  // Fraction along the polyline by length (locally planar: exact enough within one road, and free
+  // of trigonometry per point).
   double before = 0, total = 0;
   for (uint32_t i = 0; i + 1 < road.polylineSize(e); ++i) {
-    const double len = haversineMetersFixed(road.polylineLon(e, i), road.polylineLat(e, i), road.polylineLon(e, i + 1),
-                                            road.polylineLat(e, i + 1));
+    const double lx = (road.polylineLon(e, i + 1) - road.polylineLon(e, i)) * mx;
+    const double ly = (road.polylineLat(e, i + 1) - road.polylineLat(e, i)) * my;
+    const double len = std::sqrt(lx * lx + ly * ly);
     if (i < best_part) before += len;
     if (i == best_part) before += best_t * len;
     total += len;

@@ -133,7 +133,7 @@ export interface NativeAddon {
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
-  benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
+  benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
 }
 
 /** Errors thrown by the addon carry a machine-readable code. */
