@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   waymark::js::registerImport(env, exports);
   waymark::js::registerMap(env, exports);
   waymark::js::registerRoute(env, exports);
+  waymark::js::registerMatrix(env, exports);
   return exports;
 }
 

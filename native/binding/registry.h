@@ -7,5 +7,6 @@ namespace waymark::js {
 void registerImport(Napi::Env env, Napi::Object exports);
 void registerMap(Napi::Env env, Napi::Object exports);
 void registerRoute(Napi::Env env, Napi::Object exports);
+void registerMatrix(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

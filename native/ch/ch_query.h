@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ch/ch_graph.h"
+#include "ch/label_heap.h"
 
 namespace waymark {
 
@@ -38,7 +39,7 @@ class CHQuery {
   uint64_t settled() const { return settled_; }
 
  private:
-  // Everything a search keeps per node in one 32-byte record: a relaxation touches one cache line.
+  // Everything a search keeps per node in one 32-byte record.
   struct Label {
     int64_t dist;
     int64_t cm;
@@ -47,22 +48,7 @@ class CHQuery {
     uint32_t stamp;
     uint32_t heap_pos;
   };
-  struct HeapEntry {
-    int64_t key;
-    uint32_t node;
-  };
-  struct Side {
-    explicit Side(uint32_t n) : labels(n, Label{0, 0, 0, 0, 0, 0}) {}
-    std::vector<Label> labels;
-    std::vector<HeapEntry> heap;  // 4-ary min-heap; labels[node].heap_pos indexes it
-    uint32_t current = 0;
-    bool reached(uint32_t v) const { return labels[v].stamp == current; }
-    void reset();
-    void push(uint32_t v, int64_t key);  // insert or decrease
-    uint32_t pop(int64_t& key);
-    void siftUp(uint32_t i);
-    void siftDown(uint32_t i);
-  };
+  using Side = LabelHeap<Label>;
   Side forward_, backward_;
   CHResult last_;
   uint64_t settled_ = 0;

@@ -9,30 +9,14 @@
 
 namespace waymark {
 
-CHQueryPool::Lease CHQueryPool::acquire() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!free_.empty()) {
-      auto q = std::move(free_.back());
-      free_.pop_back();
-      return Lease(*this, std::move(q));
-    }
-  }
-  return Lease(*this, std::make_unique<CHQuery>(node_count_));
-}
-
-void CHQueryPool::release(std::unique_ptr<CHQuery> q) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  free_.push_back(std::move(q));
-}
-
 LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
     : file(std::move(f)),
       road(*file),
       eb(*file, road.edgeCount()),
       ch(*file),
       snap(*file, road.edgeCount()),
-      queries(ch.nodeCount()) {
+      queries(ch.nodeCount()),
+      upward_searches(ch.nodeCount()) {
   if (ch.nodeCount() != eb.segmentCount()) throw Error("MapCorrupt", file->path() + ": hierarchy and segment counts differ");
 }
 

@@ -9,6 +9,7 @@
 
 #include "ch/ch_graph.h"
 #include "ch/ch_query.h"
+#include "ch/upward_search.h"
 #include "graph/edge_based_map.h"
 #include "graph/map_file.h"
 #include "graph/road_map.h"
@@ -16,29 +17,46 @@
 
 namespace waymark {
 
-class CHQueryPool {
+// Per-thread query scratch (labels sized to the graph), reused across queries: a query leases one
+// and hands it back when the lease ends.
+template <typename Scratch>
+class ScratchPool {
  public:
-  explicit CHQueryPool(uint32_t node_count) : node_count_(node_count) {}
+  explicit ScratchPool(uint32_t node_count) : node_count_(node_count) {}
   class Lease {
    public:
-    Lease(CHQueryPool& pool, std::unique_ptr<CHQuery> q) : pool_(pool), query_(std::move(q)) {}
-    ~Lease() { pool_.release(std::move(query_)); }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    CHQuery& operator*() { return *query_; }
-    CHQuery* operator->() { return query_.get(); }
+    Lease(ScratchPool& pool, std::unique_ptr<Scratch> s) : pool_(&pool), scratch_(std::move(s)) {}
+    Lease(Lease&& other) noexcept = default;
+    ~Lease() {
+      if (scratch_) pool_->release(std::move(scratch_));
+    }
+    Scratch& operator*() { return *scratch_; }
+    Scratch* operator->() { return scratch_.get(); }
 
    private:
-    CHQueryPool& pool_;
-    std::unique_ptr<CHQuery> query_;
+    ScratchPool* pool_;
+    std::unique_ptr<Scratch> scratch_;
   };
-  Lease acquire();
+  Lease acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!free_.empty()) {
+        auto s = std::move(free_.back());
+        free_.pop_back();
+        return Lease(*this, std::move(s));
+      }
+    }
+    return Lease(*this, std::make_unique<Scratch>(node_count_));
+  }
 
  private:
-  void release(std::unique_ptr<CHQuery> q);
+  void release(std::unique_ptr<Scratch> s) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(s));
+  }
   uint32_t node_count_;
   std::mutex mutex_;
-  std::vector<std::unique_ptr<CHQuery>> free_;
+  std::vector<std::unique_ptr<Scratch>> free_;
 };
 
 struct LoadedMap {
@@ -47,7 +65,8 @@ struct LoadedMap {
   EdgeBasedView eb;
   CHGraph ch;
   SnapIndex snap;
-  mutable CHQueryPool queries;
+  mutable ScratchPool<CHQuery> queries;
+  mutable ScratchPool<UpwardSearch> upward_searches;
 
   explicit LoadedMap(std::shared_ptr<const MappedMap> f);
   // snapToRoad on this map: roads with a direction in the largest component, or any road.

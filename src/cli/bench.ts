@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
+import { benchRoute } from '../../bench/route.js';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print figures (never pass/fail)');
@@ -9,4 +10,15 @@ export function registerBench(program: Command): void {
     .argument('<pbf...>', 'OSM PBF files')
     .option('--json', 'print one JSON object')
     .action((pbfs: string[], opts: { json?: boolean }) => benchBuild(pbfs, Boolean(opts.json)));
+  bench
+    .command('route')
+    .description('CH query latency vs plain Dijkstra on the same random pairs (a PBF is built first)')
+    .argument('<map>', 'map file (.wmap) or OSM PBF')
+    .option('--queries <n>', 'random snapped pairs', '10000')
+    .option('--dijkstra-seconds <s>', 'time budget for the Dijkstra baseline', '20')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--json', 'print one JSON object')
+    .action((map: string, opts: { queries: string; dijkstraSeconds: string; seed: string; json?: boolean }) => {
+      benchRoute(map, { queries: Number(opts.queries), dijkstraSeconds: Number(opts.dijkstraSeconds), seed: Number(opts.seed), json: Boolean(opts.json) });
+    });
 }

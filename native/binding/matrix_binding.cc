@@ -1,0 +1,260 @@
+// Matrices: sources x destinations (rectangular or square), sparse (source, destination) pairs, and
+// the one-to-all Dijkstra reference table (the oracle). Results go straight into typed arrays:
+// durations in seconds, distances in metres, NaN where there is no path.
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "binding/js_convert.h"
+#include "binding/map_handle.h"
+#include "binding/query_args.h"
+#include "binding/registry.h"
+#include "common/parallel.h"
+#include "matrix/many_to_many.h"
+#include "route/leg.h"
+#include "route/reference_dijkstra.h"
+
+namespace waymark::js {
+
+namespace {
+
+constexpr double kDefaultMaxCells = 25e6;
+
+struct Distinct {
+  std::vector<double> coords;          // distinct lon, lat pairs
+  std::vector<uint32_t> index_of;      // input point -> distinct point
+};
+
+// Every distinct coordinate is snapped once, however often it appears.
+Distinct distinctPoints(const double* coords, size_t count) {
+  Distinct d;
+  std::unordered_map<std::string, uint32_t> seen;
+  d.index_of.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    std::string key(reinterpret_cast<const char*>(coords + 2 * i), 2 * sizeof(double));
+    auto [it, inserted] = seen.emplace(key, static_cast<uint32_t>(d.coords.size() / 2));
+    if (inserted) {
+      d.coords.push_back(coords[2 * i]);
+      d.coords.push_back(coords[2 * i + 1]);
+    }
+    d.index_of[i] = it->second;
+  }
+  return d;
+}
+
+Napi::Array snapsToJs(Napi::Env env, const LoadedMap& map, const std::vector<SnapResult>& snaps, const std::vector<uint32_t>& index_of) {
+  Napi::Array out = Napi::Array::New(env, index_of.size());
+  for (size_t i = 0; i < index_of.size(); ++i) {
+    const SnapResult& s = snaps[index_of[i]];
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Array loc = Napi::Array::New(env, 2);
+    loc.Set(0u, std::round(s.lon * 1e6) / 1e6);
+    loc.Set(1u, std::round(s.lat * 1e6) / 1e6);
+    o.Set("location", loc);
+    o.Set("distance", s.distance_m);
+    o.Set("name", std::string(map.road.name(map.road.edge_name[s.edge])));
+    out.Set(uint32_t(i), o);
+  }
+  return out;
+}
+
+double maxCellsOption(const Napi::Object& o) {
+  const double max_cells = number(o, "maxCells", kDefaultMaxCells);
+  if (!(max_cells >= 1)) fail("InvalidValue", "maxCells must be at least 1");
+  return max_cells;
+}
+
+unsigned threadsOption(const Napi::Object& o) {
+  const double t = number(o, "threads", 0);
+  if (!(t >= 0 && t <= 256) || t != std::floor(t)) fail("InvalidValue", "threads must be an integer in [0, 256]");
+  return static_cast<unsigned>(t);
+}
+
+void store(double* durations, double* distances, size_t cell, int64_t ms, int64_t cm) {
+  if (durations) durations[cell] = ms == kUnreachable ? NAN : ms / 1000.0;
+  if (distances) distances[cell] = ms == kUnreachable ? NAN : cm / 100.0;
+}
+
+Napi::Value matrix(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array src = coordinatesArg(info, 1, "sources");
+    const bool square = info.Length() <= 2 || info[2].IsNull() || info[2].IsUndefined();
+    Napi::Float64Array dst = square ? src : coordinatesArg(info, 2, "destinations");
+    Napi::Object o = info.Length() > 3 && info[3].IsObject() ? info[3].As<Napi::Object>() : Napi::Object::New(env);
+    const size_t S = src.ElementLength() / 2, T = dst.ElementLength() / 2;
+    const double max_cells = maxCellsOption(o);
+    // The guard comes before any allocation or snapping.
+    if (double(S) * double(T) > max_cells)
+      fail("TooBig", "a " + std::to_string(S) + " x " + std::to_string(T) + " matrix exceeds the limit of " +
+                         std::to_string(static_cast<uint64_t>(max_cells)) + " cells");
+    if (S == 0 || T == 0) fail("InvalidValue", "a matrix needs at least one source and one destination");
+    const bool want_durations = boolean(o, "durations", true);
+    const bool want_distances = boolean(o, "distances", true);
+    SnapArgs args = snapArgs(o);
+    if (!args.radii.empty() && !square) fail("InvalidValue", "per-point radiuses are only supported for square matrices");
+    ManyToManyOptions options;
+    options.threads = threadsOption(o);
+
+    // Snap the distinct coordinates of sources and destinations together, once each.
+    std::vector<double> all(src.Data(), src.Data() + 2 * S);
+    if (!square) all.insert(all.end(), dst.Data(), dst.Data() + 2 * T);
+    const Distinct distinct = distinctPoints(all.data(), all.size() / 2);
+    SnapArgs distinct_args = args;
+    if (!args.radii.empty()) {
+      distinct_args.radii.assign(distinct.coords.size() / 2, args.radius);
+      for (size_t i = 0; i < S; ++i) distinct_args.radii[distinct.index_of[i]] = args.radii[i];
+    }
+    const std::vector<SnapResult> snaps = snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args);
+    std::vector<uint32_t> src_index(distinct.index_of.begin(), distinct.index_of.begin() + S);
+    std::vector<uint32_t> dst_index = square ? src_index : std::vector<uint32_t>(distinct.index_of.begin() + S, distinct.index_of.end());
+
+    // Unique rows and columns, and which output rows/columns each feeds.
+    auto unique = [](const std::vector<uint32_t>& index, std::vector<uint32_t>& points, std::vector<std::vector<uint32_t>>& uses) {
+      std::unordered_map<uint32_t, uint32_t> slot;
+      for (uint32_t i = 0; i < index.size(); ++i) {
+        auto [it, inserted] = slot.emplace(index[i], static_cast<uint32_t>(points.size()));
+        if (inserted) {
+          points.push_back(index[i]);
+          uses.emplace_back();
+        }
+        uses[it->second].push_back(i);
+      }
+    };
+    std::vector<uint32_t> row_points, col_points;
+    std::vector<std::vector<uint32_t>> row_uses, col_uses;
+    unique(src_index, row_points, row_uses);
+    unique(dst_index, col_points, col_uses);
+    std::vector<SnapResult> row_snaps, col_snaps;
+    for (uint32_t p : row_points) row_snaps.push_back(snaps[p]);
+    for (uint32_t p : col_points) col_snaps.push_back(snaps[p]);
+
+    Napi::Float64Array durations = want_durations ? Napi::Float64Array::New(env, S * T) : Napi::Float64Array();
+    Napi::Float64Array distances = want_distances ? Napi::Float64Array::New(env, S * T) : Napi::Float64Array();
+    double* dur = want_durations ? durations.Data() : nullptr;
+    double* dis = want_distances ? distances.Data() : nullptr;
+    manyToMany(*map, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
+      for (uint32_t out_row : row_uses[r])
+        for (uint32_t c = 0; c < count; ++c)
+          for (uint32_t out_col : col_uses[begin + c]) store(dur, dis, size_t(out_row) * T + out_col, ms[c], cm[c]);
+    });
+
+    Napi::Object result = Napi::Object::New(env);
+    if (want_durations) result.Set("durations", durations);
+    if (want_distances) result.Set("distances", distances);
+    result.Set("sources", snapsToJs(env, *map, snaps, src_index));
+    result.Set("destinations", snapsToJs(env, *map, snaps, dst_index));
+    result.Set("rows", double(S));
+    result.Set("cols", double(T));
+    return result;
+  });
+}
+
+// Sparse mode: durations/distances for listed (source, destination) index pairs over `locations`.
+Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array locs = coordinatesArg(info, 1, "locations");
+    if (info.Length() < 3 || !info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+      fail("InvalidArgument", "pairs must be a Uint32Array of source, destination index pairs");
+    Napi::Uint32Array pairs = info[2].As<Napi::Uint32Array>();
+    Napi::Object o = info.Length() > 3 && info[3].IsObject() ? info[3].As<Napi::Object>() : Napi::Object::New(env);
+    const size_t L = locs.ElementLength() / 2, P = pairs.ElementLength() / 2;
+    if (pairs.ElementLength() % 2 != 0) fail("InvalidArgument", "pairs must hold source, destination index pairs");
+    if (double(P) > maxCellsOption(o)) fail("TooBig", std::to_string(P) + " pairs exceed the limit of cells");
+    for (size_t i = 0; i < 2 * P; ++i)
+      if (pairs[i] >= L) fail("InvalidValue", "pair " + std::to_string(i / 2) + " refers to location " + std::to_string(pairs[i]) + ", but there are only " + std::to_string(L));
+    const bool want_durations = boolean(o, "durations", true);
+    const bool want_distances = boolean(o, "distances", true);
+    const SnapArgs args = snapArgs(o);
+    ManyToManyOptions options;
+    options.threads = threadsOption(o);
+    const unsigned threads = options.threads ? options.threads : defaultThreadCount();
+
+    const Distinct distinct = distinctPoints(locs.Data(), L);
+    SnapArgs distinct_args = args;
+    if (!args.radii.empty()) {
+      if (args.radii.size() != L) fail("InvalidValue", "radiuses must have one value per location");
+      distinct_args.radii.assign(distinct.coords.size() / 2, args.radius);
+      for (size_t i = 0; i < L; ++i) distinct_args.radii[distinct.index_of[i]] = args.radii[i];
+    }
+    const std::vector<SnapResult> snaps = snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args);
+    Napi::Float64Array durations = want_durations ? Napi::Float64Array::New(env, P) : Napi::Float64Array();
+    Napi::Float64Array distances = want_distances ? Napi::Float64Array::New(env, P) : Napi::Float64Array();
+    double* dur = want_durations ? durations.Data() : nullptr;
+    double* dis = want_distances ? distances.Data() : nullptr;
+
+    // Distinct sources and destinations among the pairs.
+    std::unordered_map<uint32_t, uint32_t> src_slot, dst_slot;
+    std::vector<SnapResult> src_snaps, dst_snaps;
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> wanted;  // per source slot: (dst slot, pair)
+    for (uint32_t i = 0; i < P; ++i) {
+      const uint32_t a = distinct.index_of[pairs[2 * i]], b = distinct.index_of[pairs[2 * i + 1]];
+      auto [sa, new_a] = src_slot.emplace(a, static_cast<uint32_t>(src_snaps.size()));
+      if (new_a) {
+        src_snaps.push_back(snaps[a]);
+        wanted.emplace_back();
+      }
+      auto [sb, new_b] = dst_slot.emplace(b, static_cast<uint32_t>(dst_snaps.size()));
+      if (new_b) dst_snaps.push_back(snaps[b]);
+      wanted[sa->second].push_back({sb->second, i});
+    }
+    if (P <= 4 * (src_snaps.size() + dst_snaps.size())) {
+      // Few pairs: one point-to-point query each, in parallel.
+      parallelFor(P, threads, [&](uint64_t i, unsigned) {
+        auto query = map->queries.acquire();
+        const LegPath leg = shortestLeg(*map, *query, snaps[distinct.index_of[pairs[2 * i]]], snaps[distinct.index_of[pairs[2 * i + 1]]], false);
+        store(dur, dis, i, leg.found ? leg.duration_ms : kUnreachable, leg.distance_cm);
+      }, 16);
+    } else {
+      // Many pairs: buckets over the distinct destinations; each source reads only its own pairs.
+      manyToMany(*map, src_snaps, dst_snaps, options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
+        for (const auto& [d, pair] : wanted[s])
+          if (d >= begin && d < begin + count) store(dur, dis, pair, ms[d - begin], cm[d - begin]);
+      });
+    }
+    Napi::Object result = Napi::Object::New(env);
+    if (want_durations) result.Set("durations", durations);
+    if (want_distances) result.Set("distances", distances);
+    result.Set("locations", snapsToJs(env, *map, snaps, distinct.index_of));
+    return result;
+  });
+}
+
+// The oracle: a one-to-all plain Dijkstra from every source, read at every destination.
+Napi::Value referenceTable(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array src = coordinatesArg(info, 1, "sources");
+    Napi::Float64Array dst = coordinatesArg(info, 2, "destinations");
+    const SnapArgs args = info.Length() > 3 && info[3].IsObject() ? snapArgs(info[3].As<Napi::Object>()) : SnapArgs{};
+    const size_t S = src.ElementLength() / 2, T = dst.ElementLength() / 2;
+    if (double(S) * double(T) > kDefaultMaxCells) fail("TooBig", "reference table too large");
+    const auto a = snapAll(*map, src.Data(), S, args);
+    const auto b = snapAll(*map, dst.Data(), T, args);
+    Napi::Float64Array durations = Napi::Float64Array::New(env, S * T);
+    Napi::Float64Array distances = Napi::Float64Array::New(env, S * T);
+    ReferenceDijkstra dijkstra(map->eb.segmentCount());
+    for (size_t s = 0; s < S; ++s) {
+      dijkstra.run(map->eb, a[s]);
+      for (size_t t = 0; t < T; ++t) {
+        const auto cost = dijkstra.costTo(map->eb, b[t]);
+        store(durations.Data(), distances.Data(), s * T + t, cost ? cost->first : kUnreachable, cost ? cost->second : 0);
+      }
+    }
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("durations", durations);
+    result.Set("distances", distances);
+    return result;
+  });
+}
+
+}  // namespace
+
+void registerMatrix(Napi::Env env, Napi::Object exports) {
+  exports.Set("matrix", Napi::Function::New(env, matrix));
+  exports.Set("matrixPairs", Napi::Function::New(env, matrixPairs));
+  exports.Set("referenceTable", Napi::Function::New(env, referenceTable));
+}
+
+}  // namespace waymark::js
