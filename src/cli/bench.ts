@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
+import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
 
 export function registerBench(program: Command): void {
@@ -20,5 +21,14 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((map: string, opts: { queries: string; dijkstraSeconds: string; seed: string; json?: boolean }) => {
       benchRoute(map, { queries: Number(opts.queries), dijkstraSeconds: Number(opts.dijkstraSeconds), seed: Number(opts.seed), json: Boolean(opts.json) });
+    });
+  bench
+    .command('matrix')
+    .description('N x N matrices: ms with all threads and one, cells/s, peak RSS; Dijkstra baseline at N = 100')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--sizes <list>', 'matrix sizes', '100,1000,5000')
+    .option('--json', 'print one JSON object')
+    .action((map: string, opts: { sizes: string; json?: boolean }) => {
+      benchMatrix(map, opts.sizes.split(',').map(Number), Boolean(opts.json));
     });
 }

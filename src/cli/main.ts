@@ -5,6 +5,7 @@ import { WaymarkError } from '../errors.js';
 import { registerBench } from './bench.js';
 import { registerBuild } from './build.js';
 import { registerInfo } from './info.js';
+import { registerMatrix } from './matrix.js';
 import { registerRoute } from './route.js';
 import { registerStart } from './start.js';
 
@@ -20,6 +21,7 @@ registerBuild(program);
 registerBench(program);
 registerInfo(program);
 registerRoute(program);
+registerMatrix(program);
 registerStart(program);
 
 try {

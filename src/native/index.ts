@@ -69,6 +69,39 @@ export interface SnapOptions {
   allowIsolated?: boolean;
 }
 
+export interface MatrixOptions extends SnapOptions {
+  /** Compute durations (default true). */
+  durations?: boolean;
+  /** Compute distances (default true). */
+  distances?: boolean;
+  /** Threads inside the call (0 = all cores). */
+  threads?: number;
+  /** Refuse larger requests with TooBig before allocating anything (default 25,000,000). */
+  maxCells?: number;
+}
+
+/** Row-major matrices: durations in seconds, distances in metres, NaN where unreachable. */
+export interface NativeMatrix {
+  durations?: Float64Array;
+  distances?: Float64Array;
+  sources: NativeSnapSummary[];
+  destinations: NativeSnapSummary[];
+  rows: number;
+  cols: number;
+}
+
+export interface NativeMatrixPairs {
+  durations?: Float64Array;
+  distances?: Float64Array;
+  locations: NativeSnapSummary[];
+}
+
+export interface NativeSnapSummary {
+  location: [number, number];
+  distance: number;
+  name: string;
+}
+
 export interface NativeRoute {
   /** Seconds. */
   duration: number;
@@ -133,6 +166,10 @@ export interface NativeAddon {
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
+  matrix(map: MapHandle, sources: Float64Array, destinations: Float64Array | null, options?: MatrixOptions): NativeMatrix;
+  matrixPairs(map: MapHandle, locations: Float64Array, pairs: Uint32Array, options?: MatrixOptions): NativeMatrixPairs;
+  /** One-to-all plain Dijkstra per source (the oracle). */
+  referenceTable(map: MapHandle, sources: Float64Array, destinations: Float64Array, options?: SnapOptions): { durations: Float64Array; distances: Float64Array };
   benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
 }
 

@@ -1,0 +1,108 @@
+/** Distance matrices on a loaded map, shaped like OSRM's table answer (null where unreachable). */
+import { WaymarkError } from '../errors.js';
+import { native, type MapHandle, type NativeSnapSummary } from '../native/index.js';
+import { callNative, flatCoordinates, type LonLat } from './route.js';
+
+export type Annotation = 'duration' | 'distance';
+
+export interface MatrixRequest {
+  sources: LonLat[];
+  /** Defaults to the sources (square matrix). */
+  destinations?: LonLat[];
+  annotations?: Annotation[];
+  radius?: number;
+  maxCells?: number;
+  threads?: number;
+}
+
+export interface MatrixPoint {
+  location: LonLat;
+  /** Metres from the requested coordinate to the road. */
+  distance: number;
+  name: string;
+}
+
+export interface MatrixResponse {
+  durations?: (number | null)[][];
+  distances?: (number | null)[][];
+  sources: MatrixPoint[];
+  destinations: MatrixPoint[];
+}
+
+export interface PairsRequest {
+  locations: LonLat[];
+  pairs: [number, number][];
+  annotations?: Annotation[];
+  radius?: number;
+  maxCells?: number;
+  threads?: number;
+}
+
+export interface PairsResponse {
+  durations?: (number | null)[];
+  distances?: (number | null)[];
+  locations: MatrixPoint[];
+}
+
+function point(s: NativeSnapSummary): MatrixPoint {
+  return { location: s.location, distance: Math.round(s.distance * 100) / 100, name: s.name };
+}
+
+function cell(x: number, digits: number): number | null {
+  if (Number.isNaN(x)) return null;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function rows(flat: Float64Array, cols: number, digits: number): (number | null)[][] {
+  const out: (number | null)[][] = [];
+  for (let r = 0; r * cols < flat.length; r++) {
+    const row: (number | null)[] = new Array(cols);
+    for (let c = 0; c < cols; c++) row[c] = cell(flat[r * cols + c], digits);
+    out.push(row);
+  }
+  return out;
+}
+
+export function matrixOnMap(map: MapHandle, req: MatrixRequest): MatrixResponse {
+  const annotations = new Set(req.annotations ?? ['duration', 'distance']);
+  if (annotations.size === 0) throw new WaymarkError('InvalidValue', 'annotations must name duration and/or distance');
+  const r = callNative(() =>
+    native.matrix(map, flatCoordinates(req.sources), req.destinations ? flatCoordinates(req.destinations) : null, {
+      radius: req.radius ?? 1000,
+      durations: annotations.has('duration'),
+      distances: annotations.has('distance'),
+      ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
+      ...(req.threads !== undefined ? { threads: req.threads } : {}),
+    }),
+  );
+  const out: MatrixResponse = { sources: r.sources.map(point), destinations: r.destinations.map(point) };
+  if (r.durations) out.durations = rows(r.durations, r.cols, 1);
+  if (r.distances) out.distances = rows(r.distances, r.cols, 1);
+  return out;
+}
+
+export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsResponse {
+  const annotations = new Set(req.annotations ?? ['duration', 'distance']);
+  const pairs = new Uint32Array(req.pairs.length * 2);
+  req.pairs.forEach(([a, b], i) => {
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b < 0) {
+      throw new WaymarkError('InvalidValue', `pair ${i} must hold two location indices`);
+    }
+    pairs[2 * i] = a;
+    pairs[2 * i + 1] = b;
+  });
+  const r = callNative(() =>
+    native.matrixPairs(map, flatCoordinates(req.locations), pairs, {
+      radius: req.radius ?? 1000,
+      durations: annotations.has('duration'),
+      distances: annotations.has('distance'),
+      ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
+      ...(req.threads !== undefined ? { threads: req.threads } : {}),
+    }),
+  );
+  const out: PairsResponse = { locations: r.locations.map(point) };
+  if (r.durations) out.durations = Array.from(r.durations, (x) => cell(x, 1));
+  if (r.distances) out.distances = Array.from(r.distances, (x) => cell(x, 1));
+  return out;
+}
