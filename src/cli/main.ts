@@ -7,7 +7,7 @@ import { registerBuild } from './build.js';
 import { registerInfo } from './info.js';
 import { registerMatrix } from './matrix.js';
 import { registerRoute } from './route.js';
-import { registerStart } from './start.js';
+import { registerServe, registerStart } from './serve.js';
 
 const program = new Command();
 program
@@ -22,6 +22,7 @@ registerBench(program);
 registerInfo(program);
 registerRoute(program);
 registerMatrix(program);
+registerServe(program);
 registerStart(program);
 
 try {

@@ -1,0 +1,127 @@
+/**
+ * The HTTP service: Fastify answers, Piscina workers compute. Each endpoint is a plugin with its
+ * JSON schema beside its handler; the schemas produce /openapi.json and the /docs page.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { WaymarkError } from '../errors.js';
+import { openMapFile } from '../maps/open.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { ApiError, apiErrorOf } from './errors.js';
+import { ServerMetrics } from './metrics.js';
+import { QueryPool } from './pool.js';
+import { matrixPlugin } from './routes/matrix.js';
+import { opsPlugin } from './routes/ops.js';
+import { osrmNearestPlugin } from './routes/osrm-nearest.js';
+import { osrmRoutePlugin } from './routes/osrm-route.js';
+import { osrmTablePlugin } from './routes/osrm-table.js';
+import { routePlugin } from './routes/route.js';
+
+export class WaymarkServer {
+  readonly app: FastifyInstance;
+  readonly ctx: ServerContext;
+  private closing = false;
+
+  constructor(readonly config: ServerConfig) {
+    const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs);
+    this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false };
+    this.app = Fastify({
+      logger: { level: config.logLevel, base: { service: 'waymark' } },
+      disableRequestLogging: true,
+      bodyLimit: config.bodyLimitBytes,
+      forceCloseConnections: 'idle',
+      ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },
+    });
+    this.setup();
+  }
+
+  private setup(): void {
+    const { app, ctx } = this;
+    // One log line per request, with its latency; and the request metrics.
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const labels = { route, method: request.method, status: String(reply.statusCode) };
+      ctx.metrics.requests.inc(labels);
+      ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000);
+      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    });
+    app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+      const api = toApiError(error);
+      if (api.statusCode >= 500 && api.code !== 'Overloaded' && api.code !== 'Timeout' && api.code !== 'NotReady') {
+        request.log.error({ err: error }, 'request failed');
+      }
+      void reply.code(api.statusCode).headers(api.headers).send({ code: api.code, message: api.message });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      void reply.code(404).send({ code: 'NotFound', message: `no endpoint ${request.method} ${request.url.split('?')[0]}` });
+    });
+    void app.register(swagger, {
+      openapi: {
+        info: { title: 'Waymark', description: 'Road routing and distance matrices; OSRM-compatible endpoints under /route/v1, /table/v1, /nearest/v1.', version: '0.1.0' },
+        tags: [
+          { name: 'routing', description: 'Waymark JSON API (coordinates as [lon, lat])' },
+          { name: 'osrm', description: 'OSRM-compatible services' },
+          { name: 'operations', description: 'health, metrics, info' },
+        ],
+      },
+    });
+    void app.register(swaggerUi, { routePrefix: '/docs' });
+    void app.register(async (scope) => {
+      scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    });
+    for (const plugin of [routePlugin, matrixPlugin, osrmRoutePlugin, osrmTablePlugin, osrmNearestPlugin, opsPlugin]) {
+      void app.register(plugin, { ctx });
+    }
+  }
+
+  /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
+  async listen(): Promise<string> {
+    return this.app.listen({ host: this.config.host, port: this.config.port });
+  }
+
+  /** Opens every map, runs a self-test query on each through the workers, then turns ready. */
+  async loadMaps(): Promise<void> {
+    for (const [profile, path] of Object.entries(this.config.maps)) {
+      const opened = openMapFile(path);
+      const info = { profile, path, header: opened.header, loadedAt: new Date().toISOString() };
+      await this.ctx.pool.run({ kind: 'selftest', map: path }, Math.max(this.config.requestTimeoutMs, 60_000));
+      this.ctx.maps.set(profile, info);
+      this.ctx.metrics.mapInfo.set(
+        { profile, checksum: opened.header.checksum, source: opened.header.sourceName, built: new Date(opened.header.buildTimeUnixMs).toISOString() },
+        1,
+      );
+      this.app.log.info({ profile, path, checksum: opened.header.checksum, segments: opened.header.counts.segments }, 'map loaded and self-tested');
+    }
+    this.ctx.ready = true;
+  }
+
+  /** Graceful: stop accepting, let requests in flight finish, then stop the workers. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.ctx.ready = false;
+    await this.app.close();
+    await this.ctx.pool.destroy();
+  }
+}
+
+function toApiError(error: FastifyError | ApiError | Error): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof WaymarkError) return apiErrorOf(error);
+  const fe = error as FastifyError;
+  if (fe.validation) return new ApiError(400, 'InvalidValue', `${fe.validationContext ?? 'request'}${fe.message.replace(/^(body|querystring|params)/, '')}`);
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(400, 'InvalidQuery', `the body is not valid JSON: ${fe.message}`);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'PayloadTooLarge', fe.message);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'UnsupportedMediaType', 'send the body as application/json');
+  }
+  if (error instanceof SyntaxError || fe.statusCode === 400) return new ApiError(400, 'InvalidQuery', fe.message);
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new ApiError(fe.statusCode, 'InvalidQuery', fe.message);
+  return new ApiError(500, 'InternalError', 'internal error');
+}

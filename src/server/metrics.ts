@@ -1,0 +1,57 @@
+/** Prometheus metrics (prom-client), one registry per server. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { QueryPool } from './pool.js';
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'route' | 'method' | 'status'>;
+  readonly latency: Histogram<'route' | 'method' | 'status'>;
+  readonly mapInfo: Gauge<'profile' | 'checksum' | 'source' | 'built'>;
+
+  constructor(pool: QueryPool) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'waymark_process_' });
+    this.requests = new Counter({
+      name: 'waymark_http_requests_total',
+      help: 'HTTP requests by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers: [this.registry],
+    });
+    this.latency = new Histogram({
+      name: 'waymark_http_request_duration_seconds',
+      help: 'HTTP request latency by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'waymark_worker_queue_length',
+      help: 'tasks waiting for a worker thread',
+      registers: [this.registry],
+      collect() {
+        this.set(pool.piscina.queueSize);
+      },
+    });
+    new Gauge({
+      name: 'waymark_worker_utilization',
+      help: 'share of worker-thread capacity in use since start (0..1)',
+      registers: [this.registry],
+      collect() {
+        this.set(pool.piscina.utilization);
+      },
+    });
+    new Gauge({
+      name: 'waymark_worker_threads',
+      help: 'worker threads running queries',
+      registers: [this.registry],
+      collect() {
+        this.set(pool.piscina.threads.length);
+      },
+    });
+    this.mapInfo = new Gauge({
+      name: 'waymark_map_info',
+      help: 'the loaded map (value 1), labelled with its profile, checksum, source and build time',
+      labelNames: ['profile', 'checksum', 'source', 'built'],
+      registers: [this.registry],
+    });
+  }
+}

@@ -1,0 +1,58 @@
+/** GET /route/v1/{profile}/{coordinates}: OSRM's route service, same answer shape and codes. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { mapPathFor } from '../context.js';
+import { errorSchema } from '../errors.js';
+import { osrmParamsSchema, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
+
+interface Query {
+  overview?: 'full' | 'simplified' | 'false';
+  geometries?: 'polyline' | 'polyline6' | 'geojson';
+  steps?: boolean;
+  alternatives?: string;
+  annotations?: string;
+  continue_straight?: string;
+  radiuses?: string;
+}
+
+export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
+  app.get<{ Params: { profile: string; coordinates: string }; Querystring: Query }>(
+    '/route/v1/:profile/:coordinates',
+    {
+      schema: {
+        summary: 'OSRM-compatible route',
+        description: 'Drop-in for OSRM /route/v1. `steps` is accepted; turn-by-turn steps are returned empty.',
+        tags: ['osrm'],
+        params: osrmParamsSchema,
+        querystring: {
+          type: 'object',
+          properties: {
+            overview: { enum: ['full', 'simplified', 'false'], default: 'simplified' },
+            geometries: { enum: ['polyline', 'polyline6', 'geojson'], default: 'polyline' },
+            steps: { type: 'boolean', default: false },
+            alternatives: { type: 'string' },
+            annotations: { type: 'string' },
+            continue_straight: { type: 'string' },
+            radiuses: { type: 'string', description: 'metres per coordinate, ; separated (empty or unlimited allowed)' },
+          },
+        },
+        response: { '4xx': errorSchema, '5xx': errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { profile, coordinates } = request.params;
+      const map = mapPathFor(ctx, profile);
+      const coords = parseOsrmCoordinates(coordinates, ctx.config.maxRouteCoordinates);
+      if (coords.length < 2) return reply.code(400).send({ code: 'InvalidQuery', message: 'a route needs at least two coordinates' });
+      const q = request.query;
+      const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
+      const json = await ctx.pool.run({
+        kind: 'osrm-route',
+        map,
+        request: { coordinates: coords, ...(radiuses ? { radiuses } : {}) },
+        options: { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', steps: q.steps ?? false },
+      });
+      return reply.type('application/json').send(json);
+    },
+  );
+};

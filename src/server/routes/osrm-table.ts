@@ -1,0 +1,63 @@
+/** GET /table/v1/{profile}/{coordinates}: OSRM's table service (VROOM's matrix source). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Annotation } from '../../routing/matrix.js';
+import type { ServerContext } from '../context.js';
+import { mapPathFor } from '../context.js';
+import { ApiError, errorSchema } from '../errors.js';
+import { osrmParamsSchema, parseIndexList, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
+
+interface Query {
+  sources?: string;
+  destinations?: string;
+  annotations?: string;
+  radiuses?: string;
+}
+
+export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
+  app.get<{ Params: { profile: string; coordinates: string }; Querystring: Query }>(
+    '/table/v1/:profile/:coordinates',
+    {
+      schema: {
+        summary: 'OSRM-compatible table (matrix)',
+        tags: ['osrm'],
+        params: osrmParamsSchema,
+        querystring: {
+          type: 'object',
+          properties: {
+            sources: { type: 'string', description: 'indices (; separated) or all' },
+            destinations: { type: 'string', description: 'indices (; separated) or all' },
+            annotations: { type: 'string', description: 'duration, distance or duration,distance', default: 'duration' },
+            radiuses: { type: 'string' },
+          },
+        },
+        response: { '4xx': errorSchema, '5xx': errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { profile, coordinates } = request.params;
+      const map = mapPathFor(ctx, profile);
+      const coords = parseOsrmCoordinates(coordinates, ctx.config.maxMatrixCoordinates);
+      const q = request.query;
+      const src = parseIndexList(q.sources, coords.length, 'sources');
+      const dst = parseIndexList(q.destinations, coords.length, 'destinations');
+      const annotations = (q.annotations ?? 'duration').split(',') as Annotation[];
+      if (!annotations.every((a) => a === 'duration' || a === 'distance')) {
+        throw new ApiError(400, 'InvalidValue', `annotations must be duration and/or distance, not '${q.annotations}'`);
+      }
+      // Per-point radii in tables: the largest one applies to every point.
+      const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
+      const radius = radiuses ? Math.max(1000, ...radiuses.map((r) => r ?? 0)) : undefined;
+      const sources = src ? src.map((i) => coords[i]) : coords;
+      const destinations = dst ? dst.map((i) => coords[i]) : coords;
+      if (sources.length * destinations.length > ctx.config.maxMatrixCells) {
+        throw new ApiError(400, 'TooBig', `a table of ${sources.length * destinations.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
+      }
+      const json = await ctx.pool.run({
+        kind: 'osrm-table',
+        map,
+        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}) },
+      });
+      return reply.type('application/json').send(json);
+    },
+  );
+};

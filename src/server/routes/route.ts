@@ -1,0 +1,57 @@
+/** POST /route: our JSON route API. Coordinates are always [lon, lat]. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { ServerContext } from '../context.js';
+import { mapPathFor } from '../context.js';
+import { errorSchema } from '../errors.js';
+import { coordinateListSchema, profileSchema, waypointSchema } from '../schemas.js';
+import type { GeometryFormat, LonLat } from '../../routing/route.js';
+
+interface Body {
+  coordinates: LonLat[];
+  geometry?: GeometryFormat;
+  radius?: number;
+  profile?: string;
+}
+
+export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
+  app.post<{ Body: Body }>(
+    '/route',
+    {
+      schema: {
+        summary: 'Fastest route through two or more waypoints',
+        tags: ['routing'],
+        body: {
+          type: 'object',
+          required: ['coordinates'],
+          properties: {
+            coordinates: coordinateListSchema(2, ctx.config.maxRouteCoordinates, 'waypoints in order'),
+            geometry: { enum: ['geojson', 'polyline', 'polyline6', false], default: 'geojson', description: 'geometry format, or false for none' },
+            radius: { type: 'number', exclusiveMinimum: 0, maximum: ctx.config.maxRadius, default: 1000, description: 'snapping radius in metres' },
+            profile: profileSchema,
+          },
+          examples: [{ coordinates: [[7.4197, 43.7314], [7.4265, 43.739]], geometry: 'geojson' }],
+        },
+        response: {
+          200: {
+            type: 'object',
+            description: 'duration in seconds, distance in metres',
+            properties: {
+              duration: { type: 'number' },
+              distance: { type: 'number' },
+              geometry: {},
+              legs: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              waypoints: { type: 'array', items: waypointSchema },
+            },
+          },
+          '4xx': errorSchema,
+          '5xx': errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { profile, ...routeRequest } = request.body;
+      const json = await ctx.pool.run({ kind: 'route', map: mapPathFor(ctx, profile), request: routeRequest });
+      return reply.type('application/json').send(json);
+    },
+  );
+};

@@ -1,0 +1,21 @@
+/** Tasks the HTTP server sends to its worker threads, and what comes back. */
+import type { LonLat, RouteRequest } from '../routing/route.js';
+import type { MatrixRequest, PairsRequest } from '../routing/matrix.js';
+
+export interface OsrmRouteOptions {
+  overview: 'full' | 'simplified' | 'false';
+  geometries: 'polyline' | 'polyline6' | 'geojson';
+  steps: boolean;
+}
+
+export type QueryTask =
+  | { kind: 'route'; map: string; request: RouteRequest }
+  | { kind: 'osrm-route'; map: string; request: RouteRequest; options: OsrmRouteOptions }
+  | { kind: 'matrix'; map: string; request: MatrixRequest }
+  | { kind: 'osrm-table'; map: string; request: MatrixRequest }
+  | { kind: 'pairs'; map: string; request: PairsRequest }
+  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean }
+  | { kind: 'selftest'; map: string };
+
+/** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
+export type TaskResult = { ok: true; json: string } | { ok: false; code: string; message: string };
