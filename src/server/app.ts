@@ -39,6 +39,12 @@ export class WaymarkServer {
 
   private setup(): void {
     const { app, ctx } = this;
+    // While shutting down, answers close their connection: a keep-alive socket left open by a client
+    // would otherwise hold the shutdown until the client lets go.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (this.closing) void reply.header('connection', 'close');
+      return payload;
+    });
     // One log line per request, with its latency; and the request metrics.
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
