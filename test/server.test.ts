@@ -91,6 +91,12 @@ describe('HTTP API on a real listener', () => {
     assert.deepEqual(Object.keys(table.json.sources[0]).sort(), ['distance', 'hint', 'location', 'name']);
     assert.equal(table.json.durations[0][0], 0);
     assert.ok(Math.abs(table.json.durations[0][1] - r.duration) < 0.11);
+    // Dispatch-sized tables put hundreds of coordinates into the URL.
+    const { map } = await monacoMap();
+    const many = randomPoints(map.handle, 300, 17);
+    const big = await getJson(base, `/table/v1/car/${many.map((p) => p.join(',')).join(';')}?sources=0;1;2`);
+    assert.equal(big.status, 200, JSON.stringify(big.json).slice(0, 200));
+    assert.equal(big.json.durations[2].length, 300);
     const durationsOnly = await getJson(base, `/table/v1/car/${coords}`);
     assert.equal(durationsOnly.json.distances, undefined, 'OSRM default annotations=duration');
 

@@ -1,6 +1,7 @@
 // Matrices: sources x destinations (rectangular or square), sparse (source, destination) pairs, and
 // the one-to-all Dijkstra reference table (the oracle). Results go straight into typed arrays:
 // durations in seconds, distances in metres, NaN where there is no path.
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -249,12 +250,55 @@ Napi::Value referenceTable(const Napi::CallbackInfo& info) {
   });
 }
 
+// JSON text of a row-major Float64Array: rows of numbers rounded to 0.1, NaN as null. Formats
+// integer tenths directly (no general float printing), which is what keeps big matrices cheap.
+Napi::Value matrixRowsJson(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    if (info.Length() < 2 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+        !info[1].IsNumber())
+      fail("InvalidArgument", "expected (Float64Array, columns)");
+    Napi::Float64Array a = info[0].As<Napi::Float64Array>();
+    const double cols_d = info[1].As<Napi::Number>().DoubleValue();
+    const size_t n = a.ElementLength();
+    if (!(cols_d >= 1) || cols_d != std::floor(cols_d) || n % size_t(cols_d) != 0) fail("InvalidArgument", "columns must divide the array length");
+    const size_t cols = size_t(cols_d);
+    std::string out;
+    out.reserve(n * 8 + 16);
+    out.push_back('[');
+    char buf[32];
+    for (size_t i = 0; i < n; ++i) {
+      if (i % cols == 0) out.append(i == 0 ? "[" : "],[");
+      else out.push_back(',');
+      const double x = a[i];
+      if (!std::isfinite(x)) {
+        out.append("null");
+        continue;
+      }
+      const long long tenths = std::llround(x * 10.0);
+      const long long whole = tenths / 10, frac = std::llabs(tenths % 10);
+      char* end = buf;
+      if (tenths < 0 && whole == 0) *end++ = '-';
+      end = std::to_chars(end, buf + sizeof(buf) - 2, whole).ptr;
+      int len = static_cast<int>(end - buf);
+      if (frac != 0) {
+        buf[len++] = '.';
+        buf[len++] = char('0' + frac);
+      }
+      out.append(buf, len);
+    }
+    if (n > 0) out.push_back(']');
+    out.push_back(']');
+    return Napi::String::New(env, out);
+  });
+}
+
 }  // namespace
 
 void registerMatrix(Napi::Env env, Napi::Object exports) {
   exports.Set("matrix", Napi::Function::New(env, matrix));
   exports.Set("matrixPairs", Napi::Function::New(env, matrixPairs));
   exports.Set("referenceTable", Napi::Function::New(env, referenceTable));
+  exports.Set("matrixRowsJson", Napi::Function::New(env, matrixRowsJson));
 }
 
 }  // namespace waymark::js

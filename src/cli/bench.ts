@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
+import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
 
@@ -30,5 +31,21 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((map: string, opts: { sizes: string; json?: boolean }) => {
       benchMatrix(map, opts.sizes.split(',').map(Number), Boolean(opts.json));
+    });
+  bench
+    .command('http')
+    .description('load-test `waymark serve` on 127.0.0.1 with autocannon: /route, /table 100x100, /matrix 1000x1000')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--duration <s>', 'seconds per endpoint', '10')
+    .option('--connections <n>', 'concurrent connections', '8')
+    .option('--workers <list>', 'worker counts to compare (default: 1 and all cores)')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { duration: string; connections: string; workers?: string; json?: boolean }) => {
+      await benchHttp(map, {
+        duration: Number(opts.duration),
+        connections: Number(opts.connections),
+        json: Boolean(opts.json),
+        ...(opts.workers ? { workers: opts.workers.split(',').map(Number) } : {}),
+      });
     });
 }

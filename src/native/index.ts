@@ -170,6 +170,8 @@ export interface NativeAddon {
   matrixPairs(map: MapHandle, locations: Float64Array, pairs: Uint32Array, options?: MatrixOptions): NativeMatrixPairs;
   /** One-to-all plain Dijkstra per source (the oracle). */
   referenceTable(map: MapHandle, sources: Float64Array, destinations: Float64Array, options?: SnapOptions): { durations: Float64Array; distances: Float64Array };
+  /** JSON rows of a row-major matrix: numbers rounded to 0.1, NaN as null. */
+  matrixRowsJson(values: Float64Array, columns: number): string;
   benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
 }
 

@@ -64,10 +64,10 @@ function rows(flat: Float64Array, cols: number, digits: number): (number | null)
   return out;
 }
 
-export function matrixOnMap(map: MapHandle, req: MatrixRequest): MatrixResponse {
+function runMatrix(map: MapHandle, req: MatrixRequest) {
   const annotations = new Set(req.annotations ?? ['duration', 'distance']);
   if (annotations.size === 0) throw new WaymarkError('InvalidValue', 'annotations must name duration and/or distance');
-  const r = callNative(() =>
+  return callNative(() =>
     native.matrix(map, flatCoordinates(req.sources), req.destinations ? flatCoordinates(req.destinations) : null, {
       radius: req.radius ?? 1000,
       durations: annotations.has('duration'),
@@ -76,6 +76,10 @@ export function matrixOnMap(map: MapHandle, req: MatrixRequest): MatrixResponse 
       ...(req.threads !== undefined ? { threads: req.threads } : {}),
     }),
   );
+}
+
+export function matrixOnMap(map: MapHandle, req: MatrixRequest): MatrixResponse {
+  const r = runMatrix(map, req);
   const out: MatrixResponse = { sources: r.sources.map(point), destinations: r.destinations.map(point) };
   if (r.durations) out.durations = rows(r.durations, r.cols, 1);
   if (r.distances) out.distances = rows(r.distances, r.cols, 1);
@@ -105,4 +109,16 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
   if (r.durations) out.durations = Array.from(r.durations, (x) => cell(x, 1));
   if (r.distances) out.distances = Array.from(r.distances, (x) => cell(x, 1));
   return out;
+}
+
+/** The same answer as matrixOnMap, as JSON text (the server's path: no nested arrays built). */
+export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p): string {
+  const r = runMatrix(map, req);
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
+  parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+  if (r.durations) parts.push(`"durations":${native.matrixRowsJson(r.durations, r.cols)}`);
+  if (r.distances) parts.push(`"distances":${native.matrixRowsJson(r.distances, r.cols)}`);
+  return '{' + parts.join(',') + '}';
 }

@@ -4,7 +4,7 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { WaymarkError } from '../errors.js';
 import { openMapFile } from '../maps/open.js';
 import type { ServerConfig } from './config.js';
@@ -29,7 +29,10 @@ export class WaymarkServer {
     this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false };
     this.app = Fastify({
       logger: { level: config.logLevel, base: { service: 'waymark' } },
-      disableRequestLogging: true,
+      logController: new LogController({ disableRequestLogging: true }),
+      // OSRM puts every coordinate in one path segment: a 1,000-point table is ~25 KB.
+      routerOptions: { maxParamLength: config.bodyLimitBytes },
+      http: { maxHeaderSize: 256 * 1024 },
       bodyLimit: config.bodyLimitBytes,
       forceCloseConnections: 'idle',
       ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },

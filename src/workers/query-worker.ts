@@ -7,7 +7,7 @@ import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
-import { matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
+import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
 import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
 
@@ -66,6 +66,11 @@ function osrmRoute(map: OpenedMap, task: Extract<QueryTask, { kind: 'osrm-route'
   return { code: 'Ok', routes: [route], waypoints: r.waypoints.map((w) => osrmWaypoint(waypointOf(w))) };
 }
 
+/** Big answers are written as JSON text directly; the rest goes through JSON.stringify. */
+class Json {
+  constructor(readonly text: string) {}
+}
+
 function run(task: QueryTask): unknown {
   const map = mapFor(task.map);
   switch (task.kind) {
@@ -74,11 +79,9 @@ function run(task: QueryTask): unknown {
     case 'osrm-route':
       return osrmRoute(map, task);
     case 'matrix':
-      return matrixOnMap(map.handle, task.request);
-    case 'osrm-table': {
-      const m = matrixOnMap(map.handle, task.request);
-      return { code: 'Ok', ...m, sources: m.sources.map(osrmWaypoint), destinations: m.destinations.map(osrmWaypoint) };
-    }
+      return new Json(matrixJsonOnMap(map.handle, task.request));
+    case 'osrm-table':
+      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, osrmWaypoint));
     case 'pairs':
       return matrixPairsOnMap(map.handle, task.request);
     case 'nearest': {
@@ -106,7 +109,8 @@ function run(task: QueryTask): unknown {
 
 export default function handle(task: QueryTask): TaskResult {
   try {
-    return { ok: true, json: JSON.stringify(run(task)) };
+    const answer = run(task);
+    return { ok: true, json: answer instanceof Json ? answer.text : JSON.stringify(answer) };
   } catch (err) {
     if (err instanceof WaymarkError) return { ok: false, code: err.code, message: err.message };
     return { ok: false, code: 'InternalError', message: (err as Error).message };

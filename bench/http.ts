@@ -1,0 +1,115 @@
+/**
+ * `waymark bench http <map> [--duration 10] [--connections 8] [--json]`: starts `waymark serve` on
+ * 127.0.0.1 as a child process and drives it with autocannon (loopback only, bounded in time):
+ * POST /route on random pairs without geometry, GET /table/v1 with 100 x 100, POST /matrix with
+ * 1000 x 1000. Prints requests/s, p50/p99 latency, errors, and the server's RSS, once with one
+ * worker and once with every core's worth of workers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { openMapFile } from '../src/maps/open.js';
+import { native } from '../src/native/index.js';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function startServer(map: string, workers: number): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
+  });
+  let out = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not become ready')), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (m && out.includes('"msg":"ready"')) {
+        clearTimeout(timer);
+        out = '';
+        resolve(m[1]);
+      }
+      if (out.length > 1 << 20) out = out.slice(-4096);
+    });
+  });
+  // Request log lines are not needed: keep draining them.
+  child.stdout!.on('data', () => {});
+  return { child, base };
+}
+
+interface Load {
+  name: string;
+  requests: autocannon.Request[];
+}
+
+function loads(mapPath: string): Load[] {
+  const map = openMapFile(mapPath);
+  const pairs = native.randomRoadPoints(map.handle, 2000, 5);
+  const routeBodies = Array.from({ length: 1000 }, (_, i) =>
+    JSON.stringify({ coordinates: [[pairs[4 * i], pairs[4 * i + 1]], [pairs[4 * i + 2], pairs[4 * i + 3]]], geometry: false }),
+  );
+  const table = native.randomRoadPoints(map.handle, 100, 6);
+  const tablePath = '/table/v1/car/' + Array.from({ length: 100 }, (_, i) => `${table[2 * i]},${table[2 * i + 1]}`).join(';');
+  const big = native.randomRoadPoints(map.handle, 1000, 7);
+  const matrixBody = JSON.stringify({ sources: Array.from({ length: 1000 }, (_, i) => [big[2 * i], big[2 * i + 1]]), annotations: ['duration'] });
+  let next = 0;
+  return [
+    {
+      name: 'POST /route (random pairs, no geometry)',
+      requests: [
+        {
+          method: 'POST',
+          path: '/route',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => ({ ...req, body: routeBodies[next++ % routeBodies.length] }),
+        },
+      ],
+    },
+    { name: 'GET /table/v1 100 x 100', requests: [{ method: 'GET', path: tablePath }] },
+    { name: 'POST /matrix 1000 x 1000', requests: [{ method: 'POST', path: '/matrix', headers: { 'content-type': 'application/json' }, body: matrixBody }] },
+  ];
+}
+
+export async function benchHttp(mapPath: string, options: { duration: number; connections: number; json: boolean; workers?: number[] }): Promise<unknown> {
+  const workerCounts = options.workers ?? [1, availableParallelism()];
+  const results: Record<string, unknown>[] = [];
+  for (const workers of workerCounts) {
+    const { child, base } = await startServer(mapPath, workers);
+    const rssIdle = rssMb(child.pid!, 'VmRSS');
+    try {
+      for (const load of loads(mapPath)) {
+        const r = await autocannon({ url: base, connections: options.connections, duration: options.duration, requests: load.requests });
+        const row = {
+          workers,
+          endpoint: load.name,
+          requests_per_s: r.requests.average,
+          latency_p50_ms: r.latency.p50,
+          latency_p99_ms: r.latency.p99,
+          errors: r.errors + r.timeouts + r.non2xx,
+          rss_idle_mb: rssIdle,
+          rss_peak_mb: rssMb(child.pid!, 'VmHWM'),
+        };
+        results.push(row);
+        if (!options.json) {
+          process.stdout.write(
+            `workers=${workers} ${load.name.padEnd(40)} ${row.requests_per_s.toFixed(1).padStart(9)} req/s  p50 ${String(row.latency_p50_ms).padStart(6)} ms  p99 ${String(row.latency_p99_ms).padStart(6)} ms  errors ${row.errors}  RSS idle ${row.rss_idle_mb.toFixed(0)} MB, peak ${row.rss_peak_mb.toFixed(0)} MB\n`,
+          );
+        }
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.on('exit', resolve));
+    }
+  }
+  if (options.json) process.stdout.write(JSON.stringify({ map: mapPath, duration_s: options.duration, connections: options.connections, results }) + '\n');
+  return results;
+}
