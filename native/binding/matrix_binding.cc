@@ -45,17 +45,7 @@ Distinct distinctPoints(const double* coords, size_t count) {
 
 Napi::Array snapsToJs(Napi::Env env, const LoadedMap& map, const std::vector<SnapResult>& snaps, const std::vector<uint32_t>& index_of) {
   Napi::Array out = Napi::Array::New(env, index_of.size());
-  for (size_t i = 0; i < index_of.size(); ++i) {
-    const SnapResult& s = snaps[index_of[i]];
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Array loc = Napi::Array::New(env, 2);
-    loc.Set(0u, std::round(s.lon * 1e6) / 1e6);
-    loc.Set(1u, std::round(s.lat * 1e6) / 1e6);
-    o.Set("location", loc);
-    o.Set("distance", s.distance_m);
-    o.Set("name", std::string(map.road.name(map.road.edge_name[s.edge])));
-    out.Set(uint32_t(i), o);
-  }
+  for (size_t i = 0; i < index_of.size(); ++i) out.Set(uint32_t(i), snapToJs(env, map, snaps[index_of[i]], false));
   return out;
 }
 

@@ -57,4 +57,19 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
   return out;
 }
 
+Napi::Object snapToJs(Napi::Env env, const LoadedMap& map, const SnapResult& s, bool detailed) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array loc = Napi::Array::New(env, 2);
+  loc.Set(0u, std::round(s.lon * 1e6) / 1e6);
+  loc.Set(1u, std::round(s.lat * 1e6) / 1e6);
+  o.Set("location", loc);
+  o.Set("distance", s.distance_m);
+  o.Set("name", std::string(map.road.name(map.road.edge_name[s.edge])));
+  if (detailed) {
+    o.Set("edge", s.edge);
+    o.Set("fraction", s.fraction);
+  }
+  return o;
+}
+
 }  // namespace waymark::js

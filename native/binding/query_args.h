@@ -23,4 +23,7 @@ struct SnapArgs {
 SnapArgs snapArgs(const Napi::Object& o);
 std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args);
 
+// { location: [lon, lat] (1e-6), distance (m), name }, plus edge and fraction when `detailed`.
+Napi::Object snapToJs(Napi::Env env, const LoadedMap& map, const SnapResult& s, bool detailed);
+
 }  // namespace waymark::js

@@ -17,19 +17,6 @@ namespace waymark::js {
 
 namespace {
 
-Napi::Object snapToJs(Napi::Env env, const LoadedMap& map, const SnapResult& s) {
-  Napi::Object o = Napi::Object::New(env);
-  Napi::Array loc = Napi::Array::New(env, 2);
-  loc.Set(0u, std::round(s.lon * 1e6) / 1e6);
-  loc.Set(1u, std::round(s.lat * 1e6) / 1e6);
-  o.Set("location", loc);
-  o.Set("distance", s.distance_m);
-  o.Set("name", std::string(map.road.name(map.road.edge_name[s.edge])));
-  o.Set("edge", s.edge);
-  o.Set("fraction", s.fraction);
-  return o;
-}
-
 Napi::Value snap(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     MapPtr map = mapArg(info, 0);
@@ -37,7 +24,7 @@ Napi::Value snap(const Napi::CallbackInfo& info) {
     const SnapArgs args = info.Length() > 2 && info[2].IsObject() ? snapArgs(info[2].As<Napi::Object>()) : SnapArgs{};
     const auto snapped = snapAll(*map, coords.Data(), coords.ElementLength() / 2, args);
     Napi::Array out = Napi::Array::New(env, snapped.size());
-    for (size_t i = 0; i < snapped.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, snapped[i]));
+    for (size_t i = 0; i < snapped.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, snapped[i], true));
     return out;
   });
 }
@@ -74,7 +61,7 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     }
     o.Set("legs", legs);
     Napi::Array waypoints = Napi::Array::New(env, points.size());
-    for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i]));
+    for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
     o.Set("waypoints", waypoints);
     o.Set("settled", double(r.settled));
     return o;
