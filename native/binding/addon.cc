@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   waymark::js::registerMap(env, exports);
   waymark::js::registerRoute(env, exports);
   waymark::js::registerMatrix(env, exports);
+  waymark::js::registerVrp(env, exports);
   return exports;
 }
 

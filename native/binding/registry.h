@@ -8,5 +8,6 @@ void registerImport(Napi::Env env, Napi::Object exports);
 void registerMap(Napi::Env env, Napi::Object exports);
 void registerRoute(Napi::Env env, Napi::Object exports);
 void registerMatrix(Napi::Env env, Napi::Object exports);
+void registerVrp(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

@@ -3,6 +3,7 @@ import { benchBuild } from '../../bench/build.js';
 import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
+import { benchVrp } from '../../bench/vrp.js';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print figures (never pass/fail)');
@@ -47,5 +48,16 @@ export function registerBench(program: Command): void {
         json: Boolean(opts.json),
         ...(opts.workers ? { workers: opts.workers.split(',').map(Number) } : {}),
       });
+    });
+  bench
+    .command('vrp')
+    .description('solve Solomon / CVRPLIB / CMT / Augerat / Li & Lim instances, check them, and print gaps to the BKS')
+    .argument('<paths...>', 'instance files or folders')
+    .option('--time-limit <s>', 'seconds per instance', '5')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--bks <csv>', 'best-known solutions (set,instance,vehicles,cost,objective,source)')
+    .option('--json', 'print one JSON object')
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean }) => {
+      benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), ...(opts.bks ? { bks: opts.bks } : {}) });
     });
 }

@@ -1,0 +1,149 @@
+#include "vrp/algorithms/evaluate.h"
+
+#include <algorithm>
+
+namespace waymark::vrp {
+
+namespace {
+
+// Start of service within the first window that is still open at `arrival`, or -1.
+int64_t serviceStart(std::span<const TimeWindow> windows, int64_t arrival) {
+  for (const TimeWindow& w : windows)
+    if (arrival <= w.end) return std::max(arrival, w.start);
+  return -1;
+}
+
+}  // namespace
+
+RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t> tasks, std::vector<ScheduleStep>* steps) {
+  RouteTotals r;
+  if (tasks.empty()) return r;
+  const VehicleType& type = p.typeOf(v);
+  const uint32_t D = p.dims;
+  if (int64_t(tasks.size()) > p.max_tasks[v]) r.feasible = false;
+
+  // Loads: jobs' deliveries ride from the start; pickups ride to the end.
+  std::vector<int64_t> load(D, 0);
+  for (uint32_t t : tasks)
+    if (p.kind[t] == TaskKind::kJob)
+      for (uint32_t d = 0; d < D; ++d) load[d] += p.delivery[size_t(t) * D + d];
+  auto overCapacity = [&]() {
+    for (uint32_t d = 0; d < D; ++d)
+      if (load[d] > p.capacity[size_t(v) * D + d]) return true;
+    return false;
+  };
+  if (overCapacity()) r.feasible = false;
+
+  int64_t time = p.vtw[v].start;
+  int32_t here = p.start[v];
+  if (steps) {
+    steps->clear();
+    steps->push_back({StepType::kStart, kNone, here, time, 0, 0, 0, 0, 0, load});
+  }
+  uint32_t next_break = p.break_first[v];
+  const uint32_t breaks_end = p.break_first[v + 1];
+  std::vector<uint8_t> open_pickups;  // per task: pickup seen, delivery not yet
+  int pending_pickups = 0;
+
+  auto travel = [&](int32_t to) -> std::pair<int64_t, int64_t> {
+    if (here == kNone || to == kNone) return {0, 0};
+    return {type.travelTime(here, to), type.travelDistance(here, to)};
+  };
+  // Takes every break that cannot wait until after the task ending at `next_end` (or all remaining
+  // breaks at the end of the route).
+  auto takeBreaks = [&](bool at_end, int64_t next_end) {
+    while (next_break < breaks_end) {
+      const uint32_t b = next_break;
+      const TimeWindow* w = nullptr;
+      for (uint32_t i = p.break_tw_first[b]; i < p.break_tw_first[b + 1]; ++i)
+        if (time <= p.break_tw[i].end) {
+          w = &p.break_tw[i];
+          break;
+        }
+      if (!w) {
+        r.feasible = false;
+        return;
+      }
+      if (!at_end && next_end <= w->end) return;  // still possible after the next task: later
+      const int64_t begin = std::max(time, w->start);
+      if (steps) steps->push_back({StepType::kBreak, int32_t(b), here, time, begin - time, 0, p.break_service[b], r.travel_time, r.distance, load});
+      r.waiting += begin - time;
+      time = begin + p.break_service[b];
+      ++next_break;
+    }
+  };
+
+  int32_t previous_location = here;
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const uint32_t t = tasks[i];
+    if (!p.compatible(v, t)) r.feasible = false;
+    const int32_t loc = static_cast<int32_t>(p.location[t]);
+    const auto [tt, dd] = travel(loc);
+    // Would this task end after some pending break's window? Then the break comes first.
+    {
+      const int64_t arrival = time + tt;
+      const int64_t start_est = serviceStart(p.windows(t), arrival);
+      const int64_t end_est = (start_est < 0 ? arrival : start_est) + p.setup[t] + p.service[t];
+      takeBreaks(false, end_est);
+    }
+    const int64_t arrival = time + tt;
+    r.travel_time += tt;
+    r.distance += dd;
+    if (here != kNone) r.cost += type.travelCost(here, loc);
+    const int64_t begin = serviceStart(p.windows(t), arrival);
+    if (begin < 0) {
+      r.feasible = false;
+      if (!steps) return r;
+    }
+    const int64_t start_service = begin < 0 ? arrival : begin;
+    const int64_t setup = (previous_location == loc) ? 0 : p.setup[t];
+    r.waiting += start_service - arrival;
+    r.setup += setup;
+    r.service += p.service[t];
+    time = start_service + setup + p.service[t];
+    // Loads and precedence.
+    switch (p.kind[t]) {
+      case TaskKind::kJob:
+        for (uint32_t d = 0; d < D; ++d) load[d] += p.pickup[size_t(t) * D + d] - p.delivery[size_t(t) * D + d];
+        break;
+      case TaskKind::kPickup:
+        if (open_pickups.empty()) open_pickups.assign(p.taskCount(), 0);
+        open_pickups[t] = 1;
+        ++pending_pickups;
+        for (uint32_t d = 0; d < D; ++d) load[d] += p.pickup[size_t(t) * D + d];
+        break;
+      case TaskKind::kDelivery: {
+        const int32_t from = p.partner[t];
+        if (open_pickups.empty() || !open_pickups[from]) r.feasible = false;
+        else {
+          open_pickups[from] = 0;
+          --pending_pickups;
+        }
+        for (uint32_t d = 0; d < D; ++d) load[d] -= p.delivery[size_t(t) * D + d];
+        break;
+      }
+    }
+    if (overCapacity()) r.feasible = false;
+    if (steps) {
+      const StepType st = p.kind[t] == TaskKind::kJob ? StepType::kJob : p.kind[t] == TaskKind::kPickup ? StepType::kPickup : StepType::kDelivery;
+      steps->push_back({st, int32_t(t), loc, arrival, start_service - arrival, setup, p.service[t], r.travel_time, r.distance, load});
+    }
+    here = loc;
+    previous_location = loc;
+    if (!r.feasible && !steps) return r;
+  }
+  if (pending_pickups != 0) r.feasible = false;
+  takeBreaks(true, 0);
+  const auto [tt, dd] = travel(p.end[v]);
+  if (here != kNone && p.end[v] != kNone) r.cost += type.travelCost(here, p.end[v]);
+  r.travel_time += tt;
+  r.distance += dd;
+  time += tt;
+  if (time > p.vtw[v].end) r.feasible = false;
+  if (r.travel_time > p.max_travel_time[v] || r.distance > p.max_distance[v]) r.feasible = false;
+  if (steps) steps->push_back({StepType::kEnd, kNone, p.end[v], time, 0, 0, 0, r.travel_time, r.distance, load});
+  r.cost += p.fixed_cost[v];
+  return r;
+}
+
+}  // namespace waymark::vrp

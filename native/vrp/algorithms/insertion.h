@@ -1,0 +1,44 @@
+#pragma once
+// Cheapest feasible insertion of one task (a job) or one shipment (pickup + delivery) into any
+// route. Candidates are ranked by their exact cost delta (O(1) each from the cost matrix); the
+// cheapest ones are confirmed with the exact route evaluation, skipping each with probability
+// `blink` (SISR's blinks).
+#include <cstdint>
+#include <vector>
+
+#include "vrp/structures/solution.h"
+
+namespace waymark::vrp {
+
+struct Insertion {
+  bool found = false;
+  int64_t delta = 0;
+  uint32_t vehicle = 0;
+  uint32_t position = 0;   // insert before this index of the route
+  uint32_t position2 = 0;  // shipments: the delivery goes before this index of the route with the pickup inserted
+};
+
+class Inserter {
+ public:
+  explicit Inserter(const Problem& p) : p_(p) {}
+  // `task` is a job or a shipment pickup (its delivery comes along).
+  Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
+  // Applies an insertion and refreshes the route.
+  void apply(Solution& s, uint32_t task, const Insertion& ins) const;
+  // Whether this single route with `task` inserted at the given positions is feasible (exact).
+  bool feasible(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
+
+ private:
+  struct Candidate {
+    int64_t delta;
+    uint32_t vehicle, pos, pos2;
+    bool operator<(const Candidate& o) const {
+      return delta != o.delta ? delta < o.delta : vehicle != o.vehicle ? vehicle < o.vehicle : pos != o.pos ? pos < o.pos : pos2 < o.pos2;
+    }
+  };
+  const Problem& p_;
+  std::vector<Candidate> candidates_;
+  std::vector<uint32_t> scratch_;
+};
+
+}  // namespace waymark::vrp

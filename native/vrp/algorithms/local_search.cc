@@ -1,0 +1,24 @@
+#include "vrp/algorithms/local_search.h"
+
+#include <chrono>
+
+namespace waymark::vrp {
+
+namespace {
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+}  // namespace
+
+void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s) {
+  MoveScratch m;
+  using Op = bool (*)(const Problem&, Solution&, const Neighbors&, MoveScratch&);
+  const Op ops[] = {relocate, swapTasks, twoOptStar, twoOpt, orOpt, crossExchange, relocatePair};
+  bool improved = true;
+  while (improved && now() < deadline_s) {
+    improved = false;
+    for (Op op : ops) {
+      while (now() < deadline_s && op(p, s, nb, m)) improved = true;
+    }
+  }
+}
+
+}  // namespace waymark::vrp

@@ -1,0 +1,144 @@
+#include "vrp/algorithms/sisr.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "vrp/algorithms/local_search.h"
+
+namespace waymark::vrp {
+
+namespace {
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+}  // namespace
+
+Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed)
+    : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p) {
+  far_.assign(p.taskCount(), 0);
+  const int32_t depot = p.vehicleCount() > 0 ? (p.start[0] != kNone ? p.start[0] : p.end[0]) : kNone;
+  if (depot != kNone)
+    for (uint32_t t = 0; t < p.taskCount(); ++t) far_[t] = double(p.types[0].travelCost(depot, p.location[t]));
+}
+
+void Sisr::removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed) {
+  const int32_t v = s.route_of[t];
+  if (v == kNone) return;
+  auto& route = s.routes[v];
+  route.erase(std::find(route.begin(), route.end(), t));
+  s.route_of[t] = kNone;
+  s.penalty += Solution::penaltyOf(p_, t);
+  // Shipments travel as pairs: the recreate step inserts them through their pickup.
+  if (p_.kind[t] != TaskKind::kDelivery) removed.push_back(t);
+  if (p_.partner[t] != kNone) {
+    const uint32_t other = static_cast<uint32_t>(p_.partner[t]);
+    if (s.route_of[other] != kNone) {
+      route.erase(std::find(route.begin(), route.end(), other));
+      s.route_of[other] = kNone;
+      s.penalty += Solution::penaltyOf(p_, other);
+      if (p_.kind[other] != TaskKind::kDelivery) removed.push_back(other);
+    }
+  }
+}
+
+void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  uint32_t used = 0, total = 0;
+  for (const auto& r : s.routes)
+    if (!r.empty()) ++used, total += static_cast<uint32_t>(r.size());
+  if (used == 0) return;
+  const double ls_max = std::min(options_.max_string, double(total) / used);
+  const double ks_max = 4.0 * options_.average_removed / (1.0 + ls_max) - 1.0;
+  const uint32_t ks = static_cast<uint32_t>(std::floor(u(rng_) * ks_max)) + 1;
+  // Seed: a random assigned task.
+  std::vector<uint32_t> assigned;
+  for (uint32_t t = 0; t < p_.taskCount(); ++t)
+    if (s.route_of[t] != kNone) assigned.push_back(t);
+  if (assigned.empty()) return;
+  const uint32_t seed = assigned[std::uniform_int_distribution<size_t>(0, assigned.size() - 1)(rng_)];
+  std::vector<uint32_t> ruined;
+  std::vector<uint32_t> order{seed};
+  order.insert(order.end(), nb_.of(seed), nb_.of(seed) + nb_.k);
+  for (uint32_t c : order) {
+    if (ruined.size() >= ks) break;
+    const int32_t v = s.route_of[c];
+    if (v == kNone || std::find(ruined.begin(), ruined.end(), uint32_t(v)) != ruined.end()) continue;
+    const auto& route = s.routes[v];
+    const double lt_max = std::min(double(route.size()), ls_max);
+    const uint32_t len = static_cast<uint32_t>(std::floor(u(rng_) * lt_max)) + 1;
+    const int64_t pos = std::find(route.begin(), route.end(), c) - route.begin();
+    // A string of `len` consecutive tasks containing c, at a random offset.
+    const int64_t lo = std::max<int64_t>(0, pos - len + 1), hi = std::min<int64_t>(pos, int64_t(route.size()) - len);
+    const int64_t begin = lo + int64_t(std::floor(u(rng_) * double(hi - lo + 1)));
+    std::vector<uint32_t> string(route.begin() + begin, route.begin() + begin + len);
+    for (uint32_t t : string) removeTask(s, t, removed);
+    ruined.push_back(static_cast<uint32_t>(v));
+  }
+  for (uint32_t v : ruined) s.refresh(p_, v);
+}
+
+void Sisr::recreate(Solution& s, std::vector<uint32_t>& tasks) {
+  // SISR's orderings: random, largest demand, farthest, closest (weights 4, 4, 2, 1).
+  const uint32_t pick = std::uniform_int_distribution<uint32_t>(0, 10)(rng_);
+  std::shuffle(tasks.begin(), tasks.end(), rng_);
+  if (pick >= 4 && pick < 8) {
+    auto demand = [&](uint32_t t) {
+      int64_t d = 0;
+      for (uint32_t k = 0; k < p_.dims; ++k) d += p_.delivery[size_t(t) * p_.dims + k] + p_.pickup[size_t(t) * p_.dims + k];
+      return d;
+    };
+    std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) { return demand(a) > demand(b); });
+  } else if (pick >= 8 && pick < 10) {
+    std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) { return far_[a] > far_[b]; });
+  } else if (pick == 10) {
+    std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) { return far_[a] < far_[b]; });
+  }
+  // Higher priority first, whatever the ordering.
+  std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) { return p_.priority[a] > p_.priority[b]; });
+  for (uint32_t t : tasks) {
+    if (!assignable_[t] || s.route_of[t] != kNone) continue;
+    const Insertion ins = inserter_.best(s, t, rng_, options_.blink);
+    if (ins.found) inserter_.apply(s, t, ins);
+  }
+}
+
+Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stats, const std::function<void(const Solution&)>& on_best) {
+  options_ = options;
+  Solution current = start, best = start;
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  // Temperatures relative to the cost of an average arc, so they suit any unit.
+  uint32_t arcs = 0;
+  for (const auto& r : start.routes)
+    if (!r.empty()) arcs += static_cast<uint32_t>(r.size()) + 1;
+  const double arc = arcs ? std::max(1.0, double(start.cost) / arcs) : 1.0;
+  const double t0 = arc, tf = arc / 100.0;
+  const double began = now();
+  const double span = std::max(1e-3, options.deadline_s - began);
+  std::vector<uint32_t> removed;
+  while (stats.iterations < options.max_iterations) {
+    const double t = now();
+    if (t >= options.deadline_s) break;
+    const double progress = options.max_iterations != UINT64_MAX ? double(stats.iterations) / double(options.max_iterations)
+                                                                  : (t - began) / span;
+    const double temperature = t0 * std::pow(tf / t0, std::min(1.0, progress));
+    ++stats.iterations;
+    Solution next = current;
+    removed.clear();
+    ruin(next, removed);
+    for (uint32_t t2 = 0; t2 < p_.taskCount(); ++t2)
+      if (next.route_of[t2] == kNone && assignable_[t2] && p_.kind[t2] != TaskKind::kDelivery &&
+          std::find(removed.begin(), removed.end(), t2) == removed.end())
+        removed.push_back(t2);
+    recreate(next, removed);
+    if (double(next.objective()) < double(current.objective()) - temperature * std::log(u(rng_))) {
+      current = std::move(next);
+      if (current.objective() < best.objective()) {
+        best = current;
+        ++stats.improvements;
+        on_best(best);
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace waymark::vrp

@@ -1,0 +1,45 @@
+#pragma once
+// Slack Induction by String Removals (Christiaens & Vanden Berghe 2020): remove strings of tasks
+// from routes near a random seed, reinsert greedily with blinks, accept by simulated annealing.
+#include <functional>
+
+#include "vrp/algorithms/insertion.h"
+#include "vrp/structures/neighbors.h"
+
+namespace waymark::vrp {
+
+struct SisrOptions {
+  double average_removed = 10;  // c-bar
+  double max_string = 10;       // L-max
+  double blink = 0.01;
+  double deadline_s = 0;        // steady clock seconds
+  uint64_t max_iterations = UINT64_MAX;
+};
+
+struct SearchStats {
+  uint64_t iterations = 0;
+  uint64_t improvements = 0;
+};
+
+class Sisr {
+ public:
+  Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed);
+  // Greedy insertion of every assignable unassigned task (the construction, and SISR's recreate).
+  void recreate(Solution& s, std::vector<uint32_t>& tasks);
+  // Runs until the deadline or iteration limit; returns the best solution found. `on_best` is told
+  // of every new best.
+  Solution run(Solution start, const SisrOptions& options, SearchStats& stats, const std::function<void(const Solution&)>& on_best);
+
+ private:
+  void ruin(Solution& s, std::vector<uint32_t>& removed);
+  void removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed);
+  const Problem& p_;
+  const Neighbors& nb_;
+  const std::vector<uint8_t>& assignable_;
+  Rng rng_;
+  Inserter inserter_;
+  SisrOptions options_;
+  std::vector<double> far_;  // distance from the depot-ish reference, for "far first" ordering
+};
+
+}  // namespace waymark::vrp

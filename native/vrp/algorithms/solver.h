@@ -1,0 +1,31 @@
+#pragma once
+// The solver: checks which tasks can be served at all (and why not), builds a first solution by
+// greedy insertion, improves it with local search, then runs independent SISR searches on all
+// threads until the time limit; the best solution wins (ties: the lowest thread).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vrp/algorithms/sisr.h"
+
+namespace waymark::vrp {
+
+struct SolveOptions {
+  double time_limit_s = 5;
+  uint64_t seed = 1;
+  unsigned threads = 0;  // 0 = all cores
+  uint64_t max_iterations = UINT64_MAX;  // per thread; set for runs reproducible regardless of speed
+};
+
+struct SolveResult {
+  Solution best;
+  std::vector<std::string> unassigned_reason;  // per task; empty when the task could be served
+  double seconds_first_solution = 0;
+  double seconds_total = 0;
+  uint64_t iterations = 0;
+  uint64_t improvements = 0;
+};
+
+SolveResult solve(const Problem& p, const SolveOptions& options);
+
+}  // namespace waymark::vrp

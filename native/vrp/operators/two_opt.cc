@@ -1,0 +1,26 @@
+// 2-opt: reverse the part of a route between a task and a neighbour in the same route.
+#include <algorithm>
+
+#include "vrp/algorithms/moves.h"
+
+namespace waymark::vrp {
+
+bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
+  for (uint32_t t = 0; t < p.taskCount(); ++t) {
+    if (s.route_of[t] == kNone) continue;
+    const uint32_t v = static_cast<uint32_t>(s.route_of[t]);
+    for (uint32_t k = 0; k < nb.k; ++k) {
+      const uint32_t u = nb.of(t)[k];
+      if (s.route_of[u] != int32_t(v)) continue;
+      int64_t i = indexOf(s.routes[v], t), j = indexOf(s.routes[v], u);
+      if (i > j) std::swap(i, j);
+      // New arc t -> u: reverse the stretch after t up to and including u (or symmetrically).
+      m.a = s.routes[v];
+      std::reverse(m.a.begin() + i + 1, m.a.begin() + j + 1);
+      if (m.a != s.routes[v] && tryReplace(p, s, v, m.a, kNone, nullptr)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace waymark::vrp

@@ -1,0 +1,33 @@
+#pragma once
+// Neighbour lists (granular search, Toth & Vigo 2003): for every task, the nearest other tasks by
+// travel cost in both directions, so moves only look at pairs that can plausibly be good.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "vrp/structures/problem.h"
+
+namespace waymark::vrp {
+
+struct Neighbors {
+  uint32_t k = 0;
+  std::vector<uint32_t> list;  // task x k
+  const uint32_t* of(uint32_t t) const { return list.data() + size_t(t) * k; }
+
+  Neighbors(const Problem& p, uint32_t wanted) {
+    const uint32_t T = p.taskCount();
+    k = std::min<uint32_t>(wanted, T > 0 ? T - 1 : 0);
+    list.resize(size_t(T) * k);
+    const VehicleType& type = p.types[0];
+    std::vector<std::pair<int64_t, uint32_t>> order;
+    for (uint32_t t = 0; t < T; ++t) {
+      order.clear();
+      for (uint32_t u = 0; u < T; ++u)
+        if (u != t) order.push_back({type.travelCost(p.location[t], p.location[u]) + type.travelCost(p.location[u], p.location[t]), u});
+      std::partial_sort(order.begin(), order.begin() + k, order.end());
+      for (uint32_t i = 0; i < k; ++i) list[size_t(t) * k + i] = order[i].second;
+    }
+  }
+};
+
+}  // namespace waymark::vrp

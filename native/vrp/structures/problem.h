@@ -1,0 +1,73 @@
+#pragma once
+// A VRP instance in flat arrays (filled from VROOM-format JSON by the TypeScript side).
+// Tasks are jobs, shipment pickups and shipment deliveries; a shipment's two tasks point at each
+// other through `partner`. Times are integer seconds (or a benchmark's own scaled units), amounts
+// integers per capacity dimension. Vehicles of one "type" (profile, speed factor, cost rates) share
+// their duration and cost matrices.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace waymark::vrp {
+
+constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max() / 4;
+constexpr int32_t kNone = -1;
+
+enum class TaskKind : uint8_t { kJob = 0, kPickup = 1, kDelivery = 2 };
+
+struct VehicleType {
+  uint32_t locations = 0;
+  std::vector<int32_t> duration;  // L x L, travel time
+  std::vector<int32_t> distance;  // L x L, metres (may be all zero)
+  std::vector<int32_t> cost;      // L x L, travel cost
+  int64_t travelTime(uint32_t a, uint32_t b) const { return duration[size_t(a) * locations + b]; }
+  int64_t travelDistance(uint32_t a, uint32_t b) const { return distance[size_t(a) * locations + b]; }
+  int64_t travelCost(uint32_t a, uint32_t b) const { return cost[size_t(a) * locations + b]; }
+};
+
+struct TimeWindow {
+  int64_t start, end;
+};
+
+struct Problem {
+  uint32_t dims = 0;
+  uint32_t locations = 0;
+  std::vector<VehicleType> types;
+
+  // tasks
+  std::vector<TaskKind> kind;
+  std::vector<uint32_t> location;
+  std::vector<int64_t> service, setup;
+  std::vector<uint32_t> tw_first;  // CSR into tw
+  std::vector<TimeWindow> tw;
+  std::vector<int64_t> delivery, pickup;  // task x dims
+  std::vector<uint32_t> skill_first, skills;  // CSR, sorted
+  std::vector<int64_t> priority;
+  std::vector<int32_t> partner;  // the other task of a shipment, or kNone
+
+  // vehicles
+  std::vector<uint32_t> vehicle_type;
+  std::vector<int32_t> start, end;  // location or kNone
+  std::vector<int64_t> capacity;    // vehicle x dims
+  std::vector<uint32_t> vskill_first, vskills;
+  std::vector<TimeWindow> vtw;
+  std::vector<uint32_t> break_first;  // CSR over breaks of each vehicle
+  std::vector<uint32_t> break_tw_first;
+  std::vector<TimeWindow> break_tw;
+  std::vector<int64_t> break_service;
+  std::vector<int64_t> max_tasks, max_travel_time, max_distance;  // kNoLimit when unset
+  std::vector<int64_t> fixed_cost;
+
+  uint32_t taskCount() const { return static_cast<uint32_t>(kind.size()); }
+  uint32_t vehicleCount() const { return static_cast<uint32_t>(vehicle_type.size()); }
+  const VehicleType& typeOf(uint32_t v) const { return types[vehicle_type[v]]; }
+  std::span<const TimeWindow> windows(uint32_t t) const { return {tw.data() + tw_first[t], tw.data() + tw_first[t + 1]}; }
+  bool hasBreaks(uint32_t v) const { return break_first[v + 1] > break_first[v]; }
+  // Vehicle v may serve task t (skills).
+  bool compatible(uint32_t v, uint32_t t) const;
+  // Throws waymark::Error("InvalidValue") naming the first inconsistency.
+  void validate() const;
+};
+
+}  // namespace waymark::vrp

@@ -1,0 +1,33 @@
+#include "vrp/structures/solution.h"
+
+namespace waymark::vrp {
+
+Solution::Solution(const Problem& p)
+    : routes(p.vehicleCount()), totals(p.vehicleCount()), route_of(p.taskCount(), kNone) {
+  for (uint32_t t = 0; t < p.taskCount(); ++t) penalty += penaltyOf(p, t);
+}
+
+void Solution::refresh(const Problem& p, uint32_t v) {
+  cost -= totals[v].cost;
+  totals[v] = evaluateRoute(p, v, routes[v]);
+  cost += totals[v].cost;
+  for (uint32_t t : routes[v]) {
+    if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
+    route_of[t] = static_cast<int32_t>(v);
+  }
+}
+
+void Solution::refreshAll(const Problem& p) {
+  cost = 0;
+  penalty = 0;
+  std::fill(route_of.begin(), route_of.end(), kNone);
+  for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
+    totals[v] = evaluateRoute(p, v, routes[v]);
+    cost += totals[v].cost;
+    for (uint32_t t : routes[v]) route_of[t] = static_cast<int32_t>(v);
+  }
+  for (uint32_t t = 0; t < p.taskCount(); ++t)
+    if (route_of[t] == kNone) penalty += penaltyOf(p, t);
+}
+
+}  // namespace waymark::vrp

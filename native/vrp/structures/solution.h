@@ -1,0 +1,47 @@
+#pragma once
+// A solution: one task sequence per vehicle, cached route totals, and the unassigned tasks.
+// The objective is lexicographic through a large penalty: serve as many (and as high-priority)
+// tasks as possible first, then minimise cost.
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "vrp/algorithms/evaluate.h"
+#include "vrp/structures/problem.h"
+
+namespace waymark::vrp {
+
+constexpr int64_t kUnassignedPenalty = 10'000'000'000LL;
+constexpr int64_t kPriorityPenalty = 100'000'000LL;
+
+using Rng = std::mt19937_64;
+
+struct Solution {
+  std::vector<std::vector<uint32_t>> routes;  // per vehicle
+  std::vector<RouteTotals> totals;            // per vehicle
+  std::vector<int32_t> route_of;              // per task: vehicle, or kNone when unassigned
+  int64_t cost = 0;
+  int64_t penalty = 0;
+
+  Solution() = default;
+  Solution(const Problem& p);
+  int64_t objective() const { return cost + penalty; }
+  // Re-evaluates route v after its sequence changed; keeps cost and route_of in step.
+  void refresh(const Problem& p, uint32_t v);
+  // Recomputes everything from the sequences (after bulk edits).
+  void refreshAll(const Problem& p);
+  static int64_t penaltyOf(const Problem& p, uint32_t task) { return kUnassignedPenalty + p.priority[task] * kPriorityPenalty; }
+};
+
+// Location of position i of route v: -1 = start, size = end; kNone where the vehicle has none.
+inline int32_t locationAt(const Problem& p, uint32_t v, const std::vector<uint32_t>& route, int64_t i) {
+  if (i < 0) return p.start[v];
+  if (i >= int64_t(route.size())) return p.end[v];
+  return static_cast<int32_t>(p.location[route[i]]);
+}
+
+inline int64_t arcCost(const VehicleType& type, int32_t a, int32_t b) {
+  return (a == kNone || b == kNone) ? 0 : type.travelCost(a, b);
+}
+
+}  // namespace waymark::vrp

@@ -1,0 +1,450 @@
+/**
+ * VROOM-format problems: validation (errors name the offending field), the internal model, and the
+ * flat typed arrays the native solver takes. Unknown keys are ignored; invalid ones are errors.
+ */
+import { WaymarkError } from '../errors.js';
+import type { LonLat, VroomProblem, Window } from './types.js';
+
+export class VrpInputError extends WaymarkError {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super('InvalidValue', `${path}: ${message}`);
+  }
+}
+
+export interface Task {
+  kind: 'job' | 'pickup' | 'delivery';
+  id: number;
+  location: number;
+  coordinates?: LonLat;
+  setup: number;
+  service: number;
+  windows: Window[];
+  delivery: number[];
+  pickup: number[];
+  skills: number[];
+  priority: number;
+  partner: number;
+  description?: string;
+}
+
+export interface Break {
+  id: number;
+  windows: Window[];
+  service: number;
+  description?: string;
+}
+
+export interface Vehicle {
+  id: number;
+  profile: string;
+  start: number;
+  end: number;
+  startCoordinates?: LonLat;
+  endCoordinates?: LonLat;
+  capacity: number[];
+  skills: number[];
+  window: Window;
+  breaks: Break[];
+  maxTasks: number;
+  maxTravelTime: number;
+  maxDistance: number;
+  fixed: number;
+  perHour: number;
+  perKm: number;
+  speedFactor: number;
+  type: number;
+  description?: string;
+}
+
+export interface VehicleType {
+  profile: string;
+  speedFactor: number;
+  perHour: number;
+  perKm: number;
+  duration: Int32Array;
+  distance: Int32Array;
+  cost: Int32Array;
+}
+
+export interface Model {
+  dims: number;
+  locations: number;
+  /** Coordinates of every location when the problem gave coordinates (for geometry). */
+  coordinates?: LonLat[];
+  tasks: Task[];
+  vehicles: Vehicle[];
+  types: VehicleType[];
+}
+
+/** Travel times (s) and distances (m) between coordinates, per profile (from a loaded map). */
+export type MatrixProvider = (profile: string, coordinates: LonLat[]) => { durations: Float64Array; distances: Float64Array };
+
+/** "No limit", kept well inside the native side's integer range. */
+export const UNLIMITED = 1e12;
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function int(v: unknown, path: string, options: { min?: number; max?: number } = {}): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new VrpInputError(path, 'must be an integer');
+  if (options.min !== undefined && v < options.min) throw new VrpInputError(path, `must be at least ${options.min}`);
+  if (options.max !== undefined && v > options.max) throw new VrpInputError(path, `must be at most ${options.max}`);
+  return v;
+}
+
+function num(v: unknown, path: string, min = 0): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new VrpInputError(path, 'must be a finite number');
+  if (v < min) throw new VrpInputError(path, `must be at least ${min}`);
+  return v;
+}
+
+function optInt(o: Obj, key: string, path: string, fallback: number, options: { min?: number; max?: number } = { min: 0 }): number {
+  return o[key] === undefined ? fallback : int(o[key], `${path}.${key}`, options);
+}
+
+function intArray(v: unknown, path: string): number[] {
+  if (!Array.isArray(v)) throw new VrpInputError(path, 'must be an array of integers');
+  return v.map((x, i) => int(x, `${path}[${i}]`, { min: 0 }));
+}
+
+function lonLat(v: unknown, path: string): LonLat {
+  if (!Array.isArray(v) || v.length !== 2) throw new VrpInputError(path, 'must be [lon, lat]');
+  const lon = num(v[0], `${path}[0]`, -180);
+  const lat = num(v[1], `${path}[1]`, -90);
+  if (lon > 180) throw new VrpInputError(`${path}[0]`, 'must be at most 180');
+  if (lat > 90) throw new VrpInputError(`${path}[1]`, 'must be at most 90');
+  return [lon, lat];
+}
+
+function windows(v: unknown, path: string): Window[] {
+  if (v === undefined) return [[0, UNLIMITED]];
+  if (!Array.isArray(v) || v.length === 0) throw new VrpInputError(path, 'must be a non-empty array of [start, end]');
+  const out = v.map((w, i) => window(w, `${path}[${i}]`));
+  out.sort((a, b) => a[0] - b[0]);
+  return out;
+}
+
+function window(v: unknown, path: string): Window {
+  if (!Array.isArray(v) || v.length !== 2) throw new VrpInputError(path, 'must be [start, end]');
+  const s = int(v[0], `${path}[0]`, { min: 0 });
+  const e = int(v[1], `${path}[1]`, { min: 0 });
+  if (s > e) throw new VrpInputError(path, 'ends before it starts');
+  return [s, e];
+}
+
+function amount(v: unknown, path: string, dims: number): number[] {
+  if (v === undefined) return new Array(dims).fill(0);
+  const a = intArray(v, path);
+  if (a.length !== dims) throw new VrpInputError(path, `has ${a.length} dimensions but vehicle capacities have ${dims}`);
+  return a;
+}
+
+/** Location handling: either every place is a matrix index, or every place has coordinates. */
+class Locations {
+  readonly coordinates: LonLat[] = [];
+  private readonly byKey = new Map<string, number>();
+  maxIndex = -1;
+
+  constructor(readonly useIndices: boolean) {}
+
+  resolve(o: Obj, coordKey: string, indexKey: string, path: string, required: boolean): { index: number; coords?: LonLat } {
+    if (this.useIndices) {
+      if (o[indexKey] === undefined) {
+        if (!required) return { index: -1 };
+        throw new VrpInputError(`${path}.${indexKey}`, 'is required when the problem gives matrices');
+      }
+      const index = int(o[indexKey], `${path}.${indexKey}`, { min: 0 });
+      this.maxIndex = Math.max(this.maxIndex, index);
+      return { index, ...(o[coordKey] !== undefined ? { coords: lonLat(o[coordKey], `${path}.${coordKey}`) } : {}) };
+    }
+    if (o[coordKey] === undefined) {
+      if (!required) return { index: -1 };
+      throw new VrpInputError(`${path}.${coordKey}`, 'is required (or give matrices and location indices)');
+    }
+    const coords = lonLat(o[coordKey], `${path}.${coordKey}`);
+    const key = `${coords[0]},${coords[1]}`;
+    let index = this.byKey.get(key);
+    if (index === undefined) {
+      index = this.coordinates.length;
+      this.coordinates.push(coords);
+      this.byKey.set(key, index);
+    }
+    return { index, coords };
+  }
+}
+
+function matrix(v: unknown, path: string, size: number): number[][] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length < size) throw new VrpInputError(path, `must be a square matrix covering every location index (at least ${size} rows)`);
+  const n = v.length;
+  v.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== n) throw new VrpInputError(`${path}[${i}]`, `must have ${n} entries (the matrix is square)`);
+    row.forEach((x, j) => {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new VrpInputError(`${path}[${i}][${j}]`, 'must be a non-negative number');
+    });
+  });
+  return v as number[][];
+}
+
+export function parseProblem(input: unknown, provider?: MatrixProvider): Model {
+  if (!isObj(input)) throw new VrpInputError('problem', 'must be a JSON object');
+  const p = input as Obj;
+  if (!Array.isArray(p.vehicles) || p.vehicles.length === 0) throw new VrpInputError('vehicles', 'must be a non-empty array');
+  if (p.jobs !== undefined && !Array.isArray(p.jobs)) throw new VrpInputError('jobs', 'must be an array');
+  if (p.shipments !== undefined && !Array.isArray(p.shipments)) throw new VrpInputError('shipments', 'must be an array');
+  if (p.matrices !== undefined && !isObj(p.matrices)) throw new VrpInputError('matrices', 'must be an object keyed by profile');
+  const matrices = (p.matrices ?? {}) as VroomProblem['matrices'] & object;
+  const locs = new Locations(Object.keys(matrices).length > 0);
+  const vehiclesIn = p.vehicles as unknown[];
+  const jobsIn = (p.jobs ?? []) as unknown[];
+  const shipmentsIn = (p.shipments ?? []) as unknown[];
+
+  // Capacity dimensions come from the vehicles and must agree everywhere.
+  let dims = -1;
+  vehiclesIn.forEach((v, i) => {
+    if (!isObj(v)) throw new VrpInputError(`vehicles[${i}]`, 'must be an object');
+    if (v.capacity !== undefined) {
+      const c = intArray(v.capacity, `vehicles[${i}].capacity`);
+      if (dims >= 0 && c.length !== dims) throw new VrpInputError(`vehicles[${i}].capacity`, `has ${c.length} dimensions but vehicles[0] has ${dims}`);
+      dims = c.length;
+    }
+  });
+  if (dims < 0) {
+    const first = jobsIn.find((j) => isObj(j) && (j.delivery ?? j.pickup ?? j.amount) !== undefined) as Obj | undefined;
+    dims = first ? ((first.delivery ?? first.pickup ?? first.amount) as unknown[]).length : 0;
+  }
+
+  const tasks: Task[] = [];
+  const seen = { job: new Set<number>(), pickup: new Set<number>(), delivery: new Set<number>() };
+  const uniqueId = (kind: 'job' | 'pickup' | 'delivery', id: unknown, path: string) => {
+    const n = int(id, path, { min: 0 });
+    if (seen[kind].has(n)) throw new VrpInputError(path, `duplicate ${kind} id ${n}`);
+    seen[kind].add(n);
+    return n;
+  };
+  jobsIn.forEach((j, i) => {
+    const path = `jobs[${i}]`;
+    if (!isObj(j)) throw new VrpInputError(path, 'must be an object');
+    const loc = locs.resolve(j, 'location', 'location_index', path, true);
+    const delivery = amount(j.delivery ?? j.amount, `${path}.${j.delivery !== undefined ? 'delivery' : 'amount'}`, dims);
+    tasks.push({
+      kind: 'job',
+      id: uniqueId('job', j.id, `${path}.id`),
+      location: loc.index,
+      ...(loc.coords ? { coordinates: loc.coords } : {}),
+      setup: optInt(j, 'setup', path, 0),
+      service: optInt(j, 'service', path, 0),
+      windows: windows(j.time_windows, `${path}.time_windows`),
+      delivery,
+      pickup: amount(j.pickup, `${path}.pickup`, dims),
+      skills: j.skills === undefined ? [] : [...new Set(intArray(j.skills, `${path}.skills`))].sort((a, b) => a - b),
+      priority: optInt(j, 'priority', path, 0, { min: 0, max: 100 }),
+      partner: -1,
+      ...(typeof j.description === 'string' ? { description: j.description } : {}),
+    });
+  });
+  shipmentsIn.forEach((s, i) => {
+    const path = `shipments[${i}]`;
+    if (!isObj(s)) throw new VrpInputError(path, 'must be an object');
+    const amt = amount(s.amount, `${path}.amount`, dims);
+    const skills = s.skills === undefined ? [] : [...new Set(intArray(s.skills, `${path}.skills`))].sort((a, b) => a - b);
+    const priority = optInt(s, 'priority', path, 0, { min: 0, max: 100 });
+    const zeros = new Array(dims).fill(0);
+    for (const kind of ['pickup', 'delivery'] as const) {
+      const step = s[kind];
+      const stepPath = `${path}.${kind}`;
+      if (!isObj(step)) throw new VrpInputError(stepPath, 'must be an object');
+      const loc = locs.resolve(step, 'location', 'location_index', stepPath, true);
+      tasks.push({
+        kind,
+        id: uniqueId(kind, step.id, `${stepPath}.id`),
+        location: loc.index,
+        ...(loc.coords ? { coordinates: loc.coords } : {}),
+        setup: optInt(step, 'setup', stepPath, 0),
+        service: optInt(step, 'service', stepPath, 0),
+        windows: windows(step.time_windows, `${stepPath}.time_windows`),
+        delivery: kind === 'delivery' ? amt : zeros,
+        pickup: kind === 'pickup' ? amt : zeros,
+        skills,
+        priority,
+        partner: kind === 'pickup' ? tasks.length + 1 : tasks.length - 1,
+        ...(typeof step.description === 'string' ? { description: step.description } : {}),
+      });
+    }
+  });
+
+  const vehicleIds = new Set<number>();
+  const vehicles: Vehicle[] = vehiclesIn.map((vIn, i) => {
+    const v = vIn as Obj;
+    const path = `vehicles[${i}]`;
+    const id = int(v.id, `${path}.id`, { min: 0 });
+    if (vehicleIds.has(id)) throw new VrpInputError(`${path}.id`, `duplicate vehicle id ${id}`);
+    vehicleIds.add(id);
+    const start = locs.resolve(v, 'start', 'start_index', path, false);
+    const end = locs.resolve(v, 'end', 'end_index', path, false);
+    if (start.index < 0 && end.index < 0) throw new VrpInputError(path, 'needs a start or an end');
+    const costs = v.costs === undefined ? {} : (v.costs as Obj);
+    if (!isObj(costs)) throw new VrpInputError(`${path}.costs`, 'must be an object');
+    const breaks = v.breaks === undefined ? [] : (v.breaks as unknown[]);
+    if (!Array.isArray(breaks)) throw new VrpInputError(`${path}.breaks`, 'must be an array');
+    const breakIds = new Set<number>();
+    const speedFactor = v.speed_factor === undefined ? 1 : num(v.speed_factor, `${path}.speed_factor`, 0);
+    if (speedFactor <= 0 || speedFactor > 5) throw new VrpInputError(`${path}.speed_factor`, 'must be in (0, 5]');
+    if (v.profile !== undefined && typeof v.profile !== 'string') throw new VrpInputError(`${path}.profile`, 'must be a string');
+    return {
+      id,
+      profile: (v.profile as string | undefined) ?? 'car',
+      start: start.index,
+      end: end.index,
+      ...(start.coords ? { startCoordinates: start.coords } : {}),
+      ...(end.coords ? { endCoordinates: end.coords } : {}),
+      capacity: v.capacity === undefined ? new Array(dims).fill(UNLIMITED) : intArray(v.capacity, `${path}.capacity`),
+      skills: v.skills === undefined ? [] : [...new Set(intArray(v.skills, `${path}.skills`))].sort((a, b) => a - b),
+      window: v.time_window === undefined ? [0, UNLIMITED] : window(v.time_window, `${path}.time_window`),
+      breaks: breaks.map((bIn, k) => {
+        const bPath = `${path}.breaks[${k}]`;
+        if (!isObj(bIn)) throw new VrpInputError(bPath, 'must be an object');
+        const bid = int(bIn.id, `${bPath}.id`, { min: 0 });
+        if (breakIds.has(bid)) throw new VrpInputError(`${bPath}.id`, `duplicate break id ${bid}`);
+        breakIds.add(bid);
+        return {
+          id: bid,
+          windows: windows(bIn.time_windows, `${bPath}.time_windows`),
+          service: optInt(bIn, 'service', bPath, 0),
+          ...(typeof bIn.description === 'string' ? { description: bIn.description } : {}),
+        };
+      }),
+      maxTasks: optInt(v, 'max_tasks', path, UNLIMITED),
+      maxTravelTime: optInt(v, 'max_travel_time', path, UNLIMITED),
+      maxDistance: optInt(v, 'max_distance', path, UNLIMITED),
+      fixed: costs.fixed === undefined ? 0 : int(costs.fixed, `${path}.costs.fixed`, { min: 0 }),
+      perHour: costs.per_hour === undefined ? 3600 : int(costs.per_hour, `${path}.costs.per_hour`, { min: 0 }),
+      perKm: costs.per_km === undefined ? 0 : int(costs.per_km, `${path}.costs.per_km`, { min: 0 }),
+      speedFactor,
+      type: 0,
+      ...(typeof v.description === 'string' ? { description: v.description } : {}),
+    };
+  });
+
+  // Matrices: given per profile, or computed on the map from coordinates.
+  const size = locs.useIndices ? locs.maxIndex + 1 : locs.coordinates.length;
+  const base = new Map<string, { durations: ArrayLike<number>; distances?: ArrayLike<number>; costs?: ArrayLike<number>; n: number }>();
+  for (const v of vehicles) {
+    if (base.has(v.profile)) continue;
+    if (locs.useIndices) {
+      const m = (matrices as Record<string, unknown>)[v.profile];
+      if (!isObj(m)) throw new VrpInputError(`matrices.${v.profile}`, `is missing (vehicles use profile '${v.profile}')`);
+      const durations = matrix(m.durations, `matrices.${v.profile}.durations`, size);
+      const distances = matrix(m.distances, `matrices.${v.profile}.distances`, size);
+      const costs = matrix(m.costs, `matrices.${v.profile}.costs`, size);
+      const n = (durations ?? costs ?? distances)?.length;
+      if (!durations && !costs) throw new VrpInputError(`matrices.${v.profile}`, 'needs durations (or costs)');
+      for (const [name, mx] of [['distances', distances], ['costs', costs]] as const) {
+        if (mx && mx.length !== n) throw new VrpInputError(`matrices.${v.profile}.${name}`, `must have the same size as the other matrices (${n})`);
+      }
+      base.set(v.profile, {
+        n: n!,
+        durations: (durations ?? costs)!.flat(),
+        ...(distances ? { distances: distances.flat() } : {}),
+        ...(costs ? { costs: costs.flat() } : {}),
+      });
+    } else {
+      if (!provider) throw new VrpInputError('matrices', 'are required when no map is loaded to compute them');
+      const m = provider(v.profile, locs.coordinates);
+      for (let i = 0; i < m.durations.length; i++) {
+        if (Number.isNaN(m.durations[i])) {
+          const a = Math.floor(i / size);
+          throw new WaymarkError('NoRoute', `no route between locations ${JSON.stringify(locs.coordinates[a])} and ${JSON.stringify(locs.coordinates[i % size])} on the '${v.profile}' map`);
+        }
+      }
+      base.set(v.profile, { n: size, durations: Float64Array.from(m.durations, Math.round), distances: Float64Array.from(m.distances, Math.round) });
+    }
+  }
+  const n = locs.useIndices ? [...base.values()][0].n : size;
+  for (const [profile, b] of base) {
+    if (b.n !== n) throw new VrpInputError(`matrices.${profile}`, `has ${b.n} locations but another profile has ${n}`);
+  }
+
+  // Vehicle types: one per (profile, speed factor, cost rates), each with its scaled matrices.
+  const types: VehicleType[] = [];
+  for (const v of vehicles) {
+    let t = types.findIndex((x) => x.profile === v.profile && x.speedFactor === v.speedFactor && x.perHour === v.perHour && x.perKm === v.perKm);
+    if (t < 0) {
+      const b = base.get(v.profile)!;
+      const duration = new Int32Array(n * n);
+      const distance = new Int32Array(n * n);
+      const cost = new Int32Array(n * n);
+      for (let i = 0; i < n * n; i++) {
+        duration[i] = Math.round(b.durations[i] / v.speedFactor);
+        distance[i] = b.distances ? Math.round(b.distances[i]) : 0;
+        cost[i] = b.costs ? Math.round(b.costs[i]) : Math.round((v.perHour * duration[i]) / 3600 + (v.perKm * distance[i]) / 1000);
+      }
+      t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost }) - 1;
+    }
+    v.type = t;
+  }
+  return { dims, locations: n, ...(locs.useIndices ? {} : { coordinates: locs.coordinates }), tasks, vehicles, types };
+}
+
+/** The flat typed arrays the native solver takes. */
+export function toNativeProblem(m: Model): Record<string, unknown> {
+  const T = m.tasks.length;
+  const V = m.vehicles.length;
+  const D = m.dims;
+  const csr = <X>(items: X[], list: (x: X) => number[]) => {
+    const first = new Uint32Array(items.length + 1);
+    const flat: number[] = [];
+    items.forEach((x, i) => {
+      flat.push(...list(x));
+      first[i + 1] = flat.length;
+    });
+    return { first, flat };
+  };
+  const tw = csr(m.tasks, (t) => t.windows.flat());
+  const twFirst = Uint32Array.from(tw.first, (x) => x / 2);
+  const skills = csr(m.tasks, (t) => t.skills);
+  const vskills = csr(m.vehicles, (v) => v.skills);
+  const breaks = m.vehicles.flatMap((v) => v.breaks);
+  const breakFirst = new Uint32Array(V + 1);
+  m.vehicles.forEach((v, i) => (breakFirst[i + 1] = breakFirst[i] + v.breaks.length));
+  const btw = csr(breaks, (b) => b.windows.flat());
+  return {
+    dims: D,
+    locations: m.locations,
+    types: m.types.map((t) => ({ duration: t.duration, distance: t.distance, cost: t.cost })),
+    kind: Uint8Array.from(m.tasks, (t) => (t.kind === 'job' ? 0 : t.kind === 'pickup' ? 1 : 2)),
+    location: Uint32Array.from(m.tasks, (t) => t.location),
+    service: Float64Array.from(m.tasks, (t) => t.service),
+    setup: Float64Array.from(m.tasks, (t) => t.setup),
+    twFirst,
+    tw: Float64Array.from(tw.flat),
+    delivery: Float64Array.from(m.tasks.flatMap((t) => t.delivery)),
+    pickup: Float64Array.from(m.tasks.flatMap((t) => t.pickup)),
+    skillFirst: skills.first,
+    skills: Uint32Array.from(skills.flat),
+    priority: Float64Array.from(m.tasks, (t) => t.priority),
+    partner: Int32Array.from(m.tasks, (t) => t.partner),
+    vehicleType: Uint32Array.from(m.vehicles, (v) => v.type),
+    start: Int32Array.from(m.vehicles, (v) => v.start),
+    end: Int32Array.from(m.vehicles, (v) => v.end),
+    capacity: Float64Array.from(m.vehicles.flatMap((v) => v.capacity)),
+    vehicleSkillFirst: vskills.first,
+    vehicleSkills: Uint32Array.from(vskills.flat),
+    vehicleTw: Float64Array.from(m.vehicles.flatMap((v) => v.window)),
+    breakFirst,
+    breakTwFirst: Uint32Array.from(btw.first, (x) => x / 2),
+    breakTw: Float64Array.from(btw.flat),
+    breakService: Float64Array.from(breaks, (b) => b.service),
+    maxTasks: Float64Array.from(m.vehicles, (v) => v.maxTasks),
+    maxTravelTime: Float64Array.from(m.vehicles, (v) => v.maxTravelTime),
+    maxDistance: Float64Array.from(m.vehicles, (v) => v.maxDistance),
+    fixedCost: Float64Array.from(m.vehicles, (v) => v.fixed),
+    T,
+  };
+}

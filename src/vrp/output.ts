@@ -1,0 +1,115 @@
+/** VROOM-format output from the native solver's routes and schedules. */
+import type { Model } from './model.js';
+import type { StepType, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
+
+/** One route as the native solver returns it: 9 numbers per step, and the loads after each step. */
+export interface NativeVrpRoute {
+  vehicle: number;
+  cost: number;
+  feasible: boolean;
+  steps: Float64Array;
+  loads: Float64Array;
+}
+
+export interface NativeVrpSolution {
+  cost: number;
+  routes: NativeVrpRoute[];
+  unassigned: { task: number; reason: string }[];
+  iterations: number;
+  improvements: number;
+  secondsFirstSolution: number;
+  secondsTotal: number;
+}
+
+const STEP_TYPES: StepType[] = ['start', 'job', 'pickup', 'delivery', 'break', 'end'];
+const FIELDS = 9;
+
+function add(a: number[], b: number[]): number[] {
+  return a.map((x, i) => x + b[i]);
+}
+
+export function formatSolution(model: Model, s: NativeVrpSolution, times: { loading: number; solving: number; routing: number }): VroomSolution {
+  const D = model.dims;
+  const zeros = new Array<number>(D).fill(0);
+  const locationOf = (index: number) => {
+    if (index < 0) return {};
+    return model.coordinates ? { location: model.coordinates[index] } : { location_index: index };
+  };
+  const routes: VroomRoute[] = s.routes.map((r) => {
+    const vehicle = model.vehicles[r.vehicle];
+    const steps: VroomStep[] = [];
+    let delivery = zeros;
+    let pickup = zeros;
+    let priority = 0;
+    for (let i = 0; i * FIELDS < r.steps.length; i++) {
+      const f = r.steps.subarray(i * FIELDS, (i + 1) * FIELDS);
+      const type = STEP_TYPES[f[0]];
+      const id = f[1];
+      const step: VroomStep = {
+        type,
+        ...locationOf(f[2]),
+        setup: f[5],
+        service: f[6],
+        waiting_time: f[4],
+        load: Array.from(r.loads.subarray(i * D, (i + 1) * D)),
+        arrival: f[3],
+        duration: f[7],
+        distance: f[8],
+      };
+      if (type === 'break') {
+        const b = vehicle.breaks[id - model.vehicles.slice(0, r.vehicle).reduce((n, v) => n + v.breaks.length, 0)];
+        step.id = b.id;
+        if (b.description) step.description = b.description;
+      } else if (type !== 'start' && type !== 'end') {
+        const task = model.tasks[id];
+        step.id = task.id;
+        if (task.description) step.description = task.description;
+        delivery = add(delivery, task.delivery);
+        pickup = add(pickup, task.pickup);
+        priority += task.priority;
+      }
+      steps.push(step);
+    }
+    const last = steps[steps.length - 1];
+    const totals = steps.reduce((t, x) => ({ setup: t.setup + x.setup, service: t.service + x.service, waiting: t.waiting + x.waiting_time }), { setup: 0, service: 0, waiting: 0 });
+    return {
+      vehicle: vehicle.id,
+      ...(vehicle.description ? { description: vehicle.description } : {}),
+      cost: r.cost,
+      delivery,
+      pickup,
+      setup: totals.setup,
+      service: totals.service,
+      duration: last.duration,
+      waiting_time: totals.waiting,
+      priority,
+      distance: last.distance,
+      steps,
+    };
+  });
+  const unassigned: VroomUnassigned[] = s.unassigned.map(({ task, reason }) => {
+    const t = model.tasks[task];
+    return { id: t.id, type: t.kind, ...locationOf(t.location), ...(t.description ? { description: t.description } : {}), reason };
+  });
+  const sum = (f: (r: VroomRoute) => number) => routes.reduce((n, r) => n + f(r), 0);
+  return {
+    code: 0,
+    summary: {
+      cost: sum((r) => r.cost),
+      routes: routes.length,
+      unassigned: unassigned.length,
+      delivery: routes.reduce((a, r) => add(a, r.delivery), zeros),
+      pickup: routes.reduce((a, r) => add(a, r.pickup), zeros),
+      setup: sum((r) => r.setup),
+      service: sum((r) => r.service),
+      duration: sum((r) => r.duration),
+      waiting_time: sum((r) => r.waiting_time),
+      priority: sum((r) => r.priority),
+      distance: sum((r) => r.distance),
+      computing_times: times,
+    },
+    unassigned,
+    routes,
+  };
+}
+
