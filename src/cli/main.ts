@@ -7,6 +7,7 @@ import { registerBuild } from './build.js';
 import { registerInfo } from './info.js';
 import { registerMatrix } from './matrix.js';
 import { registerRoute } from './route.js';
+import { registerVrp } from './vrp.js';
 import { registerServe, registerStart } from './serve.js';
 
 const program = new Command();
@@ -22,6 +23,7 @@ registerBench(program);
 registerInfo(program);
 registerRoute(program);
 registerMatrix(program);
+registerVrp(program);
 registerServe(program);
 registerStart(program);
 

@@ -1,0 +1,19 @@
+/** Route geometry for VRP solutions on problems given with coordinates (encoded polyline). */
+import { native, type MapHandle } from '../native/index.js';
+import { formatGeometry } from '../routing/route.js';
+import type { Model } from './model.js';
+import type { VroomSolution } from './types.js';
+
+export function addGeometry(solution: VroomSolution, model: Model, maps: Record<string, MapHandle>): void {
+  if (!model.coordinates) return;
+  for (const route of solution.routes) {
+    const vehicle = model.vehicles.find((v) => v.id === route.vehicle)!;
+    const map = maps[vehicle.profile === 'driving' ? 'car' : vehicle.profile];
+    if (!map) continue;
+    const coords = route.steps.filter((s) => s.location).map((s) => s.location!);
+    const deduped = coords.filter((c, i) => i === 0 || c[0] !== coords[i - 1][0] || c[1] !== coords[i - 1][1]);
+    if (deduped.length < 2) continue;
+    const r = native.route(map, Float64Array.from(deduped.flat()), { geometry: true });
+    route.geometry = formatGeometry(r.geometry, 'polyline') as string;
+  }
+}

@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { WaymarkError } from '../src/errors.js';
+import { checkSolution } from '../src/vrp/checker.js';
+import { solveVroom } from '../src/vrp/solve.js';
+import type { VroomProblem, VroomSolution } from '../src/vrp/types.js';
+import { monacoMap, runCli, tempDir } from './helpers.js';
+
+const FAST = { timeLimit: 0.3, seed: 7, threads: 2 };
+
+function euclidMatrix(points: [number, number][]): number[][] {
+  return points.map((a) => points.map((b) => Math.round(Math.hypot(a[0] - b[0], a[1] - b[1]))));
+}
+
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+function jobOrder(solution: VroomSolution, route = 0): (number | undefined)[] {
+  return solution.routes[route].steps.filter((s) => s.type !== 'start' && s.type !== 'end').map((s) => s.id);
+}
+
+function solveChecked(problem: VroomProblem, options = FAST) {
+  const result = solveVroom(problem, options);
+  assert.deepEqual(checkSolution(result.model, result.solution), [], 'the independent checker accepts the solution');
+  return result;
+}
+
+describe('VRP solver on problems with known optima', () => {
+  it('a single-vehicle TSP of 8 points reaches the brute-force optimum', () => {
+    const pts: [number, number][] = [[50, 50], [10, 80], [90, 15], [20, 20], [75, 85], [55, 5], [5, 45], [95, 60], [40, 95]];
+    const d = euclidMatrix(pts);
+    let best = Infinity;
+    for (const p of permutations([1, 2, 3, 4, 5, 6, 7, 8])) {
+      let c = d[0][p[0]] + d[p[7]][0];
+      for (let i = 1; i < 8; i++) c += d[p[i - 1]][p[i]];
+      best = Math.min(best, c);
+    }
+    const { solution } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0 }],
+      jobs: pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1 })),
+      matrices: { car: { durations: d } },
+    });
+    assert.equal(solution.summary.cost, best);
+    assert.equal(solution.summary.unassigned, 0);
+  });
+
+  it('capacity forces two routes, and the split is the optimal one', () => {
+    // Two clusters left and right of the depot; one vehicle cannot carry both.
+    const pts: [number, number][] = [[50, 50], [10, 50], [12, 55], [90, 50], [88, 45]];
+    const d = euclidMatrix(pts);
+    const { solution } = solveChecked({
+      vehicles: [1, 2].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [10] })),
+      jobs: [1, 2, 3, 4].map((i) => ({ id: i, location_index: i, delivery: [5] })),
+      matrices: { car: { durations: d } },
+    });
+    assert.equal(solution.summary.routes, 2);
+    const clusters = solution.routes.map((r) => r.steps.filter((s) => s.type === 'job').map((s) => s.id).sort());
+    assert.deepEqual(clusters.map((c) => c.join()).sort(), ['1,2', '3,4']);
+    for (const r of solution.routes) assert.ok(r.delivery[0] <= 10);
+  });
+
+  it('a time window forces the visiting order', () => {
+    // Job 2 is farther but must be served early; job 1 only opens later.
+    const pts: [number, number][] = [[0, 0], [10, 0], [30, 0]];
+    const { solution } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0 }],
+      jobs: [
+        { id: 1, location_index: 1, time_windows: [[100, 200]] },
+        { id: 2, location_index: 2, time_windows: [[0, 40]] },
+      ],
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    assert.deepEqual(jobOrder(solution), [2, 1]);
+  });
+
+  it('a shipment is picked up before it is delivered, by the same vehicle', () => {
+    // Delivering first would be shorter; precedence forbids it.
+    const pts: [number, number][] = [[0, 0], [40, 0], [10, 0]];
+    const { solution } = solveChecked({
+      vehicles: [1, 2].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [1] })),
+      shipments: [{ amount: [1], pickup: { id: 1, location_index: 1 }, delivery: { id: 1, location_index: 2 } }],
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    assert.equal(solution.summary.routes, 1);
+    assert.deepEqual(solution.routes[0].steps.filter((s) => s.type === 'pickup' || s.type === 'delivery').map((s) => s.type), ['pickup', 'delivery']);
+  });
+
+  it('a skill forces the vehicle', () => {
+    const pts: [number, number][] = [[0, 0], [10, 0]];
+    const { solution } = solveChecked({
+      vehicles: [
+        { id: 1, start_index: 0, end_index: 0 },
+        { id: 2, start_index: 0, end_index: 0, skills: [7], costs: { fixed: 100 } },
+      ],
+      jobs: [{ id: 1, location_index: 1, skills: [7] }],
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    assert.equal(solution.routes.length, 1);
+    assert.equal(solution.routes[0].vehicle, 2);
+    assert.equal(solution.summary.cost, 120);
+  });
+
+  it('a break is taken within its time window', () => {
+    const pts: [number, number][] = [[0, 0], [20, 0], [40, 0]];
+    const { solution } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0, breaks: [{ id: 5, time_windows: [[25, 30]], service: 10 }] }],
+      jobs: [
+        { id: 1, location_index: 1, service: 5 },
+        { id: 2, location_index: 2, service: 5 },
+      ],
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const brk = solution.routes[0].steps.find((s) => s.type === 'break');
+    assert.ok(brk, 'the break is in the route');
+    const begin = brk.arrival + brk.waiting_time;
+    assert.ok(begin >= 25 && begin <= 30, `break starts at ${begin}`);
+    assert.equal(brk.service, 10);
+  });
+});
+
+describe('VRP unassigned tasks, checker and input validation', () => {
+  it('returns infeasible tasks unassigned, each with a reason', () => {
+    const pts: [number, number][] = [[0, 0], [10, 0], [1000, 0]];
+    const { solution } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0, capacity: [5], time_window: [0, 500] }],
+      jobs: [
+        { id: 1, location_index: 1, delivery: [1] },
+        { id: 2, location_index: 1, skills: [3], delivery: [1] },
+        { id: 3, location_index: 1, delivery: [9] },
+        { id: 4, location_index: 2, delivery: [1] },
+      ],
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const reasons = Object.fromEntries(solution.unassigned.map((u) => [u.id, u.reason]));
+    assert.deepEqual(Object.keys(reasons).map(Number).sort(), [2, 3, 4]);
+    assert.match(reasons[2], /skills/);
+    assert.match(reasons[3], /capacity/);
+    assert.match(reasons[4], /time window/);
+    assert.deepEqual(jobOrder(solution), [1]);
+  });
+
+  it('the checker rejects a tampered solution (it can fail)', () => {
+    const pts: [number, number][] = [[0, 0], [10, 0], [20, 5]];
+    const { solution, model } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0, capacity: [2] }],
+      jobs: [1, 2].map((i) => ({ id: i, location_index: i, delivery: [1], time_windows: [[0, 100]] })),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const tamper = (f: (s: VroomSolution) => void) => {
+      const copy = structuredClone(solution);
+      f(copy);
+      return checkSolution(model, copy);
+    };
+    assert.ok(tamper((s) => (s.routes[0].steps[1].arrival -= 1)).length > 0, 'arrival arithmetic');
+    assert.ok(tamper((s) => (s.routes[0].cost += 1)).length > 0, 'cost');
+    assert.ok(tamper((s) => (s.routes[0].steps[1].load = [5])).length > 0, 'load');
+    assert.ok(tamper((s) => s.routes[0].steps.splice(1, 1)).length > 0, 'a job dropped without being unassigned');
+    assert.ok(tamper((s) => (s.routes[0].steps[2].waiting_time += 200)).length > 0, 'service outside its time window');
+  });
+
+  it('is reproducible with a seed', () => {
+    const pts: [number, number][] = Array.from({ length: 40 }, (_, i) => [(i * 37) % 101, (i * 61) % 97]);
+    const problem: VroomProblem = {
+      vehicles: [1, 2, 3, 4].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [12] })),
+      jobs: pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1 + (i % 3)] })),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    };
+    const opts = { timeLimit: 60, seed: 3, threads: 2, maxIterations: 300 };
+    const a = solveChecked(problem, opts).solution;
+    const b = solveChecked(problem, opts).solution;
+    assert.deepEqual(a.routes.map((r) => r.steps.map((s) => s.id)), b.routes.map((r) => r.steps.map((s) => s.id)));
+    assert.equal(a.summary.cost, b.summary.cost);
+  });
+
+  it('rejects malformed problems with errors naming the offending field', () => {
+    const d = euclidMatrix([[0, 0], [1, 1]]);
+    const base = (): VroomProblem => ({
+      vehicles: [{ id: 1, start_index: 0, capacity: [3] }],
+      jobs: [{ id: 1, location_index: 1, delivery: [1] }],
+      matrices: { car: { durations: d } },
+    });
+    const cases: [string, (p: VroomProblem) => void, RegExp][] = [
+      ['duplicate ids', (p) => p.jobs!.push({ id: 1, location_index: 1, delivery: [1] }), /jobs\[1\]\.id: duplicate job id 1/],
+      ['capacity dimensions', (p) => (p.jobs![0].delivery = [1, 2]), /jobs\[0\]\.delivery: has 2 dimensions/],
+      ['matrix of the wrong size', (p) => (p.matrices!.car.durations = [[0]]), /matrices\.car\.durations/],
+      ['location index out of range', (p) => (p.jobs![0].location_index = 5), /matrices\.car\.durations/],
+      ['negative value', (p) => (p.jobs![0].service = -3), /jobs\[0\]\.service: must be at least 0/],
+      ['bad time window', (p) => (p.jobs![0].time_windows = [[10, 5]]), /jobs\[0\]\.time_windows\[0\]: ends before it starts/],
+      ['vehicle capacity mismatch', (p) => p.vehicles.push({ id: 2, start_index: 0, capacity: [1, 1] }), /vehicles\[1\]\.capacity/],
+      ['no vehicles', (p) => (p.vehicles = []), /vehicles: must be a non-empty array/],
+      ['ragged matrix', (p) => (p.matrices!.car.durations = [[0, 1], [1]]), /matrices\.car\.durations\[1\]/],
+    ];
+    for (const [name, mutate, message] of cases) {
+      const p = base();
+      mutate(p);
+      assert.throws(
+        () => solveVroom(p, FAST),
+        (err: unknown) => err instanceof WaymarkError && err.code === 'InvalidValue' && message.test(err.message),
+        name,
+      );
+    }
+    // Unknown keys are ignored.
+    const extra = { ...base(), options: { anything: true }, unknown_key: 1 } as unknown as VroomProblem;
+    assert.equal(solveVroom(extra, FAST).solution.summary.unassigned, 0);
+  });
+});
+
+describe('VRP on the map', () => {
+  it('computes the matrix from coordinates on the loaded map, and the CLI prints VROOM output', async () => {
+    const { map, path } = await monacoMap();
+    const problem: VroomProblem = {
+      vehicles: [{ id: 1, start: [7.4197, 43.7314], end: [7.4197, 43.7314], capacity: [4] }],
+      jobs: [
+        { id: 1, location: [7.4265, 43.739], delivery: [1], service: 60 },
+        { id: 2, location: [7.4163, 43.7334], delivery: [1], service: 60 },
+      ],
+      shipments: [{ amount: [1], pickup: { id: 3, location: [7.43, 43.742] }, delivery: { id: 4, location: [7.418, 43.732] } }],
+    };
+    const { solution } = solveVroom(problem, { ...FAST, maps: { car: map.handle } });
+    assert.equal(solution.summary.unassigned, 0);
+    assert.ok(solution.summary.duration > 60, 'travel times come from the map');
+    assert.ok(solution.summary.distance > 1000, 'distances come from the map');
+    assert.ok(solution.routes[0].steps.every((s) => s.location && s.location.length === 2));
+    const file = join(tempDir(), 'problem.json');
+    writeFileSync(file, JSON.stringify(problem));
+    const r = runCli(['vrp', file, '--map', path, '--time-limit', '0.3', '--geometry']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.code, 0);
+    for (const key of ['cost', 'routes', 'unassigned', 'delivery', 'pickup', 'setup', 'service', 'duration', 'waiting_time', 'priority', 'distance', 'computing_times']) {
+      assert.ok(key in out.summary, `summary.${key}`);
+    }
+    assert.equal(typeof out.routes[0].geometry, 'string');
+    for (const key of ['type', 'arrival', 'duration', 'setup', 'service', 'waiting_time', 'load', 'distance']) assert.ok(key in out.routes[0].steps[1], `steps[].${key}`);
+  });
+});
