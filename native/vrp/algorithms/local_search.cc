@@ -11,7 +11,7 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s) {
   MoveScratch m;
   using Op = bool (*)(const Problem&, Solution&, const Neighbors&, MoveScratch&);
-  const Op ops[] = {relocate, swapTasks, twoOptStar, twoOpt, orOpt, crossExchange, relocatePair};
+  const Op ops[] = {relocate, swapTasks, twoOptStar, twoOpt, orOpt, crossExchange, swapStar, relocatePair};
   bool improved = true;
   while (improved && now() < deadline_s) {
     improved = false;

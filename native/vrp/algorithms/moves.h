@@ -49,6 +49,7 @@ bool twoOptStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch&
 bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m);
 bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m);
 bool crossExchange(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m);
+bool swapStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m);
 bool relocatePair(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m);
 
 }  // namespace waymark::vrp

@@ -110,7 +110,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   for (const auto& r : start.routes)
     if (!r.empty()) arcs += static_cast<uint32_t>(r.size()) + 1;
   const double arc = arcs ? std::max(1.0, double(start.cost) / arcs) : 1.0;
-  const double t0 = arc, tf = arc / 100.0;
+  const double t0 = arc * options.temperature_factor, tf = t0 / 100.0;
   const double began = now();
   const double span = std::max(1e-3, options.deadline_s - began);
   std::vector<uint32_t> removed;

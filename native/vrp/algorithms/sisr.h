@@ -12,6 +12,7 @@ struct SisrOptions {
   double average_removed = 10;  // c-bar
   double max_string = 10;       // L-max
   double blink = 0.01;
+  double temperature_factor = 1.0;  // start temperature in average arc costs (end: a hundredth of it)
   double deadline_s = 0;        // steady clock seconds
   uint64_t max_iterations = UINT64_MAX;
 };

@@ -72,7 +72,8 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     localSearch(p, start, neighbors, began + (deadline - began) * 0.2);
   }
 
-  // Independent searches, one per thread; a short local search on the winner at the end.
+  // Independent searches, one per thread, each with its own seed and temperature; a short local
+  // search on the winner at the end.
   const double search_deadline = began + (deadline - began) * 0.95;
   std::vector<Solution> bests(threads);
   std::vector<SearchStats> stats(threads);
@@ -83,6 +84,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       SisrOptions so;
       so.deadline_s = search_deadline;
       so.max_iterations = options.max_iterations;
+      // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
+      // large CVRPs a cooler one; the best thread wins.
+      static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
+      so.temperature_factor = kTemperatures[i % 4];
       bests[i] = search.run(start, so, stats[i], [](const Solution&) {});
     });
   }

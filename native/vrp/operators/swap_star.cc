@@ -1,0 +1,55 @@
+// SWAP* (Vidal 2022, "Hybrid genetic search for the CVRP: open-source implementation and SWAP*
+// neighborhood"): exchange two jobs of different routes, each going to its cheapest position in the
+// other route (not necessarily where the other one was).
+#include <limits>
+
+#include "vrp/algorithms/moves.h"
+
+namespace waymark::vrp {
+
+namespace {
+
+// Cheapest position (by cost delta) to insert `t` into `route` of vehicle v.
+int64_t bestPosition(const Problem& p, uint32_t v, const std::vector<uint32_t>& route, uint32_t t, int64_t& delta) {
+  const VehicleType& type = p.typeOf(v);
+  const int32_t lt = static_cast<int32_t>(p.location[t]);
+  int64_t best = -1;
+  delta = std::numeric_limits<int64_t>::max();
+  for (int64_t i = 0; i <= int64_t(route.size()); ++i) {
+    const int32_t a = locationAt(p, v, route, i - 1), b = locationAt(p, v, route, i);
+    const int64_t d = arcCost(type, a, lt) + arcCost(type, lt, b) - arcCost(type, a, b);
+    if (d < delta) {
+      delta = d;
+      best = i;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+bool swapStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
+  for (uint32_t t = 0; t < p.taskCount(); ++t) {
+    if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
+    const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
+    for (uint32_t k = 0; k < nb.k; ++k) {
+      const uint32_t u = nb.of(t)[k];
+      if (p.kind[u] != TaskKind::kJob || s.route_of[u] == kNone || s.route_of[u] == int32_t(va)) continue;
+      const uint32_t vb = static_cast<uint32_t>(s.route_of[u]);
+      if (!p.compatible(vb, t) || !p.compatible(va, u)) continue;
+      m.a = s.routes[va];
+      m.a.erase(m.a.begin() + indexOf(m.a, t));
+      m.b = s.routes[vb];
+      m.b.erase(m.b.begin() + indexOf(m.b, u));
+      int64_t da, db;
+      const int64_t ia = bestPosition(p, va, m.a, u, da);
+      const int64_t ib = bestPosition(p, vb, m.b, t, db);
+      m.a.insert(m.a.begin() + ia, u);
+      m.b.insert(m.b.begin() + ib, t);
+      if (tryReplace(p, s, va, m.a, int32_t(vb), &m.b)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace waymark::vrp
