@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import { WaymarkError } from '../src/errors.js';
 import { checkSolution } from '../src/vrp/checker.js';
 import { solveVroom } from '../src/vrp/solve.js';
@@ -236,5 +238,22 @@ describe('VRP on the map', () => {
     }
     assert.equal(typeof out.routes[0].geometry, 'string');
     for (const key of ['type', 'arrival', 'duration', 'setup', 'service', 'waiting_time', 'load', 'distance']) assert.ok(key in out.routes[0].steps[1], `steps[].${key}`);
+  });
+
+  it('runs in a Piscina worker thread, as the server will call it', async () => {
+    const { path } = await monacoMap();
+    const pool = new Piscina({ filename: fileURLToPath(new URL('../src/workers/query-worker.js', import.meta.url)), maxThreads: 1 });
+    try {
+      const problem = { vehicles: [{ id: 1, start: [7.4197, 43.7314], end: [7.4197, 43.7314] }], jobs: [{ id: 1, location: [7.4265, 43.739] }, { id: 2, location: [7.4163, 43.7334] }] };
+      const ok = await pool.run({ kind: 'vrp', maps: { car: path }, problem, options: { timeLimit: 0.2, geometry: true } });
+      assert.equal(ok.ok, true);
+      const solution = JSON.parse(ok.json);
+      assert.equal(solution.summary.unassigned, 0);
+      assert.equal(typeof solution.routes[0].geometry, 'string');
+      const bad = await pool.run({ kind: 'vrp', maps: { car: path }, problem: { vehicles: [] }, options: {} });
+      assert.deepEqual(bad, { ok: false, code: 'InvalidValue', message: 'vehicles: must be a non-empty array' });
+    } finally {
+      await pool.destroy();
+    }
   });
 });

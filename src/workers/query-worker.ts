@@ -9,6 +9,8 @@ import { openMapFile, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
 import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
+import { addGeometry } from '../vrp/geometry.js';
+import { solveVroom } from '../vrp/solve.js';
 import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
 
 const maps = new Map<string, OpenedMap>();
@@ -72,6 +74,13 @@ class Json {
 }
 
 function run(task: QueryTask): unknown {
+  if (task.kind === 'vrp') {
+    // The solver runs here, off the event loop; matrices come from the maps when not given.
+    const maps = Object.fromEntries(Object.entries(task.maps).map(([profile, path]) => [profile, mapFor(path).handle]));
+    const { solution, model } = solveVroom(task.problem, { ...task.options, maps });
+    if (task.options.geometry) addGeometry(solution, model, maps);
+    return solution;
+  }
   const map = mapFor(task.map);
   switch (task.kind) {
     case 'route':
