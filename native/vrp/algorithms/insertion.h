@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "vrp/structures/neighbors.h"
 #include "vrp/structures/solution.h"
 
 namespace waymark::vrp {
@@ -20,7 +21,9 @@ struct Insertion {
 
 class Inserter {
  public:
-  explicit Inserter(const Problem& p) : p_(p) {}
+  // With neighbour lists, only routes holding one of the task's neighbours (and one empty vehicle of
+  // each kind) are tried first; all routes only when none of those has a feasible place.
+  explicit Inserter(const Problem& p, const Neighbors* neighbors = nullptr);
   // `task` is a job or a shipment pickup (its delivery comes along).
   Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
   // Applies an insertion and refreshes the route.
@@ -36,7 +39,16 @@ class Inserter {
       return delta != o.delta ? delta < o.delta : vehicle != o.vehicle ? vehicle < o.vehicle : pos != o.pos ? pos < o.pos : pos2 < o.pos2;
     }
   };
+  Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
   const Problem& p_;
+  const Neighbors* neighbors_;
+  std::vector<uint8_t> route_wanted_;
+  // Vehicles identical in everything that matters to a route get one class: of several empty ones,
+  // only the first needs trying.
+  std::vector<uint32_t> vehicle_class_;
+  std::vector<uint8_t> class_seen_;
+  std::vector<std::vector<uint32_t>> class_members_;
+  std::vector<uint32_t> vehicles_;  // the vehicles one search looks at
   std::vector<Candidate> candidates_;
   std::vector<uint32_t> scratch_;
 };
