@@ -41,6 +41,21 @@ inline int64_t indexOf(const std::vector<uint32_t>& route, uint32_t t) {
   return -1;
 }
 
+// Calls fn(t, u, va, vb) for every assigned task t and neighbour u of t assigned to another route
+// (va = route of t, vb = route of u); returns true as soon as fn does (a move was applied).
+template <typename F>
+bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors& nb, F&& fn) {
+  for (uint32_t t = 0; t < p.taskCount(); ++t) {
+    if (s.route_of[t] == kNone) continue;
+    for (uint32_t k = 0; k < nb.k; ++k) {
+      const uint32_t u = nb.of(t)[k];
+      if (s.route_of[u] == kNone || s.route_of[u] == s.route_of[t]) continue;
+      if (fn(t, u, static_cast<uint32_t>(s.route_of[t]), static_cast<uint32_t>(s.route_of[u]))) return true;
+    }
+  }
+  return false;
+}
+
 // Each operator scans tasks and their neighbours, applies the first improving move it finds and
 // returns true, or returns false when none improves.
 bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m);

@@ -74,7 +74,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
 
   // Independent searches, one per thread, each with its own seed and temperature; a short local
   // search on the winner at the end.
-  const double search_deadline = began + (deadline - began) * 0.95;
+  const double search_deadline = began + (deadline - began) * 0.98;
   std::vector<Solution> bests(threads);
   std::vector<SearchStats> stats(threads);
   std::vector<std::thread> pool;

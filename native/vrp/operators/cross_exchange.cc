@@ -5,31 +5,24 @@
 namespace waymark::vrp {
 
 bool crossExchange(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
-  for (uint32_t t = 0; t < p.taskCount(); ++t) {
-    if (s.route_of[t] == kNone) continue;
-    const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
-    for (uint32_t k = 0; k < nb.k; ++k) {
-      const uint32_t u = nb.of(t)[k];
-      if (s.route_of[u] == kNone || s.route_of[u] == int32_t(va)) continue;
-      const uint32_t vb = static_cast<uint32_t>(s.route_of[u]);
-      const auto& A = s.routes[va];
-      const auto& B = s.routes[vb];
-      const int64_t i = indexOf(A, t), j = indexOf(B, u);
-      for (int64_t la = 1; la <= 3 && i + la <= int64_t(A.size()); ++la) {
-        for (int64_t lb = 1; lb <= 3 && j + lb <= int64_t(B.size()); ++lb) {
-          if (la == 1 && lb == 1) continue;  // that is a swap
-          m.a.assign(A.begin(), A.begin() + i);
-          m.a.insert(m.a.end(), B.begin() + j, B.begin() + j + lb);
-          m.a.insert(m.a.end(), A.begin() + i + la, A.end());
-          m.b.assign(B.begin(), B.begin() + j);
-          m.b.insert(m.b.end(), A.begin() + i, A.begin() + i + la);
-          m.b.insert(m.b.end(), B.begin() + j + lb, B.end());
-          if (tryReplace(p, s, va, m.a, int32_t(vb), &m.b)) return true;
-        }
+  return forEachInterRoutePair(p, s, nb, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
+    const auto& A = s.routes[va];
+    const auto& B = s.routes[vb];
+    const int64_t i = indexOf(A, t), j = indexOf(B, u);
+    for (int64_t la = 1; la <= 3 && i + la <= int64_t(A.size()); ++la) {
+      for (int64_t lb = 1; lb <= 3 && j + lb <= int64_t(B.size()); ++lb) {
+        if (la == 1 && lb == 1) continue;  // that is a swap
+        m.a.assign(A.begin(), A.begin() + i);
+        m.a.insert(m.a.end(), B.begin() + j, B.begin() + j + lb);
+        m.a.insert(m.a.end(), A.begin() + i + la, A.end());
+        m.b.assign(B.begin(), B.begin() + j);
+        m.b.insert(m.b.end(), A.begin() + i, A.begin() + i + la);
+        m.b.insert(m.b.end(), B.begin() + j + lb, B.end());
+        if (tryReplace(p, s, va, m.a, int32_t(vb), &m.b)) return true;
       }
     }
-  }
-  return false;
+    return false;
+  });
 }
 
 }  // namespace waymark::vrp

@@ -29,27 +29,19 @@ int64_t bestPosition(const Problem& p, uint32_t v, const std::vector<uint32_t>& 
 }  // namespace
 
 bool swapStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
-  for (uint32_t t = 0; t < p.taskCount(); ++t) {
-    if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
-    const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
-    for (uint32_t k = 0; k < nb.k; ++k) {
-      const uint32_t u = nb.of(t)[k];
-      if (p.kind[u] != TaskKind::kJob || s.route_of[u] == kNone || s.route_of[u] == int32_t(va)) continue;
-      const uint32_t vb = static_cast<uint32_t>(s.route_of[u]);
-      if (!p.compatible(vb, t) || !p.compatible(va, u)) continue;
-      m.a = s.routes[va];
-      m.a.erase(m.a.begin() + indexOf(m.a, t));
-      m.b = s.routes[vb];
-      m.b.erase(m.b.begin() + indexOf(m.b, u));
-      int64_t da, db;
-      const int64_t ia = bestPosition(p, va, m.a, u, da);
-      const int64_t ib = bestPosition(p, vb, m.b, t, db);
-      m.a.insert(m.a.begin() + ia, u);
-      m.b.insert(m.b.begin() + ib, t);
-      if (tryReplace(p, s, va, m.a, int32_t(vb), &m.b)) return true;
-    }
-  }
-  return false;
+  return forEachInterRoutePair(p, s, nb, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
+    if (p.kind[t] != TaskKind::kJob || p.kind[u] != TaskKind::kJob || !p.compatible(vb, t) || !p.compatible(va, u)) return false;
+    m.a = s.routes[va];
+    m.a.erase(m.a.begin() + indexOf(m.a, t));
+    m.b = s.routes[vb];
+    m.b.erase(m.b.begin() + indexOf(m.b, u));
+    int64_t da, db;
+    const int64_t ia = bestPosition(p, va, m.a, u, da);
+    const int64_t ib = bestPosition(p, vb, m.b, t, db);
+    m.a.insert(m.a.begin() + ia, u);
+    m.b.insert(m.b.begin() + ib, t);
+    return tryReplace(p, s, va, m.a, int32_t(vb), &m.b);
+  });
 }
 
 }  // namespace waymark::vrp
