@@ -164,6 +164,28 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.ok(tamper((s) => (s.routes[0].steps[2].waiting_time += 200)).length > 0, 'service outside its time window');
   });
 
+  it('O(1) insertion feasibility agrees with the exact evaluation on a random VRPTW', () => {
+    // Random customers with single time windows, service times, pickups and deliveries, capacity,
+    // an open-ended vehicle and limits: every fast answer is cross-checked by the solver itself.
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pts: [number, number][] = Array.from({ length: 81 }, () => [Math.round(rand() * 100), Math.round(rand() * 100)]);
+    pts[0] = [50, 50];
+    const problem: VroomProblem = {
+      vehicles: [
+        ...[1, 2, 3, 4, 5].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [40], time_window: [0, 1000] as [number, number] })),
+        { id: 6, start_index: 0, capacity: [25], max_travel_time: 300 },
+      ],
+      jobs: pts.slice(1).map((_, i) => {
+        const open = Math.round(rand() * 600);
+        return { id: i + 1, location_index: i + 1, service: 5 + (i % 7), delivery: [i % 4], pickup: [i % 3], time_windows: [[open, open + 60 + Math.round(rand() * 200)]] as [number, number][] };
+      }),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    };
+    const { solution } = solveChecked(problem, { timeLimit: 60, seed: 5, threads: 2, maxIterations: 400, verifyFastPath: true } as typeof FAST);
+    assert.ok(solution.summary.routes >= 2);
+  });
+
   it('is reproducible with a seed', () => {
     const pts: [number, number][] = Array.from({ length: 40 }, (_, i) => [(i * 37) % 101, (i * 61) % 97]);
     const problem: VroomProblem = {

@@ -124,6 +124,7 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     options.threads = static_cast<unsigned>(number(o, "threads", 0));
     const double iterations = number(o, "maxIterations", -1);
     if (iterations >= 0) options.max_iterations = static_cast<uint64_t>(iterations);
+    options.verify_fast_path = boolean(o, "verifyFastPath", false);
     const vrp::SolveResult r = vrp::solve(p, options);
 
     Napi::Object out = Napi::Object::New(env);

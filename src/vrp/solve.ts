@@ -13,6 +13,8 @@ export interface SolveOptions {
   threads?: number;
   /** Per-thread iteration cap: with it, a seed gives the same solution on any machine. */
   maxIterations?: number;
+  /** Tests: cross-check every O(1) feasibility answer against the exact route evaluation. */
+  verifyFastPath?: boolean;
   /** Maps by profile, to compute matrices from coordinates and route geometry. */
   maps?: Record<string, MapHandle>;
   /** Add each route's geometry (encoded polyline) from the map. */
@@ -43,6 +45,7 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
       seed: options.seed ?? 1,
       threads: options.threads ?? 0,
       ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+      ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
     });
   } catch (err) {
     if (isNativeError(err)) throw new WaymarkError(err.code, err.message);

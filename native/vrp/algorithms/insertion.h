@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vrp/structures/neighbors.h"
+#include "vrp/structures/segment.h"
 #include "vrp/structures/solution.h"
 
 namespace waymark::vrp {
@@ -23,13 +24,19 @@ class Inserter {
  public:
   // With neighbour lists, only routes holding one of the task's neighbours (and one empty vehicle of
   // each kind) are tried first; all routes only when none of those has a feasible place.
-  explicit Inserter(const Problem& p, const Neighbors* neighbors = nullptr);
+  // verify: also evaluate exactly wherever the O(1) path answers, and throw on any disagreement.
+  explicit Inserter(const Problem& p, const Neighbors* neighbors = nullptr, bool verify = false);
   // `task` is a job or a shipment pickup (its delivery comes along).
   Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
   // Applies an insertion and refreshes the route.
   void apply(Solution& s, uint32_t task, const Insertion& ins) const;
-  // Whether this single route with `task` inserted at the given positions is feasible (exact).
+  // Whether this single route with `task` inserted at the given positions is feasible (exact): in
+  // O(1) from cached segment data where that is exact (one time window per task, no setup, no
+  // shipments, no breaks), otherwise by evaluating the whole route.
   bool feasible(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
+  bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return fast_ok_ && vehicle_fast_[vehicle] && p_.kind[task] == TaskKind::kJob; }
+  // Exact evaluation of the same insertion (for tests of the fast path).
+  bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
  private:
   struct Candidate {
@@ -40,6 +47,20 @@ class Inserter {
     }
   };
   Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
+  struct RouteCache {
+    uint64_t version = 0;
+    std::vector<int32_t> location;       // positions 0 (start) .. n + 1 (end)
+    std::vector<TwSegment> forward;       // prefix 0..k
+    std::vector<TwSegment> backward;      // suffix k..n+1
+    std::vector<int64_t> prefix_max_load;  // (n + 1) x dims: max load over steps 0..k
+    std::vector<int64_t> suffix_max_load;  // (n + 1) x dims: max load over steps k..n
+  };
+  const RouteCache& cacheFor(const Solution& s, uint32_t v);
+  bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
+  bool fast_ok_ = false;
+  bool verify_ = false;
+  std::vector<uint8_t> vehicle_fast_;
+  std::vector<RouteCache> cache_;
   const Problem& p_;
   const Neighbors* neighbors_;
   std::vector<uint8_t> route_wanted_;

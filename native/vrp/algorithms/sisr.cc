@@ -12,8 +12,8 @@ namespace {
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 }  // namespace
 
-Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed)
-    : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb) {
+Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path)
+    : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify_fast_path) {
   far_.assign(p.taskCount(), 0);
   const int32_t depot = p.vehicleCount() > 0 ? (p.start[0] != kNone ? p.start[0] : p.end[0]) : kNone;
   if (depot != kNone)

@@ -24,7 +24,7 @@ struct SearchStats {
 
 class Sisr {
  public:
-  Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed);
+  Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path = false);
   // Greedy insertion of every assignable unassigned task (the construction, and SISR's recreate).
   void recreate(Solution& s, std::vector<uint32_t>& tasks);
   // Runs until the deadline or iteration limit; returns the best solution found. `on_best` is told

@@ -63,7 +63,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
   {
-    Sisr builder(p, neighbors, assignable, options.seed);
+    Sisr builder(p, neighbors, assignable, options.seed, options.verify_fast_path);
     std::vector<uint32_t> all;
     for (uint32_t t = 0; t < T; ++t)
       if (assignable[t] && p.kind[t] != TaskKind::kDelivery) all.push_back(t);
@@ -80,7 +80,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
-      Sisr search(p, neighbors, assignable, options.seed * 7919 + i);
+      Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
       SisrOptions so;
       so.deadline_s = search_deadline;
       so.max_iterations = options.max_iterations;

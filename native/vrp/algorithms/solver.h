@@ -15,6 +15,7 @@ struct SolveOptions {
   uint64_t seed = 1;
   unsigned threads = 0;  // 0 = all cores
   uint64_t max_iterations = UINT64_MAX;  // per thread; set for runs reproducible regardless of speed
+  bool verify_fast_path = false;         // tests: cross-check O(1) feasibility against exact evaluation
 };
 
 struct SolveResult {

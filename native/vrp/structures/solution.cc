@@ -1,9 +1,16 @@
 #include "vrp/structures/solution.h"
 
+#include <atomic>
+
 namespace waymark::vrp {
 
+namespace {
+std::atomic<uint64_t> next_version{1};
+}  // namespace
+
 Solution::Solution(const Problem& p)
-    : routes(p.vehicleCount()), totals(p.vehicleCount()), route_of(p.taskCount(), kNone) {
+    : routes(p.vehicleCount()), totals(p.vehicleCount()), route_of(p.taskCount(), kNone), version(p.vehicleCount()) {
+  for (auto& v : version) v = next_version.fetch_add(1, std::memory_order_relaxed);
   for (uint32_t t = 0; t < p.taskCount(); ++t) penalty += penaltyOf(p, t);
 }
 
@@ -11,6 +18,7 @@ void Solution::refresh(const Problem& p, uint32_t v) {
   cost -= totals[v].cost;
   totals[v] = evaluateRoute(p, v, routes[v]);
   cost += totals[v].cost;
+  version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
   for (uint32_t t : routes[v]) {
     if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
     route_of[t] = static_cast<int32_t>(v);
@@ -23,6 +31,7 @@ void Solution::refreshAll(const Problem& p) {
   std::fill(route_of.begin(), route_of.end(), kNone);
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
     totals[v] = evaluateRoute(p, v, routes[v]);
+    version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
     cost += totals[v].cost;
     for (uint32_t t : routes[v]) route_of[t] = static_cast<int32_t>(v);
   }

@@ -20,6 +20,7 @@ struct Solution {
   std::vector<std::vector<uint32_t>> routes;  // per vehicle
   std::vector<RouteTotals> totals;            // per vehicle
   std::vector<int32_t> route_of;              // per task: vehicle, or kNone when unassigned
+  std::vector<uint64_t> version;              // per vehicle: unique per route content (for caches)
   int64_t cost = 0;
   int64_t penalty = 0;
 
