@@ -6,8 +6,8 @@
  * worker and once with every core's worth of workers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -23,7 +23,8 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 async function startServer(map: string, workers: number): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000'], {
+  const dataDir = mkdtempSync(join(tmpdir(), 'waymark-bench-data-'));
+  const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
   });

@@ -1,11 +1,11 @@
 /** Starting real Waymark servers on 127.0.0.1 for tests. */
 import { WaymarkServer } from '../src/server/app.js';
 import { defaultConfig, type ServerConfig } from '../src/server/config.js';
-import { monacoMap } from './helpers.js';
+import { monacoMap, tempDir } from './helpers.js';
 
 export async function startServer(overrides: Partial<ServerConfig> = {}, load = true): Promise<{ server: WaymarkServer; base: string }> {
   const { path } = await monacoMap();
-  const config: ServerConfig = { ...defaultConfig({ car: path }), port: 0, workers: 2, logLevel: 'warn', ...overrides };
+  const config: ServerConfig = { ...defaultConfig({ car: path }), port: 0, workers: 2, logLevel: 'warn', dataDir: tempDir('waymark-data-'), ...overrides };
   const server = new WaymarkServer(config);
   const base = await server.listen();
   if (load) await server.loadMaps();

@@ -7,7 +7,7 @@ import { native } from '../src/native/index.js';
 import { matrixOnMap, matrixPairsOnMap } from '../src/routing/matrix.js';
 import { routeOnMap, type LonLat } from '../src/routing/route.js';
 import type { WaymarkServer } from '../src/server/app.js';
-import { monacoMap, repoRoot } from './helpers.js';
+import { monacoMap, repoRoot, tempDir } from './helpers.js';
 import { getJson, postJson, startServer } from './server-helpers.js';
 
 const A: LonLat = [7.4197, 43.7314];
@@ -218,7 +218,7 @@ describe('readiness, backpressure, timeouts', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM, finishes the request in flight and exits 0', async () => {
     const { path, map } = await monacoMap();
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', path, '--port', '0', '--workers', '1'], {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', path, '--port', '0', '--workers', '1', '--data-dir', tempDir('waymark-data-')], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
     });

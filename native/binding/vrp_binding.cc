@@ -125,6 +125,19 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     const double iterations = number(o, "maxIterations", -1);
     if (iterations >= 0) options.max_iterations = static_cast<uint64_t>(iterations);
     options.verify_fast_path = boolean(o, "verifyFastPath", false);
+    // Optional shared control: Int32Array [cancel] and Float64Array progress (5 values).
+    if (has(o, "control")) {
+      Napi::Value c = o.Get("control");
+      if (!c.IsTypedArray() || c.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array || c.As<Napi::Int32Array>().ElementLength() < 1)
+        fail("InvalidArgument", "control must be an Int32Array of at least one element");
+      options.cancel = reinterpret_cast<const std::atomic<int32_t>*>(c.As<Napi::Int32Array>().Data());
+    }
+    if (has(o, "progress")) {
+      Napi::Value pv = o.Get("progress");
+      if (!pv.IsTypedArray() || pv.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array || pv.As<Napi::Float64Array>().ElementLength() < 5)
+        fail("InvalidArgument", "progress must be a Float64Array of at least five elements");
+      options.progress = pv.As<Napi::Float64Array>().Data();
+    }
     const vrp::SolveResult r = vrp::solve(p, options);
 
     Napi::Object out = Napi::Object::New(env);

@@ -13,6 +13,8 @@ interface ServeOptions {
   timeout?: string;
   bodyLimit?: string;
   maxMatrixCells?: string;
+  dataDir?: string;
+  maxSolves?: string;
 }
 
 function intOption(value: string | undefined, name: string, min: number): number | undefined {
@@ -32,6 +34,8 @@ export function configFromOptions(mapPath: string, opts: ServeOptions): ServerCo
   config.requestTimeoutMs = intOption(opts.timeout, 'timeout', 1) ?? config.requestTimeoutMs;
   config.bodyLimitBytes = intOption(opts.bodyLimit, 'body-limit', 1024) ?? config.bodyLimitBytes;
   config.maxMatrixCells = intOption(opts.maxMatrixCells, 'max-matrix-cells', 1) ?? config.maxMatrixCells;
+  config.dataDir = opts.dataDir ?? config.dataDir;
+  config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   return config;
 }
 
@@ -43,7 +47,9 @@ function addServeOptions(cmd: Command): Command {
     .option('--max-queue <n>', 'queued tasks before 503 (default: 64 per worker)')
     .option('--timeout <ms>', 'per-request time limit in ms (504 past it)', '30000')
     .option('--body-limit <bytes>', 'largest request body (413 past it)')
-    .option('--max-matrix-cells <n>', 'largest matrix (TooBig past it)');
+    .option('--max-matrix-cells <n>', 'largest matrix (TooBig past it)')
+    .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
+    .option('--max-solves <n>', 'VRP solves at once (default: cores)');
 }
 
 export function registerServe(program: Command): void {

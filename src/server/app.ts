@@ -5,7 +5,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import { WaymarkError } from '../errors.js';
+import { VrpJobs } from '../jobs/service.js';
 import { openMapFile } from '../maps/open.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
@@ -18,6 +20,7 @@ import { osrmNearestPlugin } from './routes/osrm-nearest.js';
 import { osrmRoutePlugin } from './routes/osrm-route.js';
 import { osrmTablePlugin } from './routes/osrm-table.js';
 import { routePlugin } from './routes/route.js';
+import { vrpPlugin } from './routes/vrp.js';
 
 export class WaymarkServer {
   readonly app: FastifyInstance;
@@ -36,6 +39,21 @@ export class WaymarkServer {
       bodyLimit: config.bodyLimitBytes,
       forceCloseConnections: 'idle',
       ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },
+    });
+    this.ctx.jobs = new VrpJobs(
+      config,
+      () => Object.fromEntries([...this.ctx.maps.entries()].map(([profile, m]) => [profile, m.path])),
+      this.app.log,
+    );
+    const store = this.ctx.jobs.store;
+    new Gauge({
+      name: 'waymark_vrp_jobs',
+      help: 'VRP jobs in the durable store, by status',
+      labelNames: ['status'],
+      registers: [this.ctx.metrics.registry],
+      collect() {
+        for (const [status, n] of Object.entries(store.counts())) this.set({ status }, n);
+      },
     });
     this.setup();
   }
@@ -72,6 +90,7 @@ export class WaymarkServer {
         tags: [
           { name: 'routing', description: 'Waymark JSON API (coordinates as [lon, lat])' },
           { name: 'osrm', description: 'OSRM-compatible services' },
+          { name: 'vrp', description: 'vehicle routing: synchronous solves and durable jobs (VROOM format)' },
           { name: 'operations', description: 'health, metrics, info' },
         ],
       },
@@ -80,7 +99,7 @@ export class WaymarkServer {
     void app.register(async (scope) => {
       scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     });
-    for (const plugin of [routePlugin, matrixPlugin, osrmRoutePlugin, osrmTablePlugin, osrmNearestPlugin, opsPlugin]) {
+    for (const plugin of [routePlugin, matrixPlugin, osrmRoutePlugin, osrmTablePlugin, osrmNearestPlugin, vrpPlugin, opsPlugin]) {
       void app.register(plugin, { ctx });
     }
   }
@@ -104,6 +123,7 @@ export class WaymarkServer {
       this.app.log.info({ profile, path, checksum: opened.header.checksum, segments: opened.header.counts.segments }, 'map loaded and self-tested');
     }
     this.ctx.ready = true;
+    this.ctx.jobs?.start();
   }
 
   /** Graceful: stop accepting, let requests in flight finish, then stop the workers. */
@@ -113,6 +133,7 @@ export class WaymarkServer {
     this.ctx.ready = false;
     await this.app.close();
     await this.ctx.pool.destroy();
+    await this.ctx.jobs?.close();
   }
 }
 

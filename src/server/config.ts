@@ -24,6 +24,18 @@ export interface ServerConfig {
   maxRadius: number;
   /** pino log level. */
   logLevel: string;
+  /** Where VRP jobs live (SQLite). */
+  dataDir: string;
+  /** VRP solves at once (async jobs and POST /vrp together); the rest wait in the durable queue. */
+  maxConcurrentSolves: number;
+  /** Largest time_limit an async job may ask for (s). */
+  vrpMaxTimeLimit: number;
+  /** Largest time_limit POST /vrp may ask for (s). */
+  vrpSyncMaxTimeLimit: number;
+  /** How long finished jobs are kept (ms). */
+  jobRetentionMs: number;
+  /** How long idempotency keys are remembered (ms). */
+  idempotencyTtlMs: number;
 }
 
 export function defaultConfig(maps: Record<string, string>): ServerConfig {
@@ -41,5 +53,11 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     maxMatrixCoordinates: 10_000,
     maxRadius: 100_000,
     logLevel: process.env.WAYMARK_LOG_LEVEL ?? 'info',
+    dataDir: process.env.WAYMARK_DATA_DIR ?? 'waymark-data',
+    maxConcurrentSolves: workers,
+    vrpMaxTimeLimit: 3600,
+    vrpSyncMaxTimeLimit: 60,
+    jobRetentionMs: 7 * 24 * 3600 * 1000,
+    idempotencyTtlMs: 24 * 3600 * 1000,
   };
 }

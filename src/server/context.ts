@@ -1,4 +1,5 @@
 /** What route plugins need from the server: config, the worker pool, maps by profile, readiness. */
+import type { VrpJobs } from '../jobs/service.js';
 import type { MapHeader } from '../native/index.js';
 import { resolveProfileName } from '../profiles/index.js';
 import type { ServerConfig } from './config.js';
@@ -19,6 +20,7 @@ export interface ServerContext {
   metrics: ServerMetrics;
   maps: Map<string, LoadedMapInfo>;
   ready: boolean;
+  jobs?: VrpJobs;
 }
 
 /** The map file serving a profile; unknown profiles are a clear 400, unloaded ones 503. */

@@ -192,7 +192,12 @@ function matrix(v: unknown, path: string, size: number): number[][] | undefined 
   return v as number[][];
 }
 
-export function parseProblem(input: unknown, provider?: MatrixProvider): Model {
+/**
+ * Validates and builds the model. With validateOnly, stops after checking everything the input says
+ * (matrices included) without computing matrices from the map: what the server does before it
+ * accepts a job.
+ */
+export function parseProblem(input: unknown, provider?: MatrixProvider, validateOnly = false): Model {
   if (!isObj(input)) throw new VrpInputError('problem', 'must be a JSON object');
   const p = input as Obj;
   if (!Array.isArray(p.vehicles) || p.vehicles.length === 0) throw new VrpInputError('vehicles', 'must be a non-empty array');
@@ -355,6 +360,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider): Model {
         ...(costs ? { costs: costs.flat() } : {}),
       });
     } else {
+      if (validateOnly) continue;
       if (!provider) throw new VrpInputError('matrices', 'are required when no map is loaded to compute them');
       const m = provider(v.profile, locs.coordinates);
       for (let i = 0; i < m.durations.length; i++) {
@@ -366,6 +372,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider): Model {
       base.set(v.profile, { n: size, durations: Float64Array.from(m.durations, Math.round), distances: Float64Array.from(m.distances, Math.round) });
     }
   }
+  if (validateOnly) return { dims, locations: size, tasks, vehicles, types: [] };
   const n = locs.useIndices ? [...base.values()][0].n : size;
   for (const [profile, b] of base) {
     if (b.n !== n) throw new VrpInputError(`matrices.${profile}`, `has ${b.n} locations but another profile has ${n}`);

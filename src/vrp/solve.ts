@@ -15,6 +15,9 @@ export interface SolveOptions {
   maxIterations?: number;
   /** Tests: cross-check every O(1) feasibility answer against the exact route evaluation. */
   verifyFastPath?: boolean;
+  /** Shared memory: control[0] = 1 cancels (keeping the best solution); progress receives live figures. */
+  control?: Int32Array;
+  progress?: Float64Array;
   /** Maps by profile, to compute matrices from coordinates and route geometry. */
   maps?: Record<string, MapHandle>;
   /** Add each route's geometry (encoded polyline) from the map. */
@@ -46,6 +49,8 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
       threads: options.threads ?? 0,
       ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
       ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
+      ...(options.control ? { control: options.control } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
     });
   } catch (err) {
     if (isNativeError(err)) throw new WaymarkError(err.code, err.message);

@@ -15,7 +15,12 @@ export type QueryTask =
   | { kind: 'osrm-table'; map: string; request: MatrixRequest }
   | { kind: 'pairs'; map: string; request: PairsRequest }
   | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean }
-  | { kind: 'vrp'; maps: Record<string, string>; problem: unknown; options: { timeLimit?: number; seed?: number; threads?: number; geometry?: boolean } }
+  | {
+      kind: 'vrp';
+      maps: Record<string, string>;
+      problem: unknown;
+      options: { timeLimit?: number; seed?: number; threads?: number; geometry?: boolean; control?: Int32Array; progress?: Float64Array };
+    }
   | { kind: 'selftest'; map: string };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */

@@ -117,6 +117,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   while (stats.iterations < options.max_iterations) {
     const double t = now();
     if (t >= options.deadline_s) break;
+    if (options.cancel && options.cancel->load(std::memory_order_relaxed) != 0) break;
     const double progress = options.max_iterations != UINT64_MAX ? double(stats.iterations) / double(options.max_iterations)
                                                                   : (t - began) / span;
     const double temperature = t0 * std::pow(tf / t0, std::min(1.0, progress));

@@ -1,6 +1,7 @@
 #pragma once
 // Slack Induction by String Removals (Christiaens & Vanden Berghe 2020): remove strings of tasks
 // from routes near a random seed, reinsert greedily with blinks, accept by simulated annealing.
+#include <atomic>
 #include <functional>
 
 #include "vrp/algorithms/insertion.h"
@@ -15,6 +16,7 @@ struct SisrOptions {
   double temperature_factor = 1.0;  // start temperature in average arc costs (end: a hundredth of it)
   double deadline_s = 0;        // steady clock seconds
   uint64_t max_iterations = UINT64_MAX;
+  const std::atomic<int32_t>* cancel = nullptr;  // non-zero: stop now, keeping the best so far
 };
 
 struct SearchStats {

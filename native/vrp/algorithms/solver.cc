@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <mutex>
 #include <thread>
 
 #include "common/parallel.h"
@@ -78,17 +79,31 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   std::vector<Solution> bests(threads);
   std::vector<SearchStats> stats(threads);
   std::vector<std::thread> pool;
+  std::mutex progress_mutex;
+  int64_t best_objective = start.objective();
+  auto publish = [&](const Solution& s) {
+    if (!options.progress) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    if (s.objective() > best_objective) return;
+    best_objective = s.objective();
+    options.progress[0] = double(s.objective());
+    options.progress[2] += 1;
+    options.progress[3] = now() - began;
+    options.progress[4] = double(s.cost);
+  };
+  publish(start);
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
       Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
       SisrOptions so;
       so.deadline_s = search_deadline;
       so.max_iterations = options.max_iterations;
+      so.cancel = options.cancel;
       // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
       // large CVRPs a cooler one; the best thread wins.
       static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
       so.temperature_factor = kTemperatures[i % 4];
-      bests[i] = search.run(start, so, stats[i], [](const Solution&) {});
+      bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
     });
   }
   for (auto& th : pool) th.join();
@@ -96,10 +111,17 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   for (unsigned i = 1; i < threads; ++i)
     if (bests[i].objective() < bests[winner].objective()) winner = i;
   result.best = std::move(bests[winner]);
-  localSearch(p, result.best, neighbors, options.max_iterations != UINT64_MAX ? now() + 3600 : deadline);
+  const bool cancelled = options.cancel && options.cancel->load() != 0;
+  localSearch(p, result.best, neighbors, cancelled ? now() + 0.2 : options.max_iterations != UINT64_MAX ? now() + 3600 : deadline);
   for (const auto& s : stats) {
     result.iterations += s.iterations;
     result.improvements += s.improvements;
+  }
+  if (options.progress) {
+    options.progress[0] = double(result.best.objective());
+    options.progress[1] = double(result.iterations);
+    options.progress[3] = now() - began;
+    options.progress[4] = double(result.best.cost);
   }
   result.seconds_total = now() - began;
   return result;

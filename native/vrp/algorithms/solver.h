@@ -16,6 +16,11 @@ struct SolveOptions {
   unsigned threads = 0;  // 0 = all cores
   uint64_t max_iterations = UINT64_MAX;  // per thread; set for runs reproducible regardless of speed
   bool verify_fast_path = false;         // tests: cross-check O(1) feasibility against exact evaluation
+  // Cooperative control (shared with the caller, e.g. a SharedArrayBuffer): cancel[0] != 0 stops the
+  // search within an iteration, keeping the best solution; progress receives
+  // [best objective, iterations, improvements, elapsed seconds, best cost] whenever the best improves.
+  const std::atomic<int32_t>* cancel = nullptr;
+  double* progress = nullptr;
 };
 
 struct SolveResult {

@@ -1,0 +1,198 @@
+/**
+ * VRP over HTTP. POST /vrp solves synchronously in a solver worker; POST /vrp/jobs queues a durable
+ * job (202, Location, Idempotency-Key honoured); GET/DELETE /vrp/jobs/{id} read and cancel it.
+ * Problems are validated before they are accepted: a malformed one is a 400 naming the field.
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { WaymarkError } from '../../errors.js';
+import type { JobRow } from '../../jobs/store.js';
+import { resolveProfileName } from '../../profiles/index.js';
+import { parseProblem, VrpInputError } from '../../vrp/model.js';
+import type { ServerContext } from '../context.js';
+import { ApiError, errorSchema } from '../errors.js';
+
+const example = {
+  vehicles: [{ id: 1, start: [7.4197, 43.7314], end: [7.4197, 43.7314], capacity: [4], time_window: [0, 36000] }],
+  jobs: [
+    { id: 1, location: [7.4265, 43.739], service: 300, delivery: [1] },
+    { id: 2, location: [7.4163, 43.7334], service: 300, delivery: [1], time_windows: [[0, 7200]] },
+  ],
+  options: { time_limit: 2, seed: 1 },
+};
+
+const problemSchema = {
+  type: 'object',
+  description: "A VROOM-format problem (jobs, shipments, vehicles, optional matrices) plus Waymark's `options`.",
+  required: ['vehicles'],
+  properties: {
+    vehicles: { type: 'array', items: { type: 'object' } },
+    jobs: { type: 'array', items: { type: 'object' } },
+    shipments: { type: 'array', items: { type: 'object' } },
+    matrices: { type: 'object' },
+    options: {
+      type: 'object',
+      properties: {
+        time_limit: { type: 'number', minimum: 0, description: 'seconds of search (capped by the server)' },
+        seed: { type: 'integer', minimum: 0 },
+        geometry: { type: 'boolean', description: 'add each route geometry (polyline)' },
+      },
+    },
+  },
+  additionalProperties: true,
+  examples: [example],
+} as const;
+
+interface Options {
+  time_limit?: number;
+  seed?: number;
+  geometry?: boolean;
+}
+
+type Body = Record<string, unknown> & { options?: Options };
+
+const jobSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+    created_at: { type: 'string' },
+    started_at: { type: ['string', 'null'] },
+    finished_at: { type: ['string', 'null'] },
+    progress: { type: ['object', 'null'], additionalProperties: true },
+    solution: { type: 'object', additionalProperties: true },
+    error: { type: 'object', additionalProperties: true },
+  },
+  examples: [{ id: '6f0c…', status: 'running', created_at: '2026-11-22T08:00:00.000Z', started_at: '2026-11-22T08:00:00.100Z', finished_at: null, progress: { elapsed_s: 1.2, best_cost: 732, improvements: 14 } }],
+} as const;
+
+/** Validates the problem (no solving, no matrices) and the profiles it needs; returns the parts. */
+function accept(ctx: ServerContext, body: Body): { problem: Record<string, unknown>; options: Options } {
+  const { options = {}, ...problem } = body;
+  try {
+    const model = parseProblem(problem, undefined, true);
+    if (!problem.matrices) {
+      for (const [i, v] of model.vehicles.entries()) {
+        if (!ctx.maps.has(resolveProfileName(v.profile))) {
+          throw new ApiError(400, 'InvalidValue', `vehicles[${i}].profile: no map is loaded for profile '${v.profile}'`);
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof VrpInputError) throw new ApiError(400, 'InvalidValue', err.message, {});
+    throw err;
+  }
+  return { problem, options };
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
+  const live = job.status === 'running' ? ctx.jobs!.runner.progressOf(job.id) : undefined;
+  const view: Record<string, unknown> = {
+    id: job.id,
+    status: job.status,
+    created_at: iso(job.created_at),
+    started_at: iso(job.started_at),
+    finished_at: iso(job.finished_at),
+    progress: live ?? null,
+  };
+  if (job.cancel_requested && job.status === 'running') view.cancel_requested = true;
+  if (job.result) {
+    const solution = JSON.parse(job.result);
+    view.solution = solution;
+    view.progress = { elapsed_s: job.finished_at && job.started_at ? (job.finished_at - job.started_at) / 1000 : null, best_cost: solution.summary?.cost ?? null };
+  }
+  if (job.error) view.error = JSON.parse(job.error);
+  return view;
+}
+
+function mapPaths(ctx: ServerContext): Record<string, string> {
+  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.path]));
+}
+
+export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
+  const jobs = ctx.jobs!;
+  const errors = { '4xx': errorSchema, '5xx': errorSchema };
+
+  app.post<{ Body: Body }>(
+    '/vrp',
+    { schema: { summary: 'Solve a VRP synchronously', description: 'Returns the VROOM-format solution. `options.time_limit` is capped by the server.', tags: ['vrp'], body: problemSchema, response: errors } },
+    async (request, reply) => {
+      const { problem, options } = accept(ctx, request.body);
+      const timeLimit = Math.min(options.time_limit ?? 5, ctx.config.vrpSyncMaxTimeLimit);
+      const json = await jobs.runSync(
+        { kind: 'vrp', maps: mapPaths(ctx), problem, options: { timeLimit, seed: options.seed ?? 1, geometry: options.geometry ?? false, threads: jobs.threadsPerSolve } },
+        (timeLimit + 60) * 1000,
+      );
+      return reply.type('application/json').send(json);
+    },
+  );
+
+  app.post<{ Body: Body; Headers: { 'idempotency-key'?: string } }>(
+    '/vrp/jobs',
+    {
+      schema: {
+        summary: 'Queue a VRP job (durable)',
+        description:
+          'Answers 202 at once with the job id and a Location header. The same Idempotency-Key with the same body returns the original job; with a different body, 422. Keys are kept for a configurable time (default 24 h).',
+        tags: ['vrp'],
+        body: problemSchema,
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 } } },
+        response: { 202: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' } }, examples: [{ id: '6f0c…', status: 'queued' }] }, ...errors },
+      },
+    },
+    async (request, reply: FastifyReply) => {
+      const { problem, options } = accept(ctx, request.body);
+      const key = request.headers['idempotency-key'];
+      let result;
+      try {
+        result = jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs);
+      } catch (err) {
+        if (err instanceof WaymarkError && err.code === 'IdempotencyConflict') throw new ApiError(422, err.code, err.message);
+        throw err;
+      }
+      if (result.created) jobs.runner.tick();
+      else void reply.header('idempotent-replayed', 'true');
+      return reply.code(202).header('location', `/vrp/jobs/${result.job.id}`).send({ id: result.job.id, status: result.job.status });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/vrp/jobs/:id',
+    {
+      schema: {
+        summary: 'Status, progress and (when done) the solution of a job',
+        tags: ['vrp'],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        response: { 200: jobSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const job = jobs.store.get(request.params.id);
+      if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      return jobView(ctx, job);
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/vrp/jobs/:id',
+    {
+      schema: {
+        summary: 'Cancel a job',
+        description: 'A queued job is cancelled at once; a running solve stops within a second and keeps its best solution. Finished jobs answer 409.',
+        tags: ['vrp'],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        response: { 200: jobSchema, 202: jobSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const before = jobs.store.get(request.params.id);
+      if (!before) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      if (before.status === 'succeeded' || before.status === 'failed') throw new ApiError(409, 'JobFinished', `job ${before.id} already ${before.status}`);
+      const job = jobs.runner.cancel(before.id)!;
+      return reply.code(job.status === 'running' ? 202 : 200).send(jobView(ctx, job));
+    },
+  );
+};

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { checkSolution } from '../src/vrp/checker.js';
+import { parseProblem } from '../src/vrp/model.js';
+import { mapMatrixProvider } from '../src/vrp/solve.js';
+import type { VroomSolution } from '../src/vrp/types.js';
+import type { WaymarkServer } from '../src/server/app.js';
+import { monacoMap, repoRoot, tempDir } from './helpers.js';
+import { getJson, startServer } from './server-helpers.js';
+
+const depot: [number, number] = [7.4197, 43.7314];
+const stops: [number, number][] = [
+  [7.4265, 43.739],
+  [7.4163, 43.7334],
+  [7.423, 43.736],
+  [7.43, 43.742],
+  [7.418, 43.732],
+  [7.4215, 43.7375],
+];
+
+function problem(timeLimit: number, extra: Record<string, unknown> = {}) {
+  return {
+    vehicles: [{ id: 1, start: depot, end: depot, capacity: [10] }, { id: 2, start: depot, end: depot, capacity: [10] }],
+    jobs: stops.map((location, i) => ({ id: i + 1, location, service: 120, delivery: [2] })),
+    options: { time_limit: timeLimit, seed: 3 },
+    ...extra,
+  };
+}
+
+async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as any, headers: res.headers };
+}
+
+async function waitFor(base: string, id: string, statuses: string[], timeoutMs = 30_000) {
+  const started = Date.now();
+  for (;;) {
+    const r = await getJson(base, `/vrp/jobs/${id}`);
+    if (statuses.includes(r.json.status)) return r.json;
+    if (Date.now() - started > timeoutMs) throw new Error(`job ${id} stayed ${r.json.status}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+async function checked(solution: VroomSolution, body: ReturnType<typeof problem>) {
+  const { map } = await monacoMap();
+  const { options: _options, ...vroom } = body;
+  const model = parseProblem(vroom, mapMatrixProvider({ car: map.handle }));
+  assert.deepEqual(checkSolution(model, solution), [], 'the checker accepts the solution');
+}
+
+describe('VRP over HTTP', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer({ maxConcurrentSolves: 1, bodyLimitBytes: 256 * 1024 }));
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('POST /vrp solves synchronously and returns a checked VROOM solution', async () => {
+    const body = problem(0.3);
+    const r = await post(base, '/vrp', body);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.code, 0);
+    assert.equal(r.json.summary.unassigned, 0);
+    await checked(r.json, body);
+  });
+
+  it('POST /vrp/jobs answers 202 with a Location, and the job runs to a solution', async () => {
+    const body = problem(0.3);
+    const r = await post(base, '/vrp/jobs', body);
+    assert.equal(r.status, 202);
+    assert.equal(r.json.status, 'queued');
+    assert.equal(r.headers.get('location'), `/vrp/jobs/${r.json.id}`);
+    const done = await waitFor(base, r.json.id, ['succeeded', 'failed']);
+    assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
+    assert.ok(done.finished_at && done.started_at);
+    await checked(done.solution, body);
+  });
+
+  it('honours Idempotency-Key: same body, same job; other body, 422', async () => {
+    const body = problem(0.2);
+    const key = `key-${Date.now()}`;
+    const first = await post(base, '/vrp/jobs', body, { 'idempotency-key': key });
+    const again = await post(base, '/vrp/jobs', body, { 'idempotency-key': key });
+    assert.equal(first.status, 202);
+    assert.equal(again.status, 202);
+    assert.equal(again.json.id, first.json.id, 'no second job');
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    const other = await post(base, '/vrp/jobs', problem(0.25), { 'idempotency-key': key });
+    assert.equal(other.status, 422);
+    assert.equal(other.json.code, 'IdempotencyConflict');
+    await waitFor(base, first.json.id, ['succeeded']);
+  });
+
+  it('cancels a running solve within a second, keeping its best solution', async () => {
+    const r = await post(base, '/vrp/jobs', problem(60));
+    await waitFor(base, r.json.id, ['running']);
+    await new Promise((res) => setTimeout(res, 300));
+    const live = await getJson(base, `/vrp/jobs/${r.json.id}`);
+    assert.ok(live.json.progress.elapsed_s > 0, 'progress while running');
+    const del = await fetch(`${base}/vrp/jobs/${r.json.id}`, { method: 'DELETE' });
+    assert.equal(del.status, 202);
+    const cancelled = await waitFor(base, r.json.id, ['cancelled'], 1500);
+    assert.ok(cancelled.solution, 'the best solution so far is kept');
+    assert.equal(cancelled.solution.summary.unassigned, 0);
+    const again = await fetch(`${base}/vrp/jobs/${r.json.id}`, { method: 'DELETE' });
+    assert.equal(again.status, 200);
+  });
+
+  it('runs at most N solves at once; the rest wait queued; the event loop stays responsive', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await post(base, '/vrp/jobs', problem(3, { description: `q${i}` }))).json.id);
+    await waitFor(base, ids[0], ['running']);
+    const statuses = await Promise.all(ids.map(async (id) => (await getJson(base, `/vrp/jobs/${id}`)).json.status));
+    assert.deepEqual(statuses, ['running', 'queued', 'queued']);
+    // /health/live answers quickly while a solver works on another thread.
+    const latencies: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      assert.equal((await getJson(base, '/health/live')).status, 200);
+      latencies.push(performance.now() - t0);
+    }
+    assert.ok(Math.max(...latencies) < 500, `liveness latency under solver load: ${latencies.map((x) => x.toFixed(1))}`);
+    const metrics = String((await getJson(base, '/metrics')).json);
+    assert.match(metrics, /waymark_vrp_jobs\{status="queued"\} 2/);
+    for (const id of ids) await fetch(`${base}/vrp/jobs/${id}`, { method: 'DELETE' });
+    for (const id of ids) await waitFor(base, id, ['cancelled']);
+  });
+
+  it('rejects bad problems before queueing them', async () => {
+    const bad = problem(1) as Record<string, unknown>;
+    (bad.jobs as { id: number }[])[2].id = 1;
+    const dup = await post(base, '/vrp/jobs', bad);
+    assert.equal(dup.status, 400);
+    assert.equal(dup.json.code, 'InvalidValue');
+    assert.match(dup.json.message, /jobs\[2\]\.id: duplicate job id 1/);
+    const noVehicles = await post(base, '/vrp', { jobs: [] });
+    assert.equal(noVehicles.status, 400);
+    const unknownProfile = await post(base, '/vrp/jobs', problem(1, { vehicles: [{ id: 1, start: depot, profile: 'boat' }] }));
+    assert.equal(unknownProfile.status, 400);
+    assert.match(unknownProfile.json.message, /vehicles\[0\]\.profile/);
+    const huge = await post(base, '/vrp/jobs', { ...problem(1), padding: 'x'.repeat(300 * 1024) });
+    assert.equal(huge.status, 413);
+    assert.equal((await getJson(base, '/vrp/jobs/no-such-job')).status, 404);
+    assert.equal((await fetch(`${base}/vrp/jobs/no-such-job`, { method: 'DELETE' })).status, 404);
+    const openapi = await getJson(base, '/openapi.json');
+    for (const path of ['/vrp', '/vrp/jobs', '/vrp/jobs/{id}']) assert.ok(path in openapi.json.paths, path);
+  });
+});
+
+describe('VRP jobs survive SIGKILL', () => {
+  function startChild(mapPath: string, dataDir: string): Promise<{ child: ChildProcess; base: string }> {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', mapPath, '--port', '0', '--workers', '1', '--max-solves', '1', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
+    });
+    let out = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+        if (m && out.includes('"msg":"ready"')) {
+          clearTimeout(timer);
+          resolve({ child, base: m[1] });
+        }
+      });
+      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    });
+  }
+
+  it('keeps finished results, re-runs the job that was running and runs the queued one', async () => {
+    const { path } = await monacoMap();
+    const dataDir = tempDir('waymark-jobs-');
+    const first = await startChild(path, dataDir);
+    const done = await post(first.base, '/vrp/jobs', problem(0.2));
+    await waitFor(first.base, done.json.id, ['succeeded']);
+    const running = await post(first.base, '/vrp/jobs', problem(4));
+    const queued = await post(first.base, '/vrp/jobs', problem(0.2, { description: 'queued' }));
+    await waitFor(first.base, running.json.id, ['running']);
+    const exited = new Promise((res) => first.child.on('exit', res));
+    first.child.kill('SIGKILL');
+    await exited;
+
+    const second = await startChild(path, dataDir);
+    try {
+      const kept = await getJson(second.base, `/vrp/jobs/${done.json.id}`);
+      assert.equal(kept.json.status, 'succeeded');
+      assert.ok(kept.json.solution);
+      const rerun = await waitFor(second.base, running.json.id, ['succeeded', 'failed'], 30_000);
+      assert.equal(rerun.status, 'succeeded');
+      const later = await waitFor(second.base, queued.json.id, ['succeeded', 'failed'], 30_000);
+      assert.equal(later.status, 'succeeded');
+    } finally {
+      const exited2 = new Promise((res) => second.child.on('exit', res));
+      second.child.kill('SIGTERM');
+      await exited2;
+    }
+  });
+});
