@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { WaymarkError } from '../errors.js';
-import { ensureBundledMap } from '../maps/bundled.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureBundledMaps } from '../maps/bundled.js';
 import { openMapFile } from '../maps/open.js';
 import { defaultConfig, type ServerConfig } from '../server/config.js';
 import { serve } from '../server/serve.js';
@@ -24,9 +26,25 @@ function intOption(value: string | undefined, name: string, min: number): number
   return n;
 }
 
-export function configFromOptions(mapPath: string, opts: ServeOptions): ServerConfig {
-  const header = openMapFile(mapPath).header; // fail fast on a bad map, before listening
-  const config = defaultConfig({ [header.profile]: mapPath });
+/** Map files from the arguments: files as given, directories for every .wmap inside; keyed by profile. */
+export function mapsFromPaths(paths: string[]): Record<string, string> {
+  const maps: Record<string, string> = {};
+  const files = paths.flatMap((p) =>
+    statSync(p, { throwIfNoEntry: false })?.isDirectory()
+      ? readdirSync(p).filter((f) => f.endsWith('.wmap')).sort().map((f) => join(p, f))
+      : [p],
+  );
+  for (const file of files) {
+    const header = openMapFile(file).header; // fail fast on a bad map, before listening
+    if (maps[header.profile]) throw new WaymarkError('InvalidValue', `two maps for profile '${header.profile}': ${maps[header.profile]} and ${file}`);
+    maps[header.profile] = file;
+  }
+  if (Object.keys(maps).length === 0) throw new WaymarkError('MapNotFound', `no map files in ${paths.join(', ')}`);
+  return maps;
+}
+
+export function configFromOptions(mapPaths: string[], opts: ServeOptions): ServerConfig {
+  const config = defaultConfig(mapsFromPaths(mapPaths));
   config.host = opts.host;
   config.port = intOption(opts.port, 'port', 0) ?? config.port;
   config.workers = intOption(opts.workers, 'workers', 1) ?? config.workers;
@@ -53,18 +71,18 @@ function addServeOptions(cmd: Command): Command {
 }
 
 export function registerServe(program: Command): void {
-  addServeOptions(program.command('serve').description('serve a map over HTTP').argument('<map>', 'map file (.wmap)')).action(
-    async (mapPath: string, opts: ServeOptions) => {
-      await serve(configFromOptions(mapPath, opts));
-    },
-  );
+  addServeOptions(
+    program.command('serve').description('serve maps over HTTP, one per profile').argument('<maps...>', 'map files (.wmap) or directories of them'),
+  ).action(async (mapPaths: string[], opts: ServeOptions) => {
+    await serve(configFromOptions(mapPaths, opts));
+  });
 }
 
 export function registerStart(program: Command): void {
-  addServeOptions(program.command('start').description('build the bundled map if needed, then serve it (what `npm start` runs)')).action(
+  addServeOptions(program.command('start').description('build the bundled car, bike and foot maps if needed, then serve them (what `npm start` runs)')).action(
     async (opts: ServeOptions) => {
-      const map = await ensureBundledMap();
-      await serve(configFromOptions(map.header.path, opts));
+      const maps = await ensureBundledMaps();
+      await serve(configFromOptions(maps.map((m) => m.header.path), opts));
     },
   );
 }

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildMapFromPbf } from '../build/build-map.js';
+import { buildMapsFromPbf } from '../build/build-map.js';
 import { createProgress } from '../build/progress.js';
 import { WaymarkError } from '../errors.js';
 import { log } from '../log.js';
@@ -16,23 +16,37 @@ export function bundledMapPath(profile = 'car'): string {
   return join(repoRoot, 'data', `monaco.${profile}.wmap`);
 }
 
-/** Opens the bundled map, building it first when it is missing, older than its inputs or unreadable. */
-export async function ensureBundledMap(profile = 'car'): Promise<OpenedMap> {
-  const path = bundledMapPath(profile);
+export const bundledProfiles = ['car', 'bike', 'foot'];
+
+/** Opens the bundled maps, (re)building them all in one pass when any is missing, stale or unreadable. */
+export async function ensureBundledMaps(profiles = bundledProfiles): Promise<OpenedMap[]> {
   const addon = join(repoRoot, 'build', 'Release', 'waymark.node');
-  if (existsSync(path)) {
+  const opened: OpenedMap[] = [];
+  for (const profile of profiles) {
+    const path = bundledMapPath(profile);
+    if (!existsSync(path)) break;
     const built = statSync(path).mtimeMs;
-    const stale = statSync(bundledPbf).mtimeMs > built || statSync(addon).mtimeMs > built;
-    if (!stale) {
-      try {
-        return openMapFile(path);
-      } catch (err) {
-        if (!(err instanceof WaymarkError)) throw err;
-        log.warn({ path, code: err.code }, 'bundled map unreadable; rebuilding');
-      }
+    if (statSync(bundledPbf).mtimeMs > built || statSync(addon).mtimeMs > built) break;
+    try {
+      opened.push(openMapFile(path));
+    } catch (err) {
+      if (!(err instanceof WaymarkError)) throw err;
+      log.warn({ path, code: err.code }, 'bundled map unreadable; rebuilding');
+      break;
     }
   }
-  log.info({ input: bundledPbf, output: path, profile }, 'building the bundled map');
-  await buildMapFromPbf({ input: bundledPbf, output: path, profile: getProfile(profile), progress: createProgress('build') });
-  return openMapFile(path);
+  if (opened.length === profiles.length) return opened;
+  log.info({ input: bundledPbf, profiles }, 'building the bundled maps');
+  await buildMapsFromPbf({
+    input: bundledPbf,
+    targets: profiles.map((p) => ({ profile: getProfile(p), output: bundledMapPath(p) })),
+    progress: createProgress('build'),
+  });
+  return profiles.map((p) => openMapFile(bundledMapPath(p)));
+}
+
+/** Opens one bundled map (building the bundled maps when needed). */
+export async function ensureBundledMap(profile = 'car'): Promise<OpenedMap> {
+  const [map] = await ensureBundledMaps([profile]);
+  return map;
 }
