@@ -1,5 +1,6 @@
 // Map handles: open a map file (shared per process), read its header, and view its sections as
 // typed arrays without copying (the views keep the mapping alive).
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -12,7 +13,9 @@ namespace waymark::js {
 
 MapPtr mapArg(const Napi::CallbackInfo& info, size_t i) {
   if (info.Length() <= i || !info[i].IsExternal()) fail("InvalidArgument", "expected a map handle");
-  return *info[i].As<Napi::External<MapPtr>>().Data();
+  MapPtr m = *info[i].As<Napi::External<MapPtr>>().Data();
+  if (!m) fail("MapReleased", "this map handle has been released");
+  return m;
 }
 
 namespace {
@@ -20,7 +23,17 @@ namespace {
 Napi::Value openMap(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     const std::string path = stringArg(info, 0, "path");
-    auto* holder = new MapPtr(LoadedMap::openShared(path));
+    MapPtr map;
+    if (info.Length() > 1 && info[1].IsString()) {
+      const std::string hex = info[1].As<Napi::String>().Utf8Value();
+      char* end = nullptr;
+      const uint64_t checksum = std::strtoull(hex.c_str(), &end, 16);
+      if (hex.size() != 16 || end != hex.c_str() + 16) fail("InvalidArgument", "expected checksum must be 16 hex digits");
+      map = LoadedMap::openVersion(path, checksum);
+    } else {
+      map = LoadedMap::openShared(path);
+    }
+    auto* holder = new MapPtr(std::move(map));
     return Napi::External<MapPtr>::New(env, holder, [](Napi::Env, MapPtr* p) { delete p; });
   });
 }
@@ -98,6 +111,16 @@ Napi::Value mapSection(const Napi::CallbackInfo& info) {
   });
 }
 
+// Drops this handle's reference now (instead of at garbage collection): once no handle or view in
+// any thread refers to a map version, its mapping is unmapped.
+Napi::Value releaseMap(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsExternal()) fail("InvalidArgument", "expected a map handle");
+    info[0].As<Napi::External<MapPtr>>().Data()->reset();
+    return env.Undefined();
+  });
+}
+
 Napi::Value roadClassNames(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     Napi::Array a = Napi::Array::New(env);
@@ -113,6 +136,7 @@ void registerMap(Napi::Env env, Napi::Object exports) {
   exports.Set("mapHeader", Napi::Function::New(env, mapHeader));
   exports.Set("mapSection", Napi::Function::New(env, mapSection));
   exports.Set("roadClassNames", Napi::Function::New(env, roadClassNames));
+  exports.Set("releaseMap", Napi::Function::New(env, releaseMap));
 }
 
 }  // namespace waymark::js

@@ -29,9 +29,24 @@ SnapResult LoadedMap::snapPoint(double lon, double lat, double radius_m, bool al
   return r;
 }
 
+namespace {
+std::mutex cache_mutex;
+std::map<std::string, std::weak_ptr<const LoadedMap>> cache;  // by device:inode:size:mtime
+}  // namespace
+
+std::shared_ptr<const LoadedMap> LoadedMap::openVersion(const std::string& path, uint64_t checksum) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex);
+    for (const auto& [key, weak] : cache)
+      if (auto m = weak.lock(); m && m->file->path() == path && m->file->header().checksum == checksum) return m;
+  }
+  auto m = openShared(path);
+  if (m->file->header().checksum != checksum) throw Error("MapChanged", path + " no longer holds the requested map version");
+  return m;
+}
+
 std::shared_ptr<const LoadedMap> LoadedMap::openShared(const std::string& path) {
-  static std::mutex mutex;
-  static std::map<std::string, std::weak_ptr<const LoadedMap>> cache;
+  auto& mutex = cache_mutex;
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) throw Error("MapNotFound", "cannot open map " + path + ": " + std::strerror(errno));
   const std::string key = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) +

@@ -74,6 +74,10 @@ struct LoadedMap {
   // One LoadedMap per file (identified by device, inode, size and mtime) per process: the worker
   // threads of a server share the mapping instead of mapping the file once each.
   static std::shared_ptr<const LoadedMap> openShared(const std::string& path);
+  // The map that was at `path` with this checksum, if any thread of the process still has it open
+  // (even when the file has been replaced since); otherwise the file at `path`, which must then have
+  // that checksum (MapChanged if not).
+  static std::shared_ptr<const LoadedMap> openVersion(const std::string& path, uint64_t checksum);
 };
 
 }  // namespace waymark

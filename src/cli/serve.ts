@@ -17,6 +17,7 @@ interface ServeOptions {
   maxMatrixCells?: string;
   dataDir?: string;
   maxSolves?: string;
+  watch?: boolean;
 }
 
 function intOption(value: string | undefined, name: string, min: number): number | undefined {
@@ -54,6 +55,7 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
   config.maxMatrixCells = intOption(opts.maxMatrixCells, 'max-matrix-cells', 1) ?? config.maxMatrixCells;
   config.dataDir = opts.dataDir ?? config.dataDir;
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
+  config.watch = Boolean(opts.watch);
   return config;
 }
 
@@ -67,7 +69,8 @@ function addServeOptions(cmd: Command): Command {
     .option('--body-limit <bytes>', 'largest request body (413 past it)')
     .option('--max-matrix-cells <n>', 'largest matrix (TooBig past it)')
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
-    .option('--max-solves <n>', 'VRP solves at once (default: cores)');
+    .option('--max-solves <n>', 'VRP solves at once (default: cores)')
+    .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');
 }
 
 export function registerServe(program: Command): void {

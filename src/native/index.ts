@@ -157,7 +157,10 @@ export interface NativeAddon {
     options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number },
     onProgress?: ProgressCallback,
   ): Promise<BuildSummary>;
-  openMap(path: string): MapHandle;
+  /** Opens a map; with a checksum, exactly that version (still open somewhere in the process, or on disk). */
+  openMap(path: string, checksum?: string): MapHandle;
+  /** Drops this handle's reference at once; the mapping goes when no handle in any thread uses it. */
+  releaseMap(map: MapHandle): void;
   mapHeader(map: MapHandle): MapHeader;
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];

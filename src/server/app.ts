@@ -8,9 +8,10 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { Gauge } from 'prom-client';
 import { WaymarkError } from '../errors.js';
 import { VrpJobs } from '../jobs/service.js';
-import { openMapFile } from '../maps/open.js';
+import { mapRef, openMapFile } from '../maps/open.js';
+import { native } from '../native/index.js';
 import type { ServerConfig } from './config.js';
-import type { ServerContext } from './context.js';
+import type { LoadedMapInfo, ServerContext } from './context.js';
 import { ApiError, apiErrorOf } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { QueryPool } from './pool.js';
@@ -20,6 +21,7 @@ import { osrmNearestPlugin } from './routes/osrm-nearest.js';
 import { osrmRoutePlugin } from './routes/osrm-route.js';
 import { osrmTablePlugin } from './routes/osrm-table.js';
 import { routePlugin } from './routes/route.js';
+import { adminPlugin } from './routes/admin.js';
 import { vrpPlugin } from './routes/vrp.js';
 
 export class WaymarkServer {
@@ -29,7 +31,7 @@ export class WaymarkServer {
 
   constructor(readonly config: ServerConfig) {
     const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs);
-    this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false };
+    this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false, reloads: new Map() };
     this.app = Fastify({
       logger: { level: config.logLevel, base: { service: 'waymark' } },
       logController: new LogController({ disableRequestLogging: true }),
@@ -102,6 +104,7 @@ export class WaymarkServer {
     for (const plugin of [routePlugin, matrixPlugin, osrmRoutePlugin, osrmTablePlugin, osrmNearestPlugin, vrpPlugin, opsPlugin]) {
       void app.register(plugin, { ctx });
     }
+    void app.register(adminPlugin, { ctx, server: this });
   }
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
@@ -109,21 +112,84 @@ export class WaymarkServer {
     return this.app.listen({ host: this.config.host, port: this.config.port });
   }
 
+  /**
+   * Loads one profile's map beside the one serving, self-tests it through the workers, then swaps
+   * it in atomically: requests in flight finish on the old version, new ones use the new one, and
+   * the old mapping is released once nothing uses it. A bad map (unreadable, corrupt, wrong
+   * version or profile, failed self-test) is refused and the old one keeps serving.
+   */
+  async loadMap(profile: string, path: string): Promise<LoadedMapInfo> {
+    const at = new Date().toISOString();
+    try {
+      const opened = openMapFile(path);
+      if (opened.header.profile !== profile) {
+        native.releaseMap(opened.handle);
+        throw new WaymarkError('MapProfileMismatch', `${path} is a '${opened.header.profile}' map, not '${profile}'`);
+      }
+      const info: LoadedMapInfo = {
+        profile,
+        path,
+        header: opened.header,
+        loadedAt: at,
+        ref: mapRef(path, opened.header.checksum),
+        version: opened.header.checksum,
+        handle: opened.handle,
+        inflight: 0,
+        retired: false,
+      };
+      try {
+        await this.ctx.pool.run({ kind: 'selftest', map: info.ref }, Math.max(this.config.requestTimeoutMs, 60_000));
+      } catch (err) {
+        native.releaseMap(opened.handle);
+        throw err;
+      }
+      const old = this.ctx.maps.get(profile);
+      this.ctx.maps.set(profile, info);
+      if (old) {
+        old.retired = true;
+        if (old.inflight === 0) native.releaseMap(old.handle);
+      }
+      this.ctx.metrics.mapInfo.reset();
+      for (const m of this.ctx.maps.values()) {
+        this.ctx.metrics.mapInfo.set({ profile: m.profile, checksum: m.version, source: m.header.sourceName, built: new Date(m.header.buildTimeUnixMs).toISOString() }, 1);
+      }
+      this.ctx.metrics.reloads.inc({ profile, result: 'ok' });
+      this.ctx.reloads.set(profile, { at, ok: true, path, version: info.version });
+      this.app.log.info({ profile, path, version: info.version, replaced: old?.version ?? null }, 'map loaded and self-tested');
+      return info;
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      this.ctx.metrics.reloads.inc({ profile, result: 'failed' });
+      this.ctx.reloads.set(profile, { at, ok: false, path, code: e.code ?? 'InternalError', message: e.message ?? String(err) });
+      this.app.log.error({ profile, path, code: e.code, err: e.message }, 'map refused; the previous map keeps serving');
+      throw err;
+    }
+  }
+
   /** Opens every map, runs a self-test query on each through the workers, then turns ready. */
   async loadMaps(): Promise<void> {
-    for (const [profile, path] of Object.entries(this.config.maps)) {
-      const opened = openMapFile(path);
-      const info = { profile, path, header: opened.header, loadedAt: new Date().toISOString() };
-      await this.ctx.pool.run({ kind: 'selftest', map: path }, Math.max(this.config.requestTimeoutMs, 60_000));
-      this.ctx.maps.set(profile, info);
-      this.ctx.metrics.mapInfo.set(
-        { profile, checksum: opened.header.checksum, source: opened.header.sourceName, built: new Date(opened.header.buildTimeUnixMs).toISOString() },
-        1,
-      );
-      this.app.log.info({ profile, path, checksum: opened.header.checksum, segments: opened.header.counts.segments }, 'map loaded and self-tested');
-    }
+    for (const [profile, path] of Object.entries(this.config.maps)) await this.loadMap(profile, path);
     this.ctx.ready = true;
     this.ctx.jobs?.start();
+  }
+
+  /** Reloads maps from their configured paths (all, or the given profiles); failures leave the old map serving. */
+  async reload(profiles = Object.keys(this.config.maps)): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const profile of profiles) {
+      const path = this.config.maps[profile];
+      if (!path) {
+        out[profile] = { ok: false, code: 'InvalidValue', message: `profile '${profile}' is not served` };
+        continue;
+      }
+      try {
+        await this.loadMap(profile, path);
+      } catch {
+        // recorded in ctx.reloads, metrics and logs
+      }
+      out[profile] = this.ctx.reloads.get(profile);
+    }
+    return out;
   }
 
   /** Graceful: stop accepting, let requests in flight finish, then stop the workers. */

@@ -36,6 +36,10 @@ export interface ServerConfig {
   jobRetentionMs: number;
   /** How long idempotency keys are remembered (ms). */
   idempotencyTtlMs: number;
+  /** Token for POST /admin/reload (WAYMARK_ADMIN_TOKEN); the endpoint is off without one. */
+  adminToken?: string;
+  /** Reload a map when its file is replaced. */
+  watch: boolean;
 }
 
 export function defaultConfig(maps: Record<string, string>): ServerConfig {
@@ -59,5 +63,7 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     vrpSyncMaxTimeLimit: 60,
     jobRetentionMs: 7 * 24 * 3600 * 1000,
     idempotencyTtlMs: 24 * 3600 * 1000,
+    ...(process.env.WAYMARK_ADMIN_TOKEN ? { adminToken: process.env.WAYMARK_ADMIN_TOKEN } : {}),
+    watch: false,
   };
 }

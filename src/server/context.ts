@@ -1,6 +1,6 @@
 /** What route plugins need from the server: config, the worker pool, maps by profile, readiness. */
 import type { VrpJobs } from '../jobs/service.js';
-import type { MapHeader } from '../native/index.js';
+import { native, type MapHandle, type MapHeader } from '../native/index.js';
 import { resolveProfileName } from '../profiles/index.js';
 import type { ServerConfig } from './config.js';
 import { ApiError } from './errors.js';
@@ -12,6 +12,23 @@ export interface LoadedMapInfo {
   path: string;
   header: MapHeader;
   loadedAt: string;
+  /** "path#checksum": what tasks carry, so workers open exactly this version. */
+  ref: string;
+  /** The checksum, sent as X-Map-Version. */
+  version: string;
+  /** Keeps this version mapped while it serves (or is still in use after a swap). */
+  handle: MapHandle;
+  inflight: number;
+  retired: boolean;
+}
+
+export interface ReloadStatus {
+  at: string;
+  ok: boolean;
+  path: string;
+  version?: string;
+  code?: string;
+  message?: string;
 }
 
 export interface ServerContext {
@@ -21,6 +38,31 @@ export interface ServerContext {
   maps: Map<string, LoadedMapInfo>;
   ready: boolean;
   jobs?: VrpJobs;
+  /** The last reload attempt per profile. */
+  reloads: Map<string, ReloadStatus>;
+}
+
+/**
+ * Runs fn with the current map of a profile, counted as in use until fn settles (a swapped-out
+ * version is released only when nothing uses it), and tags the reply with X-Map-Version.
+ */
+export async function withMap<T>(
+  ctx: ServerContext,
+  profile: string | undefined,
+  reply: { header(name: string, value: string): unknown },
+  fn: (ref: string) => Promise<T>,
+): Promise<T> {
+  const name = resolveProfileName(profile ?? 'car');
+  mapPathFor(ctx, name);
+  const map = ctx.maps.get(name)!;
+  map.inflight++;
+  reply.header('x-map-version', map.version);
+  try {
+    return await fn(map.ref);
+  } finally {
+    map.inflight--;
+    if (map.retired && map.inflight === 0) native.releaseMap(map.handle);
+  }
 }
 
 /** The map file serving a profile; unknown profiles are a clear 400, unloaded ones 503. */
@@ -31,5 +73,5 @@ export function mapPathFor(ctx: ServerContext, profile: string | undefined): str
     if (name in ctx.config.maps) throw new ApiError(503, 'NotReady', `the ${name} map is not loaded yet`, { 'retry-after': '1' });
     throw new ApiError(400, 'InvalidValue', `unknown profile '${profile}' (served: ${Object.keys(ctx.config.maps).join(', ')})`);
   }
-  return map.path;
+  return map.ref;
 }

@@ -27,6 +27,8 @@ export function statusOf(code: string): number {
     case 'UnknownProfile':
     case 'NotFound':
       return 404;
+    case 'MapChanged':
+      return 503;
     case 'NotReady':
       return 503;
     default:

@@ -7,6 +7,7 @@ export class ServerMetrics {
   readonly requests: Counter<'route' | 'method' | 'status'>;
   readonly latency: Histogram<'route' | 'method' | 'status'>;
   readonly mapInfo: Gauge<'profile' | 'checksum' | 'source' | 'built'>;
+  readonly reloads: Counter<'profile' | 'result'>;
 
   constructor(pool: QueryPool) {
     collectDefaultMetrics({ register: this.registry, prefix: 'waymark_process_' });
@@ -46,6 +47,12 @@ export class ServerMetrics {
       collect() {
         this.set(pool.piscina.threads.length);
       },
+    });
+    this.reloads = new Counter({
+      name: 'waymark_map_loads_total',
+      help: 'map loads and reloads by profile and result (ok, failed)',
+      labelNames: ['profile', 'result'],
+      registers: [this.registry],
     });
     this.mapInfo = new Gauge({
       name: 'waymark_map_info',

@@ -5,7 +5,7 @@
  */
 import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
-import { openMapFile, type OpenedMap } from '../maps/open.js';
+import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
 import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
@@ -13,15 +13,17 @@ import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
 import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
 
-const maps = new Map<string, OpenedMap>();
+/** Open map versions by reference ("path#checksum"); one per path: a newer version replaces (and releases) the older. */
+const maps = new Map<string, { ref: string; map: OpenedMap }>();
 
-function mapFor(path: string): OpenedMap {
-  let m = maps.get(path);
-  if (!m) {
-    m = openMapFile(path);
-    maps.set(path, m);
-  }
-  return m;
+function mapFor(ref: string): OpenedMap {
+  const { path, checksum } = parseMapRef(ref);
+  const cached = maps.get(path);
+  if (cached?.ref === ref) return cached.map;
+  const map = checksum ? openMapFile(path, checksum) : openMapFile(path);
+  if (cached) native.releaseMap(cached.map.handle);
+  maps.set(path, { ref, map });
+  return map;
 }
 
 function osrmWaypoint(w: { location: LonLat; distance: number; name: string }) {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Annotation } from '../../routing/matrix.js';
 import type { LonLat } from '../../routing/route.js';
 import type { ServerContext } from '../context.js';
-import { mapPathFor } from '../context.js';
+import { withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { coordinateListSchema, profileSchema } from '../schemas.js';
 
@@ -50,7 +50,6 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
     },
     async (request, reply) => {
       const { profile, sources, destinations, locations, pairs, annotations, radius } = request.body;
-      const map = mapPathFor(ctx, profile);
       let json: string;
       if (locations !== undefined || pairs !== undefined) {
         if (!locations || !pairs) throw new ApiError(400, 'InvalidValue', 'sparse requests need both locations and pairs');
@@ -59,12 +58,12 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
         pairs.forEach(([a, b], i) => {
           if (a >= locations.length || b >= locations.length) throw new ApiError(400, 'InvalidValue', `pairs[${i}] refers to a location that does not exist`);
         });
-        json = await ctx.pool.run({ kind: 'pairs', map, request: { locations, pairs, annotations, radius, maxCells: ctx.config.maxMatrixCells } });
+        json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'pairs', map, request: { locations, pairs, annotations, radius, maxCells: ctx.config.maxMatrixCells } }));
       } else {
         if (!sources) throw new ApiError(400, 'InvalidValue', 'give sources (and optionally destinations), or locations and pairs');
         const cells = sources.length * (destinations ?? sources).length;
         if (cells > ctx.config.maxMatrixCells) throw new ApiError(400, 'TooBig', `a matrix of ${cells} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
-        json = await ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells } });
+        json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells } }));
       }
       return reply.type('application/json').send(json);
     },

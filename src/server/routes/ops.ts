@@ -30,7 +30,15 @@ export const opsPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
     maps: Object.fromEntries(
       [...ctx.maps.values()].map((m) => [
         m.profile,
-        { profile: m.profile, path: m.path, loadedAt: m.loadedAt, buildTime: new Date(m.header.buildTimeUnixMs).toISOString(), header: m.header },
+        {
+          profile: m.profile,
+          path: m.path,
+          version: m.version,
+          loadedAt: m.loadedAt,
+          buildTime: new Date(m.header.buildTimeUnixMs).toISOString(),
+          lastReload: ctx.reloads.get(m.profile) ?? null,
+          header: m.header,
+        },
       ]),
     ),
   }));

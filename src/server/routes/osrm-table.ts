@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Annotation } from '../../routing/matrix.js';
 import type { ServerContext } from '../context.js';
-import { mapPathFor } from '../context.js';
+import { mapPathFor, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { osrmParamsSchema, parseIndexList, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
@@ -35,7 +35,7 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
     },
     async (request, reply) => {
       const { profile, coordinates } = request.params;
-      const map = mapPathFor(ctx, profile);
+      mapPathFor(ctx, profile); // unknown profile: 400 before parsing the rest
       const coords = parseOsrmCoordinates(coordinates, ctx.config.maxMatrixCoordinates);
       const q = request.query;
       const src = parseIndexList(q.sources, coords.length, 'sources');
@@ -52,11 +52,11 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (sources.length * destinations.length > ctx.config.maxMatrixCells) {
         throw new ApiError(400, 'TooBig', `a table of ${sources.length * destinations.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
       }
-      const json = await ctx.pool.run({
+      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-table',
         map,
         request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}) },
-      });
+      }));
       return reply.type('application/json').send(json);
     },
   );

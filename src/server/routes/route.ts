@@ -1,7 +1,7 @@
 /** POST /route: our JSON route API. Coordinates are always [lon, lat]. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { mapPathFor } from '../context.js';
+import { withMap } from '../context.js';
 import { errorSchema } from '../errors.js';
 import { coordinateListSchema, profileSchema, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
@@ -50,7 +50,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     },
     async (request, reply) => {
       const { profile, ...routeRequest } = request.body;
-      const json = await ctx.pool.run({ kind: 'route', map: mapPathFor(ctx, profile), request: routeRequest });
+      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'route', map, request: routeRequest }));
       return reply.type('application/json').send(json);
     },
   );

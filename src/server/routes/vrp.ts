@@ -109,7 +109,7 @@ function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
 }
 
 function mapPaths(ctx: ServerContext): Record<string, string> {
-  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.path]));
+  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.ref]));
 }
 
 export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
