@@ -126,6 +126,7 @@ describe('HTTP API on a real listener', () => {
       ['OSRM bad sources', getJson(base, `/table/v1/car/${A.join(',')};${B.join(',')}?sources=0;7`), 400, 'InvalidValue'],
       ['OSRM bad annotations', getJson(base, `/table/v1/car/${A.join(',')};${B.join(',')}?annotations=speed`), 400, 'InvalidValue'],
       ['unknown endpoint', getJson(base, '/nope'), 404, 'NotFound'],
+      ['admin reload is off without a token', postJson(base, '/admin/reload', {}), 404, 'NotFound'],
     ];
     for (const [name, pending, status, code] of cases) {
       const res = await pending;
@@ -139,6 +140,8 @@ describe('HTTP API on a real listener', () => {
   });
 
   it('exposes health, readiness, Prometheus metrics, info and the OpenAPI document', async () => {
+    const routed = await fetch(`${base}/route/v1/car/${A.join(',')};${B.join(',')}?overview=false`);
+    assert.match(routed.headers.get('x-map-version') ?? '', /^[0-9a-f]{16}$/, 'answers name the map version');
     assert.deepEqual((await getJson(base, '/health/live')).json, { status: 'ok' });
     const ready = await getJson(base, '/health/ready');
     assert.equal(ready.status, 200);
