@@ -142,6 +142,7 @@ describe('HTTP API on a real listener', () => {
   it('exposes health, readiness, Prometheus metrics, info and the OpenAPI document', async () => {
     const routed = await fetch(`${base}/route/v1/car/${A.join(',')};${B.join(',')}?overview=false`);
     assert.match(routed.headers.get('x-map-version') ?? '', /^[0-9a-f]{16}$/, 'answers name the map version');
+    await routed.arrayBuffer();
     assert.deepEqual((await getJson(base, '/health/live')).json, { status: 'ok' });
     const ready = await getJson(base, '/health/ready');
     assert.equal(ready.status, 200);
