@@ -1,37 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildMapFromPbf } from '../src/build/build-map.js';
 import { native } from '../src/native/index.js';
 import { getProfile } from '../src/profiles/index.js';
-import { dataPbf, monacoMap, repoRoot, tempDir } from './helpers.js';
+import { dataPbf, monacoMap, tempDir } from './helpers.js';
+import { startChildServer, stopChild } from './server-helpers.js';
 
 function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
-async function startChild(mapPath: string, token: string): Promise<{ child: ChildProcess; base: string; log: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'bin', 'waymark.js'), 'serve', mapPath, '--port', '0', '--workers', '2', '--watch', '--data-dir', tempDir('waymark-data-')],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', WAYMARK_ADMIN_TOKEN: token } },
-  );
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m && out.includes('"msg":"ready"')) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  return { child, base, log: () => out };
+function startChild(mapPath: string, token: string) {
+  return startChildServer([mapPath, '--port', '0', '--workers', '2', '--watch', '--data-dir', tempDir('waymark-data-')], { WAYMARK_ADMIN_TOKEN: token });
 }
 
 async function info(base: string) {
@@ -113,9 +95,7 @@ describe('zero-downtime map updates', () => {
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- server log (tail) ---\n${log().split('\n').slice(-15).join('\n')}`);
     } finally {
-      const exited = new Promise((r) => child.on('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await stopChild(child);
     }
   });
 });

@@ -1,14 +1,12 @@
 import polyline from '@mapbox/polyline';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { native } from '../src/native/index.js';
 import { matrixOnMap, matrixPairsOnMap } from '../src/routing/matrix.js';
 import { routeOnMap, type LonLat } from '../src/routing/route.js';
 import type { WaymarkServer } from '../src/server/app.js';
-import { monacoMap, repoRoot, tempDir } from './helpers.js';
-import { getJson, postJson, startServer } from './server-helpers.js';
+import { monacoMap, tempDir } from './helpers.js';
+import { getJson, postJson, startChildServer, startServer } from './server-helpers.js';
 
 const A: LonLat = [7.4197, 43.7314];
 const B: LonLat = [7.4265, 43.739];
@@ -227,23 +225,7 @@ describe('readiness, backpressure, timeouts', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM, finishes the request in flight and exits 0', async () => {
     const { path, map } = await monacoMap();
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', path, '--port', '0', '--workers', '1', '--data-dir', tempDir('waymark-data-')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
-    });
-    let out = '';
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const listening = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-        if (listening && out.includes('"msg":"ready"')) {
-          clearTimeout(timer);
-          resolve(listening[1]);
-        }
-      });
-      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    });
+    const { child, base } = await startChildServer([path, '--port', '0', '--workers', '1', '--data-dir', tempDir('waymark-data-')]);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const pts = randomPoints(map.handle, 1500, 21);
     const inFlight = postJson(base, '/matrix', { sources: pts });

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkSolution } from '../src/vrp/checker.js';
 import { parseProblem } from '../src/vrp/model.js';
 import { mapMatrixProvider } from '../src/vrp/solve.js';
 import type { VroomSolution } from '../src/vrp/types.js';
 import type { WaymarkServer } from '../src/server/app.js';
-import { monacoMap, repoRoot, tempDir } from './helpers.js';
-import { getJson, startServer } from './server-helpers.js';
+import { monacoMap, tempDir } from './helpers.js';
+import { getJson, startChildServer, startServer, stopChild } from './server-helpers.js';
 
 const depot: [number, number] = [7.4197, 43.7314];
 const stops: [number, number][] = [
@@ -154,25 +152,8 @@ describe('VRP over HTTP', () => {
 });
 
 describe('VRP jobs survive SIGKILL', () => {
-  function startChild(mapPath: string, dataDir: string): Promise<{ child: ChildProcess; base: string }> {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', mapPath, '--port', '0', '--workers', '1', '--max-solves', '1', '--data-dir', dataDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
-    });
-    let out = '';
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-        if (m && out.includes('"msg":"ready"')) {
-          clearTimeout(timer);
-          resolve({ child, base: m[1] });
-        }
-      });
-      child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    });
-  }
+  const startChild = (mapPath: string, dataDir: string) =>
+    startChildServer([mapPath, '--port', '0', '--workers', '1', '--max-solves', '1', '--data-dir', dataDir]);
 
   it('keeps finished results, re-runs the job that was running and runs the queued one', async () => {
     const { path } = await monacoMap();
@@ -183,9 +164,7 @@ describe('VRP jobs survive SIGKILL', () => {
     const running = await post(first.base, '/vrp/jobs', problem(4));
     const queued = await post(first.base, '/vrp/jobs', problem(0.2, { description: 'queued' }));
     await waitFor(first.base, running.json.id, ['running']);
-    const exited = new Promise((res) => first.child.on('exit', res));
-    first.child.kill('SIGKILL');
-    await exited;
+    await stopChild(first.child, 'SIGKILL');
 
     const second = await startChild(path, dataDir);
     try {
@@ -197,9 +176,7 @@ describe('VRP jobs survive SIGKILL', () => {
       const later = await waitFor(second.base, queued.json.id, ['succeeded', 'failed'], 30_000);
       assert.equal(later.status, 'succeeded');
     } finally {
-      const exited2 = new Promise((res) => second.child.on('exit', res));
-      second.child.kill('SIGTERM');
-      await exited2;
+      await stopChild(second.child);
     }
   });
 });
