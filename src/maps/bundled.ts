@@ -44,9 +44,3 @@ export async function ensureBundledMaps(profiles = bundledProfiles): Promise<Ope
   });
   return profiles.map((p) => openMapFile(bundledMapPath(p)));
 }
-
-/** Opens one bundled map (building the bundled maps when needed). */
-export async function ensureBundledMap(profile = 'car'): Promise<OpenedMap> {
-  const [map] = await ensureBundledMaps([profile]);
-  return map;
-}

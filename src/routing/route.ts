@@ -106,10 +106,6 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   };
 }
 
-export function snapOnMap(map: MapHandle, coords: LonLat[], options: { radius?: number; radiuses?: (number | null)[] } = {}): Waypoint[] {
-  return callNative(() => native.snap(map, flatCoordinates(coords), radiusOptions(options))).map(waypointOf);
-}
-
 /** Parses "lon,lat" (CLI and OSRM URL style). */
 export function parseLonLat(text: string): LonLat {
   const parts = text.split(',');

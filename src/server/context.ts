@@ -52,9 +52,7 @@ export async function withMap<T>(
   reply: { header(name: string, value: string): unknown },
   fn: (ref: string) => Promise<T>,
 ): Promise<T> {
-  const name = resolveProfileName(profile ?? 'car');
-  mapPathFor(ctx, name);
-  const map = ctx.maps.get(name)!;
+  const map = requireMap(ctx, profile);
   map.inflight++;
   reply.header('x-map-version', map.version);
   try {
@@ -65,13 +63,13 @@ export async function withMap<T>(
   }
 }
 
-/** The map file serving a profile; unknown profiles are a clear 400, unloaded ones 503. */
-export function mapPathFor(ctx: ServerContext, profile: string | undefined): string {
+/** The map serving a profile; unknown profiles are a clear 400, unloaded ones 503. */
+export function requireMap(ctx: ServerContext, profile: string | undefined): LoadedMapInfo {
   const name = resolveProfileName(profile ?? 'car');
   const map = ctx.maps.get(name);
   if (!map) {
     if (name in ctx.config.maps) throw new ApiError(503, 'NotReady', `the ${name} map is not loaded yet`, { 'retry-after': '1' });
     throw new ApiError(400, 'InvalidValue', `unknown profile '${profile}' (served: ${Object.keys(ctx.config.maps).join(', ')})`);
   }
-  return map.ref;
+  return map;
 }

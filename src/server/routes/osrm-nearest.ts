@@ -1,7 +1,7 @@
 /** GET /nearest/v1/{profile}/{coordinate}: OSRM's nearest service (the closest routable road). */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { mapPathFor, withMap } from '../context.js';
+import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { osrmParamsSchema, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
@@ -23,7 +23,7 @@ export const osrmNearestPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = asy
     },
     async (request, reply) => {
       const { profile, coordinates } = request.params;
-      mapPathFor(ctx, profile); // unknown profile: 400 before parsing the rest
+      requireMap(ctx, profile); // unknown profile: 400 before parsing the rest
       const coords = parseOsrmCoordinates(coordinates, 1);
       if (coords.length !== 1) throw new ApiError(400, 'InvalidQuery', 'nearest takes exactly one coordinate');
       const radius = parseRadiuses(request.query.radiuses, 1, ctx.config.maxRadius)?.[0] ?? 1000;

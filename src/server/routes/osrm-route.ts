@@ -1,7 +1,7 @@
 /** GET /route/v1/{profile}/{coordinates}: OSRM's route service, same answer shape and codes. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { mapPathFor, withMap } from '../context.js';
+import { requireMap, withMap } from '../context.js';
 import { errorSchema } from '../errors.js';
 import { osrmParamsSchema, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
@@ -41,7 +41,7 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
     },
     async (request, reply) => {
       const { profile, coordinates } = request.params;
-      mapPathFor(ctx, profile); // unknown profile: 400 before parsing the rest
+      requireMap(ctx, profile); // unknown profile: 400 before parsing the rest
       const coords = parseOsrmCoordinates(coordinates, ctx.config.maxRouteCoordinates);
       if (coords.length < 2) return reply.code(400).send({ code: 'InvalidQuery', message: 'a route needs at least two coordinates' });
       const q = request.query;

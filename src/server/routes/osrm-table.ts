@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Annotation } from '../../routing/matrix.js';
 import type { ServerContext } from '../context.js';
-import { mapPathFor, withMap } from '../context.js';
+import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { osrmParamsSchema, parseIndexList, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
@@ -35,7 +35,7 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
     },
     async (request, reply) => {
       const { profile, coordinates } = request.params;
-      mapPathFor(ctx, profile); // unknown profile: 400 before parsing the rest
+      requireMap(ctx, profile); // unknown profile: 400 before parsing the rest
       const coords = parseOsrmCoordinates(coordinates, ctx.config.maxMatrixCoordinates);
       const q = request.query;
       const src = parseIndexList(q.sources, coords.length, 'sources');
