@@ -41,7 +41,13 @@ Napi::Object statsToJs(Napi::Env env, const ImportStats& s) {
   o.Set("routableWays", double(s.routable_ways));
   o.Set("missingNodeRefs", double(s.missing_node_refs));
   o.Set("restrictionsRead", double(s.restrictions_read));
-  o.Set("restrictionsIncomplete", double(s.restrictions_incomplete));
+  const RestrictionSkipCounts& k = s.restrictions_skipped;
+  o.Set("restrictionsOnRed", double(k.on_red));
+  o.Set("restrictionsConditional", double(k.conditional));
+  o.Set("restrictionsExcepted", double(k.excepted));
+  o.Set("restrictionsOtherVehicle", double(k.other_vehicle));
+  o.Set("restrictionsUnknownValue", double(k.unknown_value));
+  o.Set("restrictionsIncomplete", double(k.incomplete));
   return o;
 }
 
@@ -111,7 +117,10 @@ class FinishWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     g.Set("nodesDroppedOutsideLargestComponent", double(summary_.graph.nodes_dropped_outside_largest_component));
     g.Set("edgesDroppedOutsideLargestComponent", double(summary_.graph.edges_dropped_outside_largest_component));
     g.Set("restrictionsMapped", double(summary_.graph.restrictions_mapped));
+    g.Set("restrictionsApplied", double(summary_.graph.restrictions_applied));
     g.Set("restrictionsUnmapped", double(summary_.graph.restrictions_unmapped));
+    g.Set("restrictionsAmbiguous", double(summary_.graph.restrictions_ambiguous));
+    g.Set("restrictionsDisconnected", double(summary_.graph.restrictions_disconnected));
     g.Set("viaWayRestrictions", double(summary_.graph.via_way_restrictions));
     o.Set("graph", g);
     o.Set("nodes", double(summary_.nodes));
@@ -183,6 +192,7 @@ Napi::Value importerFinish(const Napi::CallbackInfo& info) {
     options.source_name = string(o, "sourceName", "");
     options.source_timestamp = string(o, "sourceTimestamp", "");
     options.threads = static_cast<int>(number(o, "threads", 0));
+    options.keep_all_components = boolean(o, "keepAllComponents", false);
     Napi::Function on_progress;
     if (info.Length() > 2 && info[2].IsFunction()) on_progress = info[2].As<Napi::Function>();
     Napi::Function noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});

@@ -66,7 +66,24 @@ Napi::Value mapHeader(const Napi::CallbackInfo& info) {
     counts.Set("segments", double(h.segment_count));
     counts.Set("turns", double(h.turn_count));
     counts.Set("chArcs", double(h.ch_arc_count));
+    counts.Set("segmentCopies", double(h.segment_copy_count));
     o.Set("counts", counts);
+    const auto& rc = h.restrictions;
+    Napi::Object restrictions = Napi::Object::New(env);
+    restrictions.Set("read", double(rc.read));
+    restrictions.Set("applied", double(rc.applied));
+    Napi::Object ignored = Napi::Object::New(env);
+    ignored.Set("onRed", double(rc.on_red));
+    ignored.Set("conditional", double(rc.conditional));
+    ignored.Set("excepted", double(rc.excepted));
+    ignored.Set("otherVehicle", double(rc.other_vehicle));
+    ignored.Set("unknownValue", double(rc.unknown_value));
+    ignored.Set("incomplete", double(rc.incomplete));
+    ignored.Set("unmapped", double(rc.unmapped));
+    ignored.Set("ambiguous", double(rc.ambiguous));
+    ignored.Set("disconnected", double(rc.disconnected));
+    restrictions.Set("ignored", ignored);
+    o.Set("restrictions", restrictions);
     Napi::Array sections = Napi::Array::New(env, h.section_count);
     for (uint32_t i = 0; i < h.section_count; ++i) {
       Napi::Object s = Napi::Object::New(env);

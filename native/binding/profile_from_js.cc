@@ -80,9 +80,29 @@ Profile profileFromJs(const Napi::Object& o) {
   p.excluded_tags = pairs(o, "excludedTags");
   p.u_turn_penalty_s = number(o, "uTurnPenaltyS", 20);
   p.traffic_signal_penalty_s = number(o, "trafficSignalPenaltyS", 2);
+  if (has(o, "nodePenalties")) {
+    Napi::Value v = o.Get("nodePenalties");
+    if (!v.IsArray()) fail("InvalidArgument", "profile.nodePenalties must be an array of [key, value, seconds]");
+    Napi::Array a = v.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Value item = a.Get(i);
+      Napi::Array t = item.IsArray() ? item.As<Napi::Array>() : Napi::Array::New(o.Env());
+      if (t.Length() != 3 || !t.Get(0u).IsString() || !t.Get(1u).IsString() || !t.Get(2u).IsNumber() ||
+          !(t.Get(2u).As<Napi::Number>().DoubleValue() >= 0) || !(t.Get(2u).As<Napi::Number>().DoubleValue() <= 86400))
+        fail("InvalidArgument", "profile.nodePenalties[" + std::to_string(i) + "] must be [key, value, seconds 0..86400]");
+      p.node_penalties.push_back({t.Get(0u).As<Napi::String>().Utf8Value(), t.Get(1u).As<Napi::String>().Utf8Value(),
+                                  t.Get(2u).As<Napi::Number>().DoubleValue()});
+    }
+  }
+  const std::string time_varying = string(o, "timeVaryingOneway", "closed");
+  if (time_varying != "closed" && time_varying != "open")
+    fail("InvalidArgument", "profile.timeVaryingOneway must be 'closed' or 'open'");
+  p.time_varying_oneway_open = time_varying == "open";
+  p.time_varying_oneway_penalty_s = number(o, "timeVaryingOnewayPenaltyS", 0);
   if (!(p.maxspeed_factor > 0 && p.maxspeed_factor <= 2)) fail("InvalidArgument", "profile.maxspeedFactor must be in (0, 2]");
   if (!(p.ferry_speed > 0)) fail("InvalidArgument", "profile.ferrySpeed must be positive");
-  if (!(p.u_turn_penalty_s >= 0 && p.traffic_signal_penalty_s >= 0)) fail("InvalidArgument", "profile penalties must be non-negative");
+  if (!(p.u_turn_penalty_s >= 0 && p.traffic_signal_penalty_s >= 0 && p.time_varying_oneway_penalty_s >= 0 &&
+        p.time_varying_oneway_penalty_s <= 86400)) fail("InvalidArgument", "profile penalties must be non-negative");
   return p;
 }
 

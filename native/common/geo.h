@@ -25,4 +25,13 @@ inline double haversineMetersFixed(int32_t lon1, int32_t lat1, int32_t lon2, int
   return haversineMeters(toDegrees(lon1), toDegrees(lat1), toDegrees(lon2), toDegrees(lat2));
 }
 
+// Initial bearing from point 1 to point 2 in degrees clockwise from north, [0, 360).
+inline double bearingDegrees(double lon1, double lat1, double lon2, double lat2) {
+  constexpr double rad = M_PI / 180.0;
+  const double y = std::sin((lon2 - lon1) * rad) * std::cos(lat2 * rad);
+  const double x = std::cos(lat1 * rad) * std::sin(lat2 * rad) - std::sin(lat1 * rad) * std::cos(lat2 * rad) * std::cos((lon2 - lon1) * rad);
+  const double b = std::atan2(y, x) / rad;
+  return b < 0 ? b + 360.0 : b;
+}
+
 }  // namespace waymark

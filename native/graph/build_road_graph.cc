@@ -6,12 +6,13 @@
 
 #include "common/error.h"
 #include "common/geo.h"
+#include "graph/resolve_restrictions.h"
 
 namespace waymark {
 
 namespace {
 
-constexpr uint32_t kNoNode = std::numeric_limits<uint32_t>::max();
+constexpr uint32_t kNoNode = kNoNodeId;
 
 uint32_t durationMs(double length_m, double speed_kmh) {
   if (speed_kmh <= 0) return kNotAllowed;
@@ -33,7 +34,7 @@ std::vector<bool> markIds(const std::vector<int64_t>& unique_ids, std::vector<in
 
 }  // namespace
 
-RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, RoadGraphReport& report) {
+RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, RoadGraphReport& report, bool keep_all_components) {
   const size_t refs = osm.ref_id.size();
   if (osm.ways.empty()) throw Error("NoRoads", "the input has no roads routable with profile '" + osm.profile().name + "'");
   reportProgress(progress, "graph", 0, 5);
@@ -57,9 +58,14 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
   // 2. Which nodes are junctions: shared by ways, way ends, restriction via nodes, barriers.
   const std::vector<bool> blocking = markIds(unique_ids, osm.blocking_nodes);
   const std::vector<bool> signal = markIds(unique_ids, osm.signal_nodes);
+  std::vector<uint32_t> penalty_ms(unique_count, 0);  // delay passing each node
+  for (const PenaltyNode& p : osm.penalty_nodes) {
+    auto it = std::lower_bound(unique_ids.begin(), unique_ids.end(), p.id);
+    if (it != unique_ids.end() && *it == p.id) penalty_ms[it - unique_ids.begin()] = p.penalty_ms;
+  }
   std::vector<int64_t> via_node_ids;
   for (const auto& r : osm.restrictions)
-    if (r.via_is_node) via_node_ids.push_back(osm.restriction_via[r.via_first]);
+    if (r.via_is_node) via_node_ids.push_back(osm.restriction_members[r.viaFirst()]);
   const std::vector<bool> via = markIds(unique_ids, via_node_ids);
   std::vector<uint8_t> uses(unique_count, 0);
   for (const auto& w : osm.ways) {
@@ -89,26 +95,23 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
   reportProgress(progress, "graph", 2, 5);
 
   // 3. Split every way at its junctions into edges.
-  const double signal_penalty_ms = osm.profile().traffic_signal_penalty_s * 1000.0;
   std::vector<uint32_t> way_first_edge(osm.ways.size() + 1, 0);
   for (size_t wi = 0; wi < osm.ways.size(); ++wi) {
     const CollectedWay& w = osm.ways[wi];
     way_first_edge[wi] = g.edgeCount();
     double way_length = 0;
-    if (w.ferry_duration_s > 0) {
-      for (uint32_t i = 1; i < w.ref_count; ++i)
-        way_length += haversineMetersFixed(osm.ref_lon[w.first_ref + i - 1], osm.ref_lat[w.first_ref + i - 1],
-                                           osm.ref_lon[w.first_ref + i], osm.ref_lat[w.first_ref + i]);
-    }
+    for (uint32_t i = 1; i < w.ref_count; ++i)
+      way_length += haversineMetersFixed(osm.ref_lon[w.first_ref + i - 1], osm.ref_lat[w.first_ref + i - 1],
+                                         osm.ref_lon[w.first_ref + i], osm.ref_lat[w.first_ref + i]);
     uint32_t start = w.first_ref;
     uint32_t start_node = nodeAt(start);
     double length = 0;
-    int interior_signals = 0;
+    uint64_t interior_penalty_ms = 0;
     for (uint32_t r = w.first_ref + 1; r < w.first_ref + w.ref_count; ++r) {
       length += haversineMetersFixed(osm.ref_lon[r - 1], osm.ref_lat[r - 1], osm.ref_lon[r], osm.ref_lat[r]);
       const uint32_t u = ref_node[r];
       if (!isJunction(u)) {
-        if (signal[u]) ++interior_signals;
+        interior_penalty_ms += penalty_ms[u];
         continue;
       }
       const uint32_t end_node = nodeAt(r);
@@ -123,13 +126,17 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
         forward = durationMs(length, w.speed_forward);
         backward = durationMs(length, w.speed_backward);
       }
-      // Waiting at signals: those inside the edge, and the one at the junction being approached.
-      const double fwd_signals = interior_signals + ((g.node_flags[end_node] & kNodeTrafficSignal) ? 1 : 0);
-      const double bwd_signals = interior_signals + ((g.node_flags[start_node] & kNodeTrafficSignal) ? 1 : 0);
-      if (forward != kNotAllowed) forward += static_cast<uint32_t>(fwd_signals * signal_penalty_ms);
-      if (backward != kNotAllowed) backward += static_cast<uint32_t>(bwd_signals * signal_penalty_ms);
-      g.edge_duration_forward.push_back(forward);
-      g.edge_duration_backward.push_back(backward);
+      // Delays: nodes inside the edge, the junction being approached, and the way's own penalty
+      // (spread over its edges by length, so a way split at junctions costs it once).
+      const uint64_t way_penalty_ms =
+          way_length > 0 ? static_cast<uint64_t>(std::llround(w.penalty_s * 1000.0 * length / way_length)) : 0;
+      const uint64_t fwd_penalty = interior_penalty_ms + way_penalty_ms + (blocking[u] ? 0 : penalty_ms[u]);
+      const uint64_t bwd_penalty = interior_penalty_ms + way_penalty_ms + (blocking[ref_node[start]] ? 0 : penalty_ms[ref_node[start]]);
+      auto add = [](uint32_t d, uint64_t p) {
+        return d == kNotAllowed ? d : static_cast<uint32_t>(std::min<uint64_t>(d + p, kNotAllowed - 1));
+      };
+      g.edge_duration_forward.push_back(add(forward, fwd_penalty));
+      g.edge_duration_backward.push_back(add(backward, bwd_penalty));
       g.edge_length_cm.push_back(static_cast<uint32_t>(std::llround(length * 100.0)));
       g.edge_name.push_back(w.name_id);
       g.edge_class.push_back(w.road_class);
@@ -140,9 +147,11 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
         g.shape_lat.push_back(osm.ref_lat[s]);
       }
       start = r;
-      start_node = end_node;
+      // A blocking barrier inside a way ends this edge at a dead end; the next edge starts at a
+      // dead end of its own, so nothing passes the barrier.
+      start_node = blocking[u] ? nodeAt(r) : end_node;
       length = 0;
-      interior_signals = 0;
+      interior_penalty_ms = 0;
     }
   }
   way_first_edge[osm.ways.size()] = g.edgeCount();
@@ -150,44 +159,8 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
   report.edges_before_compression = g.edgeCount();
   reportProgress(progress, "graph", 3, 5);
 
-  // 4. Turn restrictions onto edges. A restriction whose ways or via node are missing is dropped.
-  {
-    std::vector<std::pair<int64_t, uint32_t>> way_index(osm.ways.size());
-    for (size_t i = 0; i < osm.ways.size(); ++i) way_index[i] = {osm.ways[i].osm_id, static_cast<uint32_t>(i)};
-    std::sort(way_index.begin(), way_index.end());
-    auto edgeOfWayAt = [&](int64_t way_id, uint32_t node) -> uint32_t {
-      auto it = std::lower_bound(way_index.begin(), way_index.end(), std::make_pair(way_id, uint32_t{0}));
-      for (; it != way_index.end() && it->first == way_id; ++it)
-        for (uint32_t e = way_first_edge[it->second]; e < way_first_edge[it->second + 1]; ++e)
-          if (g.edge_from[e] == node || g.edge_to[e] == node) return e;
-      return kNoNode;
-    };
-    for (const auto& r : osm.restrictions) {
-      if (!r.via_is_node) {
-        g.via_way_restrictions.push_back(static_cast<int64_t>(r.kind));
-        g.via_way_restrictions.push_back(r.from_way);
-        g.via_way_restrictions.push_back(r.to_way);
-        g.via_way_restrictions.push_back(r.via_count);
-        for (uint32_t i = 0; i < r.via_count; ++i) g.via_way_restrictions.push_back(osm.restriction_via[r.via_first + i]);
-        ++report.via_way_restrictions;
-        continue;
-      }
-      const int64_t via_id = osm.restriction_via[r.via_first];
-      auto it = std::lower_bound(unique_ids.begin(), unique_ids.end(), via_id);
-      uint32_t via_node = kNoNode;
-      if (it != unique_ids.end() && *it == via_id) via_node = junction_id[it - unique_ids.begin()];
-      const uint32_t from = via_node == kNoNode ? kNoNode : edgeOfWayAt(r.from_way, via_node);
-      const uint32_t to = via_node == kNoNode ? kNoNode : edgeOfWayAt(r.to_way, via_node);
-      if (from == kNoNode || to == kNoNode) {
-        ++report.restrictions_unmapped;
-        continue;
-      }
-      g.restriction_from.push_back(from);
-      g.restriction_via.push_back(via_node);
-      g.restriction_to.push_back(to);
-      g.restriction_kind.push_back(static_cast<uint8_t>(r.kind));
-    }
-  }
+  // 4. Turn restrictions onto edges (via nodes) and edge paths (via ways).
+  resolveRestrictions({osm, unique_ids, junction_id, way_first_edge}, g, report);
   g.name_first = osm.names.first();
   g.name_chars = osm.names.chars();
   reportProgress(progress, "graph", 4, 5);
@@ -195,8 +168,9 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
   // 5. Compress, then keep what can reach and be reached from everywhere else.
   compressDegreeTwoChains(g);
   report.edges_after_compression = g.edgeCount();
-  keepLargestComponent(g, report);
+  if (!keep_all_components) keepLargestComponent(g, report);
   report.restrictions_mapped = g.restriction_from.size();
+  report.via_way_restrictions = g.viaWayCount();
   reportProgress(progress, "graph", 5, 5);
   return g;
 }

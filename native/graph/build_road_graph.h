@@ -14,12 +14,18 @@ struct RoadGraphReport {
   uint64_t edges_after_compression = 0;
   uint64_t nodes_dropped_outside_largest_component = 0;
   uint64_t edges_dropped_outside_largest_component = 0;
-  uint64_t restrictions_mapped = 0;
-  uint64_t restrictions_unmapped = 0;
-  uint64_t via_way_restrictions = 0;
+  // Restriction relations that apply to the profile (see ImportStats for those skipped earlier):
+  uint64_t restrictions_applied = 0;      // relations turned into at least one restriction
+  uint64_t restrictions_unmapped = 0;     // a member way or via node is not in the graph
+  uint64_t restrictions_ambiguous = 0;    // a way through the via node leaves the edge undecided
+  uint64_t restrictions_disconnected = 0; // members do not meet (from/via/to do not share nodes)
+  // What the graph holds after compression and component selection:
+  uint64_t restrictions_mapped = 0;       // via-node restrictions on edges
+  uint64_t via_way_restrictions = 0;      // via-way restrictions as edge paths
 };
 
-RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, RoadGraphReport& report);
+RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, RoadGraphReport& report,
+                         bool keep_all_components = false);
 
 // Merges chains through nodes where a road merely continues (two edges, same attributes, no
 // restriction or barrier there). Restriction edge ids are remapped.

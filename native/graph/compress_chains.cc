@@ -30,6 +30,8 @@ void compressDegreeTwoChains(RoadGraph& g) {
   const uint32_t n = g.nodeCount(), m = g.edgeCount();
   std::vector<bool> is_via(n, false);
   for (uint32_t v : g.restriction_via) is_via[v] = true;
+  for (uint32_t v : g.via_way_nodes)
+    if (v != kNoNodeId) is_via[v] = true;
 
   // A node can vanish into a chain when exactly two different, non-loop edges meet there and they
   // agree on everything a route reports: class, flags, name, allowed directions and speed.
@@ -119,6 +121,25 @@ void compressDegreeTwoChains(RoadGraph& g) {
   g.shape_lat = std::move(out.shape_lat);
   for (auto& e : g.restriction_from) e = edge_map[e];
   for (auto& e : g.restriction_to) e = edge_map[e];
+  // Via-way paths: consecutive edges that became one chain collapse into it.
+  {
+    std::vector<uint32_t> first{0}, edges, nodes;
+    for (uint32_t r = 0; r < g.viaWayCount(); ++r) {
+      for (uint32_t i = g.via_way_first[r]; i < g.via_way_first[r + 1]; ++i) {
+        const uint32_t e = edge_map[g.via_way_edges[i]];
+        if (edges.size() > first.back() && edges.back() == e) {
+          nodes.back() = g.via_way_nodes[i];
+          continue;
+        }
+        edges.push_back(e);
+        nodes.push_back(g.via_way_nodes[i]);
+      }
+      first.push_back(static_cast<uint32_t>(edges.size()));
+    }
+    g.via_way_first = std::move(first);
+    g.via_way_edges = std::move(edges);
+    g.via_way_nodes = std::move(nodes);
+  }
   buildIncidence(g);
 }
 

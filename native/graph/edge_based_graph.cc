@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "graph/scc.h"
+#include "graph/via_way_copies.h"
 #include "osm/profile.h"
 
 namespace waymark {
@@ -89,11 +90,14 @@ EdgeBasedGraph buildEdgeBasedGraph(const RoadGraph& g, const EdgeBasedOptions& o
     eb.turn_first[s + 1] = static_cast<uint32_t>(eb.turn_head.size());
   }
 
+  applyViaWayRestrictions(g, eb);
+  const uint32_t total = eb.segmentCount();
+
   // Segments from which everything else can be reached and back.
   uint32_t largest = 0;
   const std::vector<uint32_t> component = stronglyConnectedComponents(eb.turn_first, eb.turn_head, largest);
-  eb.segment_flags.assign(n, 0);
-  for (uint32_t s = 0; s < n; ++s)
+  eb.segment_flags.assign(total, 0);
+  for (uint32_t s = 0; s < total; ++s)
     if (component[s] == largest) eb.segment_flags[s] |= kSegmentInLargestComponent;
   return eb;
 }

@@ -27,8 +27,16 @@ struct EdgeBasedGraph {
   std::vector<uint32_t> turn_first;    // CSR over segments
   std::vector<uint32_t> turn_head;
   std::vector<uint32_t> turn_weight;  // ms, incl. the source segment's duration
+  // Via-way restrictions duplicate the segments along their via paths (entered only from the
+  // restriction's from segment), so the graph remembers the path driven. Copies come after the
+  // originals: segment originalCount() + i duplicates copy_original[i]. copy_index_* lists
+  // (original, copy) pairs sorted by original, so a route may end on any copy of its target.
+  std::vector<uint32_t> copy_original;
+  std::vector<uint32_t> copy_index_original;
+  std::vector<uint32_t> copy_index_segment;
 
   uint32_t segmentCount() const { return static_cast<uint32_t>(segment_edge_dir.size()); }
+  uint32_t originalCount() const { return segmentCount() - static_cast<uint32_t>(copy_original.size()); }
 };
 
 struct EdgeBasedOptions {

@@ -68,7 +68,19 @@ void keepLargestComponent(RoadGraph& g, RoadGraphReport& report) {
   report.edges_dropped_outside_largest_component = m - out.edgeCount();
   out.name_first = std::move(g.name_first);
   out.name_chars = std::move(g.name_chars);
-  out.via_way_restrictions = std::move(g.via_way_restrictions);
+  for (uint32_t r = 0; r < g.viaWayCount(); ++r) {
+    bool kept = true;
+    for (uint32_t i = g.via_way_first[r]; i < g.via_way_first[r + 1]; ++i)
+      kept = kept && edge_map[g.via_way_edges[i]] != kDropped &&
+             (g.via_way_nodes[i] == kNoNodeId || node_map[g.via_way_nodes[i]] != kDropped);
+    if (!kept) continue;
+    for (uint32_t i = g.via_way_first[r]; i < g.via_way_first[r + 1]; ++i) {
+      out.via_way_edges.push_back(edge_map[g.via_way_edges[i]]);
+      out.via_way_nodes.push_back(g.via_way_nodes[i] == kNoNodeId ? kNoNodeId : node_map[g.via_way_nodes[i]]);
+    }
+    out.via_way_first.push_back(static_cast<uint32_t>(out.via_way_edges.size()));
+    out.via_way_kind.push_back(g.via_way_kind[r]);
+  }
   g = std::move(out);
   buildIncidence(g);
 }

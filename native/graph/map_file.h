@@ -15,7 +15,7 @@ namespace waymark {
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "map files are little-endian; this build assumes a little-endian host");
 
 inline constexpr char kMapMagic[8] = {'W', 'A', 'Y', 'M', 'A', 'R', 'K', '\x1a'};
-inline constexpr uint32_t kMapFormatVersion = 1;
+inline constexpr uint32_t kMapFormatVersion = 2;
 inline constexpr uint32_t kMaxSections = 96;
 
 struct MapSectionEntry {
@@ -46,7 +46,22 @@ struct MapHeader {
   uint64_t segment_count;  // edge-based graph nodes (directed road segments)
   uint64_t turn_count;     // edge-based graph arcs (allowed turns)
   uint64_t ch_arc_count;   // contraction hierarchy arcs (up + down, incl. shortcuts)
-  uint64_t reserved[16];
+  // Turn restriction relations of the source, by fate (what `waymark info` reports).
+  struct RestrictionCounts {
+    uint64_t read;          // type=restriction relations
+    uint64_t applied;       // turned into at least one restriction on the graph
+    uint64_t on_red;        // ignored: *_on_red
+    uint64_t conditional;   // ignored: restriction:conditional only
+    uint64_t excepted;      // ignored: except= names this vehicle
+    uint64_t other_vehicle; // ignored: for other vehicles only
+    uint64_t unknown_value; // ignored: neither no_* nor only_*
+    uint64_t incomplete;    // ignored: members missing or malformed
+    uint64_t unmapped;      // ignored: a member is not in this profile's graph
+    uint64_t ambiguous;     // ignored: the edges cannot be decided
+    uint64_t disconnected;  // ignored: members do not meet
+  } restrictions;
+  uint64_t segment_copy_count;  // edge-based segments duplicated for via-way restrictions
+  uint64_t reserved[4];
   uint32_t section_count;
   uint32_t reserved32;
   MapSectionEntry sections[kMaxSections];

@@ -10,6 +10,7 @@
 namespace waymark {
 
 constexpr uint32_t kNotAllowed = std::numeric_limits<uint32_t>::max();  // edge duration: no travel this way
+constexpr uint32_t kNoNodeId = std::numeric_limits<uint32_t>::max();
 
 enum NodeFlags : uint8_t {
   kNodeTrafficSignal = 1,
@@ -44,11 +45,17 @@ struct RoadGraph {
   std::vector<uint32_t> restriction_via;
   std::vector<uint32_t> restriction_to;
   std::vector<uint8_t> restriction_kind;  // RestrictionKind
-  // via-way restrictions, kept as OSM ids until they are used: [kind, from, to, n, via_1..via_n]*
-  std::vector<int64_t> via_way_restrictions;
+  // via-way turn restrictions as edge paths in travel order (from edge, via edges, to edge):
+  // path r is via_way_edges[via_way_first[r], via_way_first[r + 1]); via_way_nodes is parallel and
+  // holds, for every edge but the last, the node where it meets the next one (kNoNodeId for the last).
+  std::vector<uint32_t> via_way_first{0};
+  std::vector<uint32_t> via_way_edges;
+  std::vector<uint32_t> via_way_nodes;
+  std::vector<uint8_t> via_way_kind;  // RestrictionKind
 
   uint32_t nodeCount() const { return static_cast<uint32_t>(node_lon.size()); }
   uint32_t edgeCount() const { return static_cast<uint32_t>(edge_from.size()); }
+  uint32_t viaWayCount() const { return static_cast<uint32_t>(via_way_kind.size()); }
 };
 
 // Rebuilds node_first_edge/node_edges from edge_from/edge_to.

@@ -25,7 +25,9 @@ void addRoadGraphSections(MapWriter& w, const RoadGraph& g) {
   w.add("restriction_via", g.restriction_via);
   w.add("restriction_to", g.restriction_to);
   w.add("restriction_kind", g.restriction_kind);
-  w.add("via_way_restrictions", g.via_way_restrictions);
+  w.add("via_way_first", g.via_way_first);
+  w.add("via_way_edges", g.via_way_edges);
+  w.add("via_way_kind", g.via_way_kind);
 }
 
 RoadMap::RoadMap(const RoadGraph& g)

@@ -35,7 +35,7 @@ void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, co
   std::vector<std::vector<SegmentPosition>> target_positions(T);
   std::unordered_map<uint32_t, std::vector<SameSegmentTarget>> on_segment;  // segment -> targets on it
   for (uint32_t t = 0; t < T; ++t) {
-    target_positions[t] = positionsOf(eb, targets[t]);
+    target_positions[t] = targetPositionsOf(eb, targets[t]);
     for (const auto& q : target_positions[t]) on_segment[q.segment].push_back({t, q.fraction});
   }
   // Source seeds: a source on a segment some target lies on must leave that segment first (the

@@ -18,18 +18,37 @@ struct CollectedWay {
   float speed_forward;  // km/h, 0 = not allowed
   float speed_backward;
   float ferry_duration_s;  // < 0 when not given
+  float penalty_s;         // once per traversal of the whole way
   uint32_t name_id;
   uint8_t road_class;
   uint8_t flags;
 };
 
+// A restriction relation: several from ways (no_entry) or several to ways (no_exit) are allowed;
+// via is one node or a chain of ways. All member ids are in restriction_members:
+// [from_first, from_first + from_count) from ways, then to ways, then via members.
 struct CollectedRestriction {
-  int64_t from_way;
-  int64_t to_way;
-  uint32_t via_first;  // into restriction_via
+  int64_t osm_id;
+  uint32_t from_first;
+  uint32_t from_count;
+  uint32_t to_count;
   uint32_t via_count;
   bool via_is_node;
   RestrictionKind kind;
+  RestrictionTurn turn;
+  uint32_t toFirst() const { return from_first + from_count; }
+  uint32_t viaFirst() const { return from_first + from_count + to_count; }
+};
+
+// Restrictions that were read but do not apply, by reason (see RestrictionSkip and the graph
+// builder's RoadGraphReport for the ones dropped later).
+struct RestrictionSkipCounts {
+  uint64_t on_red = 0;
+  uint64_t conditional = 0;
+  uint64_t excepted = 0;
+  uint64_t other_vehicle = 0;
+  uint64_t unknown_value = 0;
+  uint64_t incomplete = 0;  // members missing or malformed (no from, no to, no via, mixed via)
 };
 
 struct ImportStats {
@@ -38,8 +57,13 @@ struct ImportStats {
   uint64_t osm_relations = 0;
   uint64_t routable_ways = 0;
   uint64_t missing_node_refs = 0;
-  uint64_t restrictions_read = 0;
-  uint64_t restrictions_incomplete = 0;
+  uint64_t restrictions_read = 0;  // type=restriction relations
+  RestrictionSkipCounts restrictions_skipped;
+};
+
+struct PenaltyNode {
+  int64_t id;
+  uint32_t penalty_ms;
 };
 
 class OsmCollector : public OplHandler {
@@ -57,8 +81,9 @@ class OsmCollector : public OplHandler {
   std::vector<CollectedWay> ways;
   std::vector<int64_t> blocking_nodes;
   std::vector<int64_t> signal_nodes;
+  std::vector<PenaltyNode> penalty_nodes;  // passing delays (signals included)
   std::vector<CollectedRestriction> restrictions;
-  std::vector<int64_t> restriction_via;
+  std::vector<int64_t> restriction_members;
   NameTable names;
   ImportStats stats;
 };

@@ -32,10 +32,19 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Access decision from the most specific access tag present; nullopt-like: 0 unknown, 1 allowed, -1 denied.
-int accessVerdict(const Profile& profile, const OplTags& tags, std::string_view* value_out = nullptr) {
+// Access decision from the most specific access tag present: 0 unknown, 1 allowed, -1 denied.
+// `suffix` (":forward"/":backward") makes the directional form of each tag more specific than the
+// plain one at the same level (motor_vehicle:forward=no beats motor_vehicle=yes and access=yes).
+int accessVerdict(const Profile& profile, const OplTags& tags, std::string_view* value_out = nullptr,
+                  std::string_view suffix = {}) {
+  std::string keyed;
   for (auto it = profile.access_tags.rbegin(); it != profile.access_tags.rend(); ++it) {
-    std::string_view v = tags.get(*it);
+    std::string_view v;
+    if (!suffix.empty()) {
+      keyed.assign(*it).append(suffix);
+      v = tags.get(keyed);
+    }
+    if (v.empty()) v = tags.get(*it);
     if (v.empty()) continue;
     // "yes;no" style lists: the first value decides.
     v = trim(v.substr(0, v.find(';')));
@@ -154,9 +163,12 @@ WayAttributes evaluateWay(const Profile& profile, const OplTags& tags) {
 
   const std::string_view highway = tags.get("highway");
   const bool is_ferry = tags.get("route") == "ferry";
-  std::string_view access_value;
-  const int access = accessVerdict(profile, tags, &access_value);
-  if (access < 0) return a;
+  std::string_view access_value, access_forward_value, access_backward_value;
+  const int access_forward = accessVerdict(profile, tags, &access_forward_value, ":forward");
+  const int access_backward = accessVerdict(profile, tags, &access_backward_value, ":backward");
+  if (access_forward < 0 && access_backward < 0) return a;
+  const int access = std::max(access_forward, access_backward);
+  access_value = access_forward >= access_backward ? access_forward_value : access_backward_value;
 
   double speed = 0;
   if (is_ferry && highway.empty()) {
@@ -225,13 +237,17 @@ WayAttributes evaluateWay(const Profile& profile, const OplTags& tags) {
     } else if (oneway == "-1" || oneway == "reverse") {
       if (!exempt) forward = 0;
     } else if (oneway == "reversible" || oneway == "alternating") {
-      return a;  // direction changes over time: not safely routable either way
+      // The direction changes over time: closed both ways, or open both ways at a penalty.
+      if (!profile.time_varying_oneway_open) return a;
+      a.penalty_s = profile.time_varying_oneway_penalty_s;
     } else if (oneway.empty() || oneway != "no") {
       if ((profile.implied_oneway_highways.count(highway) || profile.implied_oneway_junctions.count(junction)) &&
           !exempt)
         backward = 0;
     }
   }
+  if (access_forward < 0) forward = 0;
+  if (access_backward < 0) backward = 0;
   a.speed_forward = forward;
   a.speed_backward = backward;
   a.routable = forward > 0 || backward > 0;
@@ -243,33 +259,65 @@ WayAttributes evaluateWay(const Profile& profile, const OplTags& tags) {
 NodeAttributes evaluateNode(const Profile& profile, const OplTags& tags) {
   NodeAttributes n;
   const std::string_view barrier = tags.get("barrier");
-  if (!barrier.empty()) {
-    std::string_view access_value;
-    const int access = accessVerdict(profile, tags, &access_value);
-    if (access < 0) n.blocks = true;
-    else if (access == 0 && !profile.barrier_passable.count(barrier)) n.blocks = true;
-  }
+  const int access = accessVerdict(profile, tags);
+  // Access denied on a node closes it whether or not it is tagged as a barrier (OSRM does the same).
+  if (access < 0) n.blocks = true;
+  else if (!barrier.empty() && access == 0 && !profile.barrier_passable.count(barrier)) n.blocks = true;
   n.traffic_signal = tags.get("highway") == "traffic_signals";
+  if (n.traffic_signal) n.penalty_s += profile.traffic_signal_penalty_s;
+  for (const auto& p : profile.node_penalties) {
+    const std::string_view v = tags.get(p.key);
+    if (!v.empty() && (p.value == "*" || v == p.value)) n.penalty_s += p.seconds;
+  }
   return n;
 }
 
-RestrictionKind evaluateRestriction(const Profile& profile, const OplTags& tags) {
-  if (tags.get("type") != "restriction") return RestrictionKind::kNone;
+RestrictionTags evaluateRestriction(const Profile& profile, const OplTags& tags) {
+  RestrictionTags r;
+  if (tags.get("type") != "restriction") return r;
   std::string_view except = tags.get("except");
   while (!except.empty()) {
     const size_t semi = except.find(';');
-    if (profile.vehicle_types.count(trim(except.substr(0, semi)))) return RestrictionKind::kNone;
+    if (profile.vehicle_types.count(trim(except.substr(0, semi)))) {
+      r.skip = RestrictionSkip::kExcepted;
+      return r;
+    }
     if (semi == std::string_view::npos) break;
     except.remove_prefix(semi + 1);
   }
   for (const auto& key : profile.restriction_tags) {
-    std::string_view value = tags.get(key);
+    std::string_view value = trim(tags.get(key));
     if (value.empty()) continue;
-    if (startsWith(value, "no_")) return RestrictionKind::kProhibit;
-    if (startsWith(value, "only_")) return RestrictionKind::kMandatory;
-    return RestrictionKind::kNone;
+    if (value.size() > 7 && value.substr(value.size() - 7) == "_on_red") {
+      r.skip = RestrictionSkip::kOnRed;
+      return r;
+    }
+    std::string_view manoeuvre;
+    if (startsWith(value, "no_")) {
+      r.kind = RestrictionKind::kProhibit;
+      manoeuvre = value.substr(3);
+    } else if (startsWith(value, "only_")) {
+      r.kind = RestrictionKind::kMandatory;
+      manoeuvre = value.substr(5);
+    } else {
+      r.skip = RestrictionSkip::kUnknownValue;
+      return r;
+    }
+    if (manoeuvre == "left_turn") r.turn = RestrictionTurn::kLeft;
+    else if (manoeuvre == "right_turn") r.turn = RestrictionTurn::kRight;
+    else if (manoeuvre == "straight_on") r.turn = RestrictionTurn::kStraight;
+    else if (manoeuvre == "u_turn") r.turn = RestrictionTurn::kUTurn;
+    return r;
   }
-  return RestrictionKind::kNone;
+  // A restriction relation with no key for this profile: conditional, or for other vehicles.
+  for (const auto& t : tags.items) {
+    if (startsWith(t.key, "restriction:") && t.key.find("conditional") != std::string_view::npos) {
+      r.skip = RestrictionSkip::kConditional;
+      return r;
+    }
+  }
+  r.skip = RestrictionSkip::kOtherVehicle;
+  return r;
 }
 
 }  // namespace waymark

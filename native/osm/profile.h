@@ -48,6 +48,17 @@ struct Profile {
   std::vector<std::pair<std::string, std::string>> excluded_tags;  // key=value that removes a way
   double u_turn_penalty_s = 20;
   double traffic_signal_penalty_s = 2;
+  // Seconds lost passing a node tagged key=value ("*" matches any value): gates, stop signs,
+  // crossings. Summed when several match; traffic signals use traffic_signal_penalty_s.
+  struct NodePenalty {
+    std::string key, value;
+    double seconds;
+  };
+  std::vector<NodePenalty> node_penalties;
+  // oneway=reversible|alternating (direction changes over time): closed both ways, or open both
+  // ways with a penalty per traversal. Both values are always treated alike.
+  bool time_varying_oneway_open = false;
+  double time_varying_oneway_penalty_s = 0;
 };
 
 // Road classes stored per edge (one byte), in the order of importance.
@@ -80,6 +91,7 @@ struct WayAttributes {
   bool routable = false;
   double speed_forward = 0;   // km/h along the node order; 0 = not allowed that way
   double speed_backward = 0;
+  double penalty_s = 0;       // added once per traversal (time-varying oneways)
   double ferry_duration_s = -1;  // whole-way duration from a ferry's duration=*, when given
   uint8_t road_class = kOtherRoad;
   uint8_t flags = 0;
@@ -89,14 +101,33 @@ struct WayAttributes {
 WayAttributes evaluateWay(const Profile& profile, const OplTags& tags);
 
 struct NodeAttributes {
-  bool blocks = false;
+  bool blocks = false;          // blocking barrier, or access denied on the node itself
   bool traffic_signal = false;
+  double penalty_s = 0;         // passing delay (signals, passable barriers, stop signs, crossings)
 };
 NodeAttributes evaluateNode(const Profile& profile, const OplTags& tags);
 
 // Turn restriction kinds as the profile sees them.
 enum class RestrictionKind : uint8_t { kNone = 0, kProhibit = 1, kMandatory = 2 };
-RestrictionKind evaluateRestriction(const Profile& profile, const OplTags& tags);
+// The manoeuvre a restriction names (no_left_turn -> kLeft), used to pick the right edges where a
+// way passes through the via node; kAny for no_entry/no_exit and unknown suffixes.
+enum class RestrictionTurn : uint8_t { kAny = 0, kLeft, kRight, kStraight, kUTurn };
+// Why a type=restriction relation does not apply to this profile.
+enum class RestrictionSkip : uint8_t {
+  kApplies = 0,
+  kOnRed,        // *_on_red: a permission rule at signals, not a turn ban
+  kConditional,  // only restriction:conditional (conditions are not evaluated)
+  kExcepted,     // except=* names this vehicle
+  kOtherVehicle, // only restriction:<other vehicle> tags
+  kUnknownValue, // a value that is neither no_* nor only_*
+};
+struct RestrictionTags {
+  RestrictionKind kind = RestrictionKind::kNone;
+  RestrictionTurn turn = RestrictionTurn::kAny;
+  RestrictionSkip skip = RestrictionSkip::kApplies;
+};
+// Not a restriction at all (type != restriction) gives kind kNone with skip kApplies.
+RestrictionTags evaluateRestriction(const Profile& profile, const OplTags& tags);
 
 // Parsing helpers, exposed for tests.
 double parseMaxspeedKmh(const Profile& profile, std::string_view value);  // <= 0 when unknown

@@ -32,7 +32,7 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   BuildMapSummary summary;
   summary.import = osm.stats;
   auto t0 = std::chrono::steady_clock::now();
-  RoadGraph g = buildRoadGraph(osm, progress, summary.graph);
+  RoadGraph g = buildRoadGraph(osm, progress, summary.graph, options.keep_all_components);
   if (g.edgeCount() == 0) throw Error("NoRoads", "the input has no connected road network for profile '" + osm.profile().name + "'");
   summary.seconds_graph = secondsSince(t0);
 
@@ -83,6 +83,16 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   header.name_count = g.name_first.size() - 1;
   header.restriction_count = g.restriction_from.size();
   header.via_way_restriction_count = summary.graph.via_way_restrictions;
+  {
+    const ImportStats& s = osm.stats;
+    const RoadGraphReport& r = summary.graph;
+    header.restrictions = {s.restrictions_read, r.restrictions_applied, s.restrictions_skipped.on_red,
+                           s.restrictions_skipped.conditional, s.restrictions_skipped.excepted,
+                           s.restrictions_skipped.other_vehicle, s.restrictions_skipped.unknown_value,
+                           s.restrictions_skipped.incomplete, r.restrictions_unmapped, r.restrictions_ambiguous,
+                           r.restrictions_disconnected};
+  }
+  header.segment_copy_count = eb.copy_original.size();
   header.segment_count = eb.segmentCount();
   header.turn_count = eb.turn_head.size();
   header.ch_arc_count = ch.up_head.size() + ch.down_head.size();

@@ -13,6 +13,8 @@ struct BuildMapOptions {
   std::string source_name;
   std::string source_timestamp;
   int threads = 0;  // 0 = all cores
+  // Keep every component of the road graph (small test networks); snapping still prefers the largest.
+  bool keep_all_components = false;
 };
 
 struct BuildMapSummary {

@@ -25,6 +25,19 @@ inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const S
   return out;
 }
 
+// Positions a route may end at: the snapped point's segments and every copy of them (a via-way
+// restriction path through the road ends there too when it was entered from its from segment).
+inline std::vector<SegmentPosition> targetPositionsOf(const EdgeBasedView& eb, const SnapResult& p) {
+  std::vector<SegmentPosition> out = positionsOf(eb, p);
+  if (eb.copy_original.empty()) return out;
+  const size_t originals = out.size();
+  for (size_t i = 0; i < originals; ++i) {
+    const auto [lo, hi] = eb.copiesOf(out[i].segment);
+    for (size_t k = lo; k < hi; ++k) out.push_back({eb.copy_index_segment[k], out[i].fraction});
+  }
+  return out;
+}
+
 inline int64_t partialMs(const EdgeBasedView& eb, const SegmentPosition& p) {
   return std::llround(p.fraction * eb.segment_duration[p.segment]);
 }

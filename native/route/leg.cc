@@ -6,7 +6,7 @@ namespace waymark {
 
 LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from, const SnapResult& to, bool want_path) {
   const EdgeBasedView& eb = map.eb;
-  const std::vector<SegmentPosition> P = positionsOf(eb, from), Q = positionsOf(eb, to);
+  const std::vector<SegmentPosition> P = positionsOf(eb, from), Q = targetPositionsOf(eb, to);
   LegPath leg;
   // Same segment, target ahead of the source: drive straight there.
   int64_t direct = std::numeric_limits<int64_t>::max();

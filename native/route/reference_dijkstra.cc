@@ -54,7 +54,7 @@ std::optional<std::pair<int64_t, int64_t>> ReferenceDijkstra::costTo(const EdgeB
     if (!best || ms < best->first) best = {ms, cm};
   };
   const auto sources = positionsOf(eb, from_);
-  for (const SegmentPosition& q : positionsOf(eb, to)) {
+  for (const SegmentPosition& q : targetPositionsOf(eb, to)) {
     if (dist_[q.segment] != kUnreached) offer(dist_[q.segment] + partialMs(eb, q), cm_[q.segment] + partialCm(eb, q));
     for (const SegmentPosition& p : sources)
       if (p.segment == q.segment && p.fraction <= q.fraction)

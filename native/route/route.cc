@@ -53,6 +53,9 @@ RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& po
       const double f0 = i == 0 ? path.start_fraction : 0.0;
       const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
       if (with_geometry) appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
+      // A piece of zero length (starting at the very end of a road, or ending at its very start) is
+      // a road the route only touches: it names no street driven.
+      if (f1 <= f0 && path.segments.size() > 1) continue;
       const uint32_t name = map.road.edge_name[edge];
       if (name != 0 && name != last_name) leg.names.emplace_back(map.road.name(name));
       if (name != 0) last_name = name;

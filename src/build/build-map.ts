@@ -13,6 +13,8 @@ export interface BuildMapOptions {
   profile: ProfileTable;
   progress?: Progress;
   threads?: number;
+  /** Keep every component of the road graph, not only the largest (small hand-drawn test networks). */
+  keepAllComponents?: boolean;
 }
 
 export interface BuildMapResult extends BuildSummary {
@@ -28,7 +30,13 @@ export interface BuildTarget {
 }
 
 /** Builds one map per target from a single osmium pass over the input. */
-export async function buildMapsFromPbf(options: { input: string; targets: BuildTarget[]; progress?: Progress; threads?: number }): Promise<BuildMapResult[]> {
+export async function buildMapsFromPbf(options: {
+  input: string;
+  targets: BuildTarget[];
+  progress?: Progress;
+  threads?: number;
+  keepAllComponents?: boolean;
+}): Promise<BuildMapResult[]> {
   const started = performance.now();
   const input = resolve(options.input);
   if (options.targets.length === 0) throw new WaymarkError('InvalidValue', 'no profile to build');
@@ -71,7 +79,13 @@ export async function buildMapsFromPbf(options: { input: string; targets: BuildT
       try {
         const summary = await native.importerFinish(
           importers[i],
-          { output: outputs[i], sourceName: basename(input), sourceTimestamp, threads: options.threads ?? 0 },
+          {
+            output: outputs[i],
+            sourceName: basename(input),
+            sourceTimestamp,
+            threads: options.threads ?? 0,
+            keepAllComponents: options.keepAllComponents ?? false,
+          },
           (step, done, total) => progress?.update(options.targets.length > 1 ? `${target.profile.name}:${step}` : step, done, total),
         );
         results.push({ ...summary, output: outputs[i], profile: target.profile.name, secondsImport, secondsTotal: (performance.now() - started) / 1000 });
@@ -92,6 +106,7 @@ export async function buildMapFromPbf(options: BuildMapOptions): Promise<BuildMa
     targets: [{ profile: options.profile, output: options.output }],
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.keepAllComponents !== undefined ? { keepAllComponents: options.keepAllComponents } : {}),
   });
   return result;
 }

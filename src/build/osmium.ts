@@ -6,6 +6,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { WaymarkError } from '../errors.js';
 
+/**
+ * Tagged nodes any profile may care about: barriers, access on the node itself, and the nodes that
+ * cost time to pass (signals, stop signs, crossings).
+ */
+const NODE_FILTERS = [
+  'n/barrier',
+  'n/highway=traffic_signals,stop,give_way,crossing',
+  'n/railway=level_crossing,crossing',
+  ...['access', 'vehicle', 'motor_vehicle', 'motorcar', 'bicycle', 'foot'].map((key) => `n/${key}`),
+].join(' ');
+
 export function ensureOsmium(): void {
   const r = spawnSync('osmium', ['--version'], { stdio: 'ignore' });
   if (r.error || r.status !== 0) {
@@ -45,7 +56,8 @@ export function streamRoutableOpl(input: string, onChunk: (chunk: Buffer) => voi
   const script =
     'set -o pipefail; ' +
     'osmium add-locations-to-ways --no-progress -i sparse_mem_array --ignore-missing-nodes -F pbf "$1" -f pbf,pbf_compression=none -o - ' +
-    '| osmium tags-filter --no-progress -R -F pbf - w/highway w/route=ferry r/type=restriction n/barrier n/highway=traffic_signals ' +
+    '| osmium tags-filter --no-progress -R -F pbf - w/highway w/route=ferry r/type=restriction ' +
+    `${NODE_FILTERS} ` +
     '-f opl,add_metadata=false,locations_on_ways=true -o -';
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', script, 'osmium-pipeline', input], { stdio: ['ignore', 'pipe', 'pipe'] });

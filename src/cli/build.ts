@@ -23,7 +23,8 @@ export function registerBuild(program: Command): void {
     .requiredOption('-o, --output <file-or-dir>', 'map file to write (.wmap), or a directory for several profiles')
     .option('-p, --profile <names>', 'routing profiles, comma-separated (car, bike, foot)', 'car')
     .option('--threads <n>', 'worker threads for preprocessing (0 = all cores)', '0')
-    .action(async (input: string, opts: { output: string; profile: string; threads: string }) => {
+    .option('--keep-all-components', 'keep every part of the road network, not only the largest connected one (small test networks)')
+    .action(async (input: string, opts: { output: string; profile: string; threads: string; keepAllComponents?: boolean }) => {
       const names = opts.profile.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
       const profiles = names.map(getProfile);
       const outputs = outputsFor(input, opts.output, names);
@@ -32,6 +33,7 @@ export function registerBuild(program: Command): void {
         targets: profiles.map((profile, i) => ({ profile, output: outputs[i] })),
         progress: createProgress('build'),
         threads: Number(opts.threads),
+        keepAllComponents: opts.keepAllComponents === true,
       });
       printJson(results.length === 1 ? results[0] : results);
     });

@@ -21,6 +21,11 @@ export interface ImportStats {
   routableWays: number;
   missingNodeRefs: number;
   restrictionsRead: number;
+  restrictionsOnRed: number;
+  restrictionsConditional: number;
+  restrictionsExcepted: number;
+  restrictionsOtherVehicle: number;
+  restrictionsUnknownValue: number;
   restrictionsIncomplete: number;
 }
 
@@ -32,8 +37,11 @@ export interface BuildSummary {
     edgesAfterCompression: number;
     nodesDroppedOutsideLargestComponent: number;
     edgesDroppedOutsideLargestComponent: number;
-    restrictionsMapped: number;
+    restrictionsApplied: number;
     restrictionsUnmapped: number;
+    restrictionsAmbiguous: number;
+    restrictionsDisconnected: number;
+    restrictionsMapped: number;
     viaWayRestrictions: number;
   };
   nodes: number;
@@ -134,6 +142,24 @@ export interface MapHeader {
     segments: number;
     turns: number;
     chArcs: number;
+    /** Edge-based segments duplicated along via-way restriction paths. */
+    segmentCopies: number;
+  };
+  /** Turn restriction relations of the source by fate (what `waymark info` prints). */
+  restrictions: {
+    read: number;
+    applied: number;
+    ignored: {
+      onRed: number;
+      conditional: number;
+      excepted: number;
+      otherVehicle: number;
+      unknownValue: number;
+      incomplete: number;
+      unmapped: number;
+      ambiguous: number;
+      disconnected: number;
+    };
   };
   sections: { name: string; bytes: number; elementSize: number }[];
 }
@@ -154,7 +180,7 @@ export interface NativeAddon {
   importerStats(importer: ImporterHandle): ImportStats & { bytes: number; lines: number };
   importerFinish(
     importer: ImporterHandle,
-    options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number },
+    options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number; keepAllComponents?: boolean },
     onProgress?: ProgressCallback,
   ): Promise<BuildSummary>;
   /** Opens a map; with a checksum, exactly that version (still open somewhere in the process, or on disk). */

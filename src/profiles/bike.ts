@@ -74,4 +74,17 @@ export const bike: ProfileTable = {
   ],
   uTurnPenaltyS: 5,
   trafficSignalPenaltyS: 2,
+  nodePenalties: [
+    ['barrier', 'gate', 10],
+    ['barrier', 'lift_gate', 5],
+    ['barrier', 'swing_gate', 10],
+    ['barrier', 'sliding_gate', 10],
+    ['barrier', 'kissing_gate', 15],
+    ['barrier', 'cycle_barrier', 5],
+    ['barrier', 'border_control', 60],
+    ['barrier', 'toll_booth', 10],
+    ['highway', 'stop', 2],
+    ['railway', 'level_crossing', 5],
+  ],
+  timeVaryingOneway: 'closed',
 };

@@ -112,4 +112,22 @@ export const car: ProfileTable = {
   ],
   uTurnPenaltyS: 20,
   trafficSignalPenaltyS: 2,
+  // Time lost at nodes that let a car pass but slow it down.
+  nodePenalties: [
+    ['barrier', 'gate', 15],
+    ['barrier', 'lift_gate', 10],
+    ['barrier', 'swing_gate', 15],
+    ['barrier', 'sliding_gate', 15],
+    ['barrier', 'hampshire_gate', 15],
+    ['barrier', 'toll_booth', 30],
+    ['barrier', 'border_control', 60],
+    ['barrier', 'sally_port', 30],
+    ['barrier', 'cattle_grid', 3],
+    ['barrier', 'entrance', 3],
+    ['highway', 'stop', 3],
+    ['highway', 'give_way', 1],
+    ['highway', 'crossing', 1],
+    ['railway', 'level_crossing', 5],
+  ],
+  timeVaryingOneway: 'closed',
 };

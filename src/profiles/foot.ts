@@ -55,4 +55,13 @@ export const foot: ProfileTable = {
   ],
   uTurnPenaltyS: 0,
   trafficSignalPenaltyS: 5,
+  nodePenalties: [
+    ['barrier', 'gate', 5],
+    ['barrier', 'kissing_gate', 5],
+    ['barrier', 'stile', 10],
+    ['barrier', 'turnstile', 5],
+    ['barrier', 'full-height_turnstile', 5],
+    ['barrier', 'border_control', 60],
+    ['railway', 'level_crossing', 5],
+  ],
 };

@@ -46,4 +46,13 @@ export interface ProfileTable {
   excludedTags: [string, string][];
   uTurnPenaltyS: number;
   trafficSignalPenaltyS: number;
+  /** [key, value, seconds]: delay passing a node tagged key=value ('*' = any value); summed when several match. */
+  nodePenalties?: [string, string, number][];
+  /**
+   * oneway=reversible and oneway=alternating (the direction changes over time), always treated
+   * alike: 'closed' (the default) routes through them in neither direction; 'open' in both, at
+   * timeVaryingOnewayPenaltyS per traversal.
+   */
+  timeVaryingOneway?: 'closed' | 'open';
+  timeVaryingOnewayPenaltyS?: number;
 }
