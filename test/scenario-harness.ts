@@ -61,21 +61,11 @@ export interface Scenario {
 }
 
 function tokens(text: string): string[] {
+  // Whitespace-separated, except inside double quotes: name="Main Street" is one token.
   const out: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
+  const re = /([^\s"]*)"([^"]*)"|(\S+)/g;
   let m: RegExpExecArray | null;
-  let pending = '';
-  while ((m = re.exec(text)) !== null) {
-    // key="a b" arrives as `key=` followed by a quoted part.
-    if (m[1] !== undefined) {
-      out.push(pending + m[1]);
-      pending = '';
-    } else if (m[2].endsWith('=') && text[re.lastIndex] === '"') {
-      pending = m[2];
-    } else {
-      out.push(m[2]);
-    }
-  }
+  while ((m = re.exec(text)) !== null) out.push(m[3] ?? m[1] + m[2]);
   return out;
 }
 
