@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BuildSummary } from '../src/native/index.js';
 
 export interface BuildBenchRow {
   name: string;
@@ -18,7 +19,26 @@ export interface BuildBenchRow {
   edges: number;
   file_bytes: number;
   bytes_per_node: number;
+  /** Turn restriction relations by fate: read, applied (via-way ones among them), ignored by reason. */
+  restrictions: { read: number; applied: number; via_way: number; ignored: Record<string, number> };
   [key: string]: unknown;
+}
+
+function restrictionFigures(result: BuildSummary): BuildBenchRow['restrictions'] {
+  const i = result.import;
+  const g = result.graph;
+  const ignored: Record<string, number> = {
+    on_red: i.restrictionsOnRed,
+    conditional: i.restrictionsConditional,
+    excepted: i.restrictionsExcepted,
+    other_vehicle: i.restrictionsOtherVehicle,
+    unknown_value: i.restrictionsUnknownValue,
+    incomplete: i.restrictionsIncomplete,
+    unmapped: g.restrictionsUnmapped,
+    ambiguous: g.restrictionsAmbiguous,
+    disconnected: g.restrictionsDisconnected,
+  };
+  return { read: i.restrictionsRead, applied: g.restrictionsApplied, via_way: g.viaWayRestrictions, ignored };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,6 +63,7 @@ export function benchBuildOne(pbf: string, profile = 'car', keepMap?: string): B
       edges: row.edges,
       file_bytes: row.file_bytes,
       bytes_per_node: row.file_bytes / row.nodes,
+      restrictions: restrictionFigures(row.result as BuildSummary),
       result: row.result,
     };
   } finally {
@@ -50,17 +71,27 @@ export function benchBuildOne(pbf: string, profile = 'car', keepMap?: string): B
   }
 }
 
+function restrictionText(r: BuildBenchRow['restrictions']): string {
+  const reasons = Object.entries(r.ignored)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  return `${r.read}/${r.applied}(${r.via_way})/${reasons || '-'}`;
+}
+
 export function benchBuild(pbfs: string[], json: boolean): void {
   const rows: BuildBenchRow[] = [];
   if (!json) {
-    process.stdout.write('file                 seconds   read_s  peak_rss_mb      nodes      edges   file_MB  bytes/node\n');
+    process.stdout.write(
+      'file                 seconds   read_s  peak_rss_mb      nodes      edges   file_MB  bytes/node   restrictions read/applied(via-way)/ignored by reason\n',
+    );
   }
   for (const pbf of pbfs) {
     const row = benchBuildOne(pbf);
     rows.push(row);
     if (!json) {
       process.stdout.write(
-        `${row.name.padEnd(18)} ${row.seconds.toFixed(2).padStart(9)} ${row.seconds_read.toFixed(2).padStart(8)} ${row.peak_rss_mb.toFixed(0).padStart(12)} ${String(row.nodes).padStart(10)} ${String(row.edges).padStart(10)} ${(row.file_bytes / 1e6).toFixed(1).padStart(9)} ${row.bytes_per_node.toFixed(0).padStart(11)}\n`,
+        `${row.name.padEnd(18)} ${row.seconds.toFixed(2).padStart(9)} ${row.seconds_read.toFixed(2).padStart(8)} ${row.peak_rss_mb.toFixed(0).padStart(12)} ${String(row.nodes).padStart(10)} ${String(row.edges).padStart(10)} ${(row.file_bytes / 1e6).toFixed(1).padStart(9)} ${row.bytes_per_node.toFixed(0).padStart(11)}   ${restrictionText(row.restrictions)}\n`,
       );
     }
   }
