@@ -1,6 +1,7 @@
 // One-to-all queries on PHAST: isochrone pieces, one point against many (reach, zone ETAs), tables
 // of PHAST runs in parallel across centers (oracle tests, benchmarks), and lenient snapping (a point
 // with no road nearby is reported, not an error).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -11,6 +12,7 @@
 #include "binding/registry.h"
 #include "common/parallel.h"
 #include "phast/one_to_all.h"
+#include "phast/reached_samples.h"
 #include "route/route.h"
 
 namespace waymark::js {
@@ -73,10 +75,11 @@ Napi::Value isochrone(const Napi::CallbackInfo& info) {
     const SnapResult center = snapCenter(*map, location, o);
     auto phast = map->phasts.acquire();
     runFromPoint(*map, *phast, direction, center);
-    Napi::Array contours = Napi::Array::New(env, limits.ElementLength());
+    const bool want_lines = boolean(o, "lines", true);
+    Napi::Array contours = Napi::Array::New(env, want_lines ? limits.ElementLength() : 0);
     std::vector<double> coords, line;
     std::vector<uint32_t> parts;
-    for (size_t k = 0; k < limits.ElementLength(); ++k) {
+    for (size_t k = 0; k < limits.ElementLength() && want_lines; ++k) {
       // Seconds -> ms, metres -> cm.
       const int64_t limit = std::llround(limits[k] * (metric == LimitMetric::kDuration ? 1000.0 : 100.0));
       coords.clear();
@@ -101,6 +104,23 @@ Napi::Value isochrone(const Napi::CallbackInfo& info) {
     Napi::Object result = Napi::Object::New(env);
     result.Set("location", snapToJs(env, *map, center, false));
     result.Set("contours", contours);
+    if (has(o, "sampleStep")) {
+      // Points along the network reached within the largest limit: lon, lat, cost (s or m) triples.
+      const double step = number(o, "sampleStep", 0);
+      if (!(step >= 1 && step <= 10000)) fail("InvalidValue", "sampleStep must be between 1 and 10000 metres");
+      const double unit = metric == LimitMetric::kDuration ? 1000.0 : 100.0;
+      std::vector<double> internal_limits;
+      for (size_t k = 0; k < limits.ElementLength(); ++k) internal_limits.push_back(double(std::llround(limits[k] * unit)));
+      const int64_t largest = int64_t(*std::max_element(internal_limits.begin(), internal_limits.end()));
+      const auto points = sampleReachedPieces(*map, reachedPieces(*map, *phast, direction, center, metric, largest), step, internal_limits);
+      Napi::Float64Array samples = Napi::Float64Array::New(env, points.size() * 3);
+      for (size_t i = 0; i < points.size(); ++i) {
+        samples[3 * i] = points[i].lon;
+        samples[3 * i + 1] = points[i].lat;
+        samples[3 * i + 2] = points[i].cost / unit;
+      }
+      result.Set("samples", samples);
+    }
     return result;
   });
 }

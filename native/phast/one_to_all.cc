@@ -84,12 +84,12 @@ std::vector<ReachedPiece> reachedPieces(const LoadedMap& map, const Phast& phast
       const double start = double(by_time ? ms : phast.cm(map.ch, s));
       if (start <= L) {
         const double to = reach(s, L - start);
-        if (to > 0) out.push_back({s, 0.0, to});
+        if (to > 0) out.push_back({s, 0.0, to, start, start + to * length(s)});
       }
     }
     for (const SegmentPosition& p : positionsOf(eb, center)) {
       const double to = std::min(1.0, p.fraction + reach(p.segment, L));
-      if (to > p.fraction) out.push_back({p.segment, p.fraction, to});
+      if (to > p.fraction) out.push_back({p.segment, p.fraction, to, 0.0, (to - p.fraction) * length(p.segment)});
     }
   } else {
     for (uint32_t s = 0; s < n; ++s) {
@@ -99,11 +99,11 @@ std::vector<ReachedPiece> reachedPieces(const LoadedMap& map, const Phast& phast
       const double g = double(by_time ? leave.ms : leave.cm);
       const double len = length(s);
       const double from = g <= L ? 0.0 : len > 0 ? (g - L) / len : 1.0;
-      if (from < 1.0) out.push_back({s, from, 1.0});
+      if (from < 1.0) out.push_back({s, from, 1.0, g - from * len, g - len});
     }
     for (const SegmentPosition& p : positionsOf(eb, center)) {
       const double from = std::max(0.0, p.fraction - reach(p.segment, L));
-      if (from < p.fraction) out.push_back({p.segment, from, p.fraction});
+      if (from < p.fraction) out.push_back({p.segment, from, p.fraction, (p.fraction - from) * length(p.segment), 0.0});
     }
   }
   return out;

@@ -27,6 +27,7 @@ PointCost costWith(const LoadedMap& map, const Phast& phast, PhastDirection dire
 struct ReachedPiece {
   uint32_t segment;
   double from, to;
+  double cost_from, cost_to;  // ms or cm at both ends (forward: from the center; reverse: to it)
 };
 
 enum class LimitMetric { kDuration, kDistance };  // ms, or cm along the fastest paths

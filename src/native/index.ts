@@ -178,12 +178,15 @@ export interface NativeAddon {
   /** JSON rows of a row-major matrix: numbers rounded to 0.1, NaN as null. */
   matrixRowsJson(values: Float64Array, columns: number): string;
   benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
-  /** PHAST around one point: per limit (seconds or metres), the reached road pieces as linestrings (parts[k]..parts[k+1] are piece k's pairs). */
+  /**
+   * PHAST around one point: per limit (seconds or metres), the reached road pieces as linestrings (parts[k]..parts[k+1] are piece k's
+   * pairs; none with lines: false); with sampleStep (m), points along the network within the largest limit as lon, lat, cost triples.
+   */
   isochrone(
     map: MapHandle,
     location: Float64Array,
-    options: SnapOptions & { direction?: PhastDirection; metric?: 'duration' | 'distance'; limits: Float64Array },
-  ): { location: NativeSnapSummary; contours: { coordinates: Float64Array; parts: Uint32Array }[] };
+    options: SnapOptions & { direction?: PhastDirection; metric?: 'duration' | 'distance'; limits: Float64Array; lines?: boolean; sampleStep?: number },
+  ): { location: NativeSnapSummary; contours: { coordinates: Float64Array; parts: Uint32Array }[]; samples?: Float64Array };
   /** One PHAST around center: forward center -> others, reverse others -> center; NaN when unreachable or not snapped (snapped[i] = 0). */
   oneToMany(
     map: MapHandle,
