@@ -13,7 +13,8 @@ std::vector<CostedPoint> sampleReachedPieces(const LoadedMap& map, const std::ve
                                              const std::vector<double>& limits) {
   std::vector<CostedPoint> out;
   std::unordered_map<uint64_t, size_t> spot;  // grid key -> index in out
-  const double grid_deg = step_m / 2 / 111'320.0;
+  // A 1 m grid: merges the two directions' copies of a point, never two distinct points.
+  const double grid_deg = 1.0 / 111'320.0;
   auto offer = [&](double lon, double lat, double cost) {
     const uint64_t key = (uint64_t(int64_t(std::floor(lat / grid_deg)) + (1ll << 30)) << 32) | uint32_t(int64_t(std::floor(lon / grid_deg)) + (1ll << 30));
     auto [it, inserted] = spot.emplace(key, out.size());

@@ -14,8 +14,7 @@ struct CostedPoint {
 };
 
 // A point every `step_m` metres along each piece (both ends included), plus the points where the
-// cost crosses one of `limits` (so every contour's cut points are present); one per grid spot of
-// step_m / 2.
+// cost crosses one of `limits` (so every contour's cut points are present); one per metre-sized spot.
 std::vector<CostedPoint> sampleReachedPieces(const LoadedMap& map, const std::vector<ReachedPiece>& pieces, double step_m,
                                              const std::vector<double>& limits);
 

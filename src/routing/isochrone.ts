@@ -13,7 +13,7 @@
  * generalises (Douglas-Peucker, `generalize` metres) and measures hole areas.
  */
 import * as turf from '@turf/turf';
-import type { MultiPolygon } from 'geojson';
+import type { MultiLineString, MultiPolygon } from 'geojson';
 import { cellArea, cellsToMultiPolygon, getHexagonEdgeLengthAvg, latLngToCell, UNITS } from 'h3-js';
 import { native, type MapHandle, type PhastDirection } from '../native/index.js';
 import { callNative, flatCoordinates, type LonLat } from './route.js';
@@ -98,7 +98,9 @@ export function isochroneOnMap(map: MapHandle, request: IsochroneRequest): Isoch
         for (let i = contour.parts[p]; i < contour.parts[p + 1]; i++) line.push([round6(c[2 * i]), round6(c[2 * i + 1])]);
         lines.push(line);
       }
-      return { type: 'Feature', properties: { ...contourOf(k), pieces }, geometry: { type: 'MultiLineString', coordinates: lines } };
+      let geometry: MultiLineString = { type: 'MultiLineString', coordinates: lines };
+      if (request.generalize) geometry = turf.simplify(geometry, { tolerance: request.generalize / 111_320, highQuality: false, mutate: true }) as MultiLineString;
+      return { type: 'Feature', properties: { ...contourOf(k), pieces }, geometry };
     });
   } else {
     // One cell lookup per sample, for all contours: a cell belongs to every contour whose limit
