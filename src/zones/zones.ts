@@ -158,8 +158,10 @@ export function zoneSamples(map: MapHandle, cells: string[], samples = defaultZo
           chosen[i].push([Math.round(lon * 1e6) / 1e6, Math.round(lat * 1e6) / 1e6]);
         }
       });
-      onProgress?.(Math.min(b + batch, todo.length) + (round === 1 ? cells.length : 0), 2 * cells.length);
+      const done = Math.min(b + batch, todo.length);
+      onProgress?.(round === 0 ? done : cells.length + Math.round((done / todo.length) * cells.length), 2 * cells.length);
     }
+    if (round === 1) onProgress?.(2 * cells.length, 2 * cells.length);
   }
   const out: ZoneSamples = { cells: [], points: [], roadless: [] };
   cells.forEach((c, i) => {
