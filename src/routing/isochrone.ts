@@ -5,7 +5,7 @@
  * Polygons are a union of H3 cells (h3-js) over points sampled along the reached roads, every half
  * cell edge, so consecutive samples fall in the same or adjacent cells and a road never leaves a gap.
  * Why H3 rather than @turf/turf's buffer or concave hull: buffering thousands of linestrings and
- * unioning them costs seconds, while the cell union is linear in the sampled points (milliseconds);
+ * unioning them costs seconds, while the cell union is linear in the sampled points;
  * a concave hull bridges over unreachable areas and has no holes, while cellsToMultiPolygon gives
  * holes wherever no reached road passes; and the cell sets of growing limits are nested, so the
  * contours nest exactly. Holes smaller than a few cells (the inside of a city block) are filled, so

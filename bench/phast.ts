@@ -1,0 +1,102 @@
+/**
+ * `waymark bench phast <map...> [--sources N] [--isochrones N] [--zones 7,8] [--json]`: PHAST
+ * one-to-all against plain Dijkstra one-to-all from the same sources (both exact; their answers are
+ * compared), PHAST across all cores, isochrone latency (1 and 4 contours, the whole answer in
+ * process: PHAST, cut pieces, samples, H3 polygons) and H3 zone matrices over the map's bbox.
+ */
+import { availableParallelism } from 'node:os';
+import { openMapFile } from '../src/maps/open.js';
+import { native } from '../src/native/index.js';
+import { isochroneOnMap } from '../src/routing/isochrone.js';
+import { zoneMatrixOnMap } from '../src/zones/zones.js';
+import { fmt, mean, percentile, sortedCopy } from './stats.js';
+
+export interface PhastBenchOptions {
+  sources: number;
+  isochrones: number;
+  zones: number[];
+  json: boolean;
+}
+
+function timed<T>(fn: () => T): [T, number] {
+  const t0 = performance.now();
+  const r = fn();
+  return [r, performance.now() - t0];
+}
+
+export function benchPhast(paths: string[], options: PhastBenchOptions): Record<string, unknown>[] {
+  const results: Record<string, unknown>[] = [];
+  for (const path of paths) {
+    const map = openMapFile(path);
+    const lines: string[] = [];
+    const S = options.sources;
+    const pts = native.randomRoadPoints(map.handle, S + 1, 1);
+    const sources = pts.subarray(0, 2 * S);
+    const probe = pts.subarray(2 * S);
+    native.phastTable(map.handle, sources.subarray(0, 2), probe, { threads: 1 }); // warm-up
+    const one = native.phastTable(map.handle, sources, probe, { threads: 1 });
+    const reverse = native.phastTable(map.handle, sources, probe, { threads: 1, direction: 'reverse' });
+    const threads = availableParallelism();
+    const [, allMs] = timed(() => native.phastTable(map.handle, sources, probe, { threads }));
+    const dijkstraMs: number[] = [];
+    let mismatches = 0;
+    for (let i = 0; i < S; i++) {
+      const [ref, ms] = timed(() => native.referenceTable(map.handle, sources.subarray(2 * i, 2 * i + 2), probe));
+      dijkstraMs.push(ms);
+      const a = Math.round(ref.durations[0] * 1000), b = Math.round(one.durations[i] * 1000);
+      if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) mismatches++;
+    }
+    const phastMs = Array.from(one.micros, (u) => u / 1000);
+    const sorted = sortedCopy(phastMs);
+    const r: Record<string, unknown> = {
+      map: map.header.sourceName,
+      segments: map.header.counts.segments,
+      sources: S,
+      phast_ms_mean: mean(phastMs),
+      phast_ms_p50: percentile(sorted, 50),
+      phast_reverse_ms_mean: mean(Array.from(reverse.micros, (u) => u / 1000)),
+      phast_threads: threads,
+      phast_parallel_ms_per_source: allMs / S,
+      dijkstra_ms_mean: mean(dijkstraMs),
+      speedup: mean(dijkstraMs) / mean(phastMs),
+      mismatches,
+    };
+    lines.push(
+      `map ${r.map}: ${r.segments} segments, ${S} sources`,
+      `PHAST one-to-all (1 thread): mean ${fmt(r.phast_ms_mean as number, 2)} ms, p50 ${fmt(r.phast_ms_p50 as number, 2)} ms; reverse (all-to-one) mean ${fmt(r.phast_reverse_ms_mean as number, 2)} ms`,
+      `PHAST on ${threads} threads: ${fmt(r.phast_parallel_ms_per_source as number, 2)} ms per source (wall time / sources)`,
+      `plain Dijkstra one-to-all: mean ${fmt(r.dijkstra_ms_mean as number, 2)} ms; PHAST speedup ${fmt(r.speedup as number, 1)}x; mismatches ${mismatches}`,
+    );
+    if (options.isochrones > 0) {
+      const centres = native.randomRoadPoints(map.handle, options.isochrones, 2);
+      for (const contours of [[10], [5, 10, 15, 20]]) {
+        isochroneOnMap(map.handle, { location: [centres[0], centres[1]], contours_minutes: contours }); // warm-up
+        const ms: number[] = [];
+        let cells = 0;
+        for (let i = 0; i < options.isochrones; i++) {
+          const [iso, t] = timed(() => isochroneOnMap(map.handle, { location: [centres[2 * i], centres[2 * i + 1]], contours_minutes: contours }));
+          ms.push(t);
+          cells += iso.features.at(-1)!.properties.cells ?? 0;
+        }
+        const key = `isochrone_${contours.length}_ms`;
+        r[`${key}_mean`] = mean(ms);
+        r[`${key}_p50`] = percentile(sortedCopy(ms), 50);
+        lines.push(
+          `isochrone ${contours.join(',')} min (polygons, res 10), ${options.isochrones} random centres: mean ${fmt(mean(ms), 1)} ms, p50 ${fmt(r[`${key}_p50`] as number, 1)} ms, largest contour ${fmt(cells / options.isochrones, 0)} cells`,
+        );
+      }
+    }
+    for (const resolution of options.zones) {
+      const [z, ms] = timed(() => zoneMatrixOnMap(map.handle, { resolution, bbox: map.header.bbox }, { maxCells: 1e6, maxMatrixCells: 1e9 }));
+      const samples = z.points.reduce((n, p) => n + p.length, 0);
+      r[`zones_res${resolution}`] = { cells: z.cells.length, roadless: z.roadless.length, samples, seconds: ms / 1000 };
+      lines.push(
+        `zone matrix res ${resolution} (map bbox, median of 7 samples): ${z.cells.length} cells with roads (+${z.roadless.length} road-less), ${samples} samples, ${fmt(ms / 1000, 2)} s`,
+      );
+    }
+    native.releaseMap(map.handle);
+    results.push(r);
+    process.stdout.write(options.json ? JSON.stringify(r) + '\n' : lines.join('\n') + '\n\n');
+  }
+  return results;
+}
