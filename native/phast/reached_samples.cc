@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
 #include "common/geo.h"
 #include "route/route.h"
@@ -11,15 +10,16 @@ namespace waymark {
 
 std::vector<CostedPoint> sampleReachedPieces(const LoadedMap& map, const std::vector<ReachedPiece>& pieces, double step_m,
                                              const std::vector<double>& limits) {
-  std::vector<CostedPoint> out;
-  std::unordered_map<uint64_t, size_t> spot;  // grid key -> index in out
-  // A 1 m grid: merges the two directions' copies of a point, never two distinct points.
-  const double grid_deg = 1.0 / 111'320.0;
+  // Every point with its metre-sized grid spot; sorted by spot afterwards, the cheapest per spot kept.
+  struct Keyed {
+    uint64_t key;
+    CostedPoint point;
+  };
+  std::vector<Keyed> all;
+  const double grid_deg = 1.0 / 111'320.0;  // merges the two directions' copies of a point, never two distinct points
   auto offer = [&](double lon, double lat, double cost) {
     const uint64_t key = (uint64_t(int64_t(std::floor(lat / grid_deg)) + (1ll << 30)) << 32) | uint32_t(int64_t(std::floor(lon / grid_deg)) + (1ll << 30));
-    auto [it, inserted] = spot.emplace(key, out.size());
-    if (inserted) out.push_back({lon, lat, cost});
-    else if (cost < out[it->second].cost) out[it->second] = {lon, lat, cost};
+    all.push_back({key, {lon, lat, cost}});
   };
   std::vector<double> line, cum;
   for (const ReachedPiece& piece : pieces) {
@@ -52,6 +52,10 @@ std::vector<CostedPoint> sampleReachedPieces(const LoadedMap& map, const std::ve
       }
     }
   }
+  std::sort(all.begin(), all.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key || (a.key == b.key && a.point.cost < b.point.cost); });
+  std::vector<CostedPoint> out;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (i == 0 || all[i].key != all[i - 1].key) out.push_back(all[i].point);
   return out;
 }
 

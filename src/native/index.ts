@@ -194,13 +194,13 @@ export interface NativeAddon {
     others: Float64Array,
     options: SnapOptions & { direction?: PhastDirection; othersRadius?: number },
   ): { center: NativeSnapSummary; durations: Float64Array; distances: Float64Array; snapped: Uint8Array };
-  /** One PHAST per center, in parallel: row c is center c -> others (forward) or others -> center c (reverse); micros per run. */
+  /** One PHAST per center, in parallel: row c is center c -> others (forward) or others -> center c (reverse); wall and thread-CPU micros per run. */
   phastTable(
     map: MapHandle,
     centers: Float64Array,
     others: Float64Array,
     options: SnapOptions & { direction?: PhastDirection; threads?: number },
-  ): { durations: Float64Array; distances: Float64Array; micros: Float64Array };
+  ): { durations: Float64Array; distances: Float64Array; micros: Float64Array; cpuMicros: Float64Array };
   /** Snapped lon, lat per point; NaN where no road is within the radius. */
   snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
 }

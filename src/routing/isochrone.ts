@@ -30,7 +30,7 @@ export interface IsochroneRequest {
   polygons?: boolean;
   /** Douglas-Peucker tolerance in metres for polygon outlines (0: none). */
   generalize?: number;
-  /** H3 resolution of the cells the polygons are made of (default 10, ~66 m edges). */
+  /** H3 resolution of the cells the polygons are made of (default: defaultResolutionFor). */
   resolution?: number;
   /** Snapping radius for location, metres. */
   radius?: number;
@@ -49,7 +49,11 @@ export interface IsochroneResponse {
   waypoint: { location: LonLat; distance: number; name: string };
 }
 
-export const defaultIsochroneResolution = 10;
+/** Polygon cells: ~66 m edges (H3 10) up to 15 minutes or 10 km; ~174 m (H3 9) beyond, where 7 times fewer cells keep large areas fast. */
+export function defaultResolutionFor(limits: number[], seconds: boolean): number {
+  const largest = Math.max(...limits);
+  return largest <= (seconds ? 15 * 60 : 10_000) ? 10 : 9;
+}
 /** Holes smaller than this many cells are filled (a city block, not an unreachable area). */
 const minHoleCells = 4;
 
@@ -73,7 +77,7 @@ export function isochroneOnMap(map: MapHandle, request: IsochroneRequest): Isoch
   const meters = request.contours_meters;
   const limits = minutes ? minutes.map((m) => m * 60) : meters ?? [];
   const direction = request.direction ?? 'forward';
-  const resolution = request.resolution ?? defaultIsochroneResolution;
+  const resolution = request.resolution ?? defaultResolutionFor(limits, Boolean(minutes));
   const polygons = request.polygons !== false;
   const r = callNative(() =>
     native.isochrone(map, flatCoordinates([request.location]), {

@@ -28,7 +28,7 @@ export const isochronePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
             direction: { enum: ['forward', 'reverse'], default: 'forward' },
             polygons: { type: 'boolean', default: true, description: 'false: the reached road network as MultiLineStrings' },
             generalize: { type: 'number', minimum: 0, maximum: 10_000, default: 0, description: 'Douglas-Peucker tolerance in metres for polygon outlines or lines (0: none)' },
-            resolution: { type: 'integer', minimum: 7, maximum: 12, description: 'H3 resolution of the polygon cells (default 10, ~66 m edges); polygons only' },
+            resolution: { type: 'integer', minimum: 7, maximum: 12, description: 'H3 resolution of the polygon cells (default 10, ~66 m edges, up to 15 min / 10 km; 9, ~174 m, beyond); polygons only' },
             radius: { type: 'number', exclusiveMinimum: 0, maximum: ctx.config.maxRadius, default: 1000, description: 'snapping radius in metres' },
             profile: profileSchema,
           },
