@@ -2,7 +2,8 @@ import * as turf from '@turf/turf';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { native } from '../src/native/index.js';
-import { isochroneOnMap } from '../src/routing/isochrone.js';
+import { gridDisk, latLngToCell } from 'h3-js';
+import { cellsPolygon, isochroneOnMap } from '../src/routing/isochrone.js';
 import type { LonLat } from '../src/routing/route.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { statistic } from '../src/zones/zones.js';
@@ -68,8 +69,23 @@ describe('isochrones, reach and H3 zones over HTTP', () => {
     const general = await postJson(base, '/isochrone', { location: A, contours_minutes: [3], generalize: 50 });
     const count = (f: { geometry: { coordinates: number[][][][] } }) => f.geometry.coordinates.flat(2).length;
     assert.ok(count(general.json.features[0]) < count(plain.json.features[0]));
+    const lines = await postJson(base, '/isochrone', { location: A, contours_minutes: [3], polygons: false });
+    const simpleLines = await postJson(base, '/isochrone', { location: A, contours_minutes: [3], polygons: false, generalize: 30 });
+    const vertices = (f: { geometry: { coordinates: number[][][] } }) => f.geometry.coordinates.flat().length;
+    assert.ok(vertices(simpleLines.json.features[0]) < vertices(lines.json.features[0]), 'generalize simplifies lines too');
     const coarse = await postJson(base, '/isochrone', { location: A, contours_minutes: [3], resolution: 8 });
     assert.ok(coarse.json.features[0].properties.cells < plain.json.features[0].properties.cells);
+  });
+
+  it('polygons have holes where no reached road passes; holes under 4 cells (a city block) are filled', () => {
+    const centre = latLngToCell(43.73, 7.42, 10);
+    const ring = (inner: number) => gridDisk(centre, 4).filter((c) => !gridDisk(centre, inner).includes(c));
+    const big = cellsPolygon(new Set(ring(1)), 0); // a 7-cell hole
+    assert.equal(big.coordinates.length, 1);
+    assert.equal(big.coordinates[0].length, 2, 'outer ring and one hole');
+    const small = cellsPolygon(new Set(ring(0)), 0); // a 1-cell hole
+    assert.equal(small.coordinates[0].length, 1, 'the small hole is filled');
+    assert.ok(small.areaKm2 > big.areaKm2);
   });
 
   it('refuses every bad /isochrone field with 400 and a code', async () => {
