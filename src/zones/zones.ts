@@ -176,9 +176,18 @@ export function zoneSamples(map: MapHandle, cells: string[], samples = defaultZo
 
 /** The statistic of some values (nearest rank), or null for none. */
 export function statistic(values: number[], kind: ZoneStatistic): number | null {
+  return statisticOf(Float64Array.from(values), kind);
+}
+
+/** statistic() on a typed array, which it may reorder. */
+function statisticOf(values: Float64Array, kind: ZoneStatistic): number | null {
   if (values.length === 0) return null;
-  if (kind === 'min') return Math.min(...values);
-  values.sort((a, b) => a - b);
+  if (kind === 'min') {
+    let m = values[0];
+    for (let i = 1; i < values.length; i++) if (values[i] < m) m = values[i];
+    return m;
+  }
+  values.sort();
   const q = kind === 'median' ? 0.5 : 0.9;
   return values[Math.max(0, Math.ceil(q * values.length) - 1)];
 }
@@ -224,6 +233,7 @@ export function zoneMatrixOnMap(
   const counts: number[][] = [];
   // Blocks of whole cells, about 2 million matrix entries each.
   const blockRows = Math.max(1, Math.floor(2e6 / Math.max(1, n)));
+  const buffer = new Float64Array(maxZoneSamples * maxZoneSamples);
   let i = 0;
   onProgress?.('matrix', 0, z.cells.length);
   while (i < z.cells.length) {
@@ -235,17 +245,18 @@ export function zoneMatrixOnMap(
       const rowD: (number | null)[] = [];
       const rowC: number[] = [];
       for (let b = 0; b < z.cells.length; b++) {
-        const values: number[] = [];
+        // One reused buffer per pair of cells: the values are typed and sorted in place.
+        let count = 0;
         for (let s = first[a]; s < first[a + 1]; s++) {
           for (let t = first[b]; t < first[b + 1]; t++) {
             if (a === b && s === t && first[a + 1] - first[a] > 1) continue;
             const v = m[(s - first[i]) * n + t];
-            if (!Number.isNaN(v)) values.push(v);
+            if (!Number.isNaN(v)) buffer[count++] = v;
           }
         }
-        const st = statistic(values, kind);
+        const st = statisticOf(buffer.subarray(0, count), kind);
         rowD.push(st === null ? null : Math.round(st * 10) / 10);
-        rowC.push(values.length);
+        rowC.push(count);
       }
       durations.push(rowD);
       counts.push(rowC);
