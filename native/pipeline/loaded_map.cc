@@ -16,7 +16,8 @@ LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
       ch(*file),
       snap(*file, road.edgeCount()),
       queries(ch.nodeCount()),
-      upward_searches(ch.nodeCount()) {
+      upward_searches(ch.nodeCount()),
+      phasts(ch.nodeCount()) {
   if (ch.nodeCount() != eb.segmentCount()) throw Error("MapCorrupt", file->path() + ": hierarchy and segment counts differ");
 }
 

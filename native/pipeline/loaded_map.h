@@ -13,6 +13,7 @@
 #include "graph/edge_based_map.h"
 #include "graph/map_file.h"
 #include "graph/road_map.h"
+#include "phast/phast.h"
 #include "spatial/snap_index.h"
 
 namespace waymark {
@@ -67,6 +68,7 @@ struct LoadedMap {
   SnapIndex snap;
   mutable ScratchPool<CHQuery> queries;
   mutable ScratchPool<UpwardSearch> upward_searches;
+  mutable ScratchPool<Phast> phasts;
 
   explicit LoadedMap(std::shared_ptr<const MappedMap> f);
   // snapToRoad on this map: roads with a direction in the largest component, or any road.

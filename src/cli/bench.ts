@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
 import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
+import { benchPhast } from '../../bench/phast.js';
 import { benchRoute } from '../../bench/route.js';
 import { benchVrp } from '../../bench/vrp.js';
 
@@ -32,6 +33,22 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((map: string, opts: { sizes: string; json?: boolean }) => {
       benchMatrix(map, opts.sizes.split(',').map(Number), Boolean(opts.json));
+    });
+  bench
+    .command('phast')
+    .description('PHAST one-to-all vs plain Dijkstra, isochrone latency (1 and 4 contours), H3 zone matrices')
+    .argument('<maps...>', 'map files (.wmap)')
+    .option('--sources <n>', 'random sources', '50')
+    .option('--isochrones <n>', 'random isochrone centres (0: none)', '10')
+    .option('--zones <list>', 'H3 resolutions of zone matrices over the map bbox (empty: none)', '')
+    .option('--json', 'one JSON object per map')
+    .action((maps: string[], opts: { sources: string; isochrones: string; zones: string; json?: boolean }) => {
+      benchPhast(maps, {
+        sources: Number(opts.sources),
+        isochrones: Number(opts.isochrones),
+        zones: opts.zones ? opts.zones.split(',').map(Number) : [],
+        json: Boolean(opts.json),
+      });
     });
   bench
     .command('http')

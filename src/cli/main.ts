@@ -8,6 +8,7 @@ import { registerInfo } from './info.js';
 import { registerMatrix } from './matrix.js';
 import { registerRoute } from './route.js';
 import { registerVrp } from './vrp.js';
+import { registerZones } from './zones.js';
 import { registerServe, registerStart } from './serve.js';
 
 const program = new Command();
@@ -24,6 +25,7 @@ registerInfo(program);
 registerRoute(program);
 registerMatrix(program);
 registerVrp(program);
+registerZones(program);
 registerServe(program);
 registerStart(program);
 

@@ -172,6 +172,8 @@ interface SectionKinds {
   i64: BigInt64Array;
 }
 
+export type PhastDirection = 'forward' | 'reverse';
+
 export type ProgressCallback = (step: string, done: number, total: number) => void;
 
 export interface NativeAddon {
@@ -202,6 +204,31 @@ export interface NativeAddon {
   /** JSON rows of a row-major matrix: numbers rounded to 0.1, NaN as null. */
   matrixRowsJson(values: Float64Array, columns: number): string;
   benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
+  /**
+   * PHAST around one point: per limit (seconds or metres), the reached road pieces as linestrings (parts[k]..parts[k+1] are piece k's
+   * pairs; none with lines: false); with sampleStep (m), points along the network within the largest limit as lon, lat, cost triples.
+   */
+  isochrone(
+    map: MapHandle,
+    location: Float64Array,
+    options: SnapOptions & { direction?: PhastDirection; metric?: 'duration' | 'distance'; limits: Float64Array; lines?: boolean; sampleStep?: number },
+  ): { location: NativeSnapSummary; contours: { coordinates: Float64Array; parts: Uint32Array }[]; samples?: Float64Array };
+  /** One PHAST around center: forward center -> others, reverse others -> center; NaN when unreachable or not snapped (snapped[i] = 0). */
+  oneToMany(
+    map: MapHandle,
+    center: Float64Array,
+    others: Float64Array,
+    options: SnapOptions & { direction?: PhastDirection; othersRadius?: number },
+  ): { center: NativeSnapSummary; durations: Float64Array; distances: Float64Array; snapped: Uint8Array };
+  /** One PHAST per center, in parallel: row c is center c -> others (forward) or others -> center c (reverse); wall and thread-CPU micros per run. */
+  phastTable(
+    map: MapHandle,
+    centers: Float64Array,
+    others: Float64Array,
+    options: SnapOptions & { direction?: PhastDirection; threads?: number },
+  ): { durations: Float64Array; distances: Float64Array; micros: Float64Array; cpuMicros: Float64Array };
+  /** Snapped lon, lat per point; NaN where no road is within the radius. */
+  snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
 }
 
 /** Errors thrown by the addon carry a machine-readable code. */

@@ -22,6 +22,10 @@ import { osrmRoutePlugin } from './routes/osrm-route.js';
 import { osrmTablePlugin } from './routes/osrm-table.js';
 import { routePlugin } from './routes/route.js';
 import { adminPlugin } from './routes/admin.js';
+import { isochronePlugin } from './routes/isochrone.js';
+import { reachPlugin } from './routes/reach.js';
+import { zonesEtaPlugin } from './routes/zones-eta.js';
+import { zonesMatrixPlugin } from './routes/zones-matrix.js';
 import { vrpPlugin } from './routes/vrp.js';
 
 export class WaymarkServer {
@@ -105,6 +109,7 @@ export class WaymarkServer {
       void app.register(plugin, { ctx });
     }
     void app.register(adminPlugin, { ctx, server: this });
+    for (const plugin of [isochronePlugin, reachPlugin, zonesMatrixPlugin, zonesEtaPlugin]) void app.register(plugin, { ctx });
   }
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */

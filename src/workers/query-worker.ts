@@ -7,6 +7,9 @@ import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
+import { isochroneOnMap } from '../routing/isochrone.js';
+import { reachOnMap } from '../routing/reach.js';
+import { zoneEtaOnMap, zoneMatrixOnMap } from '../zones/zones.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
 import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import { addGeometry } from '../vrp/geometry.js';
@@ -103,6 +106,14 @@ function run(task: QueryTask): unknown {
       const to = native.mapSection(map.handle, 'edge_to', 'u32')[s.edge];
       return { code: 'Ok', waypoints: [{ nodes: [from, to], ...osrmWaypoint(w) }] };
     }
+    case 'isochrone':
+      return isochroneOnMap(map.handle, task.request);
+    case 'reach':
+      return reachOnMap(map.handle, task.request);
+    case 'zones-matrix':
+      return zoneMatrixOnMap(map.handle, task.area, task.options);
+    case 'zones-eta':
+      return zoneEtaOnMap(map.handle, task.area, task.location, task.options);
     case 'selftest': {
       // Two real road points, routed and tabled: proves the map answers queries.
       const pts = native.randomRoadPoints(map.handle, 2, 1);

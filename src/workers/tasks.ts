@@ -1,6 +1,9 @@
 /** Tasks the HTTP server sends to its worker threads, and what comes back. */
 import type { LonLat, RouteRequest } from '../routing/route.js';
 import type { MatrixRequest, PairsRequest } from '../routing/matrix.js';
+import type { IsochroneRequest } from '../routing/isochrone.js';
+import type { ReachRequest } from '../routing/reach.js';
+import type { ZoneArea, ZoneOptions } from '../zones/zones.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -21,6 +24,10 @@ export type QueryTask =
       problem: unknown;
       options: { timeLimit?: number; seed?: number; threads?: number; geometry?: boolean; control?: Int32Array; progress?: Float64Array };
     }
+  | { kind: 'isochrone'; map: string; request: IsochroneRequest }
+  | { kind: 'reach'; map: string; request: ReachRequest }
+  | { kind: 'zones-matrix'; map: string; area: ZoneArea; options: ZoneOptions & { maxMatrixCells: number } }
+  | { kind: 'zones-eta'; map: string; area: ZoneArea; location: LonLat; options: ZoneOptions & { radius?: number } }
   | { kind: 'selftest'; map: string };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
