@@ -7,7 +7,9 @@ namespace waymark {
 void runFromPoint(const LoadedMap& map, Phast& phast, PhastDirection direction, const SnapResult& center) {
   const EdgeBasedView& eb = map.eb;
   std::vector<SearchEndpoint> seeds;
-  for (const SegmentPosition& p : positionsOf(eb, center)) {
+  // Reverse: the center is a target, which a route may also reach on a via-way restriction's copy.
+  const bool reverse = direction == PhastDirection::kReverse;
+  for (const SegmentPosition& p : reverse ? targetPositionsOf(eb, center) : positionsOf(eb, center)) {
     if (direction == PhastDirection::kReverse) {
       // From the start of p's segment to the point: the part up to it.
       seeds.push_back(asTarget(eb, p));
@@ -40,7 +42,8 @@ PointCost leavingCost(const LoadedMap& map, const Phast& phast, uint32_t s) {
 PointCost costWith(const LoadedMap& map, const Phast& phast, PhastDirection direction, const SnapResult& center, const SnapResult& other) {
   const EdgeBasedView& eb = map.eb;
   const bool forward = direction == PhastDirection::kForward;
-  const std::vector<SegmentPosition> C = positionsOf(eb, center), O = positionsOf(eb, other);
+  // The other point is a target going forward: copies of its segments count too.
+  const std::vector<SegmentPosition> C = positionsOf(eb, center), O = forward ? targetPositionsOf(eb, other) : positionsOf(eb, other);
   PointCost best;
   auto offer = [&](int64_t ms, int64_t cm) {
     if (ms < best.ms) best = {ms, cm};
@@ -92,7 +95,8 @@ std::vector<ReachedPiece> reachedPieces(const LoadedMap& map, const Phast& phast
       if (to > p.fraction) out.push_back({p.segment, p.fraction, to, 0.0, (to - p.fraction) * length(p.segment)});
     }
   } else {
-    for (uint32_t s = 0; s < n; ++s) {
+    // Only original segments: a journey starts on a road, never on a via-way restriction's copy.
+    for (uint32_t s = 0; s < eb.originalCount(); ++s) {
       const PointCost leave = leavingCost(map, phast, s);
       if (leave.ms == kPhastUnreached) continue;
       // From fraction f the cost is leave - f * length: within the limit from f >= (leave - L) / length.
