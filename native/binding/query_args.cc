@@ -75,9 +75,8 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
       (*failures)[i] = std::string(where) + ": " + why;
       out[i] = SnapResult{};
     };
-    // Outside the map's area: its bbox grown by the radius, at most kMapAreaMarginM.
-    const double margin = std::min(r, kMapAreaMarginM);
-    const double dlat = margin / 111195.0, dlon = dlat / std::max(0.01, std::cos(lat * M_PI / 180));
+    // Outside the map's area (its bbox grown by kMapAreaMarginM): never snapped, whatever the radius.
+    const double dlat = kMapAreaMarginM / 111195.0, dlon = dlat / std::max(0.01, std::cos(lat * M_PI / 180));
     if (lon < h.bbox[0] - dlon || lon > h.bbox[2] + dlon || lat < h.bbox[1] - dlat || lat > h.bbox[3] + dlat) {
       refuse("outside the map's area");
       continue;

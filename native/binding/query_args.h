@@ -15,8 +15,8 @@ namespace waymark::js {
 Napi::Float64Array coordinatesArg(const Napi::CallbackInfo& info, size_t i, const char* what);
 
 // Snapping as OSRM's: the nearest road with no distance cap (radius = +Infinity) unless a radius
-// says otherwise. Coordinates outside the map's area (its bbox grown by the radius, at most
-// kMapAreaMarginM) never snap.
+// says otherwise. Coordinates outside the map's area (its bbox grown by kMapAreaMarginM) never
+// snap: a stop in another country is an error, not a 500 km snap to the map's edge.
 constexpr double kMapAreaMarginM = 10000;
 
 // Validates and snaps every coordinate. radii: one per point (or empty for `radius`). Throws
