@@ -160,6 +160,13 @@ describe('OSRM and JSON endpoints snap like OSRM', () => {
     assert.equal(depot.status, 400);
     assert.equal(depot.json.code, 'NoSegment');
     assert.match(depot.json.message, /^vehicles\[1\]\.start \(vehicle 42\): .*outside the map's area/);
+    // The job API refuses it before queueing, with the same message.
+    const queued = await postJson(base, '/vrp/jobs', { ...deliveryDay(), vehicles: [{ id: 1, start: DEPOT }, { id: 42, start: PARIS }] });
+    assert.equal(queued.status, 400);
+    assert.equal(queued.json.message, depot.json.message);
+    const strictDepot = await postJson(base, '/vrp/jobs', { ...deliveryDay(), vehicles: [{ id: 5, start: OFF_ROAD }], options: { snap_radius: 500 } });
+    assert.equal(strictDepot.status, 400);
+    assert.match(strictDepot.json.message, /^vehicles\[0\]\.start \(vehicle 5\): .*no road within 500 m/);
     const strict = await postJson(base, '/vrp', { ...deliveryDay(), options: { time_limit: 0.3, snap_radius: 1000 } });
     assert.equal(strict.status, 200);
     assert.deepEqual(strict.json.unassigned.map((u: { id: number; code: string }) => [u.id, u.code]), [[3, 'NoSegment']]);

@@ -2,9 +2,9 @@
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle } from '../native/index.js';
 import { checkSolution } from './checker.js';
-import { parseProblem, toNativeProblem, VrpInputError, type MatrixProvider, type Model, type Placement } from './model.js';
+import { parseProblem, toNativeProblem, VrpInputError, type MatrixProvider, type Model, type Placement, type Vehicle } from './model.js';
 import { formatSolution, type NativeVrpSolution } from './output.js';
-import type { VroomSolution } from './types.js';
+import type { LonLat, VroomSolution } from './types.js';
 
 export interface SolveOptions {
   /** Seconds of search (default 5). */
@@ -29,6 +29,26 @@ export interface SolveOptions {
 }
 
 export const DEFAULT_SNAP_THRESHOLD = 100;
+
+/** Why a coordinate cannot be placed, from the core's NoSegment message (which names a coordinate index that means nothing here). */
+export function placementMessage(profile: string, coordinate: LonLat, nativeMessage: string): string {
+  return `cannot place ${JSON.stringify(coordinate)} on the '${profile}' map: ${nativeMessage.replace(/^[^:]*: /, '')}`;
+}
+
+/**
+ * Checks that every depot of the problem can be placed on its profile's map (what the server does
+ * before it accepts a problem): a 400-class NoSegment naming the vehicle otherwise.
+ */
+export function checkDepots(vehicles: Vehicle[], mapOf: (profile: string) => MapHandle, radius = Infinity): void {
+  vehicles.forEach((v, i) => {
+    for (const which of ['start', 'end'] as const) {
+      const c = which === 'start' ? v.startCoordinates : v.endCoordinates;
+      if (!c) continue;
+      const [s] = native.snap(mapOf(v.profile), Float64Array.from(c), { radius, lenient: true });
+      if ('error' in s) throw new WaymarkError('NoSegment', `vehicles[${i}].${which} (vehicle ${v.id}): ${placementMessage(v.profile, c, s.error.message)}`);
+    }
+  });
+}
 
 /**
  * `options.snap_radius` (metres or "unlimited") and `options.snap_threshold` (metres) of a problem,
@@ -65,7 +85,7 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radiu
       const snaps = native.snap(map, Float64Array.from(coordinates.flat()), { radius, lenient: true });
       const placements: Placement[] = snaps.map((s, i) =>
         'error' in s
-          ? { code: 'NoSegment', message: `cannot place ${JSON.stringify(coordinates[i])} on the '${profile}' map: ${s.error.message.replace(/^[^:]*: /, '')}` }
+          ? { code: 'NoSegment', message: placementMessage(profile, coordinates[i], s.error.message) }
           : { location: s.location, distance: Math.round(s.distance * 10) / 10 },
       );
       const placed = placements.flatMap((p, i) => ('code' in p ? [] : [i]));

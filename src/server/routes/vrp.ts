@@ -8,7 +8,7 @@ import { WaymarkError } from '../../errors.js';
 import type { JobRow } from '../../jobs/store.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
-import { snapOptionsOf } from '../../vrp/solve.js';
+import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 
@@ -77,13 +77,20 @@ const jobSchema = {
 function accept(ctx: ServerContext, body: Body): { problem: Record<string, unknown>; options: Options } {
   const { options = {}, ...problem } = body;
   try {
-    snapOptionsOf(options as Record<string, unknown>);
+    const snap = snapOptionsOf(options as Record<string, unknown>);
     const model = parseProblem(problem, undefined, true);
     if (!problem.matrices) {
       for (const [i, v] of model.vehicles.entries()) {
         if (!ctx.maps.has(resolveProfileName(v.profile))) {
           throw new ApiError(400, 'InvalidValue', `vehicles[${i}].profile: no map is loaded for profile '${v.profile}'`);
         }
+      }
+      // A depot that cannot be placed is refused now, not after the job was queued.
+      try {
+        checkDepots(model.vehicles, (profile) => ctx.maps.get(resolveProfileName(profile))!.handle, snap.snapRadius);
+      } catch (err) {
+        if (err instanceof WaymarkError && err.code === 'NoSegment') throw new ApiError(400, err.code, err.message);
+        throw err;
       }
     }
   } catch (err) {
