@@ -78,7 +78,7 @@ export function benchRoadVrp(input: string, options: RoadVrpBenchOptions): Recor
       rows.push(row);
       if (!options.json) {
         process.stdout.write(
-          `${String(jobs).padStart(4)}  ${String(vehicles).padStart(4)}  ${String(generated.offRoad).padStart(8)}  ${String(row.matrix_ms).padStart(9)}  ${fmt(solveS, 2).padStart(7)}  ${String(row.cost).padStart(10)}  ${String(row.routes).padStart(6)}  ${String(row.unassigned).padStart(10)}  ${fmt(row.max_snap_m, 1).padStart(10)}  ${String(row.snaps_over_100m).padStart(10)}  ${String(refused).padStart(11)}  ${String(row.first_cost).padStart(10)}  ${fmt(row.search_gain_pct, 1).padStart(10)} %\n`,
+          `${String(jobs).padStart(4)}  ${String(vehicles).padStart(4)}  ${String(generated.offRoad).padStart(8)}  ${String(row.matrix_ms).padStart(9)}  ${fmt(solveS, 2).padStart(7)}  ${String(row.cost).padStart(10)}  ${String(row.routes).padStart(6)}  ${(String(row.unassigned) + (row.unassigned ? ` ${Object.entries(row.unassigned_codes).map(([c, k]) => `${c}:${k}`).join(',')}` : '')).padStart(10)}  ${fmt(row.max_snap_m, 1).padStart(10)}  ${String(row.snaps_over_100m).padStart(10)}  ${String(refused).padStart(11)}  ${String(row.first_cost).padStart(10)}  ${fmt(row.search_gain_pct, 1).padStart(10)} %\n`,
         );
       }
     });

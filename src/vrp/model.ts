@@ -398,19 +398,29 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       snapping ??= { radius: m.radius ?? Infinity, threshold: m.threshold ?? 0, placements: {} };
       snapping.placements[v.profile] = placements;
       const reachable = placeOnProfile(v.profile, vehicles, m.durations, size, placements);
+      // Cells with no route get a filler (no route a vehicle can drive uses them: see reach).
       const noRoute = new Uint8Array(size * size);
+      const durations = new Float64Array(size * size);
+      const distances = new Float64Array(size * size);
+      const md = m.durations;
+      const mm = m.distances;
       let anyNoRoute = false;
       for (let i = 0; i < size * size; i++) {
-        if (Number.isNaN(m.durations[i]) || Number.isNaN(m.distances[i])) {
+        const d = md[i];
+        const x = mm[i];
+        if (d !== d || x !== x) {
           noRoute[i] = 1;
           anyNoRoute = true;
+          durations[i] = distances[i] = NO_ROUTE_FILLER;
+        } else {
+          durations[i] = Math.round(d);
+          distances[i] = Math.round(x);
         }
       }
-      const fill = (x: number) => (Number.isNaN(x) ? NO_ROUTE_FILLER : Math.round(x));
       base.set(v.profile, {
         n: size,
-        durations: Float64Array.from(m.durations, fill),
-        distances: Float64Array.from(m.distances, fill),
+        durations,
+        distances,
         reachable,
         ...(anyNoRoute ? { noRoute } : {}),
       });
@@ -431,11 +441,15 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       const duration = new Int32Array(n * n);
       const distance = new Int32Array(n * n);
       const cost = new Int32Array(n * n);
-      const clamp = (x: number) => Math.min(x, 2 ** 31 - 1);
+      const MAX = 2 ** 31 - 1;
+      const { durations: bd, distances: bdist, costs: bc } = b;
+      const { speedFactor, perHour, perKm } = v;
       for (let i = 0; i < n * n; i++) {
-        duration[i] = clamp(Math.round(b.durations[i] / v.speedFactor));
-        distance[i] = b.distances ? clamp(Math.round(b.distances[i])) : 0;
-        cost[i] = clamp(b.costs ? Math.round(b.costs[i]) : Math.round((v.perHour * duration[i]) / 3600 + (v.perKm * distance[i]) / 1000));
+        const d = Math.min(Math.round(bd[i] / speedFactor), MAX);
+        const m = bdist ? Math.min(Math.round(bdist[i]), MAX) : 0;
+        duration[i] = d;
+        distance[i] = m;
+        cost[i] = Math.min(bc ? Math.round(bc[i]) : Math.round((perHour * d) / 3600 + (perKm * m) / 1000), MAX);
       }
       const reach = b.reachable ? Uint8Array.from(tasks, (task) => b.reachable![task.location]) : undefined;
       t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost, ...(reach ? { reach } : {}), ...(b.noRoute ? { noRoute: b.noRoute } : {}) }) - 1;

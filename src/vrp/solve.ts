@@ -94,10 +94,13 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radiu
       if (placed.length > 0) {
         const m = native.matrix(map, Float64Array.from(placed.flatMap((i) => coordinates[i])), null, { radius, maxCells: Math.max(25e6, placed.length ** 2) });
         const k = placed.length;
+        const md = m.durations!;
+        const mm = m.distances!;
         for (let a = 0; a < k; a++) {
+          const row = placed[a] * n;
           for (let b = 0; b < k; b++) {
-            durations[placed[a] * n + placed[b]] = m.durations![a * k + b];
-            distances[placed[a] * n + placed[b]] = m.distances![a * k + b];
+            durations[row + placed[b]] = md[a * k + b];
+            distances[row + placed[b]] = mm[a * k + b];
           }
         }
       }
