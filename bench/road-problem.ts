@@ -101,16 +101,20 @@ export function roadProblem(map: MapHandle, options: RoadProblemOptions): { prob
   }
   // Some stops 1–2 km from the nearest road (pushed away from it in a random direction).
   const wanted = options.offRoad ?? Math.max(2, Math.round(N / 100));
+  // Inland stops may have roads all around: try other stops until enough have been moved.
   let offRoad = 0;
-  for (let k = 0; k < wanted; k++) {
+  const moved = new Set<number>();
+  for (let tries = 0; offRoad < wanted && tries < wanted * 40; tries++) {
     const i = Math.floor(random() * N);
-    for (let attempt = 0; attempt < 1000; attempt++) {
+    if (moved.has(i)) continue;
+    for (let attempt = 0; attempt < 60; attempt++) {
       const angle = random() * 2 * Math.PI;
       const d = 800 + random() * 2500;
       const p = offset(stops[i], d * Math.cos(angle), d * Math.sin(angle));
       const gap = snapDistance(map, p);
       if (gap >= 1000 && gap <= 2000) {
         stops[i] = p;
+        moved.add(i);
         offRoad++;
         break;
       }
