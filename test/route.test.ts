@@ -154,9 +154,9 @@ describe('errors', () => {
 
   it('rejects invalid coordinates with clear errors', async () => {
     const { map } = await monacoMap();
-    const code = (coords: LonLat[]) => {
+    const code = (coords: LonLat[], options: { radius?: number } = {}) => {
       try {
-        callNative(() => native.route(map.handle, flat(coords)));
+        callNative(() => native.route(map.handle, flat(coords), options));
         return 'ok';
       } catch (err) {
         assert.ok(err instanceof WaymarkError);
@@ -170,7 +170,8 @@ describe('errors', () => {
     assert.equal(code([monaco, [190, 43.73]]), 'InvalidValue');
     assert.equal(code([monaco, [7.42, -91]]), 'InvalidValue');
     assert.equal(code([monaco, [2.35, 48.85]]), 'NoSegment'); // Paris: outside the map
-    assert.equal(code([monaco, [7.43, 43.70]]), 'NoSegment'); // at sea, 3 km out
+    assert.equal(code([monaco, [7.43, 43.70]], { radius: 1000 }), 'NoSegment'); // at sea, 3 km out
+    assert.equal(code([monaco, [7.43, 43.70]]), 'ok'); // the default radius is unlimited, as OSRM's
     assert.equal(code([monaco]), 'InvalidValue');
     assert.equal(code([monaco, [7.4265, 43.739]]), 'ok');
   });

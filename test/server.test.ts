@@ -112,7 +112,7 @@ describe('HTTP API on a real listener', () => {
       ['longitude out of range', postJson(base, '/route', { coordinates: [[181, 43.7], B] }), 400, 'InvalidValue'],
       ['one coordinate', postJson(base, '/route', { coordinates: [A] }), 400, 'InvalidValue'],
       ['too many coordinates', postJson(base, '/route', { coordinates: [A, B, C, A, B, C] }), 400, 'InvalidValue'],
-      ['no road near', postJson(base, '/route', { coordinates: [A, [7.43, 43.7]] }), 400, 'NoSegment'],
+      ['no road near', postJson(base, '/route', { coordinates: [A, [7.43, 43.7]], radius: 1000 }), 400, 'NoSegment'],
       ['outside the map', postJson(base, '/route', { coordinates: [A, [2.35, 48.85]] }), 400, 'NoSegment'],
       ['unknown profile', postJson(base, '/route', { coordinates: [A, B], profile: 'boat' }), 400, 'InvalidValue'],
       ['oversized body', postJson(base, '/matrix', { sources: Array.from({ length: 4000 }, () => A) }), 413, 'PayloadTooLarge'],

@@ -24,23 +24,43 @@ constexpr double kDefaultMaxCells = 25e6;
 struct Distinct {
   std::vector<double> coords;          // distinct lon, lat pairs
   std::vector<uint32_t> index_of;      // input point -> distinct point
+  std::vector<uint32_t> first;         // distinct point -> first input point
 };
 
-// Every distinct coordinate is snapped once, however often it appears.
-Distinct distinctPoints(const double* coords, size_t count) {
+// Every distinct coordinate is snapped once, however often it appears. With per-point radii, the
+// same coordinate under two radii is two points (each may fail on its own). `first` is the input
+// point each distinct point was first seen at (what messages call it by).
+Distinct distinctPoints(const double* coords, size_t count, const std::vector<double>& radii = {}) {
+  if (!radii.empty() && radii.size() != count) fail("InvalidValue", "radiuses must have one value per coordinate");
   Distinct d;
   std::unordered_map<std::string, uint32_t> seen;
   d.index_of.resize(count);
   for (size_t i = 0; i < count; ++i) {
     std::string key(reinterpret_cast<const char*>(coords + 2 * i), 2 * sizeof(double));
+    if (!radii.empty()) key.append(reinterpret_cast<const char*>(&radii[i]), sizeof(double));
     auto [it, inserted] = seen.emplace(key, static_cast<uint32_t>(d.coords.size() / 2));
     if (inserted) {
       d.coords.push_back(coords[2 * i]);
       d.coords.push_back(coords[2 * i + 1]);
+      d.first.push_back(static_cast<uint32_t>(i));
     }
     d.index_of[i] = it->second;
   }
   return d;
+}
+
+// The snapping arguments of the distinct points, from those of the input points.
+SnapArgs distinctArgs(const SnapArgs& args, const Distinct& d, size_t count) {
+  if (!args.radii.empty() && args.radii.size() != count) fail("InvalidValue", "radiuses must have one value per coordinate");
+  if (!args.numbers.empty() && args.numbers.size() != count) fail("InvalidArgument", "coordinateNumbers must have one value per coordinate");
+  SnapArgs out = args;
+  out.radii.clear();
+  out.numbers.clear();
+  for (uint32_t i : d.first) {
+    if (!args.radii.empty()) out.radii.push_back(args.radii[i]);
+    out.numbers.push_back(args.numbers.empty() ? i : args.numbers[i]);
+  }
+  return out;
 }
 
 Napi::Array snapsToJs(Napi::Env env, const LoadedMap& map, const std::vector<SnapResult>& snaps, const std::vector<uint32_t>& index_of) {
@@ -82,20 +102,16 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     if (S == 0 || T == 0) fail("InvalidValue", "a matrix needs at least one source and one destination");
     const bool want_durations = boolean(o, "durations", true);
     const bool want_distances = boolean(o, "distances", true);
+    // Radii: one per source for a square matrix, else one per source then one per destination.
     SnapArgs args = snapArgs(o);
-    if (!args.radii.empty() && !square) fail("InvalidValue", "per-point radiuses are only supported for square matrices");
     ManyToManyOptions options;
     options.threads = threadsOption(o);
 
     // Snap the distinct coordinates of sources and destinations together, once each.
     std::vector<double> all(src.Data(), src.Data() + 2 * S);
     if (!square) all.insert(all.end(), dst.Data(), dst.Data() + 2 * T);
-    const Distinct distinct = distinctPoints(all.data(), all.size() / 2);
-    SnapArgs distinct_args = args;
-    if (!args.radii.empty()) {
-      distinct_args.radii.assign(distinct.coords.size() / 2, args.radius);
-      for (size_t i = 0; i < S; ++i) distinct_args.radii[distinct.index_of[i]] = args.radii[i];
-    }
+    const Distinct distinct = distinctPoints(all.data(), all.size() / 2, args.radii);
+    const SnapArgs distinct_args = distinctArgs(args, distinct, all.size() / 2);
     const std::vector<SnapResult> snaps = snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args);
     std::vector<uint32_t> src_index(distinct.index_of.begin(), distinct.index_of.begin() + S);
     std::vector<uint32_t> dst_index = square ? src_index : std::vector<uint32_t>(distinct.index_of.begin() + S, distinct.index_of.end());
@@ -162,13 +178,8 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
     options.threads = threadsOption(o);
     const unsigned threads = options.threads ? options.threads : defaultThreadCount();
 
-    const Distinct distinct = distinctPoints(locs.Data(), L);
-    SnapArgs distinct_args = args;
-    if (!args.radii.empty()) {
-      if (args.radii.size() != L) fail("InvalidValue", "radiuses must have one value per location");
-      distinct_args.radii.assign(distinct.coords.size() / 2, args.radius);
-      for (size_t i = 0; i < L; ++i) distinct_args.radii[distinct.index_of[i]] = args.radii[i];
-    }
+    const Distinct distinct = distinctPoints(locs.Data(), L, args.radii);
+    const SnapArgs distinct_args = distinctArgs(args, distinct, L);
     const std::vector<SnapResult> snaps = snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args);
     Napi::Float64Array durations = want_durations ? Napi::Float64Array::New(env, P) : Napi::Float64Array();
     Napi::Float64Array distances = want_distances ? Napi::Float64Array::New(env, P) : Napi::Float64Array();

@@ -17,14 +17,30 @@ namespace waymark::js {
 
 namespace {
 
+// Snaps every coordinate. With lenient: true, a point that cannot be snapped does not fail the
+// call: its entry is { error: { code: "NoSegment", message } } instead.
 Napi::Value snap(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
-    const SnapArgs args = info.Length() > 2 && info[2].IsObject() ? snapArgs(info[2].As<Napi::Object>()) : SnapArgs{};
-    const auto snapped = snapAll(*map, coords.Data(), coords.ElementLength() / 2, args);
+    const Napi::Object o = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
+    const SnapArgs args = snapArgs(o);
+    const bool lenient = boolean(o, "lenient", false);
+    std::vector<std::string> failures;
+    const auto snapped = snapAll(*map, coords.Data(), coords.ElementLength() / 2, args, lenient ? &failures : nullptr);
     Napi::Array out = Napi::Array::New(env, snapped.size());
-    for (size_t i = 0; i < snapped.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, snapped[i], true));
+    for (size_t i = 0; i < snapped.size(); ++i) {
+      if (lenient && !failures[i].empty()) {
+        Napi::Object item = Napi::Object::New(env);
+        Napi::Object error = Napi::Object::New(env);
+        error.Set("code", "NoSegment");
+        error.Set("message", failures[i]);
+        item.Set("error", error);
+        out.Set(uint32_t(i), item);
+      } else {
+        out.Set(uint32_t(i), snapToJs(env, *map, snapped[i], true));
+      }
+    }
     return out;
   });
 }

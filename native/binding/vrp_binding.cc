@@ -92,6 +92,7 @@ vrp::Problem problemFromJs(const Napi::Object& o) {
   p.max_travel_time = i64(o, "maxTravelTime");
   p.max_distance = i64(o, "maxDistance");
   p.fixed_cost = i64(o, "fixedCost");
+  if (has(o, "reach")) p.reach = readArray<uint8_t, Napi::Uint8Array>(o, "reach", napi_uint8_array, "Uint8Array");
   // Array-level consistency before any index is followed.
   const size_t T = p.kind.size(), V = p.vehicle_type.size();
   if (p.tw_first.size() != T + 1 || p.skill_first.size() != T + 1 || p.vskill_first.size() != V + 1 || p.break_first.size() != V + 1)

@@ -4,7 +4,9 @@ import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
 import { benchRoute } from '../../bench/route.js';
+import { benchRoadVrp } from '../../bench/road-vrp.js';
 import { benchVrp } from '../../bench/vrp.js';
+import { WaymarkError } from '../errors.js';
 
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('benchmarks that print figures (never pass/fail)');
@@ -68,13 +70,38 @@ export function registerBench(program: Command): void {
     });
   bench
     .command('vrp')
-    .description('solve Solomon / CVRPLIB / CMT / Augerat / Li & Lim instances, check them, and print gaps to the BKS')
-    .argument('<paths...>', 'instance files or folders')
+    .description(
+      'solve Solomon / CVRPLIB / CMT / Augerat / Li & Lim instances, check them, and print gaps to the BKS; ' +
+        'or, with --road, planner-shaped delivery days on a real extract (matrix ms, solve s, cost, unassigned, largest snap)',
+    )
+    .argument('[paths...]', 'instance files or folders (not with --road)')
     .option('--time-limit <s>', 'seconds per instance', '5')
     .option('--seed <n>', 'random seed', '1')
     .option('--bks <csv>', 'best-known solutions (set,instance,vehicles,cost,objective,source)')
+    .option('--road <map>', 'map file (.wmap) or OSM PBF (built first; its buildings give the addresses) to generate road problems on')
+    .option('--jobs <list>', 'with --road: jobs per problem, e.g. 200,1000', '200')
+    .option('--vehicles <list>', 'with --road: vans per problem (one value, or one per --jobs entry)', '12')
+    .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; road?: string; jobs: string; vehicles: string; offRoad?: string }) => {
+      const positive = (text: string, what: string) => {
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
+        return n;
+      };
+      if (opts.road) {
+        if (paths.length > 0) throw new WaymarkError('InvalidValue', '--road generates its own problems: give no instance paths');
+        benchRoadVrp(opts.road, {
+          jobs: opts.jobs.split(',').map((x) => positive(x, '--jobs')),
+          vehicles: opts.vehicles.split(',').map((x) => positive(x, '--vehicles')),
+          seed: Number(opts.seed),
+          timeLimit: Number(opts.timeLimit),
+          json: Boolean(opts.json),
+          ...(opts.offRoad !== undefined ? { offRoad: Number(opts.offRoad) } : {}),
+        });
+        return;
+      }
+      if (paths.length === 0) throw new WaymarkError('InvalidValue', 'give instance files or folders, or --road <map>');
       benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), ...(opts.bks ? { bks: opts.bks } : {}) });
     });
 }

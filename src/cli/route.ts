@@ -11,10 +11,11 @@ export function registerRoute(program: Command): void {
     .argument('<map>', 'map file (.wmap)')
     .argument('<coordinates...>', 'two or more lon,lat waypoints')
     .option('--geometry <format>', 'geojson, polyline, polyline6 or none', 'geojson')
-    .option('--radius <metres>', 'snapping radius', '1000');
+    .option('--radius <metres>', 'snapping radius in metres, or unlimited', 'unlimited');
   acceptNegativeCoordinates(command).action((mapPath: string, coordinates: string[], opts: { geometry: string; radius: string }) => {
     const map = openMapFile(mapPath);
     const geometry: GeometryFormat = opts.geometry === 'none' ? false : (opts.geometry as GeometryFormat);
-    printJson(routeOnMap(map.handle, { coordinates: coordinates.map(parseLonLat), geometry, radius: Number(opts.radius) }));
+    const radius = opts.radius === 'unlimited' ? Infinity : Number(opts.radius);
+    printJson(routeOnMap(map.handle, { coordinates: coordinates.map(parseLonLat), geometry, radius }));
   });
 }

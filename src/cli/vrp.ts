@@ -4,7 +4,7 @@ import { WaymarkError } from '../errors.js';
 import { openMapFile } from '../maps/open.js';
 import type { MapHandle } from '../native/index.js';
 import { addGeometry } from '../vrp/geometry.js';
-import { solveVroom } from '../vrp/solve.js';
+import { snapOptionsOf, solveVroom } from '../vrp/solve.js';
 import { printJson } from './output.js';
 
 export function registerVrp(program: Command): void {
@@ -17,7 +17,9 @@ export function registerVrp(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--threads <n>', 'search threads (0 = all cores)', '0')
     .option('--geometry', 'add each route geometry (polyline) from the map')
-    .action((file: string, opts: { map?: string; timeLimit: string; seed: string; threads: string; geometry?: boolean }) => {
+    .option('--snap-radius <metres>', 'snapping radius for locations, or unlimited (default: options.snap_radius of the problem, else unlimited)')
+    .option('--snap-threshold <metres>', 'count snaps farther than this in summary.snapping (default: options.snap_threshold, else 100)')
+    .action((file: string, opts: { map?: string; timeLimit: string; seed: string; threads: string; geometry?: boolean; snapRadius?: string; snapThreshold?: string }) => {
       let problem: unknown;
       try {
         problem = JSON.parse(readFileSync(file, 'utf8'));
@@ -31,7 +33,14 @@ export function registerVrp(program: Command): void {
         const m = openMapFile(opts.map);
         maps[m.header.profile] = m.handle;
       }
-      const { solution, model } = solveVroom(problem, { timeLimit, seed: Number(opts.seed), threads: Number(opts.threads), maps });
+      // Snapping options: the problem's own `options` (as POST /vrp takes them), overridden by the flags.
+      const fileOptions = typeof problem === 'object' && problem !== null ? (problem as { options?: unknown }).options : undefined;
+      const snap = snapOptionsOf({
+        ...(typeof fileOptions === 'object' && fileOptions !== null ? (fileOptions as Record<string, unknown>) : {}),
+        ...(opts.snapRadius !== undefined ? { snap_radius: opts.snapRadius === 'unlimited' ? 'unlimited' : Number(opts.snapRadius) } : {}),
+        ...(opts.snapThreshold !== undefined ? { snap_threshold: Number(opts.snapThreshold) } : {}),
+      });
+      const { solution, model } = solveVroom(problem, { timeLimit, seed: Number(opts.seed), threads: Number(opts.threads), maps, ...snap });
       if (opts.geometry) {
         if (!opts.map) throw new WaymarkError('InvalidValue', '--geometry needs --map');
         addGeometry(solution, model, maps);

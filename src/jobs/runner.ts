@@ -7,6 +7,7 @@
 import type { Piscina } from 'piscina';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import type { JobRow, JobStore } from './store.js';
+import { snapOptionsOf } from '../vrp/solve.js';
 
 interface Active {
   control: Int32Array;
@@ -51,7 +52,7 @@ export class JobRunner {
     const control = new Int32Array(new SharedArrayBuffer(4));
     const progress = new Float64Array(new SharedArrayBuffer(5 * 8));
     this.active.set(job.id, { control, progress, started: Date.now() });
-    const options = JSON.parse(job.options) as { time_limit?: number; seed?: number; geometry?: boolean };
+    const options = JSON.parse(job.options) as { time_limit?: number; seed?: number; geometry?: boolean; snap_radius?: number | 'unlimited'; snap_threshold?: number };
     const task: QueryTask = {
       kind: 'vrp',
       maps: this.maps(),
@@ -61,6 +62,7 @@ export class JobRunner {
         seed: options.seed ?? 1,
         threads: this.options.threadsPerSolve,
         geometry: options.geometry ?? false,
+        ...snapOptionsOf(options),
         control,
         progress,
       },

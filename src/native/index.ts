@@ -69,10 +69,12 @@ export interface NativeSnap {
 }
 
 export interface SnapOptions {
-  /** Snapping radius in metres (default 1000). */
+  /** Snapping radius in metres (default Infinity: the nearest road, wherever it is within the map's area). */
   radius?: number;
-  /** Per-coordinate radii, overriding `radius`. */
+  /** Per-coordinate radii, overriding `radius` (for a rectangular matrix: sources, then destinations). */
   radiuses?: Float64Array;
+  /** The number each coordinate is called by in NoSegment messages (default: its position). */
+  coordinateNumbers?: Uint32Array;
   /** Also snap to roads outside the largest strongly connected component (routes may then fail with NoRoute). */
   allowIsolated?: boolean;
 }
@@ -193,6 +195,8 @@ export interface NativeAddon {
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
+  /** Lenient: a coordinate that cannot be snapped gives { error } instead of failing the call. */
+  snap(map: MapHandle, coordinates: Float64Array, options: SnapOptions & { lenient: true }): (NativeSnap | { error: { code: string; message: string } })[];
   route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };

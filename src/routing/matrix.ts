@@ -1,7 +1,7 @@
 /** Distance matrices on a loaded map, shaped like OSRM's table answer (null where unreachable). */
 import { WaymarkError } from '../errors.js';
 import { native, type MapHandle, type NativeSnapSummary } from '../native/index.js';
-import { callNative, flatCoordinates, type LonLat } from './route.js';
+import { callNative, flatCoordinates, radiusOptions, type LonLat } from './route.js';
 
 export type Annotation = 'duration' | 'distance';
 
@@ -10,7 +10,12 @@ export interface MatrixRequest {
   /** Defaults to the sources (square matrix). */
   destinations?: LonLat[];
   annotations?: Annotation[];
+  /** Metres; default: unlimited (Infinity), as OSRM. */
   radius?: number;
+  /** Per point: sources, then destinations when they are given (null = radius). */
+  radiuses?: (number | null)[];
+  /** What NoSegment messages call each point (sources, then destinations): e.g. the URL's coordinate index. */
+  coordinateNumbers?: number[];
   maxCells?: number;
   threads?: number;
 }
@@ -69,7 +74,8 @@ function runMatrix(map: MapHandle, req: MatrixRequest) {
   if (annotations.size === 0) throw new WaymarkError('InvalidValue', 'annotations must name duration and/or distance');
   return callNative(() =>
     native.matrix(map, flatCoordinates(req.sources), req.destinations ? flatCoordinates(req.destinations) : null, {
-      radius: req.radius ?? 1000,
+      ...radiusOptions(req),
+      ...(req.coordinateNumbers ? { coordinateNumbers: Uint32Array.from(req.coordinateNumbers) } : {}),
       durations: annotations.has('duration'),
       distances: annotations.has('distance'),
       ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
@@ -98,7 +104,7 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
   });
   const r = callNative(() =>
     native.matrixPairs(map, flatCoordinates(req.locations), pairs, {
-      radius: req.radius ?? 1000,
+      ...radiusOptions(req),
       durations: annotations.has('duration'),
       distances: annotations.has('distance'),
       ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),

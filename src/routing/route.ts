@@ -9,6 +9,7 @@ export type GeometryFormat = 'geojson' | 'polyline' | 'polyline6' | false;
 export interface RouteRequest {
   coordinates: LonLat[];
   geometry?: GeometryFormat;
+  /** Metres; default: unlimited (Infinity), as OSRM. */
   radius?: number;
   radiuses?: (number | null)[];
 }
@@ -87,10 +88,12 @@ export function waypointOf(s: NativeSnap): Waypoint {
 }
 
 function radiusOptions(req: { radius?: number; radiuses?: (number | null)[] }) {
-  const radius = req.radius ?? 1000;
+  const radius = req.radius ?? Infinity;
   const radiuses = req.radiuses ? Float64Array.from(req.radiuses, (r) => (r == null ? radius : r)) : undefined;
   return radiuses ? { radius, radiuses } : { radius };
 }
+
+export { radiusOptions };
 
 export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   const format = req.geometry ?? 'geojson';

@@ -44,16 +44,21 @@ export function parseIndexList(text: string | undefined, count: number, what: st
   });
 }
 
-/** "100;;unlimited" into per-coordinate radii (null = default). */
+/**
+ * "100;;unlimited" into per-coordinate radii in metres (null = the default, unlimited; `unlimited` =
+ * Infinity). As OSRM: a malformed list is 400 InvalidOptions.
+ */
 export function parseRadiuses(text: string | undefined, count: number, maxRadius: number): (number | null)[] | undefined {
   if (text === undefined) return undefined;
   const parts = text.split(';');
-  if (parts.length !== count) throw new ApiError(400, 'InvalidValue', `radiuses must have ${count} entries, one per coordinate`);
-  return parts.map((p) => {
+  if (parts.length !== count) throw new ApiError(400, 'InvalidOptions', `radiuses must have ${count} entries, one per coordinate`);
+  return parts.map((p, i) => {
     if (p === '') return null;
-    if (p === 'unlimited') return maxRadius;
-    const r = Number(p);
-    if (!Number.isFinite(r) || r <= 0 || r > maxRadius) throw new ApiError(400, 'InvalidValue', `radius '${p}' must be a positive number up to ${maxRadius}`);
+    if (p === 'unlimited') return Infinity;
+    const r = /^[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?$/i.test(p) ? Number(p) : NaN;
+    if (!Number.isFinite(r) || r <= 0 || r > maxRadius) {
+      throw new ApiError(400, 'InvalidOptions', `radiuses[${i}] ('${p}') must be a positive number of metres up to ${maxRadius}, or unlimited`);
+    }
     return r;
   });
 }

@@ -26,3 +26,16 @@ export const waypointSchema = {
     name: { type: 'string' },
   },
 } as const;
+
+/** A snapping radius: metres, or "unlimited" (the default, as OSRM). */
+export function radiusSchema(max: number) {
+  return {
+    anyOf: [{ type: 'number', exclusiveMinimum: 0, maximum: max }, { type: 'string', enum: ['unlimited'] }],
+    description: 'snapping radius in metres, or "unlimited" (default: unlimited, the nearest road within the map\'s area)',
+  } as const;
+}
+
+/** The radius as the core takes it: "unlimited" or absent is Infinity. */
+export function radiusValue(r: number | 'unlimited' | undefined): number {
+  return r === undefined || r === 'unlimited' ? Infinity : r;
+}

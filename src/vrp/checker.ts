@@ -29,6 +29,14 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
     const v = model.vehicles[vi];
     const type = model.types[v.type];
     const n = model.locations;
+    // The snap extension fields: where the model placed that location on this vehicle's map.
+    const checkSnap = (s: (typeof route.steps)[number], loc: number, i: number) => {
+      const p = loc >= 0 && s.type !== 'break' ? model.snapping?.placements[v.profile]?.[loc] : undefined;
+      const expected = p && 'location' in p ? p : undefined;
+      if (JSON.stringify(s.snapped_location) !== JSON.stringify(expected?.location) || s.snap_distance !== expected?.distance) {
+        at(i, `snap ${JSON.stringify([s.snapped_location, s.snap_distance])}, expected ${JSON.stringify([expected?.location, expected?.distance])}`);
+      }
+    };
     const steps = route.steps;
     if (steps.length < 2 || steps[0].type !== 'start' || steps[steps.length - 1].type !== 'end') {
       errors.push(`routes[${r}]: must begin with a start step and finish with an end step`);
@@ -63,6 +71,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
       if (i === 0) {
         if (s.load.some((x, d) => x !== load[d])) at(i, `load ${JSON.stringify(s.load)} differs from ${JSON.stringify(load)}`);
         departure = s.arrival + s.waiting_time;
+        checkSnap(s, v.start, i);
         return;
       }
       let loc = here;
@@ -75,6 +84,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
       }
       // Travel (none to a break, none to a missing end).
       const moves = s.type !== 'break' && !(s.type === 'end' && v.end < 0) && here >= 0 && loc >= 0;
+      if (moves && type.noRoute?.[here * n + loc]) at(i, `travels from location ${here} to ${loc}, between which the map has no route`);
       if (moves) {
         travel += type.duration[here * n + loc];
         distance += type.distance[here * n + loc];
@@ -88,6 +98,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
       if (t >= 0) {
         const task = model.tasks[t];
         if (routeOfTask[t] >= 0) errors.push(`${task.kind} ${task.id} is served twice`);
+        if (type.reach && !type.reach[t]) at(i, `vehicle ${v.id} cannot place ${task.kind} ${task.id} on its road network`);
         routeOfTask[t] = r;
         if (!task.windows.some(([a, b]) => begin >= a && begin <= b)) at(i, `service starts at ${begin}, outside every time window of ${task.kind} ${task.id}`);
         const setup = previousLocation === loc ? 0 : task.setup;
@@ -116,6 +127,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
       } else {
         at(i, `unexpected ${s.type} step`);
       }
+      checkSnap(s, s.type === 'end' && v.end < 0 ? -1 : loc, i);
       if (s.load.some((x, d) => x !== load[d])) at(i, `load ${JSON.stringify(s.load)} differs from ${JSON.stringify(load)}`);
       if (load.some((x, d) => x > v.capacity[d] || x < 0)) at(i, `load ${JSON.stringify(load)} exceeds capacity ${JSON.stringify(v.capacity)}`);
       here = loc;
@@ -131,6 +143,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
     totalCost += cost;
   });
   const unassigned = new Set(sol.unassigned.map((u) => `${u.type}:${u.id}`));
+  errors.push(...checkUnassigned(model, sol));
   model.tasks.forEach((t, i) => {
     const listed = unassigned.has(`${t.kind}:${t.id}`);
     if (routeOfTask[i] < 0 && !listed) errors.push(`${t.kind} ${t.id} is neither served nor listed as unassigned`);
@@ -138,5 +151,73 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
   });
   if (sol.summary.cost !== totalCost) errors.push(`summary.cost ${sol.summary.cost} but routes add up to ${totalCost}`);
   if (sol.summary.unassigned !== sol.unassigned.length) errors.push('summary.unassigned does not match the unassigned list');
+  errors.push(...checkSnappingSummary(model, sol));
+  return errors;
+}
+
+const CODES = new Set(['NoSegment', 'NoRoute', 'Skills', 'Capacity', 'Constraints', 'NoFeasiblePlace']);
+
+/**
+ * Unassigned tasks: each names a real task at its own location with a known code; a task that no
+ * vehicle type can place on its road network (nor its shipment partner) is listed with NoSegment or
+ * NoRoute and the placement's own message, and only such tasks carry those codes.
+ */
+function checkUnassigned(model: Model, sol: VroomSolution): string[] {
+  const errors: string[] = [];
+  const unplaceable = (t: number) => model.types.length > 0 && model.types.every((type) => type.reach !== undefined && type.reach[t] === 0);
+  const failuresOf = (t: number) =>
+    model.types.map((type) => model.snapping?.placements[type.profile]?.[model.tasks[t].location]).filter((p) => p !== undefined && 'code' in p) as { code: string; message: string }[];
+  const listed = new Map(sol.unassigned.map((u) => [`${u.type}:${u.id}`, u]));
+  sol.unassigned.forEach((u, k) => {
+    const at = `unassigned[${k}]`;
+    const t = model.tasks.findIndex((x) => x.kind === u.type && x.id === u.id);
+    if (t < 0) return errors.push(`${at}: no ${u.type} ${u.id}`);
+    const task = model.tasks[t];
+    const expectedLocation = model.coordinates ? { location: model.coordinates[task.location] } : { location_index: task.location };
+    if (JSON.stringify(u.location) !== JSON.stringify(expectedLocation.location) || u.location_index !== (expectedLocation as { location_index?: number }).location_index) {
+      errors.push(`${at}: location does not match ${u.type} ${u.id}`);
+    }
+    if (!CODES.has(u.code)) errors.push(`${at}: unknown code ${u.code}`);
+    const own = unplaceable(t);
+    const viaPartner = !own && task.partner >= 0 && unplaceable(task.partner);
+    if ((u.code === 'NoSegment' || u.code === 'NoRoute') !== (own || viaPartner)) {
+      errors.push(`${at}: code ${u.code}, but ${u.type} ${u.id} ${own || viaPartner ? 'cannot' : 'can'} be placed on the road network`);
+    }
+    if (own || viaPartner) {
+      const failures = failuresOf(own ? t : task.partner);
+      if (failures.length === 0) errors.push(`${at}: ${u.type} ${u.id} cannot be placed, yet no placement failure is recorded`);
+      else {
+        if (failures[0].code !== u.code) errors.push(`${at}: code ${u.code}, but the placement failed with ${failures[0].code}`);
+        if (!failures.every((f) => u.reason.includes(f.message))) errors.push(`${at}: reason '${u.reason}' does not give the placement failure`);
+      }
+    }
+  });
+  model.tasks.forEach((task, t) => {
+    if (unplaceable(t) && !listed.has(`${task.kind}:${task.id}`)) errors.push(`${task.kind} ${task.id} cannot be placed on the road network but is not listed as unassigned`);
+  });
+  return errors;
+}
+
+/** summary.snapping, recomputed from the placements. */
+function checkSnappingSummary(model: Model, sol: VroomSolution): string[] {
+  const s = model.snapping;
+  const got = sol.summary.snapping;
+  if (!s) return got ? ['summary.snapping given for a problem that was not snapped'] : [];
+  if (!got) return ['summary.snapping is missing'];
+  const best: number[] = [];
+  let unplaced = 0;
+  for (let i = 0; i < model.locations; i++) {
+    const all = Object.values(s.placements).map((p) => p[i]);
+    const ds = all.flatMap((p) => ('location' in p ? [p.distance] : []));
+    if (ds.length > 0) best.push(Math.max(...ds));
+    else if (all.some((p) => 'code' in p && p.code === 'NoSegment')) unplaced++;
+  }
+  const errors: string[] = [];
+  const over = best.filter((d) => d > s.threshold).length;
+  const max = best.length > 0 ? Math.max(...best) : 0;
+  if (got.over_threshold !== over) errors.push(`summary.snapping.over_threshold ${got.over_threshold}, recomputed ${over}`);
+  if (got.max_distance !== max) errors.push(`summary.snapping.max_distance ${got.max_distance}, recomputed ${max}`);
+  if (got.unplaced !== unplaced) errors.push(`summary.snapping.unplaced ${got.unplaced}, recomputed ${unplaced}`);
+  if (got.threshold !== s.threshold) errors.push('summary.snapping.threshold differs from the problem\'s');
   return errors;
 }

@@ -67,6 +67,24 @@ export interface VehicleType {
   duration: Int32Array;
   distance: Int32Array;
   cost: Int32Array;
+  /** Per task: 1 when vehicles of this type can place it on their road network (absent: all can). */
+  reach?: Uint8Array;
+  /** n x n: 1 where the map has no route (those cells of the matrices hold a filler no route may use). */
+  noRoute?: Uint8Array;
+}
+
+/** Where a location snapped on one profile's map, or why it could not be placed there. */
+export type Placement =
+  | { location: LonLat; distance: number }
+  | { code: 'NoSegment' | 'NoRoute'; message: string };
+
+export interface Snapping {
+  /** Metres (Infinity: unlimited, the default). */
+  radius: number;
+  /** Snaps farther than this many metres are counted in the summary. */
+  threshold: number;
+  /** Per profile, per location. */
+  placements: Record<string, Placement[]>;
 }
 
 export interface Model {
@@ -77,10 +95,22 @@ export interface Model {
   tasks: Task[];
   vehicles: Vehicle[];
   types: VehicleType[];
+  /** Coordinates snapped onto the maps (problems without matrices). */
+  snapping?: Snapping;
 }
 
-/** Travel times (s) and distances (m) between coordinates, per profile (from a loaded map). */
-export type MatrixProvider = (profile: string, coordinates: LonLat[]) => { durations: Float64Array; distances: Float64Array };
+/**
+ * Travel times (s) and distances (m) between coordinates, per profile (from a loaded map), NaN where
+ * there is no route; and where each coordinate snapped (or why it could not be placed, with NaN rows
+ * and columns).
+ */
+export type MatrixProvider = (
+  profile: string,
+  coordinates: LonLat[],
+) => { durations: Float64Array; distances: Float64Array; placements?: Placement[]; radius?: number; threshold?: number };
+
+/** Filler for cells with no route: large enough to be useless, small enough for Int32 arithmetic. */
+const NO_ROUTE_FILLER = 1e7;
 
 /** "No limit", kept well inside the native side's integer range. */
 export const UNLIMITED = 1e12;
@@ -339,7 +369,8 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
 
   // Matrices: given per profile, or computed on the map from coordinates.
   const size = locs.useIndices ? locs.maxIndex + 1 : locs.coordinates.length;
-  const base = new Map<string, { durations: ArrayLike<number>; distances?: ArrayLike<number>; costs?: ArrayLike<number>; n: number }>();
+  const base = new Map<string, { durations: ArrayLike<number>; distances?: ArrayLike<number>; costs?: ArrayLike<number>; n: number; reachable?: Uint8Array; noRoute?: Uint8Array }>();
+  let snapping: Snapping | undefined;
   for (const v of vehicles) {
     if (base.has(v.profile)) continue;
     if (locs.useIndices) {
@@ -363,13 +394,36 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       if (validateOnly) continue;
       if (!provider) throw new VrpInputError('matrices', 'are required when no map is loaded to compute them');
       const m = provider(v.profile, locs.coordinates);
-      for (let i = 0; i < m.durations.length; i++) {
-        if (Number.isNaN(m.durations[i])) {
-          const a = Math.floor(i / size);
-          throw new WaymarkError('NoRoute', `no route between locations ${JSON.stringify(locs.coordinates[a])} and ${JSON.stringify(locs.coordinates[i % size])} on the '${v.profile}' map`);
+      const placements = m.placements ?? locs.coordinates.map((c) => ({ location: c, distance: 0 }));
+      snapping ??= { radius: m.radius ?? Infinity, threshold: m.threshold ?? 0, placements: {} };
+      snapping.placements[v.profile] = placements;
+      const reachable = placeOnProfile(v.profile, vehicles, m.durations, size, placements);
+      // Cells with no route get a filler (no route a vehicle can drive uses them: see reach).
+      const noRoute = new Uint8Array(size * size);
+      const durations = new Float64Array(size * size);
+      const distances = new Float64Array(size * size);
+      const md = m.durations;
+      const mm = m.distances;
+      let anyNoRoute = false;
+      for (let i = 0; i < size * size; i++) {
+        const d = md[i];
+        const x = mm[i];
+        if (d !== d || x !== x) {
+          noRoute[i] = 1;
+          anyNoRoute = true;
+          durations[i] = distances[i] = NO_ROUTE_FILLER;
+        } else {
+          durations[i] = Math.round(d);
+          distances[i] = Math.round(x);
         }
       }
-      base.set(v.profile, { n: size, durations: Float64Array.from(m.durations, Math.round), distances: Float64Array.from(m.distances, Math.round) });
+      base.set(v.profile, {
+        n: size,
+        durations,
+        distances,
+        reachable,
+        ...(anyNoRoute ? { noRoute } : {}),
+      });
     }
   }
   if (validateOnly) return { dims, locations: size, tasks, vehicles, types: [] };
@@ -387,16 +441,60 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       const duration = new Int32Array(n * n);
       const distance = new Int32Array(n * n);
       const cost = new Int32Array(n * n);
+      const MAX = 2 ** 31 - 1;
+      const { durations: bd, distances: bdist, costs: bc } = b;
+      const { speedFactor, perHour, perKm } = v;
       for (let i = 0; i < n * n; i++) {
-        duration[i] = Math.round(b.durations[i] / v.speedFactor);
-        distance[i] = b.distances ? Math.round(b.distances[i]) : 0;
-        cost[i] = b.costs ? Math.round(b.costs[i]) : Math.round((v.perHour * duration[i]) / 3600 + (v.perKm * distance[i]) / 1000);
+        const d = Math.min(Math.round(bd[i] / speedFactor), MAX);
+        const m = bdist ? Math.min(Math.round(bdist[i]), MAX) : 0;
+        duration[i] = d;
+        distance[i] = m;
+        cost[i] = Math.min(bc ? Math.round(bc[i]) : Math.round((perHour * d) / 3600 + (perKm * m) / 1000), MAX);
       }
-      t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost }) - 1;
+      const reach = b.reachable ? Uint8Array.from(tasks, (task) => b.reachable![task.location]) : undefined;
+      t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost, ...(reach ? { reach } : {}), ...(b.noRoute ? { noRoute: b.noRoute } : {}) }) - 1;
     }
     v.type = t;
   }
-  return { dims, locations: n, ...(locs.useIndices ? {} : { coordinates: locs.coordinates }), tasks, vehicles, types };
+  return { dims, locations: n, ...(locs.useIndices ? {} : { coordinates: locs.coordinates }), tasks, vehicles, types, ...(snapping ? { snapping } : {}) };
+}
+
+/**
+ * Which locations vehicles of one profile can use: snapped onto the map, and with a route both ways
+ * between them and every depot of the profile's vehicles (so no route a vehicle can drive contains
+ * a pair without a route). A depot that cannot be placed is an error naming the vehicle.
+ */
+function placeOnProfile(profile: string, vehicles: Vehicle[], durations: Float64Array, n: number, placements: Placement[]): Uint8Array {
+  const name = (i: number, which: 'start' | 'end') => `vehicles[${i}].${which} (vehicle ${vehicles[i].id})`;
+  const depots: { at: number; what: string }[] = [];
+  vehicles.forEach((v, i) => {
+    if (v.profile !== profile) return;
+    for (const which of ['start', 'end'] as const) {
+      const at = v[which];
+      if (at < 0) continue;
+      const p = placements[at];
+      if ('code' in p) throw new WaymarkError(p.code, `${name(i, which)}: ${p.message}`);
+      depots.push({ at, what: name(i, which) });
+    }
+  });
+  const linked = (a: number, b: number) => !Number.isNaN(durations[a * n + b]) && !Number.isNaN(durations[b * n + a]);
+  const anchor = depots[0];
+  for (const d of depots) {
+    if (!linked(anchor.at, d.at)) throw new WaymarkError('NoRoute', `${d.what}: no route between it and ${anchor.what} on the '${profile}' map`);
+  }
+  const reachable = new Uint8Array(n);
+  for (let i = 0; i < n; i++) reachable[i] = !('code' in placements[i]) && linked(anchor.at, i) ? 1 : 0;
+  // Shortest-path reachability is transitive, so this only guards against a matrix that is not one.
+  for (let i = 0; i < n; i++) {
+    if (!reachable[i]) continue;
+    for (let j = 0; j < n && reachable[i]; j++) if (reachable[j] && !linked(i, j)) reachable[i] = 0;
+  }
+  for (let i = 0; i < n; i++) {
+    if (!reachable[i] && !('code' in placements[i])) {
+      placements[i] = { code: 'NoRoute', message: `no route between it and ${anchor.what} on the '${profile}' map` };
+    }
+  }
+  return reachable;
 }
 
 /** The flat typed arrays the native solver takes. */
@@ -452,6 +550,7 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
     maxTravelTime: Float64Array.from(m.vehicles, (v) => v.maxTravelTime),
     maxDistance: Float64Array.from(m.vehicles, (v) => v.maxDistance),
     fixedCost: Float64Array.from(m.vehicles, (v) => v.fixed),
+    ...(m.types.some((t) => t.reach) ? { reach: Uint8Array.from(m.types.flatMap((t) => Array.from(t.reach ?? new Uint8Array(T).fill(1)))) } : {}),
     T,
   };
 }

@@ -1,6 +1,6 @@
 /** VROOM-format output from the native solver's routes and schedules. */
 import type { Model } from './model.js';
-import type { StepType, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
+import type { SnappingSummary, StepType, UnassignedCode, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
 
 /** One route as the native solver returns it: 9 numbers per step, and the loads after each step. */
 export interface NativeVrpRoute {
@@ -28,12 +28,69 @@ function add(a: number[], b: number[]): number[] {
   return a.map((x, i) => x + b[i]);
 }
 
+/** The native solver's reasons, as codes. */
+function codeOfReason(reason: string): UnassignedCode {
+  if (reason.startsWith('no vehicle can reach it on the road network')) return 'NoRoute';
+  if (reason.startsWith('no vehicle has the skills')) return 'Skills';
+  if (reason.startsWith('its amounts exceed')) return 'Capacity';
+  if (reason.startsWith('no vehicle can reach it within')) return 'Constraints';
+  return 'NoFeasiblePlace';
+}
+
+/**
+ * Why a task cannot be placed on the road network of any vehicle type, from the snapping results
+ * (its own location, or its shipment partner's); undefined when some type can place it.
+ */
+export function placementFailure(model: Model, task: number): { code: 'NoSegment' | 'NoRoute'; reason: string } | undefined {
+  const snapping = model.snapping;
+  if (!snapping || model.types.length === 0 || !model.types.every((t) => t.reach)) return undefined;
+  const own = (t: number) => model.types.every((type) => type.reach![t] === 0);
+  const why = (t: number) => {
+    const failures = [...new Set(model.types.map((type) => snapping.placements[type.profile][model.tasks[t].location]))].filter((p) => 'code' in p);
+    const first = failures[0] as { code: 'NoSegment' | 'NoRoute'; message: string } | undefined;
+    return { code: first?.code ?? 'NoRoute', reason: failures.map((p) => ('code' in p ? p.message : '')).join('; ') || 'no vehicle can reach it' };
+  };
+  if (own(task)) return why(task);
+  const partner = model.tasks[task].partner;
+  if (partner >= 0 && own(partner)) {
+    const w = why(partner);
+    return { code: w.code, reason: `its shipment's ${model.tasks[partner].kind} cannot be placed: ${w.reason}` };
+  }
+  return undefined;
+}
+
+/** The summary's snapping figures: over every distinct location of the problem. */
+export function snappingSummary(model: Model): SnappingSummary | undefined {
+  const s = model.snapping;
+  if (!s) return undefined;
+  let over = 0;
+  let max = 0;
+  let unplaced = 0;
+  for (let i = 0; i < model.locations; i++) {
+    let d = -1;
+    let failed = false;
+    for (const placements of Object.values(s.placements)) {
+      const p = placements[i];
+      if ('location' in p) d = Math.max(d, p.distance);
+      else if (p.code === 'NoSegment') failed = true;
+    }
+    if (failed && d < 0) unplaced++;
+    if (d > s.threshold) over++;
+    max = Math.max(max, d);
+  }
+  return { radius: Number.isFinite(s.radius) ? s.radius : 'unlimited', threshold: s.threshold, over_threshold: over, max_distance: max, unplaced };
+}
+
 export function formatSolution(model: Model, s: NativeVrpSolution, times: { loading: number; solving: number; routing: number }): VroomSolution {
   const D = model.dims;
   const zeros = new Array<number>(D).fill(0);
   const locationOf = (index: number) => {
     if (index < 0) return {};
     return model.coordinates ? { location: model.coordinates[index] } : { location_index: index };
+  };
+  const snapOf = (profile: string, index: number) => {
+    const p = index >= 0 ? model.snapping?.placements[profile]?.[index] : undefined;
+    return p && 'location' in p ? { snapped_location: p.location, snap_distance: p.distance } : {};
   };
   const routes: VroomRoute[] = s.routes.map((r) => {
     const vehicle = model.vehicles[r.vehicle];
@@ -55,6 +112,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
         arrival: f[3],
         duration: f[7],
         distance: f[8],
+        ...(type === 'break' ? {} : snapOf(vehicle.profile, f[2])),
       };
       if (type === 'break') {
         const b = vehicle.breaks[id - model.vehicles.slice(0, r.vehicle).reduce((n, v) => n + v.breaks.length, 0)];
@@ -89,7 +147,15 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
   });
   const unassigned: VroomUnassigned[] = s.unassigned.map(({ task, reason }) => {
     const t = model.tasks[task];
-    return { id: t.id, type: t.kind, ...locationOf(t.location), ...(t.description ? { description: t.description } : {}), reason };
+    const placement = placementFailure(model, task);
+    return {
+      id: t.id,
+      type: t.kind,
+      ...locationOf(t.location),
+      ...(t.description ? { description: t.description } : {}),
+      reason: placement?.reason ?? reason,
+      code: placement?.code ?? codeOfReason(reason),
+    };
   });
   const sum = (f: (r: VroomRoute) => number) => routes.reduce((n, r) => n + f(r), 0);
   return {
@@ -107,6 +173,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
       priority: sum((r) => r.priority),
       distance: sum((r) => r.distance),
       computing_times: times,
+      ...(model.snapping ? { snapping: snappingSummary(model) } : {}),
     },
     unassigned,
     routes,

@@ -2,9 +2,9 @@
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle } from '../native/index.js';
 import { checkSolution } from './checker.js';
-import { parseProblem, toNativeProblem, type MatrixProvider, type Model } from './model.js';
+import { parseProblem, toNativeProblem, VrpInputError, type MatrixProvider, type Model, type Placement, type Vehicle } from './model.js';
 import { formatSolution, type NativeVrpSolution } from './output.js';
-import type { VroomSolution } from './types.js';
+import type { LonLat, VroomSolution } from './types.js';
 
 export interface SolveOptions {
   /** Seconds of search (default 5). */
@@ -22,16 +22,89 @@ export interface SolveOptions {
   maps?: Record<string, MapHandle>;
   /** Add each route's geometry (encoded polyline) from the map. */
   geometry?: boolean;
+  /** Snapping radius in metres for jobs, shipments and depots (default Infinity: the nearest road). */
+  snapRadius?: number;
+  /** Snaps farther than this (metres, default 100) are counted in summary.snapping. */
+  snapThreshold?: number;
 }
 
-export function mapMatrixProvider(maps: Record<string, MapHandle>): MatrixProvider {
+export const DEFAULT_SNAP_THRESHOLD = 100;
+
+/** Why a coordinate cannot be placed, from the core's NoSegment message (which names a coordinate index that means nothing here). */
+export function placementMessage(profile: string, coordinate: LonLat, nativeMessage: string): string {
+  return `cannot place ${JSON.stringify(coordinate)} on the '${profile}' map: ${nativeMessage.replace(/^[^:]*: /, '')}`;
+}
+
+/**
+ * Checks that every depot of the problem can be placed on its profile's map (what the server does
+ * before it accepts a problem): a 400-class NoSegment naming the vehicle otherwise.
+ */
+export function checkDepots(vehicles: Vehicle[], mapOf: (profile: string) => MapHandle, radius = Infinity): void {
+  vehicles.forEach((v, i) => {
+    for (const which of ['start', 'end'] as const) {
+      const c = which === 'start' ? v.startCoordinates : v.endCoordinates;
+      if (!c) continue;
+      const [s] = native.snap(mapOf(v.profile), Float64Array.from(c), { radius, lenient: true });
+      if ('error' in s) throw new WaymarkError('NoSegment', `vehicles[${i}].${which} (vehicle ${v.id}): ${placementMessage(v.profile, c, s.error.message)}`);
+    }
+  });
+}
+
+/**
+ * `options.snap_radius` (metres or "unlimited") and `options.snap_threshold` (metres) of a problem,
+ * validated: a wrong value is an error naming the field.
+ */
+export function snapOptionsOf(options: Record<string, unknown> | undefined): { snapRadius?: number; snapThreshold?: number } {
+  const out: { snapRadius?: number; snapThreshold?: number } = {};
+  const r = options?.snap_radius;
+  if (r !== undefined) {
+    if (r === 'unlimited') out.snapRadius = Infinity;
+    else if (typeof r === 'number' && Number.isFinite(r) && r > 0) out.snapRadius = r;
+    else throw new VrpInputError('options.snap_radius', 'must be a positive number of metres or "unlimited"');
+  }
+  const t = options?.snap_threshold;
+  if (t !== undefined) {
+    if (typeof t === 'number' && Number.isFinite(t) && t >= 0) out.snapThreshold = t;
+    else throw new VrpInputError('options.snap_threshold', 'must be a non-negative number of metres');
+  }
+  return out;
+}
+
+/**
+ * Matrices from the maps. Every coordinate is snapped on its own first, so one that cannot be placed
+ * (outside the map's area, beyond the radius) is reported with its reason instead of failing the
+ * whole problem; the matrix covers the others, with NaN rows and columns for it.
+ */
+export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radius?: number; threshold?: number } = {}): MatrixProvider {
+  const radius = snap.radius ?? Infinity;
   return (profile, coordinates) => {
     const map = maps[profile === 'driving' ? 'car' : profile];
     if (!map) throw new WaymarkError('InvalidValue', `no map is loaded for profile '${profile}'`);
-    const flat = Float64Array.from(coordinates.flat());
+    const n = coordinates.length;
     try {
-      const m = native.matrix(map, flat, null, { maxCells: Math.max(25e6, coordinates.length ** 2) });
-      return { durations: m.durations!, distances: m.distances! };
+      const snaps = native.snap(map, Float64Array.from(coordinates.flat()), { radius, lenient: true });
+      const placements: Placement[] = snaps.map((s, i) =>
+        'error' in s
+          ? { code: 'NoSegment', message: placementMessage(profile, coordinates[i], s.error.message) }
+          : { location: s.location, distance: Math.round(s.distance * 10) / 10 },
+      );
+      const placed = placements.flatMap((p, i) => ('code' in p ? [] : [i]));
+      const durations = new Float64Array(n * n).fill(NaN);
+      const distances = new Float64Array(n * n).fill(NaN);
+      if (placed.length > 0) {
+        const m = native.matrix(map, Float64Array.from(placed.flatMap((i) => coordinates[i])), null, { radius, maxCells: Math.max(25e6, placed.length ** 2) });
+        const k = placed.length;
+        const md = m.durations!;
+        const mm = m.distances!;
+        for (let a = 0; a < k; a++) {
+          const row = placed[a] * n;
+          for (let b = 0; b < k; b++) {
+            durations[row + placed[b]] = md[a * k + b];
+            distances[row + placed[b]] = mm[a * k + b];
+          }
+        }
+      }
+      return { durations, distances, placements, radius, threshold: snap.threshold ?? DEFAULT_SNAP_THRESHOLD };
     } catch (err) {
       if (isNativeError(err)) throw new WaymarkError(err.code, err.message);
       throw err;
@@ -72,7 +145,7 @@ export function solveVroom(input: unknown, options: SolveOptions = {}): { soluti
   const provider = options.maps
     ? (profile: string, coords: [number, number][]) => {
         const r0 = performance.now();
-        const m = mapMatrixProvider(options.maps!)(profile, coords);
+        const m = mapMatrixProvider(options.maps!, { radius: options.snapRadius, threshold: options.snapThreshold })(profile, coords);
         routing += (performance.now() - r0) / 1000;
         return m;
       }

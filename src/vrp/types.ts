@@ -83,6 +83,10 @@ export interface VroomStep {
   arrival: number;
   duration: number;
   distance: number;
+  /** Waymark extension (problems with coordinates): where `location` snapped onto the road. */
+  snapped_location?: LonLat;
+  /** Waymark extension: metres from `location` to `snapped_location`. */
+  snap_distance?: number;
 }
 
 export interface VroomRoute {
@@ -109,6 +113,25 @@ export interface VroomUnassigned {
   description?: string;
   /** Why it could not be served (VROOM does not say; Waymark does). */
   reason: string;
+  /** The reason as a machine-readable code (see UNASSIGNED_CODES). */
+  code: UnassignedCode;
+}
+
+/** Why a task is unassigned, as a code. */
+export type UnassignedCode = 'NoSegment' | 'NoRoute' | 'Skills' | 'Capacity' | 'Constraints' | 'NoFeasiblePlace';
+
+/** Waymark extension of the summary (problems with coordinates): how far locations lay from the road. */
+export interface SnappingSummary {
+  /** Metres, or "unlimited" (the default). */
+  radius: number | 'unlimited';
+  /** Metres: snaps farther than this are counted in over_threshold. */
+  threshold: number;
+  /** Distinct locations that snapped farther than the threshold. */
+  over_threshold: number;
+  /** The largest snap distance (m). */
+  max_distance: number;
+  /** Distinct locations that could not be placed on the road network at all. */
+  unplaced: number;
 }
 
 export interface VroomSolution {
@@ -126,6 +149,7 @@ export interface VroomSolution {
     priority: number;
     distance: number;
     computing_times: { loading: number; solving: number; routing: number };
+    snapping?: SnappingSummary;
   };
   unassigned: VroomUnassigned[];
   routes: VroomRoute[];

@@ -11,7 +11,7 @@ import { isochroneOnMap } from '../routing/isochrone.js';
 import { reachOnMap } from '../routing/reach.js';
 import { zoneEtaOnMap, zoneMatrixOnMap } from '../zones/zones.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
-import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
+import { callNative, formatGeometry, flatCoordinates, radiusOptions, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
 import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
@@ -48,8 +48,7 @@ function osrmGeometry(flat: Float64Array, options: OsrmRouteOptions) {
 function osrmRoute(map: OpenedMap, task: Extract<QueryTask, { kind: 'osrm-route' }>) {
   const r = callNative(() =>
     native.route(map.handle, flatCoordinates(task.request.coordinates), {
-      radius: task.request.radius ?? 1000,
-      ...(task.request.radiuses ? { radiuses: Float64Array.from(task.request.radiuses, (x) => x ?? 1e7) } : {}),
+      ...radiusOptions(task.request),
       geometry: task.options.overview !== 'false',
     }),
   );

@@ -22,7 +22,16 @@ export type QueryTask =
       kind: 'vrp';
       maps: Record<string, string>;
       problem: unknown;
-      options: { timeLimit?: number; seed?: number; threads?: number; geometry?: boolean; control?: Int32Array; progress?: Float64Array };
+      options: {
+        timeLimit?: number;
+        seed?: number;
+        threads?: number;
+        geometry?: boolean;
+        snapRadius?: number;
+        snapThreshold?: number;
+        control?: Int32Array;
+        progress?: Float64Array;
+      };
     }
   | { kind: 'isochrone'; map: string; request: IsochroneRequest }
   | { kind: 'reach'; map: string; request: ReachRequest }

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <mutex>
-#include <mutex>
 #include <thread>
 
 #include "common/parallel.h"
@@ -18,9 +17,12 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 std::string whyUnassignable(const Problem& p, uint32_t t) {
   std::vector<uint32_t> seq{t};
   if (p.partner[t] != kNone) seq.push_back(static_cast<uint32_t>(p.partner[t]));
-  bool skills = false, capacity = false;
+  bool reach = false, skills = false, capacity = false;
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
     bool ok = true;
+    for (uint32_t x : seq) ok = ok && p.reachable(v, x);
+    if (!ok) continue;
+    reach = true;
     for (uint32_t x : seq) ok = ok && p.compatible(v, x);
     if (!ok) continue;
     skills = true;
@@ -33,6 +35,7 @@ std::string whyUnassignable(const Problem& p, uint32_t t) {
     capacity = true;
     if (evaluateRoute(p, v, seq).feasible) return "";
   }
+  if (!reach) return "no vehicle can reach it on the road network and return";
   if (!skills) return "no vehicle has the skills it requires";
   if (!capacity) return "its amounts exceed the capacity of every vehicle that has the skills";
   return "no vehicle can reach it within its time windows and the vehicle's time window, breaks and limits";

@@ -8,6 +8,7 @@
 namespace waymark::vrp {
 
 bool Problem::compatible(uint32_t v, uint32_t t) const {
+  if (!reachable(v, t)) return false;
   const uint32_t* vb = vskills.data() + vskill_first[v];
   const uint32_t* ve = vskills.data() + vskill_first[v + 1];
   return std::includes(vb, ve, skills.data() + skill_first[t], skills.data() + skill_first[t + 1]);
@@ -40,6 +41,7 @@ void Problem::validate() const {
     if ((start[v] != kNone && uint32_t(start[v]) >= locations) || (end[v] != kNone && uint32_t(end[v]) >= locations))
       fail("vehicle " + std::to_string(v) + " has a location outside the matrix");
   }
+  if (!reach.empty() && reach.size() != types.size() * T) fail("reach must have one entry per vehicle type and task");
   if (break_tw_first.size() != break_service.size() + 1 || break_first[V] != break_service.size()) fail("break arrays have inconsistent sizes");
 }
 

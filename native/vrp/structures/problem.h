@@ -45,6 +45,10 @@ struct Problem {
   std::vector<uint32_t> skill_first, skills;  // CSR, sorted
   std::vector<int64_t> priority;
   std::vector<int32_t> partner;  // the other task of a shipment, or kNone
+  // types x tasks: 1 where vehicles of that type can place the task on their road network (both
+  // ways between it and their depots). Empty = everywhere. Pairs with no route are only ever
+  // between locations some type cannot reach, so no feasible route uses one.
+  std::vector<uint8_t> reach;
 
   // vehicles
   std::vector<uint32_t> vehicle_type;
@@ -64,8 +68,9 @@ struct Problem {
   const VehicleType& typeOf(uint32_t v) const { return types[vehicle_type[v]]; }
   std::span<const TimeWindow> windows(uint32_t t) const { return {tw.data() + tw_first[t], tw.data() + tw_first[t + 1]}; }
   bool hasBreaks(uint32_t v) const { return break_first[v + 1] > break_first[v]; }
-  // Vehicle v may serve task t (skills).
+  // Vehicle v may serve task t (skills, reach).
   bool compatible(uint32_t v, uint32_t t) const;
+  bool reachable(uint32_t v, uint32_t t) const { return reach.empty() || reach[size_t(vehicle_type[v]) * kind.size() + t] != 0; }
   // Throws waymark::Error("InvalidValue") naming the first inconsistency.
   void validate() const;
 };

@@ -5,7 +5,7 @@ import type { LonLat } from '../../routing/route.js';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
-import { coordinateListSchema, profileSchema } from '../schemas.js';
+import { coordinateListSchema, profileSchema, radiusSchema, radiusValue } from '../schemas.js';
 
 interface Body {
   sources?: LonLat[];
@@ -13,7 +13,7 @@ interface Body {
   locations?: LonLat[];
   pairs?: [number, number][];
   annotations?: Annotation[];
-  radius?: number;
+  radius?: number | 'unlimited';
   profile?: string;
 }
 
@@ -39,7 +39,7 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
               description: '[source index, destination index] into locations',
             },
             annotations: { type: 'array', items: { enum: ['duration', 'distance'] }, minItems: 1, default: ['duration', 'distance'] },
-            radius: { type: 'number', exclusiveMinimum: 0, maximum: ctx.config.maxRadius, default: 1000 },
+            radius: radiusSchema(ctx.config.maxRadius),
             profile: profileSchema,
           },
           additionalProperties: true,
@@ -49,7 +49,8 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
       },
     },
     async (request, reply) => {
-      const { profile, sources, destinations, locations, pairs, annotations, radius } = request.body;
+      const { profile, sources, destinations, locations, pairs, annotations } = request.body;
+      const radius = radiusValue(request.body.radius);
       let json: string;
       if (locations !== undefined || pairs !== undefined) {
         if (!locations || !pairs) throw new ApiError(400, 'InvalidValue', 'sparse requests need both locations and pairs');

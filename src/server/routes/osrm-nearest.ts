@@ -26,7 +26,7 @@ export const osrmNearestPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = asy
       requireMap(ctx, profile); // unknown profile: 400 before parsing the rest
       const coords = parseOsrmCoordinates(coordinates, 1);
       if (coords.length !== 1) throw new ApiError(400, 'InvalidQuery', 'nearest takes exactly one coordinate');
-      const radius = parseRadiuses(request.query.radiuses, 1, ctx.config.maxRadius)?.[0] ?? 1000;
+      const radius = parseRadiuses(request.query.radiuses, 1, ctx.config.maxRadius)?.[0] ?? Infinity;
       const json = await withMap(ctx, profile, reply, (ref) => ctx.pool.run({ kind: 'nearest', map: ref, coordinate: coords[0], radius, osrm: true }));
       return reply.type('application/json').send(json);
     },

@@ -44,18 +44,29 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (!annotations.every((a) => a === 'duration' || a === 'distance')) {
         throw new ApiError(400, 'InvalidValue', `annotations must be duration and/or distance, not '${q.annotations}'`);
       }
-      // Per-point radii in tables: the largest one applies to every point.
+      // Each point snaps with its own radius (unlimited by default, as OSRM); NoSegment messages name
+      // the URL's coordinate index.
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
-      const radius = radiuses ? Math.max(1000, ...radiuses.map((r) => r ?? 0)) : undefined;
-      const sources = src ? src.map((i) => coords[i]) : coords;
-      const destinations = dst ? dst.map((i) => coords[i]) : coords;
+      const srcIdx = src ?? coords.map((_, i) => i);
+      const dstIdx = dst ?? coords.map((_, i) => i);
+      const square = !src && !dst;
+      const sources = srcIdx.map((i) => coords[i]);
+      const destinations = dstIdx.map((i) => coords[i]);
+      const numbers = square ? srcIdx : [...srcIdx, ...dstIdx];
       if (sources.length * destinations.length > ctx.config.maxMatrixCells) {
         throw new ApiError(400, 'TooBig', `a table of ${sources.length * destinations.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
       }
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-table',
         map,
-        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}) },
+        request: {
+          sources,
+          ...(square ? {} : { destinations }),
+          annotations,
+          maxCells: ctx.config.maxMatrixCells,
+          coordinateNumbers: numbers,
+          ...(radiuses ? { radiuses: numbers.map((i) => radiuses[i]) } : {}),
+        },
       }));
       return reply.type('application/json').send(json);
     },

@@ -3,13 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
 import { errorSchema } from '../errors.js';
-import { coordinateListSchema, profileSchema, waypointSchema } from '../schemas.js';
+import { coordinateListSchema, profileSchema, radiusSchema, radiusValue, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
 
 interface Body {
   coordinates: LonLat[];
   geometry?: GeometryFormat;
-  radius?: number;
+  radius?: number | 'unlimited';
   profile?: string;
 }
 
@@ -26,7 +26,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
           properties: {
             coordinates: coordinateListSchema(2, ctx.config.maxRouteCoordinates, 'waypoints in order'),
             geometry: { enum: ['geojson', 'polyline', 'polyline6', false], default: 'geojson', description: 'geometry format, or false for none' },
-            radius: { type: 'number', exclusiveMinimum: 0, maximum: ctx.config.maxRadius, default: 1000, description: 'snapping radius in metres' },
+            radius: radiusSchema(ctx.config.maxRadius),
             profile: profileSchema,
           },
           examples: [{ coordinates: [[7.4197, 43.7314], [7.4265, 43.739]], geometry: 'geojson' }],
@@ -49,7 +49,8 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
       },
     },
     async (request, reply) => {
-      const { profile, ...routeRequest } = request.body;
+      const { profile, radius, ...rest } = request.body;
+      const routeRequest = { ...rest, radius: radiusValue(radius) };
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'route', map, request: routeRequest }));
       return reply.type('application/json').send(json);
     },

@@ -8,6 +8,7 @@ import { WaymarkError } from '../../errors.js';
 import type { JobRow } from '../../jobs/store.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
+import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 
@@ -35,6 +36,11 @@ const problemSchema = {
         time_limit: { type: 'number', minimum: 0, description: 'seconds of search (capped by the server)' },
         seed: { type: 'integer', minimum: 0 },
         geometry: { type: 'boolean', description: 'add each route geometry (polyline)' },
+        snap_radius: {
+          anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'string', enum: ['unlimited'] }],
+          description: 'snapping radius (m) for jobs, shipments and depots; default unlimited. A task beyond it is unassigned (NoSegment), a depot beyond it is a 400',
+        },
+        snap_threshold: { type: 'number', minimum: 0, description: 'snaps farther than this (m, default 100) are counted in summary.snapping.over_threshold' },
       },
     },
   },
@@ -46,6 +52,8 @@ interface Options {
   time_limit?: number;
   seed?: number;
   geometry?: boolean;
+  snap_radius?: number | 'unlimited';
+  snap_threshold?: number;
 }
 
 type Body = Record<string, unknown> & { options?: Options };
@@ -69,12 +77,20 @@ const jobSchema = {
 function accept(ctx: ServerContext, body: Body): { problem: Record<string, unknown>; options: Options } {
   const { options = {}, ...problem } = body;
   try {
+    const snap = snapOptionsOf(options as Record<string, unknown>);
     const model = parseProblem(problem, undefined, true);
     if (!problem.matrices) {
       for (const [i, v] of model.vehicles.entries()) {
         if (!ctx.maps.has(resolveProfileName(v.profile))) {
           throw new ApiError(400, 'InvalidValue', `vehicles[${i}].profile: no map is loaded for profile '${v.profile}'`);
         }
+      }
+      // A depot that cannot be placed is refused now, not after the job was queued.
+      try {
+        checkDepots(model.vehicles, (profile) => ctx.maps.get(resolveProfileName(profile))!.handle, snap.snapRadius);
+      } catch (err) {
+        if (err instanceof WaymarkError && err.code === 'NoSegment') throw new ApiError(400, err.code, err.message);
+        throw err;
       }
     }
   } catch (err) {
@@ -123,7 +139,12 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       const { problem, options } = accept(ctx, request.body);
       const timeLimit = Math.min(options.time_limit ?? 5, ctx.config.vrpSyncMaxTimeLimit);
       const json = await jobs.runSync(
-        { kind: 'vrp', maps: mapPaths(ctx), problem, options: { timeLimit, seed: options.seed ?? 1, geometry: options.geometry ?? false, threads: jobs.threadsPerSolve } },
+        {
+          kind: 'vrp',
+          maps: mapPaths(ctx),
+          problem,
+          options: { timeLimit, seed: options.seed ?? 1, geometry: options.geometry ?? false, threads: jobs.threadsPerSolve, ...snapOptionsOf(options as Record<string, unknown>) },
+        },
         (timeLimit + 60) * 1000,
       );
       return reply.type('application/json').send(json);
