@@ -23,10 +23,15 @@ import { osrmTablePlugin } from './routes/osrm-table.js';
 import { routePlugin } from './routes/route.js';
 import { adminPlugin } from './routes/admin.js';
 import { vrpPlugin } from './routes/vrp.js';
+import { pagePlugin } from './routes/page.js';
+import { tilesPlugin } from './routes/tiles.js';
+import { RoadTileCache } from '../web/road-tiles.js';
 
 export class WaymarkServer {
   readonly app: FastifyInstance;
   readonly ctx: ServerContext;
+  /** Road vector tiles of the served maps, cached per map version. */
+  readonly roadTiles = new RoadTileCache();
   private closing = false;
 
   constructor(readonly config: ServerConfig) {
@@ -94,6 +99,7 @@ export class WaymarkServer {
           { name: 'osrm', description: 'OSRM-compatible services' },
           { name: 'vrp', description: 'vehicle routing: synchronous solves and durable jobs (VROOM format)' },
           { name: 'operations', description: 'health, metrics, info' },
+          { name: 'map', description: 'the map page and its road vector tiles' },
         ],
       },
     });
@@ -105,6 +111,8 @@ export class WaymarkServer {
       void app.register(plugin, { ctx });
     }
     void app.register(adminPlugin, { ctx, server: this });
+    void app.register(tilesPlugin, { ctx, cache: this.roadTiles });
+    void app.register(pagePlugin);
   }
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
