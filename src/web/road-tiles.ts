@@ -25,6 +25,8 @@ interface RoadIndex {
 export interface TileStats {
   hits: number;
   misses: number;
+  /** Conditional requests answered 304 (the client's copy is current; nothing cut or sent). */
+  revalidated: number;
   /** Milliseconds to cut and encode each tile not found in the cache (oldest dropped past 10,000). */
   generationMs: number[];
   indexBuildMs: Record<string, number>;
@@ -56,7 +58,7 @@ export class RoadTileCache {
   /** LRU: Map iteration order is insertion order; a hit re-inserts. */
   private readonly tiles = new Map<string, Uint8Array>();
   private bytes = 0;
-  readonly stats: TileStats = { hits: 0, misses: 0, generationMs: [], indexBuildMs: {} };
+  readonly stats: TileStats = { hits: 0, misses: 0, revalidated: 0, generationMs: [], indexBuildMs: {} };
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 

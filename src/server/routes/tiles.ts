@@ -53,7 +53,11 @@ export const tilesPlugin: FastifyPluginAsync<{ ctx: ServerContext; cache?: RoadT
       const map = requireMap(ctx, profile);
       const etag = `"${map.version}-${z}-${x}-${y}"`;
       void reply.header('x-map-version', map.version).header('etag', etag).header('cache-control', 'no-cache');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      if (request.headers['if-none-match'] === etag) {
+        cache.stats.revalidated++;
+        requests.inc({ profile: map.profile, cache: 'revalidated' });
+        return reply.code(304).send();
+      }
       const answer = cache.tile(map.profile, map.version, map.handle, z, x, y);
       requests.inc({ profile: map.profile, cache: answer.cached ? 'hit' : 'miss' });
       if (!answer.cached) generation.observe(cache.stats.generationMs[cache.stats.generationMs.length - 1] / 1000);

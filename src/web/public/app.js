@@ -746,7 +746,7 @@ async function start() {
     bounds: [[bbox[0], bbox[1]], [bbox[2], bbox[3]]],
     fitBoundsOptions: { padding: 20 },
     attributionControl: { customAttribution: 'Roads: © OpenStreetMap contributors (ODbL), from the served map file' },
-    preserveDrawingBuffer: true, // lets tests and screenshots read the canvas
+    canvasContextAttributes: { preserveDrawingBuffer: true }, // lets tests and screenshots read the canvas
   });
   window.waymark.map = map;
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
