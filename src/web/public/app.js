@@ -430,6 +430,8 @@ async function computeMatrix() {
     state.matrix.result = json;
     renderMatrix();
   } catch (err) {
+    state.matrix.result = null;
+    renderMatrix();
     showError(err);
   }
 }
@@ -707,10 +709,30 @@ function detectFeatures(openapi) {
   return f;
 }
 
+// Each tool's drawings show only while the tool is open, so plans and routes do not pile up.
+const TOOL_LAYERS = {
+  route: ['route', 'route-casing', 'route-alternatives'],
+  isochrone: ['isochrone-fill', 'isochrone-line'],
+  matrix: ['h3-fill'],
+  vrp: ['vrp'],
+};
+
+function toolMarkers(tool) {
+  if (tool === 'route') return state.route.markers;
+  if (tool === 'matrix') return state.matrix.markers;
+  if (tool === 'vrp') return state.vrp.markers;
+  if (tool === 'isochrone') return state.isochrone.marker ? [state.isochrone.marker] : [];
+  return [];
+}
+
 function selectTool(tool) {
   state.tool = tool;
   for (const b of document.querySelectorAll('#tools button')) b.classList.toggle('active', b.dataset.tool === tool);
   for (const s of document.querySelectorAll('.tool')) s.hidden = s.id !== `tool-${tool}`;
+  for (const [t, layers] of Object.entries(TOOL_LAYERS)) {
+    for (const id of layers) if (map?.getLayer(id)) map.setLayoutProperty(id, 'visibility', t === tool ? 'visible' : 'none');
+    for (const m of toolMarkers(t)) m.getElement().style.display = t === tool ? '' : 'none';
+  }
 }
 
 function setProfile(profile) {
