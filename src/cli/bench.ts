@@ -3,6 +3,7 @@ import { benchBuild } from '../../bench/build.js';
 import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
+import { benchTiles } from '../../bench/tiles.js';
 import { benchVrp } from '../../bench/vrp.js';
 
 export function registerBench(program: Command): void {
@@ -60,4 +61,11 @@ export function registerBench(program: Command): void {
     .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean }) => {
       benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), ...(opts.bks ? { bks: opts.bks } : {}) });
     });
+  bench
+    .command('tiles')
+    .description('road vector tiles: index build, cut-and-encode time per tile (p50/p99), cache hit rate while panning')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--steps <n>', 'viewport steps per zoom level', '200')
+    .option('--json', 'print one JSON object')
+    .action((map: string, opts: { steps: string; json?: boolean }) => benchTiles(map, { steps: Number(opts.steps), json: Boolean(opts.json) }));
 }
