@@ -12,7 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { PbfReader } from 'pbf';
 import { native } from '../src/native/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
-import { RoadTileCache } from '../src/web/road-tiles.js';
+import { InlineCutter, RoadTileCache } from '../src/web/road-tiles.js';
+import { buildMapFromPbf } from '../src/build/build-map.js';
+import { getProfile } from '../src/profiles/index.js';
 import { dataPbf, monacoMap, tempDir } from './helpers.js';
 import { getJson, startServer } from './server-helpers.js';
 
@@ -219,15 +221,34 @@ describe('road vector tiles', () => {
     assert.match(metrics, /waymark_tile_generation_seconds_count \d+/);
 
     // The cache itself: another version of the profile's map is cut again, and its tiles replace the old ones.
-    const { map } = await monacoMap();
-    const cache = new RoadTileCache();
-    const a = cache.tile('car', 'v1', map.handle, 14, x, y);
-    assert.equal(a.cached, false);
-    assert.equal(cache.tile('car', 'v1', map.handle, 14, x, y).cached, true);
-    assert.equal(cache.tile('car', 'v2', map.handle, 14, x, y).cached, false);
-    assert.equal(cache.tile('car', 'v2', map.handle, 14, x, y).cached, true);
-    assert.equal(cache.stats.hits, 2);
-    assert.equal(cache.stats.misses, 2);
+    // Concurrent requests for one tile share one cut.
+    const carPath = (await monacoMap()).path;
+    const cache = new RoadTileCache(new InlineCutter());
+    const v1 = { profile: 'car', path: carPath, version };
+    const [a, b] = await Promise.all([cache.tile(v1, 14, x, y), cache.tile(v1, 14, x, y)]);
+    assert.deepEqual([a.cached, b.cached], [false, true]);
     assert.deepEqual(Buffer.from(a.data), firstBytes);
+    assert.equal((await cache.tile(v1, 14, x, y)).cached, true);
+    assert.ok(Object.keys(cache.stats.indexBuildMs).length === 1);
+    // A checksum that is not the file's is refused: the cutter opens exactly the version asked for.
+    await assert.rejects(cache.tile({ ...v1, version: '0123456789abcdef' }, 14, x, y), (e: { code?: string }) => typeof e.code === 'string');
+    // A new version of the profile's map (here: another real map file) is cut afresh and replaces the old tiles.
+    const dir = tempDir('waymark-tiles-');
+    try {
+      const footPath = join(dir, 'monaco.foot.wmap');
+      await buildMapFromPbf({ input: dataPbf, output: footPath, profile: getProfile('foot') });
+      const footMap = native.openMap(footPath);
+      const v2 = { profile: 'car', path: footPath, version: native.mapHeader(footMap).checksum };
+      native.releaseMap(footMap);
+      const c = await cache.tile(v2, 14, x, y);
+      assert.equal(c.cached, false);
+      assert.notDeepEqual(Buffer.from(c.data), firstBytes); // footways are in it
+      assert.equal((await cache.tile(v2, 14, x, y)).cached, true);
+      assert.equal((await cache.tile(v1, 14, x, y)).cached, false, 'the old version was dropped');
+      assert.equal(Object.keys(cache.stats.indexBuildMs).length, 2);
+    } finally {
+      await cache.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

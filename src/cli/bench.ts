@@ -65,7 +65,7 @@ export function registerBench(program: Command): void {
     .command('tiles')
     .description('road vector tiles: index build, cut-and-encode time per tile (p50/p99), cache hit rate while panning')
     .argument('<map>', 'map file (.wmap)')
-    .option('--steps <n>', 'viewport steps per zoom level', '200')
+    .option('--stops <n>', 'places each simulated user pans between', '8')
     .option('--json', 'print one JSON object')
-    .action((map: string, opts: { steps: string; json?: boolean }) => benchTiles(map, { steps: Number(opts.steps), json: Boolean(opts.json) }));
+    .action(async (map: string, opts: { stops: string; json?: boolean }) => benchTiles(map, { stops: Number(opts.stops), json: Boolean(opts.json) }));
 }

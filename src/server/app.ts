@@ -208,6 +208,7 @@ export class WaymarkServer {
     await this.app.close();
     await this.ctx.pool.destroy();
     await this.ctx.jobs?.close();
+    await this.roadTiles.close();
   }
 }
 

@@ -58,9 +58,9 @@ export const tilesPlugin: FastifyPluginAsync<{ ctx: ServerContext; cache?: RoadT
         requests.inc({ profile: map.profile, cache: 'revalidated' });
         return reply.code(304).send();
       }
-      const answer = cache.tile(map.profile, map.version, map.handle, z, x, y);
+      const answer = await cache.tile({ profile: map.profile, path: map.path, version: map.version }, z, x, y);
       requests.inc({ profile: map.profile, cache: answer.cached ? 'hit' : 'miss' });
-      if (!answer.cached) generation.observe(cache.stats.generationMs[cache.stats.generationMs.length - 1] / 1000);
+      if (!answer.cached) generation.observe(answer.ms / 1000);
       return reply.type('application/vnd.mapbox-vector-tile').send(Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength));
     },
   );
