@@ -188,6 +188,7 @@ let map;
 function addOverlayLayers() {
   map.addSource('route-alternatives', { type: 'geojson', data: emptyFc() });
   map.addSource('route', { type: 'geojson', data: emptyFc() });
+  map.addSource('route-snap', { type: 'geojson', data: emptyFc() });
   map.addSource('isochrone', { type: 'geojson', data: emptyFc() });
   map.addSource('h3', { type: 'geojson', data: emptyFc() });
   map.addSource('vrp', { type: 'geojson', data: emptyFc() });
@@ -195,6 +196,7 @@ function addOverlayLayers() {
   map.addLayer({ id: 'isochrone-line', type: 'line', source: 'isochrone', paint: { 'line-color': '#d35400', 'line-width': 1 } });
   map.addLayer({ id: 'h3-fill', type: 'fill', source: 'h3', paint: { 'fill-color': '#8e44ad', 'fill-opacity': 0.15, 'fill-outline-color': '#8e44ad' } });
   map.addLayer({ id: 'route-alternatives', type: 'line', source: 'route-alternatives', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#7f8c8d', 'line-width': 5, 'line-opacity': 0.7 } });
+  map.addLayer({ id: 'route-snap', type: 'line', source: 'route-snap', paint: { 'line-color': '#1b4f72', 'line-width': 1.5, 'line-dasharray': [2, 2] } });
   map.addLayer({ id: 'route-casing', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#1b4f72', 'line-width': 8 } });
   map.addLayer({ id: 'route', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#3498db', 'line-width': 5 } });
   map.addLayer({ id: 'vrp', type: 'line', source: 'vrp', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': ['get', 'colour'], 'line-width': 4, 'line-opacity': 0.85 } });
@@ -268,6 +270,7 @@ function clearRoute() {
   state.route.result = null;
   routeMarkersRefresh();
   setSource('route', emptyFc());
+  setSource('route-snap', emptyFc());
   setSource('route-alternatives', emptyFc());
   for (const id of ['route-summary', 'route-alternatives', 'route-steps']) $(id).hidden = true;
 }
@@ -277,6 +280,7 @@ async function computeRoute() {
   const coordinates = state.route.points.map((p) => [round6(p[0]), round6(p[1])]);
   if (coordinates.length < 2) {
     setSource('route', emptyFc());
+    setSource('route-snap', emptyFc());
     setSource('route-alternatives', emptyFc());
     $('route-summary').hidden = true;
     return;
@@ -288,6 +292,11 @@ async function computeRoute() {
     showError(null);
     state.route.result = { coordinates, profile, duration: json.duration, distance: json.distance, version };
     setSource('route', { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: json.geometry }] });
+    // Dashed: from each clicked point to where it joined the road.
+    setSource('route-snap', {
+      type: 'FeatureCollection',
+      features: (json.waypoints ?? []).map((w, i) => ({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [coordinates[i], w.location] } })),
+    });
     const summary = $('route-summary');
     summary.hidden = false;
     summary.dataset.duration = String(json.duration);
@@ -310,6 +319,7 @@ async function computeRoute() {
   } catch (err) {
     if (seq !== state.route.seq) return;
     setSource('route', emptyFc());
+    setSource('route-snap', emptyFc());
     $('route-summary').hidden = true;
     showError(err);
   }
@@ -711,7 +721,7 @@ function detectFeatures(openapi) {
 
 // Each tool's drawings show only while the tool is open, so plans and routes do not pile up.
 const TOOL_LAYERS = {
-  route: ['route', 'route-casing', 'route-alternatives'],
+  route: ['route', 'route-casing', 'route-alternatives', 'route-snap'],
   isochrone: ['isochrone-fill', 'isochrone-line'],
   matrix: ['h3-fill'],
   vrp: ['vrp'],
