@@ -170,6 +170,45 @@ describe('map page in headless Chromium', () => {
     assert.deepEqual(foreignRequests, []);
   });
 
+  it('a third click adds a via point and dragging a marker moves it; each time the route is what POST /route answers', async () => {
+    const box = (await page.locator('#map').boundingBox())!;
+    const summary = page.locator('#route-summary');
+    const before = await summary.getAttribute('data-coordinates');
+    await page.mouse.click(box.x + box.width * 0.45, box.y + box.height * 0.4);
+    await page.waitForFunction((b) => document.querySelector<HTMLElement>('#route-summary')?.dataset.coordinates !== b, before);
+    const check = async (n: number) => {
+      const shown = await summary.evaluate((el: HTMLElement) => ({ ...el.dataset }) as Record<string, string | undefined>);
+      const coordinates = JSON.parse(shown.coordinates!);
+      assert.equal(coordinates.length, n);
+      const answer = await postJson(base, '/route', { coordinates, profile: shown.profile });
+      assert.equal(Number(shown.duration), answer.json.duration);
+      assert.equal(Number(shown.distance), answer.json.distance);
+      return coordinates as number[][];
+    };
+    const withVia = await check(3);
+    assert.deepEqual(JSON.parse(before!)[0], withVia[0], 'the start stays');
+    assert.deepEqual(JSON.parse(before!)[1], withVia[2], 'the end stays last');
+    assert.equal(await page.locator('.marker.via').count(), 1);
+    // Drag the end marker 80 px left.
+    const end = (await page.locator('.marker.end').boundingBox())!;
+    const moved = await summary.getAttribute('data-coordinates');
+    await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(end.x + end.width / 2 - 40, end.y + end.height / 2 + 10, { steps: 5 });
+    await page.mouse.move(end.x + end.width / 2 - 80, end.y + end.height / 2 + 20, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((b) => document.querySelector<HTMLElement>('#route-summary')?.dataset.coordinates !== b, moved);
+    const dragged = await check(3);
+    assert.notDeepEqual(dragged[2], withVia[2]);
+    assert.ok(dragged[2][0] < withVia[2][0], 'the end moved west');
+    // Right-click removes the via point again.
+    await page.locator('.marker.via').click({ button: 'right' });
+    await page.waitForFunction(() => JSON.parse(document.querySelector<HTMLElement>('#route-summary')?.dataset.coordinates ?? '[]').length === 2);
+    await check(2);
+    await mapIdle(page);
+    assert.deepEqual(consoleErrors, []);
+  });
+
   it('the profile selector switches the tiles and the route to another profile', async () => {
     assert.deepEqual(await page.locator('#profile option').allTextContents(), ['car', 'foot']);
     const footTile = page.waitForResponse((r) => r.url().includes('/tiles/foot/'), { timeout: 30_000 });
