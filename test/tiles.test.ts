@@ -86,6 +86,7 @@ describe('road vector tiles', () => {
   });
   after(async () => {
     await server.close();
+    rmSync(server.config.dataDir, { recursive: true, force: true });
   });
 
   it('draws a known Monaco street where OpenStreetMap has it, with its class, name and one-way flag', async () => {
