@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
 import { ROAD_LAYER, RoadTileCache, TILE_MAX_ZOOM } from '../../web/road-tiles.js';
 import type { ServerContext } from '../context.js';
-import { requireMap } from '../context.js';
+import { requireMap, withMap } from '../context.js';
+import { parseMapRef } from '../../maps/open.js';
 import { ApiError, errorSchema } from '../errors.js';
 
 interface Params {
@@ -51,14 +52,20 @@ export const tilesPlugin: FastifyPluginAsync<{ ctx: ServerContext; cache?: RoadT
       const size = 2 ** z;
       if (x >= size || y >= size) throw new ApiError(400, 'InvalidValue', `tile ${z}/${x}/${y} does not exist: x and y must be below 2^${z} = ${size}`);
       const map = requireMap(ctx, profile);
-      const etag = `"${map.version}-${z}-${x}-${y}"`;
-      void reply.header('x-map-version', map.version).header('etag', etag).header('cache-control', 'no-cache');
-      if (request.headers['if-none-match'] === etag) {
+      const etagOf = (version: string) => `"${version}-${z}-${x}-${y}"`;
+      void reply.header('x-map-version', map.version).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === etagOf(map.version)) {
+        void reply.header('etag', etagOf(map.version));
         cache.stats.revalidated++;
         requests.inc({ profile: map.profile, cache: 'revalidated' });
         return reply.code(304).send();
       }
-      const answer = await cache.tile({ profile: map.profile, path: map.path, version: map.version }, z, x, y);
+      // withMap keeps this version mapped while the worker opens it, even if a reload swaps it out meanwhile.
+      const answer = await withMap(ctx, profile, reply, (ref) => {
+        const { path, checksum } = parseMapRef(ref);
+        void reply.header('etag', etagOf(checksum));
+        return cache.tile({ profile: map.profile, path, version: checksum }, z, x, y);
+      });
       requests.inc({ profile: map.profile, cache: answer.cached ? 'hit' : 'miss' });
       if (!answer.cached) generation.observe(answer.ms / 1000);
       return reply.type('application/vnd.mapbox-vector-tile').send(Buffer.from(answer.data.buffer, answer.data.byteOffset, answer.data.byteLength));
