@@ -306,6 +306,15 @@ describe('map page in headless Chromium', () => {
     assert.ok(await page.locator('#vrp-solve').isVisible());
     await page.screenshot({ path: join(screenshotDir, '6-vrp-timeline.png') });
 
+    // The dropped problem sent as a new job: the page polls it and draws its plan.
+    const posted = page.waitForResponse((r) => r.url().endsWith('/vrp/jobs') && r.request().method() === 'POST');
+    await page.click('#vrp-solve');
+    const newId = (await (await posted).json()).id as string;
+    assert.notEqual(newId, created.json.id);
+    await page.waitForFunction((id) => document.querySelector('#vrp-status')?.textContent === `job ${id}: succeeded`, newId, { timeout: 60_000 });
+    const second = (await getJson(base, `/vrp/jobs/${newId}`)).json;
+    assert.equal(await page.locator('.vrp-route').count(), second.solution.routes.length);
+
     // A dropped solution file alone draws the same plan.
     await page.reload();
     await page.waitForSelector('body[data-ready=true]');
