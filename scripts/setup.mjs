@@ -2,7 +2,8 @@
 // Every set-up step behind `npm start` and `npm test`, each done only when needed, so that a fresh
 // clone on a Debian machine with Node needs nothing else:
 //   1. npm dependencies (npm ci when node_modules is missing or older than the lock file)
-//   2. osmium-tool from Debian when the `osmium` binary is missing (needs root)
+//   2. osmium-tool from Debian when the `osmium` binary is missing, and chromium (the map page's
+//      browser tests drive /usr/bin/chromium) when it is missing (needs root)
 //   3. the native addon (node-gyp; make rebuilds only what changed)
 //   4. the TypeScript build (tsc, incremental)
 // Flags: --build-only skips steps 1 and 2 (what `npm run build` does after `npm ci`).
@@ -72,6 +73,22 @@ if (!buildOnly && !has('osmium')) {
     ok = run('apt-get', ['install', '-y', '-q', 'osmium-tool'], { env }).ok;
   }
   if (!ok || !has('osmium')) fail('osmium-tool is missing and apt-get could not install it: run `apt-get install -y osmium-tool`.');
+}
+
+// 2b. chromium (Debian package): the map page is tested in a real headless browser
+if (!buildOnly && !existsSync('/usr/bin/chromium')) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !has('apt-get', ['--version'])) {
+    fail('chromium is missing and cannot be installed here: run `sudo apt-get install -y chromium`.');
+  }
+  log('installing chromium from Debian');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let ok = run('apt-get', ['install', '-y', '-q', 'chromium'], { env }).ok;
+  if (!ok) {
+    run('apt-get', ['update', '-q'], { env });
+    ok = run('apt-get', ['install', '-y', '-q', 'chromium'], { env }).ok;
+  }
+  if (!ok || !existsSync('/usr/bin/chromium')) fail('chromium is missing and apt-get could not install it: run `apt-get install -y chromium`.');
 }
 
 // 3. native addon

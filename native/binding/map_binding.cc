@@ -146,6 +146,56 @@ Napi::Value roadClassNames(const Napi::CallbackInfo& info) {
   });
 }
 
+// The road layer of a map for drawing (vector tiles): every edge's polyline in degrees, its road
+// class, name id and whether it may be travelled one way only. One-way edges open in the backward
+// direction are reversed so that `oneway` always means "only in coordinate order".
+Napi::Value roadEdges(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr m = mapArg(info, 0);
+    const RoadMap& r = m->road;
+    const uint32_t n = r.edgeCount();
+    size_t points = 0;
+    for (uint32_t e = 0; e < n; ++e) points += r.polylineSize(e);
+    Napi::Uint32Array offsets = Napi::Uint32Array::New(env, size_t(n) + 1);
+    Napi::Float64Array coordinates = Napi::Float64Array::New(env, points * 2);
+    Napi::Uint8Array roadClass = Napi::Uint8Array::New(env, n);
+    Napi::Uint32Array nameId = Napi::Uint32Array::New(env, n);
+    Napi::Uint8Array oneway = Napi::Uint8Array::New(env, n);
+    size_t at = 0;
+    for (uint32_t e = 0; e < n; ++e) {
+      offsets[e] = uint32_t(at);
+      const bool forward = r.edge_duration_forward[e] != kNotAllowed;
+      const bool backward = r.edge_duration_backward[e] != kNotAllowed;
+      const bool reverse = backward && !forward;
+      const uint32_t size = r.polylineSize(e);
+      for (uint32_t i = 0; i < size; ++i) {
+        const uint32_t k = reverse ? size - 1 - i : i;
+        coordinates[2 * at] = r.polylineLon(e, k) * 1e-7;
+        coordinates[2 * at + 1] = r.polylineLat(e, k) * 1e-7;
+        ++at;
+      }
+      roadClass[e] = r.edge_class[e];
+      nameId[e] = r.edge_name[e];
+      oneway[e] = forward != backward ? 1 : 0;
+    }
+    offsets[n] = uint32_t(at);
+    const uint32_t nameCount = r.name_first.empty() ? 0 : uint32_t(r.name_first.size() - 1);
+    Napi::Array names = Napi::Array::New(env, nameCount);
+    for (uint32_t i = 0; i < nameCount; ++i) {
+      const std::string_view s = r.name(i);
+      names.Set(i, Napi::String::New(env, s.data(), s.size()));
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("offsets", offsets);
+    o.Set("coordinates", coordinates);
+    o.Set("roadClass", roadClass);
+    o.Set("nameId", nameId);
+    o.Set("oneway", oneway);
+    o.Set("names", names);
+    return o;
+  });
+}
+
 }  // namespace
 
 void registerMap(Napi::Env env, Napi::Object exports) {
@@ -154,6 +204,7 @@ void registerMap(Napi::Env env, Napi::Object exports) {
   exports.Set("mapSection", Napi::Function::New(env, mapSection));
   exports.Set("roadClassNames", Napi::Function::New(env, roadClassNames));
   exports.Set("releaseMap", Napi::Function::New(env, releaseMap));
+  exports.Set("roadEdges", Napi::Function::New(env, roadEdges));
 }
 
 }  // namespace waymark::js

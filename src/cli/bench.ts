@@ -5,6 +5,7 @@ import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
 import { benchRoute } from '../../bench/route.js';
 import { benchRoadVrp } from '../../bench/road-vrp.js';
+import { benchTiles } from '../../bench/tiles.js';
 import { benchVrp } from '../../bench/vrp.js';
 import { WaymarkError } from '../errors.js';
 
@@ -104,4 +105,11 @@ export function registerBench(program: Command): void {
       if (paths.length === 0) throw new WaymarkError('InvalidValue', 'give instance files or folders, or --road <map>');
       benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), ...(opts.bks ? { bks: opts.bks } : {}) });
     });
+  bench
+    .command('tiles')
+    .description('road vector tiles: index build, cut-and-encode time per tile (p50/p99), cache hit rate while panning')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--stops <n>', 'places each simulated user pans between', '8')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { stops: string; json?: boolean }) => benchTiles(map, { stops: Number(opts.stops), json: Boolean(opts.json) }));
 }

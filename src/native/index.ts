@@ -124,6 +124,20 @@ export interface NativeRoute {
   settled: number;
 }
 
+/** The road layer of a map, as flat arrays (edge e's points are offsets[e] .. offsets[e + 1] - 1). */
+export interface RoadEdges {
+  offsets: Uint32Array;
+  /** lon, lat pairs in degrees. */
+  coordinates: Float64Array;
+  /** Index into roadClassNames(). */
+  roadClass: Uint8Array;
+  /** Index into names ('' when the road has no name). */
+  nameId: Uint32Array;
+  /** 1: travelled only in coordinate order. */
+  oneway: Uint8Array;
+  names: string[];
+}
+
 export interface MapHeader {
   path: string;
   formatVersion: number;
@@ -194,6 +208,8 @@ export interface NativeAddon {
   mapHeader(map: MapHandle): MapHeader;
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
+  /** Every road edge of the map, for drawing: polylines, class, name and one-way flag. */
+  roadEdges(map: MapHandle): RoadEdges;
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
   /** Lenient: a coordinate that cannot be snapped gives { error } instead of failing the call. */
   snap(map: MapHandle, coordinates: Float64Array, options: SnapOptions & { lenient: true }): (NativeSnap | { error: { code: string; message: string } })[];

@@ -27,10 +27,15 @@ import { reachPlugin } from './routes/reach.js';
 import { zonesEtaPlugin } from './routes/zones-eta.js';
 import { zonesMatrixPlugin } from './routes/zones-matrix.js';
 import { vrpPlugin } from './routes/vrp.js';
+import { pagePlugin } from './routes/page.js';
+import { tilesPlugin } from './routes/tiles.js';
+import { RoadTileCache } from '../web/road-tiles.js';
 
 export class WaymarkServer {
   readonly app: FastifyInstance;
   readonly ctx: ServerContext;
+  /** Road vector tiles of the served maps, cached per map version. */
+  readonly roadTiles = new RoadTileCache();
   private closing = false;
 
   constructor(readonly config: ServerConfig) {
@@ -98,6 +103,7 @@ export class WaymarkServer {
           { name: 'osrm', description: 'OSRM-compatible services' },
           { name: 'vrp', description: 'vehicle routing: synchronous solves and durable jobs (VROOM format)' },
           { name: 'operations', description: 'health, metrics, info' },
+          { name: 'map', description: 'the map page and its road vector tiles' },
         ],
       },
     });
@@ -110,6 +116,8 @@ export class WaymarkServer {
     }
     void app.register(adminPlugin, { ctx, server: this });
     for (const plugin of [isochronePlugin, reachPlugin, zonesMatrixPlugin, zonesEtaPlugin]) void app.register(plugin, { ctx });
+    void app.register(tilesPlugin, { ctx, cache: this.roadTiles });
+    void app.register(pagePlugin);
   }
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
@@ -205,6 +213,7 @@ export class WaymarkServer {
     await this.app.close();
     await this.ctx.pool.destroy();
     await this.ctx.jobs?.close();
+    await this.roadTiles.close();
   }
 }
 

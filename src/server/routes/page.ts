@@ -1,0 +1,30 @@
+/**
+ * The map page: GET / and GET /map answer the single-page app; its files are served from src/web/public
+ * under /app/ and MapLibre GL JS from the npm package under /vendor/maplibre-gl/ (no CDN: the page
+ * loads nothing from anywhere but this server).
+ */
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// dist/src/server/routes/page.js -> the repository root
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+export const webRoot = join(root, 'src', 'web', 'public');
+const maplibreDist = join(root, 'node_modules', 'maplibre-gl', 'dist');
+
+export const pagePlugin: FastifyPluginAsync = async (app) => {
+  await app.register(fastifyStatic, { root: webRoot, prefix: '/app/', index: false, cacheControl: true, maxAge: 0 });
+  await app.register(fastifyStatic, {
+    root: maplibreDist,
+    prefix: '/vendor/maplibre-gl/',
+    decorateReply: false,
+    index: false,
+    allowedPath: (path) => /^\/maplibre-gl(-csp(-worker)?)?\.(js|css)(\.map)?$/.test(path),
+  });
+  for (const url of ['/', '/map']) {
+    app.get(url, { schema: { summary: 'The map page (routes, matrices, VRP plans on the served map)', tags: ['map'] } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').sendFile('index.html'),
+    );
+  }
+};
