@@ -9,5 +9,6 @@ void registerMap(Napi::Env env, Napi::Object exports);
 void registerRoute(Napi::Env env, Napi::Object exports);
 void registerMatrix(Napi::Env env, Napi::Object exports);
 void registerVrp(Napi::Env env, Napi::Object exports);
+void registerMatch(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

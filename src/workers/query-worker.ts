@@ -7,7 +7,9 @@ import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
+import { matchOnMap } from '../routing/match.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
+import { tripOnMap } from '../routing/trip.js';
 import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
@@ -103,6 +105,10 @@ function run(task: QueryTask): unknown {
       const to = native.mapSection(map.handle, 'edge_to', 'u32')[s.edge];
       return { code: 'Ok', waypoints: [{ nodes: [from, to], ...osrmWaypoint(w) }] };
     }
+    case 'osrm-match':
+      return matchOnMap(map.handle, task.request);
+    case 'osrm-trip':
+      return tripOnMap(map.handle, task.request);
     case 'selftest': {
       // Two real road points, routed and tabled: proves the map answers queries.
       const pts = native.randomRoadPoints(map.handle, 2, 1);

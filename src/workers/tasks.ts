@@ -1,6 +1,8 @@
 /** Tasks the HTTP server sends to its worker threads, and what comes back. */
 import type { LonLat, RouteRequest } from '../routing/route.js';
 import type { MatrixRequest, PairsRequest } from '../routing/matrix.js';
+import type { MatchRequest } from '../routing/match.js';
+import type { TripRequest } from '../routing/trip.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -21,6 +23,8 @@ export type QueryTask =
       problem: unknown;
       options: { timeLimit?: number; seed?: number; threads?: number; geometry?: boolean; control?: Int32Array; progress?: Float64Array };
     }
+  | { kind: 'osrm-match'; map: string; request: MatchRequest }
+  | { kind: 'osrm-trip'; map: string; request: TripRequest }
   | { kind: 'selftest'; map: string };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
