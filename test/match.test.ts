@@ -1,0 +1,157 @@
+/**
+ * Map matching on the real Monaco map: synthetic traces from real routes (sampled every 5–30 s,
+ * seeded Gaussian noise, dropped and duplicated fixes) must be matched onto the true roads; time
+ * gaps split; fixes far from any road are dropped; legs never beat the plain-Dijkstra oracle.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { coverage, syntheticTrace } from '../bench/match-traces.js';
+import { native } from '../src/native/index.js';
+import { matchOnMap, tidyTrace, type MatchRequest } from '../src/routing/match.js';
+import type { LonLat } from '../src/routing/route.js';
+import { monacoMap } from './helpers.js';
+
+const SEA: LonLat[] = [
+  [7.4420, 43.7330],
+  [7.4440, 43.7335],
+];
+
+function matchTrace(handle: Parameters<typeof native.match>[0], coords: LonLat[], timestamps: number[] | undefined, sigma: number, extra: object = {}) {
+  return native.match(handle, Float64Array.from(coords.flat()), {
+    radiuses: new Float64Array(coords.length).fill(sigma),
+    ...(timestamps ? { timestamps: Float64Array.from(timestamps) } : {}),
+    segments: true,
+    ...extra,
+  });
+}
+
+function request(coords: LonLat[], more: Partial<MatchRequest> = {}): MatchRequest {
+  return { coordinates: coords, gaps: 'split', tidy: false, overview: 'full', geometries: 'geojson', annotations: [], ...more };
+}
+
+describe('map matching (HMM + Viterbi on the CH)', () => {
+  it('matches noisy sparse traces onto the true roads: >= 95% of the true length at sigma 10 m', async () => {
+    const { map } = await monacoMap();
+    const rows: string[] = [];
+    for (const sigma of [5, 10, 20]) {
+      let total = 0;
+      let covered = 0;
+      let worst = 1;
+      for (let seed = 1; seed <= 20; seed++) {
+        const trace = syntheticTrace(map.handle, seed, { sigma, dropRate: 0.05, duplicateRate: 0.05 });
+        const m = matchTrace(map.handle, trace.coordinates, trace.timestamps, sigma);
+        const c = coverage(trace.truth, m);
+        const length = trace.truth.reduce((s, p) => s + p.metres, 0);
+        total += length;
+        covered += c * length;
+        worst = Math.min(worst, c);
+        if (sigma === 10) assert.ok(m.matchings.length >= 1, `seed ${seed}: no matching`);
+      }
+      rows.push(`sigma ${sigma} m: ${((100 * covered) / total).toFixed(1)}% of ${(total / 1000).toFixed(1)} km matched on the true segments (worst trace ${(100 * worst).toFixed(1)}%)`);
+      if (sigma === 10) assert.ok(covered / total >= 0.95, rows[rows.length - 1]);
+      if (sigma === 5) assert.ok(covered / total >= 0.95, rows[rows.length - 1]);
+    }
+    console.log(rows.join('\n'));
+  });
+
+  it('splits a trace at a time gap (gaps=split) and keeps it whole with gaps=ignore', async () => {
+    const { map } = await monacoMap();
+    const trace = syntheticTrace(map.handle, 7, { sigma: 5, minInterval: 5, maxInterval: 10 });
+    const half = Math.floor(trace.coordinates.length / 2);
+    const timestamps = trace.timestamps.map((t, i) => (i >= half ? t + 600 : t));
+    const split = matchTrace(map.handle, trace.coordinates, timestamps, 5);
+    assert.equal(split.matchings.length, 2);
+    assert.deepEqual(Array.from(split.matchings[0].points), [...Array(half).keys()].filter((i) => split.tracepoints[i] !== null));
+    assert.equal(split.tracepoints[half]!.matching, 1);
+    const whole = matchTrace(map.handle, trace.coordinates, timestamps, 5, { splitGaps: false });
+    assert.equal(whole.matchings.length, 1);
+    // Without timestamps there is no gap to see.
+    assert.equal(matchTrace(map.handle, trace.coordinates, undefined, 5).matchings.length, 1);
+  });
+
+  it('drops fixes with no road within reach (null tracepoints) and matches the rest', async () => {
+    const { map } = await monacoMap();
+    const trace = syntheticTrace(map.handle, 3, { sigma: 5 });
+    const at = Math.floor(trace.coordinates.length / 2);
+    const coords = [...trace.coordinates.slice(0, at), ...SEA, ...trace.coordinates.slice(at)];
+    const timestamps = [...trace.timestamps.slice(0, at), trace.timestamps[at - 1] + 1, trace.timestamps[at - 1] + 2, ...trace.timestamps.slice(at)];
+    const m = matchTrace(map.handle, coords, timestamps, 5);
+    assert.equal(m.tracepoints[at], null);
+    assert.equal(m.tracepoints[at + 1], null);
+    const matched = m.tracepoints.filter((t) => t !== null).length;
+    assert.ok(matched >= coords.length - 2 - 1, `only ${matched} of ${coords.length - 2} road fixes matched`);
+    assert.ok(coverage(trace.truth, m) >= 0.9);
+    // A trace entirely at sea matches nothing.
+    assert.throws(() => matchOnMap(map.handle, request(SEA)), { code: 'NoMatch' });
+  });
+
+  it('never makes a leg cheaper than the plain-Dijkstra shortest path between its matched points', async () => {
+    const { map } = await monacoMap();
+    let legs = 0;
+    for (let seed = 30; seed < 36; seed++) {
+      const trace = syntheticTrace(map.handle, seed, { sigma: 10 });
+      const m = matchTrace(map.handle, trace.coordinates, trace.timestamps, 10);
+      for (const matching of m.matchings) {
+        matching.legs.forEach((leg, k) => {
+          if (leg.segments!.length === 0) return; // no movement (GPS jitter of a standing vehicle)
+          const a = m.tracepoints[matching.points[k]]!.location;
+          const b = m.tracepoints[matching.points[k + 1]]!.location;
+          const ref = native.referenceRoute(map.handle, Float64Array.from([...a, ...b]), { radius: 1 });
+          assert.ok(leg.duration >= ref.duration - 0.5, `leg ${k}: ${leg.duration} s beats Dijkstra's ${ref.duration} s`);
+          legs++;
+        });
+      }
+    }
+    assert.ok(legs > 30);
+  });
+
+  it('tidy drops duplicates and fixes within 15 m of the previous one kept', () => {
+    const coords: LonLat[] = [
+      [7.42, 43.73],
+      [7.42, 43.73],
+      [7.42005, 43.73],
+      [7.421, 43.73],
+      [7.422, 43.73],
+    ];
+    assert.deepEqual(tidyTrace(coords, undefined), [0, 3, 4]);
+    assert.deepEqual(tidyTrace(coords, [0, 0, 5, 10, 10]), [0, 3]);
+  });
+
+  it('shapes OSRM answers: tracepoints, waypoints, legs and per-pair annotations', async () => {
+    const { map } = await monacoMap();
+    const trace = syntheticTrace(map.handle, 11, { sigma: 5, minInterval: 5, maxInterval: 15 });
+    const n = trace.coordinates.length;
+    const answer = matchOnMap(map.handle, request(trace.coordinates, { timestamps: trace.timestamps, annotations: ['duration', 'distance', 'speed'] })) as any;
+    assert.equal(answer.code, 'Ok');
+    assert.equal(answer.tracepoints.length, n);
+    const route = answer.matchings[0];
+    assert.ok(route.confidence > 0 && route.confidence <= 1);
+    const pairs = route.geometry.coordinates.length - 1;
+    let annotated = 0;
+    for (const leg of route.legs) {
+      const a = leg.annotation;
+      assert.equal(a.duration.length, a.distance.length);
+      assert.equal(a.speed.length, a.distance.length);
+      annotated += a.distance.length;
+      const sum = a.distance.reduce((s: number, x: number) => s + x, 0);
+      assert.ok(Math.abs(sum - leg.distance) <= Math.max(2, 0.02 * leg.distance), `annotated ${sum} m vs leg ${leg.distance} m`);
+    }
+    assert.equal(annotated, pairs);
+    const matched = answer.tracepoints.filter((t: unknown) => t !== null);
+    assert.equal(route.legs.length, matched.filter((t: any) => t.matchings_index === 0).length - 1);
+    matched.forEach((t: any) => {
+      assert.ok(Number.isInteger(t.waypoint_index) && Number.isInteger(t.alternatives_count) && t.alternatives_count >= 0);
+    });
+    // Waypoints: only the given indices delimit legs; the others keep waypoint_index null.
+    const wp = [0, Math.floor(n / 2), n - 1];
+    const withWaypoints = matchOnMap(map.handle, request(trace.coordinates, { timestamps: trace.timestamps, waypoints: wp })) as any;
+    assert.equal(withWaypoints.matchings[0].legs.length, 2);
+    assert.deepEqual(
+      withWaypoints.tracepoints.map((t: any) => t.waypoint_index),
+      trace.coordinates.map((_, i) => (i === 0 ? 0 : i === wp[1] ? 1 : i === n - 1 ? 2 : null)),
+    );
+    const total = withWaypoints.matchings[0].legs.reduce((s: number, l: any) => s + l.distance, 0);
+    assert.ok(Math.abs(total - route.distance) < 1);
+    assert.throws(() => matchOnMap(map.handle, request(trace.coordinates, { waypoints: [1, n - 1] })), { code: 'InvalidValue' });
+  });
+});
