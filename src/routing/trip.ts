@@ -60,7 +60,7 @@ export function exactTrip(c: ArrayLike<number>, n: number, shape: TripShape): nu
   const closedFixed = shape.roundtrip && shape.source === 'first' && shape.destination === 'last';
   const cycle = shape.roundtrip && !closedFixed;
   const starts = cycle || shape.source === 'first' ? [0] : [...Array(n).keys()];
-  const ends = closedFixed || shape.destination === 'last' ? [n - 1] : [...Array(n).keys()];
+  const ends = !cycle && shape.destination === 'last' ? [n - 1] : [...Array(n).keys()];
   const full = (1 << n) - 1;
   const dp = new Float64Array((full + 1) * n).fill(Infinity);
   const parent = new Int8Array((full + 1) * n).fill(-1);
