@@ -95,25 +95,33 @@ export function syntheticTrace(map: MapHandle, seed: number, options: TraceOptio
   }
 }
 
-/**
- * Share of the true route's length lying on the matched route (same directed segment, overlapping
- * fractions), over every matching. Only the part of the truth between the first and last sample
- * can be matched; traces here sample the route from its start to its end.
- */
-export function coverage(truth: TruePiece[], match: NativeMatch): number {
-  const driven = new Map<number, [number, number][]>();
+/** The directed pieces a matching drove (needs matches made with { segments: true }). */
+export function drivenPieces(match: NativeMatch): TruePiece[] {
+  const out: TruePiece[] = [];
   for (const m of match.matchings) {
     for (const leg of m.legs) {
       const segs = leg.segments;
-      if (!segs) throw new Error('coverage needs matches made with { segments: true }');
+      if (!segs) throw new Error('driven pieces need matches made with { segments: true }');
       segs.forEach((s, i) => {
         const from = i === 0 ? leg.startFraction! : 0;
         const to = i === segs.length - 1 ? leg.endFraction! : 1;
-        const list = driven.get(s) ?? [];
-        list.push([Math.min(from, to), Math.max(from, to)]);
-        driven.set(s, list);
+        out.push({ segment: s, from: Math.min(from, to), to: Math.max(from, to), metres: 0 });
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Share of the true route's length lying on the driven pieces (same directed segment, overlapping
+ * fractions). Traces here sample the route from its start to its end, so all of it is matchable.
+ */
+export function coverageOf(truth: TruePiece[], driven: TruePiece[]): number {
+  const bySegment = new Map<number, [number, number][]>();
+  for (const d of driven) {
+    const list = bySegment.get(d.segment) ?? [];
+    list.push([d.from, d.to]);
+    bySegment.set(d.segment, list);
   }
   let total = 0;
   let covered = 0;
@@ -122,7 +130,7 @@ export function coverage(truth: TruePiece[], match: NativeMatch): number {
     const span = piece.to - piece.from;
     if (span <= 0) continue;
     // Union of the driven intervals on this segment, intersected with the piece.
-    const intervals = (driven.get(piece.segment) ?? []).map(([a, b]) => [Math.max(a, piece.from), Math.min(b, piece.to)] as [number, number]).filter(([a, b]) => b > a);
+    const intervals = (bySegment.get(piece.segment) ?? []).map(([a, b]) => [Math.max(a, piece.from), Math.min(b, piece.to)] as [number, number]).filter(([a, b]) => b > a);
     intervals.sort((x, y) => x[0] - y[0]);
     let share = 0;
     let end = -Infinity;
@@ -134,4 +142,18 @@ export function coverage(truth: TruePiece[], match: NativeMatch): number {
     covered += (piece.metres * share) / span;
   }
   return total > 0 ? covered / total : 1;
+}
+
+/** Share of the true route's length a match drove on the true segments. */
+export function coverage(truth: TruePiece[], match: NativeMatch): number {
+  return coverageOf(truth, drivenPieces(match));
+}
+
+/**
+ * The naive matcher (the baseline): snap every fix to its nearest road and drive the fastest route
+ * through the snapped points. Returns its pieces.
+ */
+export function naivePieces(map: MapHandle, coordinates: [number, number][]): TruePiece[] {
+  const seg = native.routeSegments(map, Float64Array.from(coordinates.flat()));
+  return Array.from(seg.segments, (s, i) => ({ segment: s, from: seg.from[i], to: seg.to[i], metres: seg.metres[i] }));
 }
