@@ -36,6 +36,9 @@ function nearestNeighbour(c: Float64Array, n: number): number[] {
 export function benchTrip(mapPath: string, options: TripBenchOptions): Record<string, unknown> {
   const map = openMapFile(mapPath);
   const rows: Record<string, unknown>[] = [];
+  // Warm-up (JIT, scratch space) so the first size is not charged for it.
+  const warm = native.randomRoadPoints(map.handle, 12, 1);
+  tripOnMap(map.handle, { coordinates: Array.from({ length: 12 }, (_, i) => [warm[2 * i], warm[2 * i + 1]] as LonLat), ...ROUND, overview: 'full', geometries: 'polyline', timeLimit: options.timeLimit });
   for (const n of options.sizes) {
     const times: number[] = [];
     const gaps: number[] = [];
