@@ -85,6 +85,19 @@ describe('map matching (HMM + Viterbi on the CH)', () => {
     assert.throws(() => matchOnMap(map.handle, request(SEA)), { code: 'NoMatch' });
   });
 
+  it('finds every transition exactly as plain Dijkstra does, within the bound (bounded CH many-to-many vs oracle)', async () => {
+    const { map } = await monacoMap();
+    let verified = 0;
+    for (const [seed, sigma] of [[41, 20], [42, 10], [43, 30]] as const) {
+      const trace = syntheticTrace(map.handle, seed, { sigma, duplicateRate: 0.2 });
+      const m = matchTrace(map.handle, trace.coordinates, trace.timestamps, sigma, { verifyTransitions: true });
+      verified += m.verified;
+      // A tight detour bound and no timestamps exercise the bound itself.
+      verified += matchTrace(map.handle, trace.coordinates, undefined, sigma, { verifyTransitions: true, maxDetour: 50 }).verified;
+    }
+    assert.ok(verified > 1000, `only ${verified} transitions checked`);
+  });
+
   it('never makes a leg cheaper than the plain-Dijkstra shortest path between its matched points', async () => {
     const { map } = await monacoMap();
     let legs = 0;

@@ -57,6 +57,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     if (max_candidates > 100 || max_candidates != std::floor(max_candidates)) fail("InvalidValue", "maxCandidates must be an integer in [1, 100]");
     opt.max_candidates = static_cast<uint32_t>(max_candidates);
     opt.split_gaps = boolean(o, "splitGaps", true);
+    opt.verify_transitions = boolean(o, "verifyTransitions", false);
     const bool geometry = boolean(o, "geometry", true);
     const bool detailed = boolean(o, "segments", false);
 
@@ -114,6 +115,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     out.Set("tracepoints", tracepoints);
     out.Set("matchings", matchings);
     out.Set("settled", double(hmm.settled));
+    out.Set("verified", double(hmm.verified));
     return out;
   });
 }

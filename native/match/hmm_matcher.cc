@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/geo.h"
 #include "match/candidates.h"
+#include "match/transition_oracle.h"
 #include "match/transition_router.h"
 
 namespace waymark {
@@ -153,6 +154,19 @@ HmmResult matchTrace(const LoadedMap& map, const MatchInput& in, const MatchOpti
       for (const State& s : layer.states) to_pos.push_back(s.position);
       const int64_t tolerance_cm = std::llround(100 * backwardToleranceM(in, opt, a, t));
       router.run(map, from_pos, to_pos, bound_ms, tolerance_cm, costs);
+      if (opt.verify_transitions) {
+        // Within the bound the router must find exactly the oracle's duration; beyond it, nothing.
+        for (size_t i = 0; i < from_pos.size(); ++i) {
+          const std::vector<int64_t> expect = transitionOracle(eb, from_pos[i], to_pos, tolerance_cm);
+          for (size_t j = 0; j < S; ++j) {
+            const int64_t want = expect[j] <= bound_ms ? expect[j] : kNoTransition;
+            if (costs.ms[i * S + j] != want)
+              throw Error("Internal", "transition " + std::to_string(i) + " -> " + std::to_string(j) + " at fix " + std::to_string(t) + ": router " +
+                                          std::to_string(costs.ms[i * S + j]) + " ms, Dijkstra " + std::to_string(expect[j]) + " ms, bound " + std::to_string(bound_ms) + " ms, same segment " + std::to_string(from_pos[i].segment == to_pos[j].segment));
+            ++result.verified;
+          }
+        }
+      }
       for (size_t i = 0; i < prev.states.size(); ++i) {
         if (prev.score[i] == kImpossible) continue;
         for (size_t j = 0; j < S; ++j) {

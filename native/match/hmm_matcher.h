@@ -26,6 +26,7 @@ struct MatchOptions {
   bool split_gaps = true;              // with timestamps: split where consecutive points are far apart in time
   double max_gap_s = 60;
   double max_speed_mps = 50;           // with timestamps: faster transitions are impossible (180 km/h)
+  bool verify_transitions = false;     // tests: check every transition against plain Dijkstra (slow)
 };
 
 struct MatchInput {
@@ -51,6 +52,7 @@ struct HmmResult {
   std::vector<MatchedPoint> points;  // one per input point
   std::vector<Matching> matchings;
   uint64_t settled = 0;              // search effort, for benchmarks
+  uint64_t verified = 0;             // transitions checked against plain Dijkstra (verify_transitions)
 };
 
 // How far back along its road a point may lie behind the previous one and still count as no

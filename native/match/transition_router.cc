@@ -20,10 +20,14 @@ void TransitionRouter::run(const LoadedMap& map, std::span<const SegmentPosition
     }
   };
 
+  // A source partway along its segment starts with a negative label (minus the part behind it), so
+  // at the meeting node the backward label may exceed the path's cost by up to that much.
+  int64_t backward_bound = bound_ms;
+  for (const SegmentPosition& p : sources) backward_bound = std::max(backward_bound, bound_ms + partialMs(eb, p));
   bucket_.clear();
   for (uint32_t t = 0; t < T; ++t) {
     const SearchEndpoint seed = asTarget(eb, targets[t]);
-    search_.run(map.ch, false, std::span<const SearchEndpoint>(&seed, 1), bound_ms,
+    search_.run(map.ch, false, std::span<const SearchEndpoint>(&seed, 1), backward_bound,
                 [&](uint32_t node, int64_t ms, int64_t cm) { bucket_.push_back({node, t, ms, cm}); });
   }
   std::sort(bucket_.begin(), bucket_.end(), [](const BucketEntry& a, const BucketEntry& b) { return a.node < b.node; });

@@ -195,6 +195,8 @@ export interface NativeMatchOptions {
   maxSpeed?: number;
   maxCandidates?: number;
   splitGaps?: boolean;
+  /** Tests: check every transition against plain Dijkstra (slow). */
+  verifyTransitions?: boolean;
   geometry?: boolean;
   /** Also return each leg's directed segments and end fractions (tests). */
   segments?: boolean;
@@ -239,6 +241,8 @@ export interface NativeMatch {
   tracepoints: (NativeTracepoint | null)[];
   matchings: NativeMatching[];
   settled: number;
+  /** Transitions checked against plain Dijkstra (verifyTransitions). */
+  verified: number;
 }
 
 /** Errors thrown by the addon carry a machine-readable code. */
