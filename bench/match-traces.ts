@@ -36,6 +36,8 @@ export interface TraceOptions {
   minLength?: number;
   /** Stop sampling after this many points. */
   maxPoints?: number;
+  /** Waypoints of the true route (lon, lat pairs) instead of random road points. */
+  through?: Float64Array;
 }
 
 export interface TruePiece {
@@ -58,7 +60,8 @@ export function syntheticTrace(map: MapHandle, seed: number, options: TraceOptio
   const waypoints = options.waypoints ?? 2;
   for (let attempt = 0; ; attempt++) {
     if (attempt > 200) throw new Error('no route long enough on this map');
-    const pts = native.randomRoadPoints(map, waypoints, seed * 1000 + attempt);
+    if (options.through && attempt > 0) throw new Error('the given waypoints do not make a long enough route');
+    const pts = options.through ?? native.randomRoadPoints(map, waypoints, seed * 1000 + attempt);
     let route;
     try {
       route = native.route(map, pts, { geometry: true });

@@ -69,6 +69,54 @@ describe('map matching (HMM + Viterbi on the CH)', () => {
     assert.equal(matchTrace(map.handle, trace.coordinates, undefined, 5).matchings.length, 1);
   });
 
+  it('follows a vehicle that turns round mid-road (a U-turn at a fix) in one matching', async () => {
+    const { map } = await monacoMap();
+    // Long two-way roads: drive from 10% to 90% of one and back (the route turns round at the far
+    // waypoint, mid-road).
+    const h = map.handle;
+    const from = native.mapSection(h, 'edge_from', 'u32');
+    const to = native.mapSection(h, 'edge_to', 'u32');
+    const shapeFirst = native.mapSection(h, 'edge_shape_first', 'u32');
+    const length = native.mapSection(h, 'edge_length_cm', 'u32');
+    const edgeSegment = native.mapSection(h, 'edge_segment', 'u32');
+    const segmentFlags = native.mapSection(h, 'segment_flags', 'u8');
+    const lon = native.mapSection(h, 'node_lon', 'i32');
+    const lat = native.mapSection(h, 'node_lat', 'i32');
+    const shapeLon = native.mapSection(h, 'shape_lon', 'i32');
+    const shapeLat = native.mapSection(h, 'shape_lat', 'i32');
+    const open = (s: number) => s !== 0xffffffff && (segmentFlags[s] & 1) !== 0;
+    let total = 0;
+    let covered = 0;
+    let roads = 0;
+    for (let e = 0; e < from.length && roads < 6; e++) {
+      if (length[e] < 15000 || !open(edgeSegment[2 * e]) || !open(edgeSegment[2 * e + 1])) continue;
+      const line: [number, number][] = [[lon[from[e]], lat[from[e]]]];
+      for (let k = shapeFirst[e]; k < shapeFirst[e + 1]; k++) line.push([shapeLon[k], shapeLat[k]]);
+      line.push([lon[to[e]], lat[to[e]]]);
+      const cum = [0];
+      for (let k = 1; k < line.length; k++) cum.push(cum[k - 1] + Math.hypot((line[k][0] - line[k - 1][0]) * 0.72, line[k][1] - line[k - 1][1]));
+      const at = (f: number) => {
+        const target = f * cum[cum.length - 1];
+        let k = 1;
+        while (k < line.length - 1 && cum[k] < target) k++;
+        const t = (target - cum[k - 1]) / (cum[k] - cum[k - 1] || 1);
+        return [(line[k - 1][0] + t * (line[k][0] - line[k - 1][0])) / 1e7, (line[k - 1][1] + t * (line[k][1] - line[k - 1][1])) / 1e7];
+      };
+      const through = Float64Array.from([...at(0.1), ...at(0.9), ...at(0.1)]);
+      const trace = syntheticTrace(h, e, { sigma: 3, minInterval: 3, maxInterval: 5, minLength: 100, through });
+      const m = matchTrace(h, trace.coordinates, trace.timestamps, 3);
+      assert.equal(m.matchings.length, 1, `edge ${e}: ${m.matchings.length} matchings`);
+      const metres = trace.truth.reduce((s, p) => s + p.metres, 0);
+      total += metres;
+      covered += coverage(trace.truth, m) * metres;
+      // No loop round the block to come back: the matched route is about as long as the true one.
+      assert.ok(m.matchings[0].distance <= 1.2 * metres, `edge ${e}: matched ${m.matchings[0].distance} m for a ${metres} m out-and-back`);
+      roads++;
+    }
+    assert.ok(roads >= 2, `only ${roads} long straight two-way roads found`);
+    assert.ok(covered / total >= 0.8, `${((100 * covered) / total).toFixed(1)}% of out-and-back routes matched`);
+  });
+
   it('drops fixes with no road within reach (null tracepoints) and matches the rest', async () => {
     const { map } = await monacoMap();
     const trace = syntheticTrace(map.handle, 3, { sigma: 5 });

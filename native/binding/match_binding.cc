@@ -53,6 +53,8 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     opt.max_detour_m = positiveOption(o, "maxDetour", opt.max_detour_m);
     opt.max_gap_s = positiveOption(o, "maxGap", opt.max_gap_s);
     opt.max_speed_mps = positiveOption(o, "maxSpeed", opt.max_speed_mps);
+    opt.uturn_penalty_m = number(o, "uturnPenalty", opt.uturn_penalty_m);
+    if (!(opt.uturn_penalty_m >= 0) || !std::isfinite(opt.uturn_penalty_m)) fail("InvalidValue", "uturnPenalty must be a non-negative number");
     const double max_candidates = positiveOption(o, "maxCandidates", opt.max_candidates);
     if (max_candidates > 100 || max_candidates != std::floor(max_candidates)) fail("InvalidValue", "maxCandidates must be an integer in [1, 100]");
     opt.max_candidates = static_cast<uint32_t>(max_candidates);
@@ -103,7 +105,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
         lo.Set("pairDuration", typedArray<double, Napi::Float64Array>(env, l.pair_duration_s));
         if (detailed) {
           lo.Set("segments", typedArray<uint32_t, Napi::Uint32Array>(env, l.segments));
-          lo.Set("startFraction", hmm.points[hmm.matchings[m].points[k]].position.fraction);
+          lo.Set("startFraction", departurePosition(map->eb, hmm.points[hmm.matchings[m].points[k]]).fraction);
           lo.Set("endFraction", hmm.points[hmm.matchings[m].points[k + 1]].position.fraction);
         }
         legs.Set(uint32_t(k), lo);

@@ -45,7 +45,21 @@ double slowSpeedCmPerMs(const EdgeBasedView& eb) {
   return std::max(0.05, *nth);  // at least 0.5 m/s
 }
 
+// The same point of the road travelled the other way (kNoSegment where that direction is closed).
+SegmentPosition reversed(const EdgeBasedView& eb, const State& s) {
+  const uint32_t ed = eb.segment_edge_dir[s.position.segment];
+  const uint32_t other = eb.segment(ed >> 1, 1 - (ed & 1));
+  if (!eb.snappable(other)) return {kNoSegment, 0};
+  return {other, 1.0 - s.position.fraction};
+}
+
 }  // namespace
+
+SegmentPosition departurePosition(const EdgeBasedView& eb, const MatchedPoint& p) {
+  if (!p.departs_reversed) return p.position;
+  State s{p.snap, p.position, 0};
+  return reversed(eb, s);
+}
 
 double backwardToleranceM(const MatchInput& in, const MatchOptions& opt, size_t a, size_t b) {
   const double sa = in.sigmas.empty() ? opt.default_sigma_m : in.sigmas[a];
@@ -82,6 +96,7 @@ HmmResult matchTrace(const LoadedMap& map, const MatchInput& in, const MatchOpti
   const uint64_t settled_before = router.settled();
   TransitionCosts costs;
   std::vector<SegmentPosition> from_pos, to_pos;
+  std::vector<int64_t> tolerances;
   std::vector<Layer> layers;  // of the matching being built
 
   auto sigmaOf = [&](size_t i) { return in.sigmas.empty() ? opt.default_sigma_m : in.sigmas[i]; };
@@ -97,6 +112,7 @@ HmmResult matchTrace(const LoadedMap& map, const MatchInput& in, const MatchOpti
         if (last.score[j] > last.score[best]) best = static_cast<int32_t>(j);
       m.log_probability = last.score[best];
       const int32_t index = static_cast<int32_t>(result.matchings.size());
+      bool uturn_after = false;  // the point after this one was reached by a U-turn at this one
       for (size_t k = layers.size(); k-- > 0;) {
         const Layer& l = layers[k];
         MatchedPoint& p = result.points[l.point];
@@ -104,6 +120,7 @@ HmmResult matchTrace(const LoadedMap& map, const MatchInput& in, const MatchOpti
         p.index_in_matching = static_cast<uint32_t>(k);
         p.snap = l.states[best].snap;
         p.position = l.states[best].position;
+        p.departs_reversed = uturn_after;
         std::vector<uint32_t> edges;
         for (size_t j = 0; j < l.states.size(); ++j)
           if (l.score[j] > kImpossible) edges.push_back(l.states[j].snap.edge);
@@ -111,7 +128,10 @@ HmmResult matchTrace(const LoadedMap& map, const MatchInput& in, const MatchOpti
         edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
         p.alternatives = edges.empty() ? 0 : static_cast<uint32_t>(edges.size() - 1);
         m.points.push_back(l.point);
-        best = l.back[best];
+        const int32_t back = l.back[best];
+        const int32_t prev_states = k > 0 ? static_cast<int32_t>(layers[k - 1].states.size()) : 1;
+        uturn_after = back >= prev_states;
+        best = back < 0 ? -1 : back % prev_states;
       }
       std::reverse(m.points.begin(), m.points.end());
       result.matchings.push_back(std::move(m));
@@ -148,36 +168,46 @@ HmmResult matchTrace(const LoadedMap& map, const MatchInput& in, const MatchOpti
         speed_limit_m = opt.max_speed_mps * (in.timestamps[t] - in.timestamps[a]) + radiusOf(a) + radiusOf(t);
       const double reach_m = std::min(max_route_m, speed_limit_m);
       const int64_t bound_ms = static_cast<int64_t>(std::ceil(reach_m * 100 / slow_cm_per_ms));
+      // Sources: each state of the previous fix as it arrived, then (for U-turns at that fix) the
+      // same point travelled the other way, where the road allows it.
+      const size_t P = prev.states.size();
+      const int64_t tolerance_cm = std::llround(100 * backwardToleranceM(in, opt, a, t));
       from_pos.clear();
       to_pos.clear();
+      tolerances.assign(2 * P, tolerance_cm);
       for (const State& s : prev.states) from_pos.push_back(s.position);
+      for (size_t i = 0; i < P; ++i) {
+        from_pos.push_back(reversed(eb, prev.states[i]));
+        tolerances[P + i] = 0;
+      }
       for (const State& s : layer.states) to_pos.push_back(s.position);
-      const int64_t tolerance_cm = std::llround(100 * backwardToleranceM(in, opt, a, t));
-      router.run(map, from_pos, to_pos, bound_ms, tolerance_cm, costs);
+      router.run(map, from_pos, to_pos, bound_ms, tolerances, costs);
       if (opt.verify_transitions) {
         // Within the bound the router must find exactly the oracle's duration; beyond it, nothing.
         for (size_t i = 0; i < from_pos.size(); ++i) {
-          const std::vector<int64_t> expect = transitionOracle(eb, from_pos[i], to_pos, tolerance_cm);
+          if (from_pos[i].segment == kNoSegment) continue;
+          const std::vector<int64_t> expect = transitionOracle(eb, from_pos[i], to_pos, tolerances[i]);
           for (size_t j = 0; j < S; ++j) {
             const int64_t want = expect[j] <= bound_ms ? expect[j] : kNoTransition;
             if (costs.ms[i * S + j] != want)
               throw Error("Internal", "transition " + std::to_string(i) + " -> " + std::to_string(j) + " at fix " + std::to_string(t) + ": router " +
-                                          std::to_string(costs.ms[i * S + j]) + " ms, Dijkstra " + std::to_string(expect[j]) + " ms, bound " + std::to_string(bound_ms) + " ms, same segment " + std::to_string(from_pos[i].segment == to_pos[j].segment));
+                                          std::to_string(costs.ms[i * S + j]) + " ms, Dijkstra " + std::to_string(expect[j]) + " ms");
             ++result.verified;
           }
         }
       }
-      for (size_t i = 0; i < prev.states.size(); ++i) {
-        if (prev.score[i] == kImpossible) continue;
+      for (size_t i = 0; i < 2 * P; ++i) {
+        if (prev.score[i % P] == kImpossible) continue;
+        const double penalty = i >= P ? opt.uturn_penalty_m / opt.beta_m : 0.0;
         for (size_t j = 0; j < S; ++j) {
           const int64_t ms = costs.ms[i * S + j];
           if (ms == kNoTransition) continue;
           const double route_m = costs.cm[i * S + j] / 100.0;
           if (route_m > reach_m) continue;
-          const double score = prev.score[i] - std::abs(route_m - gc) / opt.beta_m;
+          const double score = prev.score[i % P] - std::abs(route_m - gc) / opt.beta_m - penalty;
           if (score > layer.score[j]) {
             layer.score[j] = score;
-            layer.back[j] = static_cast<int32_t>(i);
+            layer.back[j] = static_cast<int32_t>(i);  // >= P: departing the previous fix reversed
           }
         }
       }

@@ -26,6 +26,7 @@ struct MatchOptions {
   bool split_gaps = true;              // with timestamps: split where consecutive points are far apart in time
   double max_gap_s = 60;
   double max_speed_mps = 50;           // with timestamps: faster transitions are impossible (180 km/h)
+  double uturn_penalty_m = 50;         // a U-turn at a fix costs as much as this much extra detour
   bool verify_transitions = false;     // tests: check every transition against plain Dijkstra (slow)
 };
 
@@ -41,6 +42,7 @@ struct MatchedPoint {
   SnapResult snap;          // the matched road position
   SegmentPosition position{0, 0};
   uint32_t alternatives = 0;  // other roads with a plausible state at this point
+  bool departs_reversed = false;  // the vehicle turned round here: it leaves against `position`
 };
 
 struct Matching {
@@ -54,6 +56,9 @@ struct HmmResult {
   uint64_t settled = 0;              // search effort, for benchmarks
   uint64_t verified = 0;             // transitions checked against plain Dijkstra (verify_transitions)
 };
+
+// Where the vehicle leaves a matched point: its position, or the reverse after a U-turn there.
+SegmentPosition departurePosition(const EdgeBasedView& eb, const MatchedPoint& p);
 
 // How far back along its road a point may lie behind the previous one and still count as no
 // movement (GPS jitter of a standing vehicle): twice the larger of the two points' sigmas.

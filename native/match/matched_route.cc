@@ -72,8 +72,9 @@ MatchedRoute routeOfMatching(const LoadedMap& map, const MatchInput& input, cons
     const MatchedPoint& pb = hmm.points[b];
     route.trace_m += haversineMeters(input.coords[2 * a], input.coords[2 * a + 1], input.coords[2 * b], input.coords[2 * b + 1]);
     double f_start = 0, f_end = 0;
-    const int64_t tolerance_cm = std::llround(backwardToleranceM(input, options, a, b) * 100);
-    MatchedLeg leg = legBetween(map, *query, pa.position, pb.position, f_start, f_end, tolerance_cm);
+    // After a U-turn at a the leg starts the other way, with no backward jitter allowance (as routed).
+    const int64_t tolerance_cm = pa.departs_reversed ? 0 : std::llround(backwardToleranceM(input, options, a, b) * 100);
+    MatchedLeg leg = legBetween(map, *query, departurePosition(map.eb, pa), pb.position, f_start, f_end, tolerance_cm);
     leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
     if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
     if (leg.segments.empty() && with_geometry) {

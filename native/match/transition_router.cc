@@ -5,7 +5,7 @@
 namespace waymark {
 
 void TransitionRouter::run(const LoadedMap& map, std::span<const SegmentPosition> sources, std::span<const SegmentPosition> targets,
-                           int64_t bound_ms, int64_t backward_tolerance_cm, TransitionCosts& out) {
+                           int64_t bound_ms, std::span<const int64_t> backward_tolerance_cm, TransitionCosts& out) {
   const EdgeBasedView& eb = map.eb;
   const uint32_t S = static_cast<uint32_t>(sources.size()), T = static_cast<uint32_t>(targets.size());
   out.sources = S;
@@ -23,7 +23,8 @@ void TransitionRouter::run(const LoadedMap& map, std::span<const SegmentPosition
   // A source partway along its segment starts with a negative label (minus the part behind it), so
   // at the meeting node the backward label may exceed the path's cost by up to that much.
   int64_t backward_bound = bound_ms;
-  for (const SegmentPosition& p : sources) backward_bound = std::max(backward_bound, bound_ms + partialMs(eb, p));
+  for (const SegmentPosition& p : sources)
+    if (p.segment != kNoSegment) backward_bound = std::max(backward_bound, bound_ms + partialMs(eb, p));
   bucket_.clear();
   for (uint32_t t = 0; t < T; ++t) {
     const SearchEndpoint seed = asTarget(eb, targets[t]);
@@ -34,6 +35,7 @@ void TransitionRouter::run(const LoadedMap& map, std::span<const SegmentPosition
 
   for (uint32_t s = 0; s < S; ++s) {
     const SegmentPosition& p = sources[s];
+    if (p.segment == kNoSegment) continue;
     bool shares_segment = false;
     for (uint32_t t = 0; t < T; ++t) {
       const SegmentPosition& q = targets[t];
@@ -43,7 +45,7 @@ void TransitionRouter::run(const LoadedMap& map, std::span<const SegmentPosition
       const int64_t ahead_cm = partialCm(eb, qp) - partialCm(eb, p);
       if (q.fraction >= p.fraction) {
         improve(s, t, partialMs(eb, qp) - partialMs(eb, p), ahead_cm);
-      } else if (-ahead_cm <= backward_tolerance_cm) {
+      } else if (-ahead_cm <= backward_tolerance_cm[s]) {
         improve(s, t, 0, 0);
       }
     }

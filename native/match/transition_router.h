@@ -24,10 +24,11 @@ class TransitionRouter {
  public:
   explicit TransitionRouter(uint32_t node_count) : search_(node_count) {}
   // Fastest paths from each source position to each target position costing at most bound_ms. A
-  // target on the source's own segment up to backward_tolerance_cm behind it counts as reached at
-  // cost 0: a standing vehicle whose GPS fixes jitter backwards has not driven round the block.
+  // target on the source's own segment up to backward_tolerance_cm[source] behind it counts as
+  // reached at cost 0: a standing vehicle whose GPS fixes jitter backwards has not driven round the
+  // block. Sources on kNoSegment are skipped (no transition).
   void run(const LoadedMap& map, std::span<const SegmentPosition> sources, std::span<const SegmentPosition> targets,
-           int64_t bound_ms, int64_t backward_tolerance_cm, TransitionCosts& out);
+           int64_t bound_ms, std::span<const int64_t> backward_tolerance_cm, TransitionCosts& out);
   uint64_t settled() const { return search_.settled(); }
 
  private:
