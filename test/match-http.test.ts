@@ -101,6 +101,11 @@ describe('OSRM match and trip over HTTP', () => {
     }
   });
 
+  it('documents the services in /openapi.json', async () => {
+    const openapi = await getJson(base, '/openapi.json');
+    for (const p of ['/match/v1/{profile}/{coordinates}', '/match', '/trip/v1/{profile}/{coordinates}']) assert.ok(p in openapi.json.paths, p);
+  });
+
   it('GET /trip/v1 answers trips and waypoints as OSRM does', async () => {
     const pts = coords.filter((_, i) => i % 3 === 0).slice(0, 6);
     const res = await getJson(base, `/trip/v1/driving/${path(pts)}?source=first&geometries=polyline6`);
