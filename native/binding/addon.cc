@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   waymark::js::registerMatrix(env, exports);
   waymark::js::registerVrp(env, exports);
   waymark::js::registerPhast(env, exports);
+  waymark::js::registerMatch(env, exports);
   return exports;
 }
 

@@ -10,5 +10,6 @@ void registerRoute(Napi::Env env, Napi::Object exports);
 void registerMatrix(Napi::Env env, Napi::Object exports);
 void registerVrp(Napi::Env env, Napi::Object exports);
 void registerPhast(Napi::Env env, Napi::Object exports);
+void registerMatch(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

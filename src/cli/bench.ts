@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
 import { benchHttp } from '../../bench/http.js';
+import { benchMatch } from '../../bench/match.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
+import { benchTrip } from '../../bench/trip.js';
 import { benchRoute } from '../../bench/route.js';
 import { benchRoadVrp } from '../../bench/road-vrp.js';
 import { benchTiles } from '../../bench/tiles.js';
@@ -68,6 +70,28 @@ export function registerBench(program: Command): void {
         json: Boolean(opts.json),
         ...(opts.workers ? { workers: opts.workers.split(',').map(Number) } : {}),
       });
+    });
+  bench
+    .command('match')
+    .description('map matching: points/s for traces of the given sizes, accuracy by GPS error vs the nearest-road baseline')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--sizes <list>', 'points per trace', '100,1000')
+    .option('--traces <n>', 'traces per size and per sigma', '20')
+    .option('--sigmas <list>', 'GPS errors (m) for the accuracy table', '5,10,20,30')
+    .option('--json', 'print one JSON object')
+    .action((map: string, opts: { sizes: string; traces: string; sigmas: string; json?: boolean }) => {
+      benchMatch(map, { sizes: opts.sizes.split(',').map(Number), traces: Number(opts.traces), sigmas: opts.sigmas.split(',').map(Number), json: Boolean(opts.json) });
+    });
+  bench
+    .command('trip')
+    .description('trip: ms per request by size, gap to the exact optimum (or a 10x longer solve), nearest-neighbour baseline')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--sizes <list>', 'points per trip', '10,16,25,100')
+    .option('--requests <n>', 'random trips per size', '5')
+    .option('--time-limit <s>', 'solver budget per trip beyond 12 points', '1')
+    .option('--json', 'print one JSON object')
+    .action((map: string, opts: { sizes: string; requests: string; timeLimit: string; json?: boolean }) => {
+      benchTrip(map, { sizes: opts.sizes.split(',').map(Number), requests: Number(opts.requests), timeLimit: Number(opts.timeLimit), json: Boolean(opts.json) });
     });
   bench
     .command('vrp')

@@ -15,6 +15,9 @@ interface ServeOptions {
   timeout?: string;
   bodyLimit?: string;
   maxMatrixCells?: string;
+  maxMatchPoints?: string;
+  maxTripPoints?: string;
+  tripTimeLimit?: string;
   dataDir?: string;
   maxSolves?: string;
   watch?: boolean;
@@ -53,6 +56,13 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
   config.requestTimeoutMs = intOption(opts.timeout, 'timeout', 1) ?? config.requestTimeoutMs;
   config.bodyLimitBytes = intOption(opts.bodyLimit, 'body-limit', 1024) ?? config.bodyLimitBytes;
   config.maxMatrixCells = intOption(opts.maxMatrixCells, 'max-matrix-cells', 1) ?? config.maxMatrixCells;
+  config.maxMatchCoordinates = intOption(opts.maxMatchPoints, 'max-match-points', 2) ?? config.maxMatchCoordinates;
+  config.maxTripCoordinates = intOption(opts.maxTripPoints, 'max-trip-points', 2) ?? config.maxTripCoordinates;
+  if (opts.tripTimeLimit !== undefined) {
+    const s = Number(opts.tripTimeLimit);
+    if (!(s > 0 && s <= 600)) throw new WaymarkError('InvalidValue', '--trip-time-limit must be a number of seconds in (0, 600]');
+    config.tripTimeLimit = s;
+  }
   config.dataDir = opts.dataDir ?? config.dataDir;
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
@@ -68,6 +78,9 @@ function addServeOptions(cmd: Command): Command {
     .option('--timeout <ms>', 'per-request time limit in ms (504 past it)', '30000')
     .option('--body-limit <bytes>', 'largest request body (413 past it)')
     .option('--max-matrix-cells <n>', 'largest matrix (TooBig past it)')
+    .option('--max-match-points <n>', 'most points in one /match trace (TooBig past it; default 2000)')
+    .option('--max-trip-points <n>', 'most points in one /trip (TooBig past it; default 250)')
+    .option('--trip-time-limit <s>', 'seconds of search per trip beyond 12 points (default 1)')
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');

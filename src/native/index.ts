@@ -223,6 +223,10 @@ export interface NativeAddon {
   referenceTable(map: MapHandle, sources: Float64Array, destinations: Float64Array, options?: SnapOptions): { durations: Float64Array; distances: Float64Array };
   /** JSON rows of a row-major matrix: numbers rounded to 0.1, NaN as null. */
   matrixRowsJson(values: Float64Array, columns: number): string;
+  /** HMM map matching of a GPS trace (native/match/). */
+  match(map: MapHandle, coordinates: Float64Array, options?: NativeMatchOptions): NativeMatch;
+  /** Directed segments of the fastest route through the points (ground truth for matching tests). */
+  routeSegments(map: MapHandle, coordinates: Float64Array): { segments: Uint32Array; from: Float64Array; to: Float64Array; metres: Float64Array };
   benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
   /**
    * PHAST around one point: per limit (seconds or metres), the reached road pieces as linestrings (parts[k]..parts[k+1] are piece k's
@@ -249,6 +253,69 @@ export interface NativeAddon {
   ): { durations: Float64Array; distances: Float64Array; micros: Float64Array; cpuMicros: Float64Array };
   /** Snapped lon, lat per point; NaN where no road is within the radius. */
   snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
+}
+
+export interface NativeMatchOptions {
+  /** GPS error (sigma, metres) per point; the default `sigma` where absent. */
+  radiuses?: Float64Array;
+  /** Seconds per point, non-decreasing. */
+  timestamps?: Float64Array;
+  sigma?: number;
+  searchRadiusFactor?: number;
+  beta?: number;
+  maxDetour?: number;
+  maxGap?: number;
+  maxSpeed?: number;
+  maxCandidates?: number;
+  splitGaps?: boolean;
+  /** Tests: check every transition against plain Dijkstra (slow). */
+  verifyTransitions?: boolean;
+  geometry?: boolean;
+  /** Also return each leg's directed segments and end fractions (tests). */
+  segments?: boolean;
+}
+
+export interface NativeMatchLeg {
+  duration: number;
+  distance: number;
+  names: string[];
+  geometryBegin: number;
+  geometryEnd: number;
+  /** Per coordinate pair of the leg's geometry: metres and seconds. */
+  pairDistance: Float64Array;
+  pairDuration: Float64Array;
+  segments?: Uint32Array;
+  startFraction?: number;
+  endFraction?: number;
+}
+
+export interface NativeMatching {
+  /** Input indices of the matched points, in order. */
+  points: Uint32Array;
+  duration: number;
+  distance: number;
+  /** Great-circle length of the trace between its matched points. */
+  traceDistance: number;
+  logProbability: number;
+  geometry: Float64Array;
+  legs: NativeMatchLeg[];
+}
+
+export interface NativeTracepoint {
+  location: [number, number];
+  distance: number;
+  name: string;
+  matching: number;
+  index: number;
+  alternatives: number;
+}
+
+export interface NativeMatch {
+  tracepoints: (NativeTracepoint | null)[];
+  matchings: NativeMatching[];
+  settled: number;
+  /** Transitions checked against plain Dijkstra (verifyTransitions). */
+  verified: number;
 }
 
 /** Errors thrown by the addon carry a machine-readable code. */

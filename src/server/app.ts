@@ -17,9 +17,11 @@ import { ServerMetrics } from './metrics.js';
 import { QueryPool } from './pool.js';
 import { matrixPlugin } from './routes/matrix.js';
 import { opsPlugin } from './routes/ops.js';
+import { osrmMatchPlugin } from './routes/osrm-match.js';
 import { osrmNearestPlugin } from './routes/osrm-nearest.js';
 import { osrmRoutePlugin } from './routes/osrm-route.js';
 import { osrmTablePlugin } from './routes/osrm-table.js';
+import { osrmTripPlugin } from './routes/osrm-trip.js';
 import { routePlugin } from './routes/route.js';
 import { adminPlugin } from './routes/admin.js';
 import { isochronePlugin } from './routes/isochrone.js';
@@ -111,7 +113,7 @@ export class WaymarkServer {
     void app.register(async (scope) => {
       scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     });
-    for (const plugin of [routePlugin, matrixPlugin, osrmRoutePlugin, osrmTablePlugin, osrmNearestPlugin, vrpPlugin, opsPlugin]) {
+    for (const plugin of [routePlugin, matrixPlugin, osrmRoutePlugin, osrmTablePlugin, osrmNearestPlugin, osrmMatchPlugin, osrmTripPlugin, vrpPlugin, opsPlugin]) {
       void app.register(plugin, { ctx });
     }
     void app.register(adminPlugin, { ctx, server: this });

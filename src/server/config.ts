@@ -20,6 +20,12 @@ export interface ServerConfig {
   maxMatrixCells: number;
   /** Most coordinates in one matrix request. */
   maxMatrixCoordinates: number;
+  /** Most points in one match request (TooBig past it). */
+  maxMatchCoordinates: number;
+  /** Most points in one trip request (TooBig past it). */
+  maxTripCoordinates: number;
+  /** Seconds of search for a trip beyond the exactly solved size. */
+  tripTimeLimit: number;
   /** Largest snapping radius a request may ask for (m). */
   maxRadius: number;
   /** pino log level. */
@@ -55,6 +61,9 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     maxRouteCoordinates: 500,
     maxMatrixCells: 25_000_000,
     maxMatrixCoordinates: 10_000,
+    maxMatchCoordinates: 2000,
+    maxTripCoordinates: 250,
+    tripTimeLimit: 1,
     maxRadius: 100_000,
     logLevel: process.env.WAYMARK_LOG_LEVEL ?? 'info',
     dataDir: process.env.WAYMARK_DATA_DIR ?? 'waymark-data',

@@ -23,6 +23,9 @@ export function statusOf(code: string): number {
     case 'NoRoute':
     case 'TooBig':
     case 'InvalidOptions':
+    case 'NoMatch':
+    case 'NoTrips':
+    case 'NotImplemented':
       return 400;
     case 'UnknownProfile':
     case 'NotFound':

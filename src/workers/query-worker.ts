@@ -12,6 +12,8 @@ import { reachOnMap } from '../routing/reach.js';
 import { zoneEtaOnMap, zoneMatrixOnMap } from '../zones/zones.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
 import { callNative, formatGeometry, flatCoordinates, radiusOptions, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
+import { matchOnMap } from '../routing/match.js';
+import { tripOnMap } from '../routing/trip.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
 import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
@@ -113,6 +115,10 @@ function run(task: QueryTask): unknown {
       return zoneMatrixOnMap(map.handle, task.area, task.options);
     case 'zones-eta':
       return zoneEtaOnMap(map.handle, task.area, task.location, task.options);
+    case 'osrm-match':
+      return matchOnMap(map.handle, task.request);
+    case 'osrm-trip':
+      return tripOnMap(map.handle, task.request);
     case 'selftest': {
       // Two real road points, routed and tabled: proves the map answers queries.
       const pts = native.randomRoadPoints(map.handle, 2, 1);

@@ -4,6 +4,8 @@ import type { MatrixRequest, PairsRequest } from '../routing/matrix.js';
 import type { IsochroneRequest } from '../routing/isochrone.js';
 import type { ReachRequest } from '../routing/reach.js';
 import type { ZoneArea, ZoneOptions } from '../zones/zones.js';
+import type { MatchRequest } from '../routing/match.js';
+import type { TripRequest } from '../routing/trip.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -37,6 +39,8 @@ export type QueryTask =
   | { kind: 'reach'; map: string; request: ReachRequest }
   | { kind: 'zones-matrix'; map: string; area: ZoneArea; options: ZoneOptions & { maxMatrixCells: number } }
   | { kind: 'zones-eta'; map: string; area: ZoneArea; location: LonLat; options: ZoneOptions & { radius?: number } }
+  | { kind: 'osrm-match'; map: string; request: MatchRequest }
+  | { kind: 'osrm-trip'; map: string; request: TripRequest }
   | { kind: 'selftest'; map: string };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
