@@ -16,6 +16,8 @@ interface ServeOptions {
   bodyLimit?: string;
   maxMatrixCells?: string;
   dataDir?: string;
+  jobs?: string;
+  jobLease?: string;
   maxSolves?: string;
   watch?: boolean;
 }
@@ -54,6 +56,12 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
   config.bodyLimitBytes = intOption(opts.bodyLimit, 'body-limit', 1024) ?? config.bodyLimitBytes;
   config.maxMatrixCells = intOption(opts.maxMatrixCells, 'max-matrix-cells', 1) ?? config.maxMatrixCells;
   config.dataDir = opts.dataDir ?? config.dataDir;
+  const jobsUrl = opts.jobs ?? config.jobsUrl;
+  if (jobsUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\/./.test(jobsUrl)) throw new WaymarkError('InvalidValue', '--jobs (WAYMARK_JOBS_URL) must be a postgres:// or postgresql:// URL');
+    config.jobsUrl = jobsUrl;
+  }
+  config.jobLeaseMs = intOption(opts.jobLease, 'job-lease', 100) ?? config.jobLeaseMs;
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
   return config;
@@ -69,6 +77,8 @@ function addServeOptions(cmd: Command): Command {
     .option('--body-limit <bytes>', 'largest request body (413 past it)')
     .option('--max-matrix-cells <n>', 'largest matrix (TooBig past it)')
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
+    .option('--jobs <url>', 'keep VRP jobs in PostgreSQL, shared by replicas (postgres://…; default: $WAYMARK_JOBS_URL, else SQLite in --data-dir)')
+    .option('--job-lease <ms>', 'lease of a running VRP job: a replica that stops heartbeating loses its jobs after this', '15000')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');
 }
