@@ -18,6 +18,7 @@ interface ServeOptions {
   dataDir?: string;
   jobs?: string;
   jobLease?: string;
+  jobNotify?: boolean;
   maxSolves?: string;
   watch?: boolean;
 }
@@ -62,6 +63,7 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
     config.jobsUrl = jobsUrl;
   }
   config.jobLeaseMs = intOption(opts.jobLease, 'job-lease', 100) ?? config.jobLeaseMs;
+  config.jobNotify = opts.jobNotify !== false;
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
   return config;
@@ -79,6 +81,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
     .option('--jobs <url>', 'keep VRP jobs in PostgreSQL, shared by replicas (postgres://…; default: $WAYMARK_JOBS_URL, else SQLite in --data-dir)')
     .option('--job-lease <ms>', 'lease of a running VRP job: a replica that stops heartbeating loses its jobs after this', '15000')
+    .option('--no-job-notify', 'with --jobs: poll the queue and cancellations (every second) instead of LISTEN/NOTIFY')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');
 }

@@ -28,6 +28,8 @@ export interface RunnerOptions {
   heartbeatMs: number;
   /** Queue poll period (ms): finds jobs whose notification was missed and expired leases. */
   pollMs: number;
+  /** Listen to the store's notifications (new jobs, cancels) besides polling. */
+  notify: boolean;
   /** Runs after which a job whose runner keeps dying is failed. */
   maxAttempts: number;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -54,7 +56,7 @@ export class JobRunner {
   ) {}
 
   async start(): Promise<void> {
-    await this.store.subscribe({ queued: () => this.tick(), cancel: (id) => this.flagCancel(id) });
+    if (this.options.notify) await this.store.subscribe({ queued: () => this.tick(), cancel: (id) => this.flagCancel(id) });
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatMs);
     this.heartbeatTimer.unref();
     this.pollTimer = setInterval(() => void this.poll(), this.options.pollMs);

@@ -19,6 +19,8 @@ export interface VrpJobsConfig {
   jobLeaseMs: number;
   /** Queue poll period (ms), besides push notifications. */
   jobPollMs: number;
+  /** Use the store's push notifications (PostgreSQL LISTEN/NOTIFY); off: poll only. */
+  jobNotify: boolean;
 }
 
 export class VrpJobs {
@@ -52,7 +54,9 @@ export class VrpJobs {
       threadsPerSolve: this.threadsPerSolve,
       maxTimeLimit: this.config.vrpMaxTimeLimit,
       leaseMs: this.config.jobLeaseMs,
-      heartbeatMs: Math.max(50, Math.floor(this.config.jobLeaseMs / 3)),
+      // At least every second: the heartbeat is also how a cancel reaches a solve without notifications.
+      heartbeatMs: Math.max(50, Math.min(1000, Math.floor(this.config.jobLeaseMs / 3))),
+      notify: this.config.jobNotify,
       pollMs: this.config.jobPollMs,
       maxAttempts: 3,
       log: this.log,

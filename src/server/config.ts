@@ -32,6 +32,8 @@ export interface ServerConfig {
   jobLeaseMs: number;
   /** How often each replica polls the job queue and expired leases (ms), besides notifications. */
   jobPollMs: number;
+  /** Listen for job notifications (PostgreSQL LISTEN/NOTIFY); off: poll only (for comparison). */
+  jobNotify: boolean;
   /** VRP solves at once (async jobs and POST /vrp together); the rest wait in the durable queue. */
   maxConcurrentSolves: number;
   /** Largest time_limit an async job may ask for (s). */
@@ -67,6 +69,7 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     ...(process.env.WAYMARK_JOBS_URL ? { jobsUrl: process.env.WAYMARK_JOBS_URL } : {}),
     jobLeaseMs: 15_000,
     jobPollMs: 1000,
+    jobNotify: true,
     maxConcurrentSolves: workers,
     vrpMaxTimeLimit: 3600,
     vrpSyncMaxTimeLimit: 60,
