@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
 import { benchHttp } from '../../bench/http.js';
+import { benchJobs } from '../../bench/jobs.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
 import { benchVrp } from '../../bench/vrp.js';
@@ -47,6 +48,24 @@ export function registerBench(program: Command): void {
         connections: Number(opts.connections),
         json: Boolean(opts.json),
         ...(opts.workers ? { workers: opts.workers.split(',').map(Number) } : {}),
+      });
+    });
+  bench
+    .command('jobs')
+    .description('VRP job queue overhead: jobs/s accepted and completed with 1, 2, 4 replicas on a throw-away PostgreSQL (SQLite baseline), /health/live latency under load, cancellation latency with LISTEN/NOTIFY vs polling')
+    .argument('<map>', 'map file (.wmap) covering Monaco (the problems use Monaco coordinates)')
+    .option('--jobs <n>', 'trivial jobs per configuration', '200')
+    .option('--replicas <list>', 'replica counts', '1,2,4')
+    .option('--concurrency <n>', 'concurrent submitting clients', '16')
+    .option('--cancel-rounds <n>', 'cancellations measured per mode', '5')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { jobs: string; replicas: string; concurrency: string; cancelRounds: string; json?: boolean }) => {
+      await benchJobs(map, {
+        jobs: Number(opts.jobs),
+        replicas: opts.replicas.split(',').map(Number),
+        concurrency: Number(opts.concurrency),
+        cancelRounds: Number(opts.cancelRounds),
+        json: Boolean(opts.json),
       });
     });
   bench
