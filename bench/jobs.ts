@@ -33,7 +33,7 @@ async function startReplica(map: string, args: string[]): Promise<Replica> {
   });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not become ready: ${out}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`replica did not become ready: ${out}`)), 300_000);
     child.once('exit', (code) => reject(new Error(`replica exited (${code}): ${out}`)));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -161,13 +161,20 @@ async function measureCancel(replicas: Replica[], rounds: number): Promise<numbe
       options: { time_limit: 60, seed: r },
     };
     const posted = (await (await fetch(`${replicas[0].base}/vrp/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(long) })).json()) as { id: string };
-    let other: Replica | undefined;
-    while (!other) {
-      const solving = replicas.findIndex((x) => x.started.has(posted.id));
-      if (solving >= 0) other = replicas[1 - solving];
-      else await sleep(10);
+    let solving = -1;
+    while (solving < 0) {
+      solving = replicas.findIndex((x) => x.started.has(posted.id));
+      if (solving < 0) await sleep(10);
     }
-    await sleep(300 + 137 * r); // spread the DELETE over the heartbeat period
+    const other = replicas[1 - solving];
+    // Until the solver itself reports (the worker thread is up and searching), then a bit more,
+    // spread over the heartbeat period.
+    for (;;) {
+      const job = (await (await fetch(`${replicas[solving].base}/vrp/jobs/${posted.id}`)).json()) as { progress?: { best_cost: number | null } };
+      if (job.progress?.best_cost != null) break;
+      await sleep(20);
+    }
+    await sleep(100 + 173 * r);
     // Cancel through the replica that is not solving it.
     const t0 = performance.now();
     await (await fetch(`${other.base}/vrp/jobs/${posted.id}`, { method: 'DELETE' })).arrayBuffer();

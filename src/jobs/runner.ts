@@ -221,6 +221,7 @@ export class JobRunner {
    * after a restart, re-runs them); if the store is unreachable, their leases expire instead.
    */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.heartbeatTimer);
     clearInterval(this.pollTimer);

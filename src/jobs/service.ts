@@ -97,6 +97,12 @@ export class VrpJobs {
     }
   }
 
+  /** Stops claiming jobs and hands the running ones back (shutdown starts here, before requests drain). */
+  async drain(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.runner?.stop();
+  }
+
   async close(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.runner?.stop();

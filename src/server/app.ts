@@ -204,6 +204,7 @@ export class WaymarkServer {
     if (this.closing) return;
     this.closing = true;
     this.ctx.ready = false;
+    await this.ctx.jobs?.drain();
     await this.app.close();
     await this.ctx.pool.destroy();
     await this.ctx.jobs?.close();
