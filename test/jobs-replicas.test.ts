@@ -73,7 +73,7 @@ describe('VRP jobs on PostgreSQL shared by replicas', () => {
     const long = await postJob(b.base, vrpProblem(60));
     await waitForJob(a.base, long.json.id, ['running']);
     let solving: Replica | undefined;
-    for (let i = 0; i < 50 && !solving; i++, await sleep(50)) solving = solver([a, b], long.json.id);
+    for (let i = 0; i < 400 && !solving; i++, await sleep(50)) solving = solver([a, b], long.json.id);
     assert.ok(solving, 'one replica logged starting the job');
     const other = solving === a ? b : a;
     await sleep(1500); // at least one heartbeat
@@ -90,13 +90,31 @@ describe('VRP jobs on PostgreSQL shared by replicas', () => {
     await Promise.all([stop(a), stop(b)]);
   });
 
+  it('without notifications (--no-job-notify), polling alone runs jobs and carries cancellations across replicas', async () => {
+    const db = database();
+    const [a, b] = await Promise.all([replica('A', db, ['--no-job-notify']), replica('B', db, ['--no-job-notify'])]);
+    const long = await postJob(a.base, vrpProblem(60));
+    await waitForJob(b.base, long.json.id, ['running']);
+    let solving: Replica | undefined;
+    for (let i = 0; i < 400 && !solving; i++, await sleep(50)) solving = solver([a, b], long.json.id);
+    assert.ok(solving);
+    const other = solving === a ? b : a;
+    await sleep(500);
+    const t0 = performance.now();
+    assert.equal((await fetch(`${other.base}/vrp/jobs/${long.json.id}`, { method: 'DELETE' })).status, 202);
+    const cancelled = await waitForJob(other.base, long.json.id, ['cancelled', 'succeeded'], 20_000, 20);
+    assert.equal(cancelled.status, 'cancelled');
+    console.log(`cross-replica cancellation (polling): ${(performance.now() - t0).toFixed(0)} ms from DELETE on ${other.name} to cancelled`);
+    await Promise.all([stop(a), stop(b)]);
+  });
+
   it('SIGKILL the replica that is solving: the other re-runs the job after its lease expires', async () => {
     const db = database();
     const [a, b] = await Promise.all([replica('A', db), replica('B', db)]);
     const job = await postJob(a.base, vrpProblem(3));
     await waitForJob(b.base, job.json.id, ['running']);
     let solving: Replica | undefined;
-    for (let i = 0; i < 50 && !solving; i++, await sleep(50)) solving = solver([a, b], job.json.id);
+    for (let i = 0; i < 400 && !solving; i++, await sleep(50)) solving = solver([a, b], job.json.id);
     assert.ok(solving);
     const survivor = solving === a ? b : a;
     const killedAt = Date.now();
