@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { monacoMap, tempDir } from './helpers.js';
-import { startPgCluster, type PgCluster } from './postgres-helpers.js';
+import { monacoMap, runCli, tempDir } from './helpers.js';
+import { freePort, startPgCluster, type PgCluster } from './postgres-helpers.js';
 import { startChildServer, stopChild } from './server-helpers.js';
 import { getJob, postJob, trivialProblem, vrpProblem, waitForJob } from './vrp-job-helpers.js';
 
@@ -59,6 +59,19 @@ describe('VRP jobs on PostgreSQL shared by replicas', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('refuses a job store it cannot use, before listening', async () => {
+    const notPostgres = runCli(['serve', mapPath, '--port', '0', '--jobs', 'mysql://localhost/jobs']);
+    assert.equal(notPostgres.status, 1);
+    assert.match(notPostgres.stderr, /--jobs .*postgres:\/\/.*\[InvalidValue\]/);
+    const noStore = runCli(['serve', mapPath, '--port', '0', '--no-job-notify', '--data-dir', dataDir]);
+    assert.equal(noStore.status, 1);
+    assert.match(noStore.stderr, /--no-job-notify applies to the PostgreSQL job store/);
+    const unreachable = runCli(['serve', mapPath, '--port', '0', '--jobs', `postgres://postgres@127.0.0.1:${await freePort()}/none`, '--data-dir', dataDir]);
+    assert.notEqual(unreachable.status, 0);
+    assert.match(unreachable.stderr + unreachable.stdout, /ECONNREFUSED|unreachable/);
+    assert.doesNotMatch(unreachable.stdout, /"msg":"listening"/);
+  });
+
   it('submit to A, poll and cancel on B: progress and cancellation cross replicas', async () => {
     const db = database();
     const [a, b] = await Promise.all([replica('A', db), replica('B', db)]);
@@ -99,7 +112,8 @@ describe('VRP jobs on PostgreSQL shared by replicas', () => {
     for (let i = 0; i < 400 && !solving; i++, await sleep(50)) solving = solver([a, b], long.json.id);
     assert.ok(solving);
     const other = solving === a ? b : a;
-    await sleep(500);
+    // Until the solver itself reports (its worker thread is up and searching).
+    for (let i = 0; i < 600 && (await getJob(solving.base, long.json.id)).json.progress?.best_cost == null; i++) await sleep(50);
     const t0 = performance.now();
     assert.equal((await fetch(`${other.base}/vrp/jobs/${long.json.id}`, { method: 'DELETE' })).status, 202);
     const cancelled = await waitForJob(other.base, long.json.id, ['cancelled', 'succeeded'], 20_000, 20);

@@ -64,6 +64,7 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
   }
   config.jobLeaseMs = intOption(opts.jobLease, 'job-lease', 100) ?? config.jobLeaseMs;
   config.jobNotify = opts.jobNotify !== false;
+  if (!config.jobNotify && config.jobsUrl === undefined) throw new WaymarkError('InvalidValue', '--no-job-notify applies to the PostgreSQL job store: give --jobs (or WAYMARK_JOBS_URL)');
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
   return config;

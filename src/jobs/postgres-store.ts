@@ -337,6 +337,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearTimeout(this.relistenTimer);
     const listener = this.listener;

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { WaymarkError } from '../errors.js';
 import { ApiError, apiErrorOf } from '../server/errors.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import { JobRunner } from './runner.js';
@@ -48,7 +49,12 @@ export class VrpJobs {
   /** Opens the store (migrating it) before the server listens: a bad URL fails start-up. */
   async open(): Promise<void> {
     this.store = await createJobStore(this.config.jobsUrl, this.config.dataDir, this.log);
-    await this.store.open();
+    try {
+      await this.store.open();
+    } catch (err) {
+      await this.store.close().catch(() => undefined);
+      throw new WaymarkError('JobStoreUnavailable', `cannot open the ${this.store.kind} job store: ${(err as Error).message}`);
+    }
     this.runner = new JobRunner(this.store, this.pool, this.maps, {
       maxConcurrent: this.config.maxConcurrentSolves,
       threadsPerSolve: this.threadsPerSolve,
