@@ -82,7 +82,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
     .option('--jobs <url>', 'keep VRP jobs in PostgreSQL, shared by replicas (postgres://…; default: $WAYMARK_JOBS_URL, else SQLite in --data-dir)')
     .option('--job-lease <ms>', 'lease of a running VRP job: a replica that stops heartbeating loses its jobs after this', '15000')
-    .option('--no-job-notify', 'with --jobs: poll the queue and cancellations (every second) instead of LISTEN/NOTIFY')
+    .option('--no-job-notify', 'with --jobs: poll the queue (every second) and cancellations (every half second) instead of LISTEN/NOTIFY')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');
 }
