@@ -7,7 +7,7 @@
  * period outlasts the request timeout; memory requests follow the README's sizing formula.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
@@ -114,6 +114,7 @@ const matches = (selector: Obj, labels: Obj) => Object.entries(selector).every((
 
 describe('deployment artefacts (static checks)', () => {
   let server: WaymarkServer;
+  const dataDir = tempDir('waymark-deploy-');
   const cli = cliOptions();
   const docker = dockerfile();
   /** What runs in our image: the ENTRYPOINT resolved to the repo's bin/waymark.js. */
@@ -121,11 +122,12 @@ describe('deployment artefacts (static checks)', () => {
 
   before(async () => {
     // The real app with every route registered (no maps needed to list routes).
-    server = new WaymarkServer({ ...defaultConfig({}), dataDir: tempDir('waymark-deploy-'), logLevel: 'silent' });
+    server = new WaymarkServer({ ...defaultConfig({}), dataDir, logLevel: 'silent' });
     await server.app.ready();
   });
   after(async () => {
     await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('every manifest parses and names its kind', () => {

@@ -89,7 +89,9 @@ describe('VRP jobs on PostgreSQL shared by replicas', () => {
     for (let i = 0; i < 400 && !solving; i++, await sleep(50)) solving = solver([a, b], long.json.id);
     assert.ok(solving, 'one replica logged starting the job');
     const other = solving === a ? b : a;
-    await sleep(1500); // at least one heartbeat
+    // Until the solver itself reports (its worker thread is up and searching), then a heartbeat more.
+    for (let i = 0; i < 600 && (await getJob(solving.base, long.json.id)).json.progress?.best_cost == null; i++) await sleep(50);
+    await sleep(1000);
     const progress = (await getJob(other.base, long.json.id)).json.progress;
     assert.ok(progress && progress.elapsed_s > 0, `the other replica shows the heartbeat's progress: ${JSON.stringify(progress)}`);
     const t0 = performance.now();
