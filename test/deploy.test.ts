@@ -159,6 +159,27 @@ describe('deployment artefacts (static checks)', () => {
     assert.equal(optionValue(docker.cmd, '--host'), '0.0.0.0', 'listens beyond loopback in a container');
   });
 
+  it('the CLI loads with production dependencies only (the image runs `npm prune --omit=dev`)', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const prod = new Set(Object.keys(pkg.dependencies));
+    // Static imports reachable from the compiled CLI entry; dynamic import() is loaded on use only.
+    const seen = new Set<string>();
+    const bare = new Map<string, string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith('.')) visit(join(file, '..', spec));
+        else if (!spec.startsWith('node:')) bare.set(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0], relative(repoRoot, file));
+      }
+    };
+    visit(join(repoRoot, 'dist', 'src', 'cli', 'main.js'));
+    assert.ok(seen.size > 20 && bare.has('fastify') && bare.has('commander'), `walked ${seen.size} modules`);
+    for (const [name, from] of bare) assert.ok(prod.has(name), `${from} imports ${name}, which is not a production dependency`);
+  });
+
   it('every container runs a real waymark command with real options; servers run `waymark serve`', () => {
     let serving = 0;
     for (const { m, spec } of podSpecs()) {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
-import { benchHttp } from '../../bench/http.js';
 import { benchJobs } from '../../bench/jobs.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
@@ -43,6 +42,8 @@ export function registerBench(program: Command): void {
     .option('--workers <list>', 'worker counts to compare (default: 1 and all cores)')
     .option('--json', 'print one JSON object')
     .action(async (map: string, opts: { duration: string; connections: string; workers?: string; json?: boolean }) => {
+      // Loaded on use: autocannon is a development dependency, absent from the production image.
+      const { benchHttp } = await import('../../bench/http.js');
       await benchHttp(map, {
         duration: Number(opts.duration),
         connections: Number(opts.connections),
