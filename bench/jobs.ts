@@ -26,14 +26,22 @@ interface Replica {
   started: Set<string>;
 }
 
+/** Every replica process started, so that a failure anywhere still stops them all. */
+const spawned = new Set<ChildProcess>();
+
 async function startReplica(map: string, args: string[]): Promise<Replica> {
   const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', '1', '--max-solves', '1', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
   });
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not become ready: ${out}`)), 300_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`replica did not become ready: ${out}`));
+    }, 300_000);
     child.once('exit', (code) => reject(new Error(`replica exited (${code}): ${out}`)));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -239,6 +247,7 @@ export async function benchJobs(map: string, options: { jobs: number; replicas: 
     }
   } finally {
     while (running.length) await stopReplica(running.pop()!);
+    for (const child of [...spawned]) child.kill('SIGKILL');
     cluster?.destroy();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
