@@ -2,13 +2,13 @@
 // Every set-up step behind `npm start` and `npm test`, each done only when needed, so that a fresh
 // clone on a Debian machine with Node needs nothing else:
 //   1. npm dependencies (npm ci when node_modules is missing or older than the lock file)
-//   2. osmium-tool from Debian when the `osmium` binary is missing, and chromium (the map page's
-//      browser tests drive /usr/bin/chromium) when it is missing (needs root)
+//   2. Debian packages when missing (needs root): osmium-tool; chromium (the map page's browser tests
+//      drive /usr/bin/chromium); postgresql for `npm test`
 //   3. the native addon (node-gyp; make rebuilds only what changed)
 //   4. the TypeScript build (tsc, incremental)
 // Flags: --build-only skips steps 1 and 2 (what `npm run build` does after `npm ci`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,37 +59,35 @@ if (!buildOnly) {
   }
 }
 
-// 2. osmium-tool (Debian package) for PBF import
-if (!buildOnly && !has('osmium')) {
+// 2. Debian packages: osmium-tool for PBF import; postgresql for the tests and benchmark of the
+//    shared job store (they start throw-away clusters with its initdb/pg_ctl).
+function aptInstall(pkg, present, hint) {
+  if (present()) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !has('apt-get', ['--version'])) {
-    fail('osmium-tool is missing and cannot be installed here: run `sudo apt-get install -y osmium-tool`.');
-  }
-  log('installing osmium-tool from Debian');
+  if (!isRoot || !has('apt-get', ['--version'])) fail(`${pkg} is missing and cannot be installed here: run \`sudo apt-get install -y ${pkg}\`${hint}.`);
+  log(`installing ${pkg} from Debian`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let ok = run('apt-get', ['install', '-y', '-q', 'osmium-tool'], { env }).ok;
+  let ok = run('apt-get', ['install', '-y', '-q', pkg], { env }).ok;
   if (!ok) {
     run('apt-get', ['update', '-q'], { env });
-    ok = run('apt-get', ['install', '-y', '-q', 'osmium-tool'], { env }).ok;
+    ok = run('apt-get', ['install', '-y', '-q', pkg], { env }).ok;
   }
-  if (!ok || !has('osmium')) fail('osmium-tool is missing and apt-get could not install it: run `apt-get install -y osmium-tool`.');
+  if (!ok || !present()) fail(`${pkg} is missing and apt-get could not install it: run \`apt-get install -y ${pkg}\`.`);
+}
+
+function hasPostgresServer() {
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root) && readdirSync(root).some((v) => existsSync(join(root, v, 'bin', 'initdb')))) return true;
+  return has('initdb', ['--version']);
+}
+
+if (!buildOnly) {
+  aptInstall('osmium-tool', () => has('osmium'), '');
+  if (process.env.npm_lifecycle_event === 'test') aptInstall('postgresql', hasPostgresServer, ' (the job-store tests need it)');
 }
 
 // 2b. chromium (Debian package): the map page is tested in a real headless browser
-if (!buildOnly && !existsSync('/usr/bin/chromium')) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !has('apt-get', ['--version'])) {
-    fail('chromium is missing and cannot be installed here: run `sudo apt-get install -y chromium`.');
-  }
-  log('installing chromium from Debian');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let ok = run('apt-get', ['install', '-y', '-q', 'chromium'], { env }).ok;
-  if (!ok) {
-    run('apt-get', ['update', '-q'], { env });
-    ok = run('apt-get', ['install', '-y', '-q', 'chromium'], { env }).ok;
-  }
-  if (!ok || !existsSync('/usr/bin/chromium')) fail('chromium is missing and apt-get could not install it: run `apt-get install -y chromium`.');
-}
+if (!buildOnly) aptInstall('chromium', () => existsSync('/usr/bin/chromium'), '');
 
 // 3. native addon
 const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

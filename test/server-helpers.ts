@@ -43,7 +43,10 @@ export function startChildServer(args: string[], env: Record<string, string> = {
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start: ${out}`));
+    }, 180_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);

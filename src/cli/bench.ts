@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
-import { benchHttp } from '../../bench/http.js';
+import { benchJobs } from '../../bench/jobs.js';
 import { benchMatch } from '../../bench/match.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
@@ -64,6 +64,8 @@ export function registerBench(program: Command): void {
     .option('--workers <list>', 'worker counts to compare (default: 1 and all cores)')
     .option('--json', 'print one JSON object')
     .action(async (map: string, opts: { duration: string; connections: string; workers?: string; json?: boolean }) => {
+      // Loaded on use: autocannon is a development dependency, absent from the production image.
+      const { benchHttp } = await import('../../bench/http.js');
       await benchHttp(map, {
         duration: Number(opts.duration),
         connections: Number(opts.connections),
@@ -92,6 +94,24 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((map: string, opts: { sizes: string; requests: string; timeLimit: string; json?: boolean }) => {
       benchTrip(map, { sizes: opts.sizes.split(',').map(Number), requests: Number(opts.requests), timeLimit: Number(opts.timeLimit), json: Boolean(opts.json) });
+    });
+  bench
+    .command('jobs')
+    .description('VRP job queue overhead: jobs/s accepted and completed with 1, 2, 4 replicas on a throw-away PostgreSQL (SQLite baseline), /health/live latency under load, cancellation latency with LISTEN/NOTIFY vs polling')
+    .argument('<map>', 'map file (.wmap) covering Monaco (the problems use Monaco coordinates)')
+    .option('--jobs <n>', 'trivial jobs per configuration', '200')
+    .option('--replicas <list>', 'replica counts', '1,2,4')
+    .option('--concurrency <n>', 'concurrent submitting clients', '16')
+    .option('--cancel-rounds <n>', 'cancellations measured per mode', '5')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { jobs: string; replicas: string; concurrency: string; cancelRounds: string; json?: boolean }) => {
+      await benchJobs(map, {
+        jobs: Number(opts.jobs),
+        replicas: opts.replicas.split(',').map(Number),
+        concurrency: Number(opts.concurrency),
+        cancelRounds: Number(opts.cancelRounds),
+        json: Boolean(opts.json),
+      });
     });
   bench
     .command('vrp')

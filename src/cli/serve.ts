@@ -19,6 +19,9 @@ interface ServeOptions {
   maxTripPoints?: string;
   tripTimeLimit?: string;
   dataDir?: string;
+  jobs?: string;
+  jobLease?: string;
+  jobNotify?: boolean;
   maxSolves?: string;
   watch?: boolean;
 }
@@ -64,6 +67,14 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
     config.tripTimeLimit = s;
   }
   config.dataDir = opts.dataDir ?? config.dataDir;
+  const jobsUrl = opts.jobs ?? config.jobsUrl;
+  if (jobsUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\/./.test(jobsUrl)) throw new WaymarkError('InvalidValue', '--jobs (WAYMARK_JOBS_URL) must be a postgres:// or postgresql:// URL');
+    config.jobsUrl = jobsUrl;
+  }
+  config.jobLeaseMs = intOption(opts.jobLease, 'job-lease', 100) ?? config.jobLeaseMs;
+  config.jobNotify = opts.jobNotify !== false;
+  if (!config.jobNotify && config.jobsUrl === undefined) throw new WaymarkError('InvalidValue', '--no-job-notify applies to the PostgreSQL job store: give --jobs (or WAYMARK_JOBS_URL)');
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
   return config;
@@ -82,6 +93,9 @@ function addServeOptions(cmd: Command): Command {
     .option('--max-trip-points <n>', 'most points in one /trip (TooBig past it; default 250)')
     .option('--trip-time-limit <s>', 'seconds of search per trip beyond 12 points (default 1)')
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
+    .option('--jobs <url>', 'keep VRP jobs in PostgreSQL, shared by replicas (postgres://…; default: $WAYMARK_JOBS_URL, else SQLite in --data-dir)')
+    .option('--job-lease <ms>', 'lease of a running VRP job: a replica that stops heartbeating loses its jobs after this', '15000')
+    .option('--no-job-notify', 'with --jobs: poll the queue (every second) and cancellations (every half second) instead of LISTEN/NOTIFY')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');
 }

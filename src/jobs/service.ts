@@ -2,34 +2,40 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { WaymarkError } from '../errors.js';
 import { ApiError, apiErrorOf } from '../server/errors.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import { JobRunner } from './runner.js';
-import { JobStore } from './store.js';
+import { createJobStore, type JobStore, type StoreLog } from './store.js';
 
 export interface VrpJobsConfig {
   dataDir: string;
+  /** postgres://… for a store shared by replicas; unset: SQLite in dataDir. */
+  jobsUrl?: string;
   maxConcurrentSolves: number;
   vrpMaxTimeLimit: number;
   jobRetentionMs: number;
   idempotencyTtlMs: number;
+  /** Lease of a running job (ms); a replica that stops heartbeating loses its jobs after this. */
+  jobLeaseMs: number;
+  /** Queue poll period (ms), besides push notifications. */
+  jobPollMs: number;
+  /** Use the store's push notifications (PostgreSQL LISTEN/NOTIFY); off: poll only. */
+  jobNotify: boolean;
 }
 
-type Log = { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
-
 export class VrpJobs {
-  readonly store: JobStore;
-  readonly runner: JobRunner;
+  store!: JobStore;
+  runner!: JobRunner;
   readonly pool: Piscina;
   readonly threadsPerSolve: number;
   private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: VrpJobsConfig,
-    maps: () => Record<string, string>,
-    private readonly log: Log,
+    private readonly maps: () => Record<string, string>,
+    private readonly log: StoreLog,
   ) {
-    this.store = new JobStore(config.dataDir);
     // At most maxConcurrentSolves solves at once (async jobs and synchronous requests together).
     this.pool = new Piscina({
       filename: fileURLToPath(new URL('../workers/query-worker.js', import.meta.url)),
@@ -38,24 +44,47 @@ export class VrpJobs {
       idleTimeout: 60_000,
     });
     this.threadsPerSolve = Math.max(1, Math.floor(availableParallelism() / config.maxConcurrentSolves));
-    this.runner = new JobRunner(this.store, this.pool, maps, {
-      maxConcurrent: config.maxConcurrentSolves,
+  }
+
+  /** Opens the store (migrating it) before the server listens: a bad URL fails start-up. */
+  async open(): Promise<void> {
+    this.store = await createJobStore(this.config.jobsUrl, this.config.dataDir, this.log);
+    try {
+      await this.store.open();
+    } catch (err) {
+      await this.store.close().catch(() => undefined);
+      throw new WaymarkError('JobStoreUnavailable', `cannot open the ${this.store.kind} job store: ${(err as Error).message}`);
+    }
+    this.runner = new JobRunner(this.store, this.pool, this.maps, {
+      maxConcurrent: this.config.maxConcurrentSolves,
       threadsPerSolve: this.threadsPerSolve,
-      maxTimeLimit: config.vrpMaxTimeLimit,
-      log,
+      maxTimeLimit: this.config.vrpMaxTimeLimit,
+      leaseMs: this.config.jobLeaseMs,
+      // At least twice a second: the heartbeat is also how a cancel reaches a solve when a
+      // notification is lost (measured: 1 s heartbeats gave cancels of up to 1.4 s).
+      heartbeatMs: Math.max(50, Math.min(500, Math.floor(this.config.jobLeaseMs / 3))),
+      notify: this.config.jobNotify,
+      pollMs: this.config.jobPollMs,
+      maxAttempts: 3,
+      log: this.log,
     });
   }
 
-  start(): void {
-    this.purge();
-    this.purgeTimer = setInterval(() => this.purge(), 60_000);
+  /** Starts running jobs (once the maps are loaded). */
+  async start(): Promise<void> {
+    await this.purge();
+    this.purgeTimer = setInterval(() => void this.purge(), 60_000);
     this.purgeTimer.unref();
-    this.runner.start();
+    await this.runner.start();
   }
 
-  purge(): void {
-    const { jobs, keys } = this.store.purge(this.config.jobRetentionMs, this.config.idempotencyTtlMs);
-    if (jobs || keys) this.log.info({ jobs, keys }, 'purged expired VRP jobs and idempotency keys');
+  async purge(): Promise<void> {
+    try {
+      const { jobs, keys } = await this.store.purge(this.config.jobRetentionMs, this.config.idempotencyTtlMs);
+      if (jobs || keys) this.log.info({ jobs, keys }, 'purged expired VRP jobs and idempotency keys');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not purge expired VRP jobs');
+    }
   }
 
   /** A synchronous solve on the solver pool; the answer's JSON text, or an ApiError. */
@@ -75,10 +104,16 @@ export class VrpJobs {
     }
   }
 
-  async close(): Promise<void> {
-    this.runner.stop();
+  /** Stops claiming jobs and hands the running ones back (shutdown starts here, before requests drain). */
+  async drain(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.runner?.stop();
+  }
+
+  async close(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.runner?.stop();
     await this.pool.destroy();
-    this.store.close();
+    await this.store?.close();
   }
 }

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { Gauge } from 'prom-client';
 import { WaymarkError } from '../errors.js';
 import { VrpJobs } from '../jobs/service.js';
+import { JobStoreUnavailable } from '../jobs/store.js';
 import { mapRef, openMapFile } from '../maps/open.js';
 import { native } from '../native/index.js';
 import type { ServerConfig } from './config.js';
@@ -58,14 +59,18 @@ export class WaymarkServer {
       () => Object.fromEntries([...this.ctx.maps.entries()].map(([profile, m]) => [profile, m.path])),
       this.app.log,
     );
-    const store = this.ctx.jobs.store;
+    const jobs = this.ctx.jobs;
     new Gauge({
       name: 'waymark_vrp_jobs',
       help: 'VRP jobs in the durable store, by status',
       labelNames: ['status'],
       registers: [this.ctx.metrics.registry],
-      collect() {
-        for (const [status, n] of Object.entries(store.counts())) this.set({ status }, n);
+      async collect() {
+        try {
+          for (const [status, n] of Object.entries(await jobs.store.counts())) this.set({ status }, n);
+        } catch {
+          // the job database is unreachable: the gauge keeps its last values
+        }
       },
     });
     this.setup();
@@ -89,7 +94,7 @@ export class WaymarkServer {
     });
     app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
       const api = toApiError(error);
-      if (api.statusCode >= 500 && api.code !== 'Overloaded' && api.code !== 'Timeout' && api.code !== 'NotReady') {
+      if (api.statusCode >= 500 && api.code !== 'Overloaded' && api.code !== 'Timeout' && api.code !== 'NotReady' && api.code !== 'JobStoreUnavailable') {
         request.log.error({ err: error }, 'request failed');
       }
       void reply.code(api.statusCode).headers(api.headers).send({ code: api.code, message: api.message });
@@ -124,6 +129,8 @@ export class WaymarkServer {
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
   async listen(): Promise<string> {
+    // The job store first: an unreachable or unmigratable job database fails start-up.
+    await this.ctx.jobs!.open();
     return this.app.listen({ host: this.config.host, port: this.config.port });
   }
 
@@ -185,7 +192,7 @@ export class WaymarkServer {
   async loadMaps(): Promise<void> {
     for (const [profile, path] of Object.entries(this.config.maps)) await this.loadMap(profile, path);
     this.ctx.ready = true;
-    this.ctx.jobs?.start();
+    await this.ctx.jobs?.start();
   }
 
   /** Reloads maps from their configured paths (all, or the given profiles); failures leave the old map serving. */
@@ -212,6 +219,7 @@ export class WaymarkServer {
     if (this.closing) return;
     this.closing = true;
     this.ctx.ready = false;
+    await this.ctx.jobs?.drain();
     await this.app.close();
     await this.ctx.pool.destroy();
     await this.ctx.jobs?.close();
@@ -222,6 +230,7 @@ export class WaymarkServer {
 function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof WaymarkError) return apiErrorOf(error);
+  if (error instanceof JobStoreUnavailable) return new ApiError(503, error.code, error.message, { 'retry-after': '1' });
   const fe = error as FastifyError;
   if (fe.validation) return new ApiError(400, 'InvalidValue', `${fe.validationContext ?? 'request'}${fe.message.replace(/^(body|querystring|params)/, '')}`);
   switch (fe.code) {

@@ -30,8 +30,16 @@ export interface ServerConfig {
   maxRadius: number;
   /** pino log level. */
   logLevel: string;
-  /** Where VRP jobs live (SQLite). */
+  /** Where VRP jobs live with the SQLite store (the default). */
   dataDir: string;
+  /** postgres://… : VRP jobs in PostgreSQL, shared by every replica (WAYMARK_JOBS_URL). */
+  jobsUrl?: string;
+  /** Lease of a running VRP job (ms): a replica that stops heartbeating loses its jobs after this. */
+  jobLeaseMs: number;
+  /** How often each replica polls the job queue and expired leases (ms), besides notifications. */
+  jobPollMs: number;
+  /** Listen for job notifications (PostgreSQL LISTEN/NOTIFY); off: poll only (for comparison). */
+  jobNotify: boolean;
   /** VRP solves at once (async jobs and POST /vrp together); the rest wait in the durable queue. */
   maxConcurrentSolves: number;
   /** Largest time_limit an async job may ask for (s). */
@@ -67,6 +75,10 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     maxRadius: 100_000,
     logLevel: process.env.WAYMARK_LOG_LEVEL ?? 'info',
     dataDir: process.env.WAYMARK_DATA_DIR ?? 'waymark-data',
+    ...(process.env.WAYMARK_JOBS_URL ? { jobsUrl: process.env.WAYMARK_JOBS_URL } : {}),
+    jobLeaseMs: 15_000,
+    jobPollMs: 1000,
+    jobNotify: true,
     maxConcurrentSolves: workers,
     vrpMaxTimeLimit: 3600,
     vrpSyncMaxTimeLimit: 60,

@@ -105,7 +105,8 @@ function iso(ms: number | null): string | null {
 }
 
 function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
-  const live = job.status === 'running' ? ctx.jobs!.runner.progressOf(job.id) : undefined;
+  // Progress of a job solving here is read live; one solving on another replica, from its last heartbeat.
+  const live = job.status === 'running' ? (ctx.jobs!.runner.progressOf(job.id) ?? (job.progress ? JSON.parse(job.progress) : undefined)) : undefined;
   const view: Record<string, unknown> = {
     id: job.id,
     status: job.status,
@@ -169,7 +170,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       const key = request.headers['idempotency-key'];
       let result;
       try {
-        result = jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs);
+        result = await jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs);
       } catch (err) {
         if (err instanceof WaymarkError && err.code === 'IdempotencyConflict') throw new ApiError(422, err.code, err.message);
         throw err;
@@ -191,7 +192,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       },
     },
     async (request) => {
-      const job = jobs.store.get(request.params.id);
+      const job = await jobs.store.get(request.params.id);
       if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
       return jobView(ctx, job);
     },
@@ -209,10 +210,12 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       },
     },
     async (request, reply) => {
-      const before = jobs.store.get(request.params.id);
+      const before = await jobs.store.get(request.params.id);
       if (!before) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
       if (before.status === 'succeeded' || before.status === 'failed') throw new ApiError(409, 'JobFinished', `job ${before.id} already ${before.status}`);
-      const job = jobs.runner.cancel(before.id)!;
+      const job = await jobs.runner.cancel(before.id);
+      if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      if (job.status === 'succeeded' || job.status === 'failed') throw new ApiError(409, 'JobFinished', `job ${job.id} already ${job.status}`);
       return reply.code(job.status === 'running' ? 202 : 200).send(jobView(ctx, job));
     },
   );

@@ -1,0 +1,294 @@
+/**
+ * One test suite for the job-store interface, run against both implementations: SQLite (in a temp
+ * directory) and PostgreSQL (a throw-away cluster). Then what only a shared store has: concurrent
+ * migrations, concurrent claims and idempotent creates from several connections, notifications.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { PostgresJobStore } from '../src/jobs/postgres-store.js';
+import { SqliteJobStore } from '../src/jobs/sqlite-store.js';
+import type { JobStore } from '../src/jobs/store.js';
+import { tempDir } from './helpers.js';
+import { startPgCluster, type PgCluster } from './postgres-helpers.js';
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+const HOUR = 3600_000;
+
+interface Backend {
+  name: string;
+  /** A fresh, empty store (its own file or database). */
+  make(): Promise<JobStore>;
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
+const dirs: string[] = [];
+let cluster: PgCluster | undefined;
+let databases = 0;
+
+const backends: Backend[] = [
+  {
+    name: 'SQLite',
+    setup: async () => undefined,
+    make: async () => {
+      const dir = tempDir('waymark-store-');
+      dirs.push(dir);
+      const store = new SqliteJobStore(dir);
+      await store.open();
+      return store;
+    },
+    teardown: async () => {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    setup: async () => {
+      cluster = await startPgCluster();
+    },
+    make: async () => {
+      const db = `jobs_${++databases}`;
+      cluster!.psql(`CREATE DATABASE ${db}`);
+      const store = new PostgresJobStore(cluster!.url.replace(/\/postgres$/, `/${db}`));
+      await store.open();
+      return store;
+    },
+    teardown: async () => cluster?.destroy(),
+  },
+];
+
+for (const backend of backends) {
+  describe(`job store: ${backend.name}`, () => {
+    const open: JobStore[] = [];
+    const fresh = async () => {
+      const s = await backend.make();
+      open.push(s);
+      return s;
+    };
+    before(() => backend.setup());
+    after(async () => {
+      for (const s of open) await s.close();
+      await backend.teardown();
+    });
+
+    it('creates, reads and counts jobs', async () => {
+      const store = await fresh();
+      const { job, created } = await store.create('{"vehicles":[]}', '{}', undefined, HOUR);
+      assert.equal(created, true);
+      assert.equal(job.status, 'queued');
+      assert.equal(job.attempts, 0);
+      assert.equal(typeof job.created_at, 'number');
+      const again = await store.get(job.id);
+      assert.equal(again?.problem, '{"vehicles":[]}');
+      assert.equal(await store.get('00000000-0000-0000-0000-000000000000'), undefined);
+      assert.equal(await store.get('not-a-uuid'), undefined);
+      assert.deepEqual(await store.counts(), { queued: 1, running: 0, succeeded: 0, failed: 0, cancelled: 0 });
+    });
+
+    it('idempotency: same key and body, same job; other body, IdempotencyConflict; expired key, new job', async () => {
+      const store = await fresh();
+      const a = await store.create('p', 'o', 'k1', HOUR);
+      const b = await store.create('p', 'o', 'k1', HOUR);
+      assert.equal(b.created, false);
+      assert.equal(b.job.id, a.job.id);
+      await assert.rejects(store.create('p2', 'o', 'k1', HOUR), { code: 'IdempotencyConflict' });
+      await sleep(20);
+      const c = await store.create('p2', 'o', 'k1', 10);
+      assert.equal(c.created, true, 'an expired key starts afresh');
+      assert.notEqual(c.job.id, a.job.id);
+      assert.equal((await store.create('p2', 'o', 'k1', HOUR)).job.id, c.job.id);
+    });
+
+    it('50 concurrent creates with one key make one job', async () => {
+      const store = await fresh();
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.create('same', '{}', 'dup', HOUR)));
+      assert.equal(new Set(results.map((r) => r.job.id)).size, 1);
+      assert.equal(results.filter((r) => r.created).length, 1);
+      assert.equal((await store.counts()).queued, 1);
+    });
+
+    it('claims in FIFO order under a lease, one runner per job', async () => {
+      const store = await fresh();
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push((await store.create(`p${i}`, '{}', undefined, HOUR)).job.id);
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => store.claimNext(`owner-${i % 3}`, 60_000)));
+      const claimed = claims.filter((j) => j !== undefined);
+      assert.equal(claimed.length, 6, 'two claims found the queue empty');
+      assert.deepEqual(claimed.map((j) => j!.id).sort(), [...ids].sort(), 'every job claimed exactly once');
+      for (const j of claimed) {
+        assert.equal(j!.status, 'running');
+        assert.equal(j!.attempts, 1);
+        assert.ok(j!.lease_until! > Date.now() + 50_000);
+      }
+      const store2 = await fresh();
+      const first = (await store2.create('a', '{}', undefined, HOUR)).job.id;
+      await sleep(2);
+      await store2.create('b', '{}', undefined, HOUR);
+      assert.equal((await store2.claimNext('x', 1000))!.id, first, 'oldest first');
+    });
+
+    it('heartbeats extend leases, store progress, report cancels and lost leases', async () => {
+      const store = await fresh();
+      const a = (await store.create('a', '{}', undefined, HOUR)).job;
+      const b = (await store.create('b', '{}', undefined, HOUR)).job;
+      await store.claimNext('me', 1000);
+      await store.claimNext('other', 1000);
+      await store.requestCancel(a.id);
+      const beat = await store.heartbeat('me', new Map<string, unknown>([[a.id, { best_cost: 12 }], [b.id, { best_cost: 1 }]]), 60_000);
+      assert.deepEqual(beat, { cancel: [a.id], lost: [b.id] });
+      const row = (await store.get(a.id))!;
+      assert.deepEqual(JSON.parse(row.progress!), { best_cost: 12 });
+      assert.ok(row.lease_until! > Date.now() + 50_000);
+      assert.equal(row.status, 'running', 'a running job asked to cancel stays running until its runner stops');
+    });
+
+    it('expired leases: re-queued, cancelled if asked, failed after max attempts', async () => {
+      const store = await fresh();
+      const plain = (await store.create('plain', '{}', undefined, HOUR)).job;
+      const asked = (await store.create('asked', '{}', undefined, HOUR)).job;
+      const live = (await store.create('live', '{}', undefined, HOUR)).job;
+      await store.claimNext('dead', 1);
+      await store.claimNext('dead', 1);
+      await store.claimNext('alive', 60_000);
+      await store.requestCancel(asked.id);
+      await sleep(20);
+      assert.deepEqual(await store.requeueExpired(3), { requeued: 1, cancelled: 1, failed: 0 });
+      assert.equal((await store.get(plain.id))!.status, 'queued');
+      assert.equal((await store.get(plain.id))!.owner, null);
+      assert.equal((await store.get(asked.id))!.status, 'cancelled');
+      assert.equal((await store.get(live.id))!.status, 'running', 'a live lease is left alone');
+      assert.equal(await store.finish(plain.id, 'dead', 'succeeded', '{}', null), false, 'the dead owner cannot record a result');
+      // Two more deaths: the third expired attempt fails the job instead of looping forever.
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await store.claimNext('dead', 1))!.id, plain.id);
+        await sleep(20);
+        await store.requeueExpired(3);
+      }
+      const failed = (await store.get(plain.id))!;
+      assert.equal(failed.status, 'failed');
+      assert.equal(JSON.parse(failed.error!).code, 'JobAbandoned');
+      assert.equal(failed.attempts, 3);
+    });
+
+    it('finish is fenced by the owner; release hands jobs back', async () => {
+      const store = await fresh();
+      const a = (await store.create('a', '{}', undefined, HOUR)).job;
+      const b = (await store.create('b', '{}', undefined, HOUR)).job;
+      await store.claimNext('me', 60_000);
+      await store.claimNext('me', 60_000);
+      assert.equal(await store.finish(a.id, 'someone-else', 'succeeded', '{"x":1}', null), false);
+      assert.equal(await store.finish(a.id, 'me', 'succeeded', '{"x":1}', null), true);
+      assert.equal(await store.finish(a.id, 'me', 'failed', null, { code: 'X', message: 'y' }), false, 'recorded once');
+      const done = (await store.get(a.id))!;
+      assert.equal(done.status, 'succeeded');
+      assert.equal(done.result, '{"x":1}');
+      assert.ok(done.finished_at! >= done.started_at!);
+      assert.equal(await store.release('me'), 1);
+      const back = (await store.get(b.id))!;
+      assert.equal(back.status, 'queued');
+      assert.equal(back.owner, null);
+      assert.equal((await store.claimNext('next', 1000))!.attempts, 2);
+    });
+
+    it('cancel: queued at once, running flagged, finished unchanged, unknown undefined', async () => {
+      const store = await fresh();
+      const q = (await store.create('q', '{}', undefined, HOUR)).job;
+      const r = (await store.create('r', '{}', undefined, HOUR)).job;
+      const d = (await store.create('d', '{}', undefined, HOUR)).job;
+      const cancelled = (await store.requestCancel(q.id))!;
+      assert.equal(cancelled.status, 'cancelled');
+      assert.ok(cancelled.finished_at);
+      await store.claimNext('me', 60_000);
+      await store.claimNext('me', 60_000);
+      await store.finish(d.id, 'me', 'succeeded', '{}', null);
+      const flagged = (await store.requestCancel(r.id))!;
+      assert.equal(flagged.status, 'running');
+      assert.equal(flagged.cancel_requested, 1);
+      assert.equal((await store.requestCancel(d.id))!.status, 'succeeded');
+      assert.equal(await store.requestCancel('00000000-0000-0000-0000-000000000000'), undefined);
+    });
+
+    it('purges finished jobs past retention and expired keys', async () => {
+      const store = await fresh();
+      const done = (await store.create('d', '{}', 'kd', HOUR)).job;
+      const queued = (await store.create('q', '{}', undefined, HOUR)).job;
+      await store.claimNext('me', 60_000);
+      await store.finish(done.id, 'me', 'succeeded', '{}', null);
+      await sleep(20);
+      assert.deepEqual(await store.purge(HOUR, HOUR), { jobs: 0, keys: 0 });
+      assert.deepEqual(await store.purge(5, 5), { jobs: 1, keys: 1 });
+      assert.equal(await store.get(done.id), undefined);
+      assert.equal((await store.get(queued.id))!.status, 'queued', 'unfinished jobs are never purged');
+    });
+  });
+}
+
+describe('job store: PostgreSQL shared by several replicas', () => {
+  let pg: PgCluster;
+  const stores: PostgresJobStore[] = [];
+  before(async () => {
+    pg = await startPgCluster();
+  });
+  after(async () => {
+    for (const s of stores) await s.close();
+    pg.destroy();
+  });
+  const connect = (db: string) => {
+    const s = new PostgresJobStore(pg.url.replace(/\/postgres$/, `/${db}`));
+    stores.push(s);
+    return s;
+  };
+
+  it('replicas starting together migrate once, under the advisory lock', async () => {
+    pg.psql('CREATE DATABASE shared_migrate');
+    const replicas = Array.from({ length: 6 }, () => connect('shared_migrate'));
+    const applied = await Promise.all(replicas.map((s) => s.migrate()));
+    assert.deepEqual(applied.flat(), [1], 'version 1 applied by exactly one replica');
+    assert.equal(pg.psql("SELECT string_agg(version::text, ',') FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1');
+    assert.deepEqual(await replicas[0].migrate(), [], 'nothing left to apply');
+  });
+
+  it('concurrent claims from several connections never share a job; creates across replicas are idempotent', async () => {
+    pg.psql('CREATE DATABASE shared_claims');
+    const replicas = Array.from({ length: 4 }, () => connect('shared_claims'));
+    for (const s of replicas) await s.open();
+    const ids = new Set<string>();
+    for (let i = 0; i < 40; i++) ids.add((await replicas[i % 4].create(`p${i}`, '{}', undefined, HOUR)).job.id);
+    const claimed: string[] = [];
+    await Promise.all(
+      replicas.map(async (s, r) => {
+        for (;;) {
+          const job = await s.claimNext(`replica-${r}`, 60_000);
+          if (!job) return;
+          claimed.push(job.id);
+        }
+      }),
+    );
+    assert.equal(claimed.length, 40);
+    assert.deepEqual(new Set(claimed), ids);
+    const dups = await Promise.all(Array.from({ length: 50 }, (_, i) => replicas[i % 4].create('same body', '{}', 'shared-key', HOUR)));
+    assert.equal(new Set(dups.map((d) => d.job.id)).size, 1);
+    assert.equal(dups.filter((d) => d.created).length, 1);
+    const conflicts = await Promise.allSettled(replicas.map((s) => s.create('other body', '{}', 'shared-key', HOUR)));
+    assert.ok(conflicts.every((c) => c.status === 'rejected' && (c.reason as { code: string }).code === 'IdempotencyConflict'));
+  });
+
+  it('notifies every replica of new jobs and cancellations', async () => {
+    pg.psql('CREATE DATABASE shared_notify');
+    const [a, b] = [connect('shared_notify'), connect('shared_notify')];
+    await a.open();
+    await b.open();
+    let queued = 0;
+    const cancels: string[] = [];
+    await b.subscribe({ queued: () => queued++, cancel: (id) => cancels.push(id) });
+    const initial = queued;
+    const job = (await a.create('n', '{}', undefined, HOUR)).job;
+    for (let i = 0; i < 100 && queued === initial; i++) await sleep(10);
+    assert.ok(queued > initial, 'B heard of the job A queued');
+    await b.claimNext('b', 60_000);
+    await a.requestCancel(job.id);
+    for (let i = 0; i < 100 && cancels.length === 0; i++) await sleep(10);
+    assert.deepEqual(cancels, [job.id]);
+  });
+});
