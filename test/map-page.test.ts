@@ -318,6 +318,7 @@ describe('map page in headless Chromium', () => {
     assert.equal(reachable.length, withEta.length);
     assert.deepEqual(new Map(reachable.map((f) => [f.properties.cell, f.properties.eta])), new Map(withEta.map((c) => [c.cell, c.duration])));
     const grey = drawn.filter((f) => !f.properties.reachable);
+    assert.ok(roadless.length > 0, 'the view holds road-less cells (the sea), drawn as not reachable');
     assert.deepEqual(grey.map((f) => f.properties.cell).sort(), [...cells.filter((c) => c.duration == null).map((c) => c.cell), ...roadless].sort());
     assert.ok(grey.every((f) => f.properties.colour === grey[0].properties.colour) && reachable.every((f) => f.properties.colour !== grey[0]?.properties.colour));
     // Colours differ with the ETA: the hue falls (green to red) as the ETA grows.
@@ -456,7 +457,7 @@ describe('map page in headless Chromium', () => {
     assert.deepEqual(foreignRequests, []);
   });
 
-  it('figures: tile generation time and cache hit rate while panning; page load to first rendered route', async (t) => {
+  it('figures: tile generation time and cache hit rate while panning; page load to first rendered route and to first drawn isochrone', async (t) => {
     const stats = server.roadTiles.stats;
     const before = { hits: stats.hits, misses: stats.misses, revalidated: stats.revalidated, n: stats.generationMs.length };
     await page.goto(`${base}/map`);

@@ -525,10 +525,21 @@ function renderMatrix() {
 
 const ZONE_UNREACHABLE = '#9e9e9e';
 
-/** Resolution for the view: 8 (~460 m edges), 9 (~174 m) from zoom 14, unless chosen. */
+/** Cells drawn at most in auto mode (the endpoint refuses more than 20,000 per request). */
+const ZONE_AUTO_MAX_CELLS = 4000;
+
+/**
+ * Resolution for the view: 8 (~460 m edges), 9 (~174 m) from zoom 14, coarser while the view would
+ * hold more than ZONE_AUTO_MAX_CELLS cells; or the chosen one (the server refuses too many cells).
+ */
 function zoneResolution() {
   const chosen = $('zones-resolution').value;
-  return chosen === 'auto' ? (map.getZoom() >= 14 ? 9 : 8) : Number(chosen);
+  if (chosen !== 'auto') return Number(chosen);
+  const [w, s, e, n] = zoneBbox();
+  const km2 = Math.max(0, e - w) * 111.32 * Math.cos((((s + n) / 2) * Math.PI) / 180) * Math.max(0, n - s) * 110.57;
+  let res = map.getZoom() >= 14 ? 9 : 8;
+  while (res > 0 && km2 / window.h3.getHexagonAreaAvg(res, 'km2') > ZONE_AUTO_MAX_CELLS) res--;
+  return res;
 }
 
 /** The current view clipped to the map's bbox (the endpoint counts cells of the whole box). */
