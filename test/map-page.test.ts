@@ -136,11 +136,12 @@ describe('map page in headless Chromium', () => {
     assert.ok(bounds[1][0] - bounds[0][0] < 4 * (bbox[2] - bbox[0]), 'and is not much larger');
     assert.equal(await page.locator('#map-version').textContent(), `map ${info.maps.car.version}`);
     await page.screenshot({ path: join(screenshotDir, '1-base-map.png') });
-    // A map page without an isochrone or H3 endpoint hides those tools.
-    const spec = (await getJson(base, '/openapi.json')).json.paths as Record<string, { get?: unknown }>;
+    // The isochrone and H3 zone tools show exactly when /openapi.json documents their endpoints.
+    const spec = (await getJson(base, '/openapi.json')).json.paths as Record<string, { get?: unknown; post?: unknown }>;
     const paths = Object.keys(spec);
+    assert.ok(spec['/isochrone']?.post && spec['/zones/eta']?.post, 'this server offers POST /isochrone and POST /zones/eta');
     assert.equal(await page.locator('[data-tool=isochrone]').isVisible(), paths.some((p) => /isochrone/i.test(p)));
-    assert.equal(await page.locator('#h3-toggle').isHidden(), !paths.some((p) => /h3|zone/i.test(p) && spec[p].get));
+    assert.equal(await page.locator('#h3-toggle').isVisible(), !!spec['/zones/eta']?.post);
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(foreignRequests, []);
   });
@@ -253,6 +254,116 @@ describe('map page in headless Chromium', () => {
     assert.deepEqual(consoleErrors, []);
   });
 
+  it('the isochrone tool draws the polygons POST /isochrone answers, one colour per contour', async (t) => {
+    await page.click('[data-tool=isochrone]');
+    await page.fill('#iso-minutes', '2,5');
+    const box = (await page.locator('#map').boundingBox())!;
+    const answered = page.waitForResponse((r) => r.url().endsWith('/isochrone') && r.request().method() === 'POST', { timeout: 30_000 });
+    const clicked = Date.now();
+    await page.mouse.click(box.x + box.width * 0.45, box.y + box.height * 0.45);
+    const response = await answered;
+    assert.equal(response.status(), 200);
+    await page.waitForSelector('#iso-summary[data-rendered=true]', { timeout: 30_000 });
+    await mapIdle(page);
+    t.diagnostic(`click to drawn isochrone: ${Date.now() - clicked} ms`);
+    const sent = response.request().postDataJSON();
+    assert.deepEqual(sent.contours_minutes, [2, 5]);
+    assert.equal(sent.location.length, 2);
+    // The server's answer to the same body, asked independently of the page.
+    const answer = await postJson(base, '/isochrone', sent);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.json.type, 'FeatureCollection');
+    const contours = (answer.json.features as { properties: { contour: number } }[]).map((f) => f.properties.contour).sort((a, b) => a - b);
+    assert.deepEqual(contours, [2, 5]);
+    const shown = await page.locator('#iso-summary').evaluate((el: HTMLElement) => ({ ...el.dataset }) as Record<string, string | undefined>);
+    assert.equal(Number(shown.count), answer.json.features.length);
+    assert.deepEqual(JSON.parse(shown.contours!).sort((a: number, b: number) => a - b), contours);
+    // What the page drew is the answer (geometry and properties), plus a fill colour per contour.
+    const drawn = await page.evaluate(() => (window as any).waymark.isochrone.result);
+    assert.deepEqual(drawn, answer.json);
+    const rendered = await page.evaluate(() => {
+      const fs = (window as any).waymark.map.queryRenderedFeatures({ layers: ['isochrone-fill'] }) as { properties: { contour: number; fill: string } }[];
+      return [...new Map(fs.map((f) => [f.properties.contour, f.properties.fill])).entries()].sort((a, b) => a[0] - b[0]);
+    });
+    assert.deepEqual(rendered.map(([c]) => c), contours, 'both contours are rendered');
+    assert.notEqual(rendered[0][1], rendered[1][1], 'each contour has its own colour');
+    assert.equal(await page.locator('#iso-legend .swatch').count(), 2);
+    await page.screenshot({ path: join(screenshotDir, '5-isochrone.png') });
+    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(foreignRequests, []);
+  });
+
+  it('the H3 zones overlay colours the cells of the view by ETA to a clicked point, as POST /zones/eta answers', async () => {
+    await page.click('[data-tool=zones]');
+    await moveAndSettle(page, 'jumpTo', { center: [7.4215, 43.7355], zoom: 14.2 });
+    const box = (await page.locator('#map').boundingBox())!;
+    const answered = page.waitForResponse((r) => r.url().endsWith('/zones/eta') && r.request().method() === 'POST', { timeout: 60_000 });
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    const response = await answered;
+    assert.equal(response.status(), 200);
+    await page.waitForSelector('#zones-summary[data-rendered=true]', { timeout: 30_000 });
+    await mapIdle(page);
+    const sent = response.request().postDataJSON();
+    assert.equal(sent.resolution, 9, 'resolution 9 when zoomed in');
+    const answer = await postJson(base, '/zones/eta', sent);
+    assert.equal(answer.status, 200);
+    const cells = answer.json.cells as { cell: string; duration: number | null }[];
+    const roadless = answer.json.roadless as string[];
+    const withEta = cells.filter((c) => c.duration != null);
+    assert.ok(withEta.length >= 10, `${withEta.length} cells with an ETA`);
+    const drawn = (await page.evaluate(() => (window as any).waymark.zones.drawn)) as { properties: { cell: string; eta: number | null; colour: string; reachable: boolean }; geometry: { coordinates: number[][][] } }[];
+    // One polygon per answered cell: the cells with an ETA carry it, the others are "not reachable".
+    assert.equal(drawn.length, cells.length + roadless.length);
+    const reachable = drawn.filter((f) => f.properties.reachable);
+    assert.equal(reachable.length, withEta.length);
+    assert.deepEqual(new Map(reachable.map((f) => [f.properties.cell, f.properties.eta])), new Map(withEta.map((c) => [c.cell, c.duration])));
+    const grey = drawn.filter((f) => !f.properties.reachable);
+    assert.ok(roadless.length > 0, 'the view holds road-less cells (the sea), drawn as not reachable');
+    assert.deepEqual(grey.map((f) => f.properties.cell).sort(), [...cells.filter((c) => c.duration == null).map((c) => c.cell), ...roadless].sort());
+    assert.ok(grey.every((f) => f.properties.colour === grey[0].properties.colour) && reachable.every((f) => f.properties.colour !== grey[0]?.properties.colour));
+    // Colours differ with the ETA: the hue falls (green to red) as the ETA grows.
+    const hue = (c: string) => Number(/^hsl\((\d+)/.exec(c)![1]);
+    const byEta = [...reachable].sort((a, b) => a.properties.eta! - b.properties.eta!);
+    assert.ok(new Set(byEta.map((f) => f.properties.colour)).size >= 4, 'several colours');
+    for (let i = 1; i < byEta.length; i++) assert.ok(hue(byEta[i].properties.colour) <= hue(byEta[i - 1].properties.colour));
+    assert.ok(hue(byEta[0].properties.colour) > hue(byEta[byEta.length - 1].properties.colour));
+    // Cell outlines are h3-js's hexagons (6 corners, 5 at pentagons, closed rings).
+    for (const f of drawn) assert.ok(f.geometry.coordinates[0].length >= 6 && f.geometry.coordinates[0].length <= 11);
+    // The map renders every one of them.
+    const rendered = await page.evaluate(() => new Set(((window as any).waymark.map.queryRenderedFeatures({ layers: ['h3-fill'] }) as { properties: { cell: string } }[]).map((f) => f.properties.cell)).size);
+    assert.equal(rendered, drawn.length);
+    const shown = await page.locator('#zones-summary').evaluate((el: HTMLElement) => ({ ...el.dataset }) as Record<string, string | undefined>);
+    assert.equal(Number(shown.reached), withEta.length);
+    assert.equal(Number(shown.unreachable), grey.length);
+    assert.equal(await page.locator('#zones-legend .swatch').count(), 6);
+    await page.screenshot({ path: join(screenshotDir, '6-h3-eta.png') });
+
+    // The zone matrix of the same view as a table equal to POST /zones/matrix.
+    const matrixAnswered = page.waitForResponse((r) => r.url().endsWith('/zones/matrix'), { timeout: 120_000 });
+    await page.click('#zones-matrix-run');
+    const matrixResponse = await matrixAnswered;
+    assert.equal(matrixResponse.status(), 200);
+    await page.waitForSelector('table.matrix.zones', { timeout: 30_000 });
+    const matrix = await postJson(base, '/zones/matrix', matrixResponse.request().postDataJSON());
+    const table = await page.locator('table.matrix.zones tr').evaluateAll((rows) => rows.slice(1).map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(table, (matrix.json.durations as (number | null)[][]).map((row) => row.map((v) => (v == null ? '—' : v.toFixed(0)))));
+    // The map shows one row of it (row 0, then the clicked row): time from that cell to each cell.
+    const rowShown = async (i: number) => {
+      const shownRow = (await page.evaluate(() => (window as any).waymark.zones.drawn)) as { properties: { cell: string; eta: number | null; roadless?: boolean } }[];
+      const expected = new Map((matrix.json.cells as string[]).map((c, j) => [c, matrix.json.durations[i][j]]));
+      assert.deepEqual(new Map(shownRow.filter((f) => !f.properties.roadless).map((f) => [f.properties.cell, f.properties.eta])), expected);
+    };
+    await rowShown(0);
+    const last = matrix.json.cells.length - 1;
+    await page.locator('table.matrix.zones tr').nth(last + 1).locator('th').click();
+    await rowShown(last);
+    await mapIdle(page);
+    await page.screenshot({ path: join(screenshotDir, '7-h3-matrix.png') });
+    await page.click('#zones-clear');
+    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(foreignRequests, []);
+  });
+
   it("a VRP job's plan shows one coloured route per solution route, numbered stops, unassigned reasons and a timeline", async () => {
     const { map } = await monacoMap();
     const flat = native.randomRoadPoints(map.handle, 16, 5);
@@ -298,14 +409,14 @@ describe('map page in headless Chromium', () => {
     const unassigned = await page.locator('#vrp-unassigned li').allTextContents();
     assert.deepEqual(unassigned, solution.unassigned.map((u: { id: number; reason: string }) => `job ${u.id}: ${u.reason}`));
     assert.equal(await page.locator('.timeline .lane').count(), solution.routes.length);
-    await page.screenshot({ path: join(screenshotDir, '5-vrp-job.png') });
+    await page.screenshot({ path: join(screenshotDir, '8-vrp-job.png') });
 
     // Dropping the problem file adds its time windows to the timeline.
     await page.setInputFiles('#vrp-file', { name: 'problem.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(problem)) });
     await page.waitForSelector('.timeline .tw');
     assert.equal(await page.locator('.timeline .tw').count(), problem.jobs.filter((j) => 'time_windows' in j).length);
     assert.ok(await page.locator('#vrp-solve').isVisible());
-    await page.screenshot({ path: join(screenshotDir, '6-vrp-timeline.png') });
+    await page.screenshot({ path: join(screenshotDir, '9-vrp-timeline.png') });
 
     // The dropped problem sent as a new job: the page polls it and draws its plan.
     const posted = page.waitForResponse((r) => r.url().endsWith('/vrp/jobs') && r.request().method() === 'POST');
@@ -340,13 +451,13 @@ describe('map page in headless Chromium', () => {
     await page.fill('#matrix-points', '0,0\n1,1');
     await page.click('#matrix-run');
     await page.waitForFunction(() => document.querySelector('#error code')?.textContent === 'NoSegment');
-    await page.screenshot({ path: join(screenshotDir, '7-error.png') });
+    await page.screenshot({ path: join(screenshotDir, '10-error.png') });
     // The browser logs each refused request as a console error; nothing else may appear.
     assert.deepEqual(consoleErrors.filter((e) => !/status of (400|404)/.test(e)), []);
     assert.deepEqual(foreignRequests, []);
   });
 
-  it('figures: tile generation time and cache hit rate while panning; page load to first rendered route', async (t) => {
+  it('figures: tile generation time and cache hit rate while panning; page load to first rendered route and to first drawn isochrone', async (t) => {
     const stats = server.roadTiles.stats;
     const before = { hits: stats.hits, misses: stats.misses, revalidated: stats.revalidated, n: stats.generationMs.length };
     await page.goto(`${base}/map`);
@@ -387,6 +498,20 @@ describe('map page in headless Chromium', () => {
     const inPage = await fresh.evaluate(() => (window as any).waymark.firstRouteRenderedAt as number);
     t.diagnostic(`page load to first rendered route: ${Date.now() - navigated} ms wall clock (${inPage.toFixed(0)} ms after navigation start, in the page)`);
     await fresh.close();
+
+    // Page load to first drawn isochrone (2 and 5 minutes), in a fresh tab.
+    const isoTab = await context.newPage();
+    const isoNavigated = Date.now();
+    await isoTab.goto(`${base}/`);
+    await isoTab.waitForSelector('body[data-ready=true]');
+    await isoTab.click('[data-tool=isochrone]');
+    await isoTab.fill('#iso-minutes', '2,5');
+    const isoBox = (await isoTab.locator('#map').boundingBox())!;
+    await isoTab.mouse.click(isoBox.x + isoBox.width * 0.45, isoBox.y + isoBox.height * 0.45);
+    await isoTab.waitForSelector('#iso-summary[data-rendered=true]', { timeout: 30_000 });
+    const isoInPage = await isoTab.evaluate(() => (window as any).waymark.firstIsochroneRenderedAt as number);
+    t.diagnostic(`page load to first drawn isochrone: ${Date.now() - isoNavigated} ms wall clock (${isoInPage.toFixed(0)} ms after navigation start, in the page)`);
+    await isoTab.close();
     assert.deepEqual(foreignRequests, []);
   });
 });

@@ -12,9 +12,11 @@ const state = (window.waymark = {
   tool: 'route',
   route: { points: [], markers: [], seq: 0, result: null },
   matrix: { markers: [] },
-  isochrone: { marker: null },
+  isochrone: { marker: null, result: null },
+  zones: { marker: null, request: null, result: null, seq: 0 },
   vrp: { problem: null, solution: null, markers: [], routeCount: 0, polling: null },
   firstRouteRenderedAt: null,
+  firstIsochroneRenderedAt: null,
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -191,10 +193,13 @@ function addOverlayLayers() {
   map.addSource('route-snap', { type: 'geojson', data: emptyFc() });
   map.addSource('isochrone', { type: 'geojson', data: emptyFc() });
   map.addSource('h3', { type: 'geojson', data: emptyFc() });
+  map.addSource('h3-selected', { type: 'geojson', data: emptyFc() });
   map.addSource('vrp', { type: 'geojson', data: emptyFc() });
-  map.addLayer({ id: 'isochrone-fill', type: 'fill', source: 'isochrone', paint: { 'fill-color': ['coalesce', ['get', 'fill'], ['get', 'color'], '#d35400'], 'fill-opacity': 0.25 } });
-  map.addLayer({ id: 'isochrone-line', type: 'line', source: 'isochrone', paint: { 'line-color': '#d35400', 'line-width': 1 } });
-  map.addLayer({ id: 'h3-fill', type: 'fill', source: 'h3', paint: { 'fill-color': '#8e44ad', 'fill-opacity': 0.15, 'fill-outline-color': '#8e44ad' } });
+  map.addLayer({ id: 'isochrone-fill', type: 'fill', source: 'isochrone', paint: { 'fill-color': ['coalesce', ['get', 'fill'], ['get', 'color'], '#d35400'], 'fill-opacity': 0.3 } });
+  map.addLayer({ id: 'isochrone-line', type: 'line', source: 'isochrone', paint: { 'line-color': ['coalesce', ['get', 'fill'], '#d35400'], 'line-width': 1.5 } });
+  map.addLayer({ id: 'h3-fill', type: 'fill', source: 'h3', paint: { 'fill-color': ['get', 'colour'], 'fill-opacity': 0.5 } });
+  map.addLayer({ id: 'h3-line', type: 'line', source: 'h3', paint: { 'line-color': '#555', 'line-width': 0.5, 'line-opacity': 0.6 } });
+  map.addLayer({ id: 'h3-selected', type: 'line', source: 'h3-selected', paint: { 'line-color': '#000', 'line-width': 3 } });
   map.addLayer({ id: 'route-alternatives', type: 'line', source: 'route-alternatives', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#7f8c8d', 'line-width': 5, 'line-opacity': 0.7 } });
   map.addLayer({ id: 'route-snap', type: 'line', source: 'route-snap', paint: { 'line-color': '#1b4f72', 'line-width': 1.5, 'line-dasharray': [2, 2] } });
   map.addLayer({ id: 'route-casing', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#1b4f72', 'line-width': 8 } });
@@ -398,11 +403,46 @@ async function isochroneClick(lngLat) {
     }
     showError(null);
     const fc = json?.type === 'FeatureCollection' ? json : json?.isochrones ?? json?.polygons ?? emptyFc();
-    setSource('isochrone', fc);
-    $('iso-summary').textContent = `${fc.features?.length ?? 0} polygon(s)`;
+    drawIsochrone(fc, minutes);
   } catch (err) {
     showError(err);
   }
+}
+
+// One colour per contour (green = nearest, red = farthest); the largest contour is drawn first so
+// the nearer ones show on top of it.
+function drawIsochrone(fc, minutes) {
+  const features = [...(fc.features ?? [])].sort((a, b) => (b.properties?.contour ?? 0) - (a.properties?.contour ?? 0));
+  const contours = [...new Set(features.map((f) => f.properties?.contour))].sort((a, b) => a - b);
+  const colourOf = (c) => `hsl(${contours.length > 1 ? Math.round(120 * (1 - contours.indexOf(c) / (contours.length - 1))) : 30}, 75%, 45%)`;
+  const drawn = features.map((f) => ({ ...f, properties: { ...f.properties, fill: colourOf(f.properties?.contour) } }));
+  state.isochrone.result = fc;
+  setSource('isochrone', { type: 'FeatureCollection', features: drawn });
+  const legend = $('iso-legend');
+  legend.innerHTML = '';
+  for (const c of contours) {
+    const unit = features.find((f) => f.properties?.contour === c)?.properties?.metric === 'meters' ? 'm' : 'min';
+    legend.append(legendItem(colourOf(c), `${c} ${unit}`));
+  }
+  const summary = $('iso-summary');
+  summary.textContent = `${drawn.length} polygon(s)`;
+  summary.dataset.count = String(drawn.length);
+  summary.dataset.contours = JSON.stringify(drawn.map((f) => f.properties?.contour));
+  summary.dataset.minutes = JSON.stringify(minutes);
+  map.once('idle', () => {
+    state.firstIsochroneRenderedAt ??= performance.now();
+    summary.dataset.rendered = 'true';
+  });
+  delete summary.dataset.rendered;
+}
+
+function legendItem(colour, text) {
+  const item = document.createElement('span');
+  const swatch = document.createElement('i');
+  swatch.className = 'swatch';
+  swatch.style.background = colour;
+  item.append(swatch, text);
+  return item;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -478,15 +518,173 @@ function renderMatrix() {
   box.append(table);
 }
 
-async function toggleH3(on) {
-  const f = state.features.h3;
-  if (!on || !f) return setSource('h3', emptyFc());
+// ---------------------------------------------------------------------------------------------------
+// H3 zones (shown when the server documents POST /zones/eta): the cells of the current view coloured
+// by travel time from each cell to a clicked point (pickup ETA heat map). The server answers cell ids
+// and ETAs; h3-js (served locally) draws each cell's outline.
+
+const ZONE_UNREACHABLE = '#9e9e9e';
+
+/** Cells drawn at most in auto mode (the endpoint refuses more than 20,000 per request). */
+const ZONE_AUTO_MAX_CELLS = 4000;
+
+/**
+ * Resolution for the view: 8 (~460 m edges), 9 (~174 m) from zoom 14, coarser while the view would
+ * hold more than ZONE_AUTO_MAX_CELLS cells; or the chosen one (the server refuses too many cells).
+ */
+function zoneResolution() {
+  const chosen = $('zones-resolution').value;
+  if (chosen !== 'auto') return Number(chosen);
+  const [w, s, e, n] = zoneBbox();
+  const km2 = Math.max(0, e - w) * 111.32 * Math.cos((((s + n) / 2) * Math.PI) / 180) * Math.max(0, n - s) * 110.57;
+  let res = map.getZoom() >= 14 ? 9 : 8;
+  while (res > 0 && km2 / window.h3.getHexagonAreaAvg(res, 'km2') > ZONE_AUTO_MAX_CELLS) res--;
+  return res;
+}
+
+/** The current view clipped to the map's bbox (the endpoint counts cells of the whole box). */
+function zoneBbox() {
+  const [[w, s], [e, n]] = map.getBounds().toArray();
+  const b = state.info.maps[state.profile].header.bbox;
+  const r = (x) => Math.round(x * 1e6) / 1e6;
+  return [r(Math.max(w, b[0])), r(Math.max(s, b[1])), r(Math.min(e, b[2])), r(Math.min(n, b[3]))];
+}
+
+function cellPolygon(cell, properties) {
+  const ring = window.h3.cellToBoundary(cell, true);
+  ring.push(ring[0]);
+  return { type: 'Feature', properties: { cell, ...properties }, geometry: { type: 'Polygon', coordinates: [ring] } };
+}
+
+// Green (near) to red (far), relative to the largest ETA answered.
+function etaColour(duration, max) {
+  return `hsl(${Math.round(120 * (1 - Math.min(1, duration / Math.max(1, max))))}, 75%, 50%)`;
+}
+
+async function zonesClick(lngLat) {
+  const seq = ++state.zones.seq;
+  state.zones.marker?.remove();
+  state.zones.marker = marker('zones', 'P', [lngLat.lng, lngLat.lat], false);
+  const body = { resolution: zoneResolution(), bbox: zoneBbox(), location: [round6(lngLat.lng), round6(lngLat.lat)], profile: state.profile };
+  state.zones.request = body;
+  $('zones-summary').textContent = 'computing…';
   try {
-    const { json } = await api('GET', f.path.replace('{profile}', encodeURIComponent(state.profile)));
-    setSource('h3', json?.type === 'FeatureCollection' ? json : emptyFc());
+    const { json } = await api('POST', '/zones/eta', body);
+    if (seq !== state.zones.seq) return;
+    showError(null);
+    drawZones(json);
   } catch (err) {
+    if (seq !== state.zones.seq) return;
+    $('zones-summary').textContent = '';
     showError(err);
   }
+}
+
+function drawZones(json) {
+  state.zones.result = json;
+  const reached = json.cells.filter((c) => c.duration != null);
+  const max = Math.max(0, ...reached.map((c) => c.duration));
+  const features = [
+    ...json.cells.map((c) => cellPolygon(c.cell, c.duration == null ? { eta: null, colour: ZONE_UNREACHABLE, reachable: false } : { eta: c.duration, colour: etaColour(c.duration, max), reachable: true })),
+    ...json.roadless.map((cell) => cellPolygon(cell, { eta: null, colour: ZONE_UNREACHABLE, reachable: false, roadless: true })),
+  ];
+  state.zones.drawn = features;
+  setSource('h3', { type: 'FeatureCollection', features });
+  const unreachable = json.cells.length - reached.length;
+  const summary = $('zones-summary');
+  summary.textContent = `resolution ${json.resolution}: ${reached.length} cells with an ETA` + (unreachable ? `, ${unreachable} with no path` : '') + (json.roadless.length ? `, ${json.roadless.length} road-less` : '');
+  summary.dataset.reached = String(reached.length);
+  summary.dataset.unreachable = String(unreachable + json.roadless.length);
+  setSource('h3-selected', emptyFc());
+  zoneLegend(max);
+  map.once('idle', () => (summary.dataset.rendered = 'true'));
+  delete summary.dataset.rendered;
+}
+
+function formatEta(seconds) {
+  return seconds < 60 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
+}
+
+// The zone matrix of the view's cells (POST /zones/matrix) as a table, rows = from, columns = to.
+async function zonesMatrix() {
+  const body = { resolution: zoneResolution(), bbox: zoneBbox(), profile: state.profile };
+  const box = $('zones-matrix-table');
+  box.textContent = 'computing…';
+  try {
+    const { json } = await api('POST', '/zones/matrix', body);
+    showError(null);
+    state.zones.matrix = json;
+    box.innerHTML = '';
+    const values = json.durations.flat().filter((v) => v != null);
+    const max = Math.max(1, ...values);
+    const table = document.createElement('table');
+    table.className = 'matrix zones';
+    const head = table.insertRow();
+    head.append(Object.assign(document.createElement('th'), { textContent: 's' }));
+    json.cells.forEach((c, j) => head.append(Object.assign(document.createElement('th'), { textContent: String(j), title: c })));
+    json.durations.forEach((row, i) => {
+      const tr = table.insertRow();
+      tr.append(Object.assign(document.createElement('th'), { textContent: String(i), title: json.cells[i] }));
+      for (const v of row) {
+        const td = tr.insertCell();
+        td.textContent = v == null ? '—' : v.toFixed(0);
+        td.style.background = v == null ? '#ccc' : `hsl(${Math.round(120 * (1 - v / max))}, 65%, 75%)`;
+      }
+    });
+    box.append(table);
+    for (const th of table.querySelectorAll('tr > th:first-child')) {
+      const i = Number(th.textContent);
+      if (Number.isInteger(i)) th.parentElement.addEventListener('click', () => drawZoneMatrixRow(i));
+    }
+    drawZoneMatrixRow(0);
+  } catch (err) {
+    box.textContent = '';
+    showError(err);
+  }
+}
+
+// The map shows one row of the zone matrix: travel time from that cell (outlined) to every other.
+function drawZoneMatrixRow(i) {
+  const json = state.zones.matrix;
+  if (!json || !json.cells[i]) return;
+  state.zones.result = null;
+  state.zones.marker?.remove();
+  state.zones.marker = null;
+  const row = json.durations[i];
+  const max = Math.max(0, ...row.filter((v) => v != null));
+  const features = json.cells
+    .map((c, j) => cellPolygon(c, row[j] == null ? { eta: null, colour: ZONE_UNREACHABLE, reachable: false, index: j } : { eta: row[j], colour: etaColour(row[j], max), reachable: true, index: j }))
+    .concat(json.roadless.map((c) => cellPolygon(c, { eta: null, colour: ZONE_UNREACHABLE, reachable: false, roadless: true })));
+  state.zones.drawn = features;
+  setSource('h3', { type: 'FeatureCollection', features });
+  setSource('h3-selected', { type: 'FeatureCollection', features: [cellPolygon(json.cells[i], {})] });
+  for (const tr of $('zones-matrix-table').querySelectorAll('tr')) tr.classList.toggle('selected', tr.firstElementChild?.textContent === String(i));
+  $('zones-summary').textContent = `zone matrix, resolution ${json.resolution}: ${json.cells.length} cells with roads, ${json.roadless.length} road-less; the map shows row ${i} (click a row)`;
+  zoneLegend(max);
+}
+
+function zoneLegend(max) {
+  const legend = $('zones-legend');
+  legend.innerHTML = '';
+  const steps = 5;
+  for (let k = 0; k < steps; k++) {
+    const d = (max * k) / (steps - 1);
+    legend.append(legendItem(etaColour(d, max), formatEta(d)));
+  }
+  legend.append(legendItem(ZONE_UNREACHABLE, 'not reachable / no road'));
+}
+
+function clearZones() {
+  state.zones.seq++;
+  state.zones.marker?.remove();
+  state.zones.marker = null;
+  state.zones.result = null;
+  state.zones.matrix = null;
+  setSource('h3', emptyFc());
+  setSource('h3-selected', emptyFc());
+  $('zones-summary').textContent = '';
+  $('zones-legend').innerHTML = '';
+  $('zones-matrix-table').innerHTML = '';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -714,8 +912,8 @@ function detectFeatures(openapi) {
       f.isochrone = { path: iso, method: op, locationKey, timeKey, timeInSeconds: !/minute/i.test(timeKey) };
     }
   }
-  const h3 = names.find((p) => /h3|zone/i.test(p) && paths[p].get);
-  if (h3) f.h3 = { path: h3 };
+  f.zonesEta = !!paths['/zones/eta']?.post;
+  f.zonesMatrix = !!paths['/zones/matrix']?.post;
   return f;
 }
 
@@ -723,7 +921,8 @@ function detectFeatures(openapi) {
 const TOOL_LAYERS = {
   route: ['route', 'route-casing', 'route-alternatives', 'route-snap'],
   isochrone: ['isochrone-fill', 'isochrone-line'],
-  matrix: ['h3-fill'],
+  matrix: [],
+  zones: ['h3-fill', 'h3-line', 'h3-selected'],
   vrp: ['vrp'],
 };
 
@@ -732,6 +931,7 @@ function toolMarkers(tool) {
   if (tool === 'matrix') return state.matrix.markers;
   if (tool === 'vrp') return state.vrp.markers;
   if (tool === 'isochrone') return state.isochrone.marker ? [state.isochrone.marker] : [];
+  if (tool === 'zones') return state.zones.marker ? [state.zones.marker] : [];
   return [];
 }
 
@@ -769,7 +969,8 @@ async function start() {
   document.querySelector('[data-tool=isochrone]').hidden = !state.features.isochrone;
   document.querySelector('[data-tool=matrix]').hidden = !state.features.matrix;
   document.querySelector('[data-tool=vrp]').hidden = !state.features.vrpJobs;
-  $('h3-toggle').hidden = !state.features.h3;
+  $('h3-toggle').hidden = !state.features.zonesEta || !window.h3;
+  $('zones-matrix-run').hidden = !state.features.zonesMatrix;
 
   const bbox = info.maps[state.profile].header.bbox;
   map = new maplibregl.Map({
@@ -791,6 +992,7 @@ async function start() {
     if (state.tool === 'route') routeClick(e.lngLat);
     else if (state.tool === 'matrix') matrixClick(e.lngLat);
     else if (state.tool === 'isochrone') void isochroneClick(e.lngLat);
+    else if (state.tool === 'zones') void zonesClick(e.lngLat);
   });
   map.on('error', (e) => showError({ code: 'MapError', message: e.error?.message ?? String(e.error) }));
   $('route-clear').addEventListener('click', clearRoute);
@@ -803,7 +1005,8 @@ async function start() {
   });
   $('matrix-points').addEventListener('change', matrixMarkersRefresh);
   $('matrix-annotation').addEventListener('change', renderMatrix);
-  $('h3-overlay').addEventListener('change', (e) => void toggleH3(e.target.checked));
+  $('zones-matrix-run').addEventListener('click', () => void zonesMatrix());
+  $('zones-clear').addEventListener('click', clearZones);
   $('vrp-open').addEventListener('click', () => void openJob($('vrp-job-id').value.trim()));
   $('vrp-job-id').addEventListener('keydown', (e) => e.key === 'Enter' && void openJob($('vrp-job-id').value.trim()));
   $('vrp-file').addEventListener('change', (e) => void readDroppedFiles([...e.target.files]));
