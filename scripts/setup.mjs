@@ -3,6 +3,7 @@
 // clone on a Debian machine with Node needs nothing else:
 //   1. npm dependencies (npm ci when node_modules is missing or older than the lock file)
 //   2. osmium-tool from Debian when the `osmium` binary is missing (needs root)
+//   2b. linux-perf from Debian when `perf` is missing (optional: profiling the native core)
 //   3. the native addon (node-gyp; make rebuilds only what changed)
 //   4. the TypeScript build (tsc, incremental)
 // Flags: --build-only skips steps 1 and 2 (what `npm run build` does after `npm ci`).
@@ -72,6 +73,17 @@ if (!buildOnly && !has('osmium')) {
     ok = run('apt-get', ['install', '-y', '-q', 'osmium-tool'], { env }).ok;
   }
   if (!ok || !has('osmium')) fail('osmium-tool is missing and apt-get could not install it: run `apt-get install -y osmium-tool`.');
+}
+
+// 2b. linux-perf (Debian package): `perf record -p <pid>` on the native core, and its test. Optional:
+// when it cannot be installed the test checks the addon's symbols and frame pointers only.
+if (!buildOnly && !has('perf', ['--version'])) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && has('apt-get', ['--version'])) {
+    log('installing linux-perf from Debian (optional)');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (!run('apt-get', ['install', '-y', '-q', 'linux-perf'], { env }).ok) log('linux-perf could not be installed; continuing without perf');
+  }
 }
 
 // 3. native addon

@@ -3,6 +3,7 @@ import { benchBuild } from '../../bench/build.js';
 import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
+import { benchTracing } from '../../bench/tracing.js';
 import { benchVrp } from '../../bench/vrp.js';
 
 export function registerBench(program: Command): void {
@@ -48,6 +49,18 @@ export function registerBench(program: Command): void {
         json: Boolean(opts.json),
         ...(opts.workers ? { workers: opts.workers.split(',').map(Number) } : {}),
       });
+    });
+  bench
+    .command('tracing')
+    .description('POST /route req/s with OpenTelemetry tracing off, sampling 1% and sampling 100% (OTLP to a local sink), in one run')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--duration <s>', 'seconds per mode and round', '10')
+    .option('--connections <n>', 'concurrent connections', '8')
+    .option('--workers <n>', 'worker threads', '1')
+    .option('--rounds <n>', 'rounds; the modes alternate within each', '2')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { duration: string; connections: string; workers: string; rounds: string; json?: boolean }) => {
+      await benchTracing(map, { duration: Number(opts.duration), connections: Number(opts.connections), workers: Number(opts.workers), rounds: Number(opts.rounds), json: Boolean(opts.json) });
     });
   bench
     .command('vrp')

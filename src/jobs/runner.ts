@@ -4,7 +4,9 @@
  * cancel flag every iteration (so a running solve stops within a second, keeping its best solution)
  * and publishes its best cost, which GET /vrp/jobs/{id} reads.
  */
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Piscina } from 'piscina';
+import { startLinkedSpan } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import type { JobRow, JobStore } from './store.js';
 
@@ -18,6 +20,8 @@ export interface RunnerOptions {
   maxConcurrent: number;
   threadsPerSolve: number;
   maxTimeLimit: number;
+  /** Each solve gets a span linked to the submitting request's trace. */
+  tracing?: boolean;
   log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -52,7 +56,7 @@ export class JobRunner {
     const progress = new Float64Array(new SharedArrayBuffer(5 * 8));
     this.active.set(job.id, { control, progress, started: Date.now() });
     const options = JSON.parse(job.options) as { time_limit?: number; seed?: number; geometry?: boolean };
-    const task: QueryTask = {
+    let task: QueryTask = {
       kind: 'vrp',
       maps: this.maps(),
       problem: JSON.parse(job.problem),
@@ -65,16 +69,25 @@ export class JobRunner {
         progress,
       },
     };
+    let span: Span | undefined;
+    if (this.options.tracing) {
+      const linked = startLinkedSpan('vrp.job', job.trace_context, { 'waymark.job.id': job.id, 'waymark.job.attempt': job.attempts });
+      span = linked.span;
+      if (linked.trace) task = { ...task, trace: linked.trace };
+    }
     this.options.log.info({ job: job.id, attempt: job.attempts }, 'VRP job started');
     this.pool
       .run(task)
       .then((r: TaskResult) => {
         const cancelled = Atomics.load(control, 0) !== 0;
+        span?.setAttribute('waymark.job.status', cancelled ? 'cancelled' : r.ok ? 'succeeded' : 'failed');
+        if (!r.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: r.message });
         if (r.ok) this.store.finish(job.id, cancelled ? 'cancelled' : 'succeeded', r.json, null);
         else this.store.finish(job.id, 'failed', null, { code: r.code, message: r.message });
         this.options.log.info({ job: job.id, status: cancelled ? 'cancelled' : r.ok ? 'succeeded' : 'failed' }, 'VRP job finished');
       })
       .catch((err: Error) => {
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
         // The worker died (or the pool stopped): a stopped server re-queues it on restart.
         if (!this.stopped) {
           this.store.finish(job.id, 'failed', null, { code: 'InternalError', message: err.message });
@@ -82,6 +95,7 @@ export class JobRunner {
         }
       })
       .finally(() => {
+        span?.end();
         this.active.delete(job.id);
         this.tick();
       });

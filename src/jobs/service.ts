@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ApiError, apiErrorOf } from '../server/errors.js';
+import { currentTaskTrace } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import { JobRunner } from './runner.js';
 import { JobStore } from './store.js';
@@ -13,6 +14,8 @@ export interface VrpJobsConfig {
   vrpMaxTimeLimit: number;
   jobRetentionMs: number;
   idempotencyTtlMs: number;
+  tracing?: boolean;
+  adminToken?: string;
 }
 
 type Log = { info(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -36,12 +39,15 @@ export class VrpJobs {
       minThreads: 0,
       maxThreads: config.maxConcurrentSolves,
       idleTimeout: 60_000,
+      workerData: { tracing: Boolean(config.tracing), profiling: Boolean(config.adminToken) },
+      ...(config.tracing || config.adminToken ? { atomics: 'async' as const } : {}),
     });
     this.threadsPerSolve = Math.max(1, Math.floor(availableParallelism() / config.maxConcurrentSolves));
     this.runner = new JobRunner(this.store, this.pool, maps, {
       maxConcurrent: config.maxConcurrentSolves,
       threadsPerSolve: this.threadsPerSolve,
       maxTimeLimit: config.vrpMaxTimeLimit,
+      tracing: Boolean(config.tracing),
       log,
     });
   }
@@ -60,6 +66,10 @@ export class VrpJobs {
 
   /** A synchronous solve on the solver pool; the answer's JSON text, or an ApiError. */
   async runSync(task: QueryTask, timeoutMs: number): Promise<string> {
+    if (this.config.tracing) {
+      const trace = currentTaskTrace();
+      if (trace) task = { ...task, trace };
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {

@@ -26,6 +26,8 @@ export interface JobRow {
   progress: string | null;
   attempts: number;
   cancel_requested: number;
+  /** W3C trace context (JSON) of the request that submitted the job, when it was traced. */
+  trace_context: string | null;
 }
 
 export function bodyHash(text: string): string {
@@ -56,7 +58,8 @@ export class JobStore {
         error TEXT,
         progress TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
-        cancel_requested INTEGER NOT NULL DEFAULT 0
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        trace_context TEXT
       );
       CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, created_at);
       CREATE TABLE IF NOT EXISTS idempotency_keys (
@@ -66,13 +69,16 @@ export class JobStore {
         created_at INTEGER NOT NULL
       );
     `);
+    // Databases from before trace contexts were stored get the column.
+    const columns = this.db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'trace_context')) this.db.exec('ALTER TABLE jobs ADD COLUMN trace_context TEXT');
   }
 
   /**
    * Accepts a job, or returns the job an earlier request with the same idempotency key created
    * (same body: same job; other body: IdempotencyConflict).
    */
-  create(problem: string, options: string, key: string | undefined, keyTtlMs: number): { job: JobRow; created: boolean } {
+  create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): { job: JobRow; created: boolean } {
     const hash = bodyHash(problem + '\u0000' + options);
     return this.db.transaction(() => {
       const now = Date.now();
@@ -88,8 +94,8 @@ export class JobStore {
       }
       const id = randomUUID();
       this.db
-        .prepare('INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, 'queued', now, now, problem, options, hash);
+        .prepare('INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, 'queued', now, now, problem, options, hash, traceContext ?? null);
       if (key !== undefined) {
         this.db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, body_hash, job_id, created_at) VALUES (?, ?, ?, ?)').run(key, hash, id, now);
       }

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileTable } from '../profiles/types.js';
+import type { NativeTimings } from '../telemetry/phases.js';
 
 declare const importerBrand: unique symbol;
 declare const mapBrand: unique symbol;
@@ -78,6 +79,8 @@ export interface MatrixOptions extends SnapOptions {
   threads?: number;
   /** Refuse larger requests with TooBig before allocating anything (default 25,000,000). */
   maxCells?: number;
+  /** Report the call's phase timings and counters (for tracing). */
+  timings?: boolean;
 }
 
 /** Row-major matrices: durations in seconds, distances in metres, NaN where unreachable. */
@@ -88,12 +91,14 @@ export interface NativeMatrix {
   destinations: NativeSnapSummary[];
   rows: number;
   cols: number;
+  timings?: NativeTimings;
 }
 
 export interface NativeMatrixPairs {
   durations?: Float64Array;
   distances?: Float64Array;
   locations: NativeSnapSummary[];
+  timings?: NativeTimings;
 }
 
 export interface NativeSnapSummary {
@@ -112,6 +117,7 @@ export interface NativeRoute {
   legs: { duration: number; distance: number; names: string[]; geometryBegin: number; geometryEnd: number }[];
   waypoints: NativeSnap[];
   settled: number;
+  timings?: NativeTimings;
 }
 
 export interface MapHeader {
@@ -165,7 +171,7 @@ export interface NativeAddon {
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean }): NativeRoute;
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; timings?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;

@@ -23,14 +23,18 @@ import { osrmTablePlugin } from './routes/osrm-table.js';
 import { routePlugin } from './routes/route.js';
 import { adminPlugin } from './routes/admin.js';
 import { vrpPlugin } from './routes/vrp.js';
+import { profilePlugin } from './routes/profile.js';
+import { traceRequests } from '../telemetry/http.js';
+import { startTracing, type Tracing } from '../telemetry/tracing.js';
 
 export class WaymarkServer {
   readonly app: FastifyInstance;
   readonly ctx: ServerContext;
   private closing = false;
+  private tracing: Tracing | undefined;
 
   constructor(readonly config: ServerConfig) {
-    const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs);
+    const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs, { tracing: config.tracing, profiling: Boolean(config.adminToken) });
     this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false, reloads: new Map() };
     this.app = Fastify({
       logger: { level: config.logLevel, base: { service: 'waymark' } },
@@ -62,6 +66,7 @@ export class WaymarkServer {
 
   private setup(): void {
     const { app, ctx } = this;
+    if (this.config.tracing) traceRequests(app);
     // While shutting down, answers close their connection: a keep-alive socket left open by a client
     // would otherwise hold the shutdown until the client lets go.
     app.addHook('onSend', async (_request, reply, payload) => {
@@ -105,10 +110,12 @@ export class WaymarkServer {
       void app.register(plugin, { ctx });
     }
     void app.register(adminPlugin, { ctx, server: this });
+    void app.register(profilePlugin, { ctx });
   }
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
   async listen(): Promise<string> {
+    if (this.config.tracing && !this.tracing) this.tracing = await startTracing();
     return this.app.listen({ host: this.config.host, port: this.config.port });
   }
 
@@ -200,6 +207,7 @@ export class WaymarkServer {
     await this.app.close();
     await this.ctx.pool.destroy();
     await this.ctx.jobs?.close();
+    await this.tracing?.shutdown();
   }
 }
 

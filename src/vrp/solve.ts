@@ -1,6 +1,7 @@
 /** Solving a VROOM-format problem: parse, solve natively, format, and check before returning. */
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle } from '../native/index.js';
+import { observeNative, observePhase } from '../telemetry/phases.js';
 import { checkSolution } from './checker.js';
 import { parseProblem, toNativeProblem, type MatrixProvider, type Model } from './model.js';
 import { formatSolution, type NativeVrpSolution } from './output.js';
@@ -30,7 +31,10 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>): MatrixProvid
     if (!map) throw new WaymarkError('InvalidValue', `no map is loaded for profile '${profile}'`);
     const flat = Float64Array.from(coordinates.flat());
     try {
-      const m = native.matrix(map, flat, null, { maxCells: Math.max(25e6, coordinates.length ** 2) });
+      const n = coordinates.length;
+      const m = observeNative('matrix.many_to_many', { 'waymark.sources': n, 'waymark.targets': n, 'waymark.profile': profile }, n, (timings) =>
+        native.matrix(map, flat, null, { maxCells: Math.max(25e6, n ** 2), ...(timings ? { timings } : {}) }),
+      );
       return { durations: m.durations!, distances: m.distances! };
     } catch (err) {
       if (isNativeError(err)) throw new WaymarkError(err.code, err.message);
@@ -43,15 +47,28 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
   const started = performance.now();
   let raw: NativeVrpSolution;
   try {
-    raw = (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(toNativeProblem(model), {
-      timeLimit: options.timeLimit ?? 5,
-      seed: options.seed ?? 1,
-      threads: options.threads ?? 0,
-      ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
-      ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
-      ...(options.control ? { control: options.control } : {}),
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
+    raw = observePhase(
+      'vrp.solve',
+      () =>
+        (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(toNativeProblem(model), {
+          timeLimit: options.timeLimit ?? 5,
+          seed: options.seed ?? 1,
+          threads: options.threads ?? 0,
+          ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+          ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
+          ...(options.control ? { control: options.control } : {}),
+          ...(options.progress ? { progress: options.progress } : {}),
+        }),
+      (r) => ({
+        'waymark.vrp.jobs': model.tasks.length,
+        'waymark.vrp.vehicles': model.vehicles.length,
+        'waymark.vrp.iterations': r.iterations,
+        'waymark.vrp.improvements': r.improvements,
+        'waymark.vrp.best_cost': r.cost,
+        'waymark.vrp.unassigned': r.unassigned.length,
+        'waymark.vrp.threads': options.threads ?? 0,
+      }),
+    );
   } catch (err) {
     if (isNativeError(err)) throw new WaymarkError(err.code, err.message);
     throw err;

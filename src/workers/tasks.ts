@@ -8,7 +8,22 @@ export interface OsrmRouteOptions {
   steps: boolean;
 }
 
-export type QueryTask =
+/** What every worker thread is told when it starts (Piscina workerData). */
+export interface WorkerOptions {
+  /** Export spans of traced tasks (the OTEL_* environment configures the exporter). */
+  tracing: boolean;
+  /** Answer CPU profile requests (admin endpoints). */
+  profiling: boolean;
+}
+
+/** W3C trace context of the span that queued a task (only when that span is sampled), and when it was queued (epoch ms). */
+export interface TaskTrace {
+  traceparent: string;
+  tracestate?: string;
+  enqueuedAt: number;
+}
+
+export type QueryTask = (
   | { kind: 'route'; map: string; request: RouteRequest }
   | { kind: 'osrm-route'; map: string; request: RouteRequest; options: OsrmRouteOptions }
   | { kind: 'matrix'; map: string; request: MatrixRequest }
@@ -21,7 +36,8 @@ export type QueryTask =
       problem: unknown;
       options: { timeLimit?: number; seed?: number; threads?: number; geometry?: boolean; control?: Int32Array; progress?: Float64Array };
     }
-  | { kind: 'selftest'; map: string };
+  | { kind: 'selftest'; map: string }
+) & { trace?: TaskTrace };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
 export type TaskResult = { ok: true; json: string } | { ok: false; code: string; message: string };

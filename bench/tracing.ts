@@ -1,0 +1,94 @@
+/**
+ * `waymark bench tracing <map> [--duration 10] [--connections 8] [--workers 1] [--rounds 2] [--json]`:
+ * the cost of OpenTelemetry tracing on POST /route. Starts `waymark serve` on 127.0.0.1 once per
+ * mode (tracing off; on, sampling 1% of new traces; on, sampling all) with an OTLP/HTTP sink on
+ * 127.0.0.1 receiving the real exports, drives each with autocannon, and prints requests/s, latency
+ * and the ratio to "off". Modes alternate over the rounds so drift on a shared machine spreads
+ * evenly; all in the same run.
+ */
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import autocannon from 'autocannon';
+import { routeLoad, startServer } from './http.js';
+
+interface Mode {
+  name: string;
+  env: (sink: string) => Record<string, string>;
+}
+
+const MODES: Mode[] = [
+  { name: 'off', env: () => ({}) },
+  { name: 'on, 1% sampled', env: (sink) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.01' }) },
+  { name: 'on, 100% sampled', env: (sink) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: sink, OTEL_TRACES_SAMPLER: 'parentbased_always_on' }) },
+];
+
+export async function benchTracing(mapPath: string, options: { duration: number; connections: number; workers: number; rounds: number; json: boolean }): Promise<unknown> {
+  // The collector: accepts every export, counts requests and bytes.
+  let exports = 0;
+  let bytes = 0;
+  const sink = createServer((req, res) => {
+    req.on('data', (c: Buffer) => (bytes += c.length));
+    req.on('end', () => {
+      exports++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+  const load = routeLoad(mapPath);
+  const runs: Record<string, { rps: number[]; p50: number[]; p99: number[]; errors: number; exports: number; bytes: number }> = {};
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      for (const mode of MODES) {
+        const { child, base, dataDir } = await startServer(mapPath, options.workers, mode.env(sinkUrl));
+        try {
+          // A short warm-up, then the measured run.
+          await autocannon({ url: base, connections: options.connections, duration: 1, requests: load.requests });
+          const before = { exports, bytes };
+          const r = await autocannon({ url: base, connections: options.connections, duration: options.duration, requests: load.requests });
+          const row = (runs[mode.name] ??= { rps: [], p50: [], p99: [], errors: 0, exports: 0, bytes: 0 });
+          row.rps.push(r.requests.average);
+          row.p50.push(r.latency.p50);
+          row.p99.push(r.latency.p99);
+          row.errors += r.errors + r.timeouts + r.non2xx;
+          // Exports still buffered are sent on shutdown; count what arrived during the run.
+          row.exports += exports - before.exports;
+          row.bytes += bytes - before.bytes;
+        } finally {
+          child.kill('SIGTERM');
+          await new Promise((resolve) => child.on('exit', resolve));
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    sink.closeAllConnections();
+    await new Promise((resolve) => sink.close(resolve));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const off = mean(runs.off.rps);
+  const results = MODES.map((m) => {
+    const r = runs[m.name];
+    return {
+      mode: m.name,
+      requests_per_s: mean(r.rps),
+      requests_per_s_by_round: r.rps,
+      ratio_to_off: mean(r.rps) / off,
+      latency_p50_ms: mean(r.p50),
+      latency_p99_ms: mean(r.p99),
+      errors: r.errors,
+      otlp_exports: r.exports,
+      otlp_kb: r.bytes / 1024,
+    };
+  });
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ map: mapPath, duration_s: options.duration, connections: options.connections, workers: options.workers, rounds: options.rounds, results }) + '\n');
+  } else {
+    for (const r of results) {
+      process.stdout.write(
+        `POST /route, tracing ${r.mode.padEnd(17)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s (${r.requests_per_s_by_round.map((x) => x.toFixed(0)).join(', ')})  x${r.ratio_to_off.toFixed(3)} of off  p50 ${r.latency_p50_ms} ms  p99 ${r.latency_p99_ms} ms  errors ${r.errors}  OTLP exports ${r.otlp_exports} (${r.otlp_kb.toFixed(0)} KB)\n`,
+      );
+    }
+  }
+  return results;
+}
