@@ -10,6 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { JobStore } from '../src/jobs/store.js';
 import { defaultConfig } from '../src/server/config.js';
 import { tracingRequested } from '../src/telemetry/tracing.js';
 import { monacoMap, repoRoot, tempDir } from './helpers.js';
@@ -267,5 +269,32 @@ describe('tracing off', () => {
     });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /OTLP protocol 'grpc' is not supported: use http\/protobuf or http\/json \[InvalidValue\]/);
+  });
+});
+
+describe('job store trace context', () => {
+  it('stores the submitting trace context with a job, and adds the column to databases from before it', () => {
+    const dir = tempDir('waymark-jobs-trace-');
+    try {
+      // A database as the store created it before trace contexts were kept.
+      const old = new Database(join(dir, 'jobs.sqlite'));
+      old.exec(`CREATE TABLE jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        started_at INTEGER, finished_at INTEGER, problem TEXT NOT NULL, options TEXT NOT NULL, body_hash TEXT NOT NULL, result TEXT,
+        error TEXT, progress TEXT, attempts INTEGER NOT NULL DEFAULT 0, cancel_requested INTEGER NOT NULL DEFAULT 0)`);
+      old.prepare("INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash) VALUES ('old', 'queued', 1, 1, '{}', '{}', 'h')").run();
+      old.close();
+      const store = new JobStore(dir);
+      try {
+        assert.equal(store.get('old')!.trace_context, null);
+        const context = JSON.stringify({ traceparent: traceparent().header });
+        const { job } = store.create('{"jobs":[]}', '{}', undefined, 1000, context);
+        assert.equal(store.get(job.id)!.trace_context, context);
+        assert.equal(store.create('{"jobs":[1]}', '{}', undefined, 1000).job.trace_context, null);
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
