@@ -8,8 +8,9 @@
  * batched (OTEL_BSP_*), sampled as OTEL_TRACES_SAMPLER[_ARG] say (default parent-based, always on),
  * resource from OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES.
  */
-import { context, propagation, ROOT_CONTEXT, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, ROOT_CONTEXT, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
 import { WaymarkError } from '../errors.js';
+import { log } from '../log.js';
 import type { TaskTrace } from '../workers/tasks.js';
 
 type Env = Record<string, string | undefined>;
@@ -43,6 +44,9 @@ export interface Tracing {
 /** Starts the SDK for this thread and registers it globally (context manager, W3C propagator). */
 export async function startTracing(env: Env = process.env): Promise<Tracing> {
   const protocol = otlpProtocol(env);
+  // The SDK's own problems (an unreachable collector, dropped spans) go to the log, not nowhere.
+  const report = (message: string, ...args: unknown[]) => log.warn({ otel: args.length ? args.map(String) : undefined }, `OpenTelemetry: ${message}`);
+  diag.setLogger({ error: report, warn: report, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
   const { OTLPTraceExporter } = protocol === 'http/json' ? await import('@opentelemetry/exporter-trace-otlp-http') : await import('@opentelemetry/exporter-trace-otlp-proto');
   const { NodeTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-node');
   const { defaultResource, detectResources, envDetector, resourceFromAttributes } = await import('@opentelemetry/resources');
@@ -56,6 +60,7 @@ export async function startTracing(env: Env = process.env): Promise<Tracing> {
     flush: () => provider.forceFlush(),
     shutdown: async () => {
       await provider.shutdown();
+      diag.disable();
       trace.disable();
       context.disable();
       propagation.disable();
