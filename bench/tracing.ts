@@ -3,8 +3,8 @@
  * the cost of OpenTelemetry tracing on POST /route. Starts `waymark serve` on 127.0.0.1 once per
  * mode (tracing off; on, sampling 1% of new traces; on, sampling all) with an OTLP/HTTP sink on
  * 127.0.0.1 receiving the real exports, drives each with autocannon, and prints requests/s, latency
- * and the ratio to "off". Modes alternate over the rounds so drift on a shared machine spreads
- * evenly; all in the same run.
+ * and the ratio to "off" (medians over the rounds). Modes alternate within each round so drift on
+ * a shared machine spreads evenly; all in the same run.
  */
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -65,17 +65,21 @@ export async function benchTracing(mapPath: string, options: { duration: number;
     sink.closeAllConnections();
     await new Promise((resolve) => sink.close(resolve));
   }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const off = mean(runs.off.rps);
+  // Medians over the rounds: one round disturbed by the machine's other work does not decide.
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const off = median(runs.off.rps);
   const results = MODES.map((m) => {
     const r = runs[m.name];
     return {
       mode: m.name,
-      requests_per_s: mean(r.rps),
+      requests_per_s: median(r.rps),
       requests_per_s_by_round: r.rps,
-      ratio_to_off: mean(r.rps) / off,
-      latency_p50_ms: mean(r.p50),
-      latency_p99_ms: mean(r.p99),
+      ratio_to_off: median(r.rps) / off,
+      latency_p50_ms: median(r.p50),
+      latency_p99_ms: median(r.p99),
       errors: r.errors,
       otlp_exports: r.exports,
       otlp_kb: r.bytes / 1024,
@@ -86,7 +90,7 @@ export async function benchTracing(mapPath: string, options: { duration: number;
   } else {
     for (const r of results) {
       process.stdout.write(
-        `POST /route, tracing ${r.mode.padEnd(17)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s (${r.requests_per_s_by_round.map((x) => x.toFixed(0)).join(', ')})  x${r.ratio_to_off.toFixed(3)} of off  p50 ${r.latency_p50_ms} ms  p99 ${r.latency_p99_ms} ms  errors ${r.errors}  OTLP exports ${r.otlp_exports} (${r.otlp_kb.toFixed(0)} KB)\n`,
+        `POST /route, tracing ${r.mode.padEnd(17)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s (${r.requests_per_s_by_round.map((x) => x.toFixed(0)).join(', ')})  x${r.ratio_to_off.toFixed(3)} of off  p50 ${r.latency_p50_ms.toFixed(1)} ms  p99 ${r.latency_p99_ms.toFixed(1)} ms  errors ${r.errors}  OTLP exports ${r.otlp_exports} (${r.otlp_kb.toFixed(0)} KB)\n`,
       );
     }
   }
