@@ -43,29 +43,39 @@ describe('native symbols for profilers', () => {
     assert.match(code, /push\s+%rbp[\s\S]*mov\s+%rsp,%rbp/, `manyToMany sets up a frame pointer:\n${code}`);
   });
 
-  it('perf record -p <server pid> resolves the addon symbols while it serves tables', { skip: hasPerf ? false : 'perf (Debian linux-perf) is not installed here' }, async () => {
+  it('perf record -p <server pid> resolves the addon symbols while it serves tables', { skip: hasPerf ? false : 'perf (Debian linux-perf) is not installed here' }, async (t) => {
     const { path } = await monacoMap();
     const dataDir = tempDir('waymark-perf-data-');
     const out = mkdtempSync(join(tmpdir(), 'waymark-perf-'));
     const server = await startChildServer([path, '--port', '0', '--workers', '2', '--data-dir', dataDir]);
     try {
       const coords = Array.from({ length: 60 }, (_, i) => `${(7.415 + (i % 10) * 0.0015).toFixed(5)},${(43.73 + Math.floor(i / 10) * 0.0015).toFixed(5)}`).join(';');
-      let running = true;
-      const loops = Array.from({ length: 3 }, async () => {
-        while (running) await (await fetch(`${server.base}/table/v1/car/${coords}`)).arrayBuffer();
-      });
-      const data = join(out, 'perf.data');
-      const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(server.child.pid), '-o', data, '--', 'sleep', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let perfOut = '';
-      perf.stdout!.on('data', (d: Buffer) => (perfOut += d));
-      perf.stderr!.on('data', (d: Buffer) => (perfOut += d));
-      const code = await new Promise<number | null>((resolve) => perf.on('exit', resolve));
-      running = false;
-      await Promise.all(loops);
-      assert.equal(code, 0, `perf record: ${perfOut}`);
-      const report = tool('perf', ['report', '-i', data, '--stdio', '--no-children', '-g', 'none', '--sort', 'dso,symbol']);
-      const addonLines = report.split('\n').filter((l) => l.includes('waymark.node'));
-      assert.ok(addonLines.length > 0, `samples in waymark.node:\n${report.slice(0, 3000)}`);
+      // A record while the server answers tables; a second attempt if a busy machine gave no addon samples.
+      const record = async (attempt: number): Promise<{ code: number | null; output: string; report: string }> => {
+        let running = true;
+        const loops = Array.from({ length: 3 }, async () => {
+          while (running) await (await fetch(`${server.base}/table/v1/car/${coords}`)).arrayBuffer();
+        });
+        const data = join(out, `perf-${attempt}.data`);
+        const perf = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '999', '-g', '-p', String(server.child.pid), '-o', data, '--', 'sleep', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        perf.stdout!.on('data', (d: Buffer) => (output += d));
+        perf.stderr!.on('data', (d: Buffer) => (output += d));
+        const code = await new Promise<number | null>((resolve) => perf.on('exit', resolve));
+        running = false;
+        await Promise.all(loops);
+        const report = code === 0 ? spawnSync('perf', ['report', '-i', data, '--stdio', '--no-children', '-g', 'none', '--sort', 'dso,symbol'], { encoding: 'utf8', maxBuffer: 256 << 20 }).stdout : '';
+        return { code, output, report };
+      };
+      let r = await record(1);
+      if (r.code !== 0 && /paranoid|permission|not permitted|not supported/i.test(r.output)) {
+        t.skip(`perf cannot record here: ${r.output.trim().split('\n')[0]}`);
+        return;
+      }
+      if (!r.report.includes('waymark.node')) r = await record(2);
+      assert.equal(r.code, 0, `perf record: ${r.output}`);
+      const addonLines = r.report.split('\n').filter((l) => l.includes('waymark.node'));
+      assert.ok(addonLines.length > 0, `samples in waymark.node:\n${r.report.slice(0, 3000)}`);
       assert.ok(addonLines.some((l) => /waymark::/.test(l)), `addon samples resolve to waymark:: functions:\n${addonLines.slice(0, 20).join('\n')}`);
     } finally {
       await stopChild(server.child);

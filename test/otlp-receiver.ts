@@ -39,6 +39,7 @@ export interface ReceivedSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string;
+  traceState: string;
   name: string;
   kind: number;
   /** Epoch milliseconds (from the nanosecond fields). */
@@ -115,6 +116,7 @@ export class OtlpReceiver {
                 traceId: hex(s.traceId),
                 spanId: hex(s.spanId),
                 parentSpanId: hex(s.parentSpanId),
+                traceState: String(s.traceState ?? ''),
                 name: s.name,
                 kind: Number(s.kind ?? 0),
                 start: nanosToMs(s.startTimeUnixNano),

@@ -89,6 +89,7 @@ describe('tracing with OTLP/HTTP protobuf (the default)', () => {
       assert.equal(s.parentSpanId, request.spanId, `${s.name} is a child of the request span`);
       assert.ok(typeof s.attributes['thread.id'] === 'number' && (s.attributes['thread.id'] as number) > 0, `${s.name} was recorded on a worker thread`);
       assert.equal(s.scope, 'waymark-worker');
+      assert.equal(s.traceState, 'vendor=abc', `${s.name} carries the client's tracestate`);
       within(s, request);
     }
     assert.equal(snap.attributes['waymark.points'], 3);
