@@ -3,13 +3,22 @@
  * the cost of OpenTelemetry tracing on POST /route. Starts `waymark serve` on 127.0.0.1 once per
  * mode (tracing off; on, sampling 1% of new traces; on, sampling all) with an OTLP/HTTP sink on
  * 127.0.0.1 receiving the real exports, drives each with autocannon, and prints requests/s, latency
- * and the ratio to "off" (medians over the rounds). Modes alternate within each round so drift on
+ * the server's CPU time per request (all threads, from /proc: steadier than requests/s on a shared
+ * machine) and the ratios to "off" (medians over the rounds). Modes alternate within each round so drift on
  * a shared machine spreads evenly; all in the same run.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import autocannon from 'autocannon';
 import { routeLoad, startServer } from './http.js';
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
 
 interface Mode {
   name: string;
@@ -36,7 +45,7 @@ export async function benchTracing(mapPath: string, options: { duration: number;
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
   const load = routeLoad(mapPath);
-  const runs: Record<string, { rps: number[]; p50: number[]; p99: number[]; errors: number; exports: number; bytes: number }> = {};
+  const runs: Record<string, { rps: number[]; p50: number[]; p99: number[]; cpuUs: number[]; errors: number; exports: number; bytes: number }> = {};
   try {
     for (let round = 0; round < options.rounds; round++) {
       for (const mode of MODES) {
@@ -44,9 +53,10 @@ export async function benchTracing(mapPath: string, options: { duration: number;
         try {
           // A short warm-up, then the measured run.
           await autocannon({ url: base, connections: options.connections, duration: 1, requests: load.requests });
-          const before = { exports, bytes };
+          const before = { exports, bytes, cpu: cpuSeconds(child.pid!) };
           const r = await autocannon({ url: base, connections: options.connections, duration: options.duration, requests: load.requests });
-          const row = (runs[mode.name] ??= { rps: [], p50: [], p99: [], errors: 0, exports: 0, bytes: 0 });
+          const row = (runs[mode.name] ??= { rps: [], p50: [], p99: [], cpuUs: [], errors: 0, exports: 0, bytes: 0 });
+          row.cpuUs.push(((cpuSeconds(child.pid!) - before.cpu) * 1e6) / Math.max(1, r.requests.total));
           row.rps.push(r.requests.average);
           row.p50.push(r.latency.p50);
           row.p99.push(r.latency.p99);
@@ -71,6 +81,7 @@ export async function benchTracing(mapPath: string, options: { duration: number;
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
   const off = median(runs.off.rps);
+  const offCpu = median(runs.off.cpuUs);
   const results = MODES.map((m) => {
     const r = runs[m.name];
     return {
@@ -78,6 +89,9 @@ export async function benchTracing(mapPath: string, options: { duration: number;
       requests_per_s: median(r.rps),
       requests_per_s_by_round: r.rps,
       ratio_to_off: median(r.rps) / off,
+      server_cpu_us_per_request: median(r.cpuUs),
+      server_cpu_us_per_request_by_round: r.cpuUs,
+      cpu_ratio_to_off: median(r.cpuUs) / offCpu,
       latency_p50_ms: median(r.p50),
       latency_p99_ms: median(r.p99),
       errors: r.errors,
@@ -90,7 +104,7 @@ export async function benchTracing(mapPath: string, options: { duration: number;
   } else {
     for (const r of results) {
       process.stdout.write(
-        `POST /route, tracing ${r.mode.padEnd(17)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s (${r.requests_per_s_by_round.map((x) => x.toFixed(0)).join(', ')})  x${r.ratio_to_off.toFixed(3)} of off  p50 ${r.latency_p50_ms.toFixed(1)} ms  p99 ${r.latency_p99_ms.toFixed(1)} ms  errors ${r.errors}  OTLP exports ${r.otlp_exports} (${r.otlp_kb.toFixed(0)} KB)\n`,
+        `POST /route, tracing ${r.mode.padEnd(17)} ${r.requests_per_s.toFixed(1).padStart(8)} req/s (${r.requests_per_s_by_round.map((x) => x.toFixed(0)).join(', ')})  x${r.ratio_to_off.toFixed(3)} of off  server CPU ${r.server_cpu_us_per_request.toFixed(0)} µs/request (x${r.cpu_ratio_to_off.toFixed(3)})  p50 ${r.latency_p50_ms.toFixed(1)} ms  p99 ${r.latency_p99_ms.toFixed(1)} ms  errors ${r.errors}  OTLP exports ${r.otlp_exports} (${r.otlp_kb.toFixed(0)} KB)\n`,
       );
     }
   }
