@@ -22,11 +22,11 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function startServer(map: string, workers: number): Promise<{ child: ChildProcess; base: string }> {
+export async function startServer(map: string, workers: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-bench-data-'));
   const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, WAYMARK_LOG_LEVEL: 'info' },
+    env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', ...env },
   });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
@@ -44,37 +44,43 @@ async function startServer(map: string, workers: number): Promise<{ child: Child
   });
   // Request log lines are not needed: keep draining them.
   child.stdout!.on('data', () => {});
-  return { child, base };
+  return { child, base, dataDir };
 }
 
-interface Load {
+export interface Load {
   name: string;
   requests: autocannon.Request[];
 }
 
-function loads(mapPath: string): Load[] {
+/** POST /route on 1000 random pairs (no geometry), round robin. */
+export function routeLoad(mapPath: string): Load {
   const map = openMapFile(mapPath);
   const pairs = native.randomRoadPoints(map.handle, 2000, 5);
   const routeBodies = Array.from({ length: 1000 }, (_, i) =>
     JSON.stringify({ coordinates: [[pairs[4 * i], pairs[4 * i + 1]], [pairs[4 * i + 2], pairs[4 * i + 3]]], geometry: false }),
   );
+  let next = 0;
+  return {
+    name: 'POST /route (random pairs, no geometry)',
+    requests: [
+      {
+        method: 'POST',
+        path: '/route',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: routeBodies[next++ % routeBodies.length] }),
+      },
+    ],
+  };
+}
+
+function loads(mapPath: string): Load[] {
+  const map = openMapFile(mapPath);
   const table = native.randomRoadPoints(map.handle, 100, 6);
   const tablePath = '/table/v1/car/' + Array.from({ length: 100 }, (_, i) => `${table[2 * i]},${table[2 * i + 1]}`).join(';');
   const big = native.randomRoadPoints(map.handle, 1000, 7);
   const matrixBody = JSON.stringify({ sources: Array.from({ length: 1000 }, (_, i) => [big[2 * i], big[2 * i + 1]]), annotations: ['duration'] });
-  let next = 0;
   return [
-    {
-      name: 'POST /route (random pairs, no geometry)',
-      requests: [
-        {
-          method: 'POST',
-          path: '/route',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: routeBodies[next++ % routeBodies.length] }),
-        },
-      ],
-    },
+    routeLoad(mapPath),
     { name: 'GET /table/v1 100 x 100', requests: [{ method: 'GET', path: tablePath }] },
     { name: 'POST /matrix 1000 x 1000', requests: [{ method: 'POST', path: '/matrix', headers: { 'content-type': 'application/json' }, body: matrixBody }] },
   ];

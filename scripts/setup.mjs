@@ -3,7 +3,8 @@
 // clone on a Debian machine with Node needs nothing else:
 //   1. npm dependencies (npm ci when node_modules is missing or older than the lock file)
 //   2. Debian packages when missing (needs root): osmium-tool; chromium (the map page's browser tests
-//      drive /usr/bin/chromium); postgresql for `npm test`
+//      drive /usr/bin/chromium); postgresql for `npm test`; linux-perf, optional (profiling the
+//      native core)
 //   3. the native addon (node-gyp; make rebuilds only what changed)
 //   4. the TypeScript build (tsc, incremental)
 // Flags: --build-only skips steps 1 and 2 (what `npm run build` does after `npm ci`).
@@ -61,18 +62,23 @@ if (!buildOnly) {
 
 // 2. Debian packages: osmium-tool for PBF import; postgresql for the tests and benchmark of the
 //    shared job store (they start throw-away clusters with its initdb/pg_ctl).
-function aptInstall(pkg, present, hint) {
+// An optional package that cannot be installed is reported and skipped; a required one stops setup.
+function aptInstall(pkg, present, hint, { optional = false } = {}) {
   if (present()) return;
+  const missing = (message) => {
+    if (!optional) fail(message);
+    log(`${message} (optional; continuing without ${pkg})`);
+  };
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !has('apt-get', ['--version'])) fail(`${pkg} is missing and cannot be installed here: run \`sudo apt-get install -y ${pkg}\`${hint}.`);
-  log(`installing ${pkg} from Debian`);
+  if (!isRoot || !has('apt-get', ['--version'])) return missing(`${pkg} is missing and cannot be installed here: run \`sudo apt-get install -y ${pkg}\`${hint}.`);
+  log(`installing ${pkg} from Debian${optional ? ' (optional)' : ''}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   let ok = run('apt-get', ['install', '-y', '-q', pkg], { env }).ok;
   if (!ok) {
     run('apt-get', ['update', '-q'], { env });
     ok = run('apt-get', ['install', '-y', '-q', pkg], { env }).ok;
   }
-  if (!ok || !present()) fail(`${pkg} is missing and apt-get could not install it: run \`apt-get install -y ${pkg}\`.`);
+  if (!ok || !present()) return missing(`${pkg} is missing and apt-get could not install it: run \`apt-get install -y ${pkg}\`.`);
 }
 
 function hasPostgresServer() {
@@ -88,6 +94,10 @@ if (!buildOnly) {
 
 // 2b. chromium (Debian package): the map page is tested in a real headless browser
 if (!buildOnly) aptInstall('chromium', () => existsSync('/usr/bin/chromium'), '');
+
+// 2c. linux-perf (Debian package): `perf record -p <pid>` on the native core, and its test. Optional:
+// when it cannot be installed the test checks the addon's symbols and frame pointers only.
+if (!buildOnly) aptInstall('linux-perf', () => has('perf', ['--version']), '', { optional: true });
 
 // 3. native addon
 const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PostgresJobStore } from '../src/jobs/postgres-store.js';
+import Database from 'better-sqlite3';
+import { migrations as pgMigrations, PostgresJobStore } from '../src/jobs/postgres-store.js';
 import { SqliteJobStore } from '../src/jobs/sqlite-store.js';
 import type { JobStore } from '../src/jobs/store.js';
 import { tempDir } from './helpers.js';
@@ -98,6 +100,23 @@ for (const backend of backends) {
       assert.equal(c.created, true, 'an expired key starts afresh');
       assert.notEqual(c.job.id, a.job.id);
       assert.equal((await store.create('p2', 'o', 'k1', HOUR)).job.id, c.job.id);
+    });
+
+    it('keeps the trace context of the submitting request with the job, claimed rows included', async () => {
+      const store = await fresh();
+      const context = JSON.stringify({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', tracestate: 'k=v' });
+      const traced = await store.create('traced', '{}', 'kt', HOUR, context);
+      assert.equal(traced.job.trace_context, context);
+      assert.equal((await store.get(traced.job.id))!.trace_context, context);
+      const untraced = (await store.create('untraced', '{}', undefined, HOUR)).job;
+      assert.equal(untraced.trace_context, null);
+      const replay = await store.create('traced', '{}', 'kt', HOUR, JSON.stringify({ traceparent: 'another request' }));
+      assert.equal(replay.created, false);
+      assert.equal(replay.job.trace_context, context, 'a replayed key returns the job as first submitted');
+      const claimed = await store.claimNext('me', 60_000);
+      assert.equal(claimed!.id, traced.job.id);
+      assert.equal(claimed!.trace_context, context, 'the runner links its span from the claimed row');
+      assert.equal((await store.claimNext('me', 60_000))!.trace_context, null);
     });
 
     it('50 concurrent creates with one key make one job', async () => {
@@ -224,6 +243,40 @@ for (const backend of backends) {
   });
 }
 
+describe('job store: SQLite schema upgrades', () => {
+  it('a database at version 2 (before trace contexts) gets the trace_context column; its jobs run on', async () => {
+    const dir = tempDir('waymark-store-upgrade-');
+    try {
+      // The schema as user_version 2 left it.
+      const old = new Database(join(dir, 'jobs.sqlite'));
+      old.exec(`CREATE TABLE jobs (id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        started_at INTEGER, finished_at INTEGER, problem TEXT NOT NULL, options TEXT NOT NULL, body_hash TEXT NOT NULL, result TEXT,
+        error TEXT, progress TEXT, attempts INTEGER NOT NULL DEFAULT 0, cancel_requested INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER);
+        CREATE INDEX jobs_queue ON jobs (status, created_at);
+        CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL);
+        PRAGMA user_version = 2;`);
+      old.prepare("INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash) VALUES ('old', 'queued', 1, 1, '{}', '{}', 'h')").run();
+      old.close();
+      const store = new SqliteJobStore(dir);
+      await store.open();
+      try {
+        const claimed = (await store.claimNext('me', 60_000))!;
+        assert.equal(claimed.id, 'old');
+        assert.equal(claimed.trace_context, null);
+        const { job } = await store.create('new', '{}', undefined, HOUR, '{"traceparent":"x"}');
+        assert.equal((await store.get(job.id))!.trace_context, '{"traceparent":"x"}');
+      } finally {
+        await store.close();
+      }
+      const check = new Database(join(dir, 'jobs.sqlite'), { readonly: true });
+      assert.equal(check.pragma('user_version', { simple: true }), 3);
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('job store: PostgreSQL shared by several replicas', () => {
   let pg: PgCluster;
   const stores: PostgresJobStore[] = [];
@@ -244,9 +297,29 @@ describe('job store: PostgreSQL shared by several replicas', () => {
     pg.psql('CREATE DATABASE shared_migrate');
     const replicas = Array.from({ length: 6 }, () => connect('shared_migrate'));
     const applied = await Promise.all(replicas.map((s) => s.migrate()));
-    assert.deepEqual(applied.flat(), [1], 'version 1 applied by exactly one replica');
-    assert.equal(pg.psql("SELECT string_agg(version::text, ',') FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1');
+    assert.deepEqual(applied.flat(), [1, 2], 'each version applied by exactly one replica');
+    assert.ok(applied.every((a) => a.length === 0 || a.length === 2), 'by the same replica, in one transaction');
+    assert.equal(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1,2');
     assert.deepEqual(await replicas[0].migrate(), [], 'nothing left to apply');
+  });
+
+  it('a database at version 1 (before trace contexts) is migrated to 2; its jobs run on', async () => {
+    pg.psql('CREATE DATABASE shared_upgrade');
+    pg.psql(
+      `CREATE TABLE waymark_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+       ${pgMigrations[0]}
+       INSERT INTO waymark_schema_migrations (version) VALUES (1);
+       INSERT INTO waymark_jobs (id, status, created_at, updated_at, problem, options, body_hash)
+         VALUES ('00000000-0000-0000-0000-0000000000aa', 'queued', 1, 1, '{}', '{}', 'h');`,
+      'shared_upgrade',
+    );
+    const store = connect('shared_upgrade');
+    assert.deepEqual(await store.migrate(), [2]);
+    const claimed = (await store.claimNext('me', 60_000))!;
+    assert.equal(claimed.id, '00000000-0000-0000-0000-0000000000aa');
+    assert.equal(claimed.trace_context, null);
+    const { job } = await store.create('new', '{}', undefined, HOUR, '{"traceparent":"x"}');
+    assert.equal((await store.get(job.id))!.trace_context, '{"traceparent":"x"}');
   });
 
   it('concurrent claims from several connections never share a job; creates across replicas are idempotent', async () => {

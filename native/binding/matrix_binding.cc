@@ -11,6 +11,7 @@
 #include "binding/query_args.h"
 #include "binding/registry.h"
 #include "common/parallel.h"
+#include "common/phase_clock.h"
 #include "matrix/many_to_many.h"
 #include "route/leg.h"
 #include "route/reference_dijkstra.h"
@@ -81,6 +82,21 @@ unsigned threadsOption(const Napi::Object& o) {
   return static_cast<unsigned>(t);
 }
 
+// options.timings: the phases of the call and its counters, for the worker's trace spans.
+Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, size_t points, const ManyToManyStats& stats) {
+  Napi::Object t = Napi::Object::New(env);
+  t.Set("snapStartMicros", snap.start_us);
+  t.Set("snapMicros", snap.duration_us);
+  t.Set("searchStartMicros", search.start_us);
+  t.Set("searchMicros", search.duration_us);
+  t.Set("points", double(points));
+  t.Set("settledBackward", double(stats.settled_backward));
+  t.Set("settledForward", double(stats.settled_forward));
+  t.Set("blocks", double(stats.blocks));
+  t.Set("threads", double(stats.threads));
+  return t;
+}
+
 void store(double* durations, double* distances, size_t cell, int64_t ms, int64_t cm) {
   if (durations) durations[cell] = ms == kUnreachable ? NAN : ms / 1000.0;
   if (distances) distances[cell] = ms == kUnreachable ? NAN : cm / 100.0;
@@ -88,6 +104,8 @@ void store(double* durations, double* distances, size_t cell, int64_t ms, int64_
 
 Napi::Value matrix(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    PhaseClock clock;
+    Phase snap_phase, search_phase;
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array src = coordinatesArg(info, 1, "sources");
     const bool square = info.Length() <= 2 || info[2].IsNull() || info[2].IsUndefined();
@@ -102,6 +120,7 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     if (S == 0 || T == 0) fail("InvalidValue", "a matrix needs at least one source and one destination");
     const bool want_durations = boolean(o, "durations", true);
     const bool want_distances = boolean(o, "distances", true);
+    const bool want_timings = boolean(o, "timings", false);
     // Radii: one per source for a square matrix, else one per source then one per destination.
     SnapArgs args = snapArgs(o);
     ManyToManyOptions options;
@@ -112,7 +131,8 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     if (!square) all.insert(all.end(), dst.Data(), dst.Data() + 2 * T);
     const Distinct distinct = distinctPoints(all.data(), all.size() / 2, args.radii);
     const SnapArgs distinct_args = distinctArgs(args, distinct, all.size() / 2);
-    const std::vector<SnapResult> snaps = snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args);
+    const std::vector<SnapResult> snaps =
+        clock.time(snap_phase, [&] { return snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args); });
     std::vector<uint32_t> src_index(distinct.index_of.begin(), distinct.index_of.begin() + S);
     std::vector<uint32_t> dst_index = square ? src_index : std::vector<uint32_t>(distinct.index_of.begin() + S, distinct.index_of.end());
 
@@ -140,10 +160,12 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     Napi::Float64Array distances = want_distances ? Napi::Float64Array::New(env, S * T) : Napi::Float64Array();
     double* dur = want_durations ? durations.Data() : nullptr;
     double* dis = want_distances ? distances.Data() : nullptr;
-    manyToMany(*map, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
-      for (uint32_t out_row : row_uses[r])
-        for (uint32_t c = 0; c < count; ++c)
-          for (uint32_t out_col : col_uses[begin + c]) store(dur, dis, size_t(out_row) * T + out_col, ms[c], cm[c]);
+    const ManyToManyStats stats = clock.time(search_phase, [&] {
+      return manyToMany(*map, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
+        for (uint32_t out_row : row_uses[r])
+          for (uint32_t c = 0; c < count; ++c)
+            for (uint32_t out_col : col_uses[begin + c]) store(dur, dis, size_t(out_row) * T + out_col, ms[c], cm[c]);
+      });
     });
 
     Napi::Object result = Napi::Object::New(env);
@@ -153,6 +175,7 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     result.Set("destinations", snapsToJs(env, *map, snaps, dst_index));
     result.Set("rows", double(S));
     result.Set("cols", double(T));
+    if (want_timings) result.Set("timings", timingsToJs(env, snap_phase, search_phase, distinct.coords.size() / 2, stats));
     return result;
   });
 }
@@ -160,6 +183,8 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
 // Sparse mode: durations/distances for listed (source, destination) index pairs over `locations`.
 Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    PhaseClock clock;
+    Phase snap_phase, search_phase;
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array locs = coordinatesArg(info, 1, "locations");
     if (info.Length() < 3 || !info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
@@ -173,6 +198,7 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
       if (pairs[i] >= L) fail("InvalidValue", "pair " + std::to_string(i / 2) + " refers to location " + std::to_string(pairs[i]) + ", but there are only " + std::to_string(L));
     const bool want_durations = boolean(o, "durations", true);
     const bool want_distances = boolean(o, "distances", true);
+    const bool want_timings = boolean(o, "timings", false);
     const SnapArgs args = snapArgs(o);
     ManyToManyOptions options;
     options.threads = threadsOption(o);
@@ -180,7 +206,8 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
 
     const Distinct distinct = distinctPoints(locs.Data(), L, args.radii);
     const SnapArgs distinct_args = distinctArgs(args, distinct, L);
-    const std::vector<SnapResult> snaps = snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args);
+    const std::vector<SnapResult> snaps =
+        clock.time(snap_phase, [&] { return snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args); });
     Napi::Float64Array durations = want_durations ? Napi::Float64Array::New(env, P) : Napi::Float64Array();
     Napi::Float64Array distances = want_distances ? Napi::Float64Array::New(env, P) : Napi::Float64Array();
     double* dur = want_durations ? durations.Data() : nullptr;
@@ -201,24 +228,32 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
       if (new_b) dst_snaps.push_back(snaps[b]);
       wanted[sa->second].push_back({sb->second, i});
     }
+    ManyToManyStats stats;
+    search_phase.start_us = clock.elapsedMicros();
     if (P <= 4 * (src_snaps.size() + dst_snaps.size())) {
       // Few pairs: one point-to-point query each, in parallel.
-      parallelFor(P, threads, [&](uint64_t i, unsigned) {
+      std::vector<uint64_t> settled(threads);
+      parallelFor(P, threads, [&](uint64_t i, unsigned th) {
         auto query = map->queries.acquire();
         const LegPath leg = shortestLeg(*map, *query, snaps[distinct.index_of[pairs[2 * i]]], snaps[distinct.index_of[pairs[2 * i + 1]]], false);
         store(dur, dis, i, leg.found ? leg.duration_ms : kUnreachable, leg.distance_cm);
+        settled[th] += leg.settled;
       }, 16);
+      stats.threads = threads;
+      for (uint64_t n : settled) stats.settled_forward += n;
     } else {
       // Many pairs: buckets over the distinct destinations; each source reads only its own pairs.
-      manyToMany(*map, src_snaps, dst_snaps, options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
+      stats = manyToMany(*map, src_snaps, dst_snaps, options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
         for (const auto& [d, pair] : wanted[s])
           if (d >= begin && d < begin + count) store(dur, dis, pair, ms[d - begin], cm[d - begin]);
       });
     }
+    search_phase.duration_us = clock.elapsedMicros() - search_phase.start_us;
     Napi::Object result = Napi::Object::New(env);
     if (want_durations) result.Set("durations", durations);
     if (want_distances) result.Set("distances", distances);
     result.Set("locations", snapsToJs(env, *map, snaps, distinct.index_of));
+    if (want_timings) result.Set("timings", timingsToJs(env, snap_phase, search_phase, distinct.coords.size() / 2, stats));
     return result;
   });
 }
@@ -226,6 +261,8 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
 // The oracle: a one-to-all plain Dijkstra from every source, read at every destination.
 Napi::Value referenceTable(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    PhaseClock clock;
+    Phase snap_phase, search_phase;
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array src = coordinatesArg(info, 1, "sources");
     Napi::Float64Array dst = coordinatesArg(info, 2, "destinations");

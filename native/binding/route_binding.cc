@@ -9,6 +9,7 @@
 #include "binding/query_args.h"
 #include "binding/registry.h"
 #include "common/geo.h"
+#include "common/phase_clock.h"
 #include "route/leg.h"
 #include "route/reference_dijkstra.h"
 #include "route/route.h"
@@ -47,15 +48,18 @@ Napi::Value snap(const Napi::CallbackInfo& info) {
 
 Napi::Value route(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    PhaseClock clock;
+    Phase snap_phase, route_phase;
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
     Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
     const SnapArgs args = snapArgs(options);
     const bool geometry = boolean(options, "geometry", true);
+    const bool want_timings = boolean(options, "timings", false);
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
-    const auto points = snapAll(*map, coords.Data(), count, args);
-    const RouteResult r = routeThrough(*map, points, geometry);
+    const auto points = clock.time(snap_phase, [&] { return snapAll(*map, coords.Data(), count, args); });
+    const RouteResult r = clock.time(route_phase, [&] { return routeThrough(*map, points, geometry); });
     Napi::Object o = Napi::Object::New(env);
     o.Set("duration", r.duration_s);
     o.Set("distance", r.distance_m);
@@ -80,6 +84,19 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
     o.Set("waypoints", waypoints);
     o.Set("settled", double(r.settled));
+    if (want_timings) {
+      // The phases of the call, for the worker's trace spans (see common/phase_clock.h).
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("snapStartMicros", snap_phase.start_us);
+      t.Set("snapMicros", snap_phase.duration_us);
+      t.Set("searchStartMicros", route_phase.start_us);
+      t.Set("searchMicros", route_phase.duration_us);
+      t.Set("points", double(count));
+      t.Set("settledForward", double(r.settled));
+      t.Set("settledBackward", 0.0);
+      t.Set("threads", 1.0);
+      o.Set("timings", t);
+    }
     return o;
   });
 }

@@ -25,9 +25,16 @@ struct SameSegmentTarget {
 
 }  // namespace
 
-void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                const ManyToManyOptions& options, const RowSink& sink) {
+ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                           const ManyToManyOptions& options, const RowSink& sink) {
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
+  // Per-thread settled counts, a cache line each so the counting threads do not contend.
+  struct alignas(64) Counts {
+    uint64_t backward = 0, forward = 0;
+  };
+  std::vector<Counts> counts(threads);
+  ManyToManyStats stats;
+  stats.threads = threads;
   const EdgeBasedView& eb = map.eb;
   const uint32_t n = map.ch.nodeCount();
   const uint32_t S = static_cast<uint32_t>(sources.size()), T = static_cast<uint32_t>(targets.size());
@@ -77,6 +84,7 @@ void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, co
   std::vector<BucketEntry> bucket;
   for (uint32_t begin = 0; begin < T; begin += block) {
     const uint32_t count = std::min(block, T - begin);
+    ++stats.blocks;
     // 1. Backward searches, in parallel, into per-thread entry lists.
     std::vector<std::vector<std::pair<uint32_t, BucketEntry>>> found(threads);
     parallelFor(count, threads, [&](uint64_t i, unsigned th) {
@@ -84,6 +92,7 @@ void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, co
       std::vector<SearchEndpoint> seeds;
       for (const auto& q : target_positions[t]) seeds.push_back(asTarget(eb, q));
       searches[th]->run(map.ch, false, seeds, [&](uint32_t node, int64_t d, int64_t cm) {
+        ++counts[th].backward;
         found[th].push_back({node, {static_cast<uint32_t>(i), static_cast<uint32_t>(std::min<int64_t>(d, UINT32_MAX)), cm}});
       });
     }, 16);
@@ -123,6 +132,7 @@ void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, co
         }
       }
       searches[th]->run(map.ch, true, source_seeds[s], [&](uint32_t node, int64_t d, int64_t cm) {
+        ++counts[th].forward;
         for (uint32_t i = bucket_first[node]; i < bucket_first[node + 1]; ++i) {
           const BucketEntry& e = bucket[i];
           const int64_t total_ms = d + e.ms;
@@ -136,6 +146,11 @@ void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, co
       sink(static_cast<uint32_t>(s), begin, count, row_ms.data(), row_cm.data());
     }, 4);
   }
+  for (const Counts& c : counts) {
+    stats.settled_backward += c.backward;
+    stats.settled_forward += c.forward;
+  }
+  return stats;
 }
 
 }  // namespace waymark

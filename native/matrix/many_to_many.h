@@ -23,9 +23,18 @@ struct ManyToManyOptions {
 // Called once per (source, block of targets) with that block's row: ms[t] and cm[t] for targets
 // block_begin .. block_begin + count (kUnreachable where there is no path). Called concurrently
 // from several threads, for different sources.
+// What one call did, for tracing: nodes settled by the backward (target) and forward (source)
+// upward searches, blocks of targets, threads used.
+struct ManyToManyStats {
+  uint64_t settled_backward = 0;
+  uint64_t settled_forward = 0;
+  uint32_t blocks = 0;
+  unsigned threads = 0;
+};
+
 using RowSink = std::function<void(uint32_t source, uint32_t block_begin, uint32_t count, const int64_t* ms, const int64_t* cm)>;
 
-void manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                const ManyToManyOptions& options, const RowSink& sink);
+ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                           const ManyToManyOptions& options, const RowSink& sink);
 
 }  // namespace waymark

@@ -114,6 +114,20 @@ export function registerBench(program: Command): void {
       });
     });
   bench
+    .command('tracing')
+    .description('POST /route req/s with OpenTelemetry tracing off, sampling 1% and sampling 100% (OTLP to a local sink), in one run')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--duration <s>', 'seconds per mode and round', '10')
+    .option('--connections <n>', 'concurrent connections', '8')
+    .option('--workers <n>', 'worker threads', '1')
+    .option('--rounds <n>', 'rounds; the modes alternate within each', '2')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { duration: string; connections: string; workers: string; rounds: string; json?: boolean }) => {
+      // Loaded on use: it drives autocannon, a development dependency.
+      const { benchTracing } = await import('../../bench/tracing.js');
+      await benchTracing(map, { duration: Number(opts.duration), connections: Number(opts.connections), workers: Number(opts.workers), rounds: Number(opts.rounds), json: Boolean(opts.json) });
+    });
+  bench
     .command('vrp')
     .description(
       'solve Solomon / CVRPLIB / CMT / Augerat / Li & Lim instances, check them, and print gaps to the BKS; ' +

@@ -50,10 +50,11 @@ export const migrations: string[] = [
      job_id uuid NOT NULL,
      created_at bigint NOT NULL
    );`,
+  `ALTER TABLE waymark_jobs ADD COLUMN trace_context text;`,
 ];
 
 const NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
-const COLUMNS = 'id::text, status, created_at, updated_at, started_at, finished_at, problem, options, body_hash, result, error, progress, attempts, cancel_requested, owner, lease_until';
+const COLUMNS = 'id::text, status, created_at, updated_at, started_at, finished_at, problem, options, body_hash, result, error, progress, attempts, cancel_requested, owner, lease_until, trace_context';
 
 /** bigint columns as numbers (ms timestamps fit in a double). */
 const types = {
@@ -147,7 +148,7 @@ export class PostgresJobStore implements JobStore {
     });
   }
 
-  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number): Promise<{ job: JobRow; created: boolean }> {
+  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): Promise<{ job: JobRow; created: boolean }> {
     const hash = bodyHash(problem + '\u0000' + options);
     const result = await this.transaction(async (client) => {
       const id = randomUUID();
@@ -184,8 +185,8 @@ export class PostgresJobStore implements JobStore {
       }
       const job = (
         await client.query<JobRow>(
-          `INSERT INTO waymark_jobs (id, status, created_at, updated_at, problem, options, body_hash) VALUES ($1, 'queued', ${NOW}, ${NOW}, $2, $3, $4) RETURNING ${COLUMNS}`,
-          [id, problem, options, hash],
+          `INSERT INTO waymark_jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context) VALUES ($1, 'queued', ${NOW}, ${NOW}, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+          [id, problem, options, hash, traceContext ?? null],
         )
       ).rows[0];
       await client.query('SELECT pg_notify($1, $2)', [CHANNEL, 'queued']);

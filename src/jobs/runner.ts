@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { Piscina } from 'piscina';
+import { startLinkedSpan } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import type { JobError, JobRow, JobStore } from './store.js';
 import { snapOptionsOf } from '../vrp/solve.js';
@@ -33,6 +35,8 @@ export interface RunnerOptions {
   notify: boolean;
   /** Runs after which a job whose runner keeps dying is failed. */
   maxAttempts: number;
+  /** Each solve gets a span linked to the submitting request's trace. */
+  tracing?: boolean;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -113,7 +117,7 @@ export class JobRunner {
     this.active.set(job.id, { control, progress, started: Date.now() });
     if (job.cancel_requested) Atomics.store(control, 0, 1);
     const options = JSON.parse(job.options) as { time_limit?: number; seed?: number; geometry?: boolean; snap_radius?: number | 'unlimited'; snap_threshold?: number };
-    const task: QueryTask = {
+    let task: QueryTask = {
       kind: 'vrp',
       maps: this.maps(),
       problem: JSON.parse(job.problem),
@@ -127,6 +131,12 @@ export class JobRunner {
         progress,
       },
     };
+    let span: Span | undefined;
+    if (this.options.tracing) {
+      const linked = startLinkedSpan('vrp.job', job.trace_context, { 'waymark.job.id': job.id, 'waymark.job.attempt': job.attempts });
+      span = linked.span;
+      if (linked.trace) task = { ...task, trace: linked.trace };
+    }
     this.options.log.info({ job: job.id, attempt: job.attempts, owner: this.owner }, 'VRP job started');
     this.pool
       .run(task)
@@ -134,14 +144,18 @@ export class JobRunner {
         (r: TaskResult) => {
           const cancelled = Atomics.load(control, 0) !== 0;
           const status = r.ok ? (cancelled ? 'cancelled' : 'succeeded') : 'failed';
+          span?.setAttribute('waymark.job.status', status);
+          if (!r.ok) span?.setStatus({ code: SpanStatusCode.ERROR, message: r.message });
           return this.finish(job.id, status, r.ok ? r.json : null, r.ok ? null : { code: r.code, message: r.message });
         },
         (err: Error) => {
+          span?.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
           // The worker died (or the pool stopped): a stopped runner leaves the lease to expire.
           if (!this.stopped) return this.finish(job.id, 'failed', null, { code: 'InternalError', message: err.message });
         },
       )
       .finally(() => {
+        span?.end();
         this.active.delete(job.id);
         this.tick();
       });

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { WaymarkError } from '../errors.js';
 import { ApiError, apiErrorOf } from '../server/errors.js';
+import { currentTaskTrace } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import { JobRunner } from './runner.js';
 import { createJobStore, type JobStore, type StoreLog } from './store.js';
@@ -22,6 +23,10 @@ export interface VrpJobsConfig {
   jobPollMs: number;
   /** Use the store's push notifications (PostgreSQL LISTEN/NOTIFY); off: poll only. */
   jobNotify: boolean;
+  /** Solves get spans (linked to the submitting request's trace for jobs). */
+  tracing?: boolean;
+  /** Set: solver workers answer profiling requests (their event loops run between tasks). */
+  adminToken?: string;
 }
 
 export class VrpJobs {
@@ -42,6 +47,8 @@ export class VrpJobs {
       minThreads: 0,
       maxThreads: config.maxConcurrentSolves,
       idleTimeout: 60_000,
+      workerData: { tracing: Boolean(config.tracing), profiling: Boolean(config.adminToken) },
+      ...(config.tracing || config.adminToken ? { atomics: 'async' as const } : {}),
     });
     this.threadsPerSolve = Math.max(1, Math.floor(availableParallelism() / config.maxConcurrentSolves));
   }
@@ -66,6 +73,7 @@ export class VrpJobs {
       notify: this.config.jobNotify,
       pollMs: this.config.jobPollMs,
       maxAttempts: 3,
+      tracing: Boolean(this.config.tracing),
       log: this.log,
     });
   }
@@ -89,6 +97,10 @@ export class VrpJobs {
 
   /** A synchronous solve on the solver pool; the answer's JSON text, or an ApiError. */
   async runSync(task: QueryTask, timeoutMs: number): Promise<string> {
+    if (this.config.tracing) {
+      const trace = currentTaskTrace();
+      if (trace) task = { ...task, trace };
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {

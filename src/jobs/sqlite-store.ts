@@ -38,6 +38,7 @@ const migrations: string[] = [
    );`,
   `ALTER TABLE jobs ADD COLUMN owner TEXT;
    ALTER TABLE jobs ADD COLUMN lease_until INTEGER;`,
+  `ALTER TABLE jobs ADD COLUMN trace_context TEXT;`,
 ];
 
 export class SqliteJobStore implements JobStore {
@@ -61,7 +62,7 @@ export class SqliteJobStore implements JobStore {
     })();
   }
 
-  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number): Promise<{ job: JobRow; created: boolean }> {
+  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): Promise<{ job: JobRow; created: boolean }> {
     const hash = bodyHash(problem + '\u0000' + options);
     return this.db.transaction(() => {
       const now = Date.now();
@@ -75,8 +76,8 @@ export class SqliteJobStore implements JobStore {
       }
       const id = randomUUID();
       this.db
-        .prepare('INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(id, 'queued', now, now, problem, options, hash);
+        .prepare('INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, 'queued', now, now, problem, options, hash, traceContext ?? null);
       if (key !== undefined) {
         this.db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, body_hash, job_id, created_at) VALUES (?, ?, ?, ?)').run(key, hash, id, now);
       }

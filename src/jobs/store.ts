@@ -28,6 +28,8 @@ export interface JobRow {
   owner: string | null;
   /** Lease expiry (ms since epoch, on the store's clock). */
   lease_until: number | null;
+  /** W3C trace context (JSON) of the request that submitted the job, when it was traced. */
+  trace_context: string | null;
 }
 
 export interface JobError {
@@ -46,9 +48,10 @@ export interface JobStore {
   open(): Promise<void>;
   /**
    * Accepts a job, or returns the job an earlier request with the same idempotency key created
-   * (same body: same job; other body: IdempotencyConflict). Atomic across replicas.
+   * (same body: same job; other body: IdempotencyConflict). Atomic across replicas. `traceContext`
+   * (W3C trace context as JSON) is kept so the solve's span can link to the submitting request.
    */
-  create(problem: string, options: string, key: string | undefined, keyTtlMs: number): Promise<{ job: JobRow; created: boolean }>;
+  create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): Promise<{ job: JobRow; created: boolean }>;
   get(id: string): Promise<JobRow | undefined>;
   /** The oldest queued job, now running under a lease held by `owner`. */
   claimNext(owner: string, leaseMs: number): Promise<JobRow | undefined>;

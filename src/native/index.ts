@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileTable } from '../profiles/types.js';
+import type { NativeTimings } from '../telemetry/phases.js';
 
 declare const importerBrand: unique symbol;
 declare const mapBrand: unique symbol;
@@ -88,6 +89,8 @@ export interface MatrixOptions extends SnapOptions {
   threads?: number;
   /** Refuse larger requests with TooBig before allocating anything (default 25,000,000). */
   maxCells?: number;
+  /** Report the call's phase timings and counters (for tracing). */
+  timings?: boolean;
 }
 
 /** Row-major matrices: durations in seconds, distances in metres, NaN where unreachable. */
@@ -98,12 +101,14 @@ export interface NativeMatrix {
   destinations: NativeSnapSummary[];
   rows: number;
   cols: number;
+  timings?: NativeTimings;
 }
 
 export interface NativeMatrixPairs {
   durations?: Float64Array;
   distances?: Float64Array;
   locations: NativeSnapSummary[];
+  timings?: NativeTimings;
 }
 
 export interface NativeSnapSummary {
@@ -122,6 +127,7 @@ export interface NativeRoute {
   legs: { duration: number; distance: number; names: string[]; geometryBegin: number; geometryEnd: number }[];
   waypoints: NativeSnap[];
   settled: number;
+  timings?: NativeTimings;
 }
 
 /** The road layer of a map, as flat arrays (edge e's points are offsets[e] .. offsets[e + 1] - 1). */
@@ -213,7 +219,7 @@ export interface NativeAddon {
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
   /** Lenient: a coordinate that cannot be snapped gives { error } instead of failing the call. */
   snap(map: MapHandle, coordinates: Float64Array, options: SnapOptions & { lenient: true }): (NativeSnap | { error: { code: string; message: string } })[];
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean }): NativeRoute;
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; timings?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;

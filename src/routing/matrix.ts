@@ -1,6 +1,7 @@
 /** Distance matrices on a loaded map, shaped like OSRM's table answer (null where unreachable). */
 import { WaymarkError } from '../errors.js';
 import { native, type MapHandle, type NativeSnapSummary } from '../native/index.js';
+import { observeNative, observePhase } from '../telemetry/phases.js';
 import { callNative, flatCoordinates, radiusOptions, type LonLat } from './route.js';
 
 export type Annotation = 'duration' | 'distance';
@@ -72,15 +73,20 @@ function rows(flat: Float64Array, cols: number, digits: number): (number | null)
 function runMatrix(map: MapHandle, req: MatrixRequest) {
   const annotations = new Set(req.annotations ?? ['duration', 'distance']);
   if (annotations.size === 0) throw new WaymarkError('InvalidValue', 'annotations must name duration and/or distance');
+  const sources = req.sources.length;
+  const targets = req.destinations ? req.destinations.length : sources;
   return callNative(() =>
-    native.matrix(map, flatCoordinates(req.sources), req.destinations ? flatCoordinates(req.destinations) : null, {
-      ...radiusOptions(req),
-      ...(req.coordinateNumbers ? { coordinateNumbers: Uint32Array.from(req.coordinateNumbers) } : {}),
-      durations: annotations.has('duration'),
-      distances: annotations.has('distance'),
-      ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
-      ...(req.threads !== undefined ? { threads: req.threads } : {}),
-    }),
+    observeNative('matrix.many_to_many', { 'waymark.sources': sources, 'waymark.targets': targets }, sources + (req.destinations ? targets : 0), (timings) =>
+      native.matrix(map, flatCoordinates(req.sources), req.destinations ? flatCoordinates(req.destinations) : null, {
+        ...radiusOptions(req),
+        ...(req.coordinateNumbers ? { coordinateNumbers: Uint32Array.from(req.coordinateNumbers) } : {}),
+        durations: annotations.has('duration'),
+        distances: annotations.has('distance'),
+        ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
+        ...(req.threads !== undefined ? { threads: req.threads } : {}),
+        ...(timings ? { timings } : {}),
+      }),
+    ),
   );
 }
 
@@ -103,13 +109,16 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
     pairs[2 * i + 1] = b;
   });
   const r = callNative(() =>
-    native.matrixPairs(map, flatCoordinates(req.locations), pairs, {
-      ...radiusOptions(req),
-      durations: annotations.has('duration'),
-      distances: annotations.has('distance'),
-      ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
-      ...(req.threads !== undefined ? { threads: req.threads } : {}),
-    }),
+    observeNative('matrix.many_to_many', { 'waymark.pairs': req.pairs.length }, req.locations.length, (timings) =>
+      native.matrixPairs(map, flatCoordinates(req.locations), pairs, {
+        ...radiusOptions(req),
+        durations: annotations.has('duration'),
+        distances: annotations.has('distance'),
+        ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
+        ...(req.threads !== undefined ? { threads: req.threads } : {}),
+        ...(timings ? { timings } : {}),
+      }),
+    ),
   );
   const out: PairsResponse = { locations: r.locations.map(point) };
   if (r.durations) out.durations = Array.from(r.durations, (x) => cell(x, 1));
@@ -120,11 +129,17 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
 /** The same answer as matrixOnMap, as JSON text (the server's path: no nested arrays built). */
 export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p): string {
   const r = runMatrix(map, req);
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
-  parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
-  parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
-  if (r.durations) parts.push(`"durations":${native.matrixRowsJson(r.durations, r.cols)}`);
-  if (r.distances) parts.push(`"distances":${native.matrixRowsJson(r.distances, r.cols)}`);
-  return '{' + parts.join(',') + '}';
+  return observePhase(
+    'serialize',
+    () => {
+      const parts: string[] = [];
+      for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
+      parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+      if (r.durations) parts.push(`"durations":${native.matrixRowsJson(r.durations, r.cols)}`);
+      if (r.distances) parts.push(`"distances":${native.matrixRowsJson(r.distances, r.cols)}`);
+      return '{' + parts.join(',') + '}';
+    },
+    (json) => ({ 'waymark.bytes': json.length }),
+  );
 }

@@ -2,6 +2,7 @@
 import polyline from '@mapbox/polyline';
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle, type NativeRoute, type NativeSnap } from '../native/index.js';
+import { observeNative } from '../telemetry/phases.js';
 
 export type LonLat = [number, number];
 export type GeometryFormat = 'geojson' | 'polyline' | 'polyline6' | false;
@@ -98,7 +99,9 @@ export { radiusOptions };
 export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   const format = req.geometry ?? 'geojson';
   const r: NativeRoute = callNative(() =>
-    native.route(map, flatCoordinates(req.coordinates), { ...radiusOptions(req), geometry: format !== false }),
+    observeNative('ch.route', { 'waymark.waypoints': req.coordinates.length }, req.coordinates.length, (timings) =>
+      native.route(map, flatCoordinates(req.coordinates), { ...radiusOptions(req), geometry: format !== false, ...(timings ? { timings } : {}) }),
+    ),
   );
   return {
     duration: round(r.duration, 1),

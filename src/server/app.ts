@@ -33,6 +33,9 @@ import { vrpPlugin } from './routes/vrp.js';
 import { pagePlugin } from './routes/page.js';
 import { tilesPlugin } from './routes/tiles.js';
 import { RoadTileCache } from '../web/road-tiles.js';
+import { profilePlugin } from './routes/profile.js';
+import { traceRequests } from '../telemetry/http.js';
+import { startTracing, type Tracing } from '../telemetry/tracing.js';
 
 export class WaymarkServer {
   readonly app: FastifyInstance;
@@ -40,9 +43,10 @@ export class WaymarkServer {
   /** Road vector tiles of the served maps, cached per map version. */
   readonly roadTiles = new RoadTileCache();
   private closing = false;
+  private tracing: Tracing | undefined;
 
   constructor(readonly config: ServerConfig) {
-    const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs);
+    const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs, { tracing: config.tracing, profiling: Boolean(config.adminToken) });
     this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false, reloads: new Map() };
     this.app = Fastify({
       logger: { level: config.logLevel, base: { service: 'waymark' } },
@@ -78,6 +82,7 @@ export class WaymarkServer {
 
   private setup(): void {
     const { app, ctx } = this;
+    if (this.config.tracing) traceRequests(app);
     // While shutting down, answers close their connection: a keep-alive socket left open by a client
     // would otherwise hold the shutdown until the client lets go.
     app.addHook('onSend', async (_request, reply, payload) => {
@@ -125,12 +130,14 @@ export class WaymarkServer {
     for (const plugin of [isochronePlugin, reachPlugin, zonesMatrixPlugin, zonesEtaPlugin]) void app.register(plugin, { ctx });
     void app.register(tilesPlugin, { ctx, cache: this.roadTiles });
     void app.register(pagePlugin);
+    void app.register(profilePlugin, { ctx });
   }
 
   /** Starts listening; returns the address. Maps load separately (loadMaps) so probes answer at once. */
   async listen(): Promise<string> {
     // The job store first: an unreachable or unmigratable job database fails start-up.
     await this.ctx.jobs!.open();
+    if (this.config.tracing && !this.tracing) this.tracing = await startTracing();
     return this.app.listen({ host: this.config.host, port: this.config.port });
   }
 
@@ -224,6 +231,7 @@ export class WaymarkServer {
     await this.ctx.pool.destroy();
     await this.ctx.jobs?.close();
     await this.roadTiles.close();
+    await this.tracing?.shutdown();
   }
 }
 

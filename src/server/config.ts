@@ -1,5 +1,6 @@
 /** Server settings: every limit that protects the service is configurable. */
 import { availableParallelism } from 'node:os';
+import { tracingRequested } from '../telemetry/tracing.js';
 
 export interface ServerConfig {
   /** Map file per profile name (car, ...). */
@@ -54,6 +55,8 @@ export interface ServerConfig {
   adminToken?: string;
   /** Reload a map when its file is replaced. */
   watch: boolean;
+  /** OpenTelemetry traces (on when the OTEL_* environment configures an OTLP endpoint). */
+  tracing: boolean;
 }
 
 export function defaultConfig(maps: Record<string, string>): ServerConfig {
@@ -86,5 +89,6 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     idempotencyTtlMs: 24 * 3600 * 1000,
     ...(process.env.WAYMARK_ADMIN_TOKEN ? { adminToken: process.env.WAYMARK_ADMIN_TOKEN } : {}),
     watch: false,
+    tracing: tracingRequested(),
   };
 }

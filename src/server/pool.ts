@@ -5,7 +5,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { QueryTask, TaskResult } from '../workers/tasks.js';
+import { currentTaskTrace } from '../telemetry/tracing.js';
+import type { QueryTask, TaskResult, WorkerOptions } from '../workers/tasks.js';
 import { ApiError, apiErrorOf } from './errors.js';
 
 export class QueryPool {
@@ -15,6 +16,7 @@ export class QueryPool {
     workers: number,
     maxQueue: number,
     private readonly timeoutMs: number,
+    private readonly workerOptions: WorkerOptions = { tracing: false, profiling: false },
   ) {
     this.piscina = new Piscina({
       filename: fileURLToPath(new URL('../workers/query-worker.js', import.meta.url)),
@@ -22,6 +24,10 @@ export class QueryPool {
       maxThreads: workers,
       maxQueue,
       idleTimeout: 2 ** 31 - 1,
+      workerData: workerOptions,
+      // Idle workers block in Atomics.wait by default; tracing (span export) and profiling
+      // (inspector requests) need their event loops to run between tasks.
+      ...(workerOptions.tracing || workerOptions.profiling ? { atomics: 'async' as const } : {}),
     });
   }
 
@@ -30,6 +36,10 @@ export class QueryPool {
     const queue = this.piscina.options.maxQueue as number;
     if (this.piscina.queueSize >= queue) {
       throw new ApiError(503, 'Overloaded', 'the server is at capacity; retry shortly', { 'retry-after': '1' });
+    }
+    if (this.workerOptions.tracing) {
+      const trace = currentTaskTrace();
+      if (trace) task = { ...task, trace };
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);

@@ -1,6 +1,7 @@
 /** Solving a VROOM-format problem: parse, solve natively, format, and check before returning. */
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle } from '../native/index.js';
+import { observeNative, observePhase } from '../telemetry/phases.js';
 import { checkSolution } from './checker.js';
 import { parseProblem, toNativeProblem, VrpInputError, type MatrixProvider, type Model, type Placement, type Vehicle } from './model.js';
 import { formatSolution, type NativeVrpSolution } from './output.js';
@@ -92,8 +93,10 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radiu
       const durations = new Float64Array(n * n).fill(NaN);
       const distances = new Float64Array(n * n).fill(NaN);
       if (placed.length > 0) {
-        const m = native.matrix(map, Float64Array.from(placed.flatMap((i) => coordinates[i])), null, { radius, maxCells: Math.max(25e6, placed.length ** 2) });
         const k = placed.length;
+        const m = observeNative('matrix.many_to_many', { 'waymark.sources': k, 'waymark.targets': k, 'waymark.profile': profile }, k, (timings) =>
+          native.matrix(map, Float64Array.from(placed.flatMap((i) => coordinates[i])), null, { radius, maxCells: Math.max(25e6, k ** 2), ...(timings ? { timings } : {}) }),
+        );
         const md = m.durations!;
         const mm = m.distances!;
         for (let a = 0; a < k; a++) {
@@ -116,15 +119,28 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
   const started = performance.now();
   let raw: NativeVrpSolution;
   try {
-    raw = (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(toNativeProblem(model), {
-      timeLimit: options.timeLimit ?? 5,
-      seed: options.seed ?? 1,
-      threads: options.threads ?? 0,
-      ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
-      ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
-      ...(options.control ? { control: options.control } : {}),
-      ...(options.progress ? { progress: options.progress } : {}),
-    });
+    raw = observePhase(
+      'vrp.solve',
+      () =>
+        (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(toNativeProblem(model), {
+          timeLimit: options.timeLimit ?? 5,
+          seed: options.seed ?? 1,
+          threads: options.threads ?? 0,
+          ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
+          ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
+          ...(options.control ? { control: options.control } : {}),
+          ...(options.progress ? { progress: options.progress } : {}),
+        }),
+      (r) => ({
+        'waymark.vrp.jobs': model.tasks.length,
+        'waymark.vrp.vehicles': model.vehicles.length,
+        'waymark.vrp.iterations': r.iterations,
+        'waymark.vrp.improvements': r.improvements,
+        'waymark.vrp.best_cost': r.cost,
+        'waymark.vrp.unassigned': r.unassigned.length,
+        'waymark.vrp.threads': options.threads ?? 0,
+      }),
+    );
   } catch (err) {
     if (isNativeError(err)) throw new WaymarkError(err.code, err.message);
     throw err;

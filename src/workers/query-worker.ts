@@ -3,6 +3,7 @@
  * keeps one mapping per file per process, so every worker thread shares the same pages. Answers
  * are serialised to JSON here, off the event loop.
  */
+import { workerData } from 'node:worker_threads';
 import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
@@ -16,7 +17,19 @@ import { matchOnMap } from '../routing/match.js';
 import { tripOnMap } from '../routing/trip.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
-import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
+import { observeNative, observePhase } from '../telemetry/phases.js';
+import { listenForProfileRequests } from '../telemetry/profiling.js';
+import { startTracing } from '../telemetry/tracing.js';
+import { enableWorkerTracing, runTraced } from '../telemetry/worker-tracing.js';
+import type { OsrmRouteOptions, QueryTask, TaskResult, WorkerOptions } from './tasks.js';
+
+const options = (workerData ?? {}) as Partial<WorkerOptions>;
+if (options.tracing) {
+  // This thread exports its own spans (same OTEL_* configuration as the main thread).
+  await startTracing();
+  enableWorkerTracing();
+}
+if (options.profiling) listenForProfileRequests();
 
 /** Open map versions by reference ("path#checksum"); one per path: a newer version replaces (and releases) the older. */
 const maps = new Map<string, { ref: string; map: OpenedMap }>();
@@ -48,11 +61,15 @@ function osrmGeometry(flat: Float64Array, options: OsrmRouteOptions) {
 }
 
 function osrmRoute(map: OpenedMap, task: Extract<QueryTask, { kind: 'osrm-route' }>) {
+  const points = task.request.coordinates.length;
   const r = callNative(() =>
-    native.route(map.handle, flatCoordinates(task.request.coordinates), {
-      ...radiusOptions(task.request),
-      geometry: task.options.overview !== 'false',
-    }),
+    observeNative('ch.route', { 'waymark.waypoints': points }, points, (timings) =>
+      native.route(map.handle, flatCoordinates(task.request.coordinates), {
+        ...radiusOptions(task.request),
+        geometry: task.options.overview !== 'false',
+        ...(timings ? { timings } : {}),
+      }),
+    ),
   );
   const round1 = (x: number) => Math.round(x * 10) / 10;
   const legs = r.legs.map((l) => ({
@@ -134,10 +151,15 @@ function run(task: QueryTask): unknown {
   }
 }
 
+function answer(task: QueryTask): TaskResult {
+  const result = run(task);
+  if (result instanceof Json) return { ok: true, json: result.text };
+  return { ok: true, json: observePhase('serialize', () => JSON.stringify(result), (json) => ({ 'waymark.bytes': json.length })) };
+}
+
 export default function handle(task: QueryTask): TaskResult {
   try {
-    const answer = run(task);
-    return { ok: true, json: answer instanceof Json ? answer.text : JSON.stringify(answer) };
+    return runTraced(task, () => answer(task));
   } catch (err) {
     if (err instanceof WaymarkError) return { ok: false, code: err.code, message: err.message };
     return { ok: false, code: 'InternalError', message: (err as Error).message };

@@ -13,7 +13,22 @@ export interface OsrmRouteOptions {
   steps: boolean;
 }
 
-export type QueryTask =
+/** What every worker thread is told when it starts (Piscina workerData). */
+export interface WorkerOptions {
+  /** Export spans of traced tasks (the OTEL_* environment configures the exporter). */
+  tracing: boolean;
+  /** Answer CPU profile requests (admin endpoints). */
+  profiling: boolean;
+}
+
+/** W3C trace context of the span that queued a task (only when that span is sampled), and when it was queued (epoch ms). */
+export interface TaskTrace {
+  traceparent: string;
+  tracestate?: string;
+  enqueuedAt: number;
+}
+
+export type QueryTask = (
   | { kind: 'route'; map: string; request: RouteRequest }
   | { kind: 'osrm-route'; map: string; request: RouteRequest; options: OsrmRouteOptions }
   | { kind: 'matrix'; map: string; request: MatrixRequest }
@@ -41,7 +56,8 @@ export type QueryTask =
   | { kind: 'zones-eta'; map: string; area: ZoneArea; location: LonLat; options: ZoneOptions & { radius?: number } }
   | { kind: 'osrm-match'; map: string; request: MatchRequest }
   | { kind: 'osrm-trip'; map: string; request: TripRequest }
-  | { kind: 'selftest'; map: string };
+  | { kind: 'selftest'; map: string }
+) & { trace?: TaskTrace };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
 export type TaskResult = { ok: true; json: string } | { ok: false; code: string; message: string };

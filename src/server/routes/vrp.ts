@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { WaymarkError } from '../../errors.js';
 import type { JobRow } from '../../jobs/store.js';
+import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
 import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
@@ -170,7 +171,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       const key = request.headers['idempotency-key'];
       let result;
       try {
-        result = await jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs);
+        result = await jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs, ctx.config.tracing ? currentTraceContext() : undefined);
       } catch (err) {
         if (err instanceof WaymarkError && err.code === 'IdempotencyConflict') throw new ApiError(422, err.code, err.message);
         throw err;
