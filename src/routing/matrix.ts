@@ -13,6 +13,8 @@ export interface MatrixRequest {
   radius?: number;
   maxCells?: number;
   threads?: number;
+  /** Multiplies every duration of the JSON answer (OSRM's scale_factor). */
+  durationScale?: number;
 }
 
 export interface MatrixPoint {
@@ -112,12 +114,17 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
 }
 
 /** The same answer as matrixOnMap, as JSON text (the server's path: no nested arrays built). */
-export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p): string {
+export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p, withPoints = true): string {
   const r = runMatrix(map, req);
   const parts: string[] = [];
   for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
-  parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
-  parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+  if (withPoints) {
+    parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
+    parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+  }
+  if (r.durations && req.durationScale !== undefined && req.durationScale !== 1) {
+    for (let i = 0; i < r.durations.length; i++) r.durations[i] *= req.durationScale;
+  }
   if (r.durations) parts.push(`"durations":${native.matrixRowsJson(r.durations, r.cols)}`);
   if (r.distances) parts.push(`"distances":${native.matrixRowsJson(r.distances, r.cols)}`);
   return '{' + parts.join(',') + '}';

@@ -11,6 +11,8 @@ export interface RouteRequest {
   geometry?: GeometryFormat;
   radius?: number;
   radiuses?: (number | null)[];
+  /** Also snap onto roads outside the largest strongly connected component (OSRM's snapping=any). */
+  allowIsolated?: boolean;
 }
 
 export interface RouteLeg {

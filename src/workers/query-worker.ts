@@ -3,15 +3,15 @@
  * keeps one mapping per file per process, so every worker thread shares the same pages. Answers
  * are serialised to JSON here, off the event loop.
  */
-import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
-import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
+import { osrmRouteOnMap } from '../routing/osrm-route.js';
+import { callNative, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
-import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
+import type { QueryTask, TaskResult } from './tasks.js';
 
 /** Open map versions by reference ("path#checksum"); one per path: a newer version replaces (and releases) the older. */
 const maps = new Map<string, { ref: string; map: OpenedMap }>();
@@ -26,48 +26,8 @@ function mapFor(ref: string): OpenedMap {
   return map;
 }
 
-function osrmWaypoint(w: { location: LonLat; distance: number; name: string }) {
-  return { hint: '', distance: w.distance, name: w.name, location: w.location };
-}
-
-function osrmGeometry(flat: Float64Array, options: OsrmRouteOptions) {
-  if (options.overview === 'false') return undefined;
-  let coords = flat;
-  if (options.overview === 'simplified' && flat.length >= 6) {
-    // OSRM simplifies the overview; Douglas-Peucker with ~1 m tolerance keeps the shape.
-    const line = turf.lineString(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
-    const simple = turf.simplify(line, { tolerance: 0.00001, highQuality: false });
-    coords = Float64Array.from(simple.geometry.coordinates.flat());
-  }
-  return formatGeometry(coords, options.geometries);
-}
-
-function osrmRoute(map: OpenedMap, task: Extract<QueryTask, { kind: 'osrm-route' }>) {
-  const r = callNative(() =>
-    native.route(map.handle, flatCoordinates(task.request.coordinates), {
-      radius: task.request.radius ?? 1000,
-      ...(task.request.radiuses ? { radiuses: Float64Array.from(task.request.radiuses, (x) => x ?? 1e7) } : {}),
-      geometry: task.options.overview !== 'false',
-    }),
-  );
-  const round1 = (x: number) => Math.round(x * 10) / 10;
-  const legs = r.legs.map((l) => ({
-    steps: [] as unknown[],
-    summary: l.names.slice(0, 2).join(', '),
-    weight: round1(l.duration),
-    duration: round1(l.duration),
-    distance: round1(l.distance),
-  }));
-  const route: Record<string, unknown> = {
-    legs,
-    weight_name: 'duration',
-    weight: round1(r.duration),
-    duration: round1(r.duration),
-    distance: round1(r.distance),
-  };
-  const geometry = osrmGeometry(r.geometry, task.options);
-  if (geometry !== undefined) route.geometry = geometry;
-  return { code: 'Ok', routes: [route], waypoints: r.waypoints.map((w) => osrmWaypoint(waypointOf(w))) };
+function osrmWaypoint(w: { location: LonLat; distance: number; name: string }, generateHints = true) {
+  return generateHints ? { hint: '', distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
 }
 
 /** Big answers are written as JSON text directly; the rest goes through JSON.stringify. */
@@ -88,20 +48,20 @@ function run(task: QueryTask): unknown {
     case 'route':
       return routeOnMap(map.handle, task.request);
     case 'osrm-route':
-      return osrmRoute(map, task);
+      return osrmRouteOnMap(map.handle, task.request, task.options);
     case 'matrix':
       return new Json(matrixJsonOnMap(map.handle, task.request));
     case 'osrm-table':
-      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, osrmWaypoint));
+      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, (p) => osrmWaypoint(p, task.generateHints), !task.skipWaypoints));
     case 'pairs':
       return matrixPairsOnMap(map.handle, task.request);
     case 'nearest': {
-      const [s] = callNative(() => native.snap(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius }));
+      const [s] = callNative(() => native.snap(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false }));
       const w = waypointOf(s);
       if (!task.osrm) return { waypoints: [w] };
       const from = native.mapSection(map.handle, 'edge_from', 'u32')[s.edge];
       const to = native.mapSection(map.handle, 'edge_to', 'u32')[s.edge];
-      return { code: 'Ok', waypoints: [{ nodes: [from, to], ...osrmWaypoint(w) }] };
+      return { code: 'Ok', waypoints: [{ nodes: [from, to], ...osrmWaypoint(w, task.generateHints ?? true) }] };
     }
     case 'selftest': {
       // Two real road points, routed and tabled: proves the map answers queries.

@@ -1,20 +1,17 @@
 /** Tasks the HTTP server sends to its worker threads, and what comes back. */
 import type { LonLat, RouteRequest } from '../routing/route.js';
 import type { MatrixRequest, PairsRequest } from '../routing/matrix.js';
+import type { OsrmRouteOptions } from '../routing/osrm-route.js';
 
-export interface OsrmRouteOptions {
-  overview: 'full' | 'simplified' | 'false';
-  geometries: 'polyline' | 'polyline6' | 'geojson';
-  steps: boolean;
-}
+export type { OsrmRouteOptions };
 
 export type QueryTask =
   | { kind: 'route'; map: string; request: RouteRequest }
   | { kind: 'osrm-route'; map: string; request: RouteRequest; options: OsrmRouteOptions }
   | { kind: 'matrix'; map: string; request: MatrixRequest }
-  | { kind: 'osrm-table'; map: string; request: MatrixRequest }
+  | { kind: 'osrm-table'; map: string; request: MatrixRequest; generateHints: boolean; skipWaypoints: boolean }
   | { kind: 'pairs'; map: string; request: PairsRequest }
-  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean }
+  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; allowIsolated?: boolean; generateHints?: boolean }
   | {
       kind: 'vrp';
       maps: Record<string, string>;

@@ -4,9 +4,10 @@ import type { Annotation } from '../../routing/matrix.js';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
+import { generalOptionProperties, parseGeneralOptions, parseTableOptions, tableOptionProperties, type GeneralOptionsQuery, type TableOptionsQuery } from '../osrm-options.js';
 import { osrmParamsSchema, parseIndexList, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
-interface Query {
+interface Query extends GeneralOptionsQuery, TableOptionsQuery {
   sources?: string;
   destinations?: string;
   annotations?: string;
@@ -28,6 +29,8 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
             destinations: { type: 'string', description: 'indices (; separated) or all' },
             annotations: { type: 'string', description: 'duration, distance or duration,distance', default: 'duration' },
             radiuses: { type: 'string' },
+            ...tableOptionProperties,
+            ...generalOptionProperties,
           },
         },
         response: { '4xx': errorSchema, '5xx': errorSchema },
@@ -44,6 +47,9 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (!annotations.every((a) => a === 'duration' || a === 'distance')) {
         throw new ApiError(400, 'InvalidValue', `annotations must be duration and/or distance, not '${q.annotations}'`);
       }
+      const general = parseGeneralOptions(q, coords.length);
+      if (general.allowIsolated) throw new ApiError(400, 'NotImplemented', 'snapping=any is not implemented for tables');
+      const { scaleFactor } = parseTableOptions(q, annotations);
       // Per-point radii in tables: the largest one applies to every point.
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
       const radius = radiuses ? Math.max(1000, ...radiuses.map((r) => r ?? 0)) : undefined;
@@ -55,7 +61,9 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-table',
         map,
-        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}) },
+        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}), ...(scaleFactor !== 1 ? { durationScale: scaleFactor } : {}) },
+        generateHints: general.generateHints,
+        skipWaypoints: general.skipWaypoints,
       }));
       return reply.type('application/json').send(json);
     },

@@ -1,0 +1,197 @@
+/**
+ * OSRM v5 request options beyond coordinates and radiuses: every option OSRM documents for
+ * route/table/nearest is either honoured or refused with 400 — `InvalidOptions` for a value OSRM
+ * itself would reject, `NotImplemented` for a documented feature Waymark does not offer (yet).
+ * Nothing is accepted and dropped.
+ */
+import { ApiError } from './errors.js';
+
+const invalid = (message: string) => new ApiError(400, 'InvalidOptions', message);
+const notImplemented = (message: string) => new ApiError(400, 'NotImplemented', message);
+
+/** The query-string properties of the options every OSRM service takes (all strings: parsed here). */
+export const generalOptionProperties = {
+  bearings: { type: 'string', description: 'not implemented: refused unless every entry is empty' },
+  generate_hints: { type: 'string', description: 'true (default) or false; false omits the hint of each waypoint' },
+  hints: { type: 'string', description: 'not implemented: refused unless every entry is empty' },
+  approaches: { type: 'string', description: 'unrestricted (or empty) per coordinate; curb is not implemented' },
+  exclude: { type: 'string', description: 'not implemented: refused unless empty' },
+  snapping: { type: 'string', description: 'default (largest strongly connected component only) or any (every routable road)' },
+  skip_waypoints: { type: 'string', description: 'true omits the waypoints array' },
+} as const;
+
+export interface GeneralOptionsQuery {
+  bearings?: string;
+  generate_hints?: string;
+  hints?: string;
+  approaches?: string;
+  exclude?: string;
+  snapping?: string;
+  skip_waypoints?: string;
+}
+
+export interface GeneralOptions {
+  generateHints: boolean;
+  skipWaypoints: boolean;
+  /** snapping=any: also snap onto roads outside the largest strongly connected component. */
+  allowIsolated: boolean;
+}
+
+export function parseBoolean(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw invalid(`${name} must be true or false, not '${value}'`);
+}
+
+/** A ;-separated per-coordinate list: the right number of entries (OSRM's rule), each checked by `each`. */
+function perCoordinate(value: string, count: number, name: string, each: (entry: string, i: number) => void): void {
+  const parts = value.split(';');
+  if (parts.length !== count) throw invalid(`${name} must have ${count} entries (one per coordinate), not ${parts.length}`);
+  parts.forEach(each);
+}
+
+export function parseGeneralOptions(q: GeneralOptionsQuery, count: number): GeneralOptions {
+  if (q.bearings !== undefined) {
+    perCoordinate(q.bearings, count, 'bearings', (b, i) => {
+      if (b === '') return;
+      const m = /^(\d+),(\d+)$/.exec(b);
+      if (!m || Number(m[1]) > 360 || Number(m[2]) > 180) throw invalid(`bearings entry ${i} ('${b}') must be value,range with value in 0..360 and range in 0..180`);
+      throw notImplemented('bearings (filtering snapping candidates by direction) is not implemented');
+    });
+  }
+  if (q.hints !== undefined) {
+    perCoordinate(q.hints, count, 'hints', (h) => {
+      if (h !== '') throw notImplemented('hints (reusing a previous snap) are not implemented; leave them out');
+    });
+  }
+  if (q.approaches !== undefined) {
+    perCoordinate(q.approaches, count, 'approaches', (a, i) => {
+      if (a === '' || a === 'unrestricted') return;
+      if (a === 'curb' || a === 'opposite') throw notImplemented(`approaches=${a} (arriving on a given side of the road) is not implemented`);
+      throw invalid(`approaches entry ${i} ('${a}') must be curb, opposite or unrestricted`);
+    });
+  }
+  if (q.exclude !== undefined && q.exclude !== '') {
+    const classes = q.exclude.split(',');
+    for (const c of classes) {
+      if (!['motorway', 'toll', 'ferry'].includes(c)) throw invalid(`exclude: '${c}' is not a class of the car profile (motorway, toll, ferry)`);
+    }
+    throw notImplemented('exclude (avoiding road classes) is not implemented');
+  }
+  let allowIsolated = false;
+  if (q.snapping !== undefined) {
+    if (q.snapping === 'any') allowIsolated = true;
+    else if (q.snapping !== 'default') throw invalid(`snapping must be default or any, not '${q.snapping}'`);
+  }
+  return {
+    generateHints: parseBoolean(q.generate_hints, 'generate_hints', true),
+    skipWaypoints: parseBoolean(q.skip_waypoints, 'skip_waypoints', false),
+    allowIsolated,
+  };
+}
+
+/** An OSRM waypoint object as Waymark answers it: `hint` only when hints are generated. */
+export function shapeWaypoint<T extends { hint?: string }>(w: T, generateHints: boolean): T {
+  if (generateHints) return w;
+  const { hint: _hint, ...rest } = w;
+  return rest as T;
+}
+
+export const routeOptionProperties = {
+  alternatives: { type: 'string', description: 'false or 0 (default); true or a number of alternatives is not implemented yet' },
+  steps: { type: 'string', description: 'true for turn-by-turn steps, false (default)' },
+  annotations: { type: 'string', description: 'false (default), true, or a comma list of duration, distance, speed, weight, nodes, datasource' },
+  continue_straight: { type: 'string', description: 'default or false: a route may turn around at a via point; true is not implemented' },
+  waypoints: { type: 'string', description: 'indices (; separated) of the coordinates that start/end legs; the others are via points' },
+} as const;
+
+export interface RouteOptionsQuery {
+  alternatives?: string;
+  steps?: string;
+  annotations?: string;
+  continue_straight?: string;
+  waypoints?: string;
+}
+
+export type AnnotationKind = 'duration' | 'distance' | 'speed' | 'weight' | 'nodes' | 'datasource';
+const annotationKinds: readonly AnnotationKind[] = ['duration', 'distance', 'speed', 'weight', 'nodes', 'datasource'];
+
+export interface RouteOptions {
+  steps: boolean;
+  /** Requested annotation kinds, in OSRM's order; empty = none. */
+  annotations: AnnotationKind[];
+  /** Indices of the coordinates that are waypoints (legs run between them), undefined = all. */
+  waypoints?: number[];
+}
+
+/** What the route service implements so far; the rest of the documented values are refused. */
+export interface RouteCapabilities {
+  steps: boolean;
+  annotations: readonly AnnotationKind[];
+}
+
+export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: RouteCapabilities): RouteOptions {
+  if (q.alternatives !== undefined && q.alternatives !== 'false' && q.alternatives !== '0') {
+    if (q.alternatives !== 'true' && !/^[1-9]\d*$/.test(q.alternatives)) throw invalid(`alternatives must be true, false or a number, not '${q.alternatives}'`);
+    throw notImplemented('alternatives are not implemented; ask with alternatives=false');
+  }
+  const steps = parseBoolean(q.steps, 'steps', false);
+  if (steps && !can.steps) throw notImplemented('steps are not implemented');
+  let annotations: AnnotationKind[] = [];
+  if (q.annotations !== undefined && q.annotations !== 'false') {
+    const asked = q.annotations === 'true' ? [...annotationKinds] : q.annotations.split(',');
+    for (const a of asked) {
+      if (!annotationKinds.includes(a as AnnotationKind)) throw invalid(`annotations: '${a}' is not one of true, false, ${annotationKinds.join(', ')}`);
+    }
+    const missing = asked.filter((a) => !can.annotations.includes(a as AnnotationKind));
+    if (missing.length > 0) throw notImplemented(`annotations ${missing.join(', ')} are not implemented (available: ${can.annotations.join(', ') || 'none'})`);
+    annotations = annotationKinds.filter((a) => asked.includes(a));
+  }
+  if (q.continue_straight !== undefined) {
+    if (q.continue_straight === 'true') throw notImplemented('continue_straight=true (no turning around at via points) is not implemented; legs may start in either direction');
+    if (q.continue_straight !== 'false' && q.continue_straight !== 'default') throw invalid(`continue_straight must be default, true or false, not '${q.continue_straight}'`);
+  }
+  let waypoints: number[] | undefined;
+  if (q.waypoints !== undefined) {
+    waypoints = q.waypoints.split(';').map((s) => {
+      const i = Number(s);
+      if (s === '' || !Number.isInteger(i) || i < 0 || i >= count) throw invalid(`waypoints: '${s}' is not a coordinate index below ${count}`);
+      return i;
+    });
+    if (waypoints[0] !== 0 || waypoints[waypoints.length - 1] !== count - 1) throw invalid('waypoints must include the first and the last coordinate');
+    if (waypoints.some((w, k) => k > 0 && w <= waypoints![k - 1])) throw invalid('waypoints must be in increasing order without repeats');
+    if (waypoints.length === count) waypoints = undefined;
+  }
+  return { steps, annotations, ...(waypoints ? { waypoints } : {}) };
+}
+
+export const tableOptionProperties = {
+  fallback_speed: { type: 'string', description: 'not implemented: refused (a positive number is what OSRM takes)' },
+  fallback_coordinate: { type: 'string', description: 'input or snapped; only meaningful with fallback_speed' },
+  scale_factor: { type: 'string', description: 'a positive number multiplying every duration (default 1)' },
+} as const;
+
+export interface TableOptionsQuery {
+  fallback_speed?: string;
+  fallback_coordinate?: string;
+  scale_factor?: string;
+}
+
+export function parseTableOptions(q: TableOptionsQuery, annotations: readonly string[]): { scaleFactor: number } {
+  if (q.fallback_coordinate !== undefined && q.fallback_coordinate !== 'input' && q.fallback_coordinate !== 'snapped') {
+    throw invalid(`fallback_coordinate must be input or snapped, not '${q.fallback_coordinate}'`);
+  }
+  if (q.fallback_speed !== undefined) {
+    const v = Number(q.fallback_speed);
+    if (q.fallback_speed === '' || !Number.isFinite(v) || v <= 0) throw invalid(`fallback_speed must be a positive number, not '${q.fallback_speed}'`);
+    throw notImplemented('fallback_speed (crow-fly estimates for unreachable cells) is not implemented');
+  }
+  let scaleFactor = 1;
+  if (q.scale_factor !== undefined) {
+    scaleFactor = Number(q.scale_factor);
+    if (q.scale_factor === '' || !Number.isFinite(scaleFactor) || scaleFactor <= 0) throw invalid(`scale_factor must be a positive number, not '${q.scale_factor}'`);
+    if (!annotations.includes('duration')) throw invalid('scale_factor applies to durations: ask for annotations including duration');
+  }
+  return { scaleFactor };
+}
