@@ -28,6 +28,7 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${B}?alternatives=maybe`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?steps=yes`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?annotations=nodes`, 'NotImplemented'],
+      [`/route/v1/car/${A};${B}?steps=1`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?annotations=colour`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?continue_straight=true`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?continue_straight=sometimes`, 'InvalidOptions'],

@@ -57,7 +57,7 @@ describe('HTTP API on a real listener', () => {
 
   it('serves OSRM route, table and nearest with OSRM response shapes (as an OSRM client sees them)', async () => {
     const coords = `${A.join(',')};${B.join(',')}`;
-    const route = await getJson(base, `/route/v1/driving/${coords}?overview=full&geometries=geojson&steps=false&alternatives=false`);
+    const route = await getJson(base, `/route/v1/driving/${coords}?overview=full&geometries=geojson&steps=true&alternatives=false`);
     assert.equal(route.status, 200);
     assert.equal(route.json.code, 'Ok');
     assert.equal(route.json.routes.length, 1);

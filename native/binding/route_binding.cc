@@ -9,6 +9,7 @@
 #include "binding/query_args.h"
 #include "binding/registry.h"
 #include "common/geo.h"
+#include "guidance/build_steps.h"
 #include "route/leg.h"
 #include "route/reference_dijkstra.h"
 #include "route/route.h"
@@ -29,13 +30,57 @@ Napi::Value snap(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Object stepToJs(Napi::Env env, const LoadedMap& map, const RouteStep& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("type", maneuverTypeName(s.type));
+  o.Set("modifier", modifierName(s.modifier));
+  o.Set("exit", s.exit);
+  Napi::Array loc = Napi::Array::New(env, 2);
+  loc.Set(0u, s.lon);
+  loc.Set(1u, s.lat);
+  o.Set("location", loc);
+  o.Set("bearingBefore", s.bearing_before);
+  o.Set("bearingAfter", s.bearing_after);
+  o.Set("name", std::string(map.road.name(s.name)));
+  o.Set("mode", s.ferry ? "ferry" : "driving");
+  o.Set("duration", s.duration_s);
+  o.Set("distance", s.distance_m);
+  o.Set("geometryBegin", s.geometry_begin);
+  o.Set("geometryEnd", s.geometry_end);
+  Napi::Array xs = Napi::Array::New(env, s.intersections.size());
+  for (size_t i = 0; i < s.intersections.size(); ++i) {
+    const StepIntersection& x = s.intersections[i];
+    Napi::Object xo = Napi::Object::New(env);
+    Napi::Array xl = Napi::Array::New(env, 2);
+    xl.Set(0u, x.lon);
+    xl.Set(1u, x.lat);
+    xo.Set("location", xl);
+    Napi::Array bearings = Napi::Array::New(env, x.bearings.size());
+    Napi::Array entry = Napi::Array::New(env, x.entry.size());
+    for (size_t k = 0; k < x.bearings.size(); ++k) {
+      bearings.Set(uint32_t(k), x.bearings[k]);
+      entry.Set(uint32_t(k), x.entry[k] != 0);
+    }
+    xo.Set("bearings", bearings);
+    xo.Set("entry", entry);
+    xo.Set("in", x.in);
+    xo.Set("out", x.out);
+    xs.Set(uint32_t(i), xo);
+  }
+  o.Set("intersections", xs);
+  return o;
+}
+
 Napi::Value route(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     MapPtr map = mapArg(info, 0);
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
     Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
     const SnapArgs args = snapArgs(options);
-    const bool geometry = boolean(options, "geometry", true);
+    const bool want_steps = boolean(options, "steps", false);
+    const bool want_pieces = boolean(options, "pieces", false);
+    // Steps and pieces index into the geometry, so asking for them computes it.
+    const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces;
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
     const auto points = snapAll(*map, coords.Data(), count, args);
@@ -57,6 +102,23 @@ Napi::Value route(const Napi::CallbackInfo& info) {
       leg.Set("names", names);
       leg.Set("geometryBegin", l.geometry_begin);
       leg.Set("geometryEnd", l.geometry_end);
+      if (want_steps) {
+        const auto steps = buildSteps(*map, l, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]);
+        Napi::Array js = Napi::Array::New(env, steps.size());
+        for (size_t k = 0; k < steps.size(); ++k) js.Set(uint32_t(k), stepToJs(env, *map, steps[k]));
+        leg.Set("steps", js);
+      }
+      if (want_pieces) {
+        // Four numbers per piece: first and last coordinate index (inclusive), seconds, metres.
+        Napi::Float64Array pieces = Napi::Float64Array::New(env, l.pieces.size() * 4);
+        for (size_t k = 0; k < l.pieces.size(); ++k) {
+          pieces[4 * k] = l.pieces[k].geometry_begin;
+          pieces[4 * k + 1] = l.pieces[k].geometry_end;
+          pieces[4 * k + 2] = l.pieces[k].duration_s;
+          pieces[4 * k + 3] = l.pieces[k].distance_m;
+        }
+        leg.Set("pieces", pieces);
+      }
       legs.Set(uint32_t(i), leg);
     }
     o.Set("legs", legs);

@@ -1,5 +1,7 @@
 #include "route/route.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/geo.h"
 #include "route/leg.h"
@@ -52,7 +54,24 @@ RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& po
       const uint32_t edge = ed >> 1, dir = ed & 1;
       const double f0 = i == 0 ? path.start_fraction : 0.0;
       const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
+      RoutePiece piece{edge, dir, f0, f1, 0, 0, 0, 0};
+      const uint32_t seg = path.segments[i];
+      piece.duration_s = std::max(0.0, f1 - f0) * map.eb.segment_duration[seg] / 1000.0;
+      piece.distance_m = std::max(0.0, f1 - f0) * map.eb.segment_length_cm[seg] / 100.0;
+      if (i > 0) {
+        // The turn cost into this segment: the arc weight minus the previous segment's own duration.
+        const uint32_t prev = path.segments[i - 1];
+        for (uint32_t t = map.eb.turn_first[prev]; t < map.eb.turn_first[prev + 1]; ++t)
+          if (map.eb.turn_head[t] == seg) {
+            piece.duration_s += std::max<int64_t>(0, int64_t(map.eb.turn_weight[t]) - map.eb.segment_duration[prev]) / 1000.0;
+            break;
+          }
+      }
+      piece.geometry_begin = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
       if (with_geometry) appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
+      piece.geometry_end = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
+      if (i == 0 && with_geometry) piece.geometry_begin = leg.geometry_begin;
+      leg.pieces.push_back(piece);
       // A piece of zero length (starting at the very end of a road, or ending at its very start) is
       // a road the route only touches: it names no street driven.
       if (f1 <= f0 && path.segments.size() > 1) continue;

@@ -10,12 +10,26 @@
 
 namespace waymark {
 
+// One road piece of a leg: the part [f0, f1] of `edge` driven in direction `dir`, with its cost and
+// its coordinates in the route geometry (pairs [geometry_begin, geometry_end], the last one shared
+// with the next piece). Guidance and annotations are built from these.
+struct RoutePiece {
+  uint32_t edge = 0;
+  uint32_t dir = 0;
+  double f0 = 0, f1 = 1;
+  double duration_s = 0;  // driving the piece, plus the turn cost of entering it
+  double distance_m = 0;
+  uint32_t geometry_begin = 0;
+  uint32_t geometry_end = 0;
+};
+
 struct RouteLegResult {
   double duration_s = 0;
   double distance_m = 0;
   std::vector<std::string> names;  // streets along the leg, consecutive duplicates merged
   uint32_t geometry_begin = 0;     // first coordinate index (pairs) of this leg in the route geometry
   uint32_t geometry_end = 0;       // one past the last
+  std::vector<RoutePiece> pieces;  // in driving order
 };
 
 struct RouteResult {

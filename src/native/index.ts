@@ -117,9 +117,38 @@ export interface NativeRoute {
   distance: number;
   /** lon, lat pairs (empty without geometry). */
   geometry: Float64Array;
-  legs: { duration: number; distance: number; names: string[]; geometryBegin: number; geometryEnd: number }[];
+  legs: {
+    duration: number;
+    distance: number;
+    names: string[];
+    geometryBegin: number;
+    geometryEnd: number;
+    /** With `steps`. */
+    steps?: NativeStep[];
+    /** With `pieces`: per road piece, first and last coordinate index (inclusive), seconds, metres. */
+    pieces?: Float64Array;
+  }[];
   waypoints: NativeSnap[];
   settled: number;
+}
+
+/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
+export interface NativeStep {
+  type: string;
+  /** Empty when none. */
+  modifier: string;
+  /** Roundabout exit number, 0 = none. */
+  exit: number;
+  location: [number, number];
+  bearingBefore: number;
+  bearingAfter: number;
+  name: string;
+  mode: 'driving' | 'ferry';
+  duration: number;
+  distance: number;
+  geometryBegin: number;
+  geometryEnd: number;
+  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
 }
 
 export interface MapHeader {
@@ -191,7 +220,8 @@ export interface NativeAddon {
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean }): NativeRoute;
+  /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;

@@ -1,8 +1,8 @@
 /** OSRM route answers (GET /route/v1) from a native route: legs, overview geometry, waypoints. */
 import * as turf from '@turf/turf';
-import { native, type MapHandle } from '../native/index.js';
+import { native, type MapHandle, type NativeStep } from '../native/index.js';
 import type { AnnotationKind } from '../server/osrm-options.js';
-import { callNative, flatCoordinates, formatGeometry, waypointOf, type RouteRequest } from './route.js';
+import { callNative, flatCoordinates, formatGeometry, waypointOf, type GeometryFormat, type RouteRequest } from './route.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -16,6 +16,7 @@ export interface OsrmRouteOptions {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 function overviewGeometry(flat: Float64Array, options: OsrmRouteOptions) {
   if (options.overview === 'false') return undefined;
@@ -29,6 +30,71 @@ function overviewGeometry(flat: Float64Array, options: OsrmRouteOptions) {
   return formatGeometry(coords, options.geometries);
 }
 
+function haversine(lon1: number, lat1: number, lon2: number, lat2: number): number {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** OSRM step objects; a step's geometry is its slice of the route geometry (the arrival: its point twice). */
+function osrmSteps(steps: NativeStep[], geometry: Float64Array, format: GeometryFormat) {
+  return steps.map((s) => {
+    let slice = geometry.subarray(2 * s.geometryBegin, 2 * s.geometryEnd + 2);
+    if (slice.length === 2) slice = Float64Array.of(slice[0], slice[1], slice[0], slice[1]);
+    const maneuver: Record<string, unknown> = {
+      bearing_after: s.bearingAfter,
+      bearing_before: s.bearingBefore,
+      location: [round6(s.location[0]), round6(s.location[1])],
+      type: s.type,
+    };
+    if (s.modifier) maneuver.modifier = s.modifier;
+    if (s.exit > 0) maneuver.exit = s.exit;
+    return {
+      geometry: formatGeometry(slice, format),
+      maneuver,
+      mode: s.mode,
+      driving_side: 'right',
+      name: s.name,
+      intersections: s.intersections.map((x) => {
+        const o: Record<string, unknown> = { location: [round6(x.location[0]), round6(x.location[1])], bearings: x.bearings, entry: x.entry };
+        if (x.in >= 0) o.in = x.in;
+        if (x.out >= 0) o.out = x.out;
+        return o;
+      }),
+      weight: round1(s.duration),
+      duration: round1(s.duration),
+      distance: round1(s.distance),
+    };
+  });
+}
+type OsrmStep = ReturnType<typeof osrmSteps>[number];
+
+/** Per coordinate pair of a leg's geometry: each road piece's cost spread over its pairs by length. */
+function annotationOf(pieces: Float64Array, geometry: Float64Array, kinds: readonly AnnotationKind[]) {
+  const distance: number[] = [];
+  const duration: number[] = [];
+  for (let p = 0; p < pieces.length; p += 4) {
+    const [begin, end, seconds] = [pieces[p], pieces[p + 1], pieces[p + 2]];
+    const lengths: number[] = [];
+    for (let g = begin; g < end; g++) lengths.push(haversine(geometry[2 * g], geometry[2 * g + 1], geometry[2 * g + 2], geometry[2 * g + 3]));
+    const total = lengths.reduce((t, x) => t + x, 0);
+    for (const l of lengths) {
+      distance.push(l);
+      duration.push(total > 0 ? (seconds * l) / total : 0);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  if (kinds.includes('duration')) out.duration = duration.map(round1);
+  if (kinds.includes('distance')) out.distance = distance.map(round1);
+  if (kinds.includes('speed')) out.speed = distance.map((d, i) => (duration[i] > 0 ? round1(d / duration[i]) : 0));
+  if (kinds.includes('weight')) out.weight = duration.map(round1);
+  if (kinds.includes('datasource')) {
+    out.datasource = distance.map(() => 0);
+    out.metadata = { datasource_names: ['lua profile'] };
+  }
+  return out;
+}
+
 interface OsrmLeg {
   steps: unknown[];
   summary: string;
@@ -38,6 +104,28 @@ interface OsrmLeg {
   annotation?: Record<string, unknown>;
 }
 
+/**
+ * Steps of legs joined at via points: the arrival at a via point goes, and the departure from it
+ * becomes a continuation (or a U-turn when the route turns back there).
+ */
+function joinSteps(parts: OsrmStep[][]): OsrmStep[] {
+  const out: OsrmStep[] = [];
+  for (const [k, steps] of parts.entries()) {
+    if (k === 0) {
+      out.push(...steps);
+      continue;
+    }
+    const arrive = out.pop()!;
+    const [depart, ...rest] = steps;
+    const before = arrive.maneuver.bearing_before as number;
+    const after = depart.maneuver.bearing_after as number;
+    const turn = (((after - before) % 360) + 360) % 360;
+    depart.maneuver = { ...depart.maneuver, bearing_before: before, type: 'continue', modifier: turn > 170 && turn < 190 ? 'uturn' : 'straight' };
+    out.push(depart, ...rest);
+  }
+  return out;
+}
+
 export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmRouteOptions) {
   const r = callNative(() =>
     native.route(map, flatCoordinates(req.coordinates), {
@@ -45,6 +133,8 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       ...(req.radiuses ? { radiuses: Float64Array.from(req.radiuses, (x) => x ?? 1e7) } : {}),
       allowIsolated: req.allowIsolated ?? false,
       geometry: options.overview !== 'false',
+      steps: options.steps,
+      pieces: options.annotations.length > 0,
     }),
   );
   // Legs between consecutive waypoints; via points in between join their legs into one.
@@ -56,7 +146,16 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
     for (const p of parts) for (const n of p.names) if (names[names.length - 1] !== n) names.push(n);
     const duration = parts.reduce((t, p) => t + p.duration, 0);
     const distance = parts.reduce((t, p) => t + p.distance, 0);
-    legs.push({ steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) });
+    const leg: OsrmLeg = { steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) };
+    if (options.steps) leg.steps = joinSteps(parts.map((p) => osrmSteps(p.steps ?? [], r.geometry, options.geometries)));
+    if (options.annotations.length > 0) {
+      const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations));
+      leg.annotation = perPart.reduce((joined, a) => {
+        for (const [k, v] of Object.entries(a)) joined[k] = k === 'metadata' ? v : [...((joined[k] as number[]) ?? []), ...(v as number[])];
+        return joined;
+      }, {} as Record<string, unknown>);
+    }
+    legs.push(leg);
   }
   const route: Record<string, unknown> = {
     legs,
