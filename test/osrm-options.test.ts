@@ -54,7 +54,6 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/table/v1/car/${A};${B}?scale_factor=2&annotations=distance`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?snapping=any`, 'NotImplemented'],
       [`/table/v1/car/${A};${B}?approaches=curb;`, 'NotImplemented'],
-      [`/nearest/v1/car/${A}?number=3`, 'NotImplemented'],
       [`/nearest/v1/car/${A}?bearings=0,90`, 'NotImplemented'],
       [`/nearest/v1/car/${A}?skip_waypoints=true`, 'InvalidOptions'],
     ];

@@ -30,6 +30,34 @@ Napi::Value snap(const Napi::CallbackInfo& info) {
   });
 }
 
+// The `number` nearest distinct roads to one coordinate, nearest first: each further one is the
+// nearest road not yet listed (so the order is exact, not an approximation).
+Napi::Value snapNearest(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "coordinate");
+    if (coords.ElementLength() != 2) fail("InvalidArgument", "nearest takes exactly one coordinate");
+    Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
+    const SnapArgs args = snapArgs(options);
+    const double count = number(options, "number", 1);
+    if (!(count >= 1 && count <= 1000) || count != std::floor(count)) fail("InvalidValue", "number must be an integer in [1, 1000]");
+    std::vector<SnapResult> found = snapAll(*map, coords.Data(), 1, args);
+    const double radius = args.radii.empty() ? args.radius : args.radii[0];
+    while (found.size() < size_t(count)) {
+      SnapResult next = map->snap.snapToRoad(map->road, coords[0], coords[1], radius, [&](uint32_t e) {
+        for (const auto& f : found)
+          if (f.edge == e) return false;
+        return args.allow_isolated || map->eb.snappable(map->eb.segment(e, 0)) || map->eb.snappable(map->eb.segment(e, 1));
+      });
+      if (!next.found) break;
+      found.push_back(next);
+    }
+    Napi::Array out = Napi::Array::New(env, found.size());
+    for (size_t i = 0; i < found.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, found[i], true));
+    return out;
+  });
+}
+
 Napi::Object stepToJs(Napi::Env env, const LoadedMap& map, const RouteStep& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("type", maneuverTypeName(s.type));
@@ -226,6 +254,7 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
 void registerRoute(Napi::Env env, Napi::Object exports) {
   exports.Set("snap", Napi::Function::New(env, snap));
   exports.Set("route", Napi::Function::New(env, route));
+  exports.Set("snapNearest", Napi::Function::New(env, snapNearest));
   exports.Set("referenceRoute", Napi::Function::New(env, referenceRoute));
   exports.Set("randomRoadPoints", Napi::Function::New(env, randomRoadPoints));
   exports.Set("benchRoutes", Napi::Function::New(env, benchRoutes));

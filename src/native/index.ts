@@ -220,6 +220,8 @@ export interface NativeAddon {
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
+  /** The `number` nearest distinct roads to one coordinate (lon, lat), nearest first. */
+  snapNearest(map: MapHandle, coordinate: Float64Array, options?: SnapOptions & { number?: number }): NativeSnap[];
   /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
   route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */

@@ -56,12 +56,13 @@ function run(task: QueryTask): unknown {
     case 'pairs':
       return matrixPairsOnMap(map.handle, task.request);
     case 'nearest': {
-      const [s] = callNative(() => native.snap(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false }));
-      const w = waypointOf(s);
-      if (!task.osrm) return { waypoints: [w] };
-      const from = native.mapSection(map.handle, 'edge_from', 'u32')[s.edge];
-      const to = native.mapSection(map.handle, 'edge_to', 'u32')[s.edge];
-      return { code: 'Ok', waypoints: [{ nodes: [from, to], ...osrmWaypoint(w, task.generateHints ?? true) }] };
+      const snaps = callNative(() =>
+        native.snapNearest(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false, number: task.number ?? 1 }),
+      );
+      if (!task.osrm) return { waypoints: [waypointOf(snaps[0])] };
+      const from = native.mapSection(map.handle, 'edge_from', 'u32');
+      const to = native.mapSection(map.handle, 'edge_to', 'u32');
+      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: [from[s.edge], to[s.edge]], ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
     }
     case 'selftest': {
       // Two real road points, routed and tabled: proves the map answers queries.

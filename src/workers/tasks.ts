@@ -11,7 +11,7 @@ export type QueryTask =
   | { kind: 'matrix'; map: string; request: MatrixRequest }
   | { kind: 'osrm-table'; map: string; request: MatrixRequest; generateHints: boolean; skipWaypoints: boolean }
   | { kind: 'pairs'; map: string; request: PairsRequest }
-  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; allowIsolated?: boolean; generateHints?: boolean }
+  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; number?: number; allowIsolated?: boolean; generateHints?: boolean }
   | {
       kind: 'vrp';
       maps: Record<string, string>;

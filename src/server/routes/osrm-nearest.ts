@@ -6,13 +6,16 @@ import { ApiError, errorSchema } from '../errors.js';
 import { generalOptionProperties, parseGeneralOptions, type GeneralOptionsQuery } from '../osrm-options.js';
 import { osrmParamsSchema, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
+/** Most roads one nearest request may ask for (osrm-routed's default --max-nearest-size). */
+const maxNearest = 100;
+
 export const osrmNearestPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
   app.get<{ Params: { profile: string; coordinates: string }; Querystring: GeneralOptionsQuery & { number?: number; radiuses?: string } }>(
     '/nearest/v1/:profile/:coordinates',
     {
       schema: {
         summary: 'OSRM-compatible nearest road',
-        description: 'Snaps one coordinate to the nearest routable road. `number` above 1 is refused (NotImplemented).',
+        description: 'Snaps one coordinate to the `number` nearest distinct routable roads, nearest first.',
         tags: ['osrm'],
         params: osrmParamsSchema,
         querystring: {
@@ -29,9 +32,10 @@ export const osrmNearestPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = asy
       if (coords.length !== 1) throw new ApiError(400, 'InvalidQuery', 'nearest takes exactly one coordinate');
       const general = parseGeneralOptions(request.query, 1);
       if (general.skipWaypoints) throw new ApiError(400, 'InvalidOptions', 'skip_waypoints would leave a nearest answer empty');
-      if ((request.query.number ?? 1) > 1) throw new ApiError(400, 'NotImplemented', 'number above 1 (several nearest roads) is not implemented');
+      const number = request.query.number ?? 1;
+      if (number > maxNearest) throw new ApiError(400, 'TooBig', `number ${number} exceeds the limit of ${maxNearest}`);
       const radius = parseRadiuses(request.query.radiuses, 1, ctx.config.maxRadius)?.[0] ?? 1000;
-      const json = await withMap(ctx, profile, reply, (ref) => ctx.pool.run({ kind: 'nearest', map: ref, coordinate: coords[0], radius, osrm: true, allowIsolated: general.allowIsolated, generateHints: general.generateHints }));
+      const json = await withMap(ctx, profile, reply, (ref) => ctx.pool.run({ kind: 'nearest', map: ref, coordinate: coords[0], radius, osrm: true, number, allowIsolated: general.allowIsolated, generateHints: general.generateHints }));
       return reply.type('application/json').send(json);
     },
   );
