@@ -23,8 +23,8 @@ describe('OSRM options: honoured or refused, never dropped', () => {
 
   it('refuses documented values not offered with NotImplemented and bad values with InvalidOptions', async () => {
     const cases: [string, string][] = [
-      [`/route/v1/car/${A};${B}?alternatives=true`, 'NotImplemented'],
-      [`/route/v1/car/${A};${B}?alternatives=2`, 'NotImplemented'],
+      [`/route/v1/car/${A};${C};${B}?alternatives=true`, 'NotImplemented'],
+      [`/route/v1/car/${A};${B}?alternatives=9`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?alternatives=maybe`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?steps=yes`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?annotations=nodes`, 'NotImplemented'],

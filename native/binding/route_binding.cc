@@ -10,6 +10,7 @@
 #include "binding/registry.h"
 #include "common/geo.h"
 #include "guidance/build_steps.h"
+#include "alternatives/via_node_alternatives.h"
 #include "route/leg.h"
 #include "route/reference_dijkstra.h"
 #include "route/route.h"
@@ -111,49 +112,62 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces;
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
+    const double alternatives = number(options, "alternatives", 0);
+    if (!(alternatives >= 0 && alternatives <= 16) || alternatives != std::floor(alternatives))
+      fail("InvalidValue", "alternatives must be an integer in [0, 16]");
+    if (alternatives > 0 && count != 2) fail("InvalidValue", "alternatives are computed between exactly two coordinates");
     const auto points = snapAll(*map, coords.Data(), count, args);
-    const RouteResult r = routeThrough(*map, points, geometry);
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("duration", r.duration_s);
-    o.Set("distance", r.distance_m);
-    Napi::Float64Array geom = Napi::Float64Array::New(env, r.coordinates.size());
-    std::copy(r.coordinates.begin(), r.coordinates.end(), geom.Data());
-    o.Set("geometry", geom);
-    Napi::Array legs = Napi::Array::New(env, r.legs.size());
-    for (size_t i = 0; i < r.legs.size(); ++i) {
-      const RouteLegResult& l = r.legs[i];
-      Napi::Object leg = Napi::Object::New(env);
-      leg.Set("duration", l.duration_s);
-      leg.Set("distance", l.distance_m);
-      Napi::Array names = Napi::Array::New(env, l.names.size());
-      for (size_t k = 0; k < l.names.size(); ++k) names.Set(uint32_t(k), l.names[k]);
-      leg.Set("names", names);
-      leg.Set("geometryBegin", l.geometry_begin);
-      leg.Set("geometryEnd", l.geometry_end);
-      if (want_steps) {
-        const auto steps = buildSteps(*map, l, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]);
-        Napi::Array js = Napi::Array::New(env, steps.size());
-        for (size_t k = 0; k < steps.size(); ++k) js.Set(uint32_t(k), stepToJs(env, *map, steps[k]));
-        leg.Set("steps", js);
-      }
-      if (want_pieces) {
-        // Four numbers per piece: first and last coordinate index (inclusive), seconds, metres.
-        Napi::Float64Array pieces = Napi::Float64Array::New(env, l.pieces.size() * 4);
-        for (size_t k = 0; k < l.pieces.size(); ++k) {
-          pieces[4 * k] = l.pieces[k].geometry_begin;
-          pieces[4 * k + 1] = l.pieces[k].geometry_end;
-          pieces[4 * k + 2] = l.pieces[k].duration_s;
-          pieces[4 * k + 3] = l.pieces[k].distance_m;
+    std::vector<RouteResult> routes;
+    if (alternatives > 0) routes = routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives));
+    else routes.push_back(routeThrough(*map, points, geometry));
+    auto toJs = [&](const RouteResult& r) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("duration", r.duration_s);
+      o.Set("distance", r.distance_m);
+      Napi::Float64Array geom = Napi::Float64Array::New(env, r.coordinates.size());
+      std::copy(r.coordinates.begin(), r.coordinates.end(), geom.Data());
+      o.Set("geometry", geom);
+      Napi::Array legs = Napi::Array::New(env, r.legs.size());
+      for (size_t i = 0; i < r.legs.size(); ++i) {
+        const RouteLegResult& l = r.legs[i];
+        Napi::Object leg = Napi::Object::New(env);
+        leg.Set("duration", l.duration_s);
+        leg.Set("distance", l.distance_m);
+        Napi::Array names = Napi::Array::New(env, l.names.size());
+        for (size_t k = 0; k < l.names.size(); ++k) names.Set(uint32_t(k), l.names[k]);
+        leg.Set("names", names);
+        leg.Set("geometryBegin", l.geometry_begin);
+        leg.Set("geometryEnd", l.geometry_end);
+        if (want_steps) {
+          const auto steps = buildSteps(*map, l, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]);
+          Napi::Array js = Napi::Array::New(env, steps.size());
+          for (size_t k = 0; k < steps.size(); ++k) js.Set(uint32_t(k), stepToJs(env, *map, steps[k]));
+          leg.Set("steps", js);
         }
-        leg.Set("pieces", pieces);
+        if (want_pieces) {
+          // Four numbers per piece: first and last coordinate index (inclusive), seconds, metres.
+          Napi::Float64Array pieces = Napi::Float64Array::New(env, l.pieces.size() * 4);
+          for (size_t k = 0; k < l.pieces.size(); ++k) {
+            pieces[4 * k] = l.pieces[k].geometry_begin;
+            pieces[4 * k + 1] = l.pieces[k].geometry_end;
+            pieces[4 * k + 2] = l.pieces[k].duration_s;
+            pieces[4 * k + 3] = l.pieces[k].distance_m;
+          }
+          leg.Set("pieces", pieces);
+        }
+        legs.Set(uint32_t(i), leg);
       }
-      legs.Set(uint32_t(i), leg);
-    }
-    o.Set("legs", legs);
-    Napi::Array waypoints = Napi::Array::New(env, points.size());
-    for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
-    o.Set("waypoints", waypoints);
-    o.Set("settled", double(r.settled));
+      o.Set("legs", legs);
+      Napi::Array waypoints = Napi::Array::New(env, points.size());
+      for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
+      o.Set("waypoints", waypoints);
+      o.Set("settled", double(r.settled));
+      return o;
+    };
+    Napi::Object o = toJs(routes[0]);
+    Napi::Array alts = Napi::Array::New(env, routes.size() - 1);
+    for (size_t i = 1; i < routes.size(); ++i) alts.Set(uint32_t(i - 1), toJs(routes[i]));
+    o.Set("alternatives", alts);
     return o;
   });
 }

@@ -40,6 +40,10 @@ struct RouteResult {
   uint64_t settled = 0;
 };
 
+struct LegPath;
+// Appends one leg driven along `path` (geometry, pieces, names, totals) to `route`.
+void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route);
+
 // Throws Error("NoRoute") when a leg has no path.
 RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry);
 

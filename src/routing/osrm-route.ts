@@ -1,6 +1,6 @@
 /** OSRM route answers (GET /route/v1) from a native route: legs, overview geometry, waypoints. */
 import * as turf from '@turf/turf';
-import { native, type MapHandle, type NativeStep } from '../native/index.js';
+import { native, type MapHandle, type NativeRoute, type NativeStep } from '../native/index.js';
 import type { AnnotationKind } from '../server/osrm-options.js';
 import { callNative, flatCoordinates, formatGeometry, waypointOf, type GeometryFormat, type RouteRequest } from './route.js';
 
@@ -13,6 +13,8 @@ export interface OsrmRouteOptions {
   waypoints?: number[];
   generateHints: boolean;
   skipWaypoints: boolean;
+  /** Alternative routes wanted besides the best (two coordinates only). */
+  alternatives?: number;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -135,10 +137,22 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       geometry: options.overview !== 'false',
       steps: options.steps,
       pieces: options.annotations.length > 0,
+      alternatives: options.alternatives ?? 0,
     }),
   );
-  // Legs between consecutive waypoints; via points in between join their legs into one.
   const bounds = options.waypoints ?? req.coordinates.map((_, i) => i);
+  const answer: Record<string, unknown> = { code: 'Ok', routes: [r, ...(r.alternatives ?? [])].map((x) => osrmRoute(x, bounds, options)) };
+  if (!options.skipWaypoints) {
+    answer.waypoints = bounds.map((i) => {
+      const w = waypointOf(r.waypoints[i]);
+      return options.generateHints ? { hint: '', distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
+    });
+  }
+  return answer;
+}
+
+function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions): Record<string, unknown> {
+  // Legs between consecutive waypoints; via points in between join their legs into one.
   const legs: OsrmLeg[] = [];
   for (let k = 0; k + 1 < bounds.length; k++) {
     const parts = r.legs.slice(bounds[k], bounds[k + 1]);
@@ -166,12 +180,5 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
   };
   const geometry = overviewGeometry(r.geometry, options);
   if (geometry !== undefined) route.geometry = geometry;
-  const answer: Record<string, unknown> = { code: 'Ok', routes: [route] };
-  if (!options.skipWaypoints) {
-    answer.waypoints = bounds.map((i) => {
-      const w = waypointOf(r.waypoints[i]);
-      return options.generateHints ? { hint: '', distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
-    });
-  }
-  return answer;
+  return route;
 }

@@ -99,7 +99,7 @@ export function shapeWaypoint<T extends { hint?: string }>(w: T, generateHints: 
 }
 
 export const routeOptionProperties = {
-  alternatives: { type: 'string', description: 'false or 0 (default); true or a number of alternatives is not implemented yet' },
+  alternatives: { type: 'string', description: 'false or 0 (default), true (one alternative) or a number of alternatives up to 3; two coordinates only' },
   steps: { type: 'string', description: 'true for turn-by-turn steps, false (default)' },
   annotations: { type: 'string', description: 'false (default), true, or a comma list of duration, distance, speed, weight, nodes, datasource' },
   continue_straight: { type: 'string', description: 'default or false: a route may turn around at a via point; true is not implemented' },
@@ -123,7 +123,12 @@ export interface RouteOptions {
   annotations: AnnotationKind[];
   /** Indices of the coordinates that are waypoints (legs run between them), undefined = all. */
   waypoints?: number[];
+  /** Alternative routes asked for besides the best. */
+  alternatives: number;
 }
+
+/** Most alternatives one route request may ask for. */
+export const maxAlternatives = 3;
 
 /** What the route service implements so far; the rest of the documented values are refused. */
 export interface RouteCapabilities {
@@ -132,9 +137,12 @@ export interface RouteCapabilities {
 }
 
 export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: RouteCapabilities): RouteOptions {
+  let alternatives = 0;
   if (q.alternatives !== undefined && q.alternatives !== 'false' && q.alternatives !== '0') {
     if (q.alternatives !== 'true' && !/^[1-9]\d*$/.test(q.alternatives)) throw invalid(`alternatives must be true, false or a number, not '${q.alternatives}'`);
-    throw notImplemented('alternatives are not implemented; ask with alternatives=false');
+    alternatives = q.alternatives === 'true' ? 1 : Number(q.alternatives);
+    if (alternatives > maxAlternatives) throw invalid(`alternatives: at most ${maxAlternatives}`);
+    if (count !== 2) throw notImplemented('alternatives between more than two coordinates are not implemented');
   }
   const steps = parseBoolean(q.steps, 'steps', false);
   if (steps && !can.steps) throw notImplemented('steps are not implemented');
@@ -163,7 +171,7 @@ export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: Rout
     if (waypoints.some((w, k) => k > 0 && w <= waypoints![k - 1])) throw invalid('waypoints must be in increasing order without repeats');
     if (waypoints.length === count) waypoints = undefined;
   }
-  return { steps, annotations, ...(waypoints ? { waypoints } : {}) };
+  return { steps, annotations, alternatives, ...(waypoints ? { waypoints } : {}) };
 }
 
 export const tableOptionProperties = {
