@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { native } from '../src/native/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { monacoMap } from './helpers.js';
-import { getJson, startServer } from './server-helpers.js';
+import { getJson, postJson, startServer } from './server-helpers.js';
 
 const require = createRequire(import.meta.url);
 const instructions = require('osrm-text-instructions')('v5') as { compile(language: string, step: unknown, options?: unknown): string };
@@ -155,5 +155,41 @@ describe('annotations', () => {
       assert.equal(res.status, 400);
       assert.equal(res.json.code, 'NotImplemented');
     }
+  });
+});
+
+describe('POST /route: steps, alternatives and annotations in our own JSON', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('answers steps with English instructions, alternatives and annotations, matching the OSRM route', async () => {
+    const coordinates = ROUNDABOUTS.split(';').map((p) => p.split(',').map(Number));
+    const res = await postJson(base, '/route', { coordinates, steps: true, alternatives: 2, annotations: ['duration', 'distance', 'speed'], geometry: 'geojson' });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const osrm = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?steps=true&alternatives=2&annotations=duration,distance,speed&overview=full&geometries=geojson`);
+    const leg = res.json.legs[0];
+    const osrmLeg = osrm.json.routes[0].legs[0];
+    assert.equal(leg.steps.length, osrmLeg.steps.length);
+    leg.steps.forEach((s: any, k: number) => {
+      assert.equal(s.instruction, instructions.compile('en', osrmLeg.steps[k]));
+      assert.equal(s.type, osrmLeg.steps[k].maneuver.type);
+      assert.deepEqual(s.location, osrmLeg.steps[k].maneuver.location);
+      assert.deepEqual(s.geometry, osrmLeg.steps[k].geometry);
+    });
+    assert.ok(leg.steps.some((s: any) => s.instruction === 'Enter the roundabout and take the 2nd exit onto Boulevard d\'Italie'));
+    assert.deepEqual(leg.annotation, { duration: osrmLeg.annotation.duration, distance: osrmLeg.annotation.distance, speed: osrmLeg.annotation.speed });
+    assert.equal(res.json.alternatives.length, osrm.json.routes.length - 1);
+    res.json.alternatives.forEach((a: any, k: number) => assert.equal(a.duration, osrm.json.routes[k + 1].duration));
+    const refused = await postJson(base, '/route', { coordinates: [...coordinates, [7.4197, 43.7314]], alternatives: 1 });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.code, 'NotImplemented');
+    const bad = await postJson(base, '/route', { coordinates, annotations: ['nodes'] });
+    assert.equal(bad.status, 400);
   });
 });

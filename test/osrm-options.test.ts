@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { native } from '../src/native/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
+import { monacoMap } from './helpers.js';
 import { getJson, startServer } from './server-helpers.js';
 
 const A = '7.4197,43.7314';
@@ -35,7 +37,7 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${B}?bearings=10,20;`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?bearings=400,20;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?bearings=10,20`, 'InvalidOptions'],
-      [`/route/v1/car/${A};${B}?hints=abc;`, 'NotImplemented'],
+      [`/route/v1/car/${A};${B}?hints=abc;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?hints=;;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?approaches=curb;curb`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?approaches=left;`, 'InvalidOptions'],
@@ -47,12 +49,10 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${C};${B}?waypoints=0;1`, 'InvalidOptions'],
       [`/route/v1/car/${A};${C};${B}?waypoints=1;2`, 'InvalidOptions'],
       [`/route/v1/car/${A};${C};${B}?waypoints=0;2;2`, 'InvalidOptions'],
-      [`/table/v1/car/${A};${B}?fallback_speed=10`, 'NotImplemented'],
       [`/table/v1/car/${A};${B}?fallback_speed=-1`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?fallback_coordinate=centre`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?scale_factor=0`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?scale_factor=2&annotations=distance`, 'InvalidOptions'],
-      [`/table/v1/car/${A};${B}?snapping=any`, 'NotImplemented'],
       [`/table/v1/car/${A};${B}?approaches=curb;`, 'NotImplemented'],
       [`/nearest/v1/car/${A}?bearings=0,90`, 'NotImplemented'],
       [`/nearest/v1/car/${A}?skip_waypoints=true`, 'InvalidOptions'],
@@ -120,5 +120,91 @@ describe('OSRM options: honoured or refused, never dropped', () => {
     const any = await getJson(base, `/route/v1/car/${A};${B}?overview=false&snapping=any`);
     assert.equal(any.status, 200);
     assert.ok(any.json.routes[0].duration > 0);
+  });
+
+  it('table fallback_speed: cells without a route get the crow-fly estimate, listed in fallback_speed_cells', async () => {
+    // A road outside the largest strongly connected component, reachable only with snapping=any.
+    const { map } = await monacoMap();
+    const h = map.handle;
+    const flags = native.mapSection(h, 'segment_flags', 'u8');
+    const edgeSegment = native.mapSection(h, 'edge_segment', 'u32');
+    const from = native.mapSection(h, 'edge_from', 'u32');
+    const to = native.mapSection(h, 'edge_to', 'u32');
+    const lon = native.mapSection(h, 'node_lon', 'i32');
+    const lat = native.mapSection(h, 'node_lat', 'i32');
+    let isolated: [number, number] | undefined;
+    for (let e = 0; e < from.length && !isolated; e++) {
+      const segs = [edgeSegment[2 * e], edgeSegment[2 * e + 1]].filter((x) => x !== 0xffffffff);
+      if (segs.length > 0 && segs.every((x) => (flags[x] & 1) === 0)) {
+        isolated = [(lon[from[e]] + lon[to[e]]) / 2e7, (lat[from[e]] + lat[to[e]]) / 2e7];
+      }
+    }
+    assert.ok(isolated, 'Monaco has a road outside the largest component');
+    const coords = `${A};${isolated.join(',')};${B}`;
+    const plain = await getJson(base, `/table/v1/car/${coords}?snapping=any&annotations=duration,distance`);
+    assert.equal(plain.status, 200, JSON.stringify(plain.json));
+    const missing: [number, number][] = [];
+    plain.json.durations.forEach((row: (number | null)[], i: number) => row.forEach((d, j) => d === null && missing.push([i, j])));
+    assert.ok(missing.length > 0, 'some cell has no route');
+    assert.equal(plain.json.fallback_speed_cells, undefined);
+    const input = [A, isolated.join(','), B].map((p) => p.split(',').map(Number));
+    const crow = ([x1, y1]: number[], [x2, y2]: number[]) => {
+      const r = Math.PI / 180;
+      const a = Math.sin(((y2 - y1) * r) / 2) ** 2 + Math.cos(y1 * r) * Math.cos(y2 * r) * Math.sin(((x2 - x1) * r) / 2) ** 2;
+      return 2 * 6371008.8 * Math.asin(Math.sqrt(a));
+    };
+    const fb = await getJson(base, `/table/v1/car/${coords}?snapping=any&annotations=duration,distance&fallback_speed=10&fallback_coordinate=input`);
+    assert.equal(fb.status, 200);
+    assert.deepEqual(fb.json.fallback_speed_cells, missing);
+    fb.json.durations.forEach((row: number[], i: number) =>
+      row.forEach((d, j) => {
+        if (missing.some(([p, q]) => p === i && q === j)) {
+          assert.ok(Math.abs(fb.json.distances[i][j] - crow(input[i], input[j])) < 1);
+          assert.ok(Math.abs(d - crow(input[i], input[j]) / 10) < 0.2);
+        } else {
+          assert.equal(d, plain.json.durations[i][j]);
+        }
+      }),
+    );
+    const snapped = await getJson(base, `/table/v1/car/${coords}?snapping=any&fallback_speed=10&fallback_coordinate=snapped`);
+    const [i, j] = missing[0];
+    const loc = (k: number) => snapped.json.sources[k].location;
+    assert.ok(Math.abs(snapped.json.durations[i][j] - crow(loc(i), loc(j)) / 10) < 0.2);
+  });
+});
+
+describe('OSRM hints', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('round-trip: a hint is used instead of snapping; a hint of another map version is ignored', async () => {
+    const first = await getJson(base, `/route/v1/car/${A};${B}?overview=false`);
+    assert.equal(first.status, 200);
+    const hints = first.json.waypoints.map((w: any) => w.hint);
+    for (const h of hints) assert.match(h, /^[A-Za-z0-9_-]+$/);
+    const again = await getJson(base, `/route/v1/car/${A};${B}?overview=false&hints=${hints.join(';')}`);
+    assert.deepEqual(again.json, first.json);
+    // A hint naming another road on this map moves the waypoint there: hints are really used.
+    const [checksum, edge] = Buffer.from(hints[0], 'base64url').toString().split(':');
+    const other = Buffer.from(`${checksum}:${Number(edge) === 0 ? 1 : 0}:0.5`).toString('base64url');
+    const moved = await getJson(base, `/route/v1/car/${A};${B}?overview=false&hints=${other};`);
+    assert.equal(moved.status, 200);
+    assert.notDeepEqual(moved.json.waypoints[0].location, first.json.waypoints[0].location);
+    // The same hint from another map version (checksum) is ignored: the point is snapped afresh.
+    const foreign = Buffer.from(`${'0'.repeat(checksum.length)}:${Number(edge) === 0 ? 1 : 0}:0.5`).toString('base64url');
+    const ignored = await getJson(base, `/route/v1/car/${A};${B}?overview=false&hints=${foreign};`);
+    assert.deepEqual(ignored.json.waypoints.map((w: any) => w.location), first.json.waypoints.map((w: any) => w.location));
+    assert.equal(ignored.json.routes[0].duration, first.json.routes[0].duration);
+    const garbage = await getJson(base, `/route/v1/car/${A};${B}?hints=notahint;`);
+    assert.equal(garbage.status, 400);
+    assert.equal(garbage.json.code, 'InvalidOptions');
+    const table = await getJson(base, `/table/v1/car/${A};${B}?hints=${hints.join(';')}`);
+    assert.equal(table.json.code, 'NotImplemented');
   });
 });

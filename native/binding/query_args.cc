@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "binding/js_convert.h"
+#include "common/geo.h"
+#include "route/route.h"
 
 namespace waymark::js {
 
@@ -29,8 +31,41 @@ SnapArgs snapArgs(const Napi::Object& o) {
     Napi::Float64Array arr = v.As<Napi::Float64Array>();
     radii.assign(arr.Data(), arr.Data() + arr.ElementLength());
   }
+  if (has(o, "hints")) {
+    Napi::Value v = o.Get("hints");
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      fail("InvalidArgument", "hints must be a Float64Array of edge, fraction pairs");
+    Napi::Float64Array arr = v.As<Napi::Float64Array>();
+    for (size_t i = 0; i + 1 < arr.ElementLength(); i += 2) {
+      a.hint_edge.push_back(arr[i]);
+      a.hint_fraction.push_back(arr[i + 1]);
+    }
+  }
   return a;
 }
+
+namespace {
+
+// The snap a hint describes, if it is usable on this map: an existing road the query may snap to,
+// a fraction in [0, 1]. Location and distance are recomputed, never taken from the hint.
+bool snapFromHint(const LoadedMap& map, double lon, double lat, double edge, double fraction, bool allow_isolated, SnapResult& out) {
+  if (!(edge >= 0) || edge != std::floor(edge) || edge >= map.road.edgeCount() || !(fraction >= 0 && fraction <= 1)) return false;
+  const uint32_t e = static_cast<uint32_t>(edge);
+  if (!allow_isolated && !map.eb.snappable(map.eb.segment(e, 0)) && !map.eb.snappable(map.eb.segment(e, 1))) return false;
+  std::vector<double> pt;
+  appendEdgeGeometry(map.road, e, 0, fraction, fraction, pt);
+  out = SnapResult{};
+  out.found = true;
+  out.edge = e;
+  out.fraction = fraction;
+  out.lon = pt[0];
+  out.lat = pt[1];
+  out.distance_m = haversineMeters(lon, lat, pt[0], pt[1]);
+  out.allow_isolated = allow_isolated;
+  return true;
+}
+
+}  // namespace
 
 std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args) {
   const double radius = args.radius;
@@ -51,6 +86,7 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
     const double dlat = r / 111195.0, dlon = dlat / std::max(0.01, std::cos(lat * M_PI / 180));
     if (lon < h.bbox[0] - dlon || lon > h.bbox[2] + dlon || lat < h.bbox[1] - dlat || lat > h.bbox[3] + dlat)
       fail("NoSegment", std::string(where) + " is outside the map's area");
+    if (i < args.hint_edge.size() && snapFromHint(map, lon, lat, args.hint_edge[i], args.hint_fraction[i], args.allow_isolated, out[i])) continue;
     out[i] = map.snapPoint(lon, lat, r, args.allow_isolated);
     if (!out[i].found) fail("NoSegment", "no road within " + std::to_string(static_cast<long>(r)) + " m of " + where);
   }

@@ -18,8 +18,13 @@ struct SnapArgs {
   double radius = 1000;
   std::vector<double> radii;  // per point, or empty
   bool allow_isolated = false;
+  // Per point: a previous snap to reuse (edge, fraction along it), or edge < 0 to snap afresh. The
+  // caller has checked the hint belongs to this map version; a hint naming a road the query may not
+  // snap to is ignored.
+  std::vector<double> hint_edge, hint_fraction;
 };
-// Reads radius (number), radiuses (Float64Array) and allowIsolated (boolean) from an options object.
+// Reads radius (number), radiuses (Float64Array), allowIsolated (boolean) and hints (Float64Array of
+// edge, fraction pairs; edge -1 = none) from an options object.
 SnapArgs snapArgs(const Napi::Object& o);
 std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args);
 

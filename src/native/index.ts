@@ -75,6 +75,8 @@ export interface SnapOptions {
   radiuses?: Float64Array;
   /** Also snap to roads outside the largest strongly connected component (routes may then fail with NoRoute). */
   allowIsolated?: boolean;
+  /** Per coordinate: edge, fraction of a previous snap to reuse (edge -1: snap afresh). Unusable ones are ignored. */
+  hints?: Float64Array;
 }
 
 export interface MatrixOptions extends SnapOptions {

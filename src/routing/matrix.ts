@@ -15,6 +15,10 @@ export interface MatrixRequest {
   threads?: number;
   /** Multiplies every duration of the JSON answer (OSRM's scale_factor). */
   durationScale?: number;
+  /** Also snap onto roads outside the largest strongly connected component (OSRM's snapping=any). */
+  allowIsolated?: boolean;
+  /** OSRM's fallback_speed (m/s) and fallback_coordinate: crow-fly estimates where no route exists. */
+  fallback?: { speed: number; coordinate: 'input' | 'snapped' };
 }
 
 export interface MatrixPoint {
@@ -74,10 +78,17 @@ function runMatrix(map: MapHandle, req: MatrixRequest) {
       radius: req.radius ?? 1000,
       durations: annotations.has('duration'),
       distances: annotations.has('distance'),
+      ...(req.allowIsolated ? { allowIsolated: true } : {}),
       ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
       ...(req.threads !== undefined ? { threads: req.threads } : {}),
     }),
   );
+}
+
+function crowFlyMeters([lon1, lat1]: LonLat, [lon2, lat2]: LonLat): number {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 export function matrixOnMap(map: MapHandle, req: MatrixRequest): MatrixResponse {
@@ -121,6 +132,25 @@ export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Recor
   if (withPoints) {
     parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
     parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+  }
+  if (req.fallback) {
+    // Cells without a route get the crow-fly distance and that distance at the fallback speed.
+    const fallback = req.fallback;
+    const src = fallback.coordinate === 'input' ? req.sources : r.sources.map((p) => p.location);
+    const dst = fallback.coordinate === 'input' ? (req.destinations ?? req.sources) : r.destinations.map((p) => p.location);
+    const cells: [number, number][] = [];
+    for (let i = 0; i < r.rows; i++) {
+      for (let j = 0; j < r.cols; j++) {
+        const k = i * r.cols + j;
+        const missing = r.durations ? Number.isNaN(r.durations[k]) : r.distances ? Number.isNaN(r.distances[k]) : false;
+        if (!missing) continue;
+        const meters = crowFlyMeters(src[i], dst[j]);
+        if (r.durations) r.durations[k] = meters / fallback.speed;
+        if (r.distances) r.distances[k] = meters;
+        cells.push([i, j]);
+      }
+    }
+    if (cells.length > 0) parts.push(`"fallback_speed_cells":${JSON.stringify(cells)}`);
   }
   if (r.durations && req.durationScale !== undefined && req.durationScale !== 1) {
     for (let i = 0; i < r.durations.length; i++) r.durations[i] *= req.durationScale;

@@ -1,7 +1,7 @@
 /** OSRM route answers (GET /route/v1) from a native route: legs, overview geometry, waypoints. */
 import * as turf from '@turf/turf';
 import { native, type MapHandle, type NativeRoute, type NativeStep } from '../native/index.js';
-import type { AnnotationKind } from '../server/osrm-options.js';
+import { encodeHint, type AnnotationKind } from '../server/osrm-options.js';
 import { callNative, flatCoordinates, formatGeometry, waypointOf, type GeometryFormat, type RouteRequest } from './route.js';
 
 export interface OsrmRouteOptions {
@@ -39,7 +39,7 @@ function haversine(lon1: number, lat1: number, lon2: number, lat2: number): numb
 }
 
 /** OSRM step objects; a step's geometry is its slice of the route geometry (the arrival: its point twice). */
-function osrmSteps(steps: NativeStep[], geometry: Float64Array, format: GeometryFormat) {
+export function osrmSteps(steps: NativeStep[], geometry: Float64Array, format: GeometryFormat) {
   return steps.map((s) => {
     let slice = geometry.subarray(2 * s.geometryBegin, 2 * s.geometryEnd + 2);
     if (slice.length === 2) slice = Float64Array.of(slice[0], slice[1], slice[0], slice[1]);
@@ -72,7 +72,7 @@ function osrmSteps(steps: NativeStep[], geometry: Float64Array, format: Geometry
 type OsrmStep = ReturnType<typeof osrmSteps>[number];
 
 /** Per coordinate pair of a leg's geometry: each road piece's cost spread over its pairs by length. */
-function annotationOf(pieces: Float64Array, geometry: Float64Array, kinds: readonly AnnotationKind[]) {
+export function annotationOf(pieces: Float64Array, geometry: Float64Array, kinds: readonly AnnotationKind[]) {
   const distance: number[] = [];
   const duration: number[] = [];
   for (let p = 0; p < pieces.length; p += 4) {
@@ -129,11 +129,17 @@ function joinSteps(parts: OsrmStep[][]): OsrmStep[] {
 }
 
 export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmRouteOptions) {
+  const checksum = native.mapHeader(map).checksum;
+  // A hint made on another map version names roads of that version: it is dropped, the point re-snapped.
+  const hints = req.hints?.some((h) => h?.checksum === checksum)
+    ? Float64Array.from(req.hints.flatMap((h) => (h && h.checksum === checksum ? [h.edge, h.fraction] : [-1, 0])))
+    : undefined;
   const r = callNative(() =>
     native.route(map, flatCoordinates(req.coordinates), {
       radius: req.radius ?? 1000,
       ...(req.radiuses ? { radiuses: Float64Array.from(req.radiuses, (x) => x ?? 1e7) } : {}),
       allowIsolated: req.allowIsolated ?? false,
+      ...(hints ? { hints } : {}),
       geometry: options.overview !== 'false',
       steps: options.steps,
       pieces: options.annotations.length > 0,
@@ -145,7 +151,8 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
   if (!options.skipWaypoints) {
     answer.waypoints = bounds.map((i) => {
       const w = waypointOf(r.waypoints[i]);
-      return options.generateHints ? { hint: '', distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
+      const hint = encodeHint({ checksum, edge: r.waypoints[i].edge, fraction: r.waypoints[i].fraction });
+      return options.generateHints ? { hint, distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
     });
   }
   return answer;

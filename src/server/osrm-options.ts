@@ -13,7 +13,7 @@ const notImplemented = (message: string) => new ApiError(400, 'NotImplemented', 
 export const generalOptionProperties = {
   bearings: { type: 'string', description: 'not implemented: refused unless every entry is empty' },
   generate_hints: { type: 'string', description: 'true (default) or false; false omits the hint of each waypoint' },
-  hints: { type: 'string', description: 'not implemented: refused unless every entry is empty' },
+  hints: { type: 'string', description: 'route: per coordinate, a hint from an earlier answer (skips snapping; ignored when made on another map version); table and nearest: refused unless empty' },
   approaches: { type: 'string', description: 'unrestricted (or empty) per coordinate; curb is not implemented' },
   exclude: { type: 'string', description: 'not implemented: refused unless empty' },
   snapping: { type: 'string', description: 'default (largest strongly connected component only) or any (every routable road)' },
@@ -30,8 +30,30 @@ export interface GeneralOptionsQuery {
   skip_waypoints?: string;
 }
 
+/** A route waypoint's hint: the snap it had, on the map version it was made on. */
+export interface Hint {
+  checksum: string;
+  edge: number;
+  fraction: number;
+}
+
+/** Hints are opaque to clients: base64url of "checksum:edge:fraction". */
+export function encodeHint(h: Hint): string {
+  return Buffer.from(`${h.checksum}:${h.edge}:${h.fraction}`).toString('base64url');
+}
+
+export function decodeHint(text: string): Hint | undefined {
+  const m = /^([0-9a-f]+):(\d+):([0-9.e-]+)$/.exec(Buffer.from(text, 'base64url').toString('latin1'));
+  if (!m) return undefined;
+  const fraction = Number(m[3]);
+  if (!(fraction >= 0 && fraction <= 1)) return undefined;
+  return { checksum: m[1], edge: Number(m[2]), fraction };
+}
+
 export interface GeneralOptions {
   generateHints: boolean;
+  /** Per coordinate (route only): a hint to reuse, or null. */
+  hints?: (Hint | null)[];
   skipWaypoints: boolean;
   /** snapping=any: also snap onto roads outside the largest strongly connected component. */
   allowIsolated: boolean;
@@ -51,7 +73,8 @@ function perCoordinate(value: string, count: number, name: string, each: (entry:
   parts.forEach(each);
 }
 
-export function parseGeneralOptions(q: GeneralOptionsQuery, count: number): GeneralOptions {
+export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, acceptsHints = false): GeneralOptions {
+  let hints: (Hint | null)[] | undefined;
   if (q.bearings !== undefined) {
     perCoordinate(q.bearings, count, 'bearings', (b, i) => {
       if (b === '') return;
@@ -61,8 +84,13 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number): Gene
     });
   }
   if (q.hints !== undefined) {
-    perCoordinate(q.hints, count, 'hints', (h) => {
-      if (h !== '') throw notImplemented('hints (reusing a previous snap) are not implemented; leave them out');
+    hints = [];
+    perCoordinate(q.hints, count, 'hints', (h, i) => {
+      if (h === '') return hints!.push(null);
+      if (!acceptsHints) throw notImplemented('hints (reusing a previous snap) are implemented for route only');
+      const hint = decodeHint(h);
+      if (!hint) throw invalid(`hints entry ${i} is not a hint this server made`);
+      hints!.push(hint);
     });
   }
   if (q.approaches !== undefined) {
@@ -85,6 +113,7 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number): Gene
     else if (q.snapping !== 'default') throw invalid(`snapping must be default or any, not '${q.snapping}'`);
   }
   return {
+    ...(hints?.some((h) => h !== null) ? { hints } : {}),
     generateHints: parseBoolean(q.generate_hints, 'generate_hints', true),
     skipWaypoints: parseBoolean(q.skip_waypoints, 'skip_waypoints', false),
     allowIsolated,
@@ -175,8 +204,8 @@ export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: Rout
 }
 
 export const tableOptionProperties = {
-  fallback_speed: { type: 'string', description: 'not implemented: refused (a positive number is what OSRM takes)' },
-  fallback_coordinate: { type: 'string', description: 'input or snapped; only meaningful with fallback_speed' },
+  fallback_speed: { type: 'string', description: 'metres per second: cells without a route get the crow-fly distance at this speed (listed in fallback_speed_cells)' },
+  fallback_coordinate: { type: 'string', description: 'input (default) or snapped: the coordinates the crow-fly fallback measures between' },
   scale_factor: { type: 'string', description: 'a positive number multiplying every duration (default 1)' },
 } as const;
 
@@ -186,14 +215,18 @@ export interface TableOptionsQuery {
   scale_factor?: string;
 }
 
-export function parseTableOptions(q: TableOptionsQuery, annotations: readonly string[]): { scaleFactor: number } {
+export function parseTableOptions(
+  q: TableOptionsQuery,
+  annotations: readonly string[],
+): { scaleFactor: number; fallback?: { speed: number; coordinate: 'input' | 'snapped' } } {
   if (q.fallback_coordinate !== undefined && q.fallback_coordinate !== 'input' && q.fallback_coordinate !== 'snapped') {
     throw invalid(`fallback_coordinate must be input or snapped, not '${q.fallback_coordinate}'`);
   }
+  let fallback: { speed: number; coordinate: 'input' | 'snapped' } | undefined;
   if (q.fallback_speed !== undefined) {
     const v = Number(q.fallback_speed);
     if (q.fallback_speed === '' || !Number.isFinite(v) || v <= 0) throw invalid(`fallback_speed must be a positive number, not '${q.fallback_speed}'`);
-    throw notImplemented('fallback_speed (crow-fly estimates for unreachable cells) is not implemented');
+    fallback = { speed: v, coordinate: q.fallback_coordinate === 'snapped' ? 'snapped' : 'input' };
   }
   let scaleFactor = 1;
   if (q.scale_factor !== undefined) {
@@ -201,5 +234,5 @@ export function parseTableOptions(q: TableOptionsQuery, annotations: readonly st
     if (q.scale_factor === '' || !Number.isFinite(scaleFactor) || scaleFactor <= 0) throw invalid(`scale_factor must be a positive number, not '${q.scale_factor}'`);
     if (!annotations.includes('duration')) throw invalid('scale_factor applies to durations: ask for annotations including duration');
   }
-  return { scaleFactor };
+  return { scaleFactor, ...(fallback ? { fallback } : {}) };
 }

@@ -44,12 +44,12 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (coords.length < 2) return reply.code(400).send({ code: 'InvalidQuery', message: 'a route needs at least two coordinates' });
       const q = request.query;
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
-      const general = parseGeneralOptions(q, coords.length);
+      const general = parseGeneralOptions(q, coords.length, true);
       const route = parseRouteOptions(q, coords.length, osrmRouteCapabilities);
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-route',
         map,
-        request: { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}) },
+        request: { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}), ...(general.hints ? { hints: general.hints } : {}) },
         options: { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', ...route, generateHints: general.generateHints, skipWaypoints: general.skipWaypoints },
       }));
       return reply.type('application/json').send(json);

@@ -48,8 +48,7 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         throw new ApiError(400, 'InvalidValue', `annotations must be duration and/or distance, not '${q.annotations}'`);
       }
       const general = parseGeneralOptions(q, coords.length);
-      if (general.allowIsolated) throw new ApiError(400, 'NotImplemented', 'snapping=any is not implemented for tables');
-      const { scaleFactor } = parseTableOptions(q, annotations);
+      const { scaleFactor, fallback } = parseTableOptions(q, annotations);
       // Per-point radii in tables: the largest one applies to every point.
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
       const radius = radiuses ? Math.max(1000, ...radiuses.map((r) => r ?? 0)) : undefined;
@@ -61,7 +60,7 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-table',
         map,
-        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}), ...(scaleFactor !== 1 ? { durationScale: scaleFactor } : {}) },
+        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}), ...(scaleFactor !== 1 ? { durationScale: scaleFactor } : {}), ...(fallback ? { fallback } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}) },
         generateHints: general.generateHints,
         skipWaypoints: general.skipWaypoints,
       }));
