@@ -34,12 +34,12 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${B}?annotations=colour`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?continue_straight=true`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?continue_straight=sometimes`, 'InvalidOptions'],
-      [`/route/v1/car/${A};${B}?bearings=10,20;`, 'NotImplemented'],
+      [`/nearest/v1/car/${A}?approaches=curb`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?bearings=400,20;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?bearings=10,20`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?hints=abc;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?hints=;;`, 'InvalidOptions'],
-      [`/route/v1/car/${A};${B}?approaches=curb;curb`, 'NotImplemented'],
+      [`/table/v1/car/${A};${B}?bearings=10,20;`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?approaches=left;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?exclude=toll`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?exclude=cobbles`, 'InvalidOptions'],
@@ -54,6 +54,7 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/table/v1/car/${A};${B}?scale_factor=0`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?scale_factor=2&annotations=distance`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?approaches=curb;`, 'NotImplemented'],
+      [`/route/v1/car/${A};${B}?approaches=curb`, 'InvalidOptions'],
       [`/nearest/v1/car/${A}?bearings=0,90`, 'NotImplemented'],
       [`/nearest/v1/car/${A}?skip_waypoints=true`, 'InvalidOptions'],
     ];
@@ -206,5 +207,58 @@ describe('OSRM hints', () => {
     assert.equal(garbage.json.code, 'InvalidOptions');
     const table = await getJson(base, `/table/v1/car/${A};${B}?hints=${hints.join(';')}`);
     assert.equal(table.json.code, 'NotImplemented');
+  });
+});
+
+describe('OSRM bearings and approaches on route', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+  const angle = (a: number, b: number) => {
+    const d = Math.abs((((a - b) % 360) + 360) % 360);
+    return d > 180 ? 360 - d : d;
+  };
+
+  it('bearings: the route leaves in the direction asked; approaches: it arrives with the point on the side asked', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 80, 9);
+    let turned = 0;
+    let sided = 0;
+    for (let i = 0; i < 20; i++) {
+      const from = `${pts[4 * i]},${pts[4 * i + 1]}`;
+      const to = `${pts[4 * i + 2] + 0.0001},${pts[4 * i + 3] + 0.0001}`;
+      const plain = await getJson(base, `/route/v1/car/${from};${to}?steps=true&overview=false`);
+      if (plain.status !== 200) continue;
+      const b0 = plain.json.routes[0].legs[0].steps[0].maneuver.bearing_after;
+      const wanted = (b0 + 180) % 360;
+      const turnedRes = await getJson(base, `/route/v1/car/${from};${to}?steps=true&overview=false&geometries=geojson&bearings=${wanted},45;`);
+      if (turnedRes.status === 200) {
+        // The heading of the first 2 m driven (a maneuver's bearing looks 10 m ahead, past a U-turn at a dead end).
+        const line = turnedRes.json.routes[0].legs[0].steps[0].geometry.coordinates as number[][];
+        const [x0, y0] = line[0];
+        const far = line.find(([x, y]) => Math.hypot((x - x0) * 80000, (y - y0) * 111000) >= 2);
+        if (!far) continue;
+        const b = (Math.atan2((far[0] - x0) * Math.cos((y0 * Math.PI) / 180), far[1] - y0) * 180) / Math.PI;
+        assert.ok(angle((b + 360) % 360, wanted) <= 45 + 10, `left at ${b}, asked ${wanted}`);
+        turned++;
+      } else {
+        assert.equal(turnedRes.json.code, 'NoSegment');
+      }
+      for (const [approach, side] of [['curb', 'right'], ['opposite', 'left']]) {
+        const res = await getJson(base, `/route/v1/car/${from};${to}?steps=true&overview=false&approaches=;${approach}`);
+        if (res.status !== 200) continue;
+        const arrive = res.json.routes[0].legs[0].steps.at(-1);
+        if (arrive.maneuver.modifier === 'straight') continue; // the point is (nearly) on the road
+        assert.equal(arrive.maneuver.modifier, side, `approach ${approach}`);
+        sided++;
+      }
+    }
+    assert.ok(turned >= 5, `${turned} routes left in the opposite direction`);
+    assert.ok(sided >= 10, `${sided} arrivals checked`);
   });
 });

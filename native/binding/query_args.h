@@ -22,9 +22,16 @@ struct SnapArgs {
   // caller has checked the hint belongs to this map version; a hint naming a road the query may not
   // snap to is ignored.
   std::vector<double> hint_edge, hint_fraction;
+  // Per point (or empty): travel direction wanted at the point, degrees from north, and the
+  // tolerance either side (negative = any); approach 0 = unrestricted, 1 = curb (the point on the
+  // right, right-hand traffic), 2 = opposite. A road offering no such direction is passed over for
+  // the next nearest one.
+  std::vector<double> bearing, bearing_range;
+  std::vector<double> approach;
 };
 // Reads radius (number), radiuses (Float64Array), allowIsolated (boolean) and hints (Float64Array of
-// edge, fraction pairs; edge -1 = none) from an options object.
+// edge, fraction pairs; edge -1 = none), bearings (Float64Array of value, range pairs; range -1 =
+// none) and approaches (Float64Array: 0, 1, 2) from an options object.
 SnapArgs snapArgs(const Napi::Object& o);
 std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args);
 

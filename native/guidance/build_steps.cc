@@ -251,7 +251,11 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& le
   arrive.bearing_before = roundBearing(before);
   // The side of the road the destination lies on, as seen driving in.
   if (haversineMeters(arrive.lon, arrive.lat, destination_lon, destination_lat) >= 1.0) {
-    const double side = turnAngle(before, bearingDegrees(arrive.lon, arrive.lat, destination_lon, destination_lat));
+    // Measured against the road right at the arrival (its last piece of geometry), not 10 m back.
+    uint32_t k = leg_last;
+    while (k > leg_first && coordinates[2 * k] == arrive.lon && coordinates[2 * k + 1] == arrive.lat) --k;
+    const double road = k == leg_last ? before : bearingDegrees(coordinates[2 * k], coordinates[2 * k + 1], arrive.lon, arrive.lat);
+    const double side = turnAngle(road, bearingDegrees(arrive.lon, arrive.lat, destination_lon, destination_lat));
     arrive.modifier = side > 20 && side < 160 ? Modifier::kRight : side > 200 && side < 340 ? Modifier::kLeft : Modifier::kStraight;
   } else {
     arrive.modifier = Modifier::kStraight;

@@ -77,6 +77,10 @@ export interface SnapOptions {
   allowIsolated?: boolean;
   /** Per coordinate: edge, fraction of a previous snap to reuse (edge -1: snap afresh). Unusable ones are ignored. */
   hints?: Float64Array;
+  /** Per coordinate value, range in degrees (range -1: none): snap to a road drivable that way, and use only that direction. */
+  bearings?: Float64Array;
+  /** Per coordinate 0 unrestricted, 1 curb (point on the right), 2 opposite. */
+  approaches?: Float64Array;
 }
 
 export interface MatrixOptions extends SnapOptions {

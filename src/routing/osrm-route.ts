@@ -140,6 +140,8 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       ...(req.radiuses ? { radiuses: Float64Array.from(req.radiuses, (x) => x ?? 1e7) } : {}),
       allowIsolated: req.allowIsolated ?? false,
       ...(hints ? { hints } : {}),
+      ...(req.bearings ? { bearings: req.bearings } : {}),
+      ...(req.approaches ? { approaches: req.approaches } : {}),
       geometry: options.overview !== 'false',
       steps: options.steps,
       pieces: options.annotations.length > 0,

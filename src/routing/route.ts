@@ -21,6 +21,10 @@ export interface RouteRequest {
   allowIsolated?: boolean;
   /** Per coordinate: a previous snap to reuse (OSRM hints), or null. Hints of another map version are ignored. */
   hints?: ({ checksum: string; edge: number; fraction: number } | null)[];
+  /** Per coordinate value, range (range -1 = none): the direction of travel wanted there. */
+  bearings?: Float64Array;
+  /** Per coordinate: 0 unrestricted, 1 curb, 2 opposite. */
+  approaches?: Float64Array;
   /** Turn-by-turn steps per leg. */
   steps?: boolean;
   /** Alternative routes wanted besides the best (two coordinates only). */

@@ -11,10 +11,10 @@ const notImplemented = (message: string) => new ApiError(400, 'NotImplemented', 
 
 /** The query-string properties of the options every OSRM service takes (all strings: parsed here). */
 export const generalOptionProperties = {
-  bearings: { type: 'string', description: 'not implemented: refused unless every entry is empty' },
+  bearings: { type: 'string', description: 'route: value,range per coordinate (degrees): snap to the nearest road drivable in that direction, and start/end that way; table and nearest: refused unless empty' },
   generate_hints: { type: 'string', description: 'true (default) or false; false omits the hint of each waypoint' },
   hints: { type: 'string', description: 'route: per coordinate, a hint from an earlier answer (skips snapping; ignored when made on another map version); table and nearest: refused unless empty' },
-  approaches: { type: 'string', description: 'unrestricted (or empty) per coordinate; curb is not implemented' },
+  approaches: { type: 'string', description: 'route: unrestricted (or empty), curb (the point on the right, right-hand traffic) or opposite per coordinate; table and nearest: only unrestricted' },
   exclude: { type: 'string', description: 'not implemented: refused unless empty' },
   snapping: { type: 'string', description: 'default (largest strongly connected component only) or any (every routable road)' },
   skip_waypoints: { type: 'string', description: 'true omits the waypoints array' },
@@ -54,6 +54,10 @@ export interface GeneralOptions {
   generateHints: boolean;
   /** Per coordinate (route only): a hint to reuse, or null. */
   hints?: (Hint | null)[];
+  /** Route only: value, range per coordinate (range -1 = none). */
+  bearings?: Float64Array;
+  /** Route only: 0 unrestricted, 1 curb, 2 opposite per coordinate. */
+  approaches?: Float64Array;
   skipWaypoints: boolean;
   /** snapping=any: also snap onto roads outside the largest strongly connected component. */
   allowIsolated: boolean;
@@ -75,13 +79,17 @@ function perCoordinate(value: string, count: number, name: string, each: (entry:
 
 export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, acceptsHints = false): GeneralOptions {
   let hints: (Hint | null)[] | undefined;
+  let bearings: Float64Array | undefined;
   if (q.bearings !== undefined) {
+    const values: number[] = [];
     perCoordinate(q.bearings, count, 'bearings', (b, i) => {
-      if (b === '') return;
+      if (b === '') return values.push(0, -1);
       const m = /^(\d+),(\d+)$/.exec(b);
       if (!m || Number(m[1]) > 360 || Number(m[2]) > 180) throw invalid(`bearings entry ${i} ('${b}') must be value,range with value in 0..360 and range in 0..180`);
-      throw notImplemented('bearings (filtering snapping candidates by direction) is not implemented');
+      if (!acceptsHints) throw notImplemented('bearings are implemented for route only');
+      values.push(Number(m[1]), Number(m[2]));
     });
+    if (values.some((v, k) => k % 2 === 1 && v >= 0)) bearings = Float64Array.from(values);
   }
   if (q.hints !== undefined) {
     hints = [];
@@ -93,12 +101,16 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
       hints!.push(hint);
     });
   }
+  let approaches: Float64Array | undefined;
   if (q.approaches !== undefined) {
+    const values: number[] = [];
     perCoordinate(q.approaches, count, 'approaches', (a, i) => {
-      if (a === '' || a === 'unrestricted') return;
-      if (a === 'curb' || a === 'opposite') throw notImplemented(`approaches=${a} (arriving on a given side of the road) is not implemented`);
-      throw invalid(`approaches entry ${i} ('${a}') must be curb, opposite or unrestricted`);
+      if (a === '' || a === 'unrestricted') return values.push(0);
+      if (a !== 'curb' && a !== 'opposite') throw invalid(`approaches entry ${i} ('${a}') must be curb, opposite or unrestricted`);
+      if (!acceptsHints) throw notImplemented(`approaches=${a} is implemented for route only`);
+      values.push(a === 'curb' ? 1 : 2);
     });
+    if (values.some((v) => v !== 0)) approaches = Float64Array.from(values);
   }
   if (q.exclude !== undefined && q.exclude !== '') {
     const classes = q.exclude.split(',');
@@ -114,6 +126,8 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
   }
   return {
     ...(hints?.some((h) => h !== null) ? { hints } : {}),
+    ...(bearings ? { bearings } : {}),
+    ...(approaches ? { approaches } : {}),
     generateHints: parseBoolean(q.generate_hints, 'generate_hints', true),
     skipWaypoints: parseBoolean(q.skip_waypoints, 'skip_waypoints', false),
     allowIsolated,
