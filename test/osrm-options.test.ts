@@ -32,7 +32,6 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${B}?annotations=nodes`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?steps=1`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?annotations=colour`, 'InvalidOptions'],
-      [`/route/v1/car/${A};${B}?continue_straight=true`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?continue_straight=sometimes`, 'InvalidOptions'],
       [`/nearest/v1/car/${A}?approaches=curb`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?bearings=400,20;`, 'InvalidOptions'],
@@ -260,5 +259,46 @@ describe('OSRM bearings and approaches on route', () => {
     }
     assert.ok(turned >= 5, `${turned} routes left in the opposite direction`);
     assert.ok(sided >= 10, `${sided} arrivals checked`);
+  });
+});
+
+describe('OSRM continue_straight', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('true: no turning around at a via point (never faster than turning allowed, sometimes slower)', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 90, 17);
+    let slower = 0;
+    let checked = 0;
+    for (let i = 0; i < 30; i++) {
+      const coords = `${pts[6 * i]},${pts[6 * i + 1]};${pts[6 * i + 2]},${pts[6 * i + 3]};${pts[6 * i + 4]},${pts[6 * i + 5]}`;
+      const free = await getJson(base, `/route/v1/car/${coords}?overview=false&continue_straight=false&steps=true&geometries=geojson`);
+      const straight = await getJson(base, `/route/v1/car/${coords}?overview=false&continue_straight=true&steps=true&geometries=geojson`);
+      if (free.status !== 200 || straight.status !== 200) continue;
+      checked++;
+      assert.ok(straight.json.routes[0].duration >= free.json.routes[0].duration - 0.1);
+      if (straight.json.routes[0].duration > free.json.routes[0].duration + 0.1) slower++;
+      // Leaving the via point: the first metres of leg 2 head the way the last metres of leg 1 did.
+      const [leg1, leg2] = straight.json.routes[0].legs;
+      const end = leg1.steps.at(-2).geometry.coordinates as number[][];
+      const start = leg2.steps[0].geometry.coordinates as number[][];
+      const heading = (a: number[], b: number[]) => (Math.atan2((b[0] - a[0]) * Math.cos((a[1] * Math.PI) / 180), b[1] - a[1]) * 180) / Math.PI;
+      const far = (line: number[][], from: number[]) => line.find(([x, y]) => Math.hypot((x - from[0]) * 80000, (y - from[1]) * 111000) >= 2);
+      const last = end.at(-1)!;
+      const before = [...end].reverse().find(([x, y]) => Math.hypot((x - last[0]) * 80000, (y - last[1]) * 111000) >= 2);
+      const after = far(start, start[0]);
+      if (!before || !after) continue;
+      const turn = Math.abs((((heading(start[0], after) - heading(before, last)) % 360) + 540) % 360 - 180);
+      assert.ok(turn < 120, `turned ${turn} degrees at the via point`);
+    }
+    assert.ok(checked >= 20);
+    assert.ok(slower >= 1, 'some routes would have turned around at their via point');
   });
 });

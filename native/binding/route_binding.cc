@@ -119,7 +119,7 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     const auto points = snapAll(*map, coords.Data(), count, args);
     std::vector<RouteResult> routes;
     if (alternatives > 0) routes = routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives));
-    else routes.push_back(routeThrough(*map, points, geometry));
+    else routes.push_back(routeThrough(*map, points, geometry, boolean(options, "continueStraight", false)));
     auto toJs = [&](const RouteResult& r) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("duration", r.duration_s);

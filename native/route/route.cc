@@ -78,11 +78,15 @@ void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, Ro
   route.legs.push_back(std::move(leg));
 }
 
-RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry) {
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry, bool continue_straight) {
   RouteResult route;
   auto query = map.queries.acquire();
+  uint32_t arrived_dir = 2;  // direction of travel at the end of the previous leg (2 = none yet)
   for (size_t leg_index = 0; leg_index + 1 < points.size(); ++leg_index) {
-    const LegPath path = shortestLeg(map, *query, points[leg_index], points[leg_index + 1], true);
+    SnapResult from = points[leg_index];
+    if (continue_straight && arrived_dir < 2 && (from.directions & (1u << arrived_dir))) from.directions = uint8_t(1u << arrived_dir);
+    const LegPath path = shortestLeg(map, *query, from, points[leg_index + 1], true);
+    if (path.found && !path.segments.empty()) arrived_dir = map.eb.segment_edge_dir[path.segments.back()] & 1;
     route.settled += path.settled;
     if (!path.found)
       throw Error("NoRoute", "no route from waypoint " + std::to_string(leg_index) + " to waypoint " + std::to_string(leg_index + 1));

@@ -44,8 +44,9 @@ struct LegPath;
 // Appends one leg driven along `path` (geometry, pieces, names, totals) to `route`.
 void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route);
 
-// Throws Error("NoRoute") when a leg has no path.
-RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry);
+// Throws Error("NoRoute") when a leg has no path. continue_straight: a leg leaves a via point in the
+// direction the previous leg arrived (no turning around there).
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry, bool continue_straight = false);
 
 // Appends the polyline of `edge` travelled in direction `dir` (0 = from->to), from fraction f0 to f1
 // of its length, as lon/lat pairs; skips a first point equal to the last one already present.

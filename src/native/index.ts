@@ -231,7 +231,7 @@ export interface NativeAddon {
   /** The `number` nearest distinct roads to one coordinate (lon, lat), nearest first. */
   snapNearest(map: MapHandle, coordinate: Float64Array, options?: SnapOptions & { number?: number }): NativeSnap[];
   /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean; alternatives?: number }): NativeRoute;
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean; alternatives?: number; continueStraight?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;

@@ -141,6 +141,7 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       allowIsolated: req.allowIsolated ?? false,
       ...(hints ? { hints } : {}),
       ...(req.bearings ? { bearings: req.bearings } : {}),
+      ...(req.continueStraight ? { continueStraight: true } : {}),
       ...(req.approaches ? { approaches: req.approaches } : {}),
       geometry: options.overview !== 'false',
       steps: options.steps,

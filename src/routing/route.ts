@@ -25,6 +25,8 @@ export interface RouteRequest {
   bearings?: Float64Array;
   /** Per coordinate: 0 unrestricted, 1 curb, 2 opposite. */
   approaches?: Float64Array;
+  /** Leave each via point in the direction the route arrived (no turning around there). */
+  continueStraight?: boolean;
   /** Turn-by-turn steps per leg. */
   steps?: boolean;
   /** Alternative routes wanted besides the best (two coordinates only). */

@@ -145,7 +145,7 @@ export const routeOptionProperties = {
   alternatives: { type: 'string', description: 'false or 0 (default), true (one alternative) or a number of alternatives up to 3; two coordinates only' },
   steps: { type: 'string', description: 'true for turn-by-turn steps, false (default)' },
   annotations: { type: 'string', description: 'false (default), true, or a comma list of duration, distance, speed, weight, nodes, datasource' },
-  continue_straight: { type: 'string', description: 'default or false: a route may turn around at a via point; true is not implemented' },
+  continue_straight: { type: 'string', description: 'true: leave each via point in the direction of arrival; default and false: a route may turn around at a via point' },
   waypoints: { type: 'string', description: 'indices (; separated) of the coordinates that start/end legs; the others are via points' },
 } as const;
 
@@ -168,6 +168,8 @@ export interface RouteOptions {
   waypoints?: number[];
   /** Alternative routes asked for besides the best. */
   alternatives: number;
+  /** No turning around at via points. */
+  continueStraight: boolean;
 }
 
 /** Most alternatives one route request may ask for. */
@@ -200,8 +202,9 @@ export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: Rout
     annotations = annotationKinds.filter((a) => asked.includes(a));
   }
   if (q.continue_straight !== undefined) {
-    if (q.continue_straight === 'true') throw notImplemented('continue_straight=true (no turning around at via points) is not implemented; legs may start in either direction');
-    if (q.continue_straight !== 'false' && q.continue_straight !== 'default') throw invalid(`continue_straight must be default, true or false, not '${q.continue_straight}'`);
+    if (q.continue_straight !== 'true' && q.continue_straight !== 'false' && q.continue_straight !== 'default') {
+      throw invalid(`continue_straight must be default, true or false, not '${q.continue_straight}'`);
+    }
   }
   let waypoints: number[] | undefined;
   if (q.waypoints !== undefined) {
@@ -214,7 +217,7 @@ export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: Rout
     if (waypoints.some((w, k) => k > 0 && w <= waypoints![k - 1])) throw invalid('waypoints must be in increasing order without repeats');
     if (waypoints.length === count) waypoints = undefined;
   }
-  return { steps, annotations, alternatives, ...(waypoints ? { waypoints } : {}) };
+  return { steps, annotations, alternatives, continueStraight: q.continue_straight === 'true', ...(waypoints ? { waypoints } : {}) };
 }
 
 export const tableOptionProperties = {
