@@ -1,9 +1,11 @@
 /** Route queries on a loaded map, shaped for the CLI and the HTTP API. */
-import polyline from '@mapbox/polyline';
 import { createRequire } from 'node:module';
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle, type NativeRoute, type NativeSnap } from '../native/index.js';
-import { annotationOf, osrmSteps } from './osrm-route.js';
+import { formatGeometry } from './geometry.js';
+import { annotationOf, osrmSteps } from './steps.js';
+
+export { formatGeometry, lineCoordinates } from './geometry.js';
 
 const require = createRequire(import.meta.url);
 /** The package OSRM clients use to speak steps; it gives our own steps their English instruction. */
@@ -105,23 +107,6 @@ export function flatCoordinates(coords: readonly LonLat[]): Float64Array {
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
-}
-
-export function lineCoordinates(flat: Float64Array, begin = 0, end = flat.length / 2): LonLat[] {
-  const out: LonLat[] = [];
-  for (let i = begin; i < end; i++) out.push([round(flat[2 * i], 6), round(flat[2 * i + 1], 6)]);
-  return out;
-}
-
-export function formatGeometry(flat: Float64Array, format: GeometryFormat): GeoJsonLineString | string | null {
-  if (format === false) return null;
-  const coords = lineCoordinates(flat);
-  if (format === 'geojson') return { type: 'LineString', coordinates: coords };
-  // The polyline format encodes lat, lon.
-  return polyline.encode(
-    coords.map(([lon, lat]) => [lat, lon]),
-    format === 'polyline6' ? 6 : 5,
-  );
 }
 
 export function waypointOf(s: NativeSnap): Waypoint {
