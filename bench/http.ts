@@ -1,7 +1,8 @@
 /**
  * `waymark bench http <map> [--duration 10] [--connections 8] [--json]`: starts `waymark serve` on
  * 127.0.0.1 as a child process and drives it with autocannon (loopback only, bounded in time):
- * POST /route on random pairs without geometry, GET /table/v1 with 100 x 100, POST /matrix with
+ * POST /route on random pairs without geometry, GET /route/v1 plain, with steps=true and with
+ * alternatives=3 on the same pairs, GET /table/v1 with 100 x 100, POST /matrix with
  * 1000 x 1000. Prints requests/s, p50/p99 latency, errors, and the server's RSS, once with one
  * worker and once with every core's worth of workers.
  */
@@ -79,8 +80,18 @@ function loads(mapPath: string): Load[] {
   const tablePath = '/table/v1/car/' + Array.from({ length: 100 }, (_, i) => `${table[2 * i]},${table[2 * i + 1]}`).join(';');
   const big = native.randomRoadPoints(map.handle, 1000, 7);
   const matrixBody = JSON.stringify({ sources: Array.from({ length: 1000 }, (_, i) => [big[2 * i], big[2 * i + 1]]), annotations: ['duration'] });
+  const pairs = native.randomRoadPoints(map.handle, 2000, 5);
+  const osrmPaths = Array.from({ length: 1000 }, (_, i) => `/route/v1/car/${pairs[4 * i]},${pairs[4 * i + 1]};${pairs[4 * i + 2]},${pairs[4 * i + 3]}?overview=false`);
+  let nextOsrm = 0;
+  const osrm = (name: string, extra: string): Load => ({
+    name,
+    requests: [{ method: 'GET', path: osrmPaths[0], setupRequest: (req) => ({ ...req, path: osrmPaths[nextOsrm++ % osrmPaths.length] + extra }) }],
+  });
   return [
     routeLoad(mapPath),
+    osrm('GET /route/v1 plain', ''),
+    osrm('GET /route/v1 steps=true', '&steps=true'),
+    osrm('GET /route/v1 alternatives=3', '&alternatives=3'),
     { name: 'GET /table/v1 100 x 100', requests: [{ method: 'GET', path: tablePath }] },
     { name: 'POST /matrix 1000 x 1000', requests: [{ method: 'POST', path: '/matrix', headers: { 'content-type': 'application/json' }, body: matrixBody }] },
   ];

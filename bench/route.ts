@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMapFile } from '../src/maps/open.js';
 import { native } from '../src/native/index.js';
+import { osrmRouteOnMap, type OsrmRouteOptions } from '../src/routing/osrm-route.js';
 import { benchBuildOne } from './build.js';
 import { fmt, mean, percentile, sortedCopy } from './stats.js';
 
@@ -47,6 +48,36 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
     const b = r.durations[0];
     if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) mismatches++;
   }
+  // Full OSRM answers in process (snap, route, JSON shaping) on the same pairs: plain, with steps,
+  // with alternatives=3; the share of queries that get at least one alternative.
+  const osrmQueries = Math.min(options.queries, 2000);
+  const osrmBase: OsrmRouteOptions = { overview: 'false', geometries: 'polyline', steps: false, annotations: [], generateHints: true, skipWaypoints: false };
+  const timeOsrm = (extra: Partial<OsrmRouteOptions>) => {
+    const micros: number[] = [];
+    let withAlternative = 0;
+    let answered = 0;
+    for (let i = 0; i < osrmQueries; i++) {
+      const coordinates: [number, number][] = [
+        [pairs[4 * i], pairs[4 * i + 1]],
+        [pairs[4 * i + 2], pairs[4 * i + 3]],
+      ];
+      const t0 = performance.now();
+      try {
+        const answer = osrmRouteOnMap(map.handle, { coordinates }, { ...osrmBase, ...extra }) as { routes: unknown[] };
+        answered++;
+        if (answer.routes.length > 1) withAlternative++;
+      } catch {
+        continue; // NoRoute: not timed
+      }
+      micros.push((performance.now() - t0) * 1000);
+    }
+    const s = sortedCopy(Float64Array.from(micros));
+    return { mean: mean(Float64Array.from(micros)), p50: percentile(s, 50), p99: percentile(s, 99), success: answered > 0 ? withAlternative / answered : 0 };
+  };
+  timeOsrm({}); // warm-up
+  const osrmPlain = timeOsrm({});
+  const osrmSteps = timeOsrm({ steps: true });
+  const osrmAlternatives = timeOsrm({ alternatives: 3 });
   const result = {
     map: map.header.sourceName,
     preprocess_s,
@@ -62,6 +93,14 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
     speedup: mean(dijkstraMicros) / mean(ch.micros.subarray(0, dijkstraMicros.length)),
     settled_mean: mean(ch.settled),
     dijkstra_mismatches: mismatches,
+    osrm_queries: osrmQueries,
+    osrm_route_us_mean: osrmPlain.mean,
+    osrm_route_us_p99: osrmPlain.p99,
+    osrm_steps_us_mean: osrmSteps.mean,
+    osrm_steps_us_p99: osrmSteps.p99,
+    osrm_alternatives3_us_mean: osrmAlternatives.mean,
+    osrm_alternatives3_us_p99: osrmAlternatives.p99,
+    alternatives_success_rate: osrmAlternatives.success,
   };
   if (options.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
@@ -72,6 +111,7 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
           (preprocess_s != null ? `, preprocessing ${fmt(preprocess_s, 2)} s, peak RSS ${fmt(preprocess_rss_mb ?? NaN, 0)} MB` : ''),
         `CH query (snap both ends + search, no geometry), ${result.queries} random pairs: mean ${fmt(result.query_us_mean)} µs, p50 ${fmt(result.query_us_p50)} µs, p99 ${fmt(result.query_us_p99)} µs, settled ${fmt(result.settled_mean, 0)}`,
         `plain Dijkstra on the first ${result.dijkstra_queries} pairs: mean ${fmt(result.dijkstra_us_mean, 0)} µs; speedup ${fmt(result.speedup, 0)}x; mismatches ${mismatches}`,
+        `OSRM route answer in process, first ${osrmQueries} pairs: plain mean ${fmt(osrmPlain.mean)} µs (p99 ${fmt(osrmPlain.p99)}); steps=true ${fmt(osrmSteps.mean)} µs (p99 ${fmt(osrmSteps.p99)}, ${fmt(osrmSteps.mean / osrmPlain.mean, 2)}x); alternatives=3 ${fmt(osrmAlternatives.mean)} µs (p99 ${fmt(osrmAlternatives.p99)}, ${fmt(osrmAlternatives.mean / osrmPlain.mean, 2)}x), ${fmt(100 * osrmAlternatives.success, 1)} % of queries get an alternative`,
       ].join('\n') + '\n',
     );
   }

@@ -165,8 +165,28 @@ describe('map page in headless Chromium', () => {
     assert.match(shown.text!, new RegExp((answer.json.distance / 1000).toFixed(2)));
     const px = await canvasPixels(page);
     assert.ok(px.routeBlue > 200, `${px.routeBlue} route-blue pixels`);
-    // Turn-by-turn and alternatives are hidden while the server gives none.
-    assert.ok(await page.locator('#route-alternatives').isHidden());
+    // /openapi.json documents steps and alternatives on /route/v1, so the page shows the turn-by-turn
+    // list and the alternatives that endpoint answers (the alternatives box stays hidden when it has none).
+    const osrmPath = `/route/v1/${shown.profile}/${coordinates.map((c: number[]) => c.join(',')).join(';')}?overview=full&geometries=geojson&alternatives=true&steps=true`;
+    const osrm = await getJson(base, osrmPath);
+    assert.equal(osrm.status, 200);
+    const routes = osrm.json.routes as { legs: { steps: unknown[] }[] }[];
+    const stepCount = routes[0].legs.reduce((n, l) => n + l.steps.length, 0);
+    assert.ok(stepCount >= 2, 'a route has at least depart and arrive');
+    await page.waitForFunction((n) => {
+      const box = document.querySelector<HTMLElement>('#route-steps');
+      return !!box && !box.hidden && box.querySelectorAll('li').length === n;
+    }, stepCount);
+    const stepTexts = await page.locator('#route-steps li').allTextContents();
+    assert.match(stepTexts[0], /^depart/);
+    assert.match(stepTexts[stepTexts.length - 1], /^arrive/);
+    if (routes.length > 1) {
+      assert.ok(await page.locator('#route-alternatives').isVisible());
+      assert.equal(await page.locator('#route-alternatives > div').count(), routes.length, 'a title and one line per alternative');
+    } else {
+      assert.ok(await page.locator('#route-alternatives').isHidden());
+    }
+    t.diagnostic(`turn-by-turn steps shown: ${stepCount}; alternatives shown: ${routes.length - 1}`);
     await page.screenshot({ path: join(screenshotDir, '2-route.png') });
     assert.deepEqual(consoleErrors, []);
     assert.deepEqual(foreignRequests, []);

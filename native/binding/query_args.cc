@@ -1,10 +1,12 @@
 #include "binding/query_args.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "binding/js_convert.h"
 #include "common/geo.h"
+#include "route/route.h"
 
 namespace waymark::js {
 
@@ -35,6 +37,36 @@ SnapArgs snapArgs(const Napi::Object& o) {
     Napi::Uint32Array arr = v.As<Napi::Uint32Array>();
     a.numbers.assign(arr.Data(), arr.Data() + arr.ElementLength());
   }
+  if (has(o, "hints")) {
+    Napi::Value v = o.Get("hints");
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      fail("InvalidArgument", "hints must be a Float64Array of edge, fraction pairs");
+    Napi::Float64Array arr = v.As<Napi::Float64Array>();
+    for (size_t i = 0; i + 1 < arr.ElementLength(); i += 2) {
+      a.hint_edge.push_back(arr[i]);
+      a.hint_fraction.push_back(arr[i + 1]);
+    }
+  }
+  auto floats = [&](const char* key) {
+    std::vector<double> out;
+    if (!has(o, key)) return out;
+    Napi::Value v = o.Get(key);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      fail("InvalidArgument", std::string(key) + " must be a Float64Array");
+    Napi::Float64Array arr = v.As<Napi::Float64Array>();
+    out.assign(arr.Data(), arr.Data() + arr.ElementLength());
+    return out;
+  };
+  const std::vector<double> bearings = floats("bearings");
+  for (size_t i = 0; i + 1 < bearings.size(); i += 2) {
+    if (bearings[i + 1] >= 0 && !(bearings[i] >= 0 && bearings[i] <= 360 && bearings[i + 1] <= 180))
+      fail("InvalidValue", "bearings must be value in [0, 360] and range in [0, 180]");
+    a.bearing.push_back(bearings[i]);
+    a.bearing_range.push_back(bearings[i + 1]);
+  }
+  a.approach = floats("approaches");
+  for (double x : a.approach)
+    if (x != 0 && x != 1 && x != 2) fail("InvalidValue", "approaches must be 0 (unrestricted), 1 (curb) or 2 (opposite)");
   return a;
 }
 
@@ -49,7 +81,74 @@ double farthestCornerM(const MapHeader& h, double lon, double lat) {
   return far;
 }
 
+// Heading of `edge` (from -> to) at `fraction` of its length, degrees from north.
+double headingAt(const RoadMap& road, uint32_t edge, double fraction) {
+  const uint32_t k = road.polylineSize(edge);
+  std::vector<double> cum(k, 0);
+  auto lon = [&](uint32_t i) { return toDegrees(road.polylineLon(edge, i)); };
+  auto lat = [&](uint32_t i) { return toDegrees(road.polylineLat(edge, i)); };
+  for (uint32_t i = 1; i < k; ++i) cum[i] = cum[i - 1] + haversineMeters(lon(i - 1), lat(i - 1), lon(i), lat(i));
+  uint32_t i = 1;
+  while (i + 1 < k && cum[i] < fraction * cum[k - 1]) ++i;
+  return bearingDegrees(lon(i - 1), lat(i - 1), lon(i), lat(i));
+}
+
+double angleBetween(double a, double b) {
+  const double d = std::fabs(std::fmod(a - b + 720.0, 360.0));
+  return d > 180 ? 360 - d : d;
+}
+
+// Directions the point's wishes allow on its road (bit 0 from->to, bit 1 to->from), among those a
+// route may use there at all.
+uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon, double lat, const SnapArgs& args, size_t i) {
+  uint8_t dirs = 0;
+  for (uint32_t dir = 0; dir < 2; ++dir) {
+    const uint32_t seg = map.eb.segment(s.edge, dir);
+    if (seg != kNoSegment && (map.eb.snappable(seg) || s.allow_isolated)) dirs |= uint8_t(1u << dir);
+  }
+  const bool has_bearing = i < args.bearing.size() && args.bearing_range[i] >= 0;
+  const double approach = i < args.approach.size() ? args.approach[i] : 0;
+  if (!has_bearing && approach == 0) return dirs;
+  const double heading = headingAt(map.road, s.edge, s.fraction);
+  for (uint32_t dir = 0; dir < 2; ++dir) {
+    const double h = dir == 0 ? heading : std::fmod(heading + 180.0, 360.0);
+    bool ok = true;
+    if (has_bearing) ok = angleBetween(h, args.bearing[i]) <= args.bearing_range[i];
+    // Curb: the requested point on the driver's right (right-hand traffic); a point on the road itself has no side.
+    if (ok && approach != 0 && haversineMeters(s.lon, s.lat, lon, lat) > 0.5) {
+      const double rel = std::fmod(bearingDegrees(s.lon, s.lat, lon, lat) - h + 720.0, 360.0);
+      const bool right = rel > 0 && rel < 180;
+      ok = approach == 1 ? right : !right;
+    }
+    if (!ok) dirs &= uint8_t(~(1u << dir));
+  }
+  return dirs;
+}
+
+// The snap a hint describes, if it is usable on this map: an existing road the query may snap to,
+// a fraction in [0, 1]. Location and distance are recomputed, never taken from the hint.
+bool snapFromHint(const LoadedMap& map, double lon, double lat, double edge, double fraction, bool allow_isolated, SnapResult& out) {
+  if (!(edge >= 0) || edge != std::floor(edge) || edge >= map.road.edgeCount() || !(fraction >= 0 && fraction <= 1)) return false;
+  const uint32_t e = static_cast<uint32_t>(edge);
+  if (!allow_isolated && !map.eb.snappable(map.eb.segment(e, 0)) && !map.eb.snappable(map.eb.segment(e, 1))) return false;
+  std::vector<double> pt;
+  appendEdgeGeometry(map.road, e, 0, fraction, fraction, pt);
+  out = SnapResult{};
+  out.found = true;
+  out.edge = e;
+  out.fraction = fraction;
+  out.lon = pt[0];
+  out.lat = pt[1];
+  out.distance_m = haversineMeters(lon, lat, pt[0], pt[1]);
+  out.allow_isolated = allow_isolated;
+  return true;
+}
+
 }  // namespace
+
+double searchRadiusM(const LoadedMap& map, double lon, double lat, double radius) {
+  return std::min(radius, farthestCornerM(map.file->header(), lon, lat) + 1);
+}
 
 std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size_t count, const SnapArgs& args,
                                 std::vector<std::string>* failures) {
@@ -81,11 +180,37 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
       refuse("outside the map's area");
       continue;
     }
-    const double search = std::min(r, farthestCornerM(h, lon, lat) + 1);
+    if (i < args.hint_edge.size() && snapFromHint(map, lon, lat, args.hint_edge[i], args.hint_fraction[i], args.allow_isolated, out[i])) {
+      out[i].directions = allowedDirections(map, out[i], lon, lat, args, i);
+      if (out[i].directions != 0) continue;
+    }
+    const double search = searchRadiusM(map, lon, lat, r);
+    const std::string within = std::isfinite(r) ? "within " + std::to_string(static_cast<long long>(std::llround(r))) + " m" : "on the map";
     out[i] = map.snapPoint(lon, lat, search, args.allow_isolated);
     if (!out[i].found) {
-      if (std::isfinite(r)) refuse("no road within " + std::to_string(static_cast<long long>(std::llround(r))) + " m");
-      else refuse("no road on the map");
+      refuse("no road " + within);
+      continue;
+    }
+    out[i].directions = allowedDirections(map, out[i], lon, lat, args, i);
+    // Bearings and approaches: pass over roads that offer no wanted direction, nearest first.
+    std::vector<uint32_t> passed;
+    while (out[i].directions == 0) {
+      passed.push_back(out[i].edge);
+      if (passed.size() > 64) {
+        refuse("none of the 64 nearest roads matches its bearing and approach");
+        break;
+      }
+      SnapResult next = map.snap.snapToRoad(map.road, lon, lat, search, [&](uint32_t e) {
+        if (std::find(passed.begin(), passed.end(), e) != passed.end()) return false;
+        return args.allow_isolated || map.eb.snappable(map.eb.segment(e, 0)) || map.eb.snappable(map.eb.segment(e, 1));
+      });
+      if (!next.found) {
+        refuse("no road " + within + " matches its bearing and approach");
+        break;
+      }
+      next.allow_isolated = args.allow_isolated;
+      next.directions = allowedDirections(map, next, lon, lat, args, i);
+      out[i] = next;
     }
   }
   return out;

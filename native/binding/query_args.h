@@ -28,10 +28,26 @@ struct SnapArgs {
   // The coordinate number each point is called by in messages (the caller's own numbering, e.g. the
   // URL's coordinate index); empty = the point's position.
   std::vector<uint32_t> numbers;
+  // Per point: a previous snap to reuse (edge, fraction along it), or edge < 0 to snap afresh. The
+  // caller has checked the hint belongs to this map version; a hint naming a road the query may not
+  // snap to is ignored.
+  std::vector<double> hint_edge, hint_fraction;
+  // Per point (or empty): travel direction wanted at the point, degrees from north, and the
+  // tolerance either side (negative = any); approach 0 = unrestricted, 1 = curb (the point on the
+  // right, right-hand traffic), 2 = opposite. A road offering no such direction is passed over for
+  // the next nearest one.
+  std::vector<double> bearing, bearing_range;
+  std::vector<double> approach;
 };
-// Reads radius (number, Infinity = unlimited), radiuses (Float64Array), allowIsolated (boolean) and
-// coordinateNumbers (Uint32Array) from an options object.
+// Reads radius (number, Infinity = unlimited), radiuses (Float64Array), allowIsolated (boolean),
+// coordinateNumbers (Uint32Array), hints (Float64Array of edge, fraction pairs; edge -1 = none),
+// bearings (Float64Array of value, range pairs; range -1 = none) and approaches (Float64Array: 0, 1,
+// 2) from an options object.
 SnapArgs snapArgs(const Napi::Object& o);
+
+// The radius a snap search around (lon, lat) needs: `radius`, or less when no road of the map can
+// lie that far (an unlimited radius becomes the distance to the map's farthest corner).
+double searchRadiusM(const LoadedMap& map, double lon, double lat, double radius);
 
 // With failures == nullptr, the first point that cannot be snapped throws NoSegment with OSRM's
 // wording ("Could not find a matching segment for coordinate N", then why). Otherwise such points

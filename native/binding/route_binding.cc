@@ -10,6 +10,8 @@
 #include "binding/registry.h"
 #include "common/geo.h"
 #include "common/phase_clock.h"
+#include "guidance/build_steps.h"
+#include "alternatives/via_node_alternatives.h"
 #include "route/leg.h"
 #include "route/reference_dijkstra.h"
 #include "route/route.h"
@@ -46,6 +48,75 @@ Napi::Value snap(const Napi::CallbackInfo& info) {
   });
 }
 
+// The `number` nearest distinct roads to one coordinate, nearest first: each further one is the
+// nearest road not yet listed (so the order is exact, not an approximation).
+Napi::Value snapNearest(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "coordinate");
+    if (coords.ElementLength() != 2) fail("InvalidArgument", "nearest takes exactly one coordinate");
+    Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
+    const SnapArgs args = snapArgs(options);
+    const double count = number(options, "number", 1);
+    if (!(count >= 1 && count <= 1000) || count != std::floor(count)) fail("InvalidValue", "number must be an integer in [1, 1000]");
+    std::vector<SnapResult> found = snapAll(*map, coords.Data(), 1, args);
+    const double radius = searchRadiusM(*map, coords[0], coords[1], args.radii.empty() ? args.radius : args.radii[0]);
+    while (found.size() < size_t(count)) {
+      SnapResult next = map->snap.snapToRoad(map->road, coords[0], coords[1], radius, [&](uint32_t e) {
+        for (const auto& f : found)
+          if (f.edge == e) return false;
+        return args.allow_isolated || map->eb.snappable(map->eb.segment(e, 0)) || map->eb.snappable(map->eb.segment(e, 1));
+      });
+      if (!next.found) break;
+      found.push_back(next);
+    }
+    Napi::Array out = Napi::Array::New(env, found.size());
+    for (size_t i = 0; i < found.size(); ++i) out.Set(uint32_t(i), snapToJs(env, *map, found[i], true));
+    return out;
+  });
+}
+
+Napi::Object stepToJs(Napi::Env env, const LoadedMap& map, const RouteStep& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("type", maneuverTypeName(s.type));
+  o.Set("modifier", modifierName(s.modifier));
+  o.Set("exit", s.exit);
+  Napi::Array loc = Napi::Array::New(env, 2);
+  loc.Set(0u, s.lon);
+  loc.Set(1u, s.lat);
+  o.Set("location", loc);
+  o.Set("bearingBefore", s.bearing_before);
+  o.Set("bearingAfter", s.bearing_after);
+  o.Set("name", std::string(map.road.name(s.name)));
+  o.Set("mode", s.ferry ? "ferry" : "driving");
+  o.Set("duration", s.duration_s);
+  o.Set("distance", s.distance_m);
+  o.Set("geometryBegin", s.geometry_begin);
+  o.Set("geometryEnd", s.geometry_end);
+  Napi::Array xs = Napi::Array::New(env, s.intersections.size());
+  for (size_t i = 0; i < s.intersections.size(); ++i) {
+    const StepIntersection& x = s.intersections[i];
+    Napi::Object xo = Napi::Object::New(env);
+    Napi::Array xl = Napi::Array::New(env, 2);
+    xl.Set(0u, x.lon);
+    xl.Set(1u, x.lat);
+    xo.Set("location", xl);
+    Napi::Array bearings = Napi::Array::New(env, x.bearings.size());
+    Napi::Array entry = Napi::Array::New(env, x.entry.size());
+    for (size_t k = 0; k < x.bearings.size(); ++k) {
+      bearings.Set(uint32_t(k), x.bearings[k]);
+      entry.Set(uint32_t(k), x.entry[k] != 0);
+    }
+    xo.Set("bearings", bearings);
+    xo.Set("entry", entry);
+    xo.Set("in", x.in);
+    xo.Set("out", x.out);
+    xs.Set(uint32_t(i), xo);
+  }
+  o.Set("intersections", xs);
+  return o;
+}
+
 Napi::Value route(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     PhaseClock clock;
@@ -54,45 +125,82 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
     Napi::Object options = info.Length() > 2 && info[2].IsObject() ? info[2].As<Napi::Object>() : Napi::Object::New(env);
     const SnapArgs args = snapArgs(options);
-    const bool geometry = boolean(options, "geometry", true);
-    const bool want_timings = boolean(options, "timings", false);
+    const bool want_steps = boolean(options, "steps", false);
+    const bool want_pieces = boolean(options, "pieces", false);
+    // Steps and pieces index into the geometry, so asking for them computes it.
+    const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces;
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
+    const double alternatives = number(options, "alternatives", 0);
+    if (!(alternatives >= 0 && alternatives <= 16) || alternatives != std::floor(alternatives))
+      fail("InvalidValue", "alternatives must be an integer in [0, 16]");
+    if (alternatives > 0 && count != 2) fail("InvalidValue", "alternatives are computed between exactly two coordinates");
+    const bool want_timings = boolean(options, "timings", false);
+    const bool continue_straight = boolean(options, "continueStraight", false);
     const auto points = clock.time(snap_phase, [&] { return snapAll(*map, coords.Data(), count, args); });
-    const RouteResult r = clock.time(route_phase, [&] { return routeThrough(*map, points, geometry); });
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("duration", r.duration_s);
-    o.Set("distance", r.distance_m);
-    Napi::Float64Array geom = Napi::Float64Array::New(env, r.coordinates.size());
-    std::copy(r.coordinates.begin(), r.coordinates.end(), geom.Data());
-    o.Set("geometry", geom);
-    Napi::Array legs = Napi::Array::New(env, r.legs.size());
-    for (size_t i = 0; i < r.legs.size(); ++i) {
-      const RouteLegResult& l = r.legs[i];
-      Napi::Object leg = Napi::Object::New(env);
-      leg.Set("duration", l.duration_s);
-      leg.Set("distance", l.distance_m);
-      Napi::Array names = Napi::Array::New(env, l.names.size());
-      for (size_t k = 0; k < l.names.size(); ++k) names.Set(uint32_t(k), l.names[k]);
-      leg.Set("names", names);
-      leg.Set("geometryBegin", l.geometry_begin);
-      leg.Set("geometryEnd", l.geometry_end);
-      legs.Set(uint32_t(i), leg);
-    }
-    o.Set("legs", legs);
-    Napi::Array waypoints = Napi::Array::New(env, points.size());
-    for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
-    o.Set("waypoints", waypoints);
-    o.Set("settled", double(r.settled));
+    const std::vector<RouteResult> routes = clock.time(route_phase, [&] {
+      if (alternatives > 0) return routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives));
+      return std::vector<RouteResult>{routeThrough(*map, points, geometry, continue_straight)};
+    });
+    auto toJs = [&](const RouteResult& r) {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("duration", r.duration_s);
+      o.Set("distance", r.distance_m);
+      Napi::Float64Array geom = Napi::Float64Array::New(env, r.coordinates.size());
+      std::copy(r.coordinates.begin(), r.coordinates.end(), geom.Data());
+      o.Set("geometry", geom);
+      Napi::Array legs = Napi::Array::New(env, r.legs.size());
+      for (size_t i = 0; i < r.legs.size(); ++i) {
+        const RouteLegResult& l = r.legs[i];
+        Napi::Object leg = Napi::Object::New(env);
+        leg.Set("duration", l.duration_s);
+        leg.Set("distance", l.distance_m);
+        Napi::Array names = Napi::Array::New(env, l.names.size());
+        for (size_t k = 0; k < l.names.size(); ++k) names.Set(uint32_t(k), l.names[k]);
+        leg.Set("names", names);
+        leg.Set("geometryBegin", l.geometry_begin);
+        leg.Set("geometryEnd", l.geometry_end);
+        if (want_steps) {
+          const auto steps = buildSteps(*map, l, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]);
+          Napi::Array js = Napi::Array::New(env, steps.size());
+          for (size_t k = 0; k < steps.size(); ++k) js.Set(uint32_t(k), stepToJs(env, *map, steps[k]));
+          leg.Set("steps", js);
+        }
+        if (want_pieces) {
+          // Four numbers per piece: first and last coordinate index (inclusive), seconds, metres.
+          Napi::Float64Array pieces = Napi::Float64Array::New(env, l.pieces.size() * 4);
+          for (size_t k = 0; k < l.pieces.size(); ++k) {
+            pieces[4 * k] = l.pieces[k].geometry_begin;
+            pieces[4 * k + 1] = l.pieces[k].geometry_end;
+            pieces[4 * k + 2] = l.pieces[k].duration_s;
+            pieces[4 * k + 3] = l.pieces[k].distance_m;
+          }
+          leg.Set("pieces", pieces);
+        }
+        legs.Set(uint32_t(i), leg);
+      }
+      o.Set("legs", legs);
+      Napi::Array waypoints = Napi::Array::New(env, points.size());
+      for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
+      o.Set("waypoints", waypoints);
+      o.Set("settled", double(r.settled));
+      return o;
+    };
+    Napi::Object o = toJs(routes[0]);
+    Napi::Array alts = Napi::Array::New(env, routes.size() - 1);
+    for (size_t i = 1; i < routes.size(); ++i) alts.Set(uint32_t(i - 1), toJs(routes[i]));
+    o.Set("alternatives", alts);
     if (want_timings) {
       // The phases of the call, for the worker's trace spans (see common/phase_clock.h).
+      double settled = 0;
+      for (const RouteResult& r : routes) settled += double(r.settled);
       Napi::Object t = Napi::Object::New(env);
       t.Set("snapStartMicros", snap_phase.start_us);
       t.Set("snapMicros", snap_phase.duration_us);
       t.Set("searchStartMicros", route_phase.start_us);
       t.Set("searchMicros", route_phase.duration_us);
       t.Set("points", double(count));
-      t.Set("settledForward", double(r.settled));
+      t.Set("settledForward", settled);
       t.Set("settledBackward", 0.0);
       t.Set("threads", 1.0);
       o.Set("timings", t);
@@ -197,6 +305,7 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
 void registerRoute(Napi::Env env, Napi::Object exports) {
   exports.Set("snap", Napi::Function::New(env, snap));
   exports.Set("route", Napi::Function::New(env, route));
+  exports.Set("snapNearest", Napi::Function::New(env, snapNearest));
   exports.Set("referenceRoute", Napi::Function::New(env, referenceRoute));
   exports.Set("randomRoadPoints", Napi::Function::New(env, randomRoadPoints));
   exports.Set("benchRoutes", Napi::Function::New(env, benchRoutes));

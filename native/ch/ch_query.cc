@@ -126,19 +126,78 @@ void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle,
 }
 
 std::vector<uint32_t> CHQuery::path(const CHGraph& ch) const {
+  if (!last_.found) return {};
+  return pathVia(ch, last_.meeting);
+}
+
+std::vector<CHQuery::Meeting> CHQuery::explore(const CHGraph& ch, std::span<const SearchEndpoint> sources,
+                                               std::span<const SearchEndpoint> targets, int64_t limit_ms) {
+  forward_.reset();
+  backward_.reset();
+  settled_ = 0;
+  last_ = CHResult{};
+  int64_t shift = 0;
+  for (const auto& s : sources) shift = std::max(shift, -s.offset_ms);
+  auto seed = [&ch](Side& side, const SearchEndpoint& e, int64_t label) {
+    const uint32_t node = ch.rank[e.node];
+    if (side.reached(node) && side.label(node).dist <= label) return;
+    Label& l = side.touch(node);
+    l.dist = label;
+    l.cm = e.offset_cm;
+    l.parent = kNoParent;
+    side.push(node, label);
+  };
+  for (const auto& s : sources) seed(forward_, s, s.offset_ms + shift);
+  for (const auto& t : targets) seed(backward_, t, t.offset_ms);
+  std::vector<uint32_t> backward_settled;
+  auto search = [&](Side& self, bool is_forward, int64_t limit) {
+    const auto& first = is_forward ? ch.up_first : ch.down_first;
+    const auto& head = is_forward ? ch.up_head : ch.down_head;
+    const auto& weight = is_forward ? ch.up_weight : ch.down_weight;
+    const auto& distance = is_forward ? ch.up_distance : ch.down_distance;
+    while (!self.empty() && self.minKey() <= limit) {
+      int64_t d;
+      const uint32_t u = self.pop(d);
+      ++settled_;
+      if (!is_forward) backward_settled.push_back(u);
+      for (uint32_t i = first[u]; i < first[u + 1]; ++i) {
+        const uint32_t x = head[i];
+        const int64_t nd = d + weight[i];
+        if (self.reached(x) && self.label(x).dist <= nd) continue;
+        Label& l = self.touch(x);
+        l.dist = nd;
+        l.cm = self.label(u).cm + distance[i];
+        l.parent = u;
+        l.parent_arc = i;
+        self.push(x, nd);
+      }
+    }
+  };
+  search(forward_, true, limit_ms + shift);
+  search(backward_, false, limit_ms + shift);
+  std::vector<Meeting> out;
+  for (uint32_t v : backward_settled) {
+    if (!forward_.reached(v)) continue;
+    const int64_t total = forward_.label(v).dist - shift + backward_.label(v).dist;
+    if (total <= limit_ms && total >= 0) out.push_back({v, total, forward_.label(v).cm + backward_.label(v).cm});
+  }
+  std::sort(out.begin(), out.end(), [](const Meeting& a, const Meeting& b) { return a.duration_ms < b.duration_ms; });
+  return out;
+}
+
+std::vector<uint32_t> CHQuery::pathVia(const CHGraph& ch, uint32_t meeting) const {
   std::vector<uint32_t> result;
-  if (!last_.found) return result;
   // Forward half: meeting back to its source, then reversed into source -> meeting order.
   std::vector<std::pair<uint32_t, uint32_t>> up_arcs;  // (tail node, arc index in up graph)
-  for (uint32_t v = last_.meeting; forward_.label(v).parent != kNoParent; v = forward_.label(v).parent)
+  for (uint32_t v = meeting; forward_.label(v).parent != kNoParent; v = forward_.label(v).parent)
     up_arcs.push_back({forward_.label(v).parent, forward_.label(v).parent_arc});
   std::reverse(up_arcs.begin(), up_arcs.end());
-  uint32_t start = up_arcs.empty() ? last_.meeting : up_arcs.front().first;
+  uint32_t start = up_arcs.empty() ? meeting : up_arcs.front().first;
   result.push_back(start);
   for (const auto& [tail, arc] : up_arcs) unpackArc(ch, tail, ch.up_head[arc], ch.up_middle[arc], result);
   // (backward half appended below; everything is translated back to input nodes at the end)
   // Backward half: arcs go from the meeting node down to a target.
-  for (uint32_t v = last_.meeting; backward_.label(v).parent != kNoParent; v = backward_.label(v).parent) {
+  for (uint32_t v = meeting; backward_.label(v).parent != kNoParent; v = backward_.label(v).parent) {
     const uint32_t lower = backward_.label(v).parent;
     const uint32_t arc = backward_.label(v).parent_arc;  // in lower's down list, head = v: original arc v -> lower
     unpackArc(ch, v, lower, ch.down_middle[arc], result);

@@ -36,6 +36,18 @@ class CHQuery {
                int64_t bound_ms = std::numeric_limits<int64_t>::max());
   // The input nodes (segments) of the last path found, from its source to its target.
   std::vector<uint32_t> path(const CHGraph& ch) const;
+
+  // For via-node alternatives: both upward searches explored in full (no stalling, no early stop)
+  // up to `limit_ms`, then every node reached from both sides with the cost of the up-down path
+  // through it (at most limit_ms), cheapest first. pathVia() unpacks the path through one of them.
+  struct Meeting {
+    uint32_t node;  // hierarchy node
+    int64_t duration_ms;
+    int64_t distance_cm;
+  };
+  std::vector<Meeting> explore(const CHGraph& ch, std::span<const SearchEndpoint> sources, std::span<const SearchEndpoint> targets,
+                               int64_t limit_ms);
+  std::vector<uint32_t> pathVia(const CHGraph& ch, uint32_t meeting) const;
   uint64_t settled() const { return settled_; }
 
  private:

@@ -19,6 +19,7 @@ struct SegmentPosition {
 inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const SnapResult& p) {
   std::vector<SegmentPosition> out;
   for (uint32_t dir = 0; dir < 2; ++dir) {
+    if (!(p.directions & (1u << dir))) continue;
     const uint32_t s = eb.segment(p.edge, dir);
     if (eb.snappable(s) || (p.allow_isolated && s != kNoSegment)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
   }

@@ -1,5 +1,7 @@
 #include "route/route.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "common/geo.h"
 #include "route/leg.h"
@@ -33,37 +35,62 @@ void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double
   at(f1);
 }
 
-RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry) {
+void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route) {
+  RouteLegResult leg;
+  leg.duration_s = path.duration_ms / 1000.0;
+  leg.distance_m = path.distance_cm / 100.0;
+  leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
+  if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
+  uint32_t last_name = 0xFFFFFFFFu;
+  for (size_t i = 0; i < path.segments.size(); ++i) {
+    const uint32_t ed = map.eb.segment_edge_dir[path.segments[i]];
+    const uint32_t edge = ed >> 1, dir = ed & 1;
+    const double f0 = i == 0 ? path.start_fraction : 0.0;
+    const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
+    RoutePiece piece{edge, dir, f0, f1, 0, 0, 0, 0};
+    const uint32_t seg = path.segments[i];
+    piece.duration_s = std::max(0.0, f1 - f0) * map.eb.segment_duration[seg] / 1000.0;
+    piece.distance_m = std::max(0.0, f1 - f0) * map.eb.segment_length_cm[seg] / 100.0;
+    if (i > 0) {
+      // The turn cost into this segment: the arc weight minus the previous segment's own duration.
+      const uint32_t prev = path.segments[i - 1];
+      for (uint32_t t = map.eb.turn_first[prev]; t < map.eb.turn_first[prev + 1]; ++t)
+        if (map.eb.turn_head[t] == seg) {
+          piece.duration_s += std::max<int64_t>(0, int64_t(map.eb.turn_weight[t]) - map.eb.segment_duration[prev]) / 1000.0;
+          break;
+        }
+    }
+    piece.geometry_begin = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
+    if (with_geometry) appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
+    piece.geometry_end = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
+    if (i == 0 && with_geometry) piece.geometry_begin = leg.geometry_begin;
+    leg.pieces.push_back(piece);
+    // A piece of zero length (starting at the very end of a road, or ending at its very start) is
+    // a road the route only touches: it names no street driven.
+    if (f1 <= f0 && path.segments.size() > 1) continue;
+    const uint32_t name = map.road.edge_name[edge];
+    if (name != 0 && name != last_name) leg.names.emplace_back(map.road.name(name));
+    if (name != 0) last_name = name;
+  }
+  leg.geometry_end = static_cast<uint32_t>(route.coordinates.size() / 2);
+  route.duration_s += leg.duration_s;
+  route.distance_m += leg.distance_m;
+  route.legs.push_back(std::move(leg));
+}
+
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry, bool continue_straight) {
   RouteResult route;
   auto query = map.queries.acquire();
+  uint32_t arrived_dir = 2;  // direction of travel at the end of the previous leg (2 = none yet)
   for (size_t leg_index = 0; leg_index + 1 < points.size(); ++leg_index) {
-    const LegPath path = shortestLeg(map, *query, points[leg_index], points[leg_index + 1], true);
+    SnapResult from = points[leg_index];
+    if (continue_straight && arrived_dir < 2 && (from.directions & (1u << arrived_dir))) from.directions = uint8_t(1u << arrived_dir);
+    const LegPath path = shortestLeg(map, *query, from, points[leg_index + 1], true);
+    if (path.found && !path.segments.empty()) arrived_dir = map.eb.segment_edge_dir[path.segments.back()] & 1;
     route.settled += path.settled;
     if (!path.found)
       throw Error("NoRoute", "no route from waypoint " + std::to_string(leg_index) + " to waypoint " + std::to_string(leg_index + 1));
-    RouteLegResult leg;
-    leg.duration_s = path.duration_ms / 1000.0;
-    leg.distance_m = path.distance_cm / 100.0;
-    leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
-    if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
-    uint32_t last_name = 0xFFFFFFFFu;
-    for (size_t i = 0; i < path.segments.size(); ++i) {
-      const uint32_t ed = map.eb.segment_edge_dir[path.segments[i]];
-      const uint32_t edge = ed >> 1, dir = ed & 1;
-      const double f0 = i == 0 ? path.start_fraction : 0.0;
-      const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
-      if (with_geometry) appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
-      // A piece of zero length (starting at the very end of a road, or ending at its very start) is
-      // a road the route only touches: it names no street driven.
-      if (f1 <= f0 && path.segments.size() > 1) continue;
-      const uint32_t name = map.road.edge_name[edge];
-      if (name != 0 && name != last_name) leg.names.emplace_back(map.road.name(name));
-      if (name != 0) last_name = name;
-    }
-    leg.geometry_end = static_cast<uint32_t>(route.coordinates.size() / 2);
-    route.duration_s += leg.duration_s;
-    route.distance_m += leg.distance_m;
-    route.legs.push_back(std::move(leg));
+    appendLeg(map, path, with_geometry, route);
   }
   return route;
 }

@@ -10,12 +10,26 @@
 
 namespace waymark {
 
+// One road piece of a leg: the part [f0, f1] of `edge` driven in direction `dir`, with its cost and
+// its coordinates in the route geometry (pairs [geometry_begin, geometry_end], the last one shared
+// with the next piece). Guidance and annotations are built from these.
+struct RoutePiece {
+  uint32_t edge = 0;
+  uint32_t dir = 0;
+  double f0 = 0, f1 = 1;
+  double duration_s = 0;  // driving the piece, plus the turn cost of entering it
+  double distance_m = 0;
+  uint32_t geometry_begin = 0;
+  uint32_t geometry_end = 0;
+};
+
 struct RouteLegResult {
   double duration_s = 0;
   double distance_m = 0;
   std::vector<std::string> names;  // streets along the leg, consecutive duplicates merged
   uint32_t geometry_begin = 0;     // first coordinate index (pairs) of this leg in the route geometry
   uint32_t geometry_end = 0;       // one past the last
+  std::vector<RoutePiece> pieces;  // in driving order
 };
 
 struct RouteResult {
@@ -26,8 +40,13 @@ struct RouteResult {
   uint64_t settled = 0;
 };
 
-// Throws Error("NoRoute") when a leg has no path.
-RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry);
+struct LegPath;
+// Appends one leg driven along `path` (geometry, pieces, names, totals) to `route`.
+void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route);
+
+// Throws Error("NoRoute") when a leg has no path. continue_straight: a leg leaves a via point in the
+// direction the previous leg arrived (no turning around there).
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry, bool continue_straight = false);
 
 // Appends the polyline of `edge` travelled in direction `dir` (0 = from->to), from fraction f0 to f1
 // of its length, as lon/lat pairs; skips a first point equal to the last one already present.

@@ -32,6 +32,7 @@ struct SnapResult {
   double lon = 0, lat = 0;
   double distance_m = 0;
   bool allow_isolated = false;  // may start/end on segments outside the largest component
+  uint8_t directions = 3;       // travel directions a route may use here: bit 0 from->to, bit 1 to->from (bearings, approaches)
 };
 
 

@@ -78,6 +78,12 @@ export interface SnapOptions {
   coordinateNumbers?: Uint32Array;
   /** Also snap to roads outside the largest strongly connected component (routes may then fail with NoRoute). */
   allowIsolated?: boolean;
+  /** Per coordinate: edge, fraction of a previous snap to reuse (edge -1: snap afresh). Unusable ones are ignored. */
+  hints?: Float64Array;
+  /** Per coordinate value, range in degrees (range -1: none): snap to a road drivable that way, and use only that direction. */
+  bearings?: Float64Array;
+  /** Per coordinate 0 unrestricted, 1 curb (point on the right), 2 opposite. */
+  approaches?: Float64Array;
 }
 
 export interface MatrixOptions extends SnapOptions {
@@ -124,10 +130,41 @@ export interface NativeRoute {
   distance: number;
   /** lon, lat pairs (empty without geometry). */
   geometry: Float64Array;
-  legs: { duration: number; distance: number; names: string[]; geometryBegin: number; geometryEnd: number }[];
+  legs: {
+    duration: number;
+    distance: number;
+    names: string[];
+    geometryBegin: number;
+    geometryEnd: number;
+    /** With `steps`. */
+    steps?: NativeStep[];
+    /** With `pieces`: per road piece, first and last coordinate index (inclusive), seconds, metres. */
+    pieces?: Float64Array;
+  }[];
   waypoints: NativeSnap[];
   settled: number;
+  /** With `alternatives`: the alternative routes found (possibly none), best first. */
+  alternatives?: NativeRoute[];
   timings?: NativeTimings;
+}
+
+/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
+export interface NativeStep {
+  type: string;
+  /** Empty when none. */
+  modifier: string;
+  /** Roundabout exit number, 0 = none. */
+  exit: number;
+  location: [number, number];
+  bearingBefore: number;
+  bearingAfter: number;
+  name: string;
+  mode: 'driving' | 'ferry';
+  duration: number;
+  distance: number;
+  geometryBegin: number;
+  geometryEnd: number;
+  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
 }
 
 /** The road layer of a map, as flat arrays (edge e's points are offsets[e] .. offsets[e + 1] - 1). */
@@ -142,6 +179,25 @@ export interface RoadEdges {
   /** 1: travelled only in coordinate order. */
   oneway: Uint8Array;
   names: string[];
+}
+
+/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
+export interface NativeStep {
+  type: string;
+  /** Empty when none. */
+  modifier: string;
+  /** Roundabout exit number, 0 = none. */
+  exit: number;
+  location: [number, number];
+  bearingBefore: number;
+  bearingAfter: number;
+  name: string;
+  mode: 'driving' | 'ferry';
+  duration: number;
+  distance: number;
+  geometryBegin: number;
+  geometryEnd: number;
+  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
 }
 
 export interface MapHeader {
@@ -219,7 +275,10 @@ export interface NativeAddon {
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
   /** Lenient: a coordinate that cannot be snapped gives { error } instead of failing the call. */
   snap(map: MapHandle, coordinates: Float64Array, options: SnapOptions & { lenient: true }): (NativeSnap | { error: { code: string; message: string } })[];
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; timings?: boolean }): NativeRoute;
+    /** The `number` nearest distinct roads to one coordinate (lon, lat), nearest first. */
+  snapNearest(map: MapHandle, coordinate: Float64Array, options?: SnapOptions & { number?: number }): NativeSnap[];
+  /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;

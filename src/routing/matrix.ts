@@ -19,6 +19,12 @@ export interface MatrixRequest {
   coordinateNumbers?: number[];
   maxCells?: number;
   threads?: number;
+  /** Multiplies every duration of the JSON answer (OSRM's scale_factor). */
+  durationScale?: number;
+  /** Also snap onto roads outside the largest strongly connected component (OSRM's snapping=any). */
+  allowIsolated?: boolean;
+  /** OSRM's fallback_speed (m/s) and fallback_coordinate: crow-fly estimates where no route exists. */
+  fallback?: { speed: number; coordinate: 'input' | 'snapped' };
 }
 
 export interface MatrixPoint {
@@ -81,6 +87,7 @@ function runMatrix(map: MapHandle, req: MatrixRequest) {
         ...radiusOptions(req),
         ...(req.coordinateNumbers ? { coordinateNumbers: Uint32Array.from(req.coordinateNumbers) } : {}),
         durations: annotations.has('duration'),
+        ...(req.allowIsolated ? { allowIsolated: true } : {}),
         distances: annotations.has('distance'),
         ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
         ...(req.threads !== undefined ? { threads: req.threads } : {}),
@@ -88,6 +95,12 @@ function runMatrix(map: MapHandle, req: MatrixRequest) {
       }),
     ),
   );
+}
+
+function crowFlyMeters([lon1, lat1]: LonLat, [lon2, lat2]: LonLat): number {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 export function matrixOnMap(map: MapHandle, req: MatrixRequest): MatrixResponse {
@@ -127,15 +140,39 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
 }
 
 /** The same answer as matrixOnMap, as JSON text (the server's path: no nested arrays built). */
-export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p): string {
+export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p, withPoints = true): string {
   const r = runMatrix(map, req);
   return observePhase(
     'serialize',
     () => {
       const parts: string[] = [];
       for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
-      parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
-      parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+      if (withPoints) {
+        parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
+        parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+      }
+      if (req.fallback) {
+        // Cells without a route get the crow-fly distance and that distance at the fallback speed.
+        const fallback = req.fallback;
+        const src = fallback.coordinate === 'input' ? req.sources : r.sources.map((p) => p.location);
+        const dst = fallback.coordinate === 'input' ? (req.destinations ?? req.sources) : r.destinations.map((p) => p.location);
+        const cells: [number, number][] = [];
+        for (let i = 0; i < r.rows; i++) {
+          for (let j = 0; j < r.cols; j++) {
+            const k = i * r.cols + j;
+            const missing = r.durations ? Number.isNaN(r.durations[k]) : r.distances ? Number.isNaN(r.distances[k]) : false;
+            if (!missing) continue;
+            const meters = crowFlyMeters(src[i], dst[j]);
+            if (r.durations) r.durations[k] = meters / fallback.speed;
+            if (r.distances) r.distances[k] = meters;
+            cells.push([i, j]);
+          }
+        }
+        if (cells.length > 0) parts.push(`"fallback_speed_cells":${JSON.stringify(cells)}`);
+      }
+      if (r.durations && req.durationScale !== undefined && req.durationScale !== 1) {
+        for (let i = 0; i < r.durations.length; i++) r.durations[i] *= req.durationScale;
+      }
       if (r.durations) parts.push(`"durations":${native.matrixRowsJson(r.durations, r.cols)}`);
       if (r.distances) parts.push(`"distances":${native.matrixRowsJson(r.distances, r.cols)}`);
       return '{' + parts.join(',') + '}';

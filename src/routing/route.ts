@@ -1,8 +1,16 @@
 /** Route queries on a loaded map, shaped for the CLI and the HTTP API. */
-import polyline from '@mapbox/polyline';
+import { createRequire } from 'node:module';
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle, type NativeRoute, type NativeSnap } from '../native/index.js';
 import { observeNative } from '../telemetry/phases.js';
+import { formatGeometry } from './geometry.js';
+import { annotationOf, osrmSteps } from './steps.js';
+
+export { formatGeometry, lineCoordinates } from './geometry.js';
+
+const require = createRequire(import.meta.url);
+/** The package OSRM clients use to speak steps; it gives our own steps their English instruction. */
+const textInstructions = require('osrm-text-instructions')('v5') as { compile(language: string, step: unknown): string };
 
 export type LonLat = [number, number];
 export type GeometryFormat = 'geojson' | 'polyline' | 'polyline6' | false;
@@ -13,6 +21,38 @@ export interface RouteRequest {
   /** Metres; default: unlimited (Infinity), as OSRM. */
   radius?: number;
   radiuses?: (number | null)[];
+  /** Also snap onto roads outside the largest strongly connected component (OSRM's snapping=any). */
+  allowIsolated?: boolean;
+  /** Per coordinate: a previous snap to reuse (OSRM hints), or null. Hints of another map version are ignored. */
+  hints?: ({ checksum: string; edge: number; fraction: number } | null)[];
+  /** Per coordinate value, range (range -1 = none): the direction of travel wanted there. */
+  bearings?: Float64Array;
+  /** Per coordinate: 0 unrestricted, 1 curb, 2 opposite. */
+  approaches?: Float64Array;
+  /** Leave each via point in the direction the route arrived (no turning around there). */
+  continueStraight?: boolean;
+  /** Turn-by-turn steps per leg. */
+  steps?: boolean;
+  /** Alternative routes wanted besides the best (two coordinates only). */
+  alternatives?: number;
+  /** Per coordinate pair of each leg's geometry. */
+  annotations?: ('duration' | 'distance' | 'speed')[];
+}
+
+/** One turn-by-turn step of our own API: OSRM's maneuver, flattened, with its English instruction. */
+export interface RouteStep {
+  instruction: string;
+  type: string;
+  modifier?: string;
+  exit?: number;
+  name: string;
+  mode: string;
+  location: LonLat;
+  bearing_before: number;
+  bearing_after: number;
+  duration: number;
+  distance: number;
+  geometry?: GeoJsonLineString | string;
 }
 
 export interface RouteLeg {
@@ -21,6 +61,8 @@ export interface RouteLeg {
   /** Streets along the leg, in order. */
   summary: string;
   names: string[];
+  steps?: RouteStep[];
+  annotation?: { duration?: number[]; distance?: number[]; speed?: number[] };
 }
 
 export interface Waypoint {
@@ -36,6 +78,8 @@ export interface RouteResponse {
   geometry: GeoJsonLineString | string | null;
   legs: RouteLeg[];
   waypoints: Waypoint[];
+  /** With `alternatives`: other admissible routes, best first (no waypoints: they share the request's). */
+  alternatives?: Omit<RouteResponse, 'waypoints' | 'alternatives'>[];
 }
 
 export interface GeoJsonLineString {
@@ -67,23 +111,6 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-export function lineCoordinates(flat: Float64Array, begin = 0, end = flat.length / 2): LonLat[] {
-  const out: LonLat[] = [];
-  for (let i = begin; i < end; i++) out.push([round(flat[2 * i], 6), round(flat[2 * i + 1], 6)]);
-  return out;
-}
-
-export function formatGeometry(flat: Float64Array, format: GeometryFormat): GeoJsonLineString | string | null {
-  if (format === false) return null;
-  const coords = lineCoordinates(flat);
-  if (format === 'geojson') return { type: 'LineString', coordinates: coords };
-  // The polyline format encodes lat, lon.
-  return polyline.encode(
-    coords.map(([lon, lat]) => [lat, lon]),
-    format === 'polyline6' ? 6 : 5,
-  );
-}
-
 export function waypointOf(s: NativeSnap): Waypoint {
   return { location: s.location, distance: round(s.distance, 2), name: s.name };
 }
@@ -98,18 +125,53 @@ export { radiusOptions };
 
 export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   const format = req.geometry ?? 'geojson';
+  const annotations = req.annotations ?? [];
   const r: NativeRoute = callNative(() =>
     observeNative('ch.route', { 'waymark.waypoints': req.coordinates.length }, req.coordinates.length, (timings) =>
-      native.route(map, flatCoordinates(req.coordinates), { ...radiusOptions(req), geometry: format !== false, ...(timings ? { timings } : {}) }),
+      native.route(map, flatCoordinates(req.coordinates), {
+        ...radiusOptions(req),
+        geometry: format !== false,
+        ...(req.allowIsolated ? { allowIsolated: true } : {}),
+        ...(req.steps ? { steps: true } : {}),
+        ...(annotations.length > 0 ? { pieces: true } : {}),
+        ...(req.alternatives ? { alternatives: req.alternatives } : {}),
+        ...(timings ? { timings } : {}),
+      }),
     ),
   );
-  return {
-    duration: round(r.duration, 1),
-    distance: round(r.distance, 1),
-    geometry: formatGeometry(r.geometry, format),
-    legs: r.legs.map((l) => ({ duration: round(l.duration, 1), distance: round(l.distance, 1), summary: l.names.slice(0, 2).join(', '), names: l.names })),
-    waypoints: r.waypoints.map(waypointOf),
-  };
+  const shape = (x: NativeRoute): Omit<RouteResponse, 'waypoints'> => ({
+    duration: round(x.duration, 1),
+    distance: round(x.distance, 1),
+    geometry: formatGeometry(x.geometry, format),
+    legs: x.legs.map((l) => {
+      const leg: RouteLeg = { duration: round(l.duration, 1), distance: round(l.distance, 1), summary: l.names.slice(0, 2).join(', '), names: l.names };
+      if (req.steps) {
+        leg.steps = osrmSteps(l.steps ?? [], x.geometry, format === false ? 'geojson' : format).map((s) => {
+          const m = s.maneuver as { type: string; modifier?: string; exit?: number; location: LonLat; bearing_before: number; bearing_after: number };
+          const step: RouteStep = {
+            instruction: textInstructions.compile('en', s),
+            type: m.type,
+            ...(m.modifier ? { modifier: m.modifier } : {}),
+            ...(m.exit ? { exit: m.exit } : {}),
+            name: s.name,
+            mode: s.mode,
+            location: m.location,
+            bearing_before: m.bearing_before,
+            bearing_after: m.bearing_after,
+            duration: s.duration,
+            distance: s.distance,
+          };
+          if (format !== false && s.geometry) step.geometry = s.geometry;
+          return step;
+        });
+      }
+      if (annotations.length > 0) leg.annotation = annotationOf(l.pieces ?? new Float64Array(0), x.geometry, annotations);
+      return leg;
+    }),
+  });
+  const out: RouteResponse = { ...shape(r), waypoints: r.waypoints.map(waypointOf) };
+  if (req.alternatives) out.alternatives = (r.alternatives ?? []).map(shape);
+  return out;
 }
 
 /** Parses "lon,lat" (CLI and OSRM URL style). */

@@ -4,7 +4,6 @@
  * are serialised to JSON here, off the event loop.
  */
 import { workerData } from 'node:worker_threads';
-import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
@@ -12,16 +11,17 @@ import { isochroneOnMap } from '../routing/isochrone.js';
 import { reachOnMap } from '../routing/reach.js';
 import { zoneEtaOnMap, zoneMatrixOnMap } from '../zones/zones.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
-import { callNative, formatGeometry, flatCoordinates, radiusOptions, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
+import { osrmRouteOnMap } from '../routing/osrm-route.js';
+import { callNative, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import { matchOnMap } from '../routing/match.js';
 import { tripOnMap } from '../routing/trip.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
-import { observeNative, observePhase } from '../telemetry/phases.js';
+import { observePhase } from '../telemetry/phases.js';
 import { listenForProfileRequests } from '../telemetry/profiling.js';
 import { startTracing } from '../telemetry/tracing.js';
 import { enableWorkerTracing, runTraced } from '../telemetry/worker-tracing.js';
-import type { OsrmRouteOptions, QueryTask, TaskResult, WorkerOptions } from './tasks.js';
+import type { QueryTask, TaskResult, WorkerOptions } from './tasks.js';
 
 const options = (workerData ?? {}) as Partial<WorkerOptions>;
 if (options.tracing) {
@@ -44,51 +44,8 @@ function mapFor(ref: string): OpenedMap {
   return map;
 }
 
-function osrmWaypoint(w: { location: LonLat; distance: number; name: string }) {
-  return { hint: '', distance: w.distance, name: w.name, location: w.location };
-}
-
-function osrmGeometry(flat: Float64Array, options: OsrmRouteOptions) {
-  if (options.overview === 'false') return undefined;
-  let coords = flat;
-  if (options.overview === 'simplified' && flat.length >= 6) {
-    // OSRM simplifies the overview; Douglas-Peucker with ~1 m tolerance keeps the shape.
-    const line = turf.lineString(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));
-    const simple = turf.simplify(line, { tolerance: 0.00001, highQuality: false });
-    coords = Float64Array.from(simple.geometry.coordinates.flat());
-  }
-  return formatGeometry(coords, options.geometries);
-}
-
-function osrmRoute(map: OpenedMap, task: Extract<QueryTask, { kind: 'osrm-route' }>) {
-  const points = task.request.coordinates.length;
-  const r = callNative(() =>
-    observeNative('ch.route', { 'waymark.waypoints': points }, points, (timings) =>
-      native.route(map.handle, flatCoordinates(task.request.coordinates), {
-        ...radiusOptions(task.request),
-        geometry: task.options.overview !== 'false',
-        ...(timings ? { timings } : {}),
-      }),
-    ),
-  );
-  const round1 = (x: number) => Math.round(x * 10) / 10;
-  const legs = r.legs.map((l) => ({
-    steps: [] as unknown[],
-    summary: l.names.slice(0, 2).join(', '),
-    weight: round1(l.duration),
-    duration: round1(l.duration),
-    distance: round1(l.distance),
-  }));
-  const route: Record<string, unknown> = {
-    legs,
-    weight_name: 'duration',
-    weight: round1(r.duration),
-    duration: round1(r.duration),
-    distance: round1(r.distance),
-  };
-  const geometry = osrmGeometry(r.geometry, task.options);
-  if (geometry !== undefined) route.geometry = geometry;
-  return { code: 'Ok', routes: [route], waypoints: r.waypoints.map((w) => osrmWaypoint(waypointOf(w))) };
+function osrmWaypoint(w: { location: LonLat; distance: number; name: string }, generateHints = true) {
+  return generateHints ? { hint: '', distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
 }
 
 /** Big answers are written as JSON text directly; the rest goes through JSON.stringify. */
@@ -109,20 +66,21 @@ function run(task: QueryTask): unknown {
     case 'route':
       return routeOnMap(map.handle, task.request);
     case 'osrm-route':
-      return osrmRoute(map, task);
+      return osrmRouteOnMap(map.handle, task.request, task.options);
     case 'matrix':
       return new Json(matrixJsonOnMap(map.handle, task.request));
     case 'osrm-table':
-      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, osrmWaypoint));
+      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, (p) => osrmWaypoint(p, task.generateHints), !task.skipWaypoints));
     case 'pairs':
       return matrixPairsOnMap(map.handle, task.request);
     case 'nearest': {
-      const [s] = callNative(() => native.snap(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius }));
-      const w = waypointOf(s);
-      if (!task.osrm) return { waypoints: [w] };
-      const from = native.mapSection(map.handle, 'edge_from', 'u32')[s.edge];
-      const to = native.mapSection(map.handle, 'edge_to', 'u32')[s.edge];
-      return { code: 'Ok', waypoints: [{ nodes: [from, to], ...osrmWaypoint(w) }] };
+      const snaps = callNative(() =>
+        native.snapNearest(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false, number: task.number ?? 1 }),
+      );
+      if (!task.osrm) return { waypoints: [waypointOf(snaps[0])] };
+      const from = native.mapSection(map.handle, 'edge_from', 'u32');
+      const to = native.mapSection(map.handle, 'edge_to', 'u32');
+      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: [from[s.edge], to[s.edge]], ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
     }
     case 'isochrone':
       return isochroneOnMap(map.handle, task.request);

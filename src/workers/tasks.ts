@@ -6,12 +6,9 @@ import type { ReachRequest } from '../routing/reach.js';
 import type { ZoneArea, ZoneOptions } from '../zones/zones.js';
 import type { MatchRequest } from '../routing/match.js';
 import type { TripRequest } from '../routing/trip.js';
+import type { OsrmRouteOptions } from '../routing/osrm-route.js';
 
-export interface OsrmRouteOptions {
-  overview: 'full' | 'simplified' | 'false';
-  geometries: 'polyline' | 'polyline6' | 'geojson';
-  steps: boolean;
-}
+export type { OsrmRouteOptions };
 
 /** What every worker thread is told when it starts (Piscina workerData). */
 export interface WorkerOptions {
@@ -32,9 +29,9 @@ export type QueryTask = (
   | { kind: 'route'; map: string; request: RouteRequest }
   | { kind: 'osrm-route'; map: string; request: RouteRequest; options: OsrmRouteOptions }
   | { kind: 'matrix'; map: string; request: MatrixRequest }
-  | { kind: 'osrm-table'; map: string; request: MatrixRequest }
+  | { kind: 'osrm-table'; map: string; request: MatrixRequest; generateHints: boolean; skipWaypoints: boolean }
   | { kind: 'pairs'; map: string; request: PairsRequest }
-  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean }
+  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; number?: number; allowIsolated?: boolean; generateHints?: boolean }
   | {
       kind: 'vrp';
       maps: Record<string, string>;

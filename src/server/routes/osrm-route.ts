@@ -3,17 +3,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { errorSchema } from '../errors.js';
+import { generalOptionProperties, parseGeneralOptions, parseRouteOptions, routeOptionProperties, type GeneralOptionsQuery, type RouteOptionsQuery } from '../osrm-options.js';
 import { osrmParamsSchema, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
-interface Query {
+interface Query extends GeneralOptionsQuery, RouteOptionsQuery {
   overview?: 'full' | 'simplified' | 'false';
   geometries?: 'polyline' | 'polyline6' | 'geojson';
-  steps?: boolean;
-  alternatives?: string;
-  annotations?: string;
-  continue_straight?: string;
   radiuses?: string;
 }
+
+/** What this service implements of OSRM's route options (the rest is refused with NotImplemented). */
+export const osrmRouteCapabilities = { steps: true, annotations: ['duration', 'distance', 'speed', 'weight', 'datasource'] } as const;
 
 export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
   app.get<{ Params: { profile: string; coordinates: string }; Querystring: Query }>(
@@ -21,7 +21,7 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
     {
       schema: {
         summary: 'OSRM-compatible route',
-        description: 'Drop-in for OSRM /route/v1. `steps` is accepted; turn-by-turn steps are returned empty.',
+        description: 'Drop-in for OSRM /route/v1. Every documented OSRM option is honoured or refused with 400 (InvalidOptions for a bad value, NotImplemented for a feature not offered).',
         tags: ['osrm'],
         params: osrmParamsSchema,
         querystring: {
@@ -29,10 +29,8 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
           properties: {
             overview: { enum: ['full', 'simplified', 'false'], default: 'simplified' },
             geometries: { enum: ['polyline', 'polyline6', 'geojson'], default: 'polyline' },
-            steps: { type: 'boolean', default: false },
-            alternatives: { type: 'string' },
-            annotations: { type: 'string' },
-            continue_straight: { type: 'string' },
+            ...routeOptionProperties,
+            ...generalOptionProperties,
             radiuses: { type: 'string', description: 'metres per coordinate, ; separated (empty or unlimited allowed)' },
           },
         },
@@ -46,11 +44,13 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (coords.length < 2) return reply.code(400).send({ code: 'InvalidQuery', message: 'a route needs at least two coordinates' });
       const q = request.query;
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
+      const general = parseGeneralOptions(q, coords.length, true);
+      const route = parseRouteOptions(q, coords.length, osrmRouteCapabilities);
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-route',
         map,
-        request: { coordinates: coords, ...(radiuses ? { radiuses } : {}) },
-        options: { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', steps: q.steps ?? false },
+        request: { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}), ...(general.hints ? { hints: general.hints } : {}), ...(general.bearings ? { bearings: general.bearings } : {}), ...(general.approaches ? { approaches: general.approaches } : {}), ...(route.continueStraight ? { continueStraight: true } : {}) },
+        options: { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', ...route, generateHints: general.generateHints, skipWaypoints: general.skipWaypoints },
       }));
       return reply.type('application/json').send(json);
     },

@@ -4,9 +4,10 @@ import type { Annotation } from '../../routing/matrix.js';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
+import { generalOptionProperties, parseGeneralOptions, parseTableOptions, tableOptionProperties, type GeneralOptionsQuery, type TableOptionsQuery } from '../osrm-options.js';
 import { osrmParamsSchema, parseIndexList, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
-interface Query {
+interface Query extends GeneralOptionsQuery, TableOptionsQuery {
   sources?: string;
   destinations?: string;
   annotations?: string;
@@ -28,6 +29,8 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
             destinations: { type: 'string', description: 'indices (; separated) or all' },
             annotations: { type: 'string', description: 'duration, distance or duration,distance', default: 'duration' },
             radiuses: { type: 'string' },
+            ...tableOptionProperties,
+            ...generalOptionProperties,
           },
         },
         response: { '4xx': errorSchema, '5xx': errorSchema },
@@ -46,6 +49,8 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       }
       // Each point snaps with its own radius (unlimited by default, as OSRM); NoSegment messages name
       // the URL's coordinate index.
+      const general = parseGeneralOptions(q, coords.length);
+      const { scaleFactor, fallback } = parseTableOptions(q, annotations);
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
       const srcIdx = src ?? coords.map((_, i) => i);
       const dstIdx = dst ?? coords.map((_, i) => i);
@@ -66,7 +71,12 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
           maxCells: ctx.config.maxMatrixCells,
           coordinateNumbers: numbers,
           ...(radiuses ? { radiuses: numbers.map((i) => radiuses[i]) } : {}),
+          ...(scaleFactor !== 1 ? { durationScale: scaleFactor } : {}),
+          ...(fallback ? { fallback } : {}),
+          ...(general.allowIsolated ? { allowIsolated: true } : {}),
         },
+        generateHints: general.generateHints,
+        skipWaypoints: general.skipWaypoints,
       }));
       return reply.type('application/json').send(json);
     },

@@ -2,7 +2,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
-import { errorSchema } from '../errors.js';
+import { ApiError, errorSchema } from '../errors.js';
+import { maxAlternatives } from '../osrm-options.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
 
@@ -11,6 +12,9 @@ interface Body {
   geometry?: GeometryFormat;
   radius?: number | 'unlimited';
   profile?: string;
+  steps?: boolean;
+  alternatives?: number;
+  annotations?: ('duration' | 'distance' | 'speed')[];
 }
 
 export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
@@ -28,6 +32,14 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
             geometry: { enum: ['geojson', 'polyline', 'polyline6', false], default: 'geojson', description: 'geometry format, or false for none' },
             radius: radiusSchema(ctx.config.maxRadius),
             profile: profileSchema,
+            steps: { type: 'boolean', default: false, description: 'turn-by-turn steps per leg, each with its English instruction' },
+            alternatives: { type: 'integer', minimum: 0, maximum: maxAlternatives, default: 0, description: 'alternative routes wanted besides the best (two coordinates only)' },
+            annotations: {
+              type: 'array',
+              items: { enum: ['duration', 'distance', 'speed'] },
+              uniqueItems: true,
+              description: 'per coordinate pair of each leg: seconds, metres, metres per second',
+            },
           },
           examples: [{ coordinates: [[7.4197, 43.7314], [7.4265, 43.739]], geometry: 'geojson' }],
         },
@@ -41,6 +53,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
               geometry: {},
               legs: { type: 'array', items: { type: 'object', additionalProperties: true } },
               waypoints: { type: 'array', items: waypointSchema },
+              alternatives: { type: 'array', items: { type: 'object', additionalProperties: true } },
             },
           },
           '4xx': errorSchema,
@@ -51,6 +64,9 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
     async (request, reply) => {
       const { profile, radius, ...rest } = request.body;
       const routeRequest = { ...rest, radius: radiusValue(radius) };
+      if ((routeRequest.alternatives ?? 0) > 0 && routeRequest.coordinates.length !== 2) {
+        throw new ApiError(400, 'NotImplemented', 'alternatives between more than two coordinates are not implemented');
+      }
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'route', map, request: routeRequest }));
       return reply.type('application/json').send(json);
     },

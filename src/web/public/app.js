@@ -343,9 +343,11 @@ async function routeExtras(seq, coordinates, profile) {
   alternativesBox.hidden = true;
   stepsBox.hidden = true;
   setSource('route-alternatives', emptyFc());
-  if (!f.osrmRoute || (!f.alternatives && !f.steps)) return;
+  // Alternatives exist only between two points (the server refuses them for via routes).
+  const wantAlternatives = f.alternatives && coordinates.length === 2;
+  if (!f.osrmRoute || (!wantAlternatives && !f.steps)) return;
   const params = new URLSearchParams({ overview: 'full', geometries: 'geojson' });
-  if (f.alternatives) params.set('alternatives', 'true');
+  if (wantAlternatives) params.set('alternatives', 'true');
   if (f.steps) params.set('steps', 'true');
   const path = `/route/v1/${encodeURIComponent(profile)}/${coordinates.map((c) => c.join(',')).join(';')}?${params}`;
   let json;

@@ -1,0 +1,195 @@
+/**
+ * Turn-by-turn steps on the bundled Monaco map, spoken by osrm-text-instructions (the package OSRM
+ * clients use): every step of real routes becomes an English instruction, steps add up to their
+ * leg, and hand-checked routes say what a driver expects.
+ */
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { native } from '../src/native/index.js';
+import type { WaymarkServer } from '../src/server/app.js';
+import { monacoMap } from './helpers.js';
+import { getJson, postJson, startServer } from './server-helpers.js';
+
+const require = createRequire(import.meta.url);
+const instructions = require('osrm-text-instructions')('v5') as { compile(language: string, step: unknown, options?: unknown): string };
+
+const ROUNDABOUTS = '7.4286739,43.7459869;7.4272792,43.7396894';
+
+describe('turn-by-turn steps (steps=true)', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('every step of 60 random Monaco routes is a well-formed OSRM step with a non-empty English instruction', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 120, 12);
+    let steps = 0;
+    const types = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      const coords = `${pts[4 * i]},${pts[4 * i + 1]};${pts[4 * i + 2]},${pts[4 * i + 3]}`;
+      const res = await getJson(base, `/route/v1/car/${coords}?steps=true&geometries=geojson&overview=full`);
+      if (res.status !== 200) continue;
+      const route = res.json.routes[0];
+      const leg = route.legs[0];
+      assert.equal(leg.steps[0].maneuver.type, 'depart');
+      assert.equal(leg.steps[leg.steps.length - 1].maneuver.type, 'arrive');
+      const sum = (k: string) => leg.steps.reduce((t: number, s: any) => t + s[k], 0);
+      assert.ok(Math.abs(sum('duration') - leg.duration) <= 0.1 * leg.steps.length + 0.1, `durations ${sum('duration')} vs ${leg.duration}`);
+      assert.ok(Math.abs(sum('distance') - leg.distance) <= 0.1 * leg.steps.length + 0.1, `distances ${sum('distance')} vs ${leg.distance}`);
+      leg.steps.forEach((s: any, k: number) => {
+        steps++;
+        types.add(s.maneuver.type);
+        for (const key of ['geometry', 'maneuver', 'mode', 'driving_side', 'name', 'intersections', 'weight', 'duration', 'distance']) assert.ok(key in s, `step.${key}`);
+        assert.equal(s.geometry.type, 'LineString');
+        assert.ok(s.geometry.coordinates.length >= 2);
+        assert.deepEqual(s.geometry.coordinates[0], s.maneuver.location, 'a step starts at its maneuver');
+        if (k + 1 < leg.steps.length) assert.deepEqual(s.geometry.coordinates.at(-1), leg.steps[k + 1].maneuver.location, 'steps join up');
+        assert.ok(['driving', 'ferry'].includes(s.mode));
+        assert.ok(s.maneuver.bearing_before >= 0 && s.maneuver.bearing_before < 360);
+        assert.ok(s.maneuver.bearing_after >= 0 && s.maneuver.bearing_after < 360);
+        const first = s.intersections[0];
+        assert.deepEqual(first.location, s.maneuver.location);
+        for (const x of s.intersections) {
+          assert.equal(x.bearings.length, x.entry.length);
+          assert.deepEqual([...x.bearings].sort((p: number, q: number) => p - q), x.bearings, 'bearings ascending');
+          if (x.out !== undefined) assert.ok(x.out >= 0 && x.out < x.bearings.length && x.entry[x.out]);
+          if (x.in !== undefined) assert.ok(x.in >= 0 && x.in < x.bearings.length);
+        }
+        if (s.maneuver.type !== 'depart' && s.maneuver.type !== 'arrive') assert.equal(first.bearings[first.out], s.maneuver.bearing_after);
+        if (s.maneuver.type === 'roundabout' && k + 2 < leg.steps.length) {
+          assert.ok(s.maneuver.exit >= 1);
+          assert.equal(leg.steps[k + 1].maneuver.type, 'exit roundabout');
+          assert.equal(leg.steps[k + 1].maneuver.exit, s.maneuver.exit);
+        }
+        const text = instructions.compile('en', s);
+        assert.equal(typeof text, 'string');
+        assert.ok(text.length > 0, `no instruction for ${JSON.stringify(s.maneuver)}`);
+      });
+      // No step for a straight continuation along the same street.
+      for (const s of leg.steps.slice(1, -1)) {
+        if (s.maneuver.type === 'continue') assert.notEqual(s.maneuver.modifier, 'straight');
+      }
+    }
+    assert.ok(steps > 200, `${steps} steps`);
+    for (const t of ['depart', 'arrive', 'turn', 'new name', 'roundabout', 'exit roundabout']) assert.ok(types.has(t), `no ${t} step in the sample`);
+  });
+
+  it('hand-checked: roundabout exit numbers, a named turn, arrival (Moneghetti to Monte-Carlo)', async () => {
+    const res = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?steps=true&overview=false`);
+    assert.equal(res.status, 200);
+    const texts = res.json.routes[0].legs[0].steps.map((s: any) => instructions.compile('en', s));
+    assert.ok(texts.includes("Enter the roundabout and take the 2nd exit onto Boulevard d'Italie"), texts.join('\n'));
+    assert.ok(texts.includes('Enter the roundabout and take the 3rd exit onto Avenue de la Madone'), texts.join('\n'));
+    assert.ok(texts.includes('Exit the roundabout onto Avenue de la Madone'), texts.join('\n'));
+    assert.ok(texts.includes('Turn right onto Avenue des Spélugues'), texts.join('\n'));
+    assert.match(texts.at(-1), /^You have arrived at your destination/);
+    // Starting on a ring: no step per junction around it, one to leave it.
+    assert.equal(texts[1], 'Exit the roundabout onto Rue Révérend Père Louis Frolla', texts.join('\n'));
+  });
+
+  it('hand-checked: the arrival names the side of the road the destination lies on', async () => {
+    // The destination lies off the road; the side is checked with a planar cross product.
+    const res = await getJson(base, '/route/v1/car/7.4197,43.7314;7.4265,43.739?steps=true&geometries=geojson&overview=full');
+    const leg = res.json.routes[0].legs[0];
+    const arrive = leg.steps.at(-1);
+    const line = res.json.routes[0].geometry.coordinates as [number, number][];
+    const [p, q] = [line.at(-2)!, line.at(-1)!];
+    const cross = (q[0] - p[0]) * (43.739 - q[1]) - (q[1] - p[1]) * (7.4265 - q[0]);
+    assert.equal(arrive.maneuver.modifier, cross < 0 ? 'right' : 'left');
+    assert.match(instructions.compile('en', arrive), new RegExp(`on the ${arrive.maneuver.modifier}`));
+    assert.deepEqual(arrive.geometry.coordinates, [arrive.maneuver.location, arrive.maneuver.location]);
+  });
+
+  it('steps honour the geometry encoding and via points keep one depart and one arrive per leg', async () => {
+    const poly = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?steps=true&geometries=polyline6&overview=false`);
+    assert.equal(typeof poly.json.routes[0].legs[0].steps[0].geometry, 'string');
+    const via = await getJson(base, '/route/v1/car/7.4197,43.7314;7.4163,43.7334;7.4265,43.739?steps=true&overview=false&waypoints=0;2');
+    assert.equal(via.status, 200);
+    const types = via.json.routes[0].legs[0].steps.map((s: any) => s.maneuver.type);
+    assert.equal(types.filter((t: string) => t === 'depart').length, 1);
+    assert.equal(types.filter((t: string) => t === 'arrive').length, 1);
+    const two = await getJson(base, '/route/v1/car/7.4197,43.7314;7.4163,43.7334;7.4265,43.739?steps=true&overview=false');
+    assert.equal(two.json.routes[0].legs.length, 2);
+    for (const leg of two.json.routes[0].legs) assert.equal(leg.steps[0].maneuver.type, 'depart');
+  });
+});
+
+describe('annotations', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('per coordinate pair of the leg: distance, duration, speed, weight, datasource, adding up to the leg', async () => {
+    const res = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?annotations=duration,distance,speed,weight,datasource&overview=full&geometries=geojson`);
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const route = res.json.routes[0];
+    const a = route.legs[0].annotation;
+    const pairs = route.geometry.coordinates.length - 1;
+    for (const k of ['duration', 'distance', 'speed', 'weight', 'datasource']) assert.equal(a[k].length, pairs, k);
+    assert.deepEqual(a.metadata, { datasource_names: ['lua profile'] });
+    const sum = (xs: number[]) => xs.reduce((t, x) => t + x, 0);
+    assert.ok(Math.abs(sum(a.distance) - route.distance) < 0.05 * pairs + 1, `${sum(a.distance)} vs ${route.distance}`);
+    assert.ok(Math.abs(sum(a.duration) - route.duration) < 0.05 * pairs + 1, `${sum(a.duration)} vs ${route.duration}`);
+    a.speed.forEach((v: number, i: number) => {
+      if (a.duration[i] > 0.5) assert.ok(Math.abs(v - a.distance[i] / a.duration[i]) < 0.2 * v + 0.2);
+      assert.ok(v >= 0 && v < 40, `speed ${v} m/s`);
+    });
+    const only = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?annotations=speed&overview=false`);
+    assert.deepEqual(Object.keys(only.json.routes[0].legs[0].annotation), ['speed']);
+  });
+
+  it('refuses nodes (OSM node ids are not in the map) and annotations=true, which includes them', async () => {
+    for (const q of ['annotations=nodes', 'annotations=true', 'annotations=duration,nodes']) {
+      const res = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?${q}`);
+      assert.equal(res.status, 400);
+      assert.equal(res.json.code, 'NotImplemented');
+    }
+  });
+});
+
+describe('POST /route: steps, alternatives and annotations in our own JSON', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('answers steps with English instructions, alternatives and annotations, matching the OSRM route', async () => {
+    const coordinates = ROUNDABOUTS.split(';').map((p) => p.split(',').map(Number));
+    const res = await postJson(base, '/route', { coordinates, steps: true, alternatives: 2, annotations: ['duration', 'distance', 'speed'], geometry: 'geojson' });
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const osrm = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?steps=true&alternatives=2&annotations=duration,distance,speed&overview=full&geometries=geojson`);
+    const leg = res.json.legs[0];
+    const osrmLeg = osrm.json.routes[0].legs[0];
+    assert.equal(leg.steps.length, osrmLeg.steps.length);
+    leg.steps.forEach((s: any, k: number) => {
+      assert.equal(s.instruction, instructions.compile('en', osrmLeg.steps[k]));
+      assert.equal(s.type, osrmLeg.steps[k].maneuver.type);
+      assert.deepEqual(s.location, osrmLeg.steps[k].maneuver.location);
+      assert.deepEqual(s.geometry, osrmLeg.steps[k].geometry);
+    });
+    assert.ok(leg.steps.some((s: any) => s.instruction === 'Enter the roundabout and take the 2nd exit onto Boulevard d\'Italie'));
+    assert.deepEqual(leg.annotation, { duration: osrmLeg.annotation.duration, distance: osrmLeg.annotation.distance, speed: osrmLeg.annotation.speed });
+    assert.equal(res.json.alternatives.length, osrm.json.routes.length - 1);
+    res.json.alternatives.forEach((a: any, k: number) => assert.equal(a.duration, osrm.json.routes[k + 1].duration));
+    const refused = await postJson(base, '/route', { coordinates: [...coordinates, [7.4197, 43.7314]], alternatives: 1 });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.code, 'NotImplemented');
+    const bad = await postJson(base, '/route', { coordinates, annotations: ['nodes'] });
+    assert.equal(bad.status, 400);
+  });
+});
