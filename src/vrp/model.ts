@@ -59,14 +59,15 @@ export interface Vehicle {
   description?: string;
 }
 
+/** Matrices hold exact integers (doubles, never wrapped); each value is checked against MAX_MATRIX_VALUE. */
 export interface VehicleType {
   profile: string;
   speedFactor: number;
   perHour: number;
   perKm: number;
-  duration: Int32Array;
-  distance: Int32Array;
-  cost: Int32Array;
+  duration: Float64Array;
+  distance: Float64Array;
+  cost: Float64Array;
 }
 
 export interface Model {
@@ -85,6 +86,12 @@ export type MatrixProvider = (profile: string, coordinates: LonLat[]) => { durat
 /** "No limit", kept well inside the native side's integer range. */
 export const UNLIMITED = 1e12;
 
+/** The native solver stores matrix values as 32-bit integers: larger ones are refused, never wrapped. */
+export const MAX_MATRIX_VALUE = 2 ** 31 - 1;
+
+/** Largest integer any other field may hold (times, amounts, costs, limits): sums stay exact in 64 bits. */
+export const MAX_FIELD_VALUE = UNLIMITED;
+
 type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
@@ -94,7 +101,8 @@ function isObj(v: unknown): v is Obj {
 function int(v: unknown, path: string, options: { min?: number; max?: number } = {}): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new VrpInputError(path, 'must be an integer');
   if (options.min !== undefined && v < options.min) throw new VrpInputError(path, `must be at least ${options.min}`);
-  if (options.max !== undefined && v > options.max) throw new VrpInputError(path, `must be at most ${options.max}`);
+  const max = options.max ?? MAX_FIELD_VALUE;
+  if (v > max) throw new VrpInputError(path, `must be at most ${max}`);
   return v;
 }
 
@@ -108,10 +116,13 @@ function optInt(o: Obj, key: string, path: string, fallback: number, options: { 
   return o[key] === undefined ? fallback : int(o[key], `${path}.${key}`, options);
 }
 
-function intArray(v: unknown, path: string): number[] {
+function intArray(v: unknown, path: string, max = MAX_FIELD_VALUE): number[] {
   if (!Array.isArray(v)) throw new VrpInputError(path, 'must be an array of integers');
-  return v.map((x, i) => int(x, `${path}[${i}]`, { min: 0 }));
+  return v.map((x, i) => int(x, `${path}[${i}]`, { min: 0, max }));
 }
+
+/** Skills travel as 32-bit unsigned integers. */
+const MAX_SKILL = 2 ** 32 - 1;
 
 function lonLat(v: unknown, path: string): LonLat {
   if (!Array.isArray(v) || v.length !== 2) throw new VrpInputError(path, 'must be [lon, lat]');
@@ -187,6 +198,7 @@ function matrix(v: unknown, path: string, size: number): number[][] | undefined 
     if (!Array.isArray(row) || row.length !== n) throw new VrpInputError(`${path}[${i}]`, `must have ${n} entries (the matrix is square)`);
     row.forEach((x, j) => {
       if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new VrpInputError(`${path}[${i}][${j}]`, 'must be a non-negative number');
+      if (Math.round(x) > MAX_MATRIX_VALUE) throw new VrpInputError(`${path}[${i}][${j}]`, `must be at most ${MAX_MATRIX_VALUE}`);
     });
   });
   return v as number[][];
@@ -222,7 +234,8 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
   });
   if (dims < 0) {
     const first = jobsIn.find((j) => isObj(j) && (j.delivery ?? j.pickup ?? j.amount) !== undefined) as Obj | undefined;
-    dims = first ? ((first.delivery ?? first.pickup ?? first.amount) as unknown[]).length : 0;
+    const amounts = first ? (first.delivery ?? first.pickup ?? first.amount) : undefined;
+    dims = Array.isArray(amounts) ? amounts.length : 0;
   }
 
   const tasks: Task[] = [];
@@ -248,7 +261,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       windows: windows(j.time_windows, `${path}.time_windows`),
       delivery,
       pickup: amount(j.pickup, `${path}.pickup`, dims),
-      skills: j.skills === undefined ? [] : [...new Set(intArray(j.skills, `${path}.skills`))].sort((a, b) => a - b),
+      skills: j.skills === undefined ? [] : [...new Set(intArray(j.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b),
       priority: optInt(j, 'priority', path, 0, { min: 0, max: 100 }),
       partner: -1,
       ...(typeof j.description === 'string' ? { description: j.description } : {}),
@@ -258,7 +271,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     const path = `shipments[${i}]`;
     if (!isObj(s)) throw new VrpInputError(path, 'must be an object');
     const amt = amount(s.amount, `${path}.amount`, dims);
-    const skills = s.skills === undefined ? [] : [...new Set(intArray(s.skills, `${path}.skills`))].sort((a, b) => a - b);
+    const skills = s.skills === undefined ? [] : [...new Set(intArray(s.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b);
     const priority = optInt(s, 'priority', path, 0, { min: 0, max: 100 });
     const zeros = new Array(dims).fill(0);
     for (const kind of ['pickup', 'delivery'] as const) {
@@ -310,7 +323,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       ...(start.coords ? { startCoordinates: start.coords } : {}),
       ...(end.coords ? { endCoordinates: end.coords } : {}),
       capacity: v.capacity === undefined ? new Array(dims).fill(UNLIMITED) : intArray(v.capacity, `${path}.capacity`),
-      skills: v.skills === undefined ? [] : [...new Set(intArray(v.skills, `${path}.skills`))].sort((a, b) => a - b),
+      skills: v.skills === undefined ? [] : [...new Set(intArray(v.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b),
       window: v.time_window === undefined ? [0, UNLIMITED] : window(v.time_window, `${path}.time_window`),
       breaks: breaks.map((bIn, k) => {
         const bPath = `${path}.breaks[${k}]`;
@@ -384,19 +397,37 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     let t = types.findIndex((x) => x.profile === v.profile && x.speedFactor === v.speedFactor && x.perHour === v.perHour && x.perKm === v.perKm);
     if (t < 0) {
       const b = base.get(v.profile)!;
-      const duration = new Int32Array(n * n);
-      const distance = new Int32Array(n * n);
-      const cost = new Int32Array(n * n);
+      const duration = new Float64Array(n * n);
+      const distance = new Float64Array(n * n);
+      const cost = new Float64Array(n * n);
+      const vi = vehicles.indexOf(v);
       for (let i = 0; i < n * n; i++) {
         duration[i] = Math.round(b.durations[i] / v.speedFactor);
         distance[i] = b.distances ? Math.round(b.distances[i]) : 0;
         cost[i] = b.costs ? Math.round(b.costs[i]) : Math.round((v.perHour * duration[i]) / 3600 + (v.perKm * distance[i]) / 1000);
+        // Matrices computed from the map are checked here too, and so are values scaled by the vehicle.
+        const cell = `[${Math.floor(i / n)}][${i % n}]`;
+        if (duration[i] > MAX_MATRIX_VALUE) {
+          throw new VrpInputError(v.speedFactor === 1 ? `matrices.${v.profile}.durations${cell}` : `vehicles[${vi}].speed_factor`, `makes a travel time of ${duration[i]} s (${cell}), above ${MAX_MATRIX_VALUE}`);
+        }
+        if (distance[i] > MAX_MATRIX_VALUE) throw new VrpInputError(`matrices.${v.profile}.distances${cell}`, `must be at most ${MAX_MATRIX_VALUE}`);
+        if (cost[i] > MAX_MATRIX_VALUE) {
+          throw new VrpInputError(b.costs ? `matrices.${v.profile}.costs${cell}` : `vehicles[${vi}].costs`, `make a travel cost of ${cost[i]} (${cell}), above ${MAX_MATRIX_VALUE}`);
+        }
       }
       t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost }) - 1;
     }
     v.type = t;
   }
   return { dims, locations: n, ...(locs.useIndices ? {} : { coordinates: locs.coordinates }), tasks, vehicles, types };
+}
+
+/** A checked copy into the native 32-bit layout (parseProblem already refused larger values). */
+function int32Matrix(values: Float64Array): Int32Array {
+  for (const x of values) {
+    if (!(x >= 0 && x <= MAX_MATRIX_VALUE)) throw new WaymarkError('InvalidValue', `matrix value ${x} is outside [0, ${MAX_MATRIX_VALUE}]`);
+  }
+  return Int32Array.from(values);
 }
 
 /** The flat typed arrays the native solver takes. */
@@ -424,7 +455,7 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
   return {
     dims: D,
     locations: m.locations,
-    types: m.types.map((t) => ({ duration: t.duration, distance: t.distance, cost: t.cost })),
+    types: m.types.map((t) => ({ duration: int32Matrix(t.duration), distance: int32Matrix(t.distance), cost: int32Matrix(t.cost) })),
     kind: Uint8Array.from(m.tasks, (t) => (t.kind === 'job' ? 0 : t.kind === 'pickup' ? 1 : 2)),
     location: Uint32Array.from(m.tasks, (t) => t.location),
     service: Float64Array.from(m.tasks, (t) => t.service),
