@@ -1,0 +1,114 @@
+/**
+ * Regressions from the hostile pass of issue 21: strict parsing, one error shape, bounded nesting,
+ * range-checked VRP matrices, time limits beyond the server's maximum. All over a real listener.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { WaymarkServer } from '../src/server/app.js';
+import { getJson, postJson, startServer } from './server-helpers.js';
+
+const A = [7.4197, 43.7314];
+const B = [7.4265, 43.739];
+const pair = `${A.join(',')};${B.join(',')}`;
+
+async function send(base: string, path: string, init: RequestInit): Promise<{ status: number; json: any }> {
+  const res = await fetch(base + path, init);
+  const text = await res.text();
+  let json: any = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // asserted below: every error answer is JSON
+  }
+  return { status: res.status, json };
+}
+
+function assertError(res: { status: number; json: any }, status: number, code: string, message?: RegExp, name = code): void {
+  assert.equal(res.status, status, `${name}: status (${JSON.stringify(res.json)})`);
+  assert.deepEqual(Object.keys(res.json).sort(), ['code', 'message'], `${name}: exactly { code, message }`);
+  assert.equal(res.json.code, code, `${name}: code (${res.json.message})`);
+  if (message) assert.match(res.json.message, message, name);
+}
+
+describe('hostile input over HTTP', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => ({ server, base } = await startServer({ vrpSyncMaxTimeLimit: 5, vrpMaxTimeLimit: 30 })));
+  after(async () => server.close());
+
+  it("answers Fastify's own errors (bad URL, 431, 415) as { code, message }", async () => {
+    assertError(await getJson(base, '/route/v1/driving/%'), 400, 'InvalidQuery', /URL/, 'bad URL');
+    assertError(await send(base, '/health/live', { headers: { 'x-big': 'a'.repeat(300 * 1024) } }), 431, 'HeadersTooLarge');
+    assertError(await send(base, '/route', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }), 415, 'UnsupportedMediaType');
+    const plain = JSON.stringify({ coordinates: [A, B] });
+    assertError(await send(base, '/route', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: plain }), 415, 'UnsupportedMediaType', /gzip/);
+    assert.equal((await send(base, '/route', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body: plain })).status, 200);
+  });
+
+  it('names the offending field by its path in validation errors', async () => {
+    const key = await send(base, '/vrp/jobs', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'k'.repeat(300) }, body: '{"vehicles":[]}' });
+    assertError(key, 400, 'InvalidValue', /^headers\.idempotency-key: must NOT have more than 256 characters$/);
+    assertError(await postJson(base, '/route', { coordinates: [A, [7.4, 'x']] }), 400, 'InvalidValue', /^coordinates\[1\]\[1\]: must be number$/);
+    assertError(await postJson(base, '/route', { radius: 5 }), 400, 'InvalidValue', /^coordinates: is required$/);
+    assertError(await getJson(base, `/nearest/v1/car/${A.join(',')}?number=zero`), 400, 'InvalidValue', /^querystring\.number: must be integer$/);
+  });
+
+  it('parses strictly: no strings for numbers, no arrays for strings, no lenient index lists or polylines', async () => {
+    assertError(await postJson(base, '/route', { coordinates: [['7.4197', 43.7314], B] }), 400, 'InvalidValue', /coordinates\[0\]\[0\]/, 'string coordinate');
+    assertError(await postJson(base, '/route', { coordinates: [A, B], profile: ['car'] }), 400, 'InvalidValue', /profile/, 'array profile');
+    assertError(await postJson(base, '/route', { coordinates: [A, B], radius: '50' }), 400, 'InvalidValue', /radius/, 'string radius');
+    for (const sources of ['0x1', '0;;1', '1e0', ' 1', '-0', '1.0']) {
+      assertError(await getJson(base, `/table/v1/car/${pair}?sources=${encodeURIComponent(sources)}`), 400, 'InvalidValue', /sources/, `sources=${sources}`);
+    }
+    for (const coords of ['0x7,43.7;7.42,43.73', '7.4,43.7e0;7.42,43.73', 'Infinity,1;7.42,43.73', '7.4, 43.7;7.42,43.73']) {
+      assertError(await getJson(base, `/route/v1/car/${encodeURIComponent(coords)}`), 400, 'InvalidQuery', /coordinate 0/, coords);
+    }
+    for (const bad of ['!!!!', '_p~iF', '_p~iF~ps|U_ulLnnqC_mqNvxq`@~', '~~~~~~~~~~~~']) {
+      assertError(await getJson(base, `/route/v1/car/polyline(${encodeURIComponent(bad)})`), 400, 'InvalidQuery', /polyline/, `polyline(${bad})`);
+    }
+    assertError(await getJson(base, `/route/v1/car/${pair}?radiuses=0x10;10`), 400, 'InvalidValue', /radius/, 'hex radius');
+    // The valid forms still work.
+    assert.equal((await getJson(base, `/table/v1/car/${pair}?sources=0;1&destinations=1`)).status, 200);
+    const poly = await getJson(base, `/route/v1/car/polyline(${encodeURIComponent('_p~iF~ps|U_ulLnnqC')})`);
+    assert.notEqual(poly.json.code, 'InvalidQuery', 'a well-formed polyline decodes');
+  });
+
+  it('refuses JSON nested deeper than 64 levels on every JSON endpoint, and keeps serving', async () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const vrp = (n: number) => `{"vehicles":[{"id":1,"start_index":0}],"jobs":[{"id":1,"location_index":0,"x":${deep(n)}}],"matrices":{"car":{"durations":[[0]]}}}`;
+    for (const path of ['/route', '/matrix', '/vrp', '/vrp/jobs']) {
+      for (const body of [`{"unknown":${deep(5000)}}`, vrp(100_000)]) {
+        assertError(await postJson(base, path, body), 400, 'InvalidQuery', /deeper than 64 levels/, path);
+      }
+    }
+    // Brackets inside strings do not count; 60 levels are fine.
+    const ok = await postJson(base, '/vrp', `{"vehicles":[{"id":1,"start_index":0,"description":"${'['.repeat(5000)}"}],"jobs":[{"id":1,"location_index":0,"x":${deep(60)}}],"matrices":{"car":{"durations":[[0]]}},"options":{"time_limit":0.1}}`);
+    assert.equal(ok.status, 200, JSON.stringify(ok.json));
+    assert.equal((await postJson(base, '/route', { coordinates: [A, B] })).status, 200);
+  });
+
+  it('refuses VRP matrix values beyond 32 bits with a 400 naming the cell, on /vrp and /vrp/jobs', async () => {
+    const problem = (x: number, key = 'durations') => ({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0 }],
+      jobs: [{ id: 1, location_index: 1 }, { id: 2, location_index: 2 }],
+      matrices: { car: { durations: [[0, 30, 10], [30, 0, 10], [10, 10, 0]], [key]: [[0, x, 10], [x, 0, 10], [10, 10, 0]] } },
+      options: { time_limit: 0.1 },
+    });
+    for (const path of ['/vrp', '/vrp/jobs']) {
+      assertError(await postJson(base, path, problem(3e9)), 400, 'InvalidValue', /^matrices\.car\.durations\[0\]\[1\]: must be at most 2147483647$/, `${path} 3e9`);
+      assertError(await postJson(base, path, problem(5e9, 'distances')), 400, 'InvalidValue', /matrices\.car\.distances\[0\]\[1\]/, `${path} 5e9`);
+      assertError(await postJson(base, path, problem(1e300, 'costs')), 400, 'InvalidValue', /matrices\.car\.costs\[0\]\[1\]/, `${path} 1e300`);
+    }
+    const ok = await postJson(base, '/vrp', problem(2 ** 31 - 1));
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.summary.cost, 2 ** 31 - 1 + 20);
+  });
+
+  it("refuses a time_limit beyond the server's maximum instead of capping it silently", async () => {
+    const problem = (time_limit: number) => ({ vehicles: [{ id: 1, start_index: 0 }], jobs: [{ id: 1, location_index: 0 }], matrices: { car: { durations: [[0]] } }, options: { time_limit } });
+    assertError(await postJson(base, '/vrp', problem(1e300)), 400, 'InvalidValue', /^options\.time_limit: must be at most 5 seconds/);
+    assertError(await postJson(base, '/vrp/jobs', problem(31)), 400, 'InvalidValue', /^options\.time_limit: must be at most 30 seconds/);
+    assertError(await postJson(base, '/vrp', problem(-1)), 400, 'InvalidValue', /options\.time_limit/);
+    assert.equal((await postJson(base, '/vrp', problem(0.1))).status, 200);
+  });
+});
