@@ -104,6 +104,21 @@ describe('hostile input over HTTP', () => {
     assert.equal(ok.json.summary.cost, 2 ** 31 - 1 + 20);
   });
 
+  it('names metrics once (no doubled prefix) and reports worker busy time and a windowed utilisation', async () => {
+    // Keep both workers busy for a while: a 200 x 200 table a few times over.
+    const coords = Array.from({ length: 200 }, (_, i) => `${(7.41 + (i % 20) * 0.001).toFixed(4)},${(43.73 + Math.floor(i / 20) * 0.001).toFixed(4)}`).join(';');
+    await Promise.all(Array.from({ length: 8 }, () => getJson(base, `/table/v1/car/${coords}`)));
+    const text = String((await getJson(base, '/metrics')).json);
+    assert.match(text, /^waymark_process_cpu_seconds_total \d/m);
+    assert.match(text, /^waymark_nodejs_heap_size_used_bytes \d/m);
+    assert.doesNotMatch(text, /process_process|waymark_waymark/);
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.ok(value('waymark_worker_busy_seconds_total') > 0, 'busy seconds counted');
+    const utilization = value('waymark_worker_utilization');
+    // Averaged since start, this read 2.9e-7; over the last minute it sees the burst above.
+    assert.ok(utilization > 0 && utilization <= 1, `utilisation ${utilization}`);
+  });
+
   it("refuses a time_limit beyond the server's maximum instead of capping it silently", async () => {
     const problem = (time_limit: number) => ({ vehicles: [{ id: 1, start_index: 0 }], jobs: [{ id: 1, location_index: 0 }], matrices: { car: { durations: [[0]] } }, options: { time_limit } });
     assertError(await postJson(base, '/vrp', problem(1e300)), 400, 'InvalidValue', /^options\.time_limit: must be at most 5 seconds/);

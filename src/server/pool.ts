@@ -10,6 +10,9 @@ import { ApiError, apiErrorOf } from './errors.js';
 
 export class QueryPool {
   readonly piscina: Piscina;
+  /** Seconds workers spent on finished tasks, and the start times of the tasks running now. */
+  private busyFinished = 0;
+  private readonly running = new Set<{ started: number }>();
 
   constructor(
     workers: number,
@@ -33,6 +36,8 @@ export class QueryPool {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const busy = { started: performance.now() };
+    this.running.add(busy);
     try {
       const result = (await this.piscina.run(task, { signal: controller.signal })) as TaskResult;
       if (!result.ok) throw apiErrorOf(result);
@@ -48,7 +53,20 @@ export class QueryPool {
       throw err;
     } finally {
       clearTimeout(timer);
+      this.running.delete(busy);
+      this.busyFinished += (performance.now() - busy.started) / 1000;
     }
+  }
+
+  /**
+   * Worker seconds spent on tasks so far, the ones still running included up to now (queued time
+   * counts from submission, so under overload this reads as full use, which it is).
+   */
+  busySeconds(): number {
+    const now = performance.now();
+    let total = this.busyFinished;
+    for (const r of this.running) total += (now - r.started) / 1000;
+    return total;
   }
 
   async destroy(): Promise<void> {
