@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WaymarkServer } from '../src/server/app.js';
-import { getJson, postJson, startServer } from './server-helpers.js';
+import { readFileSync } from 'node:fs';
+import { monacoMap, tempDir } from './helpers.js';
+import { getJson, postJson, startChildServer, startServer, stopChild } from './server-helpers.js';
 
 const A = [7.4197, 43.7314];
 const B = [7.4265, 43.739];
@@ -102,6 +104,52 @@ describe('hostile input over HTTP', () => {
     const ok = await postJson(base, '/vrp', problem(2 ** 31 - 1));
     assert.equal(ok.status, 200);
     assert.equal(ok.json.summary.cost, 2 ** 31 - 1 + 20);
+  });
+
+  it('answers repeated table indices from one computation, bounds the answer in bytes, and gives memory back', async () => {
+    // Each repeated row and column equals the 2 x 2 table's cell.
+    const small = await getJson(base, `/table/v1/car/${pair}?annotations=duration,distance`);
+    assert.equal(small.status, 200);
+    const rows = [0, 1, 1, 0, 1];
+    const cols = [1, 1, 0];
+    const rep = await getJson(base, `/table/v1/car/${pair}?sources=${rows.join(';')}&destinations=${cols.join(';')}&annotations=duration,distance`);
+    assert.equal(rep.status, 200);
+    for (const key of ['durations', 'distances']) {
+      assert.deepEqual(rep.json[key], rows.map((r) => cols.map((c) => small.json[key][r][c])), key);
+    }
+    assert.deepEqual(rep.json.sources.map((w: any) => w.location), rows.map((r) => small.json.sources[r].location));
+    assert.deepEqual(rep.json.destinations.map((w: any) => w.location), cols.map((c) => small.json.destinations[c].location));
+    // The reported attack (5,000 x 5,000 repeated indices from a 20 KB URL) is refused before any work.
+    const many = (i: number, n: number) => Array(n).fill(i).join(';');
+    const attack = await getJson(base, `/table/v1/car/${pair}?sources=${many(0, 5000)}&destinations=${many(1, 5000)}`);
+    assertError(attack, 400, 'TooBig', /bytes/, '5000 x 5000 repeated');
+    // Within the byte limit, a burst of big repeated tables to a server process of its own: its
+    // memory comes back afterwards (it stayed 1.24 GB above idle before).
+    const { path } = await monacoMap();
+    const child = await startChildServer([path, '--port', '0', '--workers', '2', '--data-dir', tempDir('waymark-data-')]);
+    try {
+      const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.child.pid}/status`, 'utf8'))![1]) / 1024;
+      await getJson(child.base, `/table/v1/car/${pair}`);
+      const before = rss();
+      let peak = before;
+      const q = `sources=${many(0, 1500)}&destinations=${many(1, 1500)}&annotations=duration,distance`;
+      for (let round = 0; round < 3; round++) {
+        const answers = await Promise.all([0, 1].map(() => fetch(`${child.base}/table/v1/car/${pair}?${q}`).then(async (r) => ({ status: r.status, bytes: (await r.arrayBuffer()).byteLength }))));
+        peak = Math.max(peak, rss());
+        for (const a of answers) {
+          assert.equal(a.status, 200);
+          assert.ok(a.bytes > 20e6, `a ${a.bytes}-byte answer`);
+        }
+      }
+      let after = rss();
+      for (let i = 0; i < 40 && after - before > 100; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        after = rss();
+      }
+      assert.ok(after - before < 100, `RSS ${before.toFixed(0)} MB idle, ${peak.toFixed(0)} MB at the burst, ${after.toFixed(0)} MB after`);
+    } finally {
+      await stopChild(child.child);
+    }
   });
 
   it('names metrics once (no doubled prefix) and reports worker busy time and a windowed utilisation', async () => {

@@ -15,6 +15,7 @@ interface ServeOptions {
   timeout?: string;
   bodyLimit?: string;
   maxMatrixCells?: string;
+  maxAnswerBytes?: string;
   dataDir?: string;
   maxSolves?: string;
   watch?: boolean;
@@ -53,6 +54,7 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
   config.requestTimeoutMs = intOption(opts.timeout, 'timeout', 1) ?? config.requestTimeoutMs;
   config.bodyLimitBytes = intOption(opts.bodyLimit, 'body-limit', 1024) ?? config.bodyLimitBytes;
   config.maxMatrixCells = intOption(opts.maxMatrixCells, 'max-matrix-cells', 1) ?? config.maxMatrixCells;
+  config.maxAnswerBytes = intOption(opts.maxAnswerBytes, 'max-answer-bytes', 1024) ?? config.maxAnswerBytes;
   config.dataDir = opts.dataDir ?? config.dataDir;
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
@@ -68,6 +70,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--timeout <ms>', 'per-request time limit in ms (504 past it)', '30000')
     .option('--body-limit <bytes>', 'largest request body (413 past it)')
     .option('--max-matrix-cells <n>', 'largest matrix (TooBig past it)')
+    .option('--max-answer-bytes <n>', 'largest matrix answer in bytes of JSON (TooBig past it; default 128 MiB)')
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)');

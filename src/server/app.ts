@@ -15,6 +15,7 @@ import type { LoadedMapInfo, ServerContext } from './context.js';
 import { ApiError, apiErrorOf } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { QueryPool } from './pool.js';
+import { releaseAfterBigAnswer } from './release-memory.js';
 import { installRequestParsing, validationMessage } from './request-parsing.js';
 import { matrixPlugin } from './routes/matrix.js';
 import { opsPlugin } from './routes/ops.js';
@@ -86,6 +87,8 @@ export class WaymarkServer {
     });
     // One log line per request, with its latency; and the request metrics.
     app.addHook('onResponse', async (request, reply) => {
+      // Sent in full: a big answer's string can be collected now.
+      releaseAfterBigAnswer(Number(reply.getHeader('content-length') ?? 0));
       const route = request.routeOptions.url ?? 'unmatched';
       const labels = { route, method: request.method, status: String(reply.statusCode) };
       ctx.metrics.requests.inc(labels);

@@ -18,6 +18,8 @@ export interface ServerConfig {
   maxRouteCoordinates: number;
   /** Most cells (sources x destinations, or pairs) in one matrix request. */
   maxMatrixCells: number;
+  /** Largest matrix answer (bytes of JSON, estimated before computing and checked after). */
+  maxAnswerBytes: number;
   /** Most coordinates in one matrix request. */
   maxMatrixCoordinates: number;
   /** Largest snapping radius a request may ask for (m). */
@@ -55,6 +57,7 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     maxRouteCoordinates: 500,
     maxMatrixCells: 25_000_000,
     maxMatrixCoordinates: 10_000,
+    maxAnswerBytes: 128 * 1024 * 1024,
     maxRadius: 100_000,
     logLevel: process.env.WAYMARK_LOG_LEVEL ?? 'info',
     dataDir: process.env.WAYMARK_DATA_DIR ?? 'waymark-data',

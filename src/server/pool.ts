@@ -28,8 +28,8 @@ export class QueryPool {
     });
   }
 
-  /** Runs a task; resolves with the JSON text of the answer or throws an ApiError. */
-  async run(task: QueryTask, timeoutMs = this.timeoutMs): Promise<string> {
+  /** Runs a task; resolves with the JSON answer (text, or bytes when big) or throws an ApiError. */
+  async run(task: QueryTask, timeoutMs = this.timeoutMs): Promise<string | Buffer> {
     const queue = this.piscina.options.maxQueue as number;
     if (this.piscina.queueSize >= queue) {
       throw new ApiError(503, 'Overloaded', 'the server is at capacity; retry shortly', { 'retry-after': '1' });
@@ -39,7 +39,8 @@ export class QueryPool {
     const busy = { started: performance.now() };
     this.running.add(busy);
     try {
-      const result = (await this.piscina.run(task, { signal: controller.signal })) as TaskResult;
+      const result = (await this.piscina.run(task, { signal: controller.signal })) as TaskResult | Uint8Array;
+      if (result instanceof Uint8Array) return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
       if (!result.ok) throw apiErrorOf(result);
       return result.json;
     } catch (err) {

@@ -9,6 +9,8 @@ import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native } from '../native/index.js';
 import { matrixJsonOnMap, matrixOnMap, matrixPairsOnMap } from '../routing/matrix.js';
 import { callNative, formatGeometry, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
+import { move } from 'piscina';
+import { BIG_ANSWER_BYTES, collectGarbage } from '../server/release-memory.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
 import type { OsrmRouteOptions, QueryTask, TaskResult } from './tasks.js';
@@ -118,10 +120,20 @@ function run(task: QueryTask): unknown {
   }
 }
 
-export default function handle(task: QueryTask): TaskResult {
+export default function handle(task: QueryTask): TaskResult | ReturnType<typeof move> {
   try {
     const answer = run(task);
-    return { ok: true, json: answer instanceof Json ? answer.text : JSON.stringify(answer) };
+    let json: string | undefined = answer instanceof Json ? answer.text : JSON.stringify(answer);
+    if (json.length >= BIG_ANSWER_BYTES && task.kind !== 'vrp') {
+      // Big answers leave as bytes moved to the main thread (no copy there), and the string is
+      // collected here at once: an idle Piscina worker blocks in Atomics.wait and would never get
+      // round to it, keeping the peak resident.
+      const bytes = Buffer.from(json);
+      json = undefined;
+      collectGarbage();
+      return move(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    }
+    return { ok: true, json };
   } catch (err) {
     if (err instanceof WaymarkError) return { ok: false, code: err.code, message: err.message };
     return { ok: false, code: 'InternalError', message: (err as Error).message };

@@ -1,6 +1,6 @@
 /** GET /table/v1/{profile}/{coordinates}: OSRM's table service (VROOM's matrix source). */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Annotation } from '../../routing/matrix.js';
+import { distinctOrder, estimatedAnswerBytes, type Annotation } from '../../routing/matrix.js';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -47,15 +47,31 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       // Per-point radii in tables: the largest one applies to every point.
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
       const radius = radiuses ? Math.max(1000, ...radiuses.map((r) => r ?? 0)) : undefined;
-      const sources = src ? src.map((i) => coords[i]) : coords;
-      const destinations = dst ? dst.map((i) => coords[i]) : coords;
-      if (sources.length * destinations.length > ctx.config.maxMatrixCells) {
-        throw new ApiError(400, 'TooBig', `a table of ${sources.length * destinations.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
+      const rows = src ?? coords.map((_, i) => i);
+      const cols = dst ?? coords.map((_, i) => i);
+      if (rows.length * cols.length > ctx.config.maxMatrixCells) {
+        throw new ApiError(400, 'TooBig', `a table of ${rows.length * cols.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
       }
+      const bytes = estimatedAnswerBytes(rows.length, cols.length, annotations.length);
+      if (bytes > ctx.config.maxAnswerBytes) {
+        throw new ApiError(400, 'TooBig', `a ${rows.length} x ${cols.length} table would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
+      }
+      // Repeated indices are computed once; the answer repeats their rows and columns.
+      const s = distinctOrder(rows);
+      const d = distinctOrder(cols);
+      const repeats = s.distinct.length < rows.length || d.distinct.length < cols.length;
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-table',
         map,
-        request: { sources, destinations, annotations, maxCells: ctx.config.maxMatrixCells, ...(radius ? { radius } : {}) },
+        request: {
+          sources: s.distinct.map((i) => coords[i]),
+          destinations: d.distinct.map((i) => coords[i]),
+          annotations,
+          maxCells: ctx.config.maxMatrixCells,
+          maxBytes: ctx.config.maxAnswerBytes,
+          ...(repeats ? { sourceOrder: s.order, destinationOrder: d.order } : {}),
+          ...(radius ? { radius } : {}),
+        },
       }));
       return reply.type('application/json').send(json);
     },
