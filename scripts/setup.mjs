@@ -7,7 +7,7 @@
 //   4. the TypeScript build (tsc, incremental)
 // Flags: --build-only skips steps 1 and 2 (what `npm run build` does after `npm ci`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +72,38 @@ if (!buildOnly && !has('osmium')) {
     ok = run('apt-get', ['install', '-y', '-q', 'osmium-tool'], { env }).ok;
   }
   if (!ok || !has('osmium')) fail('osmium-tool is missing and apt-get could not install it: run `apt-get install -y osmium-tool`.');
+}
+
+// 2b. clang with libFuzzer and the sanitizer runtimes (Debian: clang, libclang-rt-dev) for the fuzz
+// targets in fuzz/ and `npm run build:asan`; the addon itself builds with the default compiler.
+function hasFuzzerToolchain() {
+  const clang = ['clang++', 'clang++-19', 'clang++-16', 'clang++-14'].some((c) => has(c));
+  let runtime = false;
+  try {
+    for (const llvm of readdirSync('/usr/lib').filter((d) => d.startsWith('llvm-'))) {
+      const base = join('/usr/lib', llvm, 'lib', 'clang');
+      for (const version of readdirSync(base)) {
+        if (existsSync(join(base, version, 'lib', 'linux', 'libclang_rt.fuzzer-x86_64.a'))) runtime = true;
+      }
+    }
+  } catch {
+    // no LLVM installed
+  }
+  return clang && runtime;
+}
+if (!buildOnly && !hasFuzzerToolchain()) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !has('apt-get', ['--version'])) {
+    fail('clang with libFuzzer is missing and cannot be installed here: run `sudo apt-get install -y clang libclang-rt-dev`.');
+  }
+  log('installing clang and libclang-rt-dev from Debian (fuzzing, sanitizers)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let ok = run('apt-get', ['install', '-y', '-q', 'clang', 'libclang-rt-dev'], { env }).ok;
+  if (!ok) {
+    run('apt-get', ['update', '-q'], { env });
+    ok = run('apt-get', ['install', '-y', '-q', 'clang', 'libclang-rt-dev'], { env }).ok;
+  }
+  if (!ok || !hasFuzzerToolchain()) fail('clang/libclang-rt-dev are missing and apt-get could not install them.');
 }
 
 // 3. native addon

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { WaymarkServer } from '../src/server/app.js';
 import { readFileSync } from 'node:fs';
+import { isNativeError, native } from '../src/native/index.js';
+import { parseProblem, toNativeProblem } from '../src/vrp/model.js';
 import { monacoMap, tempDir } from './helpers.js';
 import { getJson, postJson, startChildServer, startServer, stopChild } from './server-helpers.js';
 
@@ -173,5 +175,41 @@ describe('hostile input over HTTP', () => {
     assertError(await postJson(base, '/vrp/jobs', problem(31)), 400, 'InvalidValue', /^options\.time_limit: must be at most 30 seconds/);
     assertError(await postJson(base, '/vrp', problem(-1)), 400, 'InvalidValue', /options\.time_limit/);
     assert.equal((await postJson(base, '/vrp', problem(0.1))).status, 200);
+  });
+});
+
+describe('native boundary regressions found by the fuzzers', () => {
+  const solveVrp = (p: unknown) => (native as unknown as { solveVrp(p: unknown, o: unknown): unknown }).solveVrp(p, { timeLimit: 0.1, threads: 1, maxIterations: 5 });
+  const refused = (p: unknown, message: RegExp) =>
+    assert.throws(() => solveVrp(p), (err: unknown) => isNativeError(err) && err.code === 'InvalidValue' && message.test(err.message));
+  const problem = () =>
+    toNativeProblem(
+      parseProblem({
+        vehicles: [{ id: 1, start_index: 0, end_index: 0 }],
+        jobs: [{ id: 1, location_index: 1 }],
+        shipments: [{ pickup: { id: 1, location_index: 1 }, delivery: { id: 1, location_index: 0 } }],
+        matrices: { car: { durations: [[0, 5], [5, 0]] } },
+      }),
+    ) as Record<string, any>;
+
+  it('vrp_model_fuzz: a delivery without a partner (read at index -1 before) is refused by Problem::validate', () => {
+    assert.doesNotThrow(() => solveVrp(problem()));
+    const lonely = problem();
+    lonely.kind[0] = 2; // the job becomes a delivery with no pickup
+    refused(lonely, /does not match its shipment link/);
+    const twins = problem();
+    twins.kind[2] = 1; // two pickups linked to each other
+    refused(twins, /does not match its shipment link/);
+    const negative = problem();
+    negative.types[0].duration[1] = -5;
+    refused(negative, /negative/);
+  });
+
+  it('snap_route_fuzz: a radius of 1e300 m (an out-of-range float-to-integer cast before) snaps like the largest useful one', async () => {
+    const { map } = await monacoMap();
+    for (const radius of [1e300, Number.MAX_VALUE, 2.1e7]) {
+      const [s] = native.snap(map.handle, Float64Array.from(A), { radius });
+      assert.ok(s.distance < 100, `snapped ${s.distance} m away with radius ${radius}`);
+    }
   });
 });

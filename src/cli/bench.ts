@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
+import { benchFuzz } from '../../bench/fuzz.js';
 import { benchHttp } from '../../bench/http.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchRoute } from '../../bench/route.js';
+import { benchSoak } from '../../bench/soak.js';
 import { benchVrp } from '../../bench/vrp.js';
 
 export function registerBench(program: Command): void {
@@ -59,5 +61,25 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean }) => {
       benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), ...(opts.bks ? { bks: opts.bks } : {}) });
+    });
+  bench
+    .command('fuzz')
+    .description('build the libFuzzer targets (clang, ASan + UBSan) and run each for a time budget: executions, coverage, crashes')
+    .option('--seconds <s>', 'seconds per target', '60')
+    .option('--json', 'print JSON')
+    .action(async (opts: { seconds: string; json?: boolean }) => {
+      const runs = await benchFuzz(Number(opts.seconds), Boolean(opts.json));
+      if (runs.some((r) => r.crashes > 0)) process.exitCode = 1;
+    });
+  bench
+    .command('soak')
+    .description('bounded loopback soak: mixed load, map swaps every 30 s, workers killed at random; RSS slope and errors')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--duration <s>', 'seconds', '180')
+    .option('--clients <n>', 'concurrent clients', '4')
+    .option('--json', 'print JSON')
+    .action(async (map: string, opts: { duration: string; clients: string; json?: boolean }) => {
+      const r = await benchSoak(map, { duration: Number(opts.duration), clients: Number(opts.clients), json: Boolean(opts.json) });
+      if (r.unexpectedErrors > 0) process.exitCode = 1;
     });
 }
