@@ -89,7 +89,7 @@ describe('property: OSRM URL parameters', () => {
       f();
     } catch (err) {
       assert.ok(err instanceof ApiError, `only coded errors escape: ${String(err)}`);
-      assert.ok(err.statusCode === 400 && /^(InvalidQuery|InvalidValue|TooBig)$/.test(err.code), err.code);
+      assert.ok(err.statusCode === 400 && /^(InvalidQuery|InvalidValue|InvalidOptions|TooBig)$/.test(err.code), err.code);
     }
   };
 
