@@ -99,6 +99,28 @@ if (!buildOnly) aptInstall('chromium', () => existsSync('/usr/bin/chromium'), ''
 // when it cannot be installed the test checks the addon's symbols and frame pointers only.
 if (!buildOnly) aptInstall('linux-perf', () => has('perf', ['--version']), '', { optional: true });
 
+// 2d. clang with libFuzzer and the sanitizer runtimes (Debian: clang, libclang-rt-dev) for the fuzz
+// targets in fuzz/ and `npm run build:asan`; the addon itself builds with the default compiler.
+const hasClang = () => ['clang++', 'clang++-19', 'clang++-16', 'clang++-14'].some((c) => has(c));
+function hasFuzzerToolchain() {
+  let runtime = false;
+  try {
+    for (const llvm of readdirSync('/usr/lib').filter((d) => d.startsWith('llvm-'))) {
+      const base = join('/usr/lib', llvm, 'lib', 'clang');
+      for (const version of readdirSync(base)) {
+        if (existsSync(join(base, version, 'lib', 'linux', 'libclang_rt.fuzzer-x86_64.a'))) runtime = true;
+      }
+    }
+  } catch {
+    // no LLVM installed
+  }
+  return hasClang() && runtime;
+}
+if (!buildOnly) {
+  aptInstall('clang', hasClang, ' (fuzzing, sanitizers)');
+  aptInstall('libclang-rt-dev', hasFuzzerToolchain, ' (libFuzzer and sanitizer runtimes)');
+}
+
 // 3. native addon
 const nodeGyp = join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
 if (!existsSync(nodeGyp)) fail('node-gyp is not installed; run `npm ci` first.');

@@ -1,6 +1,6 @@
 /** Shared test set-up: the real bundled extract, built once per test file into a temp directory. */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,18 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 export const dataPbf = join(repoRoot, 'data', 'monaco.osm.pbf');
 export const fixtures = join(repoRoot, 'test', 'fixtures');
 
+const tempDirs: string[] = [];
+// Every test file runs in its own process: whatever it made under the temp folder goes when it exits,
+// passed or failed (child servers using these directories are stopped by then).
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the temp folder, removed when this process exits. */
 export function tempDir(prefix = 'waymark-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 let built: Promise<{ result: BuildMapResult; map: OpenedMap; path: string }> | undefined;

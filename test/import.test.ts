@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildMapFromPbf } from '../src/build/build-map.js';
@@ -160,6 +161,27 @@ describe('waymark build: bad input', () => {
     await rejectsWith(build(dataPbf, dir), 'OutputNotWritable');
     assert.equal(existsSync(out), false);
     assert.deepEqual(readdirSync(dir), [], 'no temporary files left behind');
+  });
+
+  it('never replaces an output that is not a regular file, and -o for several profiles must be a directory', async () => {
+    const dir = tempDir();
+    // A FIFO stands in for /dev/full: renaming over it would replace the special file (as root, the device).
+    const fifo = join(dir, 'pipe.wmap');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    await rejectsWith(build(dataPbf, fifo), 'OutputNotWritable');
+    assert.ok(lstatSync(fifo).isFIFO(), 'the FIFO is still a FIFO');
+    const cli = runCli(['build', dataPbf, '-o', fifo]);
+    assert.equal(cli.status, 1);
+    assert.match(cli.stderr, /not a regular file.*\[OutputNotWritable\]/);
+    // Several profiles and a .wmap name (or an existing file): refused, no directory named one.wmap.
+    const one = join(dir, 'one.wmap');
+    const several = runCli(['build', dataPbf, '-p', 'car,bike', '-o', one]);
+    assert.equal(several.status, 1);
+    assert.match(several.stderr, /give a directory.*\[OutputNotWritable\]/);
+    assert.equal(existsSync(one), false);
+    writeFileSync(one, 'x');
+    assert.match(runCli(['build', dataPbf, '-p', 'car,bike', '-o', one]).stderr, /must be a directory.*\[OutputNotWritable\]/);
+    assert.deepEqual(readdirSync(dir).sort(), ['one.wmap', 'pipe.wmap']);
   });
 
   it('the CLI exits non-zero with one clear line', () => {

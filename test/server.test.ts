@@ -203,7 +203,7 @@ describe('readiness, backpressure, timeouts', () => {
   it('abandons a request past its time limit with 504 and keeps serving', async () => {
     const { map } = await monacoMap();
     // The worker running an abandoned task is terminated and replaced.
-    const { server, base } = await startServer({ workers: 1, requestTimeoutMs: 1000 });
+    const { server, base } = await startServer({ workers: 1, requestTimeoutMs: 1000, maxAnswerBytes: 2 ** 30 });
     try {
       const pts = randomPoints(map.handle, 4000, 12);
       const slow = await postJson(base, '/matrix', { sources: pts });

@@ -164,6 +164,63 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.ok(tamper((s) => (s.routes[0].steps[2].waiting_time += 200)).length > 0, 'service outside its time window');
   });
 
+  it('refuses matrix values beyond 32 bits (naming the cell) instead of wrapping them', () => {
+    const problem = (m: Record<string, number[][]>, vehicle: Record<string, unknown> = {}): VroomProblem => ({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0, ...vehicle }],
+      jobs: [{ id: 1, location_index: 1 }, { id: 2, location_index: 2 }],
+      matrices: { car: m },
+    });
+    const big = (x: number) => [[0, x, 10], [x, 0, 10], [10, 10, 0]];
+    const small = big(20);
+    const cases: [string, VroomProblem, RegExp][] = [
+      ['3e9 durations (the reported -1294967276 cost)', problem({ durations: big(3e9) }), /^matrices\.car\.durations\[0\]\[1\]: must be at most 2147483647/],
+      ['5e9 durations', problem({ durations: big(5e9) }), /matrices\.car\.durations\[0\]\[1\]/],
+      ['1e300 durations', problem({ durations: big(1e300) }), /matrices\.car\.durations\[0\]\[1\]/],
+      ['1e300 distances', problem({ durations: small, distances: big(1e300) }), /matrices\.car\.distances\[0\]\[1\]/],
+      ['1e300 costs', problem({ durations: small, costs: big(1e300) }), /matrices\.car\.costs\[0\]\[1\]/],
+      ['speed factor scaling past 2^31', problem({ durations: big(2e9) }, { speed_factor: 0.5 }), /vehicles\[0\]\.speed_factor/],
+      ['per-hour cost past 2^31', problem({ durations: big(2e9) }, { costs: { per_hour: 36000 } }), /vehicles\[0\]\.costs/],
+      ['a service time of 1e300', { ...problem({ durations: small }), jobs: [{ id: 1, location_index: 1, service: 1e300 }] }, /jobs\[0\]\.service: must be at most/],
+      ['a skill past 32 bits', { ...problem({ durations: small }), jobs: [{ id: 1, location_index: 1, skills: [2 ** 32] }] }, /jobs\[0\]\.skills\[0\]: must be at most 4294967295/],
+    ];
+    for (const [name, p, message] of cases) {
+      assert.throws(() => solveVroom(p, FAST), (err: unknown) => err instanceof WaymarkError && err.code === 'InvalidValue' && message.test(err.message), name);
+    }
+    // At the limit values are exact end to end, and so are the sums past 32 bits along the route.
+    const edge = solveChecked(problem({ durations: big(2 ** 31 - 1) }, { speed_factor: 1 }));
+    assert.equal(edge.solution.summary.cost, 2 ** 31 - 1 + 20);
+    const two = solveChecked({ ...problem({ durations: [[0, 2 ** 31 - 1], [2 ** 31 - 1, 0]] }), jobs: [{ id: 1, location_index: 1 }] });
+    assert.equal(two.solution.summary.cost, 2 * (2 ** 31 - 1));
+  });
+
+  it('the checker recomputes exactly: it cannot agree with a value wrapped around 32 bits', () => {
+    const { solution, model } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0 }],
+      jobs: [{ id: 1, location_index: 1 }],
+      matrices: { car: { durations: [[0, 10], [10, 0]] } },
+    });
+    // Put 3e9 into the model's matrix (as an unchecked path would), then present the schedule a
+    // 32-bit solver would compute from it: the checker must refuse it, and accept the exact one.
+    const type = model.types[0];
+    type.duration[1] = type.cost[1] = 3e9;
+    const wrapped = (3e9 | 0) as number;
+    const withLeg = (leg: number) => {
+      const s = structuredClone(solution);
+      const [, job, end] = s.routes[0].steps;
+      job.arrival = leg;
+      job.duration = leg;
+      end.arrival = leg + 10;
+      end.duration = leg + 10;
+      s.routes[0].cost = s.summary.cost = leg + 10;
+      return s;
+    };
+    assert.ok(checkSolution(model, withLeg(wrapped)).length > 0, 'the wrapped schedule is refused');
+    assert.deepEqual(checkSolution(model, withLeg(3e9)), [], 'the exact schedule is accepted');
+    // Sums past 2^53 are flagged rather than rounded.
+    type.duration[1] = type.cost[1] = 2 ** 53;
+    assert.ok(checkSolution(model, withLeg(2 ** 53)).some((e) => /exactly representable/.test(e)));
+  });
+
   it('O(1) insertion feasibility agrees with the exact evaluation on a random VRPTW', () => {
     // Random customers with single time windows, service times, pickups and deliveries, capacity,
     // an open-ended vehicle and limits: every fast answer is cross-checked by the solver itself.

@@ -25,7 +25,7 @@ class Checksum64 {
       p += sizeof(block_);
       bytes -= sizeof(block_);
     }
-    std::memcpy(block_, p, bytes);
+    if (bytes > 0) std::memcpy(block_, p, bytes);  // p may be null for an empty section (UBSan)
     pending_ = bytes;
   }
 

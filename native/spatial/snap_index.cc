@@ -47,7 +47,7 @@ void addSnapSections(MapWriter& w, const SnapIndexData& d) {
 SnapIndex::SnapIndex(const SnapIndexData& d)
     : cell_key(d.cell_key), cell_first(d.cell_first), item_edge(d.item_edge), item_part(d.item_part) {}
 
-SnapIndex::SnapIndex(const MappedMap& m, uint32_t edge_count)
+SnapIndex::SnapIndex(const MappedMap& m, const RoadMap& road)
     : cell_key(m.section<uint64_t>("snap_cell_key")),
       cell_first(m.section<uint32_t>("snap_cell_first")),
       item_edge(m.section<uint32_t>("snap_item_edge")),
@@ -55,7 +55,10 @@ SnapIndex::SnapIndex(const MappedMap& m, uint32_t edge_count)
   bool ok = cell_first.size() == cell_key.size() + 1 && item_part.size() == item_edge.size() &&
             cell_first.back() == item_edge.size();
   for (size_t i = 0; ok && i < cell_key.size(); ++i) ok = cell_first[i] <= cell_first[i + 1] && (i == 0 || cell_key[i - 1] < cell_key[i]);
-  for (size_t i = 0; ok && i < item_edge.size(); ++i) ok = item_edge[i] < edge_count;
+  // Each item is a sub-segment (part, part + 1) of an existing edge's polyline (map_loader_fuzz found
+  // a part past the polyline's end, read out of bounds when snapping).
+  for (size_t i = 0; ok && i < item_edge.size(); ++i)
+    ok = item_edge[i] < road.edgeCount() && uint64_t(item_part[i]) + 1 < road.polylineSize(item_edge[i]);
   if (!ok) throw Error("MapCorrupt", m.path() + " has an inconsistent snapping index");
 }
 

@@ -44,7 +44,7 @@ struct SnapIndex {
 
   SnapIndex() = default;
   explicit SnapIndex(const SnapIndexData& d);
-  SnapIndex(const MappedMap& map, uint32_t edge_count);
+  SnapIndex(const MappedMap& map, const RoadMap& road);
 
   // Nearest point within radius_m of (lon, lat) on a road accepted by `accept`; found = false if none.
   template <typename Accept>

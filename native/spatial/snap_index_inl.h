@@ -26,6 +26,8 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
   const int64_t px = toFixed(lon), py = toFixed(lat);
   const double cell_m = kSnapCellFixed * std::min(mx, my);
   const int64_t cx = cellX(px), cy = cellY(py);
+  // No point on Earth is further than half its circumference: a larger radius scans no more.
+  radius_m = std::min(radius_m, 2.1e7);
   const int64_t max_ring = static_cast<int64_t>(std::ceil(radius_m / cell_m)) + 1;
   double best_d2 = radius_m * radius_m;
   uint32_t best_part = 0;

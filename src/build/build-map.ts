@@ -47,6 +47,11 @@ export async function buildMapsFromPbf(options: {
     if (existsSync(output) && statSync(output).isDirectory()) {
       throw new WaymarkError('OutputNotWritable', `output ${options.targets[i].output} is a directory; give a file name`);
     }
+    // The map is renamed over the output: never over a device, pipe or socket (as root, -o /dev/full
+    // would otherwise replace the device node with a regular file).
+    if (existsSync(output) && !statSync(output).isFile()) {
+      throw new WaymarkError('OutputNotWritable', `output ${options.targets[i].output} exists and is not a regular file`);
+    }
     try {
       accessSync(dirname(output), constants.W_OK);
     } catch {

@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
 import { benchJobs } from '../../bench/jobs.js';
 import { benchMatch } from '../../bench/match.js';
+import { benchFuzz } from '../../bench/fuzz.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
 import { benchTrip } from '../../bench/trip.js';
 import { benchRoute } from '../../bench/route.js';
 import { benchRoadVrp } from '../../bench/road-vrp.js';
 import { benchTiles } from '../../bench/tiles.js';
+import { benchSoak } from '../../bench/soak.js';
 import { benchVrp } from '../../bench/vrp.js';
 import { WaymarkError } from '../errors.js';
 
@@ -170,4 +172,24 @@ export function registerBench(program: Command): void {
     .option('--stops <n>', 'places each simulated user pans between', '8')
     .option('--json', 'print one JSON object')
     .action(async (map: string, opts: { stops: string; json?: boolean }) => benchTiles(map, { stops: Number(opts.stops), json: Boolean(opts.json) }));
+  bench
+    .command('fuzz')
+    .description('build the libFuzzer targets (clang, ASan + UBSan) and run each for a time budget: executions, coverage, crashes')
+    .option('--seconds <s>', 'seconds per target', '60')
+    .option('--json', 'print JSON')
+    .action(async (opts: { seconds: string; json?: boolean }) => {
+      const runs = await benchFuzz(Number(opts.seconds), Boolean(opts.json));
+      if (runs.some((r) => r.crashes > 0)) process.exitCode = 1;
+    });
+  bench
+    .command('soak')
+    .description('bounded loopback soak: mixed load, map swaps every 30 s, workers killed at random; RSS slope and errors')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--duration <s>', 'seconds', '180')
+    .option('--clients <n>', 'concurrent clients', '4')
+    .option('--json', 'print JSON')
+    .action(async (map: string, opts: { duration: string; clients: string; json?: boolean }) => {
+      const r = await benchSoak(map, { duration: Number(opts.duration), clients: Number(opts.clients), json: Boolean(opts.json) });
+      if (r.unexpectedErrors > 0) process.exitCode = 1;
+    });
 }

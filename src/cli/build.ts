@@ -4,12 +4,26 @@ import type { Command } from 'commander';
 import { buildMapsFromPbf } from '../build/build-map.js';
 import { createProgress } from '../build/progress.js';
 import { getProfile } from '../profiles/index.js';
+import { WaymarkError } from '../errors.js';
 import { printJson } from './output.js';
 
-/** -o names a file for one profile; for several (or an existing directory) a directory of <name>.<profile>.wmap. */
+/**
+ * Where -o puts the maps. One profile: -o is the file (or, when it is an existing directory, the
+ * directory that receives <name>.<profile>.wmap). Several profiles: -o must be a directory, existing
+ * or created; a name ending in .wmap or an existing non-directory is refused rather than silently
+ * becoming a directory of that name.
+ */
 export function outputsFor(input: string, output: string, profiles: string[]): string[] {
-  const asDirectory = profiles.length > 1 || (existsSync(output) && statSync(output).isDirectory());
-  if (!asDirectory) return [output];
+  const exists = existsSync(output);
+  const isDirectory = exists && statSync(output).isDirectory();
+  if (exists && !isDirectory && !statSync(output).isFile()) {
+    throw new WaymarkError('OutputNotWritable', `output ${output} exists and is not a regular file or a directory`);
+  }
+  if (profiles.length > 1 && !isDirectory) {
+    if (exists) throw new WaymarkError('OutputNotWritable', `${profiles.length} profiles write one map each: -o must be a directory, and ${output} is a file`);
+    if (/\.wmap$/i.test(output)) throw new WaymarkError('OutputNotWritable', `${profiles.length} profiles write one map each: give a directory for -o, not the file name ${output}`);
+  }
+  if (profiles.length === 1 && !isDirectory) return [output];
   mkdirSync(output, { recursive: true });
   const stem = basename(input).replace(/\.osm\.pbf$|\.pbf$/, '');
   return profiles.map((p) => join(output, `${stem}.${p}.wmap`));

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseJsonText } from '../server/request-parsing.js';
 import type { Command } from 'commander';
 import { WaymarkError } from '../errors.js';
 import { openMapFile } from '../maps/open.js';
@@ -10,7 +11,7 @@ import { printJson } from './output.js';
 function readPoints(file: string): LonLat[] {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = parseJsonText(readFileSync(file, 'utf8'), file);
   } catch (err) {
     throw new WaymarkError('InvalidInput', `cannot read points from ${file}: ${(err as Error).message}`);
   }

@@ -18,6 +18,7 @@ interface ServeOptions {
   maxMatchPoints?: string;
   maxTripPoints?: string;
   tripTimeLimit?: string;
+  maxAnswerBytes?: string;
   dataDir?: string;
   jobs?: string;
   jobLease?: string;
@@ -66,6 +67,7 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
     if (!(s > 0 && s <= 600)) throw new WaymarkError('InvalidValue', '--trip-time-limit must be a number of seconds in (0, 600]');
     config.tripTimeLimit = s;
   }
+  config.maxAnswerBytes = intOption(opts.maxAnswerBytes, 'max-answer-bytes', 1024) ?? config.maxAnswerBytes;
   config.dataDir = opts.dataDir ?? config.dataDir;
   const jobsUrl = opts.jobs ?? config.jobsUrl;
   if (jobsUrl !== undefined) {
@@ -92,6 +94,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--max-match-points <n>', 'most points in one /match trace (TooBig past it; default 2000)')
     .option('--max-trip-points <n>', 'most points in one /trip (TooBig past it; default 250)')
     .option('--trip-time-limit <s>', 'seconds of search per trip beyond 12 points (default 1)')
+    .option('--max-answer-bytes <n>', 'largest matrix answer in bytes of JSON (TooBig past it; default 128 MiB)')
     .option('--data-dir <dir>', 'where VRP jobs are kept (default: $WAYMARK_DATA_DIR or ./waymark-data)')
     .option('--jobs <url>', 'keep VRP jobs in PostgreSQL, shared by replicas (postgres://…; default: $WAYMARK_JOBS_URL, else SQLite in --data-dir)')
     .option('--job-lease <ms>', 'lease of a running VRP job: a replica that stops heartbeating loses its jobs after this', '15000')

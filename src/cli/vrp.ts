@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseJsonText } from '../server/request-parsing.js';
 import type { Command } from 'commander';
 import { WaymarkError } from '../errors.js';
 import { openMapFile } from '../maps/open.js';
@@ -22,7 +23,7 @@ export function registerVrp(program: Command): void {
     .action((file: string, opts: { map?: string; timeLimit: string; seed: string; threads: string; geometry?: boolean; snapRadius?: string; snapThreshold?: string }) => {
       let problem: unknown;
       try {
-        problem = JSON.parse(readFileSync(file, 'utf8'));
+        problem = parseJsonText(readFileSync(file, 'utf8'), file);
       } catch (err) {
         throw new WaymarkError('InvalidInput', `cannot read ${file} as JSON: ${(err as Error).message}`);
       }

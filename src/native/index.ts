@@ -395,4 +395,5 @@ export function isNativeError(e: unknown): e is NativeError {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const require = createRequire(import.meta.url);
 
-export const native: NativeAddon = require(join(root, 'build', 'Release', 'waymark.node')) as NativeAddon;
+// WAYMARK_ADDON picks another build of the addon (scripts/build-asan.sh: the sanitizer build).
+export const native: NativeAddon = require(process.env.WAYMARK_ADDON ?? join(root, 'build', 'Release', 'waymark.node')) as NativeAddon;

@@ -25,6 +25,14 @@ export interface MatrixRequest {
   allowIsolated?: boolean;
   /** OSRM's fallback_speed (m/s) and fallback_coordinate: crow-fly estimates where no route exists. */
   fallback?: { speed: number; coordinate: 'input' | 'snapped' };
+  /**
+   * Rows and columns of the answer as indices into sources/destinations, when the request repeats
+   * points: the distinct ones are computed once and the answer is expanded while it is written.
+   */
+  sourceOrder?: number[];
+  destinationOrder?: number[];
+  /** Refuse (TooBig) an answer longer than this many bytes of JSON. */
+  maxBytes?: number;
 }
 
 export interface MatrixPoint {
@@ -139,6 +147,23 @@ export function matrixPairsOnMap(map: MapHandle, req: PairsRequest): PairsRespon
   return out;
 }
 
+/** JSON rows of a matrix with rows and columns picked (and repeated) by index; each distinct row is written once. */
+function orderedRowsJson(flat: Float64Array, cols: number, rowOrder: number[], colOrder: number[]): string {
+  const written = new Map<number, string>();
+  const row = new Float64Array(colOrder.length);
+  const parts: string[] = new Array(rowOrder.length);
+  rowOrder.forEach((r, i) => {
+    let text = written.get(r);
+    if (text === undefined) {
+      for (let c = 0; c < colOrder.length; c++) row[c] = flat[r * cols + colOrder[c]];
+      text = native.matrixRowsJson(row, colOrder.length).slice(1, -1);
+      written.set(r, text);
+    }
+    parts[i] = text;
+  });
+  return `[${parts.join(',')}]`;
+}
+
 /** The same answer as matrixOnMap, as JSON text (the server's path: no nested arrays built). */
 export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p, withPoints = true): string {
   const r = runMatrix(map, req);
@@ -147,16 +172,21 @@ export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Recor
     () => {
       const parts: string[] = [];
       for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      const sources = r.sources.map(point).map(mapPoint);
+      const destinations = r.destinations.map(point).map(mapPoint);
+      // Requested rows/columns as indices of the distinct points computed (repeats written, not recomputed).
+      const rowOrder = req.sourceOrder;
+      const colOrder = req.destinationOrder;
       if (withPoints) {
-        parts.push(`"sources":${JSON.stringify(r.sources.map(point).map(mapPoint))}`);
-        parts.push(`"destinations":${JSON.stringify(r.destinations.map(point).map(mapPoint))}`);
+        parts.push(`"sources":${JSON.stringify(rowOrder ? rowOrder.map((i) => sources[i]) : sources)}`);
+        parts.push(`"destinations":${JSON.stringify(colOrder ? colOrder.map((i) => destinations[i]) : destinations)}`);
       }
       if (req.fallback) {
         // Cells without a route get the crow-fly distance and that distance at the fallback speed.
         const fallback = req.fallback;
         const src = fallback.coordinate === 'input' ? req.sources : r.sources.map((p) => p.location);
         const dst = fallback.coordinate === 'input' ? (req.destinations ?? req.sources) : r.destinations.map((p) => p.location);
-        const cells: [number, number][] = [];
+        const filled = new Set<number>();
         for (let i = 0; i < r.rows; i++) {
           for (let j = 0; j < r.cols; j++) {
             const k = i * r.cols + j;
@@ -165,18 +195,59 @@ export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Recor
             const meters = crowFlyMeters(src[i], dst[j]);
             if (r.durations) r.durations[k] = meters / fallback.speed;
             if (r.distances) r.distances[k] = meters;
-            cells.push([i, j]);
+            filled.add(k);
           }
         }
+        // Reported in the requested numbering.
+        const cells: [number, number][] = [];
+        const rowsOut = rowOrder ?? sources.map((_, i) => i);
+        const colsOut = colOrder ?? destinations.map((_, i) => i);
+        if (filled.size > 0) rowsOut.forEach((ri, i) => colsOut.forEach((cj, j) => filled.has(ri * r.cols + cj) && cells.push([i, j])));
         if (cells.length > 0) parts.push(`"fallback_speed_cells":${JSON.stringify(cells)}`);
       }
       if (r.durations && req.durationScale !== undefined && req.durationScale !== 1) {
         for (let i = 0; i < r.durations.length; i++) r.durations[i] *= req.durationScale;
       }
-      if (r.durations) parts.push(`"durations":${native.matrixRowsJson(r.durations, r.cols)}`);
-      if (r.distances) parts.push(`"distances":${native.matrixRowsJson(r.distances, r.cols)}`);
+      const rows = (flat: Float64Array) =>
+        rowOrder || colOrder
+          ? orderedRowsJson(flat, r.cols, rowOrder ?? sources.map((_, i) => i), colOrder ?? destinations.map((_, i) => i))
+          : native.matrixRowsJson(flat, r.cols);
+      let bytes = parts.reduce((n, p) => n + p.length, 0);
+      const limit = req.maxBytes ?? Infinity;
+      for (const [key, flat] of [['durations', r.durations], ['distances', r.distances]] as const) {
+        if (!flat) continue;
+        const text = rows(flat);
+        bytes += text.length;
+        if (bytes > limit) throw new WaymarkError('TooBig', `the answer would be ${bytes} bytes or more, over the limit of ${limit}`);
+        parts.push(`"${key}":${text}`);
+      }
       return '{' + parts.join(',') + '}';
     },
     (json) => ({ 'waymark.bytes': json.length }),
   );
+}
+
+/**
+ * Bytes an answer of this many cells and points is expected to take, written before computing so a
+ * request that cannot fit is refused at once: 8 bytes per cell per annotation ("1234.5," plus
+ * slack), 200 per waypoint object.
+ */
+export function estimatedAnswerBytes(rows: number, cols: number, annotations: number): number {
+  return rows * cols * annotations * 8 + (rows + cols) * 200;
+}
+
+/** Distinct values of a list in first-seen order, and each entry's position among them. */
+export function distinctOrder(indices: number[]): { distinct: number[]; order: number[] } {
+  const position = new Map<number, number>();
+  const distinct: number[] = [];
+  const order = indices.map((i) => {
+    let p = position.get(i);
+    if (p === undefined) {
+      p = distinct.length;
+      distinct.push(i);
+      position.set(i, p);
+    }
+    return p;
+  });
+  return { distinct, order };
 }

@@ -4,7 +4,7 @@
  */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Gauge } from 'prom-client';
 import { WaymarkError } from '../errors.js';
 import { VrpJobs } from '../jobs/service.js';
@@ -16,6 +16,8 @@ import type { LoadedMapInfo, ServerContext } from './context.js';
 import { ApiError, apiErrorOf } from './errors.js';
 import { ServerMetrics } from './metrics.js';
 import { QueryPool } from './pool.js';
+import { releaseAfterBigAnswer } from './release-memory.js';
+import { installRequestParsing, validationMessage } from './request-parsing.js';
 import { matrixPlugin } from './routes/matrix.js';
 import { opsPlugin } from './routes/ops.js';
 import { osrmMatchPlugin } from './routes/osrm-match.js';
@@ -56,8 +58,23 @@ export class WaymarkServer {
       http: { maxHeaderSize: 256 * 1024 },
       bodyLimit: config.bodyLimitBytes,
       forceCloseConnections: 'idle',
-      ajv: { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false } },
+      // Errors Fastify answers itself, before any route: the same { code, message } shape.
+      frameworkErrors: (error, _request, reply) => {
+        void (reply as unknown as FastifyReply).code(400).send({ code: 'InvalidQuery', message: error.code === 'FST_ERR_BAD_URL' ? `the URL is malformed: ${error.message}` : error.message });
+      },
+      clientErrorHandler: (error: Error & { code?: string }, socket) => {
+        if (!socket.writable) return;
+        const [status, reason, code, message] =
+          error.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large', 'HeadersTooLarge', 'the request headers exceed the size limit']
+            : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+              ? [408, 'Request Timeout', 'Timeout', 'the request was not received in time']
+              : [400, 'Bad Request', 'InvalidQuery', 'the request is not valid HTTP'];
+        const body = JSON.stringify({ code, message });
+        socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      },
     });
+    installRequestParsing(this.app);
     this.ctx.jobs = new VrpJobs(
       config,
       () => Object.fromEntries([...this.ctx.maps.entries()].map(([profile, m]) => [profile, m.path])),
@@ -91,6 +108,8 @@ export class WaymarkServer {
     });
     // One log line per request, with its latency; and the request metrics.
     app.addHook('onResponse', async (request, reply) => {
+      // Sent in full: a big answer's string can be collected now.
+      releaseAfterBigAnswer(Number(reply.getHeader('content-length') ?? 0));
       const route = request.routeOptions.url ?? 'unmatched';
       const labels = { route, method: request.method, status: String(reply.statusCode) };
       ctx.metrics.requests.inc(labels);
@@ -240,7 +259,7 @@ function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof WaymarkError) return apiErrorOf(error);
   if (error instanceof JobStoreUnavailable) return new ApiError(503, error.code, error.message, { 'retry-after': '1' });
   const fe = error as FastifyError;
-  if (fe.validation) return new ApiError(400, 'InvalidValue', `${fe.validationContext ?? 'request'}${fe.message.replace(/^(body|querystring|params)/, '')}`);
+  if (fe.validation) return new ApiError(400, 'InvalidValue', validationMessage(fe.validationContext ?? 'request', fe.validation[0] as Parameters<typeof validationMessage>[1]));
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -248,7 +267,8 @@ function toApiError(error: FastifyError | ApiError | Error): ApiError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, 'PayloadTooLarge', fe.message);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'UnsupportedMediaType', 'send the body as application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(fe.statusCode ?? 415, fe.statusCode === 400 ? 'InvalidQuery' : 'UnsupportedMediaType', fe.statusCode === 400 ? fe.message : 'send the body as application/json');
   }
   if (error instanceof SyntaxError || fe.statusCode === 400) return new ApiError(400, 'InvalidQuery', fe.message);
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new ApiError(fe.statusCode, 'InvalidQuery', fe.message);

@@ -19,6 +19,8 @@ export interface ServerConfig {
   maxRouteCoordinates: number;
   /** Most cells (sources x destinations, or pairs) in one matrix request. */
   maxMatrixCells: number;
+  /** Largest matrix answer (bytes of JSON, estimated before computing and checked after). */
+  maxAnswerBytes: number;
   /** Most coordinates in one matrix request. */
   maxMatrixCoordinates: number;
   /** Most points in one match request (TooBig past it). */
@@ -75,6 +77,7 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     maxMatchCoordinates: 2000,
     maxTripCoordinates: 250,
     tripTimeLimit: 1,
+    maxAnswerBytes: 128 * 1024 * 1024,
     maxRadius: 100_000,
     logLevel: process.env.WAYMARK_LOG_LEVEL ?? 'info',
     dataDir: process.env.WAYMARK_DATA_DIR ?? 'waymark-data',

@@ -2,6 +2,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueryPool } from './pool.js';
 
+/** Seconds over which waymark_worker_utilization is averaged. */
+const UTILIZATION_WINDOW_S = 60;
+
 export class ServerMetrics {
   readonly registry = new Registry();
   readonly requests: Counter<'route' | 'method' | 'status'>;
@@ -10,7 +13,8 @@ export class ServerMetrics {
   readonly reloads: Counter<'profile' | 'result'>;
 
   constructor(pool: QueryPool) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'waymark_process_' });
+    // Default names already say process_/nodejs_: waymark_process_cpu_seconds_total, waymark_nodejs_heap_...
+    collectDefaultMetrics({ register: this.registry, prefix: 'waymark_' });
     this.requests = new Counter({
       name: 'waymark_http_requests_total',
       help: 'HTTP requests by route pattern, method and status',
@@ -32,12 +36,32 @@ export class ServerMetrics {
         this.set(pool.piscina.queueSize);
       },
     });
-    new Gauge({
-      name: 'waymark_worker_utilization',
-      help: 'share of worker-thread capacity in use since start (0..1)',
+    new Counter({
+      name: 'waymark_worker_busy_seconds_total',
+      help: 'worker-thread seconds spent on tasks (rate() over it / waymark_worker_threads = utilisation)',
       registers: [this.registry],
       collect() {
-        this.set(pool.piscina.utilization);
+        this.reset();
+        this.inc(pool.busySeconds());
+      },
+    });
+    // A windowed utilisation: busy time over the last minute (sampled each second) per thread.
+    const samples: { at: number; busy: number }[] = [];
+    const sample = setInterval(() => {
+      samples.push({ at: performance.now(), busy: pool.busySeconds() });
+      if (samples.length > UTILIZATION_WINDOW_S + 1) samples.shift();
+    }, 1000);
+    sample.unref();
+    new Gauge({
+      name: 'waymark_worker_utilization',
+      help: `share of worker-thread capacity in use over the last ${UTILIZATION_WINDOW_S} s (0..1)`,
+      registers: [this.registry],
+      collect() {
+        const now = { at: performance.now(), busy: pool.busySeconds() };
+        const first = samples[0] ?? now;
+        const seconds = (now.at - first.at) / 1000;
+        const threads = Math.max(1, pool.piscina.options.maxThreads as number);
+        this.set(seconds > 0 ? Math.min(1, (now.busy - first.busy) / (seconds * threads)) : 0);
       },
     });
     new Gauge({

@@ -11,6 +11,9 @@ import { ApiError, apiErrorOf } from './errors.js';
 
 export class QueryPool {
   readonly piscina: Piscina;
+  /** Seconds workers spent on finished tasks, and the start times of the tasks running now. */
+  private busyFinished = 0;
+  private readonly running = new Set<{ started: number }>();
 
   constructor(
     workers: number,
@@ -31,8 +34,8 @@ export class QueryPool {
     });
   }
 
-  /** Runs a task; resolves with the JSON text of the answer or throws an ApiError. */
-  async run(task: QueryTask, timeoutMs = this.timeoutMs): Promise<string> {
+  /** Runs a task; resolves with the JSON answer (text, or bytes when big) or throws an ApiError. */
+  async run(task: QueryTask, timeoutMs = this.timeoutMs): Promise<string | Buffer> {
     const queue = this.piscina.options.maxQueue as number;
     if (this.piscina.queueSize >= queue) {
       throw new ApiError(503, 'Overloaded', 'the server is at capacity; retry shortly', { 'retry-after': '1' });
@@ -43,8 +46,11 @@ export class QueryPool {
     }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const busy = { started: performance.now() };
+    this.running.add(busy);
     try {
-      const result = (await this.piscina.run(task, { signal: controller.signal })) as TaskResult;
+      const result = (await this.piscina.run(task, { signal: controller.signal })) as TaskResult | Uint8Array;
+      if (result instanceof Uint8Array) return Buffer.from(result.buffer, result.byteOffset, result.byteLength);
       if (!result.ok) throw apiErrorOf(result);
       return result.json;
     } catch (err) {
@@ -58,7 +64,20 @@ export class QueryPool {
       throw err;
     } finally {
       clearTimeout(timer);
+      this.running.delete(busy);
+      this.busyFinished += (performance.now() - busy.started) / 1000;
     }
+  }
+
+  /**
+   * Worker seconds spent on tasks so far, the ones still running included up to now (queued time
+   * counts from submission, so under overload this reads as full use, which it is).
+   */
+  busySeconds(): number {
+    const now = performance.now();
+    let total = this.busyFinished;
+    for (const r of this.running) total += (now - r.started) / 1000;
+    return total;
   }
 
   async destroy(): Promise<void> {

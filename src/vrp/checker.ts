@@ -2,6 +2,8 @@
  * The independent checker: re-validates a VROOM-format solution against the problem using only the
  * TypeScript model and the matrices — none of the solver's code. It recomputes arrival times, waiting,
  * setup, loads, precedence, skills, breaks, limits and costs, and lists every violation.
+ * Arithmetic is exact: matrices are unwrapped doubles and every sum is checked to stay a safe
+ * integer, so a value the solver wrapped around 32 or 64 bits can never agree with the recomputation.
  */
 import type { Model } from './model.js';
 import type { VroomSolution } from './types.js';
@@ -16,6 +18,13 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
   const routeOfTask = new Array<number>(model.tasks.length).fill(-1);
   const usedVehicles = new Set<number>();
   let totalCost = 0;
+  let inexact = false;
+  /** a + b, flagged when the result leaves the range where doubles are exact integers. */
+  const add = (a: number, b: number): number => {
+    const s = a + b;
+    if (!Number.isSafeInteger(s)) inexact = true;
+    return s;
+  };
 
   sol.routes.forEach((route, r) => {
     const at = (i: number, msg: string) => errors.push(`routes[${r}].steps[${i}]: ${msg}`);
@@ -70,7 +79,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
       if (s.waiting_time < 0) at(i, 'negative waiting time');
       if (i === 0) {
         if (s.load.some((x, d) => x !== load[d])) at(i, `load ${JSON.stringify(s.load)} differs from ${JSON.stringify(load)}`);
-        departure = s.arrival + s.waiting_time;
+        departure = add(s.arrival, s.waiting_time);
         checkSnap(s, v.start, i);
         return;
       }
@@ -86,15 +95,15 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
       const moves = s.type !== 'break' && !(s.type === 'end' && v.end < 0) && here >= 0 && loc >= 0;
       if (moves && type.noRoute?.[here * n + loc]) at(i, `travels from location ${here} to ${loc}, between which the map has no route`);
       if (moves) {
-        travel += type.duration[here * n + loc];
-        distance += type.distance[here * n + loc];
-        cost += type.cost[here * n + loc];
+        travel = add(travel, type.duration[here * n + loc]);
+        distance = add(distance, type.distance[here * n + loc]);
+        cost = add(cost, type.cost[here * n + loc]);
       }
-      const expectedArrival = departure + (moves ? type.duration[here * n + loc] : 0);
+      const expectedArrival = add(departure, moves ? type.duration[here * n + loc] : 0);
       if (s.arrival !== expectedArrival) at(i, `arrival ${s.arrival} but travel gives ${expectedArrival}`);
       if (s.duration !== travel) at(i, `duration ${s.duration} but travel so far is ${travel}`);
       if (s.distance !== distance) at(i, `distance ${s.distance} but travel so far is ${distance}`);
-      const begin = s.arrival + s.waiting_time;
+      const begin = add(s.arrival, s.waiting_time);
       if (t >= 0) {
         const task = model.tasks[t];
         if (routeOfTask[t] >= 0) errors.push(`${task.kind} ${task.id} is served twice`);
@@ -111,7 +120,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
         if (task.kind === 'pickup') load = load.map((x, d) => x + task.pickup[d]);
         if (task.kind === 'delivery') load = load.map((x, d) => x - task.delivery[d]);
         previousLocation = loc;
-        departure = begin + s.setup + s.service;
+        departure = add(add(begin, s.setup), s.service);
       } else if (s.type === 'break') {
         const b = v.breaks.find((x) => x.id === s.id);
         if (!b) at(i, `vehicle ${v.id} has no break ${s.id}`);
@@ -121,7 +130,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
           if (!b.windows.some(([a, c]) => begin >= a && begin <= c)) at(i, `break ${b.id} starts at ${begin}, outside its time windows`);
           if (s.service !== b.service) at(i, `break service ${s.service}, expected ${b.service}`);
         }
-        departure = begin + s.service;
+        departure = add(begin, s.service);
       } else if (s.type === 'end') {
         if (s.arrival > v.window[1]) at(i, `route ends at ${s.arrival}, after the vehicle's time window`);
       } else {
@@ -140,8 +149,9 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
     if (travel > v.maxTravelTime) errors.push(`routes[${r}]: travel time ${travel} exceeds max_travel_time ${v.maxTravelTime}`);
     if (distance > v.maxDistance) errors.push(`routes[${r}]: distance ${distance} exceeds max_distance ${v.maxDistance}`);
     if (route.cost !== cost) errors.push(`routes[${r}]: cost ${route.cost} but recomputed ${cost}`);
-    totalCost += cost;
+    totalCost = add(totalCost, cost);
   });
+  if (inexact) errors.push('a schedule, distance or cost sum leaves the exactly representable integer range');
   const unassigned = new Set(sol.unassigned.map((u) => `${u.type}:${u.id}`));
   errors.push(...checkUnassigned(model, sol));
   model.tasks.forEach((t, i) => {

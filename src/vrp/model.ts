@@ -59,14 +59,15 @@ export interface Vehicle {
   description?: string;
 }
 
+/** Matrices hold exact integers (doubles, never wrapped); each value is checked against MAX_MATRIX_VALUE. */
 export interface VehicleType {
   profile: string;
   speedFactor: number;
   perHour: number;
   perKm: number;
-  duration: Int32Array;
-  distance: Int32Array;
-  cost: Int32Array;
+  duration: Float64Array;
+  distance: Float64Array;
+  cost: Float64Array;
   /** Per task: 1 when vehicles of this type can place it on their road network (absent: all can). */
   reach?: Uint8Array;
   /** n x n: 1 where the map has no route (those cells of the matrices hold a filler no route may use). */
@@ -115,6 +116,12 @@ const NO_ROUTE_FILLER = 1e7;
 /** "No limit", kept well inside the native side's integer range. */
 export const UNLIMITED = 1e12;
 
+/** The native solver stores matrix values as 32-bit integers: larger ones are refused, never wrapped. */
+export const MAX_MATRIX_VALUE = 2 ** 31 - 1;
+
+/** Largest integer any other field may hold (times, amounts, costs, limits): sums stay exact in 64 bits. */
+export const MAX_FIELD_VALUE = UNLIMITED;
+
 type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
@@ -124,7 +131,8 @@ function isObj(v: unknown): v is Obj {
 function int(v: unknown, path: string, options: { min?: number; max?: number } = {}): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new VrpInputError(path, 'must be an integer');
   if (options.min !== undefined && v < options.min) throw new VrpInputError(path, `must be at least ${options.min}`);
-  if (options.max !== undefined && v > options.max) throw new VrpInputError(path, `must be at most ${options.max}`);
+  const max = options.max ?? MAX_FIELD_VALUE;
+  if (v > max) throw new VrpInputError(path, `must be at most ${max}`);
   return v;
 }
 
@@ -138,10 +146,13 @@ function optInt(o: Obj, key: string, path: string, fallback: number, options: { 
   return o[key] === undefined ? fallback : int(o[key], `${path}.${key}`, options);
 }
 
-function intArray(v: unknown, path: string): number[] {
+function intArray(v: unknown, path: string, max = MAX_FIELD_VALUE): number[] {
   if (!Array.isArray(v)) throw new VrpInputError(path, 'must be an array of integers');
-  return v.map((x, i) => int(x, `${path}[${i}]`, { min: 0 }));
+  return v.map((x, i) => int(x, `${path}[${i}]`, { min: 0, max }));
 }
+
+/** Skills travel as 32-bit unsigned integers. */
+const MAX_SKILL = 2 ** 32 - 1;
 
 function lonLat(v: unknown, path: string): LonLat {
   if (!Array.isArray(v) || v.length !== 2) throw new VrpInputError(path, 'must be [lon, lat]');
@@ -217,6 +228,7 @@ function matrix(v: unknown, path: string, size: number): number[][] | undefined 
     if (!Array.isArray(row) || row.length !== n) throw new VrpInputError(`${path}[${i}]`, `must have ${n} entries (the matrix is square)`);
     row.forEach((x, j) => {
       if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new VrpInputError(`${path}[${i}][${j}]`, 'must be a non-negative number');
+      if (Math.round(x) > MAX_MATRIX_VALUE) throw new VrpInputError(`${path}[${i}][${j}]`, `must be at most ${MAX_MATRIX_VALUE}`);
     });
   });
   return v as number[][];
@@ -252,7 +264,8 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
   });
   if (dims < 0) {
     const first = jobsIn.find((j) => isObj(j) && (j.delivery ?? j.pickup ?? j.amount) !== undefined) as Obj | undefined;
-    dims = first ? ((first.delivery ?? first.pickup ?? first.amount) as unknown[]).length : 0;
+    const amounts = first ? (first.delivery ?? first.pickup ?? first.amount) : undefined;
+    dims = Array.isArray(amounts) ? amounts.length : 0;
   }
 
   const tasks: Task[] = [];
@@ -278,7 +291,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       windows: windows(j.time_windows, `${path}.time_windows`),
       delivery,
       pickup: amount(j.pickup, `${path}.pickup`, dims),
-      skills: j.skills === undefined ? [] : [...new Set(intArray(j.skills, `${path}.skills`))].sort((a, b) => a - b),
+      skills: j.skills === undefined ? [] : [...new Set(intArray(j.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b),
       priority: optInt(j, 'priority', path, 0, { min: 0, max: 100 }),
       partner: -1,
       ...(typeof j.description === 'string' ? { description: j.description } : {}),
@@ -288,7 +301,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     const path = `shipments[${i}]`;
     if (!isObj(s)) throw new VrpInputError(path, 'must be an object');
     const amt = amount(s.amount, `${path}.amount`, dims);
-    const skills = s.skills === undefined ? [] : [...new Set(intArray(s.skills, `${path}.skills`))].sort((a, b) => a - b);
+    const skills = s.skills === undefined ? [] : [...new Set(intArray(s.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b);
     const priority = optInt(s, 'priority', path, 0, { min: 0, max: 100 });
     const zeros = new Array(dims).fill(0);
     for (const kind of ['pickup', 'delivery'] as const) {
@@ -340,7 +353,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       ...(start.coords ? { startCoordinates: start.coords } : {}),
       ...(end.coords ? { endCoordinates: end.coords } : {}),
       capacity: v.capacity === undefined ? new Array(dims).fill(UNLIMITED) : intArray(v.capacity, `${path}.capacity`),
-      skills: v.skills === undefined ? [] : [...new Set(intArray(v.skills, `${path}.skills`))].sort((a, b) => a - b),
+      skills: v.skills === undefined ? [] : [...new Set(intArray(v.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b),
       window: v.time_window === undefined ? [0, UNLIMITED] : window(v.time_window, `${path}.time_window`),
       breaks: breaks.map((bIn, k) => {
         const bPath = `${path}.breaks[${k}]`;
@@ -438,18 +451,32 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     let t = types.findIndex((x) => x.profile === v.profile && x.speedFactor === v.speedFactor && x.perHour === v.perHour && x.perKm === v.perKm);
     if (t < 0) {
       const b = base.get(v.profile)!;
-      const duration = new Int32Array(n * n);
-      const distance = new Int32Array(n * n);
-      const cost = new Int32Array(n * n);
-      const MAX = 2 ** 31 - 1;
-      const { durations: bd, distances: bdist, costs: bc } = b;
+      const duration = new Float64Array(n * n);
+      const distance = new Float64Array(n * n);
+      const cost = new Float64Array(n * n);
+      const vi = vehicles.indexOf(v);
+      const { durations: bd, distances: bdist, costs: bc, noRoute } = b;
       const { speedFactor, perHour, perKm } = v;
       for (let i = 0; i < n * n; i++) {
-        const d = Math.min(Math.round(bd[i] / speedFactor), MAX);
-        const m = bdist ? Math.min(Math.round(bdist[i]), MAX) : 0;
-        duration[i] = d;
-        distance[i] = m;
-        cost[i] = Math.min(bc ? Math.round(bc[i]) : Math.round((perHour * d) / 3600 + (perKm * m) / 1000), MAX);
+        duration[i] = Math.round(bd[i] / speedFactor);
+        distance[i] = bdist ? Math.round(bdist[i]) : 0;
+        cost[i] = bc ? Math.round(bc[i]) : Math.round((perHour * duration[i]) / 3600 + (perKm * distance[i]) / 1000);
+        if (noRoute?.[i]) {
+          // A filler no drivable route uses: kept in range whatever the vehicle's scaling.
+          duration[i] = Math.min(duration[i], MAX_MATRIX_VALUE);
+          distance[i] = Math.min(distance[i], MAX_MATRIX_VALUE);
+          cost[i] = Math.min(cost[i], MAX_MATRIX_VALUE);
+          continue;
+        }
+        // Matrices computed from the map are checked here too, and so are values scaled by the vehicle.
+        if (duration[i] > MAX_MATRIX_VALUE || distance[i] > MAX_MATRIX_VALUE || cost[i] > MAX_MATRIX_VALUE) {
+          const cell = `[${Math.floor(i / n)}][${i % n}]`;
+          if (duration[i] > MAX_MATRIX_VALUE) {
+            throw new VrpInputError(speedFactor === 1 ? `matrices.${v.profile}.durations${cell}` : `vehicles[${vi}].speed_factor`, `makes a travel time of ${duration[i]} s (${cell}), above ${MAX_MATRIX_VALUE}`);
+          }
+          if (distance[i] > MAX_MATRIX_VALUE) throw new VrpInputError(`matrices.${v.profile}.distances${cell}`, `must be at most ${MAX_MATRIX_VALUE}`);
+          throw new VrpInputError(bc ? `matrices.${v.profile}.costs${cell}` : `vehicles[${vi}].costs`, `make a travel cost of ${cost[i]} (${cell}), above ${MAX_MATRIX_VALUE}`);
+        }
       }
       const reach = b.reachable ? Uint8Array.from(tasks, (task) => b.reachable![task.location]) : undefined;
       t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost, ...(reach ? { reach } : {}), ...(b.noRoute ? { noRoute: b.noRoute } : {}) }) - 1;
@@ -497,6 +524,14 @@ function placeOnProfile(profile: string, vehicles: Vehicle[], durations: Float64
   return reachable;
 }
 
+/** A checked copy into the native 32-bit layout (parseProblem already refused larger values). */
+function int32Matrix(values: Float64Array): Int32Array {
+  for (const x of values) {
+    if (!(x >= 0 && x <= MAX_MATRIX_VALUE)) throw new WaymarkError('InvalidValue', `matrix value ${x} is outside [0, ${MAX_MATRIX_VALUE}]`);
+  }
+  return Int32Array.from(values);
+}
+
 /** The flat typed arrays the native solver takes. */
 export function toNativeProblem(m: Model): Record<string, unknown> {
   const T = m.tasks.length;
@@ -522,7 +557,7 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
   return {
     dims: D,
     locations: m.locations,
-    types: m.types.map((t) => ({ duration: t.duration, distance: t.distance, cost: t.cost })),
+    types: m.types.map((t) => ({ duration: int32Matrix(t.duration), distance: int32Matrix(t.distance), cost: int32Matrix(t.cost) })),
     kind: Uint8Array.from(m.tasks, (t) => (t.kind === 'job' ? 0 : t.kind === 'pickup' ? 1 : 2)),
     location: Uint32Array.from(m.tasks, (t) => t.location),
     service: Float64Array.from(m.tasks, (t) => t.service),

@@ -15,6 +15,8 @@ import { osrmRouteOnMap } from '../routing/osrm-route.js';
 import { callNative, flatCoordinates, routeOnMap, waypointOf, type LonLat } from '../routing/route.js';
 import { matchOnMap } from '../routing/match.js';
 import { tripOnMap } from '../routing/trip.js';
+import { move } from 'piscina';
+import { BIG_ANSWER_BYTES, collectGarbage } from '../server/release-memory.js';
 import { addGeometry } from '../vrp/geometry.js';
 import { solveVroom } from '../vrp/solve.js';
 import { observePhase } from '../telemetry/phases.js';
@@ -109,13 +111,23 @@ function run(task: QueryTask): unknown {
   }
 }
 
-function answer(task: QueryTask): TaskResult {
+function answer(task: QueryTask): TaskResult | ReturnType<typeof move> {
   const result = run(task);
-  if (result instanceof Json) return { ok: true, json: result.text };
-  return { ok: true, json: observePhase('serialize', () => JSON.stringify(result), (json) => ({ 'waymark.bytes': json.length })) };
+  let json: string | undefined =
+    result instanceof Json ? result.text : observePhase('serialize', () => JSON.stringify(result), (text) => ({ 'waymark.bytes': text.length }));
+  if (json.length >= BIG_ANSWER_BYTES && task.kind !== 'vrp') {
+    // Big answers leave as bytes moved to the main thread (no copy there), and the string is
+    // collected here at once: an idle Piscina worker blocks in Atomics.wait and would never get
+    // round to it, keeping the peak resident.
+    const bytes = Buffer.from(json);
+    json = undefined;
+    collectGarbage();
+    return move(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+  return { ok: true, json };
 }
 
-export default function handle(task: QueryTask): TaskResult {
+export default function handle(task: QueryTask): TaskResult | ReturnType<typeof move> {
   try {
     return runTraced(task, () => answer(task));
   } catch (err) {

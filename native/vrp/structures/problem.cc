@@ -31,7 +31,18 @@ void Problem::validate() const {
     if (tw_first[t] >= tw_first[t + 1]) fail("task " + std::to_string(t) + " has no time window");
     if (partner[t] != kNone && (partner[t] < 0 || size_t(partner[t]) >= T || partner[partner[t]] != int32_t(t)))
       fail("task " + std::to_string(t) + " has a broken shipment link");
+    // A job stands alone; a pickup's partner is a delivery and the other way round.
+    const bool paired = partner[t] != kNone;
+    if (uint8_t(kind[t]) > 2 || paired != (kind[t] != TaskKind::kJob) ||
+        (paired && kind[partner[t]] == kind[t]))
+      fail("task " + std::to_string(t) + " has a kind that does not match its shipment link");
+    if (service[t] < 0 || setup[t] < 0) fail("task " + std::to_string(t) + " has a negative service or setup time");
   }
+  for (const auto& w : tw)
+    if (w.start > w.end) fail("a task time window ends before it starts");
+  for (const auto& ty : types)
+    for (size_t i = 0; i < ty.duration.size(); ++i)
+      if (ty.duration[i] < 0 || ty.distance[i] < 0 || ty.cost[i] < 0) fail("a matrix holds a negative value");
   if (start.size() != V || end.size() != V || capacity.size() != V * dims || vskill_first.size() != V + 1 ||
       vtw.size() != V || break_first.size() != V + 1 || max_tasks.size() != V || max_travel_time.size() != V ||
       max_distance.size() != V || fixed_cost.size() != V || vehicle_type.size() != V)
@@ -43,6 +54,27 @@ void Problem::validate() const {
   }
   if (!reach.empty() && reach.size() != types.size() * T) fail("reach must have one entry per vehicle type and task");
   if (break_tw_first.size() != break_service.size() + 1 || break_first[V] != break_service.size()) fail("break arrays have inconsistent sizes");
+  for (size_t b = 0; b + 1 < break_tw_first.size(); ++b)
+    if (break_tw_first[b] >= break_tw_first[b + 1] || break_tw_first[b + 1] > break_tw.size()) fail("break " + std::to_string(b) + " has no time window");
+  for (const auto& w : break_tw)
+    if (w.start > w.end) fail("a break time window ends before it starts");
+  for (const auto& w : vtw)
+    if (w.start > w.end) fail("a vehicle time window ends before it starts");
+  // Times, amounts and costs stay within +-1e15 (what the N-API seam accepts) and limits within
+  // kNoLimit, so that sums along any route stay far from int64 overflow.
+  constexpr int64_t kMaxValue = 1'000'000'000'000'000;
+  auto bounded = [](const std::vector<int64_t>& xs, int64_t max) {
+    for (int64_t x : xs)
+      if (x < -max || x > max) return false;
+    return true;
+  };
+  if (!bounded(service, kMaxValue) || !bounded(setup, kMaxValue) || !bounded(delivery, kMaxValue) || !bounded(pickup, kMaxValue) ||
+      !bounded(priority, kMaxValue) || !bounded(capacity, kMaxValue) || !bounded(break_service, kMaxValue) || !bounded(fixed_cost, kMaxValue) ||
+      !bounded(max_tasks, kNoLimit) || !bounded(max_travel_time, kNoLimit) || !bounded(max_distance, kNoLimit))
+    fail("a value is out of range");
+  for (const auto* ws : {&tw, &break_tw, &vtw})
+    for (const auto& w : *ws)
+      if (w.start < -kMaxValue || w.end > kMaxValue) fail("a time window is out of range");
 }
 
 }  // namespace waymark::vrp

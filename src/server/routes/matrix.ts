@@ -4,6 +4,7 @@ import type { Annotation } from '../../routing/matrix.js';
 import type { LonLat } from '../../routing/route.js';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
+import { estimatedAnswerBytes } from '../../routing/matrix.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue } from '../schemas.js';
 
@@ -51,7 +52,7 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
     async (request, reply) => {
       const { profile, sources, destinations, locations, pairs, annotations } = request.body;
       const radius = radiusValue(request.body.radius);
-      let json: string;
+      let json: string | Buffer;
       if (locations !== undefined || pairs !== undefined) {
         if (!locations || !pairs) throw new ApiError(400, 'InvalidValue', 'sparse requests need both locations and pairs');
         if (sources || destinations) throw new ApiError(400, 'InvalidValue', 'give either sources/destinations or locations/pairs, not both');
@@ -64,7 +65,11 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
         if (!sources) throw new ApiError(400, 'InvalidValue', 'give sources (and optionally destinations), or locations and pairs');
         const cells = sources.length * (destinations ?? sources).length;
         if (cells > ctx.config.maxMatrixCells) throw new ApiError(400, 'TooBig', `a matrix of ${cells} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
-        json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells } }));
+        const bytes = estimatedAnswerBytes(sources.length, (destinations ?? sources).length, annotations?.length ?? 2);
+        if (bytes > ctx.config.maxAnswerBytes) throw new ApiError(400, 'TooBig', `the matrix would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
+        json = await withMap(ctx, profile, reply, (map) =>
+          ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells, maxBytes: ctx.config.maxAnswerBytes } }),
+        );
       }
       return reply.type('application/json').send(json);
     },

@@ -1,6 +1,6 @@
 /** GET /table/v1/{profile}/{coordinates}: OSRM's table service (VROOM's matrix source). */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Annotation } from '../../routing/matrix.js';
+import { distinctOrder, estimatedAnswerBytes, type Annotation } from '../../routing/matrix.js';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -52,28 +52,37 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       const general = parseGeneralOptions(q, coords.length);
       const { scaleFactor, fallback } = parseTableOptions(q, annotations);
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
-      const srcIdx = src ?? coords.map((_, i) => i);
-      const dstIdx = dst ?? coords.map((_, i) => i);
+      const rows = src ?? coords.map((_, i) => i);
+      const cols = dst ?? coords.map((_, i) => i);
       const square = !src && !dst;
-      const sources = srcIdx.map((i) => coords[i]);
-      const destinations = dstIdx.map((i) => coords[i]);
-      const numbers = square ? srcIdx : [...srcIdx, ...dstIdx];
-      if (sources.length * destinations.length > ctx.config.maxMatrixCells) {
-        throw new ApiError(400, 'TooBig', `a table of ${sources.length * destinations.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
+      if (rows.length * cols.length > ctx.config.maxMatrixCells) {
+        throw new ApiError(400, 'TooBig', `a table of ${rows.length * cols.length} cells exceeds the limit of ${ctx.config.maxMatrixCells}`);
       }
+      const bytes = estimatedAnswerBytes(rows.length, cols.length, annotations.length);
+      if (bytes > ctx.config.maxAnswerBytes) {
+        throw new ApiError(400, 'TooBig', `a ${rows.length} x ${cols.length} table would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
+      }
+      // Repeated indices are computed once; the answer repeats their rows and columns.
+      const s = distinctOrder(rows);
+      const d = distinctOrder(cols);
+      const repeats = s.distinct.length < rows.length || d.distinct.length < cols.length;
+      // The snapped points' coordinate indices (sources, then destinations unless square).
+      const numbers = square ? s.distinct : [...s.distinct, ...d.distinct];
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-table',
         map,
         request: {
-          sources,
-          ...(square ? {} : { destinations }),
+          sources: s.distinct.map((i) => coords[i]),
+          ...(square ? {} : { destinations: d.distinct.map((i) => coords[i]) }),
           annotations,
           maxCells: ctx.config.maxMatrixCells,
+          maxBytes: ctx.config.maxAnswerBytes,
           coordinateNumbers: numbers,
           ...(radiuses ? { radiuses: numbers.map((i) => radiuses[i]) } : {}),
           ...(scaleFactor !== 1 ? { durationScale: scaleFactor } : {}),
           ...(fallback ? { fallback } : {}),
           ...(general.allowIsolated ? { allowIsolated: true } : {}),
+          ...(repeats ? { sourceOrder: s.order, destinationOrder: d.order } : {}),
         },
         generateHints: general.generateHints,
         skipWaypoints: general.skipWaypoints,

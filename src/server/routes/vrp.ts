@@ -34,7 +34,7 @@ const problemSchema = {
     options: {
       type: 'object',
       properties: {
-        time_limit: { type: 'number', minimum: 0, description: 'seconds of search (capped by the server)' },
+        time_limit: { type: 'number', minimum: 0, description: "seconds of search; above the server's maximum (by default 3600 s for jobs, 60 s for POST /vrp) is a 400" },
         seed: { type: 'integer', minimum: 0 },
         geometry: { type: 'boolean', description: 'add each route geometry (polyline)' },
         snap_radius: {
@@ -75,8 +75,11 @@ const jobSchema = {
 } as const;
 
 /** Validates the problem (no solving, no matrices) and the profiles it needs; returns the parts. */
-function accept(ctx: ServerContext, body: Body): { problem: Record<string, unknown>; options: Options } {
+function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem: Record<string, unknown>; options: Options } {
   const { options = {}, ...problem } = body;
+  if (options.time_limit !== undefined && options.time_limit > maxTimeLimit) {
+    throw new ApiError(400, 'InvalidValue', `options.time_limit: must be at most ${maxTimeLimit} seconds on this server`);
+  }
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
     const model = parseProblem(problem, undefined, true);
@@ -136,9 +139,9 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
 
   app.post<{ Body: Body }>(
     '/vrp',
-    { schema: { summary: 'Solve a VRP synchronously', description: 'Returns the VROOM-format solution. `options.time_limit` is capped by the server.', tags: ['vrp'], body: problemSchema, response: errors } },
+    { schema: { summary: 'Solve a VRP synchronously', description: "Returns the VROOM-format solution. `options.time_limit` beyond the server's synchronous maximum is a 400.", tags: ['vrp'], body: problemSchema, response: errors } },
     async (request, reply) => {
-      const { problem, options } = accept(ctx, request.body);
+      const { problem, options } = accept(ctx, request.body, ctx.config.vrpSyncMaxTimeLimit);
       const timeLimit = Math.min(options.time_limit ?? 5, ctx.config.vrpSyncMaxTimeLimit);
       const json = await jobs.runSync(
         {
@@ -167,7 +170,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       },
     },
     async (request, reply: FastifyReply) => {
-      const { problem, options } = accept(ctx, request.body);
+      const { problem, options } = accept(ctx, request.body, ctx.config.vrpMaxTimeLimit);
       const key = request.headers['idempotency-key'];
       let result;
       try {
