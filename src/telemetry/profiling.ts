@@ -49,26 +49,28 @@ type Answer = { id: string; type: 'started' | 'profile' | 'failed'; threadId: nu
 export function listenForProfileRequests(): void {
   const channel = new BroadcastChannel(CHANNEL);
   channel.unref();
-  const sessions = new Map<string, Session>();
+  const sessions = new Map<string, { session: Session; started: Promise<unknown> }>();
   channel.onmessage = (event) => {
     const m = (event as { data?: unknown }).data as Command;
     if (m?.type === 'start' && !sessions.has(m.id)) {
       const session = new Session();
       session.connect();
-      sessions.set(m.id, session);
-      session
+      const started = session
         .post('Profiler.enable')
         .then(() => session.post('Profiler.start'))
         .then(
           () => channel.postMessage({ id: m.id, type: 'started', threadId } satisfies Answer),
           (err: Error) => channel.postMessage({ id: m.id, type: 'failed', threadId, message: err.message } satisfies Answer),
         );
+      sessions.set(m.id, { session, started });
     } else if (m?.type === 'stop') {
-      const session = sessions.get(m.id);
-      if (!session) return;
+      const entry = sessions.get(m.id);
+      if (!entry) return;
       sessions.delete(m.id);
-      session
-        .post('Profiler.stop')
+      const { session, started } = entry;
+      // A worker whose event loop was busy sees start and stop together: stop only once started.
+      started
+        .then(() => session.post('Profiler.stop'))
         .then(
           ({ profile }) => channel.postMessage({ id: m.id, type: 'profile', threadId, profile: profile as unknown as CpuProfile } satisfies Answer),
           (err: Error) => channel.postMessage({ id: m.id, type: 'failed', threadId, message: err.message } satisfies Answer),
@@ -83,7 +85,11 @@ export function listenForProfileRequests(): void {
  * with one long native call starts late (its event loop is blocked); one that has not answered
  * within `graceMs` after the stop is reported as missing.
  */
-export async function cpuProfileAllThreads(seconds: number, graceMs = 30_000): Promise<{ main: CpuProfile; workers: { threadId: number; profile: CpuProfile }[]; missing: number[] }> {
+export async function cpuProfileAllThreads(
+  seconds: number,
+  graceMs = 30_000,
+  expectedWorkers = 0,
+): Promise<{ main: CpuProfile; workers: { threadId: number; profile: CpuProfile }[]; missing: number[] }> {
   const id = randomUUID();
   const channel = new BroadcastChannel(CHANNEL);
   const started = new Set<number>();
@@ -99,14 +105,17 @@ export async function cpuProfileAllThreads(seconds: number, graceMs = 30_000): P
       if (m.type === 'profile' && m.profile) profiles.set(m.threadId, m.profile);
       else started.delete(m.threadId);
     }
-    if (stopped && [...started].every((t) => profiles.has(t))) settle();
+    if (stopped && complete()) settle();
   };
+  // Every thread that started has answered, and at least the workers we know of (a busy worker may
+  // answer "started" only after the stop was sent).
+  const complete = () => [...started].every((t) => profiles.has(t)) && profiles.size >= expectedWorkers;
   try {
     channel.postMessage({ id, type: 'start' } satisfies Command);
     const main = await cpuProfile(seconds);
     stopped = true;
     channel.postMessage({ id, type: 'stop' } satisfies Command);
-    if ([...started].every((t) => profiles.has(t))) settle();
+    if (complete()) settle();
     await Promise.race([allIn, sleep(graceMs)]);
     return {
       main,

@@ -48,7 +48,7 @@ export const profilePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (
       try {
         const { seconds, worker } = request.query;
         request.log.info({ seconds, worker: worker ?? 'main' }, 'CPU profile started');
-        const body = worker === 'all' ? await cpuProfileAllThreads(seconds) : await cpuProfile(seconds);
+        const body = worker === 'all' ? await cpuProfileAllThreads(seconds, 30_000, ctx.config.workers) : await cpuProfile(seconds);
         const name = `waymark-${worker === 'all' ? 'threads' : 'main'}-${stamp()}.${worker === 'all' ? 'json' : 'cpuprofile'}`;
         return reply.type('application/json').header('content-disposition', `attachment; filename="${name}"`).send(JSON.stringify(body));
       } finally {
