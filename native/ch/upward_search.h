@@ -2,6 +2,10 @@
 // One upward search on the hierarchy (forward: up graph; backward: down graph) with stall-on-demand,
 // calling visit(node, dist_ms, dist_cm) for every settled, unstalled node. The building block of
 // bucket-based many-to-many. Seeds are input nodes (segments) with offsets, as in CHQuery.
+// With a duration bound, every node of a shortest up-down path of cost <= bound is still settled
+// with its exact label on one side, so bucket many-to-many over bounded searches (map matching)
+// finds exactly the paths within the bound.
+#include <limits>
 #include <span>
 
 #include "ch/ch_graph.h"
@@ -13,9 +17,15 @@ namespace waymark {
 class UpwardSearch {
  public:
   explicit UpwardSearch(uint32_t node_count) : heap_(node_count) {}
+  uint64_t settled() const { return settled_; }  // nodes settled by every run so far
 
   template <typename Visit>
   void run(const CHGraph& ch, bool forward, std::span<const SearchEndpoint> seeds, Visit&& visit) {
+    run(ch, forward, seeds, std::numeric_limits<int64_t>::max(), visit);
+  }
+  // visit(hierarchy node, ms, cm) for every settled, unstalled node with ms <= bound_ms.
+  template <typename Visit>
+  void run(const CHGraph& ch, bool forward, std::span<const SearchEndpoint> seeds, int64_t bound_ms, Visit&& visit) {
     heap_.reset();
     for (const SearchEndpoint& s : seeds) {
       const uint32_t node = ch.rank[s.node];
@@ -33,8 +43,10 @@ class UpwardSearch {
     const auto& stall_head = forward ? ch.down_head : ch.up_head;
     const auto& stall_weight = forward ? ch.down_weight : ch.up_weight;
     while (!heap_.empty()) {
+      if (heap_.minKey() > bound_ms) break;
       int64_t d;
       const uint32_t u = heap_.pop(d);
+      ++settled_;
       bool stalled = false;
       for (uint32_t i = stall_first[u]; i < stall_first[u + 1] && !stalled; ++i) {
         const uint32_t x = stall_head[i];
@@ -46,7 +58,7 @@ class UpwardSearch {
       for (uint32_t i = first[u]; i < first[u + 1]; ++i) {
         const uint32_t x = head[i];
         const int64_t nd = d + weight[i];
-        if (heap_.reached(x) && heap_.label(x).dist <= nd) continue;
+        if (nd > bound_ms || (heap_.reached(x) && heap_.label(x).dist <= nd)) continue;
         Label& l = heap_.touch(x);
         l.dist = nd;
         l.cm = cm + distance[i];
@@ -63,6 +75,7 @@ class UpwardSearch {
     uint32_t heap_pos;
   };
   LabelHeap<Label> heap_;
+  uint64_t settled_ = 0;
 };
 
 }  // namespace waymark

@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "match/bounded_upward_search.h"
+#include "ch/upward_search.h"
 #include "pipeline/loaded_map.h"
 #include "route/endpoints.h"
 
@@ -38,7 +38,7 @@ class TransitionRouter {
     int64_t ms;
     int64_t cm;
   };
-  BoundedUpwardSearch search_;
+  UpwardSearch search_;
   std::vector<BucketEntry> bucket_;
   std::vector<SearchEndpoint> seeds_;
 };
