@@ -110,6 +110,10 @@ uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon,
   const double approach = i < args.approach.size() ? args.approach[i] : 0;
   if (!has_bearing && approach == 0) return dirs;
   const double heading = headingAt(map.road, s.edge, s.fraction);
+  // A point snapped to an end of its road sits at a junction: a route reaches or leaves it along any
+  // road meeting there, so this road gives it no kerb side; curb/opposite look further.
+  const double length_m = map.road.edge_length_cm[s.edge] / 100.0;
+  const bool at_junction = s.fraction * length_m < 0.5 || (1 - s.fraction) * length_m < 0.5;
   for (uint32_t dir = 0; dir < 2; ++dir) {
     const double h = dir == 0 ? heading : std::fmod(heading + 180.0, 360.0);
     bool ok = true;
@@ -118,7 +122,7 @@ uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon,
     if (ok && approach != 0 && haversineMeters(s.lon, s.lat, lon, lat) > 0.5) {
       const double rel = std::fmod(bearingDegrees(s.lon, s.lat, lon, lat) - h + 720.0, 360.0);
       const bool right = rel > 0 && rel < 180;
-      ok = approach == 1 ? right : !right;
+      ok = !at_junction && (approach == 1 ? right : !right);
     }
     if (!ok) dirs &= uint8_t(~(1u << dir));
   }
