@@ -1,0 +1,207 @@
+#include "cch/customize.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "common/parallel.h"
+
+namespace waymark {
+
+namespace {
+
+constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
+constexpr uint32_t kMaxDistance = 0xFFFFFFFEu;
+constexpr uint32_t kDropped = 0xFFFFFFFEu;  // middle of an arc perfect customization found a cheaper way around
+
+// One direction of one CCH arc.
+struct Cost {
+  uint32_t weight = kNotAllowed;
+  uint32_t distance = 0;
+  uint32_t middle = kNoMiddle;
+};
+
+// The cheaper of target and a + b (ties: the shorter), remembering the triangle's middle node.
+// Sums are taken in 64 bits; kNotAllowed or more is closed.
+inline void relax(Cost& target, const Cost& a, const Cost& b, uint32_t middle) {
+  if (a.weight == kNotAllowed || b.weight == kNotAllowed) return;
+  const uint64_t w = uint64_t(a.weight) + b.weight;
+  if (w >= kNotAllowed || w > target.weight) return;
+  const uint32_t d = static_cast<uint32_t>(std::min<uint64_t>(uint64_t(a.distance) + b.distance, kMaxDistance));
+  if (w < target.weight || d < target.distance) target = {static_cast<uint32_t>(w), d, middle};
+}
+
+// Perfect customization: weight only; an arc that gets strictly cheaper is no shortest path itself.
+inline void relaxPerfect(Cost& target, const Cost& a, const Cost& b) {
+  if (a.weight == kNotAllowed || b.weight == kNotAllowed) return;
+  const uint64_t w = uint64_t(a.weight) + b.weight;
+  if (w < target.weight) {
+    target.weight = static_cast<uint32_t>(w);
+    target.middle = kDropped;
+  }
+}
+
+[[noreturn]] void notChordal() {
+  throw Error("MapCorrupt", "the customizable hierarchy is not chordal: a triangle misses an arc");
+}
+
+// Nodes grouped by level (counting sort), levels in the order given.
+struct Levels {
+  std::vector<uint32_t> first, nodes;
+};
+
+Levels groupBy(const std::vector<uint32_t>& level, uint32_t level_count) {
+  Levels l;
+  l.first.assign(level_count + 1, 0);
+  for (uint32_t x : level) l.first[x + 1]++;
+  for (uint32_t i = 0; i < level_count; ++i) l.first[i + 1] += l.first[i];
+  l.nodes.resize(level.size());
+  std::vector<uint32_t> pos(l.first.begin(), l.first.end() - 1);
+  for (uint32_t v = 0; v < level.size(); ++v) l.nodes[pos[level[v]]++] = v;
+  return l;
+}
+
+class Customizer {
+ public:
+  Customizer(const CCHTopology& t, unsigned threads) : t_(t), threads_(threads), slots_(threads) {}
+
+  void run(std::span<const uint32_t> arc_weight, std::span<const uint32_t> arc_distance, bool perfect) {
+    const uint32_t m = t_.arcCount();
+    up_.assign(m, Cost{});
+    down_.assign(m, Cost{});
+    // Input arcs: the cheapest turn between two segments in each direction.
+    for (size_t i = 0; i < t_.turn_arc.size(); ++i) {
+      const uint32_t code = t_.turn_arc[i];
+      if (code == kNoCCHArc || arc_weight[i] == kNotAllowed) continue;
+      Cost& c = code % 2 == 0 ? up_[code / 2] : down_[code / 2];
+      const Cost in{arc_weight[i], arc_distance[i], kNoMiddle};
+      if (in.weight < c.weight || (in.weight == c.weight && in.distance < c.distance)) c = in;
+    }
+    const uint32_t n = t_.nodeCount();
+    // Basic customization, bottom up: a node's arcs are final once its descendants' are, so nodes
+    // of equal height in the elimination tree are customized at once.
+    std::vector<uint32_t> level(n, 0);
+    uint32_t levels = n == 0 ? 0 : 1;
+    for (uint32_t u = 0; u < n; ++u)
+      if (t_.parent[u] != kNoTreeParent) {
+        level[t_.parent[u]] = std::max(level[t_.parent[u]], level[u] + 1);
+        levels = std::max(levels, level[u] + 2);
+      }
+    forEachLevel(groupBy(level, levels), [this](uint32_t u, std::vector<uint32_t>& slot) { lowerTriangles(u, slot); });
+    if (!perfect) return;
+    // Perfect customization, top down by depth: node x relaxes the arcs of its lower neighbours
+    // (all in its subtree), so nodes of equal depth touch disjoint arcs.
+    levels = n == 0 ? 0 : 1;
+    for (uint32_t u = n; u-- > 0;) {
+      level[u] = t_.parent[u] == kNoTreeParent ? 0 : level[t_.parent[u]] + 1;
+      levels = std::max(levels, level[u] + 1);
+    }
+    forEachLevel(groupBy(level, levels), [this](uint32_t x, std::vector<uint32_t>& slot) { upperTriangles(x, slot); });
+  }
+
+  ContractionHierarchy result() const {
+    const uint32_t n = t_.nodeCount();
+    ContractionHierarchy ch;
+    ch.rank.assign(t_.rank.begin(), t_.rank.end());
+    ch.input_node.assign(t_.order.begin(), t_.order.end());
+    auto emit = [&](const std::vector<Cost>& costs, std::vector<uint32_t>& first, std::vector<uint32_t>& head,
+                    std::vector<uint32_t>& weight, std::vector<uint32_t>& distance, std::vector<uint32_t>& middle) {
+      size_t kept = 0;
+      for (const Cost& c : costs) kept += c.weight != kNotAllowed && c.middle != kDropped;
+      first.assign(n + 1, 0);
+      head.reserve(kept);
+      weight.reserve(kept);
+      distance.reserve(kept);
+      middle.reserve(kept);
+      for (uint32_t u = 0; u < n; ++u) {
+        for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) {
+          const Cost& c = costs[a];
+          if (c.weight == kNotAllowed || c.middle == kDropped) continue;
+          head.push_back(t_.up_head[a]);
+          weight.push_back(c.weight);
+          distance.push_back(c.distance);
+          middle.push_back(c.middle);
+        }
+        first[u + 1] = static_cast<uint32_t>(head.size());
+      }
+    };
+    emit(up_, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
+    emit(down_, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
+    return ch;
+  }
+
+ private:
+  template <typename Body>
+  void forEachLevel(const Levels& levels, Body&& body) {
+    const uint32_t n = t_.nodeCount();
+    for (size_t l = 0; l + 1 < levels.first.size(); ++l) {
+      const uint32_t begin = levels.first[l], count = levels.first[l + 1] - begin;
+      parallelFor(count, threads_, [&](uint64_t i, unsigned thread) {
+        std::vector<uint32_t>& slot = slots_[thread];
+        if (slot.empty()) slot.assign(n, kNoSlot);
+        body(levels.nodes[begin + i], slot);
+      }, 8);
+    }
+  }
+
+  // Arcs of u through every lower neighbour m: u -> m -> v and v -> m -> u for each upper neighbour
+  // v of m above u (the arc u-v exists: m's upper neighbours form a clique).
+  void lowerTriangles(uint32_t u, std::vector<uint32_t>& slot) {
+    for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = a;
+    for (uint32_t i = t_.down_first[u]; i < t_.down_first[u + 1]; ++i) {
+      const uint32_t m = t_.down_tail[i], mu = t_.down_arc[i];
+      const Cost& m_to_u = up_[mu];
+      const Cost& u_to_m = down_[mu];
+      if (m_to_u.weight == kNotAllowed && u_to_m.weight == kNotAllowed) continue;
+      for (uint32_t mv = mu + 1; mv < t_.up_first[m + 1]; ++mv) {
+        const uint32_t uv = slot[t_.up_head[mv]];
+        if (uv == kNoSlot) notChordal();
+        relax(up_[uv], u_to_m, up_[mv], m);
+        relax(down_[uv], down_[mv], m_to_u, m);
+      }
+    }
+    for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
+  }
+
+  // Triangles u < x < v with x in the middle: arc u-v via x, and arc u-x via v (x-v is final).
+  void upperTriangles(uint32_t x, std::vector<uint32_t>& slot) {
+    for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) slot[t_.up_head[a]] = a;
+    for (uint32_t i = t_.down_first[x]; i < t_.down_first[x + 1]; ++i) {
+      const uint32_t u = t_.down_tail[i], ux = t_.down_arc[i];
+      for (uint32_t uv = ux + 1; uv < t_.up_first[u + 1]; ++uv) {
+        const uint32_t xv = slot[t_.up_head[uv]];
+        if (xv == kNoSlot) notChordal();
+        relaxPerfect(up_[uv], up_[ux], up_[xv]);
+        relaxPerfect(down_[uv], down_[xv], down_[ux]);
+        relaxPerfect(up_[ux], up_[uv], down_[xv]);
+        relaxPerfect(down_[ux], up_[xv], down_[uv]);
+      }
+    }
+    for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
+  }
+
+  const CCHTopology& t_;
+  unsigned threads_;
+  std::vector<std::vector<uint32_t>> slots_;  // per thread: arc of the current node to each upper neighbour
+  std::vector<Cost> up_, down_;
+};
+
+}  // namespace
+
+std::vector<uint32_t> turnDistancesCm(const EdgeBasedView& eb) {
+  std::vector<uint32_t> d(eb.turn_head.size());
+  for (uint32_t s = 0; s < eb.segmentCount(); ++s)
+    for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) d[i] = eb.segment_length_cm[s];
+  return d;
+}
+
+ContractionHierarchy customizeCCH(const CCHTopology& topology, std::span<const uint32_t> arc_weight,
+                                  std::span<const uint32_t> arc_distance, const CustomizeOptions& options) {
+  if (arc_weight.size() != topology.turn_arc.size() || arc_distance.size() != topology.turn_arc.size())
+    throw Error("InvalidArgument", "a metric needs one weight and one distance per turn of the map (" +
+                                       std::to_string(topology.turn_arc.size()) + ")");
+  Customizer c(topology, options.threads == 0 ? defaultThreadCount() : options.threads);
+  c.run(arc_weight, arc_distance, options.perfect);
+  return c.result();
+}
+
+}  // namespace waymark
