@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
+#include <mutex>
+#include <random>
 
 #include "binding/js_convert.h"
 #include "binding/map_handle.h"
@@ -16,6 +18,7 @@
 #include "cch/customize.h"
 #include "matrix/many_to_many.h"
 #include "phast/one_to_all.h"
+#include "route/route.h"
 
 namespace waymark::js {
 
@@ -158,6 +161,159 @@ Napi::Value cchTable(const Napi::CallbackInfo& info) {
   });
 }
 
+template <typename F>
+std::pair<double, double> timed(F&& f) {
+  const double wall0 = wallMs(), cpu0 = processCpuMs();
+  f();
+  return {wallMs() - wall0, processCpuMs() - cpu0};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? NAN : v[v.size() / 2];
+}
+
+// cchBench(map, { threads: [1, 2], rounds, queries, matrixSizes, seed }): the figures of `waymark
+// bench cch`, all in one run on one map: metric-independent preprocessing (rebuilt here and timed),
+// customization with the map's own weights (median of rounds, wall and process CPU ms), query
+// latency and matrices on the perfectly customized metric against the map's own CH.
+Napi::Value cchBench(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Object o = objectArg(info, 1, "options");
+    const uint32_t rounds = static_cast<uint32_t>(std::clamp(number(o, "rounds", 3), 1.0, 50.0));
+    const uint32_t queries = static_cast<uint32_t>(std::clamp(number(o, "queries", 10000), 1.0, 1e6));
+    const uint64_t seed = static_cast<uint64_t>(number(o, "seed", 1));
+    std::vector<unsigned> thread_counts;
+    if (has(o, "threads")) {
+      Napi::Array a = o.Get("threads").As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) thread_counts.push_back(static_cast<unsigned>(std::clamp(a.Get(i).ToNumber().DoubleValue(), 1.0, 256.0)));
+    } else {
+      thread_counts = {1, 2};
+    }
+    std::vector<uint32_t> sizes;
+    if (has(o, "matrixSizes")) {
+      Napi::Array a = o.Get("matrixSizes").As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) sizes.push_back(static_cast<uint32_t>(std::clamp(a.Get(i).ToNumber().DoubleValue(), 1.0, 20000.0)));
+    }
+    if (map->cch.empty()) fail("InvalidMap", "the map has no customizable contraction hierarchy");
+    Napi::Object result = Napi::Object::New(env);
+
+    Napi::Object topology = Napi::Object::New(env);
+    {
+      CCHTopologyData rebuilt;
+      const auto [wall, cpu] = timed([&] { rebuilt = buildCCHTopology(map->eb, map->road, CCHBuildOptions{}); });
+      topology.Set("buildMs", wall);
+      topology.Set("buildCpuMs", cpu);
+      topology.Set("sameAsMap", rebuilt.up_head.size() == map->cch.up_head.size());
+    }
+    topology.Set("nodes", double(map->cch.nodeCount()));
+    topology.Set("arcs", double(map->cch.arcCount()));
+    topology.Set("bytes", double(topologyBytes(map->cch)));
+    topology.Set("treeHeight", double(eliminationTreeHeight(map->cch)));
+    topology.Set("chArcs", double(map->ch.arcCount()));
+    result.Set("topology", topology);
+
+    const std::vector<uint32_t> distances = turnDistancesCm(map->eb);
+    Napi::Array customizations = Napi::Array::New(env);
+    ContractionHierarchy basic, perfect;
+    for (bool is_perfect : {false, true})
+      for (unsigned threads : thread_counts) {
+        std::vector<double> walls, cpus;
+        ContractionHierarchy ch;
+        for (uint32_t r = 0; r < rounds; ++r) {
+          const auto [wall, cpu] = timed([&] { ch = customizeCCH(map->cch, map->eb.turn_weight, distances, CustomizeOptions{threads, is_perfect}); });
+          walls.push_back(wall);
+          cpus.push_back(cpu);
+        }
+        Napi::Object c = Napi::Object::New(env);
+        c.Set("threads", double(threads));
+        c.Set("perfect", is_perfect);
+        c.Set("wallMs", median(walls));
+        c.Set("cpuMs", median(cpus));
+        c.Set("arcs", double(ch.up_head.size() + ch.down_head.size()));
+        customizations.Set(customizations.Length(), c);
+        (is_perfect ? perfect : basic) = std::move(ch);
+      }
+    result.Set("customize", customizations);
+
+    // Point-to-point: random pairs of snappable segments, start to start.
+    std::vector<uint32_t> snappable;
+    for (uint32_t s = 0; s < map->eb.segmentCount(); ++s)
+      if (map->eb.snappable(s)) snappable.push_back(s);
+    if (snappable.empty()) fail("NoSegment", "the map has no snappable segments");
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<size_t> pick(0, snappable.size() - 1);
+    std::vector<std::pair<uint32_t, uint32_t>> pairs(queries);
+    for (auto& p : pairs) p = {snappable[pick(rng)], snappable[pick(rng)]};
+    const CHGraph basic_graph(basic), perfect_graph(perfect);
+    CHQuery query(map->eb.segmentCount());
+    Napi::Object latency = Napi::Object::New(env);
+    std::vector<int64_t> reference;
+    for (const auto& [name, graph] : {std::pair<const char*, const CHGraph*>{"ch", &map->ch}, {"cchBasic", &basic_graph}, {"cchPerfect", &perfect_graph}}) {
+      std::vector<double> micros;
+      uint32_t mismatches = 0;
+      for (size_t i = 0; i < pairs.size(); ++i) {
+        const SearchEndpoint s{pairs[i].first, 0, 0}, t{pairs[i].second, 0, 0};
+        const auto start = std::chrono::steady_clock::now();
+        const CHResult r = query.run(*graph, std::span(&s, 1), std::span(&t, 1));
+        micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+        const int64_t ms = r.found ? r.duration_ms : -1;
+        if (graph == &map->ch) reference.push_back(ms);
+        else mismatches += reference[i] != ms;
+      }
+      Napi::Object l = Napi::Object::New(env);
+      l.Set("p50Us", median(micros));
+      l.Set("mismatches", double(mismatches));
+      latency.Set(name, l);
+    }
+    result.Set("query", latency);
+
+    // Matrices: random snapped road points, the map's CH against the perfect metric.
+    auto custom = std::make_shared<LoadedMap>(map->file);
+    custom->ch = perfect_graph;
+    Napi::Array matrices = Napi::Array::New(env);
+    for (uint32_t size : sizes) {
+      std::vector<SnapResult> snaps;
+      std::uniform_real_distribution<double> frac(0.0, 1.0);
+      std::vector<double> pt;
+      while (snaps.size() < size) {
+        const uint32_t s = snappable[pick(rng)];
+        const uint32_t edge_dir = map->eb.segment_edge_dir[s];
+        pt.clear();
+        const double f = frac(rng);
+        appendEdgeGeometry(map->road, edge_dir / 2, 0, f, f, pt);
+        const auto snapped = snapAll(*map, pt.data(), 1, SnapArgs{});
+        snaps.push_back(snapped[0]);
+      }
+      Napi::Object m = Napi::Object::New(env);
+      m.Set("size", double(size));
+      std::vector<int64_t> sums(2, 0);
+      int k = 0;
+      for (const auto& [name, graph_map] : {std::pair<const char*, const LoadedMap*>{"ch", map.get()}, {"cchPerfect", custom.get()}}) {
+        int64_t& sum = sums[k++];
+        std::mutex sum_mutex;
+        const auto [wall, cpu] = timed([&] {
+          manyToMany(*graph_map, snaps, snaps, ManyToManyOptions{}, [&](uint32_t, uint32_t, uint32_t n, const int64_t* ms, const int64_t*) {
+            int64_t local = 0;
+            for (uint32_t j = 0; j < n; ++j) local += ms[j] == kUnreachable ? 0 : ms[j];
+            std::lock_guard<std::mutex> lock(sum_mutex);
+            sum += local;
+          });
+        });
+        Napi::Object t = Napi::Object::New(env);
+        t.Set("wallMs", wall);
+        t.Set("cpuMs", cpu);
+        m.Set(name, t);
+      }
+      m.Set("sameSum", sums[0] == sums[1]);
+      matrices.Set(matrices.Length(), m);
+    }
+    result.Set("matrix", matrices);
+    return result;
+  });
+}
+
 // resealMapFile(path): recomputes a map file's checksum in place. Tests only: lets a test edit a
 // section and check that the structural validation (not the checksum) refuses it.
 Napi::Value resealMapFile(const Napi::CallbackInfo& info) {
@@ -184,6 +340,7 @@ Napi::Value resealMapFile(const Napi::CallbackInfo& info) {
 void registerCCH(Napi::Env env, Napi::Object exports) {
   exports.Set("cchCheck", Napi::Function::New(env, cchCheck));
   exports.Set("cchTable", Napi::Function::New(env, cchTable));
+  exports.Set("cchBench", Napi::Function::New(env, cchBench));
   exports.Set("resealMapFile", Napi::Function::New(env, resealMapFile));
 }
 

@@ -49,17 +49,6 @@ struct Levels {
   std::vector<uint32_t> first, nodes;
 };
 
-Levels groupBy(const std::vector<uint32_t>& level, uint32_t level_count) {
-  Levels l;
-  l.first.assign(level_count + 1, 0);
-  for (uint32_t x : level) l.first[x + 1]++;
-  for (uint32_t i = 0; i < level_count; ++i) l.first[i + 1] += l.first[i];
-  l.nodes.resize(level.size());
-  std::vector<uint32_t> pos(l.first.begin(), l.first.end() - 1);
-  for (uint32_t v = 0; v < level.size(); ++v) l.nodes[pos[level[v]]++] = v;
-  return l;
-}
-
 class Customizer {
  public:
   Customizer(const CCHTopology& t, unsigned threads) : t_(t), threads_(threads), slots_(threads) {}
@@ -76,26 +65,19 @@ class Customizer {
       const Cost in{arc_weight[i], arc_distance[i], kNoMiddle};
       if (in.weight < c.weight || (in.weight == c.weight && in.distance < c.distance)) c = in;
     }
-    const uint32_t n = t_.nodeCount();
-    // Basic customization, bottom up: a node's arcs are final once its descendants' are, so nodes
-    // of equal height in the elimination tree are customized at once.
-    std::vector<uint32_t> level(n, 0);
-    uint32_t levels = n == 0 ? 0 : 1;
-    for (uint32_t u = 0; u < n; ++u)
-      if (t_.parent[u] != kNoTreeParent) {
-        level[t_.parent[u]] = std::max(level[t_.parent[u]], level[u] + 1);
-        levels = std::max(levels, level[u] + 2);
-      }
-    forEachLevel(groupBy(level, levels), [this](uint32_t u, std::vector<uint32_t>& slot) { lowerTriangles(u, slot); });
+    schedule();
+    // Basic customization, bottom up: a node's arcs are final once its descendants' are. Subtrees
+    // of the elimination tree are independent (one task each, nodes in rank order); above them,
+    // nodes of equal height are customized at once.
+    auto lower = [this](uint32_t u, std::vector<uint32_t>& slot) { lowerTriangles(u, slot); };
+    forEachTask(false, lower);
+    for (size_t l = 0; l + 1 < top_by_height_.first.size(); ++l) forEachInLevel(top_by_height_, l, lower);
     if (!perfect) return;
-    // Perfect customization, top down by depth: node x relaxes the arcs of its lower neighbours
-    // (all in its subtree), so nodes of equal depth touch disjoint arcs.
-    levels = n == 0 ? 0 : 1;
-    for (uint32_t u = n; u-- > 0;) {
-      level[u] = t_.parent[u] == kNoTreeParent ? 0 : level[t_.parent[u]] + 1;
-      levels = std::max(levels, level[u] + 1);
-    }
-    forEachLevel(groupBy(level, levels), [this](uint32_t x, std::vector<uint32_t>& slot) { upperTriangles(x, slot); });
+    // Perfect customization, top down: node x relaxes the arcs of its lower neighbours (all in its
+    // subtree), so nodes of equal depth touch disjoint arcs, and so do the subtrees.
+    auto upper = [this](uint32_t x, std::vector<uint32_t>& slot) { upperTriangles(x, slot); };
+    for (size_t l = 0; l + 1 < top_by_depth_.first.size(); ++l) forEachInLevel(top_by_depth_, l, upper);
+    forEachTask(true, upper);
   }
 
   ContractionHierarchy result() const {
@@ -130,17 +112,87 @@ class Customizer {
   }
 
  private:
-  template <typename Body>
-  void forEachLevel(const Levels& levels, Body&& body) {
+  // Splits the elimination tree into tasks (maximal subtrees of at most n / (8 threads) nodes) and
+  // the nodes above them, grouped by height (bottom up) and by depth (top down).
+  void schedule() {
     const uint32_t n = t_.nodeCount();
-    for (size_t l = 0; l + 1 < levels.first.size(); ++l) {
-      const uint32_t begin = levels.first[l], count = levels.first[l + 1] - begin;
-      parallelFor(count, threads_, [&](uint64_t i, unsigned thread) {
-        std::vector<uint32_t>& slot = slots_[thread];
-        if (slot.empty()) slot.assign(n, kNoSlot);
-        body(levels.nodes[begin + i], slot);
-      }, 8);
+    std::vector<uint32_t> size(n, 1);
+    for (uint32_t u = 0; u < n; ++u)
+      if (t_.parent[u] != kNoTreeParent) size[t_.parent[u]] += size[u];
+    const uint32_t limit = threads_ <= 1 ? n : std::max<uint32_t>(256, n / (8 * threads_));
+    constexpr uint32_t kTop = 0xFFFFFFFFu;
+    std::vector<uint32_t> task(n, kTop);
+    uint32_t tasks = 0;
+    std::vector<uint32_t> height, depth;
+    std::vector<uint32_t> top;
+    for (uint32_t u = n; u-- > 0;) {
+      const uint32_t p = t_.parent[u];
+      if (p != kNoTreeParent && task[p] != kTop) task[u] = task[p];
+      else if (size[u] <= limit) task[u] = tasks++;
+      else top.push_back(u);
     }
+    // Tasks: nodes by task, ascending within each.
+    task_first_.assign(tasks + 1, 0);
+    for (uint32_t u = 0; u < n; ++u)
+      if (task[u] != kTop) task_first_[task[u] + 1]++;
+    for (uint32_t i = 0; i < tasks; ++i) task_first_[i + 1] += task_first_[i];
+    task_nodes_.resize(task_first_[tasks]);
+    {
+      std::vector<uint32_t> pos(task_first_.begin(), task_first_.end() - 1);
+      for (uint32_t u = 0; u < n; ++u)
+        if (task[u] != kTop) task_nodes_[pos[task[u]]++] = u;
+    }
+    // The nodes above the tasks (`top` is in descending order): heights and depths among them.
+    std::vector<uint32_t> level_of(n, 0);
+    uint32_t levels = 0;
+    for (auto it = top.rbegin(); it != top.rend(); ++it) {  // ascending: children first
+      const uint32_t u = *it, p = t_.parent[u];
+      levels = std::max(levels, level_of[u] + 1);
+      if (p != kNoTreeParent) level_of[p] = std::max(level_of[p], level_of[u] + 1);
+    }
+    top_by_height_ = groupTop(top, level_of, levels);
+    levels = 0;
+    for (uint32_t u : top) {  // descending: parents first
+      const uint32_t p = t_.parent[u];
+      level_of[u] = p == kNoTreeParent ? 0 : level_of[p] + 1;
+      levels = std::max(levels, level_of[u] + 1);
+    }
+    top_by_depth_ = groupTop(top, level_of, levels);
+  }
+
+  static Levels groupTop(const std::vector<uint32_t>& top, const std::vector<uint32_t>& level_of, uint32_t levels) {
+    Levels l;
+    l.first.assign(levels + 1, 0);
+    for (uint32_t u : top) l.first[level_of[u] + 1]++;
+    for (uint32_t i = 0; i < levels; ++i) l.first[i + 1] += l.first[i];
+    l.nodes.resize(top.size());
+    std::vector<uint32_t> pos(l.first.begin(), l.first.end() - 1);
+    for (uint32_t u : top) l.nodes[pos[level_of[u]]++] = u;
+    return l;
+  }
+
+  std::vector<uint32_t>& slot(unsigned thread) {
+    std::vector<uint32_t>& s = slots_[thread];
+    if (s.empty()) s.assign(t_.nodeCount(), kNoSlot);
+    return s;
+  }
+
+  template <typename Body>
+  void forEachTask(bool descending, Body&& body) {
+    parallelFor(task_first_.size() - 1, threads_, [&](uint64_t i, unsigned thread) {
+      std::vector<uint32_t>& s = slot(thread);
+      const uint32_t begin = task_first_[i], end = task_first_[i + 1];
+      if (descending)
+        for (uint32_t k = end; k-- > begin;) body(task_nodes_[k], s);
+      else
+        for (uint32_t k = begin; k < end; ++k) body(task_nodes_[k], s);
+    }, 1);
+  }
+
+  template <typename Body>
+  void forEachInLevel(const Levels& levels, size_t l, Body&& body) {
+    const uint32_t begin = levels.first[l], count = levels.first[l + 1] - begin;
+    parallelFor(count, count < 2 ? 1 : threads_, [&](uint64_t i, unsigned thread) { body(levels.nodes[begin + i], slot(thread)); }, 1);
   }
 
   // Arcs of u through every lower neighbour m: u -> m -> v and v -> m -> u for each upper neighbour
@@ -183,6 +235,8 @@ class Customizer {
   unsigned threads_;
   std::vector<std::vector<uint32_t>> slots_;  // per thread: arc of the current node to each upper neighbour
   std::vector<Cost> up_, down_;
+  std::vector<uint32_t> task_first_, task_nodes_;
+  Levels top_by_height_, top_by_depth_;
 };
 
 }  // namespace

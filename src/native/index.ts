@@ -70,6 +70,13 @@ export interface CCHMetricOptions {
   threads?: number;
 }
 
+export interface CCHBenchFigures {
+  topology: { buildMs: number; buildCpuMs: number; sameAsMap: boolean; nodes: number; arcs: number; bytes: number; treeHeight: number; chArcs: number };
+  customize: { threads: number; perfect: boolean; wallMs: number; cpuMs: number; arcs: number }[];
+  query: Record<'ch' | 'cchBasic' | 'cchPerfect', { p50Us: number; mismatches: number }>;
+  matrix: { size: number; ch: { wallMs: number; cpuMs: number }; cchPerfect: { wallMs: number; cpuMs: number }; sameSum: boolean }[];
+}
+
 /** A coordinate snapped onto the nearest routable road. */
 export interface NativeSnap {
   location: [number, number];
@@ -313,6 +320,8 @@ export interface NativeAddon {
   };
   /** Tests only: the map's own weights customized, a points x points table of seconds by bucket many-to-many or PHAST on the result. */
   cchTable(map: MapHandle, points: Float64Array, options: CCHMetricOptions & SnapOptions & { method: 'matrix' | 'phast' }): Float64Array;
+  /** `waymark bench cch` figures (native/cch): preprocessing, customization, queries and matrices on the customized metric vs the map's CH. */
+  cchBench(map: MapHandle, options: { threads?: number[]; rounds?: number; queries?: number; matrixSizes?: number[]; seed?: number }): CCHBenchFigures;
   /** Tests only: recomputes a map file's checksum in place (after a test edited a section). */
   resealMapFile(path: string): void;
   /**
