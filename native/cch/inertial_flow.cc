@@ -84,8 +84,9 @@ class SplitFlowNetwork {
   uint32_t in(uint32_t v) const { return 2 * v; }
   uint32_t out(uint32_t v) const { return 2 * v + 1; }
 
-  // BFS levels over the residual graph; true if the sink is reachable. After the last phase the
-  // levels mark exactly the nodes the source reaches.
+  // BFS levels over the residual graph; true if the sink is reachable. Nodes beyond the sink's
+  // level are on no shortest augmenting path, so the search stops there. After the last phase
+  // (sink unreachable) the levels mark exactly the nodes the source reaches.
   bool levelGraph() {
     std::fill(level_.begin(), level_.end(), -1);
     queue_.clear();
@@ -93,6 +94,7 @@ class SplitFlowNetwork {
     level_[source_] = 0;
     for (size_t q = 0; q < queue_.size(); ++q) {
       const uint32_t x = queue_[q];
+      if (level_[sink_] >= 0 && level_[x] >= level_[sink_]) break;
       for (uint32_t a = first_[x]; a < first_[x + 1]; ++a) {
         const uint32_t y = head_[a];
         if (capacity_[a] > 0 && level_[y] < 0) {
