@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openMapFile } from '../src/maps/open.js';
-import { native, type MapHandle } from '../src/native/index.js';
+import { native, type CCHMetricOptions, type MapHandle } from '../src/native/index.js';
 import { WaymarkError } from '../src/errors.js';
 import { monacoMap, tempDir } from './helpers.js';
 
@@ -106,7 +106,7 @@ function turnWeight(g: TurnGraph, weights: Uint32Array, a: number, b: number): n
  * Customizes with `weights` and checks every pair against Dijkstra: equal durations (NaN exactly where Dijkstra finds no path), and
  * each unpacked path runs from source to target over open turns whose weights sum to the answer. Returns the durations.
  */
-function checkAgainstDijkstra(map: MapHandle, g: TurnGraph, weights: Uint32Array, seed: number, options: { perfect?: boolean; threads?: number } = {}) {
+function checkAgainstDijkstra(map: MapHandle, g: TurnGraph, weights: Uint32Array, seed: number, options: CCHMetricOptions = {}) {
   const { src, dst } = pairs(g, seed, 12, 25);
   const result = native.cchCheck(map, { weights, sources: src, targets: dst, paths: true, ...options });
   let reachable = 0;
@@ -161,6 +161,11 @@ describe('customizable contraction hierarchy (native/cch) against plain Dijkstra
       const twoThreads = native.cchCheck(map.handle, { weights, sources: basic.src, targets: basic.dst, threads: 2 });
       assert.equal(twoThreads.arcs, basic.result.arcs);
       assert.deepEqual(twoThreads.durations, basic.result.durations);
+      // Small tasks and every top node split across threads: the same answers, paths still valid.
+      for (const perfectToo of [false, true]) {
+        const split = checkAgainstDijkstra(map.handle, g, weights, seed, { threads: 2, perfect: perfectToo, splitLowerNeighbours: 2, minTaskNodes: 8 });
+        assert.equal(split.result.arcs, perfectToo ? perfect.result.arcs : basic.result.arcs);
+      }
     }
   });
 

@@ -62,10 +62,14 @@ Customized customizeFromJs(const LoadedMap& map, const Napi::Object& o) {
   CustomizeOptions options;
   options.threads = threadsOption(o);
   options.perfect = boolean(o, "perfect", false);
+  // Test-only knobs that send a small map down every multi-threaded path.
+  CustomizeTuning tuning;
+  if (has(o, "splitLowerNeighbours")) tuning.split_min_lower_neighbours = static_cast<uint32_t>(std::clamp(number(o, "splitLowerNeighbours", 256), 1.0, 1e9));
+  if (has(o, "minTaskNodes")) tuning.min_task_nodes = static_cast<uint32_t>(std::clamp(number(o, "minTaskNodes", 256), 1.0, 1e9));
   const std::vector<uint32_t> distances = turnDistancesCm(map.eb);
   Customized c;
   const double wall0 = wallMs(), cpu0 = processCpuMs();
-  c.ch = customizeCCH(map.cch, weights, distances, options);
+  c.ch = customizeCCH(map.cch, weights, distances, options, tuning);
   c.wall_ms = wallMs() - wall0;
   c.cpu_ms = processCpuMs() - cpu0;
   return c;

@@ -51,7 +51,8 @@ struct Levels {
 
 class Customizer {
  public:
-  Customizer(const CCHTopology& t, unsigned threads) : t_(t), threads_(threads), slots_(threads) {}
+  Customizer(const CCHTopology& t, unsigned threads, const CustomizeTuning& tuning)
+      : t_(t), threads_(threads), tuning_(tuning), slots_(threads) {}
 
   void run(std::span<const uint32_t> arc_weight, std::span<const uint32_t> arc_distance, bool perfect) {
     const uint32_t m = t_.arcCount();
@@ -71,12 +72,22 @@ class Customizer {
     // nodes of equal height are customized at once.
     auto lower = [this](uint32_t u, std::vector<uint32_t>& slot) { lowerTriangles(u, slot); };
     forEachTask(false, lower);
-    for (size_t l = 0; l + 1 < top_by_height_.first.size(); ++l) forEachInLevel(top_by_height_, l, lower);
+    for (size_t l = 0; l + 1 < top_by_height_.first.size(); ++l) {
+      if (levelSize(top_by_height_, l) == 1 && splits(top_by_height_.nodes[top_by_height_.first[l]]))
+        lowerTrianglesSplit(top_by_height_.nodes[top_by_height_.first[l]]);
+      else
+        forEachInLevel(top_by_height_, l, lower);
+    }
     if (!perfect) return;
     // Perfect customization, top down: node x relaxes the arcs of its lower neighbours (all in its
     // subtree), so nodes of equal depth touch disjoint arcs, and so do the subtrees.
     auto upper = [this](uint32_t x, std::vector<uint32_t>& slot) { upperTriangles(x, slot); };
-    for (size_t l = 0; l + 1 < top_by_depth_.first.size(); ++l) forEachInLevel(top_by_depth_, l, upper);
+    for (size_t l = 0; l + 1 < top_by_depth_.first.size(); ++l) {
+      if (levelSize(top_by_depth_, l) == 1 && splits(top_by_depth_.nodes[top_by_depth_.first[l]]))
+        upperTrianglesSplit(top_by_depth_.nodes[top_by_depth_.first[l]]);
+      else
+        forEachInLevel(top_by_depth_, l, upper);
+    }
     forEachTask(true, upper);
   }
 
@@ -119,7 +130,7 @@ class Customizer {
     std::vector<uint32_t> size(n, 1);
     for (uint32_t u = 0; u < n; ++u)
       if (t_.parent[u] != kNoTreeParent) size[t_.parent[u]] += size[u];
-    const uint32_t limit = threads_ <= 1 ? n : std::max<uint32_t>(256, n / (8 * threads_));
+    const uint32_t limit = threads_ <= 1 ? n : std::max<uint32_t>(tuning_.min_task_nodes, n / (8 * threads_));
     constexpr uint32_t kTop = 0xFFFFFFFFu;
     std::vector<uint32_t> task(n, kTop);
     uint32_t tasks = 0;
@@ -195,11 +206,24 @@ class Customizer {
     parallelFor(count, count < 2 ? 1 : threads_, [&](uint64_t i, unsigned thread) { body(levels.nodes[begin + i], slot(thread)); }, 1);
   }
 
+  static uint32_t levelSize(const Levels& levels, size_t l) { return levels.first[l + 1] - levels.first[l]; }
+  // A node alone on its level is worth splitting across threads when it has many lower neighbours.
+  bool splits(uint32_t u) const {
+    return threads_ > 1 && t_.down_first[u + 1] - t_.down_first[u] >= tuning_.split_min_lower_neighbours;
+  }
+
   // Arcs of u through every lower neighbour m: u -> m -> v and v -> m -> u for each upper neighbour
   // v of m above u (the arc u-v exists: m's upper neighbours form a clique).
   void lowerTriangles(uint32_t u, std::vector<uint32_t>& slot) {
     for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = a;
-    for (uint32_t i = t_.down_first[u]; i < t_.down_first[u + 1]; ++i) {
+    lowerTrianglesOf(u, t_.down_first[u], t_.down_first[u + 1], slot, up_.data(), down_.data());
+    for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
+  }
+
+  // The lower neighbours down_first[u] + begin .. end of u; slot[v] indexes u's arc to v in out_up / out_down.
+  void lowerTrianglesOf(uint32_t u, uint32_t begin, uint32_t end, const std::vector<uint32_t>& slot, Cost* out_up, Cost* out_down) {
+    (void)u;
+    for (uint32_t i = begin; i < end; ++i) {
       const uint32_t m = t_.down_tail[i], mu = t_.down_arc[i];
       const Cost& m_to_u = up_[mu];
       const Cost& u_to_m = down_[mu];
@@ -207,17 +231,71 @@ class Customizer {
       for (uint32_t mv = mu + 1; mv < t_.up_first[m + 1]; ++mv) {
         const uint32_t uv = slot[t_.up_head[mv]];
         if (uv == kNoSlot) notChordal();
-        relax(up_[uv], u_to_m, up_[mv], m);
-        relax(down_[uv], down_[mv], m_to_u, m);
+        relax(out_up[uv], u_to_m, up_[mv], m);
+        relax(out_down[uv], down_[mv], m_to_u, m);
       }
     }
-    for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
+  }
+
+  // One heavy node on all threads: each relaxes a private copy of u's arcs over a share of its lower
+  // neighbours; the copies are merged (cheapest, then shortest) at the end.
+  void lowerTrianglesSplit(uint32_t u) {
+    const uint32_t base = t_.up_first[u], degree = t_.up_first[u + 1] - base;
+    const uint32_t begin = t_.down_first[u], count = t_.down_first[u + 1] - begin;
+    struct Copy {
+      std::vector<Cost> up, down;
+    };
+    std::vector<Copy> copies(threads_);
+    parallelFor(count, threads_, [&](uint64_t i, unsigned thread) {
+      std::vector<uint32_t>& s = slot(thread);
+      Copy& c = copies[thread];
+      if (c.up.empty() && degree > 0) {
+        c.up.assign(up_.begin() + base, up_.begin() + base + degree);
+        c.down.assign(down_.begin() + base, down_.begin() + base + degree);
+        for (uint32_t k = 0; k < degree; ++k) s[t_.up_head[base + k]] = k;
+      }
+      lowerTrianglesOf(u, begin + static_cast<uint32_t>(i), begin + static_cast<uint32_t>(i) + 1, s, c.up.data(), c.down.data());
+    }, 16);
+    auto better = [](Cost& target, const Cost& c) {
+      if (c.weight < target.weight || (c.weight == target.weight && c.distance < target.distance)) target = c;
+    };
+    for (unsigned thread = 0; thread < threads_; ++thread) {
+      if (copies[thread].up.empty()) continue;
+      for (uint32_t k = 0; k < degree; ++k) {
+        better(up_[base + k], copies[thread].up[k]);
+        better(down_[base + k], copies[thread].down[k]);
+        slots_[thread][t_.up_head[base + k]] = kNoSlot;
+      }
+    }
   }
 
   // Triangles u < x < v with x in the middle: arc u-v via x, and arc u-x via v (x-v is final).
   void upperTriangles(uint32_t x, std::vector<uint32_t>& slot) {
     for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) slot[t_.up_head[a]] = a;
-    for (uint32_t i = t_.down_first[x]; i < t_.down_first[x + 1]; ++i) {
+    upperTrianglesOf(t_.down_first[x], t_.down_first[x + 1], slot);
+    for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
+  }
+
+  // Each lower neighbour u of x writes only u's own arcs, so x's lower neighbours split across
+  // threads without copies.
+  void upperTrianglesSplit(uint32_t x) {
+    const uint32_t begin = t_.down_first[x], count = t_.down_first[x + 1] - begin;
+    std::vector<char> filled(threads_, 0);
+    parallelFor(count, threads_, [&](uint64_t i, unsigned thread) {
+      std::vector<uint32_t>& s = slot(thread);
+      if (!filled[thread]) {
+        filled[thread] = 1;
+        for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) s[t_.up_head[a]] = a;
+      }
+      upperTrianglesOf(begin + static_cast<uint32_t>(i), begin + static_cast<uint32_t>(i) + 1, s);
+    }, 16);
+    for (unsigned thread = 0; thread < threads_; ++thread)
+      if (filled[thread])
+        for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) slots_[thread][t_.up_head[a]] = kNoSlot;
+  }
+
+  void upperTrianglesOf(uint32_t begin, uint32_t end, const std::vector<uint32_t>& slot) {
+    for (uint32_t i = begin; i < end; ++i) {
       const uint32_t u = t_.down_tail[i], ux = t_.down_arc[i];
       for (uint32_t uv = ux + 1; uv < t_.up_first[u + 1]; ++uv) {
         const uint32_t xv = slot[t_.up_head[uv]];
@@ -228,11 +306,11 @@ class Customizer {
         relaxPerfect(down_[ux], up_[xv], down_[uv]);
       }
     }
-    for (uint32_t a = t_.up_first[x]; a < t_.up_first[x + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
   }
 
   const CCHTopology& t_;
   unsigned threads_;
+  CustomizeTuning tuning_;
   std::vector<std::vector<uint32_t>> slots_;  // per thread: arc of the current node to each upper neighbour
   std::vector<Cost> up_, down_;
   std::vector<uint32_t> task_first_, task_nodes_;
@@ -250,10 +328,16 @@ std::vector<uint32_t> turnDistancesCm(const EdgeBasedView& eb) {
 
 ContractionHierarchy customizeCCH(const CCHTopology& topology, std::span<const uint32_t> arc_weight,
                                   std::span<const uint32_t> arc_distance, const CustomizeOptions& options) {
+  return customizeCCH(topology, arc_weight, arc_distance, options, CustomizeTuning{});
+}
+
+ContractionHierarchy customizeCCH(const CCHTopology& topology, std::span<const uint32_t> arc_weight,
+                                  std::span<const uint32_t> arc_distance, const CustomizeOptions& options,
+                                  const CustomizeTuning& tuning) {
   if (arc_weight.size() != topology.turn_arc.size() || arc_distance.size() != topology.turn_arc.size())
     throw Error("InvalidArgument", "a metric needs one weight and one distance per turn of the map (" +
                                        std::to_string(topology.turn_arc.size()) + ")");
-  Customizer c(topology, options.threads == 0 ? defaultThreadCount() : options.threads);
+  Customizer c(topology, options.threads == 0 ? defaultThreadCount() : options.threads, tuning);
   c.run(arc_weight, arc_distance, options.perfect);
   return c.result();
 }

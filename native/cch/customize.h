@@ -32,4 +32,16 @@ std::vector<uint32_t> turnDistancesCm(const EdgeBasedView& eb);
 ContractionHierarchy customizeCCH(const CCHTopology& topology, std::span<const uint32_t> arc_weight,
                                   std::span<const uint32_t> arc_distance, const CustomizeOptions& options);
 
+// Scheduling knobs, for tests that must reach every multi-threaded path on a small map.
+struct CustomizeTuning {
+  // A node alone on its level near the top of the elimination tree is split across threads from
+  // this many lower neighbours on.
+  uint32_t split_min_lower_neighbours = 256;
+  // Subtrees of at most max(this, nodes / (8 threads)) nodes are one task each.
+  uint32_t min_task_nodes = 256;
+};
+ContractionHierarchy customizeCCH(const CCHTopology& topology, std::span<const uint32_t> arc_weight,
+                                  std::span<const uint32_t> arc_distance, const CustomizeOptions& options,
+                                  const CustomizeTuning& tuning);
+
 }  // namespace waymark

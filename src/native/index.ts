@@ -68,6 +68,9 @@ export interface CCHMetricOptions {
   perfect?: boolean;
   /** 0 = all cores. */
   threads?: number;
+  /** Tests: scheduling knobs that reach every multi-threaded path on a small map. */
+  splitLowerNeighbours?: number;
+  minTaskNodes?: number;
 }
 
 export interface CCHBenchFigures {
