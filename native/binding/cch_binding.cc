@@ -204,7 +204,7 @@ Napi::Value cchBench(const Napi::CallbackInfo& info) {
     Napi::Object result = Napi::Object::New(env);
 
     Napi::Object topology = Napi::Object::New(env);
-    {
+    if (boolean(o, "preprocess", true)) {
       CCHTopologyData rebuilt;
       const auto [wall, cpu] = timed([&] { rebuilt = buildCCHTopology(map->eb, map->road, CCHBuildOptions{}); });
       topology.Set("buildMs", wall);

@@ -20,6 +20,11 @@ struct Cost {
   uint32_t middle = kNoMiddle;
 };
 
+// Both directions of an arc side by side: every triangle reads or writes both.
+struct ArcCost {
+  Cost up, down;
+};
+
 // The cheaper of target and a + b (ties: the shorter), remembering the triangle's middle node.
 // Sums are taken in 64 bits; kNotAllowed or more is closed.
 inline void relax(Cost& target, const Cost& a, const Cost& b, uint32_t middle) {
@@ -56,13 +61,12 @@ class Customizer {
 
   void run(std::span<const uint32_t> arc_weight, std::span<const uint32_t> arc_distance, bool perfect) {
     const uint32_t m = t_.arcCount();
-    up_.assign(m, Cost{});
-    down_.assign(m, Cost{});
+    arcs_.assign(m, ArcCost{});
     // Input arcs: the cheapest turn between two segments in each direction.
     for (size_t i = 0; i < t_.turn_arc.size(); ++i) {
       const uint32_t code = t_.turn_arc[i];
       if (code == kNoCCHArc || arc_weight[i] == kNotAllowed) continue;
-      Cost& c = code % 2 == 0 ? up_[code / 2] : down_[code / 2];
+      Cost& c = code % 2 == 0 ? arcs_[code / 2].up : arcs_[code / 2].down;
       const Cost in{arc_weight[i], arc_distance[i], kNoMiddle};
       if (in.weight < c.weight || (in.weight == c.weight && in.distance < c.distance)) c = in;
     }
@@ -96,10 +100,13 @@ class Customizer {
     ContractionHierarchy ch;
     ch.rank.assign(t_.rank.begin(), t_.rank.end());
     ch.input_node.assign(t_.order.begin(), t_.order.end());
-    auto emit = [&](const std::vector<Cost>& costs, std::vector<uint32_t>& first, std::vector<uint32_t>& head,
+    auto emit = [&](bool down, std::vector<uint32_t>& first, std::vector<uint32_t>& head,
                     std::vector<uint32_t>& weight, std::vector<uint32_t>& distance, std::vector<uint32_t>& middle) {
       size_t kept = 0;
-      for (const Cost& c : costs) kept += c.weight != kNotAllowed && c.middle != kDropped;
+      for (const ArcCost& a : arcs_) {
+        const Cost& c = down ? a.down : a.up;
+        kept += c.weight != kNotAllowed && c.middle != kDropped;
+      }
       first.assign(n + 1, 0);
       head.reserve(kept);
       weight.reserve(kept);
@@ -107,7 +114,7 @@ class Customizer {
       middle.reserve(kept);
       for (uint32_t u = 0; u < n; ++u) {
         for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) {
-          const Cost& c = costs[a];
+          const Cost& c = down ? arcs_[a].down : arcs_[a].up;
           if (c.weight == kNotAllowed || c.middle == kDropped) continue;
           head.push_back(t_.up_head[a]);
           weight.push_back(c.weight);
@@ -117,8 +124,8 @@ class Customizer {
         first[u + 1] = static_cast<uint32_t>(head.size());
       }
     };
-    emit(up_, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
-    emit(down_, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
+    emit(false, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
+    emit(true, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
     return ch;
   }
 
@@ -216,23 +223,24 @@ class Customizer {
   // v of m above u (the arc u-v exists: m's upper neighbours form a clique).
   void lowerTriangles(uint32_t u, std::vector<uint32_t>& slot) {
     for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = a;
-    lowerTrianglesOf(u, t_.down_first[u], t_.down_first[u + 1], slot, up_.data(), down_.data());
+    lowerTrianglesOf(u, t_.down_first[u], t_.down_first[u + 1], slot, arcs_.data());
     for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) slot[t_.up_head[a]] = kNoSlot;
   }
 
-  // The lower neighbours down_first[u] + begin .. end of u; slot[v] indexes u's arc to v in out_up / out_down.
-  void lowerTrianglesOf(uint32_t u, uint32_t begin, uint32_t end, const std::vector<uint32_t>& slot, Cost* out_up, Cost* out_down) {
+  // The lower neighbours begin .. end of u (indices into down_*); slot[v] indexes u's arc to v in out.
+  void lowerTrianglesOf(uint32_t u, uint32_t begin, uint32_t end, const std::vector<uint32_t>& slot, ArcCost* out) {
     (void)u;
     for (uint32_t i = begin; i < end; ++i) {
       const uint32_t m = t_.down_tail[i], mu = t_.down_arc[i];
-      const Cost& m_to_u = up_[mu];
-      const Cost& u_to_m = down_[mu];
+      const Cost m_to_u = arcs_[mu].up;
+      const Cost u_to_m = arcs_[mu].down;
       if (m_to_u.weight == kNotAllowed && u_to_m.weight == kNotAllowed) continue;
       for (uint32_t mv = mu + 1; mv < t_.up_first[m + 1]; ++mv) {
         const uint32_t uv = slot[t_.up_head[mv]];
         if (uv == kNoSlot) notChordal();
-        relax(out_up[uv], u_to_m, up_[mv], m);
-        relax(out_down[uv], down_[mv], m_to_u, m);
+        const ArcCost& m_v = arcs_[mv];
+        relax(out[uv].up, u_to_m, m_v.up, m);
+        relax(out[uv].down, m_v.down, m_to_u, m);
       }
     }
   }
@@ -242,28 +250,24 @@ class Customizer {
   void lowerTrianglesSplit(uint32_t u) {
     const uint32_t base = t_.up_first[u], degree = t_.up_first[u + 1] - base;
     const uint32_t begin = t_.down_first[u], count = t_.down_first[u + 1] - begin;
-    struct Copy {
-      std::vector<Cost> up, down;
-    };
-    std::vector<Copy> copies(threads_);
+    std::vector<std::vector<ArcCost>> copies(threads_);
     parallelFor(count, threads_, [&](uint64_t i, unsigned thread) {
       std::vector<uint32_t>& s = slot(thread);
-      Copy& c = copies[thread];
-      if (c.up.empty() && degree > 0) {
-        c.up.assign(up_.begin() + base, up_.begin() + base + degree);
-        c.down.assign(down_.begin() + base, down_.begin() + base + degree);
+      std::vector<ArcCost>& c = copies[thread];
+      if (c.empty() && degree > 0) {
+        c.assign(arcs_.begin() + base, arcs_.begin() + base + degree);
         for (uint32_t k = 0; k < degree; ++k) s[t_.up_head[base + k]] = k;
       }
-      lowerTrianglesOf(u, begin + static_cast<uint32_t>(i), begin + static_cast<uint32_t>(i) + 1, s, c.up.data(), c.down.data());
+      lowerTrianglesOf(u, begin + static_cast<uint32_t>(i), begin + static_cast<uint32_t>(i) + 1, s, c.data());
     }, 16);
     auto better = [](Cost& target, const Cost& c) {
       if (c.weight < target.weight || (c.weight == target.weight && c.distance < target.distance)) target = c;
     };
     for (unsigned thread = 0; thread < threads_; ++thread) {
-      if (copies[thread].up.empty()) continue;
+      if (copies[thread].empty()) continue;
       for (uint32_t k = 0; k < degree; ++k) {
-        better(up_[base + k], copies[thread].up[k]);
-        better(down_[base + k], copies[thread].down[k]);
+        better(arcs_[base + k].up, copies[thread][k].up);
+        better(arcs_[base + k].down, copies[thread][k].down);
         slots_[thread][t_.up_head[base + k]] = kNoSlot;
       }
     }
@@ -300,10 +304,13 @@ class Customizer {
       for (uint32_t uv = ux + 1; uv < t_.up_first[u + 1]; ++uv) {
         const uint32_t xv = slot[t_.up_head[uv]];
         if (xv == kNoSlot) notChordal();
-        relaxPerfect(up_[uv], up_[ux], up_[xv]);
-        relaxPerfect(down_[uv], down_[xv], down_[ux]);
-        relaxPerfect(up_[ux], up_[uv], down_[xv]);
-        relaxPerfect(down_[ux], up_[xv], down_[uv]);
+        ArcCost& u_v = arcs_[uv];
+        ArcCost& u_x = arcs_[ux];
+        const ArcCost& x_v = arcs_[xv];
+        relaxPerfect(u_v.up, u_x.up, x_v.up);
+        relaxPerfect(u_v.down, x_v.down, u_x.down);
+        relaxPerfect(u_x.up, u_v.up, x_v.down);
+        relaxPerfect(u_x.down, x_v.up, u_v.down);
       }
     }
   }
@@ -312,7 +319,7 @@ class Customizer {
   unsigned threads_;
   CustomizeTuning tuning_;
   std::vector<std::vector<uint32_t>> slots_;  // per thread: arc of the current node to each upper neighbour
-  std::vector<Cost> up_, down_;
+  std::vector<ArcCost> arcs_;
   std::vector<uint32_t> task_first_, task_nodes_;
   Levels top_by_height_, top_by_depth_;
 };

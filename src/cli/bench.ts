@@ -30,13 +30,15 @@ export function registerBench(program: Command): void {
     .option('--sizes <list>', 'matrix sizes', '1000,5000')
     .option('--threads <list>', 'customization thread counts', '1,2')
     .option('--rounds <n>', 'customizations per setting (median)', '3')
+    .option('--no-preprocess', 'do not rebuild (and time) the metric-independent part')
     .option('--json', 'one JSON object per map')
-    .action((maps: string[], opts: { queries: string; sizes: string; threads: string; rounds: string; json?: boolean }) => {
+    .action((maps: string[], opts: { queries: string; sizes: string; threads: string; rounds: string; preprocess: boolean; json?: boolean }) => {
       benchCCH(maps, {
         queries: Number(opts.queries),
         matrixSizes: opts.sizes ? opts.sizes.split(',').map(Number) : [],
         threads: opts.threads.split(',').map(Number),
         rounds: Number(opts.rounds),
+        preprocess: opts.preprocess,
         json: Boolean(opts.json),
       });
     });

@@ -74,7 +74,8 @@ export interface CCHMetricOptions {
 }
 
 export interface CCHBenchFigures {
-  topology: { buildMs: number; buildCpuMs: number; sameAsMap: boolean; nodes: number; arcs: number; bytes: number; treeHeight: number; chArcs: number };
+  /** buildMs, buildCpuMs, sameAsMap: absent with preprocess: false. */
+  topology: { buildMs?: number; buildCpuMs?: number; sameAsMap?: boolean; nodes: number; arcs: number; bytes: number; treeHeight: number; chArcs: number };
   customize: { threads: number; perfect: boolean; wallMs: number; cpuMs: number; arcs: number }[];
   query: Record<'ch' | 'cchBasic' | 'cchPerfect', { p50Us: number; mismatches: number }>;
   matrix: { size: number; ch: { wallMs: number; cpuMs: number }; cchPerfect: { wallMs: number; cpuMs: number }; sameSum: boolean }[];
@@ -324,7 +325,7 @@ export interface NativeAddon {
   /** Tests only: the map's own weights customized, a points x points table of seconds by bucket many-to-many or PHAST on the result. */
   cchTable(map: MapHandle, points: Float64Array, options: CCHMetricOptions & SnapOptions & { method: 'matrix' | 'phast' }): Float64Array;
   /** `waymark bench cch` figures (native/cch): preprocessing, customization, queries and matrices on the customized metric vs the map's CH. */
-  cchBench(map: MapHandle, options: { threads?: number[]; rounds?: number; queries?: number; matrixSizes?: number[]; seed?: number }): CCHBenchFigures;
+  cchBench(map: MapHandle, options: { threads?: number[]; rounds?: number; queries?: number; matrixSizes?: number[]; seed?: number; preprocess?: boolean }): CCHBenchFigures;
   /** Tests only: recomputes a map file's checksum in place (after a test edited a section). */
   resealMapFile(path: string): void;
   /**
