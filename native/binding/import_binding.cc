@@ -133,6 +133,8 @@ class FinishWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     o.Set("secondsGraph", summary_.seconds_graph);
     o.Set("secondsEdgeBased", summary_.seconds_edge_based);
     o.Set("secondsContraction", summary_.seconds_contraction);
+    o.Set("secondsCch", summary_.seconds_cch);
+    o.Set("cchArcs", double(summary_.cch_arcs));
     o.Set("secondsSnapIndex", summary_.seconds_snap_index);
     o.Set("secondsWrite", summary_.seconds_write);
     session_->busy = false;

@@ -6,6 +6,7 @@
 
 #include "common/geo.h"
 #include "graph/map_file.h"
+#include "cch/cch_topology.h"
 #include "ch/ch_graph.h"
 #include "ch/contraction.h"
 #include "graph/edge_based_graph.h"
@@ -55,6 +56,16 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   std::vector<uint32_t>().swap(turn_distance);
   summary.seconds_contraction = secondsSince(t_ch);
 
+  // Customizable CH topology (nested dissection order, chordal supergraph): metric independent.
+  auto t_cch = std::chrono::steady_clock::now();
+  reportProgress(progress, "cch", 0, 1);
+  CCHBuildOptions cch_options;
+  cch_options.threads = ch_options.threads;
+  const CCHTopologyData cch = buildCCHTopology(EdgeBasedView(eb), RoadMap(g), cch_options);
+  reportProgress(progress, "cch", 1, 1);
+  summary.seconds_cch = secondsSince(t_cch);
+  summary.cch_arcs = cch.up_head.size();
+
   // Snapping index over every road (queries choose which ones they accept).
   auto t_snap = std::chrono::steady_clock::now();
   const SnapIndexData snap = buildSnapIndex(RoadMap(g));
@@ -102,6 +113,7 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   addRoadGraphSections(writer, g);
   addEdgeBasedSections(writer, eb);
   addCHSections(writer, ch);
+  addCCHSections(writer, cch);
   addSnapSections(writer, snap);
   reportProgress(progress, "write", 0, 1);
   writer.write(options.output_path, header);

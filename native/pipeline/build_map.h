@@ -30,6 +30,8 @@ struct BuildMapSummary {
   double seconds_graph = 0;
   double seconds_edge_based = 0;
   double seconds_contraction = 0;
+  double seconds_cch = 0;  // metric-independent CCH preprocessing
+  uint64_t cch_arcs = 0;
   double seconds_snap_index = 0;
   double seconds_write = 0;
 };

@@ -14,6 +14,7 @@ LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
       road(*file),
       eb(*file, road.edgeCount()),
       ch(*file),
+      cch(*file, eb),
       snap(*file, road),
       queries(ch.nodeCount()),
       upward_searches(ch.nodeCount()),

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cch/cch_topology.h"
 #include "ch/ch_graph.h"
 #include "ch/ch_query.h"
 #include "ch/upward_search.h"
@@ -65,6 +66,7 @@ struct LoadedMap {
   RoadMap road;
   EdgeBasedView eb;
   CHGraph ch;
+  CCHTopology cch;  // metric-independent CCH (native/cch): customize it to route on another metric
   SnapIndex snap;
   mutable ScratchPool<CHQuery> queries;
   mutable ScratchPool<UpwardSearch> upward_searches;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { benchBuild } from '../../bench/build.js';
+import { benchCCH } from '../../bench/cch.js';
 import { benchJobs } from '../../bench/jobs.js';
 import { benchMatch } from '../../bench/match.js';
 import { benchFuzz } from '../../bench/fuzz.js';
@@ -21,6 +22,26 @@ export function registerBench(program: Command): void {
     .argument('<pbf...>', 'OSM PBF files')
     .option('--json', 'print one JSON object')
     .action((pbfs: string[], opts: { json?: boolean }) => benchBuild(pbfs, Boolean(opts.json)));
+  bench
+    .command('cch')
+    .description('customizable CH: preprocessing, customization on 1 and 2 threads, query p50 and matrices vs the map\'s CH (a PBF is built first)')
+    .argument('<maps...>', 'map files (.wmap) or OSM PBFs')
+    .option('--queries <n>', 'random segment pairs', '10000')
+    .option('--sizes <list>', 'matrix sizes', '1000,5000')
+    .option('--threads <list>', 'customization thread counts', '1,2')
+    .option('--rounds <n>', 'customizations per setting (median)', '3')
+    .option('--no-preprocess', 'do not rebuild (and time) the metric-independent part')
+    .option('--json', 'one JSON object per map')
+    .action((maps: string[], opts: { queries: string; sizes: string; threads: string; rounds: string; preprocess: boolean; json?: boolean }) => {
+      benchCCH(maps, {
+        queries: Number(opts.queries),
+        matrixSizes: opts.sizes ? opts.sizes.split(',').map(Number) : [],
+        threads: opts.threads.split(',').map(Number),
+        rounds: Number(opts.rounds),
+        preprocess: opts.preprocess,
+        json: Boolean(opts.json),
+      });
+    });
   bench
     .command('route')
     .description('CH query latency vs plain Dijkstra on the same random pairs (a PBF is built first)')

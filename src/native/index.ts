@@ -55,8 +55,30 @@ export interface BuildSummary {
   secondsGraph: number;
   secondsEdgeBased: number;
   secondsContraction: number;
+  /** Metric-independent customizable-CH preprocessing (nested dissection, chordal supergraph). */
+  secondsCch: number;
+  cchArcs: number;
   secondsSnapIndex: number;
   secondsWrite: number;
+}
+
+/** A customization of the map's customizable contraction hierarchy (native/cch). */
+export interface CCHMetricOptions {
+  weights?: Uint32Array;
+  perfect?: boolean;
+  /** 0 = all cores. */
+  threads?: number;
+  /** Tests: scheduling knobs that reach every multi-threaded path on a small map. */
+  splitLowerNeighbours?: number;
+  minTaskNodes?: number;
+}
+
+export interface CCHBenchFigures {
+  /** buildMs, buildCpuMs, sameAsMap: absent with preprocess: false. */
+  topology: { buildMs?: number; buildCpuMs?: number; sameAsMap?: boolean; nodes: number; arcs: number; bytes: number; treeHeight: number; chArcs: number };
+  customize: { threads: number; perfect: boolean; wallMs: number; cpuMs: number; arcs: number }[];
+  query: Record<'ch' | 'cchBasic' | 'cchPerfect', { p50Us: number; mismatches: number }>;
+  matrix: { size: number; ch: { wallMs: number; cpuMs: number }; cchPerfect: { wallMs: number; cpuMs: number }; sameSum: boolean }[];
 }
 
 /** A coordinate snapped onto the nearest routable road. */
@@ -295,6 +317,19 @@ export interface NativeAddon {
   /** Directed segments of the fastest route through the points (ground truth for matching tests). */
   routeSegments(map: MapHandle, coordinates: Float64Array): { segments: Uint32Array; from: Float64Array; to: Float64Array; metres: Float64Array };
   benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
+  /**
+   * Tests only (native/cch): customizes the map's CCH with `weights` (ms per turn, 0xffffffff = closed; the map's own if absent), then per
+   * segment pair the ms from the start of sources[i] to the start of targets[i] (NaN: no path) on it and on the map's CH, and the unpacked paths.
+   */
+  cchCheck(map: MapHandle, options: CCHMetricOptions & { sources: Uint32Array; targets: Uint32Array; paths?: boolean }): {
+    durations: Float64Array; distances: Float64Array; chDurations: Float64Array; pathFirst: Uint32Array; pathSegments: Uint32Array; arcs: number; customizeMs: number;
+  };
+  /** Tests only: the map's own weights customized, a points x points table of seconds by bucket many-to-many or PHAST on the result. */
+  cchTable(map: MapHandle, points: Float64Array, options: CCHMetricOptions & SnapOptions & { method: 'matrix' | 'phast' }): Float64Array;
+  /** `waymark bench cch` figures (native/cch): preprocessing, customization, queries and matrices on the customized metric vs the map's CH. */
+  cchBench(map: MapHandle, options: { threads?: number[]; rounds?: number; queries?: number; matrixSizes?: number[]; seed?: number; preprocess?: boolean }): CCHBenchFigures;
+  /** Tests only: recomputes a map file's checksum in place (after a test edited a section). */
+  resealMapFile(path: string): void;
   /**
    * PHAST around one point: per limit (seconds or metres), the reached road pieces as linestrings (parts[k]..parts[k+1] are piece k's
    * pairs; none with lines: false); with sampleStep (m), points along the network within the largest limit as lon, lat, cost triples.
