@@ -93,6 +93,11 @@ export interface MatrixOptions extends SnapOptions {
   distances?: boolean;
   /** Threads inside the call (0 = all cores). */
   threads?: number;
+  /**
+   * Many-to-many method (default 'auto': RPHAST from 16 sources and 16 destinations on, else buckets;
+   * matrixPairs with few pairs then uses point-to-point queries). The results are the same.
+   */
+  method?: 'auto' | 'buckets' | 'rphast';
   /** Refuse larger requests with TooBig before allocating anything (default 25,000,000). */
   maxCells?: number;
   /** Report the call's phase timings and counters (for tracing). */
