@@ -297,7 +297,12 @@ export interface NativeAddon {
   match(map: MapHandle, coordinates: Float64Array, options?: NativeMatchOptions): NativeMatch;
   /** Directed segments of the fastest route through the points (ground truth for matching tests). */
   routeSegments(map: MapHandle, coordinates: Float64Array): { segments: Uint32Array; from: Float64Array; to: Float64Array; metres: Float64Array };
-  benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
+  /** Per pair: micros in all (snap both ends + search), snapMicros of that; cpuMicros of the whole loop (thread CPU time). */
+  benchRoutes(
+    map: MapHandle,
+    pairs: Float64Array,
+    mode: 'ch' | 'dijkstra' | 'snap',
+  ): { micros: Float64Array; snapMicros: Float64Array; durations: Float64Array; settled: Float64Array; cpuMicros: number };
   /**
    * PHAST around one point: per limit (seconds or metres), the reached road pieces as linestrings (parts[k]..parts[k+1] are piece k's
    * pairs; none with lines: false); with sampleStep (m), points along the network within the largest limit as lon, lat, cost triples.
