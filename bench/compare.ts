@@ -26,6 +26,8 @@ export interface CompareOptions {
   connections: number;
   /** An existing map instead of building the PBF (no preprocessing row). */
   map?: string;
+  /** Where to keep the map built from the PBF (default: a temporary file, removed). */
+  keepMap?: string;
   json: boolean;
 }
 
@@ -132,7 +134,7 @@ async function httpRow(mapPath: string, options: CompareOptions): Promise<Compar
   const { startServer, routeLoad } = await import('./http.js');
   const autocannon = (await import('autocannon')).default;
   const workers = availableParallelism();
-  const { child, base } = await startServer(mapPath, workers);
+  const { child, base, dataDir } = await startServer(mapPath, workers);
   try {
     const load = routeLoad(mapPath);
     await autocannon({ url: base, connections: options.connections, duration: 1, requests: load.requests }); // warm-up
@@ -151,13 +153,17 @@ async function httpRow(mapPath: string, options: CompareOptions): Promise<Compar
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.on('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 function cell(x: Timed | number | undefined, unit: string): string {
   if (x === undefined) return '—';
   if (typeof x === 'number') return `${fmt(x, unit === 'req/s' ? 0 : 1)} ${unit}`;
-  return `${fmt(x.wall_ms, x.wall_ms < 10 ? 2 : 1)} ${unit} (cpu ${fmt(x.cpu_ms, x.cpu_ms < 10 ? 2 : 1)})`;
+  const scale = unit === 's' ? 1000 : 1; // Timed holds milliseconds
+  const wall = x.wall_ms / scale;
+  const cpu = x.cpu_ms / scale;
+  return `${fmt(wall, wall < 10 ? 2 : 1)} ${unit} (cpu ${fmt(cpu, cpu < 10 ? 2 : 1)})`;
 }
 
 export async function benchCompare(pbf: string, options: CompareOptions): Promise<{ map: string; rows: CompareRow[] }> {
@@ -169,7 +175,7 @@ export async function benchCompare(pbf: string, options: CompareOptions): Promis
   try {
     let mapPath = options.map;
     if (!mapPath) {
-      mapPath = join(dir, 'map.wmap');
+      mapPath = options.keepMap ?? join(dir, 'map.wmap');
       say(`building ${pbf} ...`);
       const built = benchBuildOne(pbf, 'car', mapPath);
       const result = built.result as { secondsContraction: number; secondsImport: number };

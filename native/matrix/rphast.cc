@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -11,39 +12,87 @@
 
 namespace waymark {
 
+namespace {
+
+// Arrays of kNotSelected, at least as long as the largest map seen, handed out one per selection.
+std::mutex position_pool_mutex;
+std::vector<std::unique_ptr<std::vector<uint32_t>>> position_pool;
+
+std::unique_ptr<std::vector<uint32_t>> cleanPositions(uint32_t n) {
+  std::unique_ptr<std::vector<uint32_t>> a;
+  {
+    std::lock_guard<std::mutex> lock(position_pool_mutex);
+    if (!position_pool.empty()) {
+      a = std::move(position_pool.back());
+      position_pool.pop_back();
+    }
+  }
+  if (!a) a = std::make_unique<std::vector<uint32_t>>();
+  if (a->size() < n) a->resize(n, kNotSelected);
+  return a;
+}
+
+}  // namespace
+
+RphastSelection::RphastSelection(RphastSelection&& o) noexcept
+    : position_of(o.position_of),
+      node(std::move(o.node)),
+      arc_first(std::move(o.arc_first)),
+      arc_tail(std::move(o.arc_tail)),
+      arc_weight(std::move(o.arc_weight)),
+      arc_distance(std::move(o.arc_distance)),
+      fits_lanes(o.fits_lanes),
+      positions_(std::move(o.positions_)) {
+  o.position_of = nullptr;
+  o.node.clear();
+}
+
+RphastSelection::~RphastSelection() {
+  if (!positions_) return;
+  for (uint32_t v : node) (*positions_)[v] = kNotSelected;
+  std::lock_guard<std::mutex> lock(position_pool_mutex);
+  position_pool.push_back(std::move(positions_));
+}
+
 RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> target_nodes) {
   RphastSelection sel;
   const uint32_t n = ch.nodeCount();
   constexpr uint32_t kMarked = 0;
-  sel.position_of.assign(n, kNotSelected);
-  std::vector<uint32_t> stack;
+  sel.positions_ = cleanPositions(n);
+  uint32_t* position_of = sel.positions_->data();
+  sel.position_of = position_of;
+  // Marked nodes go straight into `node` so that the destructor resets them, whatever happens.
+  std::vector<uint32_t>& marked = sel.node;
   for (uint32_t v : target_nodes) {
-    if (sel.position_of[v] == kMarked) continue;
-    sel.position_of[v] = kMarked;
-    stack.push_back(v);
+    if (position_of[v] == kMarked) continue;
+    marked.push_back(v);
+    position_of[v] = kMarked;
   }
   // Downward arcs x -> v are stored at v with head x (rank x > rank v): following them goes up.
-  while (!stack.empty()) {
-    const uint32_t v = stack.back();
-    stack.pop_back();
+  for (size_t k = 0; k < marked.size(); ++k) {
+    const uint32_t v = marked[k];
     for (uint32_t i = ch.down_first[v]; i < ch.down_first[v + 1]; ++i) {
       const uint32_t x = ch.down_head[i];
-      if (sel.position_of[x] == kMarked) continue;
-      sel.position_of[x] = kMarked;
-      stack.push_back(x);
+      if (position_of[x] == kMarked) continue;
+      marked.push_back(x);
+      position_of[x] = kMarked;
     }
   }
-  // Hierarchy nodes are numbered by rank: descending ids are the sweep order.
-  for (uint32_t v = n; v-- > 0;) {
-    if (sel.position_of[v] == kNotSelected) continue;
-    sel.position_of[v] = static_cast<uint32_t>(sel.node.size());
-    sel.node.push_back(v);
+  // Hierarchy nodes are numbered by rank: descending ids are the sweep order. A large selection is
+  // put in order by a scan over every node rather than by sorting.
+  if (marked.size() > n / 32) {
+    size_t k = 0;
+    for (uint32_t v = n; v-- > 0;)
+      if (position_of[v] == kMarked) marked[k++] = v;
+  } else {
+    std::sort(marked.begin(), marked.end(), std::greater<uint32_t>());
   }
+  for (uint32_t p = 0; p < marked.size(); ++p) position_of[marked[p]] = p;
   sel.arc_first.reserve(sel.node.size() + 1);
   sel.arc_first.push_back(0);
   for (uint32_t v : sel.node) {
     for (uint32_t i = ch.down_first[v]; i < ch.down_first[v + 1]; ++i) {
-      sel.arc_tail.push_back(sel.position_of[ch.down_head[i]]);
+      sel.arc_tail.push_back(position_of[ch.down_head[i]]);
       sel.arc_weight.push_back(ch.down_weight[i]);
       sel.arc_distance.push_back(ch.down_distance[i]);
       sel.fits_lanes = sel.fits_lanes && ch.down_weight[i] < kLaneArcLimit && ch.down_distance[i] < kLaneArcLimit;

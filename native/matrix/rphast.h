@@ -10,6 +10,7 @@
 // it on the way down to the target is too. 32-bit lanes are exact while labels stay below 2^29 ms
 // (6.2 days) and 2^30 cm; a batch that leaves that range is recomputed with buckets.
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -27,12 +28,25 @@ constexpr uint32_t kNotSelected = 0xFFFFFFFFu;
 constexpr uint32_t kLaneArcLimit = 1u << 29;
 
 struct RphastSelection {
-  std::vector<uint32_t> position_of;  // hierarchy node -> position in the sweep, kNotSelected outside
-  std::vector<uint32_t> node;         // position -> hierarchy node; positions descend in rank
+  // position_of[hierarchy node]: its position in the sweep, kNotSelected outside. The array is
+  // borrowed from a process-wide pool of arrays kept at kNotSelected between requests (only the
+  // selected entries are written, and reset when the selection goes), so a small selection costs
+  // nothing per node of a big map.
+  const uint32_t* position_of = nullptr;
+  std::vector<uint32_t> node;  // position -> hierarchy node; positions descend in rank
   // Per position: the incoming downward arcs x -> node, from higher (earlier) positions x.
   std::vector<uint32_t> arc_first, arc_tail, arc_weight, arc_distance;
   bool fits_lanes = true;  // every arc below kLaneArcLimit
   uint32_t size() const { return static_cast<uint32_t>(node.size()); }
+
+  RphastSelection() = default;
+  RphastSelection(RphastSelection&& other) noexcept;
+  RphastSelection& operator=(RphastSelection&&) = delete;
+  ~RphastSelection();
+
+ private:
+  friend RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> target_nodes);
+  std::unique_ptr<std::vector<uint32_t>> positions_;  // owns position_of's storage
 };
 
 // The selection of the given hierarchy nodes (duplicates allowed).

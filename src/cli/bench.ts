@@ -55,11 +55,22 @@ export function registerBench(program: Command): void {
     .option('--full-max <n>', 'largest N also timed as a full call with its output arrays', '5000')
     .option('--http-duration <s>', 'seconds of POST /route load (0: none)', '10')
     .option('--connections <n>', 'concurrent HTTP connections', '8')
+    .option('--keep-map <file>', 'keep the map built from the PBF there (.wmap)')
     .option('--json', 'print one JSON object')
     .action(
       async (
         input: string,
-        opts: { queries: string; sizes: string; crossover: string; threads: string; fullMax: string; httpDuration: string; connections: string; json?: boolean },
+        opts: {
+          queries: string;
+          sizes: string;
+          crossover: string;
+          threads: string;
+          fullMax: string;
+          httpDuration: string;
+          connections: string;
+          keepMap?: string;
+          json?: boolean;
+        },
       ) => {
         const list = (text: string, what: string) =>
           text
@@ -87,6 +98,7 @@ export function registerBench(program: Command): void {
           connections: count(opts.connections, '--connections', 1),
           json: Boolean(opts.json),
           ...(isMap ? { map: input } : {}),
+          ...(opts.keepMap && !isMap ? { keepMap: opts.keepMap } : {}),
         });
       },
     );
