@@ -15,6 +15,8 @@ process.stdout.write(
     seconds: result.secondsTotal,
     seconds_read: result.secondsImport,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    // CPU time of this process (every thread; osmium's own processes not included).
+    cpu_s: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     nodes: result.nodes,
     edges: result.edges,
     file_bytes: statSync(output).size,

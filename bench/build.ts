@@ -14,6 +14,8 @@ export interface BuildBenchRow {
   name: string;
   seconds: number;
   seconds_read: number;
+  /** CPU seconds of the importing process (all its threads). */
+  cpu_s: number;
   peak_rss_mb: number;
   nodes: number;
   edges: number;
@@ -58,6 +60,7 @@ export function benchBuildOne(pbf: string, profile = 'car', keepMap?: string): B
       name: basename(pbf).replace(/\.osm\.pbf$/, ''),
       seconds: row.seconds,
       seconds_read: row.seconds_read,
+      cpu_s: row.cpu_s,
       peak_rss_mb: row.peak_rss_mb,
       nodes: row.nodes,
       edges: row.edges,

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WaymarkError } from '../src/errors.js';
 import { native } from '../src/native/index.js';
 import { matrixOnMap, matrixPairsOnMap } from '../src/routing/matrix.js';
 import type { LonLat } from '../src/routing/route.js';
 import { GraphAccess, midpoint } from './graph-access.js';
-import { monacoMap, runCli } from './helpers.js';
+import { monacoMap, repoRoot, runCli } from './helpers.js';
 
 function toPoints(flat: Float64Array): LonLat[] {
   const out: LonLat[] = [];
@@ -144,5 +146,133 @@ describe('many-to-many matrices', () => {
     const bad = runCli(['matrix', path]);
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--points <file> or --random <n>/);
+  });
+});
+
+describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
+  const methods = ['buckets', 'rphast'] as const;
+
+  it('both methods equal a one-to-all plain Dijkstra on every cell of a rectangular matrix, to the millisecond', async () => {
+    const { map } = await monacoMap();
+    // 37 sources: two full batches of 16 lanes and a partial one.
+    const src = native.randomRoadPoints(map.handle, 37, 101);
+    const dst = native.randomRoadPoints(map.handle, 53, 102);
+    const ref = native.referenceTable(map.handle, src, dst);
+    for (const method of methods) {
+      const m = native.matrix(map.handle, src, dst, { method, timings: true });
+      assert.equal(m.timings!.method, method);
+      let sameDistance = 0;
+      for (let i = 0; i < 37 * 53; i++) {
+        assert.equal(ms(m.durations![i]), ms(ref.durations[i]), `${method} cell ${Math.floor(i / 53)},${i % 53}`);
+        if (Math.abs(m.distances![i] - ref.distances[i]) <= 0.02) sameDistance++;
+      }
+      assert.ok(sameDistance >= 0.98 * 37 * 53, `${method}: distances agree on ${sameDistance} cells`);
+    }
+  });
+
+  it('RPHAST equals buckets cell by cell on 400 x 400, with and without distances, on 1 and 4 threads', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 400, 7);
+    const buckets = native.matrix(map.handle, pts, null, { method: 'buckets' });
+    const rphast1 = native.matrix(map.handle, pts, null, { method: 'rphast', threads: 1, timings: true });
+    const rphast4 = native.matrix(map.handle, pts, null, { method: 'rphast', threads: 4 });
+    const durationsOnly = native.matrix(map.handle, pts, null, { method: 'rphast', distances: false });
+    assert.ok(rphast1.timings!.selectedNodes! > 0 && rphast1.timings!.sweeps === 25, JSON.stringify(rphast1.timings));
+    assert.deepEqual(rphast1.durations, buckets.durations);
+    assert.deepEqual(rphast4.durations, rphast1.durations);
+    assert.deepEqual(rphast4.distances, rphast1.distances);
+    assert.deepEqual(durationsOnly.durations, rphast1.durations);
+    assert.equal(durationsOnly.distances, undefined);
+    let sameDistance = 0;
+    for (let i = 0; i < 400 * 400; i++) if (Math.abs(rphast1.distances![i] - buckets.distances![i]) <= 0.02) sameDistance++;
+    assert.ok(sameDistance >= 0.98 * 400 * 400, `distances agree on ${sameDistance} cells`);
+  });
+
+  it('unreachable pairs are NaN with RPHAST exactly where the oracle finds no path', async () => {
+    const { map } = await monacoMap();
+    const g = new GraphAccess(map.handle);
+    const flags = native.mapSection(map.handle, 'segment_flags', 'u8');
+    const segEdgeDir = native.mapSection(map.handle, 'segment_edge_dir', 'u32');
+    const isolated: LonLat[] = [];
+    for (let s = 0; s < flags.length && isolated.length < 8; s++) {
+      if (flags[s] & 1) continue;
+      const p = g.polyline(segEdgeDir[s] >>> 1);
+      isolated.push(midpoint(p[0], p[1]));
+    }
+    const points = [...isolated, ...toPoints(native.randomRoadPoints(map.handle, 20, 5))];
+    const flat = Float64Array.from(points.flat());
+    const ref = native.referenceTable(map.handle, flat, flat, { allowIsolated: true });
+    const m = native.matrix(map.handle, flat, null, { allowIsolated: true, method: 'rphast' });
+    let nulls = 0;
+    for (let i = 0; i < m.durations!.length; i++) {
+      assert.equal(ms(m.durations![i]), ms(ref.durations[i]), `cell ${i}`);
+      if (Number.isNaN(m.durations![i])) {
+        nulls++;
+        assert.ok(Number.isNaN(m.distances![i]));
+      }
+    }
+    assert.ok(nulls > 0, 'some cells are unreachable');
+  });
+
+  it('repeated sources and destinations, and sparse pairs, agree between the methods', async () => {
+    const { map } = await monacoMap();
+    const pts = toPoints(native.randomRoadPoints(map.handle, 30, 12));
+    const rows = [...pts, pts[3], pts[3], pts[17]];
+    const cols = [pts[5], ...pts, pts[5]];
+    const flatRows = Float64Array.from(rows.flat());
+    const flatCols = Float64Array.from(cols.flat());
+    const a = native.matrix(map.handle, flatRows, flatCols, { method: 'buckets' });
+    const b = native.matrix(map.handle, flatRows, flatCols, { method: 'rphast' });
+    assert.deepEqual(b.durations, a.durations);
+    const pairs = new Uint32Array(3000 * 2);
+    for (let i = 0; i < 3000; i++) {
+      pairs[2 * i] = (i * 7) % 30;
+      pairs[2 * i + 1] = (i * 11 + 3) % 30;
+    }
+    const flat = Float64Array.from(pts.flat());
+    const pa = native.matrixPairs(map.handle, flat, pairs, { method: 'buckets' });
+    const pb = native.matrixPairs(map.handle, flat, pairs, { method: 'rphast', timings: true });
+    assert.equal(pb.timings!.method, 'rphast');
+    assert.deepEqual(pb.durations, pa.durations);
+  });
+
+  it('every SIMD variant of the sweep this CPU has (WAYMARK_SIMD) gives the same matrix', async () => {
+    const { path } = await monacoMap();
+    const script = `
+      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
+      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
+      const map = openMapFile(process.argv[1]);
+      const pts = native.randomRoadPoints(map.handle, 120, 77);
+      const m = native.matrix(map.handle, pts, null, { method: 'rphast', timings: true });
+      process.stdout.write(JSON.stringify({ simd: m.timings.simd, durations: Array.from(m.durations), distances: Array.from(m.distances) }));`;
+    const run = (simd: string) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8', env: { ...process.env, WAYMARK_SIMD: simd }, maxBuffer: 64 << 20 });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { simd: string; durations: (number | null)[]; distances: (number | null)[] };
+    };
+    const widest = run('');
+    const baseline = run('baseline');
+    assert.equal(baseline.simd, 'baseline');
+    assert.ok(['avx512f', 'avx2', 'baseline'].includes(widest.simd), widest.simd);
+    const variants = [baseline, run('avx2')];
+    for (const v of variants) {
+      assert.deepEqual(v.durations, widest.durations, `${v.simd} vs ${widest.simd}`);
+      assert.deepEqual(v.distances, widest.distances, `${v.simd} vs ${widest.simd}`);
+    }
+    const bucketsPts = native.randomRoadPoints((await monacoMap()).map.handle, 120, 77);
+    const buckets = native.matrix((await monacoMap()).map.handle, bucketsPts, null, { method: 'buckets' });
+    assert.deepEqual(baseline.durations, Array.from(buckets.durations!, (x) => (Number.isNaN(x) ? null : x)));
+  });
+
+  it('auto picks buckets for small requests and RPHAST from 16 x 16 on; unknown methods are refused', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 20, 3);
+    assert.equal(native.matrix(map.handle, pts.subarray(0, 30), null, { timings: true }).timings!.method, 'buckets');
+    assert.equal(native.matrix(map.handle, pts.subarray(0, 32), null, { timings: true }).timings!.method, 'rphast');
+    assert.equal(native.matrix(map.handle, pts.subarray(0, 2), pts, { timings: true }).timings!.method, 'buckets');
+    assert.throws(
+      () => native.matrix(map.handle, pts, null, { method: 'phast' as 'rphast' }),
+      (err: unknown) => (err as { code?: string }).code === 'InvalidValue',
+    );
   });
 });

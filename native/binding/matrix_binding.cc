@@ -1,6 +1,7 @@
 // Matrices: sources x destinations (rectangular or square), sparse (source, destination) pairs, and
 // the one-to-all Dijkstra reference table (the oracle). Results go straight into typed arrays:
 // durations in seconds, distances in metres, NaN where there is no path.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include "common/parallel.h"
 #include "common/phase_clock.h"
 #include "matrix/many_to_many.h"
+#include "matrix/rphast_sweep.h"
 #include "route/leg.h"
 #include "route/reference_dijkstra.h"
 
@@ -82,6 +84,15 @@ unsigned threadsOption(const Napi::Object& o) {
   return static_cast<unsigned>(t);
 }
 
+MatrixMethod methodOption(const Napi::Object& o) {
+  const std::string m = string(o, "method", "auto");
+  if (m == "auto") return MatrixMethod::kAuto;
+  if (m == "buckets") return MatrixMethod::kBuckets;
+  if (m == "rphast") return MatrixMethod::kRphast;
+  fail("InvalidValue", "method must be 'auto', 'buckets' or 'rphast'");
+  return MatrixMethod::kAuto;
+}
+
 // options.timings: the phases of the call and its counters, for the worker's trace spans.
 Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, size_t points, const ManyToManyStats& stats) {
   Napi::Object t = Napi::Object::New(env);
@@ -94,6 +105,10 @@ Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, 
   t.Set("settledForward", double(stats.settled_forward));
   t.Set("blocks", double(stats.blocks));
   t.Set("threads", double(stats.threads));
+  t.Set("method", stats.method == MatrixMethod::kRphast ? "rphast" : "buckets");
+  t.Set("selectedNodes", double(stats.selected_nodes));
+  t.Set("sweeps", double(stats.sweeps));
+  t.Set("simd", sweepLanesIsa());
   return t;
 }
 
@@ -125,6 +140,8 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     SnapArgs args = snapArgs(o);
     ManyToManyOptions options;
     options.threads = threadsOption(o);
+    options.method = methodOption(o);
+    options.distances = want_distances;
 
     // Snap the distinct coordinates of sources and destinations together, once each.
     std::vector<double> all(src.Data(), src.Data() + 2 * S);
@@ -156,15 +173,25 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     for (uint32_t p : row_points) row_snaps.push_back(snaps[p]);
     for (uint32_t p : col_points) col_snaps.push_back(snaps[p]);
 
+    // Each column used once (no repeated destinations, the usual case): its output column, for a tight loop.
+    std::vector<uint32_t> single_col;
+    if (std::all_of(col_uses.begin(), col_uses.end(), [](const auto& u) { return u.size() == 1; }))
+      for (const auto& u : col_uses) single_col.push_back(u[0]);
     Napi::Float64Array durations = want_durations ? Napi::Float64Array::New(env, S * T) : Napi::Float64Array();
     Napi::Float64Array distances = want_distances ? Napi::Float64Array::New(env, S * T) : Napi::Float64Array();
     double* dur = want_durations ? durations.Data() : nullptr;
     double* dis = want_distances ? distances.Data() : nullptr;
     const ManyToManyStats stats = clock.time(search_phase, [&] {
       return manyToMany(*map, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
-        for (uint32_t out_row : row_uses[r])
+        for (uint32_t out_row : row_uses[r]) {
+          const size_t row_start = size_t(out_row) * T;
+          if (!single_col.empty()) {
+            for (uint32_t c = 0; c < count; ++c) store(dur, dis, row_start + single_col[begin + c], ms[c], cm[c]);
+            continue;
+          }
           for (uint32_t c = 0; c < count; ++c)
-            for (uint32_t out_col : col_uses[begin + c]) store(dur, dis, size_t(out_row) * T + out_col, ms[c], cm[c]);
+            for (uint32_t out_col : col_uses[begin + c]) store(dur, dis, row_start + out_col, ms[c], cm[c]);
+        }
       });
     });
 
@@ -202,6 +229,8 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
     const SnapArgs args = snapArgs(o);
     ManyToManyOptions options;
     options.threads = threadsOption(o);
+    options.method = methodOption(o);
+    options.distances = want_distances;
     const unsigned threads = options.threads ? options.threads : defaultThreadCount();
 
     const Distinct distinct = distinctPoints(locs.Data(), L, args.radii);
@@ -230,7 +259,7 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
     }
     ManyToManyStats stats;
     search_phase.start_us = clock.elapsedMicros();
-    if (P <= 4 * (src_snaps.size() + dst_snaps.size())) {
+    if (options.method == MatrixMethod::kAuto && P <= 4 * (src_snaps.size() + dst_snaps.size())) {
       // Few pairs: one point-to-point query each, in parallel.
       std::vector<uint64_t> settled(threads);
       parallelFor(P, threads, [&](uint64_t i, unsigned th) {
@@ -242,7 +271,7 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
       stats.threads = threads;
       for (uint64_t n : settled) stats.settled_forward += n;
     } else {
-      // Many pairs: buckets over the distinct destinations; each source reads only its own pairs.
+      // Many pairs: a matrix over the distinct destinations; each source reads only its own pairs.
       stats = manyToMany(*map, src_snaps, dst_snaps, options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
         for (const auto& [d, pair] : wanted[s])
           if (d >= begin && d < begin + count) store(dur, dis, pair, ms[d - begin], cm[d - begin]);

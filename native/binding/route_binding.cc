@@ -1,6 +1,7 @@
 // Route queries: snap, route through waypoints, the reference Dijkstra (oracle), random road
 // points, and a native timing loop for benchmarks.
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <random>
 
@@ -268,13 +269,17 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     Napi::Float64Array micros = Napi::Float64Array::New(env, pairs);
     Napi::Float64Array durations = Napi::Float64Array::New(env, pairs);
     Napi::Float64Array settled = Napi::Float64Array::New(env, pairs);
+    Napi::Float64Array snap_micros = Napi::Float64Array::New(env, pairs);
     auto query = map->queries.acquire();
+    timespec cpu0{}, cpu1{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
     ReferenceDijkstra dijkstra(mode == "dijkstra" ? map->eb.segmentCount() : 0);
     for (size_t i = 0; i < pairs; ++i) {
       const double* c = coords.Data() + 4 * i;
       const auto t0 = std::chrono::steady_clock::now();
       const SnapResult a = map->snapPoint(c[0], c[1], 1000);
       const SnapResult b = map->snapPoint(c[2], c[3], 1000);
+      snap_micros[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
       double duration = NAN;
       uint64_t s = 0;
       if (a.found && b.found && mode != "snap") {
@@ -292,10 +297,13 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
       durations[i] = duration;
       settled[i] = double(s);
     }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu1);
     Napi::Object o = Napi::Object::New(env);
     o.Set("micros", micros);
+    o.Set("snapMicros", snap_micros);
     o.Set("durations", durations);
     o.Set("settled", settled);
+    o.Set("cpuMicros", (cpu1.tv_sec - cpu0.tv_sec) * 1e6 + (cpu1.tv_nsec - cpu0.tv_nsec) / 1e3);
     return o;
   });
 }

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <memory>
-#include <unordered_map>
 
 #include "ch/upward_search.h"
 #include "common/parallel.h"
-#include "route/endpoints.h"
+#include "matrix/matrix_endpoints.h"
+#include "matrix/rphast.h"
 
 namespace waymark {
 
@@ -18,15 +18,10 @@ struct BucketEntry {
   int64_t cm;
 };
 
-struct SameSegmentTarget {
-  uint32_t target;
-  double fraction;
-};
-
 }  // namespace
 
-ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                           const ManyToManyOptions& options, const RowSink& sink) {
+ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                                 const ManyToManyOptions& options, const RowSink& sink) {
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
   // Per-thread settled counts, a cache line each so the counting threads do not contend.
   struct alignas(64) Counts {
@@ -35,32 +30,13 @@ ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& 
   std::vector<Counts> counts(threads);
   ManyToManyStats stats;
   stats.threads = threads;
+  stats.method = MatrixMethod::kBuckets;
   const EdgeBasedView& eb = map.eb;
   const uint32_t n = map.ch.nodeCount();
   const uint32_t S = static_cast<uint32_t>(sources.size()), T = static_cast<uint32_t>(targets.size());
-
-  std::vector<std::vector<SegmentPosition>> target_positions(T);
-  std::unordered_map<uint32_t, std::vector<SameSegmentTarget>> on_segment;  // segment -> targets on it
-  for (uint32_t t = 0; t < T; ++t) {
-    target_positions[t] = targetPositionsOf(eb, targets[t]);
-    for (const auto& q : target_positions[t]) on_segment[q.segment].push_back({t, q.fraction});
-  }
-  // Source seeds: a source on a segment some target lies on must leave that segment first (the
-  // direct same-segment case is handled separately), exactly as for single routes.
-  std::vector<std::vector<SearchEndpoint>> source_seeds(S);
-  std::vector<std::vector<SegmentPosition>> source_positions(S);
-  for (uint32_t s = 0; s < S; ++s) {
-    source_positions[s] = positionsOf(eb, sources[s]);
-    for (const auto& p : source_positions[s]) {
-      const SearchEndpoint src = asSource(eb, p);
-      if (!on_segment.count(p.segment)) {
-        source_seeds[s].push_back(src);
-        continue;
-      }
-      for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i)
-        source_seeds[s].push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
-    }
-  }
+  const MatrixEndpoints ends = matrixEndpoints(eb, sources, targets);
+  const auto& target_positions = ends.target_positions;
+  const auto& source_seeds = ends.source_seeds;
 
   std::vector<ScratchPool<UpwardSearch>::Lease> searches;
   for (unsigned t = 0; t < threads; ++t) searches.push_back(map.upward_searches.acquire());
@@ -117,20 +93,7 @@ ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& 
       thread_local std::vector<int64_t> row_ms, row_cm;
       row_ms.assign(count, kUnreachable);
       row_cm.assign(count, 0);
-      // Same segment, target ahead: direct.
-      for (const auto& p : source_positions[s]) {
-        auto it = on_segment.find(p.segment);
-        if (it == on_segment.end()) continue;
-        for (const auto& q : it->second) {
-          if (q.target < begin || q.target >= begin + count || q.fraction < p.fraction) continue;
-          const SegmentPosition qp{p.segment, q.fraction};
-          const int64_t ms = partialMs(eb, qp) - partialMs(eb, p);
-          if (ms < row_ms[q.target - begin]) {
-            row_ms[q.target - begin] = ms;
-            row_cm[q.target - begin] = partialCm(eb, qp) - partialCm(eb, p);
-          }
-        }
-      }
+      ends.directSameSegment(eb, static_cast<uint32_t>(s), begin, count, row_ms.data(), row_cm.data());
       searches[th]->run(map.ch, true, source_seeds[s], [&](uint32_t node, int64_t d, int64_t cm) {
         ++counts[th].forward;
         for (uint32_t i = bucket_first[node]; i < bucket_first[node + 1]; ++i) {
@@ -151,6 +114,20 @@ ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& 
     stats.settled_forward += c.forward;
   }
   return stats;
+}
+
+MatrixMethod chooseMatrixMethod(size_t sources, size_t targets) {
+  // RPHAST pays once a sweep is shared by enough sources and the targets' selection is worth
+  // building; buckets win for small or thin requests (see `waymark bench compare`'s crossover table).
+  return sources >= kRphastMinSources && targets >= kRphastMinTargets ? MatrixMethod::kRphast : MatrixMethod::kBuckets;
+}
+
+ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                           const ManyToManyOptions& options, const RowSink& sink) {
+  MatrixMethod method = options.method;
+  if (method == MatrixMethod::kAuto) method = chooseMatrixMethod(sources.size(), targets.size());
+  if (method == MatrixMethod::kRphast) return rphastManyToMany(map, sources, targets, options, sink);
+  return bucketManyToMany(map, sources, targets, options, sink);
 }
 
 }  // namespace waymark

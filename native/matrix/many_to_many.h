@@ -1,9 +1,12 @@
 #pragma once
-// Bucket-based many-to-many on the contraction hierarchy (Knopp, Sanders, Schultes, Schulz, Wagner
-// 2007): backward upward searches from the targets leave (target, distance) entries in per-node
-// buckets; a forward upward search from each source scans the buckets of the nodes it settles.
-// Exact, with distances along the time-optimal paths. Targets are processed in blocks so bucket
-// memory stays bounded; both phases run on all threads.
+// Many-to-many matrices on the contraction hierarchy, by one of two exact methods:
+// - buckets (Knopp, Sanders, Schultes, Schulz, Wagner 2007): backward upward searches from the
+//   targets leave (target, distance) entries in per-node buckets; a forward upward search from each
+//   source scans the buckets of the nodes it settles. Targets are processed in blocks so bucket
+//   memory stays bounded. Best for small or thin requests.
+// - RPHAST (matrix/rphast.h): one linear sweep over the targets' upward closure per batch of 16
+//   sources. Best for large ones.
+// Both give distances along the time-optimal paths and run on all threads.
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -15,26 +18,43 @@ namespace waymark {
 
 constexpr int64_t kUnreachable = INT64_MAX;
 
+enum class MatrixMethod { kAuto, kBuckets, kRphast };
+
+// The auto rule's thresholds: RPHAST from this many sources and targets on.
+constexpr size_t kRphastMinSources = 16;
+constexpr size_t kRphastMinTargets = 16;
+
 struct ManyToManyOptions {
-  unsigned threads = 0;                // 0 = all cores
-  uint64_t max_bucket_entries = 64u << 20;  // per block of targets (16 bytes each)
+  unsigned threads = 0;                     // 0 = all cores
+  uint64_t max_bucket_entries = 64u << 20;  // buckets: per block of targets (16 bytes each)
+  MatrixMethod method = MatrixMethod::kAuto;
+  bool distances = true;  // false: cm may be left 0 (RPHAST then skips them)
+};
+
+// What one call did, for tracing: the method, nodes settled by the backward (target) and forward
+// (source) upward searches, blocks of targets (buckets), nodes of the targets' selection and sweeps
+// (RPHAST), threads used.
+struct ManyToManyStats {
+  MatrixMethod method = MatrixMethod::kBuckets;
+  uint64_t settled_backward = 0;
+  uint64_t settled_forward = 0;
+  uint32_t blocks = 0;
+  uint64_t selected_nodes = 0;
+  uint64_t sweeps = 0;
+  unsigned threads = 0;
 };
 
 // Called once per (source, block of targets) with that block's row: ms[t] and cm[t] for targets
 // block_begin .. block_begin + count (kUnreachable where there is no path). Called concurrently
 // from several threads, for different sources.
-// What one call did, for tracing: nodes settled by the backward (target) and forward (source)
-// upward searches, blocks of targets, threads used.
-struct ManyToManyStats {
-  uint64_t settled_backward = 0;
-  uint64_t settled_forward = 0;
-  uint32_t blocks = 0;
-  unsigned threads = 0;
-};
-
 using RowSink = std::function<void(uint32_t source, uint32_t block_begin, uint32_t count, const int64_t* ms, const int64_t* cm)>;
 
+MatrixMethod chooseMatrixMethod(size_t sources, size_t targets);
+
+// options.method picks the method (kAuto: chooseMatrixMethod).
 ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
                            const ManyToManyOptions& options, const RowSink& sink);
+ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                                 const ManyToManyOptions& options, const RowSink& sink);
 
 }  // namespace waymark

@@ -63,6 +63,67 @@ export function registerBench(program: Command): void {
       benchMatrix(map, opts.sizes.split(',').map(Number), Boolean(opts.json));
     });
   bench
+    .command('compare')
+    .description(
+      "the performance issue's table in one run on one map: preprocessing, query p50 (snap and search apart), " +
+        'matrices by buckets vs RPHAST on 1 and 2 threads with the crossover, POST /route over HTTP; wall and CPU time',
+    )
+    .argument('<pbf>', 'OSM PBF (built first: the preprocessing row), or a map file (.wmap) to skip building')
+    .option('--queries <n>', 'random point-to-point pairs', '10000')
+    .option('--sizes <list>', 'N of the N x N matrices', '1000,5000,10000')
+    .option('--crossover <list>', 'small N x N for the buckets / RPHAST crossover (search only, 1 thread)', '10,20,50,100,300')
+    .option('--threads <list>', 'thread counts for the matrices', '1,2')
+    .option('--full-max <n>', 'largest N also timed as a full call with its output arrays', '5000')
+    .option('--http-duration <s>', 'seconds of POST /route load (0: none)', '10')
+    .option('--connections <n>', 'concurrent HTTP connections', '8')
+    .option('--keep-map <file>', 'keep the map built from the PBF there (.wmap)')
+    .option('--json', 'print one JSON object')
+    .action(
+      async (
+        input: string,
+        opts: {
+          queries: string;
+          sizes: string;
+          crossover: string;
+          threads: string;
+          fullMax: string;
+          httpDuration: string;
+          connections: string;
+          keepMap?: string;
+          json?: boolean;
+        },
+      ) => {
+        const list = (text: string, what: string) =>
+          text
+            .split(',')
+            .filter((x) => x !== '')
+            .map((x) => {
+              const n = Number(x);
+              if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${x}'`);
+              return n;
+            });
+        const count = (text: string, what: string, min: number) => {
+          const n = Number(text);
+          if (!Number.isInteger(n) || n < min) throw new WaymarkError('InvalidValue', `${what} must be an integer of at least ${min}, not '${text}'`);
+          return n;
+        };
+        const { benchCompare } = await import('../../bench/compare.js');
+        const isMap = input.endsWith('.wmap');
+        await benchCompare(input, {
+          queries: count(opts.queries, '--queries', 1),
+          sizes: list(opts.sizes, '--sizes'),
+          crossover: list(opts.crossover, '--crossover'),
+          threads: list(opts.threads, '--threads'),
+          fullMax: count(opts.fullMax, '--full-max', 0),
+          httpDuration: count(opts.httpDuration, '--http-duration', 0),
+          connections: count(opts.connections, '--connections', 1),
+          json: Boolean(opts.json),
+          ...(isMap ? { map: input } : {}),
+          ...(opts.keepMap && !isMap ? { keepMap: opts.keepMap } : {}),
+        });
+      },
+    );
+  bench
     .command('phast')
     .description('PHAST one-to-all vs plain Dijkstra, isochrone latency (1 and 4 contours), H3 zone matrices')
     .argument('<maps...>', 'map files (.wmap)')

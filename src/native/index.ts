@@ -115,6 +115,11 @@ export interface MatrixOptions extends SnapOptions {
   distances?: boolean;
   /** Threads inside the call (0 = all cores). */
   threads?: number;
+  /**
+   * Many-to-many method (default 'auto': RPHAST from 16 sources and 16 destinations on, else buckets;
+   * matrixPairs with few pairs then uses point-to-point queries). The results are the same.
+   */
+  method?: 'auto' | 'buckets' | 'rphast';
   /** Refuse larger requests with TooBig before allocating anything (default 25,000,000). */
   maxCells?: number;
   /** Report the call's phase timings and counters (for tracing). */
@@ -316,7 +321,12 @@ export interface NativeAddon {
   match(map: MapHandle, coordinates: Float64Array, options?: NativeMatchOptions): NativeMatch;
   /** Directed segments of the fastest route through the points (ground truth for matching tests). */
   routeSegments(map: MapHandle, coordinates: Float64Array): { segments: Uint32Array; from: Float64Array; to: Float64Array; metres: Float64Array };
-  benchRoutes(map: MapHandle, pairs: Float64Array, mode: 'ch' | 'dijkstra' | 'snap'): { micros: Float64Array; durations: Float64Array; settled: Float64Array };
+  /** Per pair: micros in all (snap both ends + search), snapMicros of that; cpuMicros of the whole loop (thread CPU time). */
+  benchRoutes(
+    map: MapHandle,
+    pairs: Float64Array,
+    mode: 'ch' | 'dijkstra' | 'snap',
+  ): { micros: Float64Array; snapMicros: Float64Array; durations: Float64Array; settled: Float64Array; cpuMicros: number };
   /**
    * Tests only (native/cch): customizes the map's CCH with `weights` (ms per turn, 0xffffffff = closed; the map's own if absent), then per
    * segment pair the ms from the start of sources[i] to the start of targets[i] (NaN: no path) on it and on the map's CH, and the unpacked paths.

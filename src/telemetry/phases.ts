@@ -17,6 +17,12 @@ export interface NativeTimings {
   settledBackward: number;
   blocks?: number;
   threads: number;
+  /** Matrices: the method the call used, the nodes of RPHAST's target selection and its sweeps. */
+  method?: 'buckets' | 'rphast';
+  selectedNodes?: number;
+  sweeps?: number;
+  /** The RPHAST sweep's instruction set on this CPU. */
+  simd?: 'avx512f' | 'avx2' | 'baseline';
 }
 
 export type Attributes = Record<string, string | number | boolean>;

@@ -43,6 +43,7 @@ function sinkFor(t: Tracer, parent: Context): PhaseSink {
         'waymark.settled_forward': timings.settledForward,
         'waymark.settled_backward': timings.settledBackward,
         ...(timings.blocks !== undefined ? { 'waymark.blocks': timings.blocks } : {}),
+        ...(timings.method !== undefined ? { 'waymark.matrix_method': timings.method, 'waymark.selected_nodes': timings.selectedNodes ?? 0, 'waymark.sweeps': timings.sweeps ?? 0 } : {}),
       });
     },
     nativeFailed(calledAt: number, error: unknown, points: number) {

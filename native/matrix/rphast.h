@@ -1,0 +1,58 @@
+#pragma once
+// RPHAST (restricted PHAST; Delling, Goldberg, Nowatzyk, Werneck 2011/2013) for matrices. The
+// targets' selection is built once: every hierarchy node from which a downward path leads to a
+// target, i.e. the closure of the targets along the downward arcs followed upwards. It is renumbered
+// in descending rank, with its downward arcs gathered per node, so the sweep reads memory in order.
+// Then, per batch of kRphastLanes sources: one upward search per source seeds the selection, and
+// one linear sweep over it relaxes every node's incoming downward arcs for all the batch's sources
+// at once, each node holding one vector of kRphastLanes 32-bit labels (SIMD: rphast_sweep.h).
+// Exact: a shortest path is an up-down path whose top node is in the selection, and every node below
+// it on the way down to the target is too. 32-bit lanes are exact while labels stay below 2^29 ms
+// (6.2 days) and 2^30 cm; a batch that leaves that range is recomputed with buckets.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "ch/ch_graph.h"
+#include "matrix/many_to_many.h"
+
+namespace waymark {
+
+constexpr uint32_t kRphastLanes = 16;
+// Targets per selection: more are processed in blocks, which bounds the per-thread row buffers
+// (kRphastLanes rows of a block) and the selection.
+constexpr size_t kRphastTargetBlock = 1 << 16;
+constexpr uint32_t kNotSelected = 0xFFFFFFFFu;
+// Arcs at or above this weight (ms) or distance (cm) do not fit the 32-bit lanes' headroom.
+constexpr uint32_t kLaneArcLimit = 1u << 29;
+
+struct RphastSelection {
+  // position_of[hierarchy node]: its position in the sweep, kNotSelected outside. The array is
+  // borrowed from a process-wide pool of arrays kept at kNotSelected between requests (only the
+  // selected entries are written, and reset when the selection goes), so a small selection costs
+  // nothing per node of a big map.
+  const uint32_t* position_of = nullptr;
+  std::vector<uint32_t> node;  // position -> hierarchy node; positions descend in rank
+  // Per position: the incoming downward arcs x -> node, from higher (earlier) positions x.
+  std::vector<uint32_t> arc_first, arc_tail, arc_weight, arc_distance;
+  bool fits_lanes = true;  // every arc below kLaneArcLimit
+  uint32_t size() const { return static_cast<uint32_t>(node.size()); }
+
+  RphastSelection() = default;
+  RphastSelection(RphastSelection&& other) noexcept;
+  RphastSelection& operator=(RphastSelection&&) = delete;
+  ~RphastSelection();
+
+ private:
+  friend RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> target_nodes);
+  std::unique_ptr<std::vector<uint32_t>> positions_;  // owns position_of's storage
+};
+
+// The selection of the given hierarchy nodes (duplicates allowed).
+RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> target_nodes);
+
+ManyToManyStats rphastManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                                 const ManyToManyOptions& options, const RowSink& sink);
+
+}  // namespace waymark
