@@ -23,9 +23,19 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-export async function startServer(map: string, workers: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
+/**
+ * Starts `waymark serve` as a child process. `checkout` runs another built checkout's server (a
+ * baseline measured in the same run); `nodeArgs` go to node before the script (--cpu-prof ...).
+ */
+export async function startServer(
+  map: string,
+  workers: number,
+  env: Record<string, string> = {},
+  options: { checkout?: string; nodeArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-bench-data-'));
-  const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000', '--data-dir', dataDir], {
+  const script = join(options.checkout ?? repo, 'bin', 'waymark.js');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', ...env },
   });
