@@ -41,7 +41,7 @@ export async function startServer(
   });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not become ready')), 60_000);
+    const timer = setTimeout(() => reject(new Error('server did not become ready')), 180_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
