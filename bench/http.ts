@@ -7,7 +7,7 @@
  * worker and once with every core's worth of workers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,11 @@ export async function startServer(
   });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not become ready')), 180_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error('server did not become ready'));
+    }, 180_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
@@ -111,7 +115,7 @@ export async function benchHttp(mapPath: string, options: { duration: number; co
   const workerCounts = options.workers ?? [1, availableParallelism()];
   const results: Record<string, unknown>[] = [];
   for (const workers of workerCounts) {
-    const { child, base } = await startServer(mapPath, workers);
+    const { child, base, dataDir } = await startServer(mapPath, workers);
     const rssIdle = rssMb(child.pid!, 'VmRSS');
     try {
       for (const load of loads(mapPath)) {
@@ -136,6 +140,7 @@ export async function benchHttp(mapPath: string, options: { duration: number; co
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }
   if (options.json) process.stdout.write(JSON.stringify({ map: mapPath, duration_s: options.duration, connections: options.connections, results }) + '\n');
