@@ -7,7 +7,7 @@
  * worker and once with every core's worth of workers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,15 +23,29 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-export async function startServer(map: string, workers: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
+/**
+ * Starts `waymark serve` as a child process. `checkout` runs another built checkout's server (a
+ * baseline measured in the same run); `nodeArgs` go to node before the script (--cpu-prof ...).
+ */
+export async function startServer(
+  map: string,
+  workers: number,
+  env: Record<string, string> = {},
+  options: { checkout?: string; nodeArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; base: string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-bench-data-'));
-  const child = spawn(process.execPath, [join(repo, 'bin', 'waymark.js'), 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000', '--data-dir', dataDir], {
+  const script = join(options.checkout ?? repo, 'bin', 'waymark.js');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, 'serve', map, '--port', '0', '--workers', String(workers), '--max-queue', '100000', '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', ...env },
   });
   let out = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not become ready')), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error('server did not become ready'));
+    }, 180_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
@@ -101,7 +115,7 @@ export async function benchHttp(mapPath: string, options: { duration: number; co
   const workerCounts = options.workers ?? [1, availableParallelism()];
   const results: Record<string, unknown>[] = [];
   for (const workers of workerCounts) {
-    const { child, base } = await startServer(mapPath, workers);
+    const { child, base, dataDir } = await startServer(mapPath, workers);
     const rssIdle = rssMb(child.pid!, 'VmRSS');
     try {
       for (const load of loads(mapPath)) {
@@ -126,6 +140,7 @@ export async function benchHttp(mapPath: string, options: { duration: number; co
     } finally {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
     }
   }
   if (options.json) process.stdout.write(JSON.stringify({ map: mapPath, duration_s: options.duration, connections: options.connections, results }) + '\n');

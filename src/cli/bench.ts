@@ -158,6 +158,28 @@ export function registerBench(program: Command): void {
       });
     });
   bench
+    .command('http-breakdown')
+    .description('where a route query becomes an HTTP request: query, worker task, pool hand-off, floors (node:http, Fastify), Waymark (and a --baseline checkout) over HTTP with CPU per request, and a per-layer CPU profile')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--duration <s>', 'seconds per load', '5')
+    .option('--connections <n>', 'concurrent connections', '8')
+    .option('--workers <n>', 'worker threads', '2')
+    .option('--rounds <n>', 'rounds; the servers alternate within each', '2')
+    .option('--baseline <checkout>', 'another built Waymark checkout whose server is measured beside this one')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { duration: string; connections: string; workers: string; rounds: string; baseline?: string; json?: boolean }) => {
+      // Loaded on use: it drives autocannon, a development dependency.
+      const { benchHttpBreakdown } = await import('../../bench/http-breakdown.js');
+      await benchHttpBreakdown(map, {
+        duration: Number(opts.duration),
+        connections: Number(opts.connections),
+        workers: Number(opts.workers),
+        rounds: Number(opts.rounds),
+        json: Boolean(opts.json),
+        ...(opts.baseline ? { baseline: opts.baseline } : {}),
+      });
+    });
+  bench
     .command('match')
     .description('map matching: points/s for traces of the given sizes, accuracy by GPS error vs the nearest-road baseline')
     .argument('<map>', 'map file (.wmap)')

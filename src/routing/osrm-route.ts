@@ -64,8 +64,20 @@ function joinSteps(parts: OsrmStep[][]): OsrmStep[] {
   return out;
 }
 
+/** Map checksums by handle: the header is a large object to build for one string per request. */
+const checksums = new WeakMap<MapHandle, string>();
+
+function checksumOf(map: MapHandle): string {
+  let checksum = checksums.get(map);
+  if (checksum === undefined) {
+    checksum = native.mapHeader(map).checksum;
+    checksums.set(map, checksum);
+  }
+  return checksum;
+}
+
 export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmRouteOptions) {
-  const checksum = native.mapHeader(map).checksum;
+  const checksum = checksumOf(map);
   // A hint made on another map version names roads of that version: it is dropped, the point re-snapped.
   const hints = req.hints?.some((h) => h?.checksum === checksum)
     ? Float64Array.from(req.hints.flatMap((h) => (h && h.checksum === checksum ? [h.edge, h.fraction] : [-1, 0])))
@@ -91,8 +103,8 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
   if (!options.skipWaypoints) {
     answer.waypoints = bounds.map((i) => {
       const w = waypointOf(r.waypoints[i]);
-      const hint = encodeHint({ checksum, edge: r.waypoints[i].edge, fraction: r.waypoints[i].fraction });
-      return options.generateHints ? { hint, distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
+      if (!options.generateHints) return { distance: w.distance, name: w.name, location: w.location };
+      return { hint: encodeHint({ checksum, edge: r.waypoints[i].edge, fraction: r.waypoints[i].fraction }), distance: w.distance, name: w.name, location: w.location };
     });
   }
   return answer;

@@ -5,6 +5,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { pino } from 'pino';
 import { Gauge } from 'prom-client';
 import { WaymarkError } from '../errors.js';
 import { VrpJobs } from '../jobs/service.js';
@@ -46,12 +47,13 @@ export class WaymarkServer {
   readonly roadTiles = new RoadTileCache();
   private closing = false;
   private tracing: Tracing | undefined;
+  private readonly logStream = bufferedStdout();
 
   constructor(readonly config: ServerConfig) {
     const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs, { tracing: config.tracing, profiling: Boolean(config.adminToken) });
     this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false, reloads: new Map() };
     this.app = Fastify({
-      logger: { level: config.logLevel, base: { service: 'waymark' } },
+      logger: { level: config.logLevel, base: { service: 'waymark' }, stream: this.logStream.stream },
       logController: new LogController({ disableRequestLogging: true }),
       // OSRM puts every coordinate in one path segment: a 1,000-point table is ~25 KB.
       routerOptions: { maxParamLength: config.bodyLimitBytes },
@@ -101,20 +103,31 @@ export class WaymarkServer {
     const { app, ctx } = this;
     if (this.config.tracing) traceRequests(app);
     // While shutting down, answers close their connection: a keep-alive socket left open by a client
-    // would otherwise hold the shutdown until the client lets go.
-    app.addHook('onSend', async (_request, reply, payload) => {
+    // would otherwise hold the shutdown until the client lets go. (Hooks here take callbacks: an
+    // async hook costs a promise per request for nothing.)
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (this.closing) void reply.header('connection', 'close');
-      return payload;
+      done(null, payload);
     });
     // One log line per request, with its latency; and the request metrics.
-    app.addHook('onResponse', async (request, reply) => {
+    const requestMetrics = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
+    app.addHook('onResponse', (request, reply, done) => {
       // Sent in full: a big answer's string can be collected now.
       releaseAfterBigAnswer(Number(reply.getHeader('content-length') ?? 0));
       const route = request.routeOptions.url ?? 'unmatched';
-      const labels = { route, method: request.method, status: String(reply.statusCode) };
-      ctx.metrics.requests.inc(labels);
-      ctx.metrics.latency.observe(labels, reply.elapsedTime / 1000);
-      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+      const status = reply.statusCode;
+      // The labelled children, looked up once per route, method and status rather than hashed per request.
+      const key = `${request.method} ${status} ${route}`;
+      let m = requestMetrics.get(key);
+      if (!m) {
+        const labels = { route, method: request.method, status: String(status) };
+        m = { count: ctx.metrics.requests.labels(labels), latency: ctx.metrics.latency.labels(labels) };
+        requestMetrics.set(key, m);
+      }
+      m.count.inc();
+      m.latency.observe(reply.elapsedTime / 1000);
+      request.log.info({ method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+      done();
     });
     app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
       const api = toApiError(error);
@@ -251,7 +264,26 @@ export class WaymarkServer {
     await this.ctx.jobs?.close();
     await this.roadTiles.close();
     await this.tracing?.shutdown();
+    this.logStream.close();
   }
+}
+
+/**
+ * Log lines go to stdout through a buffer: one write per 4 KB or per 100 ms rather than one per
+ * line (a write per request to a pipe is a system call and a wake-up of the reader, each time). The
+ * buffer is also written out when the process exits (pino registers that for asynchronous streams).
+ */
+function bufferedStdout(): { stream: ReturnType<typeof pino.destination>; close(): void } {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const timer = setInterval(() => stream.flush(), 100);
+  timer.unref();
+  return {
+    stream,
+    close() {
+      clearInterval(timer);
+      stream.flush();
+    },
+  };
 }
 
 function toApiError(error: FastifyError | ApiError | Error): ApiError {

@@ -59,7 +59,16 @@ export interface ServerConfig {
   watch: boolean;
   /** OpenTelemetry traces (on when the OTEL_* environment configures an OTLP endpoint). */
   tracing: boolean;
+  /**
+   * Tiny route queries (two points, no geometry, steps, alternatives or annotations) on maps of at
+   * most this many segments are answered on the main thread, without the hop to a worker thread
+   * (0: never). See src/server/inline-queries.ts.
+   */
+  inlineMaxSegments: number;
 }
+
+/** Default of inlineMaxSegments: cities and small countries (malta 66k, porto 152k segments), not regions. */
+export const DEFAULT_INLINE_MAX_SEGMENTS = 250_000;
 
 export function defaultConfig(maps: Record<string, string>): ServerConfig {
   const workers = Math.max(1, availableParallelism());
@@ -93,5 +102,6 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     ...(process.env.WAYMARK_ADMIN_TOKEN ? { adminToken: process.env.WAYMARK_ADMIN_TOKEN } : {}),
     watch: false,
     tracing: tracingRequested(),
+    inlineMaxSegments: process.env.WAYMARK_INLINE_MAX_SEGMENTS !== undefined ? Number(process.env.WAYMARK_INLINE_MAX_SEGMENTS) : DEFAULT_INLINE_MAX_SEGMENTS,
   };
 }

@@ -50,13 +50,13 @@ export async function withMap<T>(
   ctx: ServerContext,
   profile: string | undefined,
   reply: { header(name: string, value: string): unknown },
-  fn: (ref: string) => Promise<T>,
+  fn: (ref: string, map: LoadedMapInfo) => Promise<T> | T,
 ): Promise<T> {
   const map = requireMap(ctx, profile);
   map.inflight++;
   reply.header('x-map-version', map.version);
   try {
-    return await fn(map.ref);
+    return await fn(map.ref, map);
   } finally {
     map.inflight--;
     if (map.retired && map.inflight === 0) native.releaseMap(map.handle);

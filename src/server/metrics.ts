@@ -11,6 +11,8 @@ export class ServerMetrics {
   readonly latency: Histogram<'route' | 'method' | 'status'>;
   readonly mapInfo: Gauge<'profile' | 'checksum' | 'source' | 'built'>;
   readonly reloads: Counter<'profile' | 'result'>;
+  readonly inlineQueries: Counter<'kind'>;
+  readonly inlineSeconds: Counter<'kind'>;
 
   constructor(pool: QueryPool) {
     // Default names already say process_/nodejs_: waymark_process_cpu_seconds_total, waymark_nodejs_heap_...
@@ -71,6 +73,18 @@ export class ServerMetrics {
       collect() {
         this.set(pool.piscina.threads.length);
       },
+    });
+    this.inlineQueries = new Counter({
+      name: 'waymark_inline_queries_total',
+      help: 'tiny route queries answered on the main thread, without a worker hop, by kind (route, osrm-route)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
+    this.inlineSeconds = new Counter({
+      name: 'waymark_inline_query_seconds_total',
+      help: 'main-thread seconds spent on inline queries (rate() over it: the share of the event loop they take)',
+      labelNames: ['kind'],
+      registers: [this.registry],
     });
     this.reloads = new Counter({
       name: 'waymark_map_loads_total',

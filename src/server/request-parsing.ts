@@ -84,10 +84,12 @@ export function installRequestParsing(app: FastifyInstance): void {
   });
 
   // A compressed body would be parsed as if it were plain text: refuse every content encoding.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
-      throw new ApiError(415, 'UnsupportedMediaType', `content-encoding '${encoding}' is not supported: send the body uncompressed`);
+      done(new ApiError(415, 'UnsupportedMediaType', `content-encoding '${encoding}' is not supported: send the body uncompressed`));
+      return;
     }
+    done();
   });
 }

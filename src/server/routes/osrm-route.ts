@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { errorSchema } from '../errors.js';
+import { osrmRouteQuery } from '../inline-queries.js';
 import { generalOptionProperties, parseGeneralOptions, parseRouteOptions, routeOptionProperties, type GeneralOptionsQuery, type RouteOptionsQuery } from '../osrm-options.js';
 import { osrmParamsSchema, parseOsrmCoordinates, parseRadiuses } from '../osrm-params.js';
 
@@ -46,12 +47,9 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
       const general = parseGeneralOptions(q, coords.length, true);
       const route = parseRouteOptions(q, coords.length, osrmRouteCapabilities);
-      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
-        kind: 'osrm-route',
-        map,
-        request: { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}), ...(general.hints ? { hints: general.hints } : {}), ...(general.bearings ? { bearings: general.bearings } : {}), ...(general.approaches ? { approaches: general.approaches } : {}), ...(route.continueStraight ? { continueStraight: true } : {}) },
-        options: { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', ...route, generateHints: general.generateHints, skipWaypoints: general.skipWaypoints },
-      }));
+      const routeRequest = { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}), ...(general.hints ? { hints: general.hints } : {}), ...(general.bearings ? { bearings: general.bearings } : {}), ...(general.approaches ? { approaches: general.approaches } : {}), ...(route.continueStraight ? { continueStraight: true } : {}) };
+      const options = { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', ...route, generateHints: general.generateHints, skipWaypoints: general.skipWaypoints };
+      const json = await withMap(ctx, profile, reply, (_ref, map) => osrmRouteQuery(ctx, map, routeRequest, options));
       return reply.type('application/json').send(json);
     },
   );

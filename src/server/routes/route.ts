@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
+import { routeQuery } from '../inline-queries.js';
 import { maxAlternatives } from '../osrm-options.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
@@ -67,7 +68,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
       if ((routeRequest.alternatives ?? 0) > 0 && routeRequest.coordinates.length !== 2) {
         throw new ApiError(400, 'NotImplemented', 'alternatives between more than two coordinates are not implemented');
       }
-      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'route', map, request: routeRequest }));
+      const json = await withMap(ctx, profile, reply, (_ref, map) => routeQuery(ctx, map, routeRequest));
       return reply.type('application/json').send(json);
     },
   );
