@@ -126,6 +126,7 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     const double iterations = number(o, "maxIterations", -1);
     if (iterations >= 0) options.max_iterations = static_cast<uint64_t>(iterations);
     options.verify_fast_path = boolean(o, "verifyFastPath", false);
+    options.run_to_time_limit = boolean(o, "runToTimeLimit", false);
     // Optional shared control: Int32Array [cancel] and Float64Array progress (5 values).
     if (has(o, "control")) {
       Napi::Value c = o.Get("control");
@@ -182,6 +183,8 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     out.Set("improvements", double(r.improvements));
     out.Set("secondsFirstSolution", r.seconds_first_solution);
     out.Set("secondsTotal", r.seconds_total);
+    out.Set("stopReason", vrp::stopReasonName(r.stop_reason));
+    out.Set("timeLimit", options.time_limit_s);
     return out;
   });
 }
