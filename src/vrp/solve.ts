@@ -132,13 +132,17 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radiu
 
 export function solveModel(model: Model, options: SolveOptions, loadingSeconds: number, routingSeconds: number): VroomSolution {
   const started = performance.now();
+  const timeLimit = options.timeLimit ?? Math.min(defaultTimeLimit(model.tasks.length), options.maxTimeLimit ?? Infinity);
   let raw: NativeVrpSolution;
   try {
     raw = observePhase(
       'vrp.solve',
-      () =>
-        (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(toNativeProblem(model), {
-          timeLimit: options.timeLimit ?? Math.min(defaultTimeLimit(model.tasks.length), options.maxTimeLimit ?? Infinity),
+      () => {
+        const problem = toNativeProblem(model);
+        // The time limit covers handing the problem over (seconds for a 5,000-task matrix).
+        const remaining = Math.max(0, timeLimit - (performance.now() - started) / 1000);
+        const r = (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(problem, {
+          timeLimit: remaining,
           seed: options.seed ?? 1,
           threads: options.threads ?? 0,
           ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
@@ -146,7 +150,9 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
           ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}),
           ...(options.control ? { control: options.control } : {}),
           ...(options.progress ? { progress: options.progress } : {}),
-        }),
+        });
+        return { ...r, timeLimit };
+      },
       (r) => ({
         'waymark.vrp.jobs': model.tasks.length,
         'waymark.vrp.vehicles': model.vehicles.length,

@@ -123,8 +123,6 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   const double span = std::max(1e-3, options.deadline_s - began);
   std::vector<uint32_t> removed;
   uint64_t last_improvement = stats.iterations;
-  const double exchange_every = 1.0 / (options.exchanges + 1);
-  double next_exchange = options.exchange ? exchange_every : 2.0;
   while (stats.iterations < options.max_iterations) {
     const double t = now();
     if (t >= options.deadline_s) break;
@@ -135,10 +133,6 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     if (progress >= 1 && stats.iterations - last_improvement >= options.converge_after) {
       stats.converged = true;
       break;
-    }
-    if (progress >= next_exchange && progress < 1) {
-      next_exchange += exchange_every;
-      if (options.exchange(best)) current = best;
     }
     const double temperature = t0 * std::pow(tf / t0, std::min(1.0, progress));
     ++stats.iterations;

@@ -21,11 +21,6 @@ struct SisrOptions {
   uint64_t schedule_iterations = UINT64_MAX;
   uint64_t converge_after = UINT64_MAX;
   const std::atomic<int32_t>* cancel = nullptr;  // non-zero: stop now, keeping the best so far
-  // Cooperation between threads: `exchanges` times, evenly spread over the schedule, the search
-  // hands its best to `exchange`, which may replace it by a better one found elsewhere (returning
-  // true); the search then continues from it.
-  uint32_t exchanges = 0;
-  std::function<bool(Solution& best)> exchange;
 };
 
 struct SearchStats {

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -129,7 +127,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     }
     return result;
   }
-  const Neighbors neighbors(p, 40);
+  const Neighbors neighbors(p, 40, threads);
 
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
@@ -162,18 +160,6 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     options.progress[4] = double(s.cost);
   };
   publish(start);
-  // The threads' shared best, for their periodic exchanges.
-  std::mutex shared_mutex;
-  Solution shared = start;
-  auto exchange = [&](Solution& mine) {
-    std::lock_guard<std::mutex> lock(shared_mutex);
-    if (mine.objective() < shared.objective()) shared = mine;
-    else if (shared.objective() < mine.objective()) {
-      mine = shared;
-      return true;
-    }
-    return false;
-  };
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
       Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
@@ -185,19 +171,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
         so.schedule_iterations = scheduleIterations(T);
         so.converge_after = convergenceIterations(T);
       }
-      if (threads > 1 && std::getenv("WAYMARK_VRP_EXCHANGES")) {
-        so.exchanges = static_cast<uint32_t>(std::atoi(std::getenv("WAYMARK_VRP_EXCHANGES")));
-        so.exchange = exchange;
-      }
       // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
       // large CVRPs a cooler one; the best thread wins.
       static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
       so.temperature_factor = kTemperatures[i % 4];
-      if (const char* temps = std::getenv("WAYMARK_VRP_TEMPS")) {  // EXPERIMENT
-        double f[4];
-        const int n = std::sscanf(temps, "%lf,%lf,%lf,%lf", &f[0], &f[1], &f[2], &f[3]);
-        if (n > 0) so.temperature_factor = f[i % n];
-      }
       bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
     });
   }
