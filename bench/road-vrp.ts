@@ -42,7 +42,7 @@ export function benchRoadVrp(input: string, options: RoadVrpBenchOptions): Recor
     const name = basename(input).replace(/\.(osm\.pbf|wmap)$/, '');
     if (!options.json) {
       process.stdout.write(`road VRP on ${name}: ${addresses.length} building addresses, time limit ${options.timeLimit} s, seed ${options.seed}\n`);
-      process.stdout.write('jobs  vans  off-road  matrix ms  solve s        cost  routes  unassigned  max snap m  snaps>100m  refused@1km  first cost  search gain\n');
+      process.stdout.write('jobs  vans  off-road  matrix ms  first s  solve s        cost  routes  unassigned  max snap m  snaps>100m  refused@1km  first cost  search gain\n');
     }
     options.jobs.forEach((jobs, k) => {
       const vehicles = options.vehicles[Math.min(k, options.vehicles.length - 1)];
@@ -64,7 +64,9 @@ export function benchRoadVrp(input: string, options: RoadVrpBenchOptions): Recor
         addresses: generated.addressSource,
         off_road_stops: generated.offRoad,
         matrix_ms: Math.round(matrixMs),
+        first_s: solution.summary.search.first_solution / 1000,
         solve_s: Math.round(solveS * 100) / 100,
+        stop_reason: solution.summary.search.stop_reason,
         cost: solution.summary.cost,
         routes: solution.summary.routes,
         unassigned: solution.summary.unassigned,
@@ -78,7 +80,7 @@ export function benchRoadVrp(input: string, options: RoadVrpBenchOptions): Recor
       rows.push(row);
       if (!options.json) {
         process.stdout.write(
-          `${String(jobs).padStart(4)}  ${String(vehicles).padStart(4)}  ${String(generated.offRoad).padStart(8)}  ${String(row.matrix_ms).padStart(9)}  ${fmt(solveS, 2).padStart(7)}  ${String(row.cost).padStart(10)}  ${String(row.routes).padStart(6)}  ${(String(row.unassigned) + (row.unassigned ? ` ${Object.entries(row.unassigned_codes).map(([c, k]) => `${c}:${k}`).join(',')}` : '')).padStart(10)}  ${fmt(row.max_snap_m, 1).padStart(10)}  ${String(row.snaps_over_100m).padStart(10)}  ${String(refused).padStart(11)}  ${String(row.first_cost).padStart(10)}  ${fmt(row.search_gain_pct, 1).padStart(10)} %\n`,
+          `${String(jobs).padStart(4)}  ${String(vehicles).padStart(4)}  ${String(generated.offRoad).padStart(8)}  ${String(row.matrix_ms).padStart(9)}  ${fmt(row.first_s, 2).padStart(7)}  ${fmt(solveS, 2).padStart(7)}  ${String(row.cost).padStart(10)}  ${String(row.routes).padStart(6)}  ${(String(row.unassigned) + (row.unassigned ? ` ${Object.entries(row.unassigned_codes).map(([c, k]) => `${c}:${k}`).join(',')}` : '')).padStart(10)}  ${fmt(row.max_snap_m, 1).padStart(10)}  ${String(row.snaps_over_100m).padStart(10)}  ${String(refused).padStart(11)}  ${String(row.first_cost).padStart(10)}  ${fmt(row.search_gain_pct, 1).padStart(10)} %\n`,
         );
       }
     });

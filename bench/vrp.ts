@@ -42,22 +42,23 @@ function listFiles(inputs: string[]): string[] {
   return files;
 }
 
-export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: string; json: boolean; seed: number }) {
+export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: string; json: boolean; seed: number; runToTimeLimit?: boolean }) {
   const bks = readBks(options.bks ?? defaultBks);
-  const rows: { set: string; name: string; cost: number; vehicles: number; seconds: number; gap: number | null; bks_objective: string | null }[] = [];
+  const rows: { set: string; name: string; cost: number; vehicles: number; seconds: number; gap: number | null; bks_objective: string | null; iterations: number; stop: string }[] = [];
   for (const file of listFiles(inputs)) {
     const inst = readInstance(file);
     const started = performance.now();
-    const { solution } = solveVroom(inst.problem, { timeLimit: options.timeLimit, seed: options.seed });
+    const { solution } = solveVroom(inst.problem, { timeLimit: options.timeLimit, seed: options.seed, ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}) });
     const seconds = (performance.now() - started) / 1000;
     const cost = inst.cost(solution);
     const ref = bks.get(`${inst.set}/${inst.name}`);
     const gap = ref ? ((cost - ref.cost) / ref.cost) * 100 : null;
-    const row = { set: inst.set, name: inst.name, cost, vehicles: solution.summary.routes, seconds, gap, bks_objective: ref?.objective ?? null, unassigned: solution.summary.unassigned };
+    const search = solution.summary.search;
+    const row = { set: inst.set, name: inst.name, cost, vehicles: solution.summary.routes, seconds, gap, bks_objective: ref?.objective ?? null, unassigned: solution.summary.unassigned, iterations: search.iterations, stop: search.stop_reason };
     rows.push(row);
     if (!options.json) {
       process.stdout.write(
-        `${inst.set.padEnd(10)} ${inst.name.padEnd(14)} cost ${cost.toFixed(2).padStart(10)}  vehicles ${String(row.vehicles).padStart(3)}  ${seconds.toFixed(1).padStart(6)} s  gap ${gap === null ? '   n/a' : gap.toFixed(2).padStart(6) + ' %'}${ref && ref.objective !== 'distance' ? ` (vs ${ref.objective} BKS, ${ref.vehicles} vehicles)` : ''}${row.unassigned ? `  UNASSIGNED ${row.unassigned}` : ''}\n`,
+        `${inst.set.padEnd(10)} ${inst.name.padEnd(14)} cost ${cost.toFixed(2).padStart(10)}  vehicles ${String(row.vehicles).padStart(3)}  ${seconds.toFixed(1).padStart(6)} s  ${String(search.iterations).padStart(8)} it ${String(search.stop_reason).padEnd(10)} gap ${gap === null ? '   n/a' : gap.toFixed(2).padStart(6) + ' %'}${ref && ref.objective !== 'distance' ? ` (vs ${ref.objective} BKS, ${ref.vehicles} vehicles)` : ''}${row.unassigned ? `  UNASSIGNED ${row.unassigned}` : ''}\n`,
       );
     }
   }
@@ -75,7 +76,7 @@ export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: s
   const allGaps = rows.filter((r) => r.gap !== null).map((r) => r.gap!);
   const mean_gap = allGaps.length ? allGaps.reduce((a, b) => a + b, 0) / allGaps.length : null;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ instances: rows.map(({ name, cost, vehicles, seconds, gap }) => ({ name, cost, vehicles, seconds, gap })), mean_gap, sets }) + '\n');
+    process.stdout.write(JSON.stringify({ instances: rows.map(({ set, name, cost, vehicles, seconds, gap, iterations, stop }) => ({ set, name, cost, vehicles, seconds, gap, iterations, stop })), mean_gap, sets }) + '\n');
   } else {
     for (const s of sets) {
       process.stdout.write(`set ${s.set}: ${s.instances} instances, mean gap ${s.mean_gap?.toFixed(2) ?? 'n/a'} %, max gap ${s.max_gap?.toFixed(2) ?? 'n/a'} %, mean ${s.mean_seconds.toFixed(1)} s\n`);

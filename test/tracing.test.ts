@@ -150,7 +150,8 @@ describe('tracing with OTLP/HTTP protobuf (the default)', () => {
   it("an async VRP job's solve is a span linked to the submitting request's trace", async () => {
     const tp = traceparent();
     const body = {
-      vehicles: [{ id: 1, start: [7.4197, 43.7314], end: [7.4197, 43.7314] }],
+      // Two vehicles: one alone with three jobs would be enumerated, with no search iterations to report.
+      vehicles: [{ id: 1, start: [7.4197, 43.7314], end: [7.4197, 43.7314] }, { id: 2, start: [7.4197, 43.7314], end: [7.4197, 43.7314] }],
       jobs: [
         { id: 1, location: [7.4265, 43.739] },
         { id: 2, location: [7.4163, 43.7334] },
@@ -174,8 +175,9 @@ describe('tracing with OTLP/HTTP protobuf (the default)', () => {
     const solve = byName(spans, 'vrp.solve');
     assert.equal(solve.parentSpanId, job.spanId);
     assert.equal(solve.attributes['waymark.vrp.jobs'], 3);
-    assert.equal(solve.attributes['waymark.vrp.vehicles'], 1);
+    assert.equal(solve.attributes['waymark.vrp.vehicles'], 2);
     assert.ok((solve.attributes['waymark.vrp.iterations'] as number) > 0);
+    assert.equal(solve.attributes['waymark.vrp.stop_reason'], 'converged', 'three jobs converge long before the time limit');
     assert.ok((solve.attributes['waymark.vrp.best_cost'] as number) > 0);
     within(solve, job);
     // The matrix the solver needed came from the map, in the same worker task.

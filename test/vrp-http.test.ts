@@ -22,7 +22,8 @@ function problem(timeLimit: number, extra: Record<string, unknown> = {}) {
   return {
     vehicles: [{ id: 1, start: depot, end: depot, capacity: [10] }, { id: 2, start: depot, end: depot, capacity: [10] }],
     jobs: stops.map((location, i) => ({ id: i + 1, location, service: 120, delivery: [2] })),
-    options: { time_limit: timeLimit, seed: 3 },
+    // Searching until the limit: job tests need solves that are still running when they look.
+    options: { time_limit: timeLimit, seed: 3, run_to_time_limit: true },
     ...extra,
   };
 }
@@ -66,6 +67,28 @@ describe('VRP over HTTP', () => {
     assert.equal(r.json.code, 0);
     assert.equal(r.json.summary.unassigned, 0);
     await checked(r.json, body);
+  });
+
+  it('POST /vrp answers a 7-task problem at once: the search stops when converged, not at a time limit', async () => {
+    const seven = [...stops, [7.4245, 43.7402] as [number, number]];
+    const body = {
+      vehicles: [{ id: 1, start: depot, end: depot, capacity: [10] }, { id: 2, start: depot, end: depot, capacity: [10] }],
+      jobs: seven.map((location, i) => ({ id: i + 1, location, service: 120, delivery: [2] })),
+      options: { seed: 3 },
+    };
+    const r = await post(base, '/vrp', body);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    assert.equal(r.json.summary.unassigned, 0);
+    assert.equal(r.json.summary.search.stop_reason, 'converged');
+    assert.equal(r.json.summary.search.time_limit, 1, 'the default time limit of a 7-task problem');
+    assert.ok(r.json.summary.search.iterations <= 2 * 20_000, `iterations ${r.json.summary.search.iterations}`);
+    await checked(r.json, body as unknown as ReturnType<typeof problem>);
+    // One vehicle: enumerated, optimal, no search at all.
+    const single = { ...body, vehicles: [{ id: 1, start: depot, end: depot }] };
+    const s = await post(base, '/vrp', single);
+    assert.equal(s.status, 200, JSON.stringify(s.json));
+    assert.deepEqual({ ...s.json.summary.search, first_solution: 0 }, { iterations: 0, stop_reason: 'exhaustive', time_limit: 1, first_solution: 0 });
+    await checked(s.json, single as unknown as ReturnType<typeof problem>);
   });
 
   it('POST /vrp/jobs answers 202 with a Location, and the job runs to a solution', async () => {

@@ -13,7 +13,8 @@ export function vrpProblem(timeLimit: number, extra: Record<string, unknown> = {
   return {
     vehicles: [{ id: 1, start: depot, end: depot, capacity: [10] }, { id: 2, start: depot, end: depot, capacity: [10] }],
     jobs: stops.map((location, i) => ({ id: i + 1, location, service: 120, delivery: [2] })),
-    options: { time_limit: timeLimit, seed: 3 },
+    // Searching until the limit: job tests need solves that are still running when they look.
+    options: { time_limit: timeLimit, seed: 3, run_to_time_limit: true },
     ...extra,
   };
 }

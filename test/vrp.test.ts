@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { WaymarkError } from '../src/errors.js';
 import { checkSolution } from '../src/vrp/checker.js';
-import { solveVroom } from '../src/vrp/solve.js';
+import { defaultTimeLimit, solveVroom, type SolveOptions } from '../src/vrp/solve.js';
 import type { VroomProblem, VroomSolution } from '../src/vrp/types.js';
 import { monacoMap, runCli, tempDir } from './helpers.js';
 
@@ -25,7 +25,7 @@ function jobOrder(solution: VroomSolution, route = 0): (number | undefined)[] {
   return solution.routes[route].steps.filter((s) => s.type !== 'start' && s.type !== 'end').map((s) => s.id);
 }
 
-function solveChecked(problem: VroomProblem, options = FAST) {
+function solveChecked(problem: VroomProblem, options: SolveOptions = FAST) {
   const result = solveVroom(problem, options);
   assert.deepEqual(checkSolution(result.model, result.solution), [], 'the independent checker accepts the solution');
   return result;
@@ -41,13 +41,70 @@ describe('VRP solver on problems with known optima', () => {
       for (let i = 1; i < 8; i++) c += d[p[i - 1]][p[i]];
       best = Math.min(best, c);
     }
-    const { solution } = solveChecked({
+    const problem: VroomProblem = {
       vehicles: [{ id: 1, start_index: 0, end_index: 0 }],
       jobs: pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1 })),
       matrices: { car: { durations: d } },
-    });
+    };
+    // One vehicle, 8 tasks: solved by enumeration at once, not by the search.
+    const { solution } = solveChecked(problem, { seed: 7, threads: 2 });
     assert.equal(solution.summary.cost, best);
     assert.equal(solution.summary.unassigned, 0);
+    assert.deepEqual({ ...solution.summary.search, first_solution: 0 }, { iterations: 0, stop_reason: 'exhaustive', time_limit: 1, first_solution: 0 });
+    // The search itself reaches the same optimum.
+    const searched = solveChecked(problem, { ...FAST, runToTimeLimit: true }).solution;
+    assert.equal(searched.summary.cost, best);
+    assert.equal(searched.summary.search.stop_reason, 'time_limit');
+    assert.ok(searched.summary.search.iterations > 0);
+  });
+
+  it('exhaustive search of one vehicle finds the best subset when not every task fits', () => {
+    // Capacity 3 and amounts 2, 1, 1, 2, 1: the cheapest route serving the most tasks, against
+    // brute force over every sequence of every subset (equal task counts: lowest cost).
+    const pts: [number, number][] = [[0, 0], [10, 0], [0, 12], [-7, 3], [5, 9], [-3, -8]];
+    const amounts = [2, 1, 1, 2, 1];
+    const d = euclidMatrix(pts);
+    let best = { served: 0, cost: 0 };
+    const subsets = (xs: number[]): number[][] => (xs.length === 0 ? [[]] : subsets(xs.slice(1)).flatMap((s) => [s, [xs[0], ...s]]));
+    for (const s of subsets([1, 2, 3, 4, 5])) {
+      if (s.reduce((n, j) => n + amounts[j - 1], 0) > 3 || s.length === 0) continue;
+      for (const p of permutations(s)) {
+        let c = d[0][p[0]] + d[p[p.length - 1]][0];
+        for (let i = 1; i < p.length; i++) c += d[p[i - 1]][p[i]];
+        if (p.length > best.served || (p.length === best.served && c < best.cost)) best = { served: p.length, cost: c };
+      }
+    }
+    const { solution } = solveChecked({
+      vehicles: [{ id: 1, start_index: 0, end_index: 0, capacity: [3] }],
+      jobs: amounts.map((a, i) => ({ id: i + 1, location_index: i + 1, delivery: [a] })),
+      matrices: { car: { durations: d } },
+    });
+    assert.equal(solution.summary.search.stop_reason, 'exhaustive');
+    assert.equal(5 - solution.summary.unassigned, best.served);
+    assert.equal(solution.summary.cost, best.cost);
+  });
+
+  it('stops once converged, well before an explicit time limit; the default limit grows with the size', () => {
+    const pts: [number, number][] = Array.from({ length: 16 }, (_, i) => [(i * 37) % 101, (i * 61) % 97]);
+    const problem: VroomProblem = {
+      vehicles: [1, 2, 3].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [12] })),
+      jobs: pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1 + (i % 3)] })),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    };
+    // An hour allowed, yet it stops on its own: converged, after a bounded number of iterations.
+    const explicit = solveChecked(problem, { timeLimit: 3600, seed: 3, threads: 2 }).solution;
+    assert.equal(explicit.summary.search.stop_reason, 'converged');
+    assert.equal(explicit.summary.search.time_limit, 3600);
+    assert.ok(explicit.summary.search.iterations < 2 * 20_000, `iterations ${explicit.summary.search.iterations}`);
+    // Without a time limit: the default for 15 tasks, and the same stop.
+    const implicit = solveChecked(problem, { seed: 3, threads: 2 }).solution;
+    assert.equal(implicit.summary.search.time_limit, defaultTimeLimit(15));
+    assert.equal(implicit.summary.search.stop_reason, 'converged');
+    // Running to the limit finds nothing better than the converged search.
+    const full = solveChecked(problem, { timeLimit: 1, seed: 3, threads: 2, runToTimeLimit: true }).solution;
+    assert.equal(full.summary.search.stop_reason, 'time_limit');
+    assert.ok(explicit.summary.cost <= full.summary.cost, `converged ${explicit.summary.cost}, full second ${full.summary.cost}`);
+    assert.deepEqual([5, 20, 100, 600, 5000].map(defaultTimeLimit), [1, 1, 5, 30, 30]);
   });
 
   it('capacity forces two routes, and the split is the optimal one', () => {

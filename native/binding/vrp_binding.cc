@@ -1,5 +1,7 @@
 // solveVrp: a VRP instance as typed arrays (built by src/vrp/model.ts) in, the best solution with
 // every route's exact schedule out.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "binding/js_convert.h"
@@ -116,16 +118,22 @@ vrp::Problem problemFromJs(const Napi::Object& o) {
 
 Napi::Value solveVrp(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    const auto entered = std::chrono::steady_clock::now();
     const vrp::Problem p = problemFromJs(objectArg(info, 0, "problem"));
     Napi::Object o = info.Length() > 1 && info[1].IsObject() ? info[1].As<Napi::Object>() : Napi::Object::New(env);
     vrp::SolveOptions options;
     options.time_limit_s = number(o, "timeLimit", 5);
     if (!(options.time_limit_s >= 0 && options.time_limit_s <= 86400)) fail("InvalidValue", "timeLimit must be in [0, 86400] seconds");
+    // The limit counts from the call: copying and validating a 5,000-task matrix takes a while.
+    const double reading = std::chrono::duration<double>(std::chrono::steady_clock::now() - entered).count();
+    const double time_limit = options.time_limit_s;
+    options.time_limit_s = std::max(0.0, time_limit - reading);
     options.seed = static_cast<uint64_t>(number(o, "seed", 1));
     options.threads = static_cast<unsigned>(number(o, "threads", 0));
     const double iterations = number(o, "maxIterations", -1);
     if (iterations >= 0) options.max_iterations = static_cast<uint64_t>(iterations);
     options.verify_fast_path = boolean(o, "verifyFastPath", false);
+    options.run_to_time_limit = boolean(o, "runToTimeLimit", false);
     // Optional shared control: Int32Array [cancel] and Float64Array progress (5 values).
     if (has(o, "control")) {
       Napi::Value c = o.Get("control");
@@ -182,6 +190,8 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     out.Set("improvements", double(r.improvements));
     out.Set("secondsFirstSolution", r.seconds_first_solution);
     out.Set("secondsTotal", r.seconds_total);
+    out.Set("stopReason", vrp::stopReasonName(r.stop_reason));
+    out.Set("timeLimit", time_limit);
     return out;
   });
 }

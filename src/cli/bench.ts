@@ -247,8 +247,9 @@ export function registerBench(program: Command): void {
     .option('--jobs <list>', 'with --road: jobs per problem, e.g. 200,1000', '200')
     .option('--vehicles <list>', 'with --road: vans per problem (one value, or one per --jobs entry)', '12')
     .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
+    .option('--run-to-time-limit', 'search until the time limit even once converged')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; road?: string; jobs: string; vehicles: string; offRoad?: string }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; road?: string; jobs: string; vehicles: string; offRoad?: string }) => {
       const positive = (text: string, what: string) => {
         const n = Number(text);
         if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
@@ -267,7 +268,7 @@ export function registerBench(program: Command): void {
         return;
       }
       if (paths.length === 0) throw new WaymarkError('InvalidValue', 'give instance files or folders, or --road <map>');
-      benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), ...(opts.bks ? { bks: opts.bks } : {}) });
+      benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), runToTimeLimit: Boolean(opts.runToTimeLimit), ...(opts.bks ? { bks: opts.bks } : {}) });
     });
   bench
     .command('tiles')

@@ -116,13 +116,15 @@ export class JobRunner {
     const progress = new Float64Array(new SharedArrayBuffer(5 * 8));
     this.active.set(job.id, { control, progress, started: Date.now() });
     if (job.cancel_requested) Atomics.store(control, 0, 1);
-    const options = JSON.parse(job.options) as { time_limit?: number; seed?: number; geometry?: boolean; snap_radius?: number | 'unlimited'; snap_threshold?: number };
+    const options = JSON.parse(job.options) as { time_limit?: number; run_to_time_limit?: boolean; seed?: number; geometry?: boolean; snap_radius?: number | 'unlimited'; snap_threshold?: number };
     let task: QueryTask = {
       kind: 'vrp',
       maps: this.maps(),
       problem: JSON.parse(job.problem),
       options: {
-        timeLimit: Math.min(options.time_limit ?? 5, this.options.maxTimeLimit),
+        ...(options.time_limit !== undefined ? { timeLimit: Math.min(options.time_limit, this.options.maxTimeLimit) } : {}),
+        maxTimeLimit: this.options.maxTimeLimit,
+        ...(options.run_to_time_limit ? { runToTimeLimit: true } : {}),
         seed: options.seed ?? 1,
         threads: this.options.threadsPerSolve,
         geometry: options.geometry ?? false,

@@ -1,6 +1,6 @@
 /** VROOM-format output from the native solver's routes and schedules. */
 import type { Model } from './model.js';
-import type { SnappingSummary, StepType, UnassignedCode, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
+import type { SearchStopReason, SnappingSummary, StepType, UnassignedCode, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
 
 /** One route as the native solver returns it: 9 numbers per step, and the loads after each step. */
 export interface NativeVrpRoute {
@@ -19,6 +19,8 @@ export interface NativeVrpSolution {
   improvements: number;
   secondsFirstSolution: number;
   secondsTotal: number;
+  stopReason: SearchStopReason;
+  timeLimit: number;
 }
 
 const STEP_TYPES: StepType[] = ['start', 'job', 'pickup', 'delivery', 'break', 'end'];
@@ -173,6 +175,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
       priority: sum((r) => r.priority),
       distance: sum((r) => r.distance),
       computing_times: times,
+      search: { iterations: s.iterations, stop_reason: s.stopReason, time_limit: s.timeLimit, first_solution: Math.round(s.secondsFirstSolution * 1000) },
       ...(model.snapping ? { snapping: snappingSummary(model) } : {}),
     },
     unassigned,

@@ -8,8 +8,15 @@ import { formatSolution, type NativeVrpSolution } from './output.js';
 import type { LonLat, VroomSolution } from './types.js';
 
 export interface SolveOptions {
-  /** Seconds of search (default 5). */
+  /**
+   * Seconds of search at most (default: defaultTimeLimit of the problem's size). The search stops
+   * earlier once it has converged; summary.search says why it stopped.
+   */
   timeLimit?: number;
+  /** Search until the time limit even when converged (no exhaustive search of tiny problems either). */
+  runToTimeLimit?: boolean;
+  /** Cap on the default time limit (a server's maximum); an explicit timeLimit is the caller's to check. */
+  maxTimeLimit?: number;
   seed?: number;
   threads?: number;
   /** Per-thread iteration cap: with it, a seed gives the same solution on any machine. */
@@ -30,6 +37,14 @@ export interface SolveOptions {
 }
 
 export const DEFAULT_SNAP_THRESHOLD = 100;
+
+/**
+ * The time limit when none is given: grows with the number of tasks (jobs, pickups and deliveries):
+ * 1 s up to 20, 5 s at 100, 30 s from 600 on. Small problems stop much earlier, once converged.
+ */
+export function defaultTimeLimit(tasks: number): number {
+  return Math.min(30, Math.max(1, tasks / 20));
+}
 
 /** Why a coordinate cannot be placed, from the core's NoSegment message (which names a coordinate index that means nothing here). */
 export function placementMessage(profile: string, coordinate: LonLat, nativeMessage: string): string {
@@ -117,24 +132,32 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radiu
 
 export function solveModel(model: Model, options: SolveOptions, loadingSeconds: number, routingSeconds: number): VroomSolution {
   const started = performance.now();
+  const timeLimit = options.timeLimit ?? Math.min(defaultTimeLimit(model.tasks.length), options.maxTimeLimit ?? Infinity);
   let raw: NativeVrpSolution;
   try {
     raw = observePhase(
       'vrp.solve',
-      () =>
-        (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(toNativeProblem(model), {
-          timeLimit: options.timeLimit ?? 5,
+      () => {
+        const problem = toNativeProblem(model);
+        // The time limit covers handing the problem over (seconds for a 5,000-task matrix).
+        const remaining = Math.max(0, timeLimit - (performance.now() - started) / 1000);
+        const r = (native as unknown as { solveVrp(p: unknown, o: unknown): NativeVrpSolution }).solveVrp(problem, {
+          timeLimit: remaining,
           seed: options.seed ?? 1,
           threads: options.threads ?? 0,
           ...(options.maxIterations !== undefined ? { maxIterations: options.maxIterations } : {}),
           ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
+          ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}),
           ...(options.control ? { control: options.control } : {}),
           ...(options.progress ? { progress: options.progress } : {}),
-        }),
+        });
+        return { ...r, timeLimit };
+      },
       (r) => ({
         'waymark.vrp.jobs': model.tasks.length,
         'waymark.vrp.vehicles': model.vehicles.length,
         'waymark.vrp.iterations': r.iterations,
+        'waymark.vrp.stop_reason': r.stopReason,
         'waymark.vrp.improvements': r.improvements,
         'waymark.vrp.best_cost': r.cost,
         'waymark.vrp.unassigned': r.unassigned.length,

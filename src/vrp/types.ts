@@ -120,6 +120,24 @@ export interface VroomUnassigned {
 /** Why a task is unassigned, as a code. */
 export type UnassignedCode = 'NoSegment' | 'NoRoute' | 'Skills' | 'Capacity' | 'Constraints' | 'NoFeasiblePlace';
 
+/**
+ * Why the search stopped: `converged` (no new best over a number of iterations that grows with the
+ * size), `exhaustive` (a single vehicle with at most 8 tasks: every sequence was tried, the plan is
+ * optimal), `time_limit`, `iterations` (the iteration cap) or `cancelled`.
+ */
+export type SearchStopReason = 'converged' | 'exhaustive' | 'time_limit' | 'iterations' | 'cancelled';
+
+/**
+ * Waymark extension of the summary: the search's iterations (all threads), stop reason, time limit
+ * (s) and when the first complete plan (construction) was ready (ms after the solver started).
+ */
+export interface SearchSummary {
+  iterations: number;
+  stop_reason: SearchStopReason;
+  time_limit: number;
+  first_solution: number;
+}
+
 /** Waymark extension of the summary (problems with coordinates): how far locations lay from the road. */
 export interface SnappingSummary {
   /** Metres, or "unlimited" (the default). */
@@ -149,6 +167,8 @@ export interface VroomSolution {
     priority: number;
     distance: number;
     computing_times: { loading: number; solving: number; routing: number };
+    /** Waymark extension: how the search went and why it stopped. */
+    search: SearchSummary;
     snapping?: SnappingSummary;
   };
   unassigned: VroomUnassigned[];

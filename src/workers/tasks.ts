@@ -38,6 +38,8 @@ export type QueryTask = (
       problem: unknown;
       options: {
         timeLimit?: number;
+        maxTimeLimit?: number;
+        runToTimeLimit?: boolean;
         seed?: number;
         threads?: number;
         geometry?: boolean;

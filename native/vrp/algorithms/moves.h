@@ -1,7 +1,9 @@
 #pragma once
 // Shared by the local-search operators: try replacing one or two routes by new sequences; apply
 // only when every changed route is feasible (exact evaluation) and the objective goes down.
+#include <chrono>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "vrp/structures/neighbors.h"
@@ -11,6 +13,13 @@ namespace waymark::vrp {
 
 struct MoveScratch {
   std::vector<uint32_t> a, b;
+  // Steady-clock seconds after which operators give up their scan (one scan of a large instance
+  // takes long enough to overrun a time limit).
+  double deadline_s = std::numeric_limits<double>::infinity();
+  bool expired() const {
+    return deadline_s != std::numeric_limits<double>::infinity() &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count() >= deadline_s;
+  }
 };
 
 inline bool tryReplace(const Problem& p, Solution& s, uint32_t va, const std::vector<uint32_t>& ra, int32_t vb,
@@ -42,11 +51,13 @@ inline int64_t indexOf(const std::vector<uint32_t>& route, uint32_t t) {
 }
 
 // Calls fn(t, u, va, vb) for every assigned task t and neighbour u of t assigned to another route
-// (va = route of t, vb = route of u); returns true as soon as fn does (a move was applied).
+// (va = route of t, vb = route of u); returns true as soon as fn does (a move was applied), false
+// when none does or the deadline passed.
 template <typename F>
-bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors& nb, F&& fn) {
+bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors& nb, const MoveScratch& m, F&& fn) {
   for (uint32_t t = 0; t < p.taskCount(); ++t) {
     if (s.route_of[t] == kNone) continue;
+    if (m.expired()) return false;
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] == kNone || s.route_of[u] == s.route_of[t]) continue;

@@ -15,6 +15,9 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path)
     : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify_fast_path) {
   far_.assign(p.taskCount(), 0);
+  in_removed_.assign(p.taskCount(), 0);
+  for (uint32_t t = 0; t < p.taskCount(); ++t)
+    if (!assignable[t]) unplaceable_penalty_ += Solution::penaltyOf(p, t);
   const int32_t depot = p.vehicleCount() > 0 ? (p.start[0] != kNone ? p.start[0] : p.end[0]) : kNone;
   if (depot != kNone)
     for (uint32_t t = 0; t < p.taskCount(); ++t) far_[t] = double(p.types[0].travelCost(depot, p.location[t]));
@@ -49,12 +52,17 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
   const double ls_max = std::min(options_.max_string, double(total) / used);
   const double ks_max = 4.0 * options_.average_removed / (1.0 + ls_max) - 1.0;
   const uint32_t ks = static_cast<uint32_t>(std::floor(u(rng_) * ks_max)) + 1;
-  // Seed: a random assigned task.
-  std::vector<uint32_t> assigned;
-  for (uint32_t t = 0; t < p_.taskCount(); ++t)
-    if (s.route_of[t] != kNone) assigned.push_back(t);
-  if (assigned.empty()) return;
-  const uint32_t seed = assigned[std::uniform_int_distribution<size_t>(0, assigned.size() - 1)(rng_)];
+  // Seed: a random assigned task (by rejection: nearly every task is assigned, and a scan of all
+  // tasks per iteration would make iterations linear in the size).
+  std::uniform_int_distribution<uint32_t> any_task(0, p_.taskCount() - 1);
+  uint32_t seed = any_task(rng_);
+  for (int tries = 0; s.route_of[seed] == kNone && tries < 64; ++tries) seed = any_task(rng_);
+  if (s.route_of[seed] == kNone) {
+    std::vector<uint32_t> assigned;
+    for (uint32_t t = 0; t < p_.taskCount(); ++t)
+      if (s.route_of[t] != kNone) assigned.push_back(t);
+    seed = assigned[std::uniform_int_distribution<size_t>(0, assigned.size() - 1)(rng_)];
+  }
   std::vector<uint32_t> ruined;
   std::vector<uint32_t> order{seed};
   order.insert(order.end(), nb_.of(seed), nb_.of(seed) + nb_.k);
@@ -114,27 +122,40 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   const double began = now();
   const double span = std::max(1e-3, options.deadline_s - began);
   std::vector<uint32_t> removed;
+  uint64_t last_improvement = stats.iterations;
   while (stats.iterations < options.max_iterations) {
     const double t = now();
     if (t >= options.deadline_s) break;
     if (options.cancel && options.cancel->load(std::memory_order_relaxed) != 0) break;
-    const double progress = options.max_iterations != UINT64_MAX ? double(stats.iterations) / double(options.max_iterations)
-                                                                  : (t - began) / span;
+    double progress = options.max_iterations != UINT64_MAX ? double(stats.iterations) / double(options.max_iterations)
+                                                            : (t - began) / span;
+    if (options.schedule_iterations != UINT64_MAX) progress = std::max(progress, double(stats.iterations) / double(options.schedule_iterations));
+    if (progress >= 1 && stats.iterations - last_improvement >= options.converge_after) {
+      stats.converged = true;
+      break;
+    }
     const double temperature = t0 * std::pow(tf / t0, std::min(1.0, progress));
     ++stats.iterations;
     Solution next = current;
     removed.clear();
     ruin(next, removed);
-    for (uint32_t t2 = 0; t2 < p_.taskCount(); ++t2)
-      if (next.route_of[t2] == kNone && assignable_[t2] && p_.kind[t2] != TaskKind::kDelivery &&
-          std::find(removed.begin(), removed.end(), t2) == removed.end())
-        removed.push_back(t2);
+    // Tasks still unassigned from before get another chance each time (there are none when
+    // everything could be placed; next.penalty says so without a scan).
+    int64_t expected_penalty = unplaceable_penalty_;
+    for (uint32_t t : removed) expected_penalty += Solution::penaltyOf(p_, t) + (p_.partner[t] != kNone ? Solution::penaltyOf(p_, p_.partner[t]) : 0);
+    if (next.penalty != expected_penalty) {
+      for (uint32_t t : removed) in_removed_[t] = 1;
+      for (uint32_t t2 = 0; t2 < p_.taskCount(); ++t2)
+        if (next.route_of[t2] == kNone && assignable_[t2] && p_.kind[t2] != TaskKind::kDelivery && !in_removed_[t2]) removed.push_back(t2);
+      for (uint32_t t : removed) in_removed_[t] = 0;
+    }
     recreate(next, removed);
     if (double(next.objective()) < double(current.objective()) - temperature * std::log(u(rng_))) {
       current = std::move(next);
       if (current.objective() < best.objective()) {
         best = current;
         ++stats.improvements;
+        last_improvement = stats.iterations;
         on_best(best);
       }
     }

@@ -16,12 +16,17 @@ struct SisrOptions {
   double temperature_factor = 1.0;  // start temperature in average arc costs (end: a hundredth of it)
   double deadline_s = 0;        // steady clock seconds
   uint64_t max_iterations = UINT64_MAX;
+  // Cool down within this many iterations at most (or by the deadline, whichever comes first); once
+  // cooled, stop after converge_after iterations in a row without a new best (converged).
+  uint64_t schedule_iterations = UINT64_MAX;
+  uint64_t converge_after = UINT64_MAX;
   const std::atomic<int32_t>* cancel = nullptr;  // non-zero: stop now, keeping the best so far
 };
 
 struct SearchStats {
   uint64_t iterations = 0;
   uint64_t improvements = 0;
+  bool converged = false;  // cooled down and stopped by converge_after
 };
 
 class Sisr {
@@ -43,6 +48,8 @@ class Sisr {
   Inserter inserter_;
   SisrOptions options_;
   std::vector<double> far_;  // distance from the depot-ish reference, for "far first" ordering
+  std::vector<uint8_t> in_removed_;  // scratch: 1 for tasks in the removed list
+  int64_t unplaceable_penalty_ = 0;  // penalties of the tasks no vehicle can serve
 };
 
 }  // namespace waymark::vrp

@@ -1,7 +1,9 @@
 #pragma once
 // The solver: checks which tasks can be served at all (and why not), builds a first solution by
 // greedy insertion, improves it with local search, then runs independent SISR searches on all
-// threads until the time limit; the best solution wins (ties: the lowest thread).
+// threads until the time limit or until every thread has converged; the best solution wins (ties:
+// the lowest thread). A single vehicle with at most kExhaustiveTasks tasks is solved exactly by
+// enumerating every sequence of every subset instead.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,11 +12,24 @@
 
 namespace waymark::vrp {
 
+// Why the search stopped.
+enum class StopReason : uint8_t { kTimeLimit, kConverged, kExhaustive, kIterations, kCancelled };
+const char* stopReasonName(StopReason r);
+
+// Small problems need not use their whole time limit: each search thread cools down within
+// scheduleIterations (growing with the square of the size, so that from about a hundred tasks on the
+// time limit comes first) and then stops after convergenceIterations without a new best.
+uint64_t scheduleIterations(uint32_t tasks);
+uint64_t convergenceIterations(uint32_t tasks);
+
+constexpr uint32_t kExhaustiveTasks = 8;
+
 struct SolveOptions {
   double time_limit_s = 5;
   uint64_t seed = 1;
   unsigned threads = 0;  // 0 = all cores
   uint64_t max_iterations = UINT64_MAX;  // per thread; set for runs reproducible regardless of speed
+  bool run_to_time_limit = false;        // no early stop (convergence, exhaustive search): search until the limit
   bool verify_fast_path = false;         // tests: cross-check O(1) feasibility against exact evaluation
   // Cooperative control (shared with the caller, e.g. a SharedArrayBuffer): cancel[0] != 0 stops the
   // search within an iteration, keeping the best solution; progress receives
@@ -30,6 +45,7 @@ struct SolveResult {
   double seconds_total = 0;
   uint64_t iterations = 0;
   uint64_t improvements = 0;
+  StopReason stop_reason = StopReason::kTimeLimit;
 };
 
 SolveResult solve(const Problem& p, const SolveOptions& options);

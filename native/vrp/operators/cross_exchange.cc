@@ -5,7 +5,7 @@
 namespace waymark::vrp {
 
 bool crossExchange(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
-  return forEachInterRoutePair(p, s, nb, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
+  return forEachInterRoutePair(p, s, nb, m, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
     const auto& A = s.routes[va];
     const auto& B = s.routes[vb];
     const int64_t i = indexOf(A, t), j = indexOf(B, u);

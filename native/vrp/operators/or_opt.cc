@@ -10,6 +10,7 @@ bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
   std::vector<uint32_t> segment;
   for (uint32_t t = 0; t < p.taskCount(); ++t) {
     if (s.route_of[t] == kNone) continue;
+    if (m.expired()) return false;
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
     const auto& A = s.routes[va];
     const int64_t i = indexOf(A, t);

@@ -6,6 +6,7 @@ namespace waymark::vrp {
 bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
   for (uint32_t t = 0; t < p.taskCount(); ++t) {
     if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
+    if (m.expired()) return false;
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];

@@ -5,11 +5,12 @@
 
 namespace waymark::vrp {
 
-bool relocatePair(const Problem& p, Solution& s, const Neighbors&, MoveScratch&) {
+bool relocatePair(const Problem& p, Solution& s, const Neighbors&, MoveScratch& m) {
   Inserter inserter(p);
   Rng rng(1);
   for (uint32_t t = 0; t < p.taskCount(); ++t) {
     if (p.kind[t] != TaskKind::kPickup || s.route_of[t] == kNone) continue;
+    if (m.expired()) return false;
     const uint32_t v = static_cast<uint32_t>(s.route_of[t]);
     const uint32_t d = static_cast<uint32_t>(p.partner[t]);
     Solution trial = s;

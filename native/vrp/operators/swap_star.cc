@@ -29,7 +29,7 @@ int64_t bestPosition(const Problem& p, uint32_t v, const std::vector<uint32_t>& 
 }  // namespace
 
 bool swapStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
-  return forEachInterRoutePair(p, s, nb, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
+  return forEachInterRoutePair(p, s, nb, m, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
     if (p.kind[t] != TaskKind::kJob || p.kind[u] != TaskKind::kJob || !p.compatible(vb, t) || !p.compatible(va, u)) return false;
     m.a = s.routes[va];
     m.a.erase(m.a.begin() + indexOf(m.a, t));

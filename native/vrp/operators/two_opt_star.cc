@@ -4,7 +4,7 @@
 namespace waymark::vrp {
 
 bool twoOptStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
-  return forEachInterRoutePair(p, s, nb, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
+  return forEachInterRoutePair(p, s, nb, m, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
     const auto& A = s.routes[va];
     const auto& B = s.routes[vb];
     // New arc t -> u: A[..i] + B[j+1..] and B[..j] + A[i+1..], with j = pos(u) - 1.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/parallel.h"
 #include "vrp/structures/problem.h"
 
 namespace waymark::vrp {
@@ -14,19 +15,21 @@ struct Neighbors {
   std::vector<uint32_t> list;  // task x k
   const uint32_t* of(uint32_t t) const { return list.data() + size_t(t) * k; }
 
-  Neighbors(const Problem& p, uint32_t wanted) {
+  // O(T^2) in all: spread over `threads` (the first plan of a 5,000-task problem waits for this).
+  Neighbors(const Problem& p, uint32_t wanted, unsigned threads = 1) {
     const uint32_t T = p.taskCount();
     k = std::min<uint32_t>(wanted, T > 0 ? T - 1 : 0);
     list.resize(size_t(T) * k);
     const VehicleType& type = p.types[0];
-    std::vector<std::pair<int64_t, uint32_t>> order;
-    for (uint32_t t = 0; t < T; ++t) {
+    std::vector<std::vector<std::pair<int64_t, uint32_t>>> orders(std::max(1u, threads));
+    parallelFor(T, std::max(1u, threads), [&](uint64_t t, unsigned thread) {
+      auto& order = orders[thread];
       order.clear();
       for (uint32_t u = 0; u < T; ++u)
         if (u != t) order.push_back({type.travelCost(p.location[t], p.location[u]) + type.travelCost(p.location[u], p.location[t]), u});
       std::partial_sort(order.begin(), order.begin() + k, order.end());
       for (uint32_t i = 0; i < k; ++i) list[size_t(t) * k + i] = order[i].second;
-    }
+    });
   }
 };
 
