@@ -320,6 +320,8 @@ describe('VRP on real addresses', () => {
     assert.ok(tamper((s) => (s.unassigned[0].code = 'Capacity')).some((p) => /code Capacity/.test(p)));
     assert.ok(tamper((s) => (s.unassigned[0].reason = 'no idea')).some((p) => /does not give the placement failure/.test(p)));
     assert.ok(tamper((s) => (s.unassigned[0].location = B)).some((p) => /location does not match/.test(p)));
+    assert.ok(tamper((s) => (s.unassigned[0].path = 'jobs[0].location')).some((p) => /must name jobs\[3\]\.location/.test(p)));
+    assert.ok(tamper((s) => delete s.unassigned[0].path).some((p) => /must name jobs\[3\]\.location/.test(p)));
     assert.ok(
       tamper((s) => {
         s.unassigned = [];
