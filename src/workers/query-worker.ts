@@ -60,7 +60,7 @@ function run(task: QueryTask): unknown {
     // The solver runs here, off the event loop; matrices come from the maps when not given.
     const maps = Object.fromEntries(Object.entries(task.maps).map(([profile, path]) => [profile, mapFor(path).handle]));
     const { solution, model } = solveVroom(task.problem, { ...task.options, maps });
-    if (task.options.geometry) addGeometry(solution, model, maps);
+    if (task.options.geometry) addGeometry(solution, model, maps, task.maxBytes);
     return solution;
   }
   const map = mapFor(task.map);
@@ -115,6 +115,10 @@ function answer(task: QueryTask): TaskResult | ReturnType<typeof move> {
   const result = run(task);
   let json: string | undefined =
     result instanceof Json ? result.text : observePhase('serialize', () => JSON.stringify(result), (text) => ({ 'waymark.bytes': text.length }));
+  // The estimates refuse what cannot fit before it is computed; this catches what they could not know.
+  if (task.maxBytes !== undefined && json.length > task.maxBytes) {
+    throw new WaymarkError('TooBig', `the answer is ${json.length} bytes of JSON, over the limit of ${task.maxBytes}`);
+  }
   if (json.length >= BIG_ANSWER_BYTES && task.kind !== 'vrp') {
     // Big answers leave as bytes moved to the main thread (no copy there), and the string is
     // collected here at once: an idle Piscina worker blocks in Atomics.wait and would never get
