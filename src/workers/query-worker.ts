@@ -80,9 +80,8 @@ function run(task: QueryTask): unknown {
         native.snapNearest(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false, number: task.number ?? 1 }),
       );
       if (!task.osrm) return { waypoints: [waypointOf(snaps[0])] };
-      const from = native.mapSection(map.handle, 'edge_from', 'u32');
-      const to = native.mapSection(map.handle, 'edge_to', 'u32');
-      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: [from[s.edge], to[s.edge]], ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
+      // OSRM's nodes: the OSM ids of the snapped segment's two nodes.
+      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: s.nodes, ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
     }
     case 'isochrone':
       return isochroneOnMap(map.handle, task.request);
