@@ -70,6 +70,7 @@ export async function startPgCluster(): Promise<PgCluster> {
     start: () => void run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']),
     stop: (mode = 'fast') => void run('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']),
     destroy: () => {
+      process.off('exit', cluster.destroy);
       const [c, a] = as(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
       spawnSync(c, [...a], { stdio: 'ignore', cwd: dir });
       rmSync(dir, { recursive: true, force: true });
@@ -80,6 +81,8 @@ export async function startPgCluster(): Promise<PgCluster> {
       return r.stdout.trim();
     },
   };
+  // pg_ctl detaches the server: a process that ends without destroy() must not leave it running.
+  process.once('exit', cluster.destroy);
   try {
     cluster.start();
   } catch (err) {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets in fuzz/ with clang (ASan + UBSan + libFuzzer) into build/fuzz/.
-# Not node-gyp: the addon stays a normal build. Usage: fuzz/build.sh [target...]
+# Not node-gyp: the addon stays a normal build. Usage: fuzz/build.sh [target...] (default: every
+# *_fuzz.cc; `leak_check` builds the LeakSanitizer driver of scripts/leak-check.mjs)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cxx=${CXX_FUZZ:-$(command -v clang++ || command -v clang++-19 || command -v clang++-16 || command -v clang++-14 || true)}
@@ -20,7 +21,11 @@ done
 targets=${*:-$(cd "$root/fuzz" && ls *_fuzz.cc | sed 's/\.cc$//')}
 for t in $targets; do
   if [ ! -f "$out/$t" ] || [ "$root/fuzz/$t.cc" -nt "$out/$t" ] || [ -n "$(find "$out/obj" -newer "$out/$t" | head -1)" ]; then
-    $cxx $flags -fsanitize=fuzzer "$root/fuzz/$t.cc" $objs -lpthread -o "$out/$t"
+    # leak_check is a plain driver with its own main (scripts/leak-check.mjs); the rest are libFuzzer targets.
+    case $t in
+      *_fuzz) $cxx $flags -fsanitize=fuzzer "$root/fuzz/$t.cc" $objs -lpthread -o "$out/$t" ;;
+      *) $cxx $flags -Wall -Wextra "$root/fuzz/$t.cc" $objs -lpthread -o "$out/$t" ;;
+    esac
   fi
 done
 echo "fuzz: built $targets in $out" >&2

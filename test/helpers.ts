@@ -1,5 +1,5 @@
 /** Shared test set-up: the real bundled extract, built once per test file into a temp directory. */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,17 +13,45 @@ export const dataPbf = join(repoRoot, 'data', 'monaco.osm.pbf');
 export const fixtures = join(repoRoot, 'test', 'fixtures');
 
 const tempDirs: string[] = [];
+const children = new Set<ChildProcess>();
+
+/** Removes what this process made under the temp folder, after stopping the servers it started there. */
+function cleanUp(): void {
+  // Child servers write into these directories: stop them first (synchronously: this runs at exit).
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+  for (const dir of tempDirs.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
+    } catch (err) {
+      // One directory that cannot go must not keep the others: say so (the suite's guard fails the run).
+      process.stderr.write(`helpers: could not remove ${dir}: ${(err as Error).message}\n`);
+    }
+  }
+}
+
 // Every test file runs in its own process: whatever it made under the temp folder goes when it exits,
-// passed or failed (child servers using these directories are stopped by then).
-process.on('exit', () => {
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
+// passed or failed, and when the test runner stops it with a signal (no 'exit' event then).
+process.on('exit', cleanUp);
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    cleanUp();
+    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 /** A fresh directory under the temp folder, removed when this process exits. */
 export function tempDir(prefix = 'waymark-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   tempDirs.push(dir);
   return dir;
+}
+
+/** A child process to stop (SIGKILL) when this process exits, if it is still running then. */
+export function trackChild(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
 }
 
 let built: Promise<{ result: BuildMapResult; map: OpenedMap; path: string }> | undefined;

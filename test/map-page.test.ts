@@ -5,11 +5,10 @@
  * against a real server on 127.0.0.1: it loads without console errors and without any request
  * leaving 127.0.0.1, draws the road tiles, routes on two clicks exactly as POST /route answers,
  * shows matrices and VRP plans, and shows the server's error codes. Screenshots of each state go to
- * <tmp>/waymark-map-screenshots (replaced on every run) for a developer to look at.
+ * build/map-screenshots (replaced on every run) for a developer to look at.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -17,12 +16,13 @@ import { native } from '../src/native/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { buildMapFromPbf } from '../src/build/build-map.js';
 import { getProfile } from '../src/profiles/index.js';
-import { dataPbf, monacoMap, tempDir } from './helpers.js';
+import { dataPbf, monacoMap, repoRoot, tempDir } from './helpers.js';
 import { getJson, postJson, startServer } from './server-helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-export const screenshotDir = join(tmpdir(), 'waymark-map-screenshots');
+/** Kept after the run for a human to look at (build/ is not committed); the temp folder is left clean. */
+export const screenshotDir = join(repoRoot, 'build', 'map-screenshots');
 
 /** Pixels of the map canvas: how many differ from the background, and how many are route blue. */
 async function canvasPixels(page: Page): Promise<{ total: number; drawn: number; routeBlue: number; colours: number }> {

@@ -1,9 +1,14 @@
-/** OSRM nearest with number=N: the N nearest distinct roads, checked against a brute-force scan of every road. */
+/**
+ * OSRM nearest with number=N: the N nearest distinct roads, checked against a brute-force scan of
+ * every road; `nodes` are the OSM ids of the snapped segment's two nodes, checked against osmium's
+ * OPL export of the extract.
+ */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { native } from '../src/native/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
-import { monacoMap } from './helpers.js';
+import { dataPbf, monacoMap } from './helpers.js';
 import { getJson, startServer } from './server-helpers.js';
 
 /** Distance in metres from a point to every road polyline of the map (local equirectangular projection). */
@@ -34,6 +39,35 @@ function distancesToEveryRoad(handle: Parameters<typeof native.mapSection>[0], l
     out.push(best);
   }
   return out;
+}
+
+/** Node locations (degrees) and consecutive node pairs of every way ("a,b", both orders), from osmium's OPL. */
+function readOpl(): { nodes: Map<number, [number, number]>; adjacent: Set<string> } {
+  const text = execFileSync('osmium', ['cat', '--no-progress', '-f', 'opl', dataPbf], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const nodes = new Map<number, [number, number]>();
+  const adjacent = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('n')) {
+      const x = / x(-?[\d.]+)/.exec(line);
+      const y = / y(-?[\d.]+)/.exec(line);
+      if (x && y) nodes.set(Number(line.slice(1, line.indexOf(' '))), [Number(x[1]), Number(y[1])]);
+    } else if (line.startsWith('w')) {
+      const ids = (/ N(\S*)/.exec(line)?.[1] ?? '').split(',').filter(Boolean).map((r) => r.slice(1));
+      for (let i = 1; i < ids.length; i++) adjacent.add(`${ids[i - 1]},${ids[i]}`).add(`${ids[i]},${ids[i - 1]}`);
+    }
+  }
+  return { nodes, adjacent };
+}
+
+/** Metres from p to the segment a-b (local equirectangular projection). */
+function toSegment(p: [number, number], a: [number, number], b: [number, number]): number {
+  const kx = 111195 * Math.cos((p[1] * Math.PI) / 180);
+  const ky = 111195;
+  const ax = (a[0] - p[0]) * kx, ay = (a[1] - p[1]) * ky;
+  const dx = (b[0] - a[0]) * kx, dy = (b[1] - a[1]) * ky;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 > 0 ? Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2)) : 0;
+  return Math.hypot(ax + t * dx, ay + t * dy);
 }
 
 describe('OSRM nearest number=N', () => {
@@ -67,9 +101,32 @@ describe('OSRM nearest number=N', () => {
       });
     }
     const one = await getJson(base, `/nearest/v1/car/${pts[0]},${pts[1]}`);
+    assert.equal(one.status, 200);
     assert.equal(one.json.waypoints.length, 1);
     const tooMany = await getJson(base, `/nearest/v1/car/${pts[0]},${pts[1]}?number=101`);
     assert.equal(tooMany.status, 400);
     assert.equal(tooMany.json.code, 'TooBig');
+  });
+  it("nodes are the OSM ids of the snapped segment's two nodes, as in the source extract", async () => {
+    const opl = readOpl();
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 40, 11);
+    let segments = 0;
+    for (let i = 0; i < 40; i++) {
+      const lon = pts[2 * i] + ((i % 5) - 2) * 0.0002;
+      const lat = pts[2 * i + 1] + ((i % 3) - 1) * 0.0002;
+      const res = await getJson(base, `/nearest/v1/car/${lon},${lat}?number=3&snapping=any`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      for (const w of res.json.waypoints as { nodes: [number, number]; location: [number, number] }[]) {
+        const [a, b] = w.nodes;
+        assert.ok(Number.isSafeInteger(a) && Number.isSafeInteger(b) && a !== b, JSON.stringify(w.nodes));
+        assert.ok(opl.nodes.has(a) && opl.nodes.has(b), `${a} and ${b} are OSM nodes of the extract`);
+        assert.ok(opl.adjacent.has(`${a},${b}`), `${a},${b} follow each other in an OSM way`);
+        const d = toSegment(w.location, opl.nodes.get(a)!, opl.nodes.get(b)!);
+        assert.ok(d < 0.5, `the snapped location ${w.location} lies on segment ${a}-${b} (${d.toFixed(2)} m off)`);
+        segments++;
+      }
+    }
+    assert.ok(segments >= 100, `${segments} segments checked`);
   });
 });

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { WaymarkServer } from '../src/server/app.js';
 import { defaultConfig, type ServerConfig } from '../src/server/config.js';
-import { monacoMap, repoRoot, tempDir } from './helpers.js';
+import { monacoMap, repoRoot, tempDir, trackChild } from './helpers.js';
 
 export async function startServer(overrides: Partial<ServerConfig> = {}, load = true): Promise<{ server: WaymarkServer; base: string }> {
   const { path } = await monacoMap();
@@ -36,10 +36,12 @@ export async function getJson(base: string, path: string): Promise<{ status: num
  * address and everything it printed so far.
  */
 export function startChildServer(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; log: () => string }> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', ...env },
-  });
+  const child = trackChild(
+    spawn(process.execPath, [join(repoRoot, 'bin', 'waymark.js'), 'serve', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', ...env },
+    }),
+  );
   let out = '';
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {

@@ -170,6 +170,21 @@ describe('OSRM and JSON endpoints snap like OSRM', () => {
     const strict = await postJson(base, '/vrp', { ...deliveryDay(), options: { time_limit: 0.3, snap_radius: 1000 } });
     assert.equal(strict.status, 200);
     assert.deepEqual(strict.json.unassigned.map((u: { id: number; code: string }) => [u.id, u.code]), [[3, 'NoSegment']]);
+    // The unassigned stop names its field, not a coordinate number of the internal matrix.
+    assert.equal(strict.json.unassigned[0].path, 'jobs[2].location');
+    assert.match(strict.json.unassigned[0].reason, /^jobs\[2\]\.location \(job 3\): cannot place \[7\.425,43\.713\] on the 'car' map: no road within 1000 m$/);
+    assert.doesNotMatch(strict.json.unassigned[0].reason, /coordinate \d/);
+    // The job API's solution says the same.
+    const job = await postJson(base, '/vrp/jobs', { ...deliveryDay(), options: { time_limit: 0.3, snap_radius: 1000 } });
+    assert.equal(job.status, 202, JSON.stringify(job.json));
+    let done: any;
+    for (let tries = 0; tries < 600 && done?.status !== 'succeeded'; tries++) {
+      done = (await getJson(base, `/vrp/jobs/${job.json.id}`)).json;
+      if (done.status === 'failed') assert.fail(JSON.stringify(done));
+      if (done.status !== 'succeeded') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(done.status, 'succeeded');
+    assert.deepEqual(done.solution.unassigned.map((u: { path: string; reason: string }) => [u.path, u.reason]), strict.json.unassigned.map((u: { path: string; reason: string }) => [u.path, u.reason]));
     const bad = await postJson(base, '/vrp', { ...deliveryDay(), options: { snap_radius: -1 } });
     assert.equal(bad.status, 400);
   });
@@ -207,8 +222,8 @@ describe('VRP on real addresses', () => {
     assert.deepEqual(checkSolution(model, solution), []);
     assert.equal(solution.unassigned.length, 1);
     const u = solution.unassigned[0];
-    assert.deepEqual([u.id, u.type, u.code, u.location], [3, 'job', 'NoSegment', OFF_ROAD]);
-    assert.match(u.reason, /no road within 1000 m/);
+    assert.deepEqual([u.id, u.type, u.code, u.location, u.path], [3, 'job', 'NoSegment', OFF_ROAD, 'jobs[2].location']);
+    assert.match(u.reason, /^jobs\[2\]\.location \(job 3\): .*no road within 1000 m$/);
     assert.equal(solution.routes[0].steps.filter((s) => s.type === 'job').length, 2, 'the rest is planned');
     assert.equal(solution.summary.snapping!.radius, 1000);
     assert.equal(solution.summary.snapping!.unplaced, 1);
@@ -229,9 +244,12 @@ describe('VRP on real addresses', () => {
     assert.deepEqual(Object.keys(byKey).sort(), ['delivery:11', 'job:4', 'pickup:10']);
     assert.equal(byKey['job:4'].code, 'NoSegment');
     assert.deepEqual(byKey['job:4'].location, PARIS);
-    assert.match(byKey['job:4'].reason, /outside the map's area/);
-    assert.match(byKey['pickup:10'].reason, /its shipment's delivery cannot be placed/);
+    assert.match(byKey['job:4'].reason, /^jobs\[3\]\.location \(job 4\): .*outside the map's area$/);
+    assert.equal(byKey['job:4'].path, 'jobs[3].location');
+    assert.match(byKey['pickup:10'].reason, /^its shipment's delivery cannot be placed: shipments\[0\]\.delivery\.location \(delivery 11\): /);
     assert.equal(byKey['pickup:10'].code, 'NoSegment');
+    assert.equal(byKey['pickup:10'].path, 'shipments[0].delivery.location', 'the pickup points at the field that failed');
+    assert.equal(byKey['delivery:11'].path, 'shipments[0].delivery.location');
     assert.equal(solution.routes.flatMap((r) => r.steps).filter((s) => s.type !== 'start' && s.type !== 'end').length, 5);
     // The CLI: the same plan, exit 0; a depot outside the map: exit 1 naming the vehicle.
     const { path } = await monacoMap();
@@ -241,7 +259,9 @@ describe('VRP on real addresses', () => {
       writeFileSync(file, JSON.stringify(problem));
       const r = runCli(['vrp', file, '--map', path, '--time-limit', '0.3']);
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(JSON.parse(r.stdout).summary.unassigned, 3);
+      const cliSolution = JSON.parse(r.stdout) as VroomSolution;
+      assert.equal(cliSolution.summary.unassigned, 3);
+      assert.deepEqual(cliSolution.unassigned.map((u) => u.path).sort(), ['jobs[3].location', 'shipments[0].delivery.location', 'shipments[0].delivery.location']);
       writeFileSync(file, JSON.stringify({ ...problem, vehicles: [{ id: 9, start: DEPOT, end: PARIS }] }));
       const bad = runCli(['vrp', file, '--map', path, '--time-limit', '0.3']);
       assert.equal(bad.status, 1);
@@ -300,6 +320,8 @@ describe('VRP on real addresses', () => {
     assert.ok(tamper((s) => (s.unassigned[0].code = 'Capacity')).some((p) => /code Capacity/.test(p)));
     assert.ok(tamper((s) => (s.unassigned[0].reason = 'no idea')).some((p) => /does not give the placement failure/.test(p)));
     assert.ok(tamper((s) => (s.unassigned[0].location = B)).some((p) => /location does not match/.test(p)));
+    assert.ok(tamper((s) => (s.unassigned[0].path = 'jobs[0].location')).some((p) => /must name jobs\[3\]\.location/.test(p)));
+    assert.ok(tamper((s) => delete s.unassigned[0].path).some((p) => /must name jobs\[3\]\.location/.test(p)));
     assert.ok(
       tamper((s) => {
         s.unassigned = [];

@@ -129,6 +129,22 @@ uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon,
   return dirs;
 }
 
+// The polyline segment of edge e at a fraction of its length (measured as snapToRoad measures it).
+uint32_t partAtFraction(const RoadMap& road, uint32_t e, double fraction, double lat) {
+  const double my = kEarthRadiusM * M_PI / 180.0 / kCoordScale, mx = my * std::max(0.01, std::cos(lat * M_PI / 180.0));
+  const uint32_t parts = road.polylineSize(e) - 1;
+  std::vector<double> at(parts + 1, 0.0);
+  for (uint32_t i = 0; i < parts; ++i) {
+    const double lx = (road.polylineLon(e, i + 1) - road.polylineLon(e, i)) * mx;
+    const double ly = (road.polylineLat(e, i + 1) - road.polylineLat(e, i)) * my;
+    at[i + 1] = at[i] + std::sqrt(lx * lx + ly * ly);
+  }
+  const double target = fraction * at[parts];
+  uint32_t part = 0;
+  while (part + 1 < parts && at[part + 1] < target) ++part;
+  return part;
+}
+
 // The snap a hint describes, if it is usable on this map: an existing road the query may snap to,
 // a fraction in [0, 1]. Location and distance are recomputed, never taken from the hint.
 bool snapFromHint(const LoadedMap& map, double lon, double lat, double edge, double fraction, bool allow_isolated, SnapResult& out) {
@@ -143,6 +159,7 @@ bool snapFromHint(const LoadedMap& map, double lon, double lat, double edge, dou
   out.fraction = fraction;
   out.lon = pt[0];
   out.lat = pt[1];
+  out.part = partAtFraction(map.road, e, fraction, pt[1]);
   out.distance_m = haversineMeters(lon, lat, pt[0], pt[1]);
   out.allow_isolated = allow_isolated;
   return true;
@@ -231,6 +248,11 @@ Napi::Object snapToJs(Napi::Env env, const LoadedMap& map, const SnapResult& s, 
   if (detailed) {
     o.Set("edge", s.edge);
     o.Set("fraction", s.fraction);
+    // OSM ids of the two nodes of the segment it lies on (OSRM's `nodes`); ids stay below 2^53.
+    Napi::Array nodes = Napi::Array::New(env, 2);
+    nodes.Set(0u, double(map.road.polylineOsmId(s.edge, s.part)));
+    nodes.Set(1u, double(map.road.polylineOsmId(s.edge, s.part + 1)));
+    o.Set("nodes", nodes);
   }
   return o;
 }

@@ -61,6 +61,7 @@ std::vector<SnapResult> candidatesWithin(const LoadedMap& map, double lon, doubl
     const Best& b = best[e];
     SnapResult s;
     s.edge = e;
+    s.part = b.part;
     const double alon = toDegrees(road.polylineLon(e, b.part)), alat = toDegrees(road.polylineLat(e, b.part));
     const double blon = toDegrees(road.polylineLon(e, b.part + 1)), blat = toDegrees(road.polylineLat(e, b.part + 1));
     s.lon = alon + b.t * (blon - alon);

@@ -29,6 +29,7 @@ struct SnapResult {
   bool found = false;
   uint32_t edge = 0;
   double fraction = 0;  // position along the edge polyline from its from-node, by length
+  uint32_t part = 0;    // the polyline segment it lies on: between points part and part + 1
   double lon = 0, lat = 0;
   double distance_m = 0;
   bool allow_isolated = false;  // may start/end on segments outside the largest component

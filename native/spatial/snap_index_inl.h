@@ -82,6 +82,7 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
   }
   if (!found) return best;
   const uint32_t e = best.edge;
+  best.part = best_part;
   const double alon = toDegrees(road.polylineLon(e, best_part)), alat = toDegrees(road.polylineLat(e, best_part));
   const double blon = toDegrees(road.polylineLon(e, best_part + 1)), blat = toDegrees(road.polylineLat(e, best_part + 1));
   best.lon = alon + best_t * (blon - alon);

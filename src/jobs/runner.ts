@@ -25,6 +25,8 @@ export interface RunnerOptions {
   maxConcurrent: number;
   threadsPerSolve: number;
   maxTimeLimit: number;
+  /** Longest solution (bytes of JSON) a job may produce: past it the job fails with TooBig. */
+  maxAnswerBytes?: number;
   /** How long a claimed job stays ours without a heartbeat (ms). */
   leaseMs: number;
   /** Heartbeat (lease renewal, progress, cancel check) period (ms). */
@@ -132,6 +134,7 @@ export class JobRunner {
         control,
         progress,
       },
+      ...(this.options.maxAnswerBytes !== undefined ? { maxBytes: this.options.maxAnswerBytes } : {}),
     };
     let span: Span | undefined;
     if (this.options.tracing) {

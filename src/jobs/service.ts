@@ -15,6 +15,8 @@ export interface VrpJobsConfig {
   jobsUrl?: string;
   maxConcurrentSolves: number;
   vrpMaxTimeLimit: number;
+  /** Longest solution in bytes of JSON (the server's --max-answer-bytes); unset: no limit. */
+  maxAnswerBytes?: number;
   jobRetentionMs: number;
   idempotencyTtlMs: number;
   /** Lease of a running job (ms); a replica that stops heartbeating loses its jobs after this. */
@@ -66,6 +68,7 @@ export class VrpJobs {
       maxConcurrent: this.config.maxConcurrentSolves,
       threadsPerSolve: this.threadsPerSolve,
       maxTimeLimit: this.config.vrpMaxTimeLimit,
+      ...(this.config.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.config.maxAnswerBytes } : {}),
       leaseMs: this.config.jobLeaseMs,
       // At least twice a second: the heartbeat is also how a cancel reaches a solve when a
       // notification is lost (measured: 1 s heartbeats gave cancels of up to 1.4 s).

@@ -89,6 +89,8 @@ export interface NativeSnap {
   name: string;
   edge: number;
   fraction: number;
+  /** OSM node ids of the two ends of the road segment it lies on, in the edge's direction. */
+  nodes: [number, number];
 }
 
 export interface SnapOptions {

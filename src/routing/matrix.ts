@@ -236,6 +236,11 @@ export function estimatedAnswerBytes(rows: number, cols: number, annotations: nu
   return rows * cols * annotations * 8 + (rows + cols) * 200;
 }
 
+/** The same for a sparse answer: 8 bytes per pair per annotation, 200 per location. */
+export function estimatedPairsAnswerBytes(locations: number, pairs: number, annotations: number): number {
+  return pairs * annotations * 8 + locations * 200;
+}
+
 /** Distinct values of a list in first-seen order, and each entry's position among them. */
 export function distinctOrder(indices: number[]): { distinct: number[]; order: number[] } {
   const position = new Map<number, number>();

@@ -170,7 +170,7 @@ const CODES = new Set(['NoSegment', 'NoRoute', 'Skills', 'Capacity', 'Constraint
 /**
  * Unassigned tasks: each names a real task at its own location with a known code; a task that no
  * vehicle type can place on its road network (nor its shipment partner) is listed with NoSegment or
- * NoRoute and the placement's own message, and only such tasks carry those codes.
+ * NoRoute, the placement's own message and the failing field's path, and only such tasks carry those codes.
  */
 function checkUnassigned(model: Model, sol: VroomSolution): string[] {
   const errors: string[] = [];
@@ -200,6 +200,10 @@ function checkUnassigned(model: Model, sol: VroomSolution): string[] {
         if (failures[0].code !== u.code) errors.push(`${at}: code ${u.code}, but the placement failed with ${failures[0].code}`);
         if (!failures.every((f) => u.reason.includes(f.message))) errors.push(`${at}: reason '${u.reason}' does not give the placement failure`);
       }
+      const field = `${model.tasks[own ? t : task.partner].path}.location`;
+      if (u.path !== field || !u.reason.includes(`${field} (`)) errors.push(`${at}: path '${u.path}' and reason must name ${field}`);
+    } else if (u.path !== undefined) {
+      errors.push(`${at}: path '${u.path}' on a task that can be placed`);
     }
   });
   model.tasks.forEach((task, t) => {

@@ -17,6 +17,8 @@ export class VrpInputError extends WaymarkError {
 export interface Task {
   kind: 'job' | 'pickup' | 'delivery';
   id: number;
+  /** Where it is in the problem: `jobs[3]`, `shipments[0].pickup` (messages name its fields by it). */
+  path: string;
   location: number;
   coordinates?: LonLat;
   setup: number;
@@ -284,6 +286,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     tasks.push({
       kind: 'job',
       id: uniqueId('job', j.id, `${path}.id`),
+      path,
       location: loc.index,
       ...(loc.coords ? { coordinates: loc.coords } : {}),
       setup: optInt(j, 'setup', path, 0),
@@ -312,6 +315,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       tasks.push({
         kind,
         id: uniqueId(kind, step.id, `${stepPath}.id`),
+        path: stepPath,
         location: loc.index,
         ...(loc.coords ? { coordinates: loc.coords } : {}),
         setup: optInt(step, 'setup', stepPath, 0),

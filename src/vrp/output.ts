@@ -41,22 +41,25 @@ function codeOfReason(reason: string): UnassignedCode {
 
 /**
  * Why a task cannot be placed on the road network of any vehicle type, from the snapping results
- * (its own location, or its shipment partner's); undefined when some type can place it.
+ * (its own location, or its shipment partner's); undefined when some type can place it. The reason
+ * and path name the offending field of the problem (`jobs[3].location`), as input errors do.
  */
-export function placementFailure(model: Model, task: number): { code: 'NoSegment' | 'NoRoute'; reason: string } | undefined {
+export function placementFailure(model: Model, task: number): { code: 'NoSegment' | 'NoRoute'; reason: string; path: string } | undefined {
   const snapping = model.snapping;
   if (!snapping || model.types.length === 0 || !model.types.every((t) => t.reach)) return undefined;
   const own = (t: number) => model.types.every((type) => type.reach![t] === 0);
   const why = (t: number) => {
-    const failures = [...new Set(model.types.map((type) => snapping.placements[type.profile][model.tasks[t].location]))].filter((p) => 'code' in p);
+    const { path, kind, id, location } = model.tasks[t];
+    const failures = [...new Set(model.types.map((type) => snapping.placements[type.profile][location]))].filter((p) => 'code' in p);
     const first = failures[0] as { code: 'NoSegment' | 'NoRoute'; message: string } | undefined;
-    return { code: first?.code ?? 'NoRoute', reason: failures.map((p) => ('code' in p ? p.message : '')).join('; ') || 'no vehicle can reach it' };
+    const messages = failures.map((p) => ('code' in p ? p.message : '')).join('; ') || 'no vehicle can reach it';
+    return { code: first?.code ?? 'NoRoute', reason: `${path}.location (${kind} ${id}): ${messages}`, path: `${path}.location` };
   };
   if (own(task)) return why(task);
   const partner = model.tasks[task].partner;
   if (partner >= 0 && own(partner)) {
     const w = why(partner);
-    return { code: w.code, reason: `its shipment's ${model.tasks[partner].kind} cannot be placed: ${w.reason}` };
+    return { ...w, reason: `its shipment's ${model.tasks[partner].kind} cannot be placed: ${w.reason}` };
   }
   return undefined;
 }
@@ -157,6 +160,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
       ...(t.description ? { description: t.description } : {}),
       reason: placement?.reason ?? reason,
       code: placement?.code ?? codeOfReason(reason),
+      ...(placement ? { path: placement.path } : {}),
     };
   });
   const sum = (f: (r: VroomRoute) => number) => routes.reduce((n, r) => n + f(r), 0);

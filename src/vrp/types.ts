@@ -115,6 +115,8 @@ export interface VroomUnassigned {
   reason: string;
   /** The reason as a machine-readable code (see UNASSIGNED_CODES). */
   code: UnassignedCode;
+  /** NoSegment / NoRoute: the problem's field that could not be placed (`jobs[3].location`). */
+  path?: string;
 }
 
 /** Why a task is unassigned, as a code. */

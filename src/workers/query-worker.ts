@@ -60,7 +60,7 @@ function run(task: QueryTask): unknown {
     // The solver runs here, off the event loop; matrices come from the maps when not given.
     const maps = Object.fromEntries(Object.entries(task.maps).map(([profile, path]) => [profile, mapFor(path).handle]));
     const { solution, model } = solveVroom(task.problem, { ...task.options, maps });
-    if (task.options.geometry) addGeometry(solution, model, maps);
+    if (task.options.geometry) addGeometry(solution, model, maps, task.maxBytes);
     return solution;
   }
   const map = mapFor(task.map);
@@ -80,9 +80,8 @@ function run(task: QueryTask): unknown {
         native.snapNearest(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false, number: task.number ?? 1 }),
       );
       if (!task.osrm) return { waypoints: [waypointOf(snaps[0])] };
-      const from = native.mapSection(map.handle, 'edge_from', 'u32');
-      const to = native.mapSection(map.handle, 'edge_to', 'u32');
-      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: [from[s.edge], to[s.edge]], ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
+      // OSRM's nodes: the OSM ids of the snapped segment's two nodes.
+      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: s.nodes, ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
     }
     case 'isochrone':
       return isochroneOnMap(map.handle, task.request);
@@ -115,6 +114,10 @@ function answer(task: QueryTask): TaskResult | ReturnType<typeof move> {
   const result = run(task);
   let json: string | undefined =
     result instanceof Json ? result.text : observePhase('serialize', () => JSON.stringify(result), (text) => ({ 'waymark.bytes': text.length }));
+  // The estimates refuse what cannot fit before it is computed; this catches what they could not know.
+  if (task.maxBytes !== undefined && json.length > task.maxBytes) {
+    throw new WaymarkError('TooBig', `the answer is ${json.length} bytes of JSON, over the limit of ${task.maxBytes}`);
+  }
   if (json.length >= BIG_ANSWER_BYTES && task.kind !== 'vrp') {
     // Big answers leave as bytes moved to the main thread (no copy there), and the string is
     // collected here at once: an idle Piscina worker blocks in Atomics.wait and would never get

@@ -56,7 +56,11 @@ export type QueryTask = (
   | { kind: 'osrm-match'; map: string; request: MatchRequest }
   | { kind: 'osrm-trip'; map: string; request: TripRequest }
   | { kind: 'selftest'; map: string }
-) & { trace?: TaskTrace };
+) & {
+  trace?: TaskTrace;
+  /** Refuse (TooBig) an answer longer than this many bytes of JSON (checked again once written). */
+  maxBytes?: number;
+};
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
 export type TaskResult = { ok: true; json: string } | { ok: false; code: string; message: string };

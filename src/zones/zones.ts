@@ -34,6 +34,20 @@ export interface ZoneOptions {
   statistic?: ZoneStatistic;
   /** Refuse areas of more cells than this (TooBig). */
   maxCells?: number;
+  /** Refuse (TooBig) an answer expected to exceed this many bytes of JSON, before computing it. */
+  maxAnswerBytes?: number;
+}
+
+/**
+ * Bytes of JSON a zone answer is expected to take: 17 per cell pair of a matrix (a duration and a
+ * count with their commas), 20 per cell name, 50 per road point, 100 per cell of an ETA answer.
+ */
+export function estimatedZoneAnswerBytes(kind: 'matrix' | 'eta', cells: number, points: number, roadless: number): number {
+  return kind === 'matrix' ? cells * cells * 17 + cells * 20 + points * 50 + roadless * 20 + 200 : cells * 100 + roadless * 20 + 200;
+}
+
+function checkZoneAnswerBytes(kind: 'matrix' | 'eta', bytes: number, limit = Infinity): void {
+  if (bytes > limit) throw new WaymarkError('TooBig', `the zone ${kind} would answer about ${bytes} bytes, over the limit of ${limit}`);
 }
 
 export const defaultZoneSamples = 7;
@@ -220,6 +234,7 @@ export function zoneMatrixOnMap(
   const flat: LonLat[] = z.points.flat();
   const n = flat.length;
   const maxMatrixCells = options.maxMatrixCells ?? 25e6;
+  checkZoneAnswerBytes('matrix', estimatedZoneAnswerBytes('matrix', z.cells.length, n, z.roadless.length), options.maxAnswerBytes);
   if (n * n > maxMatrixCells) throw new WaymarkError('TooBig', `${z.cells.length} cells x ${n} samples make a ${n} x ${n} matrix, over the limit of ${maxMatrixCells} cells`);
   const first: number[] = [];
   let acc = 0;
@@ -280,6 +295,8 @@ export interface ZoneEta {
 export function zoneEtaOnMap(map: MapHandle, area: ZoneArea, location: LonLat, options: ZoneOptions & { radius?: number } = {}): ZoneEta {
   const kind = options.statistic ?? 'median';
   const cells = selectCells(area, options.maxCells);
+  // Known from the cell count alone (road-less cells take less room than cells with roads).
+  checkZoneAnswerBytes('eta', estimatedZoneAnswerBytes('eta', cells.length, 0, 0), options.maxAnswerBytes);
   const z = zoneSamples(map, cells, options.samples);
   const r = callNative(() => native.oneToMany(map, flatCoordinates([location]), flatCoordinates(z.points.flat()), { direction: 'reverse', radius: options.radius ?? 1000 }));
   let k = 0;

@@ -4,7 +4,7 @@ import type { Annotation } from '../../routing/matrix.js';
 import type { LonLat } from '../../routing/route.js';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
-import { estimatedAnswerBytes } from '../../routing/matrix.js';
+import { estimatedAnswerBytes, estimatedPairsAnswerBytes } from '../../routing/matrix.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue } from '../schemas.js';
 
@@ -60,7 +60,11 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
         pairs.forEach(([a, b], i) => {
           if (a >= locations.length || b >= locations.length) throw new ApiError(400, 'InvalidValue', `pairs[${i}] refers to a location that does not exist`);
         });
-        json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'pairs', map, request: { locations, pairs, annotations, radius, maxCells: ctx.config.maxMatrixCells } }));
+        const bytes = estimatedPairsAnswerBytes(locations.length, pairs.length, annotations?.length ?? 2);
+        if (bytes > ctx.config.maxAnswerBytes) throw new ApiError(400, 'TooBig', `${pairs.length} pairs would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
+        json = await withMap(ctx, profile, reply, (map) =>
+          ctx.pool.run({ kind: 'pairs', map, request: { locations, pairs, annotations, radius, maxCells: ctx.config.maxMatrixCells }, maxBytes: ctx.config.maxAnswerBytes }),
+        );
       } else {
         if (!sources) throw new ApiError(400, 'InvalidValue', 'give sources (and optionally destinations), or locations and pairs');
         const cells = sources.length * (destinations ?? sources).length;
@@ -68,7 +72,7 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
         const bytes = estimatedAnswerBytes(sources.length, (destinations ?? sources).length, annotations?.length ?? 2);
         if (bytes > ctx.config.maxAnswerBytes) throw new ApiError(400, 'TooBig', `the matrix would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
         json = await withMap(ctx, profile, reply, (map) =>
-          ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells, maxBytes: ctx.config.maxAnswerBytes } }),
+          ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells, maxBytes: ctx.config.maxAnswerBytes }, maxBytes: ctx.config.maxAnswerBytes }),
         );
       }
       return reply.type('application/json').send(json);

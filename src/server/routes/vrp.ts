@@ -10,6 +10,7 @@ import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
 import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
+import { checkVrpAnswerBytes } from '../../vrp/answer-size.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 
@@ -85,6 +86,8 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
     const model = parseProblem(problem, undefined, true);
+    // An answer that cannot fit the byte limit is refused before solving or queueing.
+    checkVrpAnswerBytes(model, ctx.config.maxAnswerBytes);
     if (!problem.matrices) {
       for (const [i, v] of model.vehicles.entries()) {
         if (!ctx.maps.has(resolveProfileName(v.profile))) {
@@ -153,6 +156,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
           maps: mapPaths(ctx),
           problem,
           options: { ...(timeLimit !== undefined ? { timeLimit } : {}), maxTimeLimit, ...(options.run_to_time_limit ? { runToTimeLimit: true } : {}), seed: options.seed ?? 1, geometry: options.geometry ?? false, threads: jobs.threadsPerSolve, ...snapOptionsOf(options as Record<string, unknown>) },
+          maxBytes: ctx.config.maxAnswerBytes,
         },
         ((timeLimit ?? maxTimeLimit) + 60) * 1000,
       );

@@ -37,8 +37,8 @@ export const zonesEtaPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
     async (request, reply) => {
       const { profile, statistic, samples, location, radius, ...rest } = request.body;
       const area = zoneAreaOf(rest);
-      const options = { maxCells: maxZoneCells, ...(statistic ? { statistic } : {}), ...(samples ? { samples } : {}), ...(radius ? { radius } : {}) };
-      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'zones-eta', map, area, location, options }));
+      const options = { maxCells: maxZoneCells, maxAnswerBytes: ctx.config.maxAnswerBytes, ...(statistic ? { statistic } : {}), ...(samples ? { samples } : {}), ...(radius ? { radius } : {}) };
+      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'zones-eta', map, area, location, options, maxBytes: ctx.config.maxAnswerBytes }));
       return reply.type('application/json').send(json);
     },
   );

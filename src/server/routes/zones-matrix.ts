@@ -31,8 +31,8 @@ export const zonesMatrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = asy
     async (request, reply) => {
       const { profile, statistic, samples, ...rest } = request.body;
       const area = zoneAreaOf(rest);
-      const options = { maxCells: maxZoneCells, maxMatrixCells: ctx.config.maxMatrixCells, ...(statistic ? { statistic } : {}), ...(samples ? { samples } : {}) };
-      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'zones-matrix', map, area, options }));
+      const options = { maxCells: maxZoneCells, maxMatrixCells: ctx.config.maxMatrixCells, maxAnswerBytes: ctx.config.maxAnswerBytes, ...(statistic ? { statistic } : {}), ...(samples ? { samples } : {}) };
+      const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'zones-matrix', map, area, options, maxBytes: ctx.config.maxAnswerBytes }));
       return reply.type('application/json').send(json);
     },
   );
