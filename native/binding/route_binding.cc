@@ -8,6 +8,7 @@
 #include "binding/map_handle.h"
 #include "binding/query_args.h"
 #include "binding/registry.h"
+#include "binding/steps_to_js.h"
 #include "common/geo.h"
 #include "common/phase_clock.h"
 #include "guidance/build_steps.h"
@@ -76,47 +77,6 @@ Napi::Value snapNearest(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Object stepToJs(Napi::Env env, const LoadedMap& map, const RouteStep& s) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("type", maneuverTypeName(s.type));
-  o.Set("modifier", modifierName(s.modifier));
-  o.Set("exit", s.exit);
-  Napi::Array loc = Napi::Array::New(env, 2);
-  loc.Set(0u, s.lon);
-  loc.Set(1u, s.lat);
-  o.Set("location", loc);
-  o.Set("bearingBefore", s.bearing_before);
-  o.Set("bearingAfter", s.bearing_after);
-  o.Set("name", std::string(map.road.name(s.name)));
-  o.Set("mode", s.ferry ? "ferry" : "driving");
-  o.Set("duration", s.duration_s);
-  o.Set("distance", s.distance_m);
-  o.Set("geometryBegin", s.geometry_begin);
-  o.Set("geometryEnd", s.geometry_end);
-  Napi::Array xs = Napi::Array::New(env, s.intersections.size());
-  for (size_t i = 0; i < s.intersections.size(); ++i) {
-    const StepIntersection& x = s.intersections[i];
-    Napi::Object xo = Napi::Object::New(env);
-    Napi::Array xl = Napi::Array::New(env, 2);
-    xl.Set(0u, x.lon);
-    xl.Set(1u, x.lat);
-    xo.Set("location", xl);
-    Napi::Array bearings = Napi::Array::New(env, x.bearings.size());
-    Napi::Array entry = Napi::Array::New(env, x.entry.size());
-    for (size_t k = 0; k < x.bearings.size(); ++k) {
-      bearings.Set(uint32_t(k), x.bearings[k]);
-      entry.Set(uint32_t(k), x.entry[k] != 0);
-    }
-    xo.Set("bearings", bearings);
-    xo.Set("entry", entry);
-    xo.Set("in", x.in);
-    xo.Set("out", x.out);
-    xs.Set(uint32_t(i), xo);
-  }
-  o.Set("intersections", xs);
-  return o;
-}
-
 Napi::Value route(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     PhaseClock clock;
@@ -160,12 +120,6 @@ Napi::Value route(const Napi::CallbackInfo& info) {
         leg.Set("names", names);
         leg.Set("geometryBegin", l.geometry_begin);
         leg.Set("geometryEnd", l.geometry_end);
-        if (want_steps) {
-          const auto steps = buildSteps(*map, l, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]);
-          Napi::Array js = Napi::Array::New(env, steps.size());
-          for (size_t k = 0; k < steps.size(); ++k) js.Set(uint32_t(k), stepToJs(env, *map, steps[k]));
-          leg.Set("steps", js);
-        }
         if (want_pieces) {
           // Four numbers per piece: first and last coordinate index (inclusive), seconds, metres.
           Napi::Float64Array pieces = Napi::Float64Array::New(env, l.pieces.size() * 4);
@@ -180,6 +134,12 @@ Napi::Value route(const Napi::CallbackInfo& info) {
         legs.Set(uint32_t(i), leg);
       }
       o.Set("legs", legs);
+      if (want_steps) {
+        std::vector<std::vector<RouteStep>> steps;
+        for (size_t i = 0; i < r.legs.size(); ++i)
+          steps.push_back(buildSteps(*map, r.legs[i], r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]));
+        o.Set("steps", stepsToJs(env, *map, steps));
+      }
       Napi::Array waypoints = Napi::Array::New(env, points.size());
       for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
       o.Set("waypoints", waypoints);
@@ -309,6 +269,7 @@ void registerRoute(Napi::Env env, Napi::Object exports) {
   exports.Set("referenceRoute", Napi::Function::New(env, referenceRoute));
   exports.Set("randomRoadPoints", Napi::Function::New(env, randomRoadPoints));
   exports.Set("benchRoutes", Napi::Function::New(env, benchRoutes));
+  exports.Set("maneuverNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return maneuverNamesToJs(info.Env()); }));
 }
 
 }  // namespace waymark::js

@@ -136,36 +136,18 @@ export interface NativeRoute {
     names: string[];
     geometryBegin: number;
     geometryEnd: number;
-    /** With `steps`. */
-    steps?: NativeStep[];
     /** With `pieces`: per road piece, first and last coordinate index (inclusive), seconds, metres. */
     pieces?: Float64Array;
   }[];
   waypoints: NativeSnap[];
   settled: number;
+  /** With `steps`. */
+  steps?: NativeSteps;
   /** With `alternatives`: the alternative routes found (possibly none), best first. */
   alternatives?: NativeRoute[];
   timings?: NativeTimings;
 }
 
-/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
-export interface NativeStep {
-  type: string;
-  /** Empty when none. */
-  modifier: string;
-  /** Roundabout exit number, 0 = none. */
-  exit: number;
-  location: [number, number];
-  bearingBefore: number;
-  bearingAfter: number;
-  name: string;
-  mode: 'driving' | 'ferry';
-  duration: number;
-  distance: number;
-  geometryBegin: number;
-  geometryEnd: number;
-  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
-}
 
 /** The road layer of a map, as flat arrays (edge e's points are offsets[e] .. offsets[e + 1] - 1). */
 export interface RoadEdges {
@@ -181,23 +163,21 @@ export interface RoadEdges {
   names: string[];
 }
 
-/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
-export interface NativeStep {
-  type: string;
-  /** Empty when none. */
-  modifier: string;
-  /** Roundabout exit number, 0 = none. */
-  exit: number;
-  location: [number, number];
-  bearingBefore: number;
-  bearingAfter: number;
-  name: string;
-  mode: 'driving' | 'ferry';
-  duration: number;
-  distance: number;
-  geometryBegin: number;
-  geometryEnd: number;
-  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
+/**
+ * Turn-by-turn steps of every leg of a route, packed (native/binding/steps_to_js.h): per step
+ * STEP_FIELDS numbers (type, modifier, exit, lon, lat, bearing before, after, name index, ferry,
+ * seconds, metres, first and last coordinate of the route geometry, intersections end), per
+ * intersection INTERSECTION_FIELDS numbers (lon, lat, in, out, bearings end).
+ */
+export interface NativeSteps {
+  /** The steps of leg k are legEnd[k - 1] (0 for k = 0) .. legEnd[k] - 1. */
+  legEnd: Uint32Array;
+  numbers: Float64Array;
+  intersections: Float64Array;
+  bearings: Uint16Array;
+  /** Per bearing: 1 when the road may be entered. */
+  entry: Uint8Array;
+  names: string[];
 }
 
 export interface MapHeader {
@@ -282,6 +262,8 @@ export interface NativeAddon {
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
+  /** OSRM's maneuver types and modifiers by their native values (NativeSteps numbers). */
+  maneuverNames(): { types: string[]; modifiers: string[] };
   matrix(map: MapHandle, sources: Float64Array, destinations: Float64Array | null, options?: MatrixOptions): NativeMatrix;
   matrixPairs(map: MapHandle, locations: Float64Array, pairs: Uint32Array, options?: MatrixOptions): NativeMatrixPairs;
   /** One-to-all plain Dijkstra per source (the oracle). */

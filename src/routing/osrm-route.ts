@@ -108,7 +108,7 @@ function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions):
     const duration = parts.reduce((t, p) => t + p.duration, 0);
     const distance = parts.reduce((t, p) => t + p.distance, 0);
     const leg: OsrmLeg = { steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) };
-    if (options.steps) leg.steps = joinSteps(parts.map((p) => osrmSteps(p.steps ?? [], r.geometry, options.geometries)));
+    if (options.steps && r.steps) leg.steps = joinSteps(parts.map((_, j) => osrmSteps(r.steps!, bounds[k] + j, r.geometry, options.geometries)));
     if (options.annotations.length > 0) {
       const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations));
       leg.annotation = perPart.reduce((joined, a) => {

@@ -143,10 +143,10 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
     duration: round(x.duration, 1),
     distance: round(x.distance, 1),
     geometry: formatGeometry(x.geometry, format),
-    legs: x.legs.map((l) => {
+    legs: x.legs.map((l, legIndex) => {
       const leg: RouteLeg = { duration: round(l.duration, 1), distance: round(l.distance, 1), summary: l.names.slice(0, 2).join(', '), names: l.names };
-      if (req.steps) {
-        leg.steps = osrmSteps(l.steps ?? [], x.geometry, format === false ? 'geojson' : format).map((s) => {
+      if (req.steps && x.steps) {
+        leg.steps = osrmSteps(x.steps, legIndex, x.geometry, format === false ? 'geojson' : format).map((s) => {
           const m = s.maneuver as { type: string; modifier?: string; exit?: number; location: LonLat; bearing_before: number; bearing_after: number };
           const step: RouteStep = {
             instruction: textInstructions.compile('en', s),
