@@ -85,6 +85,7 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
   };
   timeOsrm({}); // warm-up
   const osrmPlain = timeOsrm({});
+  timeOsrm({ steps: true }); // warm-up of the step shaping code
   const osrmSteps = timeOsrm({ steps: true });
   const osrmAlternatives = timeOsrm({ alternatives: 3 });
   const result = {
