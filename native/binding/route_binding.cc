@@ -97,6 +97,19 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     if (alternatives > 0 && count != 2) fail("InvalidValue", "alternatives are computed between exactly two coordinates");
     const bool want_timings = boolean(options, "timings", false);
     const bool continue_straight = boolean(options, "continueStraight", false);
+    // Steps: coordinates that end legs (the first and last always do); the others are via points.
+    std::vector<uint8_t> is_waypoint(count, 1);
+    if (has(options, "waypoints")) {
+      Napi::Value v = options.Get("waypoints");
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) fail("InvalidArgument", "waypoints must be a Uint32Array");
+      Napi::Uint32Array w = v.As<Napi::Uint32Array>();
+      std::fill(is_waypoint.begin(), is_waypoint.end(), 0);
+      for (size_t k = 0; k < w.ElementLength(); ++k) {
+        if (w[k] >= count || (k > 0 && w[k] <= w[k - 1])) fail("InvalidValue", "waypoints must be increasing coordinate indices");
+        is_waypoint[w[k]] = 1;
+      }
+      if (!is_waypoint[0] || !is_waypoint[count - 1]) fail("InvalidValue", "waypoints must include the first and the last coordinate");
+    }
     const auto points = clock.time(snap_phase, [&] { return snapAll(*map, coords.Data(), count, args); });
     const std::vector<RouteResult> routes = clock.time(route_phase, [&] {
       if (alternatives > 0) return routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives));
@@ -135,9 +148,15 @@ Napi::Value route(const Napi::CallbackInfo& info) {
       }
       o.Set("legs", legs);
       if (want_steps) {
+        // One set of steps per pair of consecutive waypoints; legs between via points are joined.
         std::vector<std::vector<RouteStep>> steps;
-        for (size_t i = 0; i < r.legs.size(); ++i)
-          steps.push_back(buildSteps(*map, r.legs[i], r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]));
+        std::vector<const RouteLegResult*> group;
+        for (size_t i = 0; i < r.legs.size(); ++i) {
+          group.push_back(&r.legs[i]);
+          if (!is_waypoint[i + 1]) continue;
+          steps.push_back(buildSteps(*map, group, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]));
+          group.clear();
+        }
         o.Set("steps", stepsToJs(env, *map, steps));
       }
       Napi::Array waypoints = Napi::Array::New(env, points.size());

@@ -163,14 +163,48 @@ void addPiece(RouteStep& s, const RoutePiece& p) {
 
 }  // namespace
 
-std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& leg, const std::vector<double>& coordinates,
+std::vector<RouteStep> buildSteps(const LoadedMap& map, const std::vector<const RouteLegResult*>& legs, const std::vector<double>& coordinates,
                                   double destination_lon, double destination_lat) {
   const RoadMap& road = map.road;
   std::vector<RoutePiece> pieces;
-  // Pieces of zero length are roads the route only touches at its ends: no maneuver there.
-  for (const auto& p : leg.pieces)
-    if (p.f1 > p.f0) pieces.push_back(p);
-  if (pieces.empty() && !leg.pieces.empty()) pieces.push_back(leg.pieces.front());
+  // Pieces where the route turns back at a via point: a U-turn step before them.
+  std::vector<uint8_t> turns_back;
+  for (const RouteLegResult* leg : legs) {
+    bool leg_start = !pieces.empty();
+    // Pieces of zero length are roads the route only touches at its ends: no maneuver there.
+    for (const auto& p : leg->pieces) {
+      if (!(p.f1 > p.f0)) continue;
+      if (leg_start && pieces.back().edge == p.edge) {
+        const RoutePiece& a = pieces.back();
+        if (a.dir == p.dir && std::abs(a.f1 - p.f0) < 1e-9) {
+          // Passing a via point along the same road: one piece.
+          pieces.back().f1 = p.f1;
+          pieces.back().duration_s += p.duration_s;
+          pieces.back().distance_m += p.distance_m;
+          pieces.back().geometry_end = p.geometry_end;
+          leg_start = false;
+          continue;
+        }
+        if (a.dir != p.dir && std::abs(1.0 - a.f1 - p.f0) < 1e-9) {
+          pieces.push_back(p);
+          turns_back.push_back(1);
+          leg_start = false;
+          continue;
+        }
+      }
+      leg_start = false;
+      pieces.push_back(p);
+      turns_back.push_back(0);
+    }
+  }
+  if (pieces.empty()) {
+    for (const RouteLegResult* leg : legs)
+      if (!leg->pieces.empty()) {
+        pieces.push_back(leg->pieces.front());
+        turns_back.push_back(0);
+        break;
+      }
+  }
   std::vector<RouteStep> steps;
   if (pieces.empty() || coordinates.empty()) return steps;
   const uint32_t leg_first = pieces.front().geometry_begin, leg_last = pieces.back().geometry_end;
@@ -192,6 +226,26 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& le
   while (j < n) {
     const RoutePiece& a = pieces[j - 1];
     const RoutePiece& b = pieces[j];
+    if (turns_back[j]) {
+      // Turning round partway along a road (at a via point): a U-turn there, no junction.
+      RouteStep s;
+      s.type = ManeuverType::kContinue;
+      s.modifier = Modifier::kUTurn;
+      s.lon = coordinates[2 * b.geometry_begin];
+      s.lat = coordinates[2 * b.geometry_begin + 1];
+      const double before = bearingAlong(coordinates, b.geometry_begin, a.geometry_begin, -1);
+      const double after = bearingAlong(coordinates, b.geometry_begin, b.geometry_end, +1);
+      s.bearing_before = roundBearing(before);
+      s.bearing_after = roundBearing(after);
+      s.name = road.edge_name[b.edge];
+      s.ferry = isFerry(road, b);
+      s.geometry_begin = s.geometry_end = b.geometry_begin;
+      s.intersections.push_back({s.lon, s.lat, {s.bearing_after}, {1}, 0, 0});
+      addPiece(s, b);
+      steps.push_back(std::move(s));
+      ++j;
+      continue;
+    }
     const Junction x = junctionBetween(road, a, b);
     if (!isRoundabout(road, a) && isRoundabout(road, b)) {
       // One step for the whole ring, counting the exits passed; then the exit.

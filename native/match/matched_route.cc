@@ -77,6 +77,8 @@ MatchedRoute routeOfMatching(const LoadedMap& map, const MatchInput& input, cons
     // After a U-turn at a the leg starts the other way, with no backward jitter allowance (as routed).
     const int64_t tolerance_cm = pa.departs_reversed ? 0 : std::llround(backwardToleranceM(input, options, a, b) * 100);
     MatchedLeg leg = legBetween(map, *query, departurePosition(map.eb, pa), pb.position, f_start, f_end, tolerance_cm);
+    leg.start_fraction = f_start;
+    leg.end_fraction = f_end;
     leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
     if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
     if (leg.segments.empty() && with_geometry) {

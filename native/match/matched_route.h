@@ -15,6 +15,8 @@ struct MatchedLeg {
   int64_t duration_ms = 0;
   int64_t distance_cm = 0;
   std::vector<uint32_t> segments;     // directed road segments, first and last partial
+  double start_fraction = 0;          // along the first segment
+  double end_fraction = 0;            // along the last segment
   std::vector<std::string> names;     // streets along the leg, consecutive duplicates merged
   uint32_t geometry_begin = 0;        // coordinate (pair) indices into the matching's geometry
   uint32_t geometry_end = 0;

@@ -141,7 +141,7 @@ export interface NativeRoute {
   }[];
   waypoints: NativeSnap[];
   settled: number;
-  /** With `steps`. */
+  /** With `steps`: one "leg" of steps per pair of consecutive `waypoints` (default: per leg). */
   steps?: NativeSteps;
   /** With `alternatives`: the alternative routes found (possibly none), best first. */
   alternatives?: NativeRoute[];
@@ -258,7 +258,7 @@ export interface NativeAddon {
     /** The `number` nearest distinct roads to one coordinate (lon, lat), nearest first. */
   snapNearest(map: MapHandle, coordinate: Float64Array, options?: SnapOptions & { number?: number }): NativeSnap[];
   /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; waypoints?: Uint32Array; pieces?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
@@ -320,6 +320,10 @@ export interface NativeMatchOptions {
   geometry?: boolean;
   /** Also return each leg's directed segments and end fractions (tests). */
   segments?: boolean;
+  /** Turn-by-turn steps per leg (between consecutive matched waypoints). */
+  steps?: boolean;
+  /** Steps: the point indices that end legs besides each matching's ends (default: every point). */
+  waypoints?: Float64Array;
 }
 
 export interface NativeMatchLeg {
@@ -346,6 +350,9 @@ export interface NativeMatching {
   logProbability: number;
   geometry: Float64Array;
   legs: NativeMatchLeg[];
+  /** With `steps`: per leg (between waypoints), indexing into stepGeometry. */
+  steps?: NativeSteps;
+  stepGeometry?: Float64Array;
 }
 
 export interface NativeTracepoint {

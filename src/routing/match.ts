@@ -6,6 +6,7 @@ import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { native, type MapHandle, type NativeMatchLeg, type NativeMatching } from '../native/index.js';
 import { callNative, flatCoordinates, formatGeometry, type LonLat } from './route.js';
+import { osrmSteps, type DrivingSide } from './steps.js';
 
 /** Per coordinate pair of the full geometry; `nodes` needs OSM node ids, which maps do not keep. */
 export const MATCH_ANNOTATIONS = ['duration', 'distance', 'speed', 'weight', 'datasources'] as const;
@@ -22,6 +23,8 @@ export interface MatchRequest {
   overview: 'full' | 'simplified' | 'false';
   geometries: 'polyline' | 'polyline6' | 'geojson';
   annotations: MatchAnnotation[];
+  /** Turn-by-turn steps per leg (as /route). */
+  steps?: boolean;
   /** Indices of the coordinates that delimit legs (default: every coordinate). */
   waypoints?: number[];
   generateHints?: boolean;
@@ -87,6 +90,7 @@ function confidence(m: NativeMatching): number {
 }
 
 export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, unknown> {
+  const drivingSide: DrivingSide = 'right';
   const n = req.coordinates.length;
   if (n < 2) throw new WaymarkError('InvalidQuery', 'a trace needs at least two coordinates');
   if (req.timestamps) {
@@ -116,6 +120,8 @@ export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, un
       ...(req.timestamps ? { timestamps: Float64Array.from(kept, (i) => req.timestamps![i]) } : {}),
       splitGaps: req.gaps === 'split',
       geometry: req.overview !== 'false' || wantAnnotations,
+      ...(req.steps ? { steps: true } : {}),
+      ...(req.steps && waypoints ? { waypoints: Float64Array.from(waypoints.map((w) => kept.indexOf(w)).filter((k) => k >= 0)) } : {}),
     }),
   );
   if (raw.matchings.length === 0) throw new WaymarkError('NoMatch', 'no two consecutive points of the trace could be matched to roads');
@@ -156,8 +162,9 @@ export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, un
           const duration = group.reduce((s, l) => s + l.duration, 0);
           const distance = group.reduce((s, l) => s + l.distance, 0);
           const names = group.flatMap((l) => l.names).filter((x, i, a) => i === 0 || a[i - 1] !== x);
+          const steps = req.steps && m.steps && m.stepGeometry ? osrmSteps(m.steps, legs.length, m.stepGeometry, req.geometries, drivingSide) : [];
           const leg: Record<string, unknown> = {
-            steps: [],
+            steps,
             summary: names.slice(0, 2).join(', '),
             weight: round(duration, 1),
             duration: round(duration, 1),

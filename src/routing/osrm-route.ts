@@ -4,7 +4,7 @@ import { native, type MapHandle, type NativeRoute } from '../native/index.js';
 import { encodeHint, type AnnotationKind } from '../server/osrm-options.js';
 import { observeNative } from '../telemetry/phases.js';
 import { callNative, flatCoordinates, formatGeometry, radiusOptions, waypointOf, type RouteRequest } from './route.js';
-import { annotationOf, osrmSteps, type OsrmStep } from './steps.js';
+import { annotationOf, osrmSteps } from './steps.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -42,28 +42,6 @@ interface OsrmLeg {
   annotation?: Record<string, unknown>;
 }
 
-/**
- * Steps of legs joined at via points: the arrival at a via point goes, and the departure from it
- * becomes a continuation (or a U-turn when the route turns back there).
- */
-function joinSteps(parts: OsrmStep[][]): OsrmStep[] {
-  const out: OsrmStep[] = [];
-  for (const [k, steps] of parts.entries()) {
-    if (k === 0) {
-      out.push(...steps);
-      continue;
-    }
-    const arrive = out.pop()!;
-    const [depart, ...rest] = steps;
-    const before = arrive.maneuver.bearing_before as number;
-    const after = depart.maneuver.bearing_after as number;
-    const turn = (((after - before) % 360) + 360) % 360;
-    depart.maneuver = { ...depart.maneuver, bearing_before: before, type: 'continue', modifier: turn > 170 && turn < 190 ? 'uturn' : 'straight' };
-    out.push(depart, ...rest);
-  }
-  return out;
-}
-
 export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmRouteOptions) {
   const checksum = native.mapHeader(map).checksum;
   // A hint made on another map version names roads of that version: it is dropped, the point re-snapped.
@@ -81,6 +59,7 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       ...(req.approaches ? { approaches: req.approaches } : {}),
       geometry: options.overview !== 'false',
       steps: options.steps,
+      ...(options.steps && options.waypoints ? { waypoints: Uint32Array.from(options.waypoints) } : {}),
       pieces: options.annotations.length > 0,
       alternatives: options.alternatives ?? 0,
       ...(timings ? { timings } : {}),
@@ -108,7 +87,7 @@ function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions):
     const duration = parts.reduce((t, p) => t + p.duration, 0);
     const distance = parts.reduce((t, p) => t + p.distance, 0);
     const leg: OsrmLeg = { steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) };
-    if (options.steps && r.steps) leg.steps = joinSteps(parts.map((_, j) => osrmSteps(r.steps!, bounds[k] + j, r.geometry, options.geometries)));
+    if (options.steps && r.steps) leg.steps = osrmSteps(r.steps, k, r.geometry, options.geometries);
     if (options.annotations.length > 0) {
       const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations));
       leg.annotation = perPart.reduce((joined, a) => {
