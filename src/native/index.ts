@@ -189,6 +189,8 @@ export interface MapHeader {
   sourceName: string;
   sourceTimestamp: string;
   buildTimeUnixMs: number;
+  /** The side traffic keeps to (steps' driving_side; the kerb of approaches=curb). */
+  drivingSide: 'left' | 'right';
   bbox: [number, number, number, number];
   counts: {
     nodes: number;
@@ -238,9 +240,11 @@ export interface NativeAddon {
   createImporter(profile: ProfileTable): ImporterHandle;
   importerPush(importer: ImporterHandle, chunk: Uint8Array): void;
   importerStats(importer: ImporterHandle): ImportStats & { bytes: number; lines: number };
+  /** Up to `count` way node locations read so far, evenly spread (lon, lat pairs). */
+  importerSample(importer: ImporterHandle, count: number): Float64Array;
   importerFinish(
     importer: ImporterHandle,
-    options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number; keepAllComponents?: boolean },
+    options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number; keepAllComponents?: boolean; drivingSide?: 'left' | 'right' },
     onProgress?: ProgressCallback,
   ): Promise<BuildSummary>;
   /** Opens a map; with a checksum, exactly that version (still open somewhere in the process, or on disk). */

@@ -90,7 +90,7 @@ function confidence(m: NativeMatching): number {
 }
 
 export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, unknown> {
-  const drivingSide: DrivingSide = 'right';
+  const drivingSide: DrivingSide = req.steps ? native.mapHeader(map).drivingSide : 'right';
   const n = req.coordinates.length;
   if (n < 2) throw new WaymarkError('InvalidQuery', 'a trace needs at least two coordinates');
   if (req.timestamps) {

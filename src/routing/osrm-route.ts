@@ -4,7 +4,7 @@ import { native, type MapHandle, type NativeRoute } from '../native/index.js';
 import { encodeHint, type AnnotationKind } from '../server/osrm-options.js';
 import { observeNative } from '../telemetry/phases.js';
 import { callNative, flatCoordinates, formatGeometry, radiusOptions, waypointOf, type RouteRequest } from './route.js';
-import { annotationOf, osrmSteps } from './steps.js';
+import { annotationOf, osrmSteps, type DrivingSide } from './steps.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -43,7 +43,7 @@ interface OsrmLeg {
 }
 
 export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmRouteOptions) {
-  const checksum = native.mapHeader(map).checksum;
+  const { checksum, drivingSide } = native.mapHeader(map);
   // A hint made on another map version names roads of that version: it is dropped, the point re-snapped.
   const hints = req.hints?.some((h) => h?.checksum === checksum)
     ? Float64Array.from(req.hints.flatMap((h) => (h && h.checksum === checksum ? [h.edge, h.fraction] : [-1, 0])))
@@ -66,7 +66,7 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
     })),
   );
   const bounds = options.waypoints ?? req.coordinates.map((_, i) => i);
-  const answer: Record<string, unknown> = { code: 'Ok', routes: [r, ...(r.alternatives ?? [])].map((x) => osrmRoute(x, bounds, options)) };
+  const answer: Record<string, unknown> = { code: 'Ok', routes: [r, ...(r.alternatives ?? [])].map((x) => osrmRoute(x, bounds, options, drivingSide)) };
   if (!options.skipWaypoints) {
     answer.waypoints = bounds.map((i) => {
       const w = waypointOf(r.waypoints[i]);
@@ -77,7 +77,7 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
   return answer;
 }
 
-function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions): Record<string, unknown> {
+function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions, drivingSide: DrivingSide): Record<string, unknown> {
   // Legs between consecutive waypoints; via points in between join their legs into one.
   const legs: OsrmLeg[] = [];
   for (let k = 0; k + 1 < bounds.length; k++) {
@@ -87,7 +87,7 @@ function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions):
     const duration = parts.reduce((t, p) => t + p.duration, 0);
     const distance = parts.reduce((t, p) => t + p.distance, 0);
     const leg: OsrmLeg = { steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) };
-    if (options.steps && r.steps) leg.steps = osrmSteps(r.steps, k, r.geometry, options.geometries);
+    if (options.steps && r.steps) leg.steps = osrmSteps(r.steps, k, r.geometry, options.geometries, drivingSide);
     if (options.annotations.length > 0) {
       const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations));
       leg.annotation = perPart.reduce((joined, a) => {

@@ -176,7 +176,7 @@ export function tripOnMap(map: MapHandle, req: TripRequest): Record<string, unkn
     }),
   );
   const legs = r.legs.map((l, i) => ({
-    steps: req.steps && r.steps ? osrmSteps(r.steps, i, r.geometry, req.geometries) : [],
+    steps: req.steps && r.steps ? osrmSteps(r.steps, i, r.geometry, req.geometries, native.mapHeader(map).drivingSide) : [],
     summary: l.names.slice(0, 2).join(', '),
     weight: round(l.duration, 1),
     duration: round(l.duration, 1),
