@@ -164,11 +164,11 @@ describe('annotations', () => {
     assert.deepEqual(Object.keys(only.json.routes[0].legs[0].annotation), ['speed']);
   });
 
-  it('refuses nodes (OSM node ids are not in the map) and annotations=true, which includes them', async () => {
-    for (const q of ['annotations=nodes', 'annotations=true', 'annotations=duration,nodes']) {
+  it('refuses annotation kinds OSRM does not know', async () => {
+    for (const q of ['annotations=colour', 'annotations=duration,colour']) {
       const res = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?${q}`);
       assert.equal(res.status, 400);
-      assert.equal(res.json.code, 'NotImplemented');
+      assert.equal(res.json.code, 'InvalidOptions');
     }
   });
 });

@@ -66,6 +66,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     const bool geometry = boolean(o, "geometry", true);
     const bool detailed = boolean(o, "segments", false);
     const bool want_steps = boolean(o, "steps", false);
+    const bool want_osm_nodes = boolean(o, "osmNodes", false);
     // Steps: the points that end legs (besides each matching's ends); default every point.
     const size_t point_count = coords.ElementLength() / 2;
     std::vector<uint8_t> is_waypoint(point_count, 1);
@@ -96,7 +97,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     }
     Napi::Array matchings = Napi::Array::New(env, hmm.matchings.size());
     for (uint32_t m = 0; m < hmm.matchings.size(); ++m) {
-      const MatchedRoute r = routeOfMatching(*map, input, hmm, m, opt, geometry);
+      const MatchedRoute r = routeOfMatching(*map, input, hmm, m, opt, geometry || want_osm_nodes, want_osm_nodes);
       Napi::Object mo = Napi::Object::New(env);
       std::vector<uint32_t> points(hmm.matchings[m].points);
       mo.Set("points", typedArray<uint32_t, Napi::Uint32Array>(env, points));
@@ -118,6 +119,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
         lo.Set("geometryEnd", l.geometry_end);
         lo.Set("pairDistance", typedArray<double, Napi::Float64Array>(env, l.pair_distance_m));
         lo.Set("pairDuration", typedArray<double, Napi::Float64Array>(env, l.pair_duration_s));
+        if (want_osm_nodes) lo.Set("osmNodes", typedArray<int64_t, Napi::Float64Array>(env, l.osm_nodes));
         if (detailed) {
           lo.Set("segments", typedArray<uint32_t, Napi::Uint32Array>(env, l.segments));
           lo.Set("startFraction", departurePosition(map->eb, hmm.points[hmm.matchings[m].points[k]]).fraction);

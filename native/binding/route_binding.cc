@@ -87,8 +87,9 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     const SnapArgs args = snapArgs(options);
     const bool want_steps = boolean(options, "steps", false);
     const bool want_pieces = boolean(options, "pieces", false);
+    const bool want_osm_nodes = boolean(options, "osmNodes", false);
     // Steps and pieces index into the geometry, so asking for them computes it.
-    const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces;
+    const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces || want_osm_nodes;
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
     const double alternatives = number(options, "alternatives", 0);
@@ -112,8 +113,8 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     }
     const auto points = clock.time(snap_phase, [&] { return snapAll(*map, coords.Data(), count, args); });
     const std::vector<RouteResult> routes = clock.time(route_phase, [&] {
-      if (alternatives > 0) return routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives));
-      return std::vector<RouteResult>{routeThrough(*map, points, geometry, continue_straight)};
+      if (alternatives > 0) return routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives), {}, want_osm_nodes);
+      return std::vector<RouteResult>{routeThrough(*map, points, geometry, continue_straight, want_osm_nodes)};
     });
     auto toJs = [&](const RouteResult& r) {
       Napi::Object o = Napi::Object::New(env);
@@ -143,6 +144,12 @@ Napi::Value route(const Napi::CallbackInfo& info) {
             pieces[4 * k + 3] = l.pieces[k].distance_m;
           }
           leg.Set("pieces", pieces);
+        }
+        if (want_osm_nodes) {
+          // OSM node ids are below 2^53: exact as doubles.
+          Napi::Float64Array ids = Napi::Float64Array::New(env, l.osm_nodes.size());
+          for (size_t k = 0; k < l.osm_nodes.size(); ++k) ids[k] = double(l.osm_nodes[k]);
+          leg.Set("osmNodes", ids);
         }
         legs.Set(uint32_t(i), leg);
       }

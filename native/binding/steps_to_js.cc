@@ -55,6 +55,7 @@ Napi::Object stepsToJs(Napi::Env env, const LoadedMap& map, const std::vector<st
         g[4] = double(b);
       }
       f[13] = double(x);
+      f[14] = nameIndex(s.ref);
     }
     leg_end[l] = uint32_t(k);
   }

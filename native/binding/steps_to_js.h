@@ -12,7 +12,7 @@
 namespace waymark::js {
 
 // Numbers per step in `numbers` (the order src/routing/steps.ts reads them in).
-constexpr size_t kStepFields = 14;
+constexpr size_t kStepFields = 15;
 // Numbers per intersection in `intersections`.
 constexpr size_t kIntersectionFields = 5;
 

@@ -149,6 +149,7 @@ RouteStep stepAt(const RoadMap& road, const Junction& j, ManeuverType type, Modi
   s.bearing_before = roundBearing(j.bearing_before);
   s.bearing_after = roundBearing(j.bearing_after);
   s.name = road.edge_name[first.edge];
+  s.ref = road.edge_ref[first.edge];
   s.ferry = isFerry(road, first);
   s.geometry_begin = s.geometry_end = first.geometry_begin;
   s.intersections.push_back(intersectionOf(road, j));
@@ -215,6 +216,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const std::vector<const 
   depart.lat = coordinates[2 * leg_first + 1];
   depart.bearing_after = roundBearing(bearingAlong(coordinates, leg_first, leg_last, +1));
   depart.name = road.edge_name[pieces[0].edge];
+  depart.ref = road.edge_ref[pieces[0].edge];
   depart.ferry = isFerry(road, pieces[0]);
   depart.geometry_begin = depart.geometry_end = leg_first;
   depart.intersections.push_back({depart.lon, depart.lat, {depart.bearing_after}, {1}, -1, 0});
@@ -238,6 +240,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const std::vector<const 
       s.bearing_before = roundBearing(before);
       s.bearing_after = roundBearing(after);
       s.name = road.edge_name[b.edge];
+      s.ref = road.edge_ref[b.edge];
       s.ferry = isFerry(road, b);
       s.geometry_begin = s.geometry_end = b.geometry_begin;
       s.intersections.push_back({s.lon, s.lat, {s.bearing_after}, {1}, 0, 0});
@@ -277,6 +280,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const std::vector<const 
       Modifier overall = modifierOf(turnAngle(x.bearing_before, out.bearing_after));
       ring.modifier = overall;
       ring.name = road.edge_name[pieces[k].edge];
+      ring.ref = road.edge_ref[pieces[k].edge];
       steps.push_back(std::move(ring));
       RouteStep exit_step = stepAt(road, out, rotary ? ManeuverType::kExitRotary : ManeuverType::kExitRoundabout, overall, pieces[k]);
       exit_step.exit = passed + 1;
@@ -315,6 +319,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const std::vector<const 
     arrive.modifier = Modifier::kStraight;
   }
   arrive.name = road.edge_name[pieces.back().edge];
+  arrive.ref = road.edge_ref[pieces.back().edge];
   arrive.ferry = isFerry(road, pieces.back());
   arrive.geometry_begin = arrive.geometry_end = leg_last;
   arrive.intersections.push_back({arrive.lon, arrive.lat, {roundBearing(before + 180.0)}, {1}, 0, -1});

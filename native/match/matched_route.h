@@ -22,6 +22,7 @@ struct MatchedLeg {
   uint32_t geometry_end = 0;
   std::vector<double> pair_distance_m;  // per coordinate pair of the leg's geometry
   std::vector<double> pair_duration_s;
+  std::vector<int64_t> osm_nodes;       // with node ids: per coordinate of the leg (see RouteLegResult)
 };
 
 struct MatchedRoute {
@@ -34,6 +35,6 @@ struct MatchedRoute {
 
 // Throws Error("Internal") if a leg cannot be found (the HMM only keeps reachable transitions).
 MatchedRoute routeOfMatching(const LoadedMap& map, const MatchInput& input, const HmmResult& hmm, uint32_t matching,
-                             const MatchOptions& options, bool with_geometry);
+                             const MatchOptions& options, bool with_geometry, bool with_osm_nodes = false);
 
 }  // namespace waymark

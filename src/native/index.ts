@@ -138,6 +138,8 @@ export interface NativeRoute {
     geometryEnd: number;
     /** With `pieces`: per road piece, first and last coordinate index (inclusive), seconds, metres. */
     pieces?: Float64Array;
+    /** With `osmNodes`: the OSM node id of each coordinate of the leg (OSRM's annotation.nodes). */
+    osmNodes?: Float64Array;
   }[];
   waypoints: NativeSnap[];
   settled: number;
@@ -264,7 +266,7 @@ export interface NativeAddon {
     /** The `number` nearest distinct roads to one coordinate (lon, lat), nearest first. */
   snapNearest(map: MapHandle, coordinate: Float64Array, options?: SnapOptions & { number?: number }): NativeSnap[];
   /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; waypoints?: Uint32Array; pieces?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; waypoints?: Uint32Array; pieces?: boolean; osmNodes?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
@@ -328,6 +330,8 @@ export interface NativeMatchOptions {
   segments?: boolean;
   /** Turn-by-turn steps per leg (between consecutive matched waypoints). */
   steps?: boolean;
+  /** Per leg: the OSM node id of each coordinate (OSRM's annotation.nodes). */
+  osmNodes?: boolean;
   /** Steps: the point indices that end legs besides each matching's ends (default: every point). */
   waypoints?: Float64Array;
 }
@@ -341,6 +345,8 @@ export interface NativeMatchLeg {
   /** Per coordinate pair of the leg's geometry: metres and seconds. */
   pairDistance: Float64Array;
   pairDuration: Float64Array;
+  /** With `osmNodes`: per coordinate of the leg. */
+  osmNodes?: Float64Array;
   segments?: Uint32Array;
   startFraction?: number;
   endFraction?: number;

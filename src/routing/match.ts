@@ -8,8 +8,8 @@ import { native, type MapHandle, type NativeMatchLeg, type NativeMatching } from
 import { callNative, flatCoordinates, formatGeometry, type LonLat } from './route.js';
 import { osrmSteps, type DrivingSide } from './steps.js';
 
-/** Per coordinate pair of the full geometry; `nodes` needs OSM node ids, which maps do not keep. */
-export const MATCH_ANNOTATIONS = ['duration', 'distance', 'speed', 'weight', 'datasources'] as const;
+/** Per coordinate pair of the full geometry; `nodes` per coordinate (OSM node ids). */
+export const MATCH_ANNOTATIONS = ['duration', 'distance', 'speed', 'weight', 'nodes', 'datasources'] as const;
 export type MatchAnnotation = (typeof MATCH_ANNOTATIONS)[number];
 
 export interface MatchRequest {
@@ -77,6 +77,11 @@ function legAnnotation(legs: NativeMatchLeg[], wanted: MatchAnnotation[]) {
     if (a === 'duration' || a === 'weight') out[a] = duration;
     if (a === 'speed') out.speed = distance.map((d, i) => (duration[i] > 0 ? round(d / duration[i], 1) : 0));
     if (a === 'datasources') out.datasources = distance.map(() => 0);
+    // Legs share their joining coordinate: its node once.
+    if (a === 'nodes') {
+      out.nodes = [];
+      for (const l of legs) out.nodes.push(...Array.from(l.osmNodes ?? []).slice(out.nodes.length > 0 ? 1 : 0));
+    }
   }
   return out;
 }
@@ -121,6 +126,7 @@ export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, un
       splitGaps: req.gaps === 'split',
       geometry: req.overview !== 'false' || wantAnnotations,
       ...(req.steps ? { steps: true } : {}),
+      ...(req.annotations.includes('nodes') ? { osmNodes: true } : {}),
       ...(req.steps && waypoints ? { waypoints: Float64Array.from(waypoints.map((w) => kept.indexOf(w)).filter((k) => k >= 0)) } : {}),
     }),
   );

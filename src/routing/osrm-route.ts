@@ -61,6 +61,7 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       steps: options.steps,
       ...(options.steps && options.waypoints ? { waypoints: Uint32Array.from(options.waypoints) } : {}),
       pieces: options.annotations.length > 0,
+      ...(options.annotations.includes('nodes') ? { osmNodes: true } : {}),
       alternatives: options.alternatives ?? 0,
       ...(timings ? { timings } : {}),
     })),
@@ -89,9 +90,13 @@ function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions, 
     const leg: OsrmLeg = { steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) };
     if (options.steps && r.steps) leg.steps = osrmSteps(r.steps, k, r.geometry, options.geometries, drivingSide);
     if (options.annotations.length > 0) {
-      const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations));
+      const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations, p.osmNodes));
       leg.annotation = perPart.reduce((joined, a) => {
-        for (const [k, v] of Object.entries(a)) joined[k] = k === 'metadata' ? v : [...((joined[k] as number[]) ?? []), ...(v as number[])];
+        for (const [k, v] of Object.entries(a)) {
+          // Legs joined at a via point share its coordinate: its node once.
+          const more = k === 'nodes' && (joined[k] as number[] | undefined)?.length ? (v as number[]).slice(1) : (v as number[]);
+          joined[k] = k === 'metadata' ? v : [...((joined[k] as number[]) ?? []), ...more];
+        }
         return joined;
       }, {} as Record<string, unknown>);
     }

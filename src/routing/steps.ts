@@ -14,7 +14,7 @@ function haversine(lon1: number, lat1: number, lon2: number, lat2: number): numb
 }
 
 /** Numbers per step and per intersection in NativeSteps (native/binding/steps_to_js.h). */
-const STEP_FIELDS = 14;
+const STEP_FIELDS = 15;
 const INTERSECTION_FIELDS = 5;
 
 let vocabulary: { types: string[]; modifiers: string[] } | undefined;
@@ -61,12 +61,15 @@ export function osrmSteps(packed: NativeSteps, leg: number, geometry: Float64Arr
       if (xs[g + 3] >= 0) o.out = xs[g + 3];
       intersections.push(o);
     }
+    const ref = packed.names[n[f + 14]];
     out.push({
       geometry: formatGeometry(slice, format),
       maneuver,
       mode: n[f + 8] === 1 ? 'ferry' : 'driving',
       driving_side: drivingSide,
       name: packed.names[n[f + 7]],
+      // OSRM includes a way's ref (A1, D6007...) only where it has one.
+      ...(ref ? { ref } : {}),
       intersections,
       weight: round1(n[f + 9]),
       duration: round1(n[f + 9]),
@@ -78,7 +81,7 @@ export function osrmSteps(packed: NativeSteps, leg: number, geometry: Float64Arr
 export type OsrmStep = ReturnType<typeof osrmSteps>[number];
 
 /** Per coordinate pair of a leg's geometry: each road piece's cost spread over its pairs by length. */
-export function annotationOf(pieces: Float64Array, geometry: Float64Array, kinds: readonly AnnotationKind[]) {
+export function annotationOf(pieces: Float64Array, geometry: Float64Array, kinds: readonly AnnotationKind[], osmNodes?: Float64Array) {
   const distance: number[] = [];
   const duration: number[] = [];
   for (let p = 0; p < pieces.length; p += 4) {
@@ -93,6 +96,8 @@ export function annotationOf(pieces: Float64Array, geometry: Float64Array, kinds
   }
   const out: Record<string, unknown> = {};
   if (kinds.includes('duration')) out.duration = duration.map(round1);
+  // One OSM node id per coordinate of the leg (one more than the pairs above), as OSRM's nodes.
+  if (kinds.includes('nodes')) out.nodes = Array.from(osmNodes ?? []);
   if (kinds.includes('distance')) out.distance = distance.map(round1);
   if (kinds.includes('speed')) out.speed = distance.map((d, i) => (duration[i] > 0 ? round1(d / duration[i]) : 0));
   if (kinds.includes('weight')) out.weight = duration.map(round1);

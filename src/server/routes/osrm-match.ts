@@ -29,12 +29,9 @@ function refuseUnknown(obj: object, known: string[], where: string): void {
 
 export function parseMatchAnnotations(value: boolean | string | string[] | undefined): MatchAnnotation[] {
   if (value === undefined || value === false || value === 'false') return [];
-  if (value === true || value === 'true') {
-    throw new ApiError(400, 'InvalidOptions', `annotations=true includes nodes, which need OSM node ids that maps do not keep; ask for a list of ${MATCH_ANNOTATIONS.join(', ')}`);
-  }
+  if (value === true || value === 'true') return [...MATCH_ANNOTATIONS];
   const list = Array.isArray(value) ? value : value.split(',');
   return list.map((a) => {
-    if (a === 'nodes') throw new ApiError(400, 'InvalidOptions', 'annotations=nodes needs OSM node ids, which maps do not keep');
     if (!(MATCH_ANNOTATIONS as readonly string[]).includes(a)) throw new ApiError(400, 'InvalidValue', `unknown annotation '${a}' (supported: ${MATCH_ANNOTATIONS.join(', ')})`);
     return a as MatchAnnotation;
   });
