@@ -204,6 +204,11 @@ describe('POST /route: steps, alternatives and annotations in our own JSON', () 
     const refused = await postJson(base, '/route', { coordinates: [...coordinates, [7.4197, 43.7314]], alternatives: 1 });
     assert.equal(refused.status, 400);
     assert.equal(refused.json.code, 'NotImplemented');
+    assert.match(refused.json.message, /two coordinates only: OSRM's route service, too/);
+    const osrmRefused = await getJson(base, `/route/v1/car/${ROUNDABOUTS};7.4197,43.7314?alternatives=2`);
+    assert.equal(osrmRefused.status, 400);
+    assert.equal(osrmRefused.json.code, 'NotImplemented');
+    assert.match(osrmRefused.json.message, /OSRM's route service, too, searches alternatives for a single leg/);
     const bad = await postJson(base, '/route', { coordinates, annotations: ['nodes'] });
     assert.equal(bad.status, 400);
   });

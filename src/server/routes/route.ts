@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
-import { maxAlternatives } from '../osrm-options.js';
+import { ALTERNATIVES_TWO_POINTS, maxAlternatives } from '../osrm-options.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
 
@@ -65,7 +65,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
       const { profile, radius, ...rest } = request.body;
       const routeRequest = { ...rest, radius: radiusValue(radius) };
       if ((routeRequest.alternatives ?? 0) > 0 && routeRequest.coordinates.length !== 2) {
-        throw new ApiError(400, 'NotImplemented', 'alternatives between more than two coordinates are not implemented');
+        throw new ApiError(400, 'NotImplemented', ALTERNATIVES_TWO_POINTS);
       }
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'route', map, request: routeRequest }));
       return reply.type('application/json').send(json);
