@@ -56,6 +56,8 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
     const micros: number[] = [];
     let withAlternative = 0;
     let answered = 0;
+    // CPU time of the whole loop (the machine may be shared: wall time alone would wander).
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < osrmQueries; i++) {
       const coordinates: [number, number][] = [
         [pairs[4 * i], pairs[4 * i + 1]],
@@ -71,11 +73,19 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
       }
       micros.push((performance.now() - t0) * 1000);
     }
+    const cpu = process.cpuUsage(cpu0);
     const s = sortedCopy(Float64Array.from(micros));
-    return { mean: mean(Float64Array.from(micros)), p50: percentile(s, 50), p99: percentile(s, 99), success: answered > 0 ? withAlternative / answered : 0 };
+    return {
+      mean: mean(Float64Array.from(micros)),
+      p50: percentile(s, 50),
+      p99: percentile(s, 99),
+      cpu: (cpu.user + cpu.system) / osrmQueries,
+      success: answered > 0 ? withAlternative / answered : 0,
+    };
   };
   timeOsrm({}); // warm-up
   const osrmPlain = timeOsrm({});
+  timeOsrm({ steps: true }); // warm-up of the step shaping code
   const osrmSteps = timeOsrm({ steps: true });
   const osrmAlternatives = timeOsrm({ alternatives: 3 });
   const result = {
@@ -96,8 +106,10 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
     osrm_queries: osrmQueries,
     osrm_route_us_mean: osrmPlain.mean,
     osrm_route_us_p99: osrmPlain.p99,
+    osrm_route_cpu_us: osrmPlain.cpu,
     osrm_steps_us_mean: osrmSteps.mean,
     osrm_steps_us_p99: osrmSteps.p99,
+    osrm_steps_cpu_us: osrmSteps.cpu,
     osrm_alternatives3_us_mean: osrmAlternatives.mean,
     osrm_alternatives3_us_p99: osrmAlternatives.p99,
     alternatives_success_rate: osrmAlternatives.success,
@@ -111,7 +123,7 @@ export function benchRoute(input: string, options: RouteBenchOptions): Record<st
           (preprocess_s != null ? `, preprocessing ${fmt(preprocess_s, 2)} s, peak RSS ${fmt(preprocess_rss_mb ?? NaN, 0)} MB` : ''),
         `CH query (snap both ends + search, no geometry), ${result.queries} random pairs: mean ${fmt(result.query_us_mean)} µs, p50 ${fmt(result.query_us_p50)} µs, p99 ${fmt(result.query_us_p99)} µs, settled ${fmt(result.settled_mean, 0)}`,
         `plain Dijkstra on the first ${result.dijkstra_queries} pairs: mean ${fmt(result.dijkstra_us_mean, 0)} µs; speedup ${fmt(result.speedup, 0)}x; mismatches ${mismatches}`,
-        `OSRM route answer in process, first ${osrmQueries} pairs: plain mean ${fmt(osrmPlain.mean)} µs (p99 ${fmt(osrmPlain.p99)}); steps=true ${fmt(osrmSteps.mean)} µs (p99 ${fmt(osrmSteps.p99)}, ${fmt(osrmSteps.mean / osrmPlain.mean, 2)}x); alternatives=3 ${fmt(osrmAlternatives.mean)} µs (p99 ${fmt(osrmAlternatives.p99)}, ${fmt(osrmAlternatives.mean / osrmPlain.mean, 2)}x), ${fmt(100 * osrmAlternatives.success, 1)} % of queries get an alternative`,
+        `OSRM route answer in process, first ${osrmQueries} pairs: plain mean ${fmt(osrmPlain.mean)} µs (p99 ${fmt(osrmPlain.p99)}, CPU ${fmt(osrmPlain.cpu)} µs); steps=true ${fmt(osrmSteps.mean)} µs (p99 ${fmt(osrmSteps.p99)}, CPU ${fmt(osrmSteps.cpu)} µs, ${fmt(osrmSteps.mean / osrmPlain.mean, 2)}x); alternatives=3 ${fmt(osrmAlternatives.mean)} µs (p99 ${fmt(osrmAlternatives.p99)}, ${fmt(osrmAlternatives.mean / osrmPlain.mean, 2)}x), ${fmt(100 * osrmAlternatives.success, 1)} % of queries get an alternative`,
       ].join('\n') + '\n',
     );
   }

@@ -3,9 +3,11 @@
  * clients use): every step of real routes becomes an English instruction, steps add up to their
  * leg, and hand-checked routes say what a driver expects.
  */
+import polyline from '@mapbox/polyline';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { syntheticTrace } from '../bench/match-traces.js';
 import { native } from '../src/native/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { monacoMap } from './helpers.js';
@@ -15,6 +17,54 @@ const require = createRequire(import.meta.url);
 const instructions = require('osrm-text-instructions')('v5') as { compile(language: string, step: unknown, options?: unknown): string };
 
 const ROUNDABOUTS = '7.4286739,43.7459869;7.4272792,43.7396894';
+
+/**
+ * A leg's steps are well-formed OSRM steps: one depart first, one arrive last, adding up to the leg,
+ * joined end to start, each spoken by osrm-text-instructions.
+ */
+export function checkLegSteps(leg: any, geometries: 'geojson' | 'polyline' | 'polyline6', drivingSide = 'right'): string[] {
+  assert.equal(leg.steps[0].maneuver.type, 'depart');
+  assert.equal(leg.steps[leg.steps.length - 1].maneuver.type, 'arrive');
+  assert.equal(leg.steps.filter((s: any) => s.maneuver.type === 'depart').length, 1);
+  assert.equal(leg.steps.filter((s: any) => s.maneuver.type === 'arrive').length, 1);
+  const sum = (k: string) => leg.steps.reduce((t: number, s: any) => t + s[k], 0);
+  assert.ok(Math.abs(sum('duration') - leg.duration) <= 0.1 * leg.steps.length + 0.1, `durations ${sum('duration')} vs ${leg.duration}`);
+  assert.ok(Math.abs(sum('distance') - leg.distance) <= 0.1 * leg.steps.length + 0.1, `distances ${sum('distance')} vs ${leg.distance}`);
+  const line = (g: any): [number, number][] =>
+    geometries === 'geojson' ? g.coordinates : polyline.decode(g, geometries === 'polyline6' ? 6 : 5).map(([lat, lon]) => [lon, lat]);
+  const near = (a: [number, number], b: [number, number]) => Math.abs(a[0] - b[0]) < 2e-5 && Math.abs(a[1] - b[1]) < 2e-5;
+  return leg.steps.map((s: any, k: number) => {
+    for (const key of ['geometry', 'maneuver', 'mode', 'driving_side', 'name', 'intersections', 'weight', 'duration', 'distance']) assert.ok(key in s, `step.${key}`);
+    assert.equal(s.driving_side, drivingSide);
+    const coords = line(s.geometry);
+    assert.ok(coords.length >= 2);
+    assert.ok(near(coords[0], s.maneuver.location), 'a step starts at its maneuver');
+    if (k + 1 < leg.steps.length) assert.ok(near(coords.at(-1)!, leg.steps[k + 1].maneuver.location), 'steps join up');
+    assert.ok(['driving', 'ferry'].includes(s.mode));
+    assert.ok(s.maneuver.bearing_before >= 0 && s.maneuver.bearing_before < 360);
+    assert.ok(s.maneuver.bearing_after >= 0 && s.maneuver.bearing_after < 360);
+    const first = s.intersections[0];
+    assert.deepEqual(first.location, s.maneuver.location);
+    for (const x of s.intersections) {
+      assert.equal(x.bearings.length, x.entry.length);
+      assert.deepEqual([...x.bearings].sort((p: number, q: number) => p - q), x.bearings, 'bearings ascending');
+      if (x.out !== undefined) assert.ok(x.out >= 0 && x.out < x.bearings.length && x.entry[x.out]);
+      if (x.in !== undefined) assert.ok(x.in >= 0 && x.in < x.bearings.length);
+    }
+    if (s.maneuver.type !== 'depart' && s.maneuver.type !== 'arrive') assert.equal(first.bearings[first.out], s.maneuver.bearing_after);
+    if (s.maneuver.type === 'roundabout' && k + 2 < leg.steps.length) {
+      assert.ok(s.maneuver.exit >= 1);
+      assert.equal(leg.steps[k + 1].maneuver.type, 'exit roundabout');
+      assert.equal(leg.steps[k + 1].maneuver.exit, s.maneuver.exit);
+    }
+    // No step for a straight continuation along the same street.
+    if (k > 0 && k + 1 < leg.steps.length && s.maneuver.type === 'continue') assert.notEqual(s.maneuver.modifier, 'straight');
+    const text = instructions.compile('en', s);
+    assert.equal(typeof text, 'string');
+    assert.ok(text.length > 0, `no instruction for ${JSON.stringify(s.maneuver)}`);
+    return text;
+  });
+}
 
 describe('turn-by-turn steps (steps=true)', () => {
   let server: WaymarkServer;
@@ -37,44 +87,9 @@ describe('turn-by-turn steps (steps=true)', () => {
       if (res.status !== 200) continue;
       const route = res.json.routes[0];
       const leg = route.legs[0];
-      assert.equal(leg.steps[0].maneuver.type, 'depart');
-      assert.equal(leg.steps[leg.steps.length - 1].maneuver.type, 'arrive');
-      const sum = (k: string) => leg.steps.reduce((t: number, s: any) => t + s[k], 0);
-      assert.ok(Math.abs(sum('duration') - leg.duration) <= 0.1 * leg.steps.length + 0.1, `durations ${sum('duration')} vs ${leg.duration}`);
-      assert.ok(Math.abs(sum('distance') - leg.distance) <= 0.1 * leg.steps.length + 0.1, `distances ${sum('distance')} vs ${leg.distance}`);
-      leg.steps.forEach((s: any, k: number) => {
-        steps++;
-        types.add(s.maneuver.type);
-        for (const key of ['geometry', 'maneuver', 'mode', 'driving_side', 'name', 'intersections', 'weight', 'duration', 'distance']) assert.ok(key in s, `step.${key}`);
-        assert.equal(s.geometry.type, 'LineString');
-        assert.ok(s.geometry.coordinates.length >= 2);
-        assert.deepEqual(s.geometry.coordinates[0], s.maneuver.location, 'a step starts at its maneuver');
-        if (k + 1 < leg.steps.length) assert.deepEqual(s.geometry.coordinates.at(-1), leg.steps[k + 1].maneuver.location, 'steps join up');
-        assert.ok(['driving', 'ferry'].includes(s.mode));
-        assert.ok(s.maneuver.bearing_before >= 0 && s.maneuver.bearing_before < 360);
-        assert.ok(s.maneuver.bearing_after >= 0 && s.maneuver.bearing_after < 360);
-        const first = s.intersections[0];
-        assert.deepEqual(first.location, s.maneuver.location);
-        for (const x of s.intersections) {
-          assert.equal(x.bearings.length, x.entry.length);
-          assert.deepEqual([...x.bearings].sort((p: number, q: number) => p - q), x.bearings, 'bearings ascending');
-          if (x.out !== undefined) assert.ok(x.out >= 0 && x.out < x.bearings.length && x.entry[x.out]);
-          if (x.in !== undefined) assert.ok(x.in >= 0 && x.in < x.bearings.length);
-        }
-        if (s.maneuver.type !== 'depart' && s.maneuver.type !== 'arrive') assert.equal(first.bearings[first.out], s.maneuver.bearing_after);
-        if (s.maneuver.type === 'roundabout' && k + 2 < leg.steps.length) {
-          assert.ok(s.maneuver.exit >= 1);
-          assert.equal(leg.steps[k + 1].maneuver.type, 'exit roundabout');
-          assert.equal(leg.steps[k + 1].maneuver.exit, s.maneuver.exit);
-        }
-        const text = instructions.compile('en', s);
-        assert.equal(typeof text, 'string');
-        assert.ok(text.length > 0, `no instruction for ${JSON.stringify(s.maneuver)}`);
-      });
-      // No step for a straight continuation along the same street.
-      for (const s of leg.steps.slice(1, -1)) {
-        if (s.maneuver.type === 'continue') assert.notEqual(s.maneuver.modifier, 'straight');
-      }
+      checkLegSteps(leg, 'geojson');
+      steps += leg.steps.length;
+      for (const st of leg.steps) types.add(st.maneuver.type);
     }
     assert.ok(steps > 200, `${steps} steps`);
     for (const t of ['depart', 'arrive', 'turn', 'new name', 'roundabout', 'exit roundabout']) assert.ok(types.has(t), `no ${t} step in the sample`);
@@ -149,11 +164,11 @@ describe('annotations', () => {
     assert.deepEqual(Object.keys(only.json.routes[0].legs[0].annotation), ['speed']);
   });
 
-  it('refuses nodes (OSM node ids are not in the map) and annotations=true, which includes them', async () => {
-    for (const q of ['annotations=nodes', 'annotations=true', 'annotations=duration,nodes']) {
+  it('refuses annotation kinds OSRM does not know', async () => {
+    for (const q of ['annotations=colour', 'annotations=duration,colour']) {
       const res = await getJson(base, `/route/v1/car/${ROUNDABOUTS}?${q}`);
       assert.equal(res.status, 400);
-      assert.equal(res.json.code, 'NotImplemented');
+      assert.equal(res.json.code, 'InvalidOptions');
     }
   });
 });
@@ -189,7 +204,86 @@ describe('POST /route: steps, alternatives and annotations in our own JSON', () 
     const refused = await postJson(base, '/route', { coordinates: [...coordinates, [7.4197, 43.7314]], alternatives: 1 });
     assert.equal(refused.status, 400);
     assert.equal(refused.json.code, 'NotImplemented');
+    assert.match(refused.json.message, /two coordinates only: OSRM's route service, too/);
+    const osrmRefused = await getJson(base, `/route/v1/car/${ROUNDABOUTS};7.4197,43.7314?alternatives=2`);
+    assert.equal(osrmRefused.status, 400);
+    assert.equal(osrmRefused.json.code, 'NotImplemented');
+    assert.match(osrmRefused.json.message, /OSRM's route service, too, searches alternatives for a single leg/);
     const bad = await postJson(base, '/route', { coordinates, annotations: ['nodes'] });
     assert.equal(bad.status, 400);
+  });
+});
+
+describe('steps on /match and /trip (the same steps as /route)', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('match: every leg between matched points gets depart ... arrive steps adding up to it, spoken in English', async () => {
+    const { map } = await monacoMap();
+    let legs = 0;
+    const types = new Set<string>();
+    for (const seed of [3, 5, 8, 13]) {
+      const trace = syntheticTrace(map.handle, seed, { sigma: 5, minInterval: 5, maxInterval: 20, maxPoints: 25 });
+      const coords = trace.coordinates.map(([lon, lat]) => `${lon.toFixed(6)},${lat.toFixed(6)}`).join(';');
+      const res = await getJson(base, `/match/v1/car/${coords}?steps=true&timestamps=${trace.timestamps.join(';')}&geometries=polyline6`);
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      for (const m of res.json.matchings) {
+        for (const leg of m.legs) {
+          legs++;
+          checkLegSteps(leg, 'polyline6');
+          for (const st of leg.steps) types.add(st.maneuver.type);
+        }
+      }
+      // Without waypoints between: one leg over the whole matching, one depart and one arrive.
+      const n = trace.coordinates.length;
+      const whole = await postJson(base, '/match', {
+        coordinates: trace.coordinates,
+        timestamps: trace.timestamps,
+        steps: true,
+        waypoints: [0, n - 1],
+        geometries: 'geojson',
+        overview: 'full',
+      });
+      if (whole.status === 200 && whole.json.matchings.length === 1) {
+        const m = whole.json.matchings[0];
+        assert.equal(m.legs.length, 1);
+        checkLegSteps(m.legs[0], 'geojson');
+        assert.ok(Math.abs(m.legs[0].steps.reduce((t: number, s: any) => t + s.distance, 0) - m.distance) < 1 + 0.1 * m.legs[0].steps.length);
+      }
+    }
+    assert.ok(legs > 20, `${legs} legs`);
+    assert.ok(types.has('turn') || types.has('new name') || types.has('roundabout'), [...types].join());
+  });
+
+  it('match: a fix standing still gives a leg of no length with a depart and an arrive', async () => {
+    const res = await getJson(base, '/match/v1/car/7.41970,43.73140;7.41970,43.73140;7.41990,43.73160?steps=true&radiuses=10;10;10');
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const legs = res.json.matchings[0].legs;
+    assert.equal(legs[0].distance, 0);
+    assert.deepEqual(legs[0].steps.map((s: any) => s.maneuver.type), ['depart', 'arrive']);
+    for (const leg of legs) checkLegSteps(leg, 'polyline');
+  });
+
+  it('trip: each leg carries the steps /route gives between the same two points', async () => {
+    const pts = '7.4197,43.7314;7.4265,43.739;7.4163,43.7334;7.4286739,43.7459869';
+    const res = await getJson(base, `/trip/v1/car/${pts}?steps=true&geometries=geojson`);
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    const trip = res.json.trips[0];
+    const order = res.json.waypoints.map((w: any) => w.waypoint_index);
+    const byVisit: string[] = [];
+    pts.split(';').forEach((p, i) => (byVisit[order[i]] = p));
+    for (const [k, leg] of trip.legs.entries()) {
+      checkLegSteps(leg, 'geojson');
+      const from = byVisit[k];
+      const to = byVisit[(k + 1) % byVisit.length];
+      const route = await getJson(base, `/route/v1/car/${from};${to}?steps=true&geometries=geojson`);
+      assert.deepEqual(leg.steps, route.json.routes[0].legs[0].steps, `leg ${k}`);
+    }
   });
 });

@@ -58,9 +58,6 @@ describe('OSRM match and trip over HTTP', () => {
   it('refuses what it cannot honour, with codes', async () => {
     const p = path(coords.slice(0, 5));
     const cases: [string, number, string][] = [
-      [`/match/v1/car/${p}?steps=true`, 400, 'NotImplemented'],
-      [`/match/v1/car/${p}?annotations=nodes`, 400, 'InvalidOptions'],
-      [`/match/v1/car/${p}?annotations=true`, 400, 'InvalidOptions'],
       [`/match/v1/car/${p}?annotations=colour`, 400, 'InvalidValue'],
       [`/match/v1/car/${p}?bearings=0,20;;;;`, 400, 'InvalidOptions'],
       [`/match/v1/car/${p}?timestamps=5;4;3;2;1`, 400, 'InvalidValue'],
@@ -74,7 +71,6 @@ describe('OSRM match and trip over HTTP', () => {
       [`/match/v1/car/7.4420,43.7330;7.4440,43.7335`, 400, 'NoMatch'],
       [`/match/v1/plane/${p}`, 400, 'InvalidValue'],
       [`/trip/v1/car/${p}?roundtrip=false`, 400, 'NotImplemented'],
-      [`/trip/v1/car/${p}?steps=true`, 400, 'NotImplemented'],
       [`/trip/v1/car/${p}?annotations=duration`, 400, 'NotImplemented'],
       [`/trip/v1/car/${p}?source=middle`, 400, 'InvalidValue'],
       [`/trip/v1/car/${p}?hints=;;;;`, 400, 'InvalidOptions'],
@@ -87,7 +83,6 @@ describe('OSRM match and trip over HTTP', () => {
       assert.equal(typeof res.json.message, 'string');
     }
     const posts: [unknown, string][] = [
-      [{ coordinates: coords.slice(0, 3), steps: true }, 'NotImplemented'],
       [{ coordinates: coords.slice(0, 3), colour: 'red' }, 'InvalidOptions'],
       [{ coordinates: coords.slice(0, 3), radiuses: [5, 5] }, 'InvalidValue'],
       [{ coordinates: coords.slice(0, 3), timestamps: [1, 2, -3] }, 'InvalidValue'],

@@ -127,16 +127,16 @@ std::vector<LegPath> alternativeLegs(const LoadedMap& map, CHQuery& query, const
 namespace waymark {
 
 std::vector<RouteResult> routeWithAlternatives(const LoadedMap& map, const SnapResult& from, const SnapResult& to, bool with_geometry,
-                                               uint32_t count, const AlternativeOptions& options) {
+                                               uint32_t count, const AlternativeOptions& options, bool with_osm_nodes) {
   auto query = map.queries.acquire();
   const LegPath best = shortestLeg(map, *query, from, to, true);
   if (!best.found) throw Error("NoRoute", "no route from waypoint 0 to waypoint 1");
   std::vector<RouteResult> out(1);
   out[0].settled = best.settled;
-  appendLeg(map, best, with_geometry, out[0]);
+  appendLeg(map, best, with_geometry, out[0], with_osm_nodes);
   for (const LegPath& alt : alternativeLegs(map, *query, from, to, best, count, options)) {
     RouteResult r;
-    appendLeg(map, alt, with_geometry, r);
+    appendLeg(map, alt, with_geometry, r, with_osm_nodes);
     out.push_back(std::move(r));
   }
   return out;

@@ -37,6 +37,6 @@ namespace waymark {
 // The best route between two snapped points followed by up to `count` admissible alternatives, each
 // a full route. Throws NoRoute when there is none at all.
 std::vector<RouteResult> routeWithAlternatives(const LoadedMap& map, const SnapResult& from, const SnapResult& to, bool with_geometry,
-                                               uint32_t count, const AlternativeOptions& options = {});
+                                               uint32_t count, const AlternativeOptions& options = {}, bool with_osm_nodes = false);
 
 }  // namespace waymark

@@ -1,12 +1,15 @@
 // Import session: OPL chunks are pushed from the osmium child process's stdout; finish() builds and
 // writes the map on a background thread, reporting progress to a JS callback.
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <mutex>
 
 #include "binding/js_convert.h"
 #include "binding/profile_from_js.h"
 #include "binding/registry.h"
+#include "common/geo.h"
 #include "osm/opl_reader.h"
 #include "osm/osm_collector.h"
 #include "pipeline/build_map.h"
@@ -184,6 +187,26 @@ Napi::Value importerStats(const Napi::CallbackInfo& info) {
   });
 }
 
+// Up to `count` locations of way nodes read so far, evenly spread over them (lon, lat pairs): where
+// the extract lies, e.g. to tell its driving side.
+Napi::Value importerSample(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    SessionPtr s = sessionArg(info);
+    if (info.Length() < 2 || !info[1].IsNumber()) fail("InvalidArgument", "count must be a number");
+    const double count = info[1].As<Napi::Number>().DoubleValue();
+    if (!(count >= 0 && count <= 1e6) || count != std::floor(count)) fail("InvalidValue", "count must be an integer in [0, 1000000]");
+    const size_t n = s->collector.ref_lon.size();
+    const size_t k = std::min(n, size_t(count));
+    Napi::Float64Array out = Napi::Float64Array::New(env, 2 * k);
+    for (size_t i = 0; i < k; ++i) {
+      const size_t j = i * n / k;
+      out[2 * i] = toDegrees(s->collector.ref_lon[j]);
+      out[2 * i + 1] = toDegrees(s->collector.ref_lat[j]);
+    }
+    return out;
+  });
+}
+
 Napi::Value importerFinish(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     SessionPtr s = sessionArg(info);
@@ -195,6 +218,9 @@ Napi::Value importerFinish(const Napi::CallbackInfo& info) {
     options.source_timestamp = string(o, "sourceTimestamp", "");
     options.threads = static_cast<int>(number(o, "threads", 0));
     options.keep_all_components = boolean(o, "keepAllComponents", false);
+    const std::string side = string(o, "drivingSide", "right");
+    if (side != "left" && side != "right") fail("InvalidValue", "drivingSide must be left or right");
+    options.left_hand_traffic = side == "left";
     Napi::Function on_progress;
     if (info.Length() > 2 && info[2].IsFunction()) on_progress = info[2].As<Napi::Function>();
     Napi::Function noop = Napi::Function::New(env, [](const Napi::CallbackInfo&) {});
@@ -212,6 +238,7 @@ void registerImport(Napi::Env env, Napi::Object exports) {
   exports.Set("createImporter", Napi::Function::New(env, createImporter));
   exports.Set("importerPush", Napi::Function::New(env, importerPush));
   exports.Set("importerStats", Napi::Function::New(env, importerStats));
+  exports.Set("importerSample", Napi::Function::New(env, importerSample));
   exports.Set("importerFinish", Napi::Function::New(env, importerFinish));
 }
 

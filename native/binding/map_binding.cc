@@ -53,6 +53,7 @@ Napi::Value mapHeader(const Napi::CallbackInfo& info) {
     o.Set("sourceName", std::string(h.source_name, strnlen(h.source_name, sizeof(h.source_name))));
     o.Set("sourceTimestamp", std::string(h.source_timestamp, strnlen(h.source_timestamp, sizeof(h.source_timestamp))));
     o.Set("buildTimeUnixMs", double(h.build_time_unix_ms));
+    o.Set("drivingSide", m->left_hand_traffic ? "left" : "right");
     Napi::Array bbox = Napi::Array::New(env, 4);
     for (uint32_t i = 0; i < 4; ++i) bbox.Set(i, h.bbox[i]);
     o.Set("bbox", bbox);

@@ -6,10 +6,13 @@
 #include "binding/map_handle.h"
 #include "binding/query_args.h"
 #include "binding/registry.h"
+#include "binding/steps_to_js.h"
+#include "guidance/build_steps.h"
 #include "common/geo.h"
 #include "match/hmm_matcher.h"
 #include "match/matched_route.h"
 #include "route/leg.h"
+#include "route/route.h"
 
 namespace waymark::js {
 
@@ -62,6 +65,19 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     opt.verify_transitions = boolean(o, "verifyTransitions", false);
     const bool geometry = boolean(o, "geometry", true);
     const bool detailed = boolean(o, "segments", false);
+    const bool want_steps = boolean(o, "steps", false);
+    const bool want_osm_nodes = boolean(o, "osmNodes", false);
+    // Steps: the points that end legs (besides each matching's ends); default every point.
+    const size_t point_count = coords.ElementLength() / 2;
+    std::vector<uint8_t> is_waypoint(point_count, 1);
+    if (has(o, "waypoints")) {
+      const std::vector<double> w = float64Option(o, "waypoints");
+      std::fill(is_waypoint.begin(), is_waypoint.end(), 0);
+      for (double i : w) {
+        if (!(i >= 0 && i < double(point_count)) || i != std::floor(i)) fail("InvalidValue", "waypoints must be point indices");
+        is_waypoint[size_t(i)] = 1;
+      }
+    }
 
     const HmmResult hmm = matchTrace(*map, input, opt);
     const size_t n = hmm.points.size();
@@ -81,7 +97,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
     }
     Napi::Array matchings = Napi::Array::New(env, hmm.matchings.size());
     for (uint32_t m = 0; m < hmm.matchings.size(); ++m) {
-      const MatchedRoute r = routeOfMatching(*map, input, hmm, m, opt, geometry);
+      const MatchedRoute r = routeOfMatching(*map, input, hmm, m, opt, geometry || want_osm_nodes, want_osm_nodes);
       Napi::Object mo = Napi::Object::New(env);
       std::vector<uint32_t> points(hmm.matchings[m].points);
       mo.Set("points", typedArray<uint32_t, Napi::Uint32Array>(env, points));
@@ -103,6 +119,7 @@ Napi::Value match(const Napi::CallbackInfo& info) {
         lo.Set("geometryEnd", l.geometry_end);
         lo.Set("pairDistance", typedArray<double, Napi::Float64Array>(env, l.pair_distance_m));
         lo.Set("pairDuration", typedArray<double, Napi::Float64Array>(env, l.pair_duration_s));
+        if (want_osm_nodes) lo.Set("osmNodes", typedArray<int64_t, Napi::Float64Array>(env, l.osm_nodes));
         if (detailed) {
           lo.Set("segments", typedArray<uint32_t, Napi::Uint32Array>(env, l.segments));
           lo.Set("startFraction", departurePosition(map->eb, hmm.points[hmm.matchings[m].points[k]]).fraction);
@@ -111,6 +128,42 @@ Napi::Value match(const Napi::CallbackInfo& info) {
         legs.Set(uint32_t(k), lo);
       }
       mo.Set("legs", legs);
+      if (want_steps) {
+        // The matched legs as routes are (road pieces and their geometry), for the same guidance as
+        // /route; the steps index into `stepGeometry`.
+        RouteResult as_route;
+        const std::vector<uint32_t>& pts = hmm.matchings[m].points;
+        for (size_t k = 0; k < r.legs.size(); ++k) {
+          const MatchedLeg& l = r.legs[k];
+          const MatchedPoint& from = hmm.points[hmm.matchings[m].points[k]];
+          LegPath path;
+          path.found = true;
+          path.duration_ms = l.duration_ms;
+          path.distance_cm = l.distance_cm;
+          path.segments = l.segments;
+          path.start_fraction = l.start_fraction;
+          path.end_fraction = l.end_fraction;
+          if (path.segments.empty()) {
+            // Standing still: a leg of no length at the point (depart and arrive there).
+            const SegmentPosition at = departurePosition(map->eb, from);
+            path.segments = {at.segment};
+            path.start_fraction = path.end_fraction = at.fraction;
+          }
+          appendLeg(*map, path, true, as_route);
+        }
+        // One set of steps per pair of consecutive waypoints (the matching's ends always are).
+        std::vector<std::vector<RouteStep>> steps;
+        std::vector<const RouteLegResult*> group;
+        for (size_t k = 0; k < as_route.legs.size(); ++k) {
+          group.push_back(&as_route.legs[k]);
+          const uint32_t end = pts[k + 1];
+          if (k + 2 < pts.size() && !is_waypoint[end]) continue;
+          steps.push_back(buildSteps(*map, group, as_route.coordinates, input.coords[2 * end], input.coords[2 * end + 1]));
+          group.clear();
+        }
+        mo.Set("steps", stepsToJs(env, *map, steps));
+        mo.Set("stepGeometry", typedArray<double, Napi::Float64Array>(env, as_route.coordinates));
+      }
       matchings.Set(m, mo);
     }
     Napi::Object out = Napi::Object::New(env);

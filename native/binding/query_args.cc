@@ -100,7 +100,7 @@ double angleBetween(double a, double b) {
 
 // Directions the point's wishes allow on its road (bit 0 from->to, bit 1 to->from), among those a
 // route may use there at all.
-uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon, double lat, const SnapArgs& args, size_t i) {
+uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon, double lat, const SnapArgs& args, size_t i, bool departs) {
   uint8_t dirs = 0;
   for (uint32_t dir = 0; dir < 2; ++dir) {
     const uint32_t seg = map.eb.segment(s.edge, dir);
@@ -110,19 +110,24 @@ uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon,
   const double approach = i < args.approach.size() ? args.approach[i] : 0;
   if (!has_bearing && approach == 0) return dirs;
   const double heading = headingAt(map.road, s.edge, s.fraction);
-  // A point snapped to an end of its road sits at a junction: a route reaches or leaves it along any
-  // road meeting there, so this road gives it no kerb side; curb/opposite look further.
-  const double length_m = map.road.edge_length_cm[s.edge] / 100.0;
-  const bool at_junction = s.fraction * length_m < 0.5 || (1 - s.fraction) * length_m < 0.5;
   for (uint32_t dir = 0; dir < 2; ++dir) {
     const double h = dir == 0 ? heading : std::fmod(heading + 180.0, 360.0);
     bool ok = true;
     if (has_bearing) ok = angleBetween(h, args.bearing[i]) <= args.bearing_range[i];
-    // Curb: the requested point on the driver's right (right-hand traffic); a point on the road itself has no side.
+    // Curb: the requested point on the driver's kerb side (the right, or the left where traffic keeps
+    // left); a point on the road itself has no side.
     if (ok && approach != 0 && haversineMeters(s.lon, s.lat, lon, lat) > 0.5) {
       const double rel = std::fmod(bearingDegrees(s.lon, s.lat, lon, lat) - h + 720.0, 360.0);
-      const bool right = rel > 0 && rel < 180;
-      ok = !at_junction && (approach == 1 ? right : !right);
+      const bool kerb_side = map.left_hand_traffic ? rel > 180 && rel < 360 : rel > 0 && rel < 180;
+      ok = approach == 1 ? kerb_side : !kerb_side;
+      // At the very end of the road (a junction) only the direction driven along this road to (or,
+      // departing, from) the point keeps the side checked here; the other would arrive or leave by
+      // another road, on whatever side.
+      const bool at_end = s.fraction >= 1 - 1e-9, at_start = s.fraction <= 1e-9;
+      if (at_end || at_start) {
+        const uint32_t along = (at_end ? 0u : 1u) ^ (departs ? 1u : 0u);
+        ok = ok && dir == along;
+      }
     }
     if (!ok) dirs &= uint8_t(~(1u << dir));
   }
@@ -202,7 +207,7 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
       continue;
     }
     if (i < args.hint_edge.size() && snapFromHint(map, lon, lat, args.hint_edge[i], args.hint_fraction[i], args.allow_isolated, out[i])) {
-      out[i].directions = allowedDirections(map, out[i], lon, lat, args, i);
+      out[i].directions = allowedDirections(map, out[i], lon, lat, args, i, i == 0 && count > 1);
       if (out[i].directions != 0) continue;
     }
     const double search = searchRadiusM(map, lon, lat, r);
@@ -212,7 +217,7 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
       refuse("no road " + within);
       continue;
     }
-    out[i].directions = allowedDirections(map, out[i], lon, lat, args, i);
+    out[i].directions = allowedDirections(map, out[i], lon, lat, args, i, i == 0 && count > 1);
     // Bearings and approaches: pass over roads that offer no wanted direction, nearest first.
     std::vector<uint32_t> passed;
     while (out[i].directions == 0) {
@@ -230,7 +235,7 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
         break;
       }
       next.allow_isolated = args.allow_isolated;
-      next.directions = allowedDirections(map, next, lon, lat, args, i);
+      next.directions = allowedDirections(map, next, lon, lat, args, i, i == 0 && count > 1);
       out[i] = next;
     }
   }

@@ -9,6 +9,7 @@
 #include "binding/map_handle.h"
 #include "binding/query_args.h"
 #include "binding/registry.h"
+#include "binding/steps_to_js.h"
 #include "common/geo.h"
 #include "common/phase_clock.h"
 #include "guidance/build_steps.h"
@@ -77,47 +78,6 @@ Napi::Value snapNearest(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Object stepToJs(Napi::Env env, const LoadedMap& map, const RouteStep& s) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("type", maneuverTypeName(s.type));
-  o.Set("modifier", modifierName(s.modifier));
-  o.Set("exit", s.exit);
-  Napi::Array loc = Napi::Array::New(env, 2);
-  loc.Set(0u, s.lon);
-  loc.Set(1u, s.lat);
-  o.Set("location", loc);
-  o.Set("bearingBefore", s.bearing_before);
-  o.Set("bearingAfter", s.bearing_after);
-  o.Set("name", std::string(map.road.name(s.name)));
-  o.Set("mode", s.ferry ? "ferry" : "driving");
-  o.Set("duration", s.duration_s);
-  o.Set("distance", s.distance_m);
-  o.Set("geometryBegin", s.geometry_begin);
-  o.Set("geometryEnd", s.geometry_end);
-  Napi::Array xs = Napi::Array::New(env, s.intersections.size());
-  for (size_t i = 0; i < s.intersections.size(); ++i) {
-    const StepIntersection& x = s.intersections[i];
-    Napi::Object xo = Napi::Object::New(env);
-    Napi::Array xl = Napi::Array::New(env, 2);
-    xl.Set(0u, x.lon);
-    xl.Set(1u, x.lat);
-    xo.Set("location", xl);
-    Napi::Array bearings = Napi::Array::New(env, x.bearings.size());
-    Napi::Array entry = Napi::Array::New(env, x.entry.size());
-    for (size_t k = 0; k < x.bearings.size(); ++k) {
-      bearings.Set(uint32_t(k), x.bearings[k]);
-      entry.Set(uint32_t(k), x.entry[k] != 0);
-    }
-    xo.Set("bearings", bearings);
-    xo.Set("entry", entry);
-    xo.Set("in", x.in);
-    xo.Set("out", x.out);
-    xs.Set(uint32_t(i), xo);
-  }
-  o.Set("intersections", xs);
-  return o;
-}
-
 Napi::Value route(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
     PhaseClock clock;
@@ -128,8 +88,9 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     const SnapArgs args = snapArgs(options);
     const bool want_steps = boolean(options, "steps", false);
     const bool want_pieces = boolean(options, "pieces", false);
+    const bool want_osm_nodes = boolean(options, "osmNodes", false);
     // Steps and pieces index into the geometry, so asking for them computes it.
-    const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces;
+    const bool geometry = boolean(options, "geometry", true) || want_steps || want_pieces || want_osm_nodes;
     const size_t count = coords.ElementLength() / 2;
     if (count < 2) fail("InvalidValue", "a route needs at least two coordinates");
     const double alternatives = number(options, "alternatives", 0);
@@ -138,10 +99,23 @@ Napi::Value route(const Napi::CallbackInfo& info) {
     if (alternatives > 0 && count != 2) fail("InvalidValue", "alternatives are computed between exactly two coordinates");
     const bool want_timings = boolean(options, "timings", false);
     const bool continue_straight = boolean(options, "continueStraight", false);
+    // Steps: coordinates that end legs (the first and last always do); the others are via points.
+    std::vector<uint8_t> is_waypoint(count, 1);
+    if (has(options, "waypoints")) {
+      Napi::Value v = options.Get("waypoints");
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) fail("InvalidArgument", "waypoints must be a Uint32Array");
+      Napi::Uint32Array w = v.As<Napi::Uint32Array>();
+      std::fill(is_waypoint.begin(), is_waypoint.end(), 0);
+      for (size_t k = 0; k < w.ElementLength(); ++k) {
+        if (w[k] >= count || (k > 0 && w[k] <= w[k - 1])) fail("InvalidValue", "waypoints must be increasing coordinate indices");
+        is_waypoint[w[k]] = 1;
+      }
+      if (!is_waypoint[0] || !is_waypoint[count - 1]) fail("InvalidValue", "waypoints must include the first and the last coordinate");
+    }
     const auto points = clock.time(snap_phase, [&] { return snapAll(*map, coords.Data(), count, args); });
     const std::vector<RouteResult> routes = clock.time(route_phase, [&] {
-      if (alternatives > 0) return routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives));
-      return std::vector<RouteResult>{routeThrough(*map, points, geometry, continue_straight)};
+      if (alternatives > 0) return routeWithAlternatives(*map, points[0], points[1], geometry, uint32_t(alternatives), {}, want_osm_nodes);
+      return std::vector<RouteResult>{routeThrough(*map, points, geometry, continue_straight, want_osm_nodes)};
     });
     auto toJs = [&](const RouteResult& r) {
       Napi::Object o = Napi::Object::New(env);
@@ -161,12 +135,6 @@ Napi::Value route(const Napi::CallbackInfo& info) {
         leg.Set("names", names);
         leg.Set("geometryBegin", l.geometry_begin);
         leg.Set("geometryEnd", l.geometry_end);
-        if (want_steps) {
-          const auto steps = buildSteps(*map, l, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]);
-          Napi::Array js = Napi::Array::New(env, steps.size());
-          for (size_t k = 0; k < steps.size(); ++k) js.Set(uint32_t(k), stepToJs(env, *map, steps[k]));
-          leg.Set("steps", js);
-        }
         if (want_pieces) {
           // Four numbers per piece: first and last coordinate index (inclusive), seconds, metres.
           Napi::Float64Array pieces = Napi::Float64Array::New(env, l.pieces.size() * 4);
@@ -178,9 +146,27 @@ Napi::Value route(const Napi::CallbackInfo& info) {
           }
           leg.Set("pieces", pieces);
         }
+        if (want_osm_nodes) {
+          // OSM node ids are below 2^53: exact as doubles.
+          Napi::Float64Array ids = Napi::Float64Array::New(env, l.osm_nodes.size());
+          for (size_t k = 0; k < l.osm_nodes.size(); ++k) ids[k] = double(l.osm_nodes[k]);
+          leg.Set("osmNodes", ids);
+        }
         legs.Set(uint32_t(i), leg);
       }
       o.Set("legs", legs);
+      if (want_steps) {
+        // One set of steps per pair of consecutive waypoints; legs between via points are joined.
+        std::vector<std::vector<RouteStep>> steps;
+        std::vector<const RouteLegResult*> group;
+        for (size_t i = 0; i < r.legs.size(); ++i) {
+          group.push_back(&r.legs[i]);
+          if (!is_waypoint[i + 1]) continue;
+          steps.push_back(buildSteps(*map, group, r.coordinates, coords.Data()[2 * (i + 1)], coords.Data()[2 * (i + 1) + 1]));
+          group.clear();
+        }
+        o.Set("steps", stepsToJs(env, *map, steps));
+      }
       Napi::Array waypoints = Napi::Array::New(env, points.size());
       for (size_t i = 0; i < points.size(); ++i) waypoints.Set(uint32_t(i), snapToJs(env, *map, points[i], true));
       o.Set("waypoints", waypoints);
@@ -317,6 +303,7 @@ void registerRoute(Napi::Env env, Napi::Object exports) {
   exports.Set("referenceRoute", Napi::Function::New(env, referenceRoute));
   exports.Set("randomRoadPoints", Napi::Function::New(env, randomRoadPoints));
   exports.Set("benchRoutes", Napi::Function::New(env, benchRoutes));
+  exports.Set("maneuverNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return maneuverNamesToJs(info.Env()); }));
 }
 
 }  // namespace waymark::js

@@ -149,6 +149,7 @@ RouteStep stepAt(const RoadMap& road, const Junction& j, ManeuverType type, Modi
   s.bearing_before = roundBearing(j.bearing_before);
   s.bearing_after = roundBearing(j.bearing_after);
   s.name = road.edge_name[first.edge];
+  s.ref = road.edge_ref[first.edge];
   s.ferry = isFerry(road, first);
   s.geometry_begin = s.geometry_end = first.geometry_begin;
   s.intersections.push_back(intersectionOf(road, j));
@@ -163,14 +164,48 @@ void addPiece(RouteStep& s, const RoutePiece& p) {
 
 }  // namespace
 
-std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& leg, const std::vector<double>& coordinates,
+std::vector<RouteStep> buildSteps(const LoadedMap& map, const std::vector<const RouteLegResult*>& legs, const std::vector<double>& coordinates,
                                   double destination_lon, double destination_lat) {
   const RoadMap& road = map.road;
   std::vector<RoutePiece> pieces;
-  // Pieces of zero length are roads the route only touches at its ends: no maneuver there.
-  for (const auto& p : leg.pieces)
-    if (p.f1 > p.f0) pieces.push_back(p);
-  if (pieces.empty() && !leg.pieces.empty()) pieces.push_back(leg.pieces.front());
+  // Pieces where the route turns back at a via point: a U-turn step before them.
+  std::vector<uint8_t> turns_back;
+  for (const RouteLegResult* leg : legs) {
+    bool leg_start = !pieces.empty();
+    // Pieces of zero length are roads the route only touches at its ends: no maneuver there.
+    for (const auto& p : leg->pieces) {
+      if (!(p.f1 > p.f0)) continue;
+      if (leg_start && pieces.back().edge == p.edge) {
+        const RoutePiece& a = pieces.back();
+        if (a.dir == p.dir && std::abs(a.f1 - p.f0) < 1e-9) {
+          // Passing a via point along the same road: one piece.
+          pieces.back().f1 = p.f1;
+          pieces.back().duration_s += p.duration_s;
+          pieces.back().distance_m += p.distance_m;
+          pieces.back().geometry_end = p.geometry_end;
+          leg_start = false;
+          continue;
+        }
+        if (a.dir != p.dir && std::abs(1.0 - a.f1 - p.f0) < 1e-9) {
+          pieces.push_back(p);
+          turns_back.push_back(1);
+          leg_start = false;
+          continue;
+        }
+      }
+      leg_start = false;
+      pieces.push_back(p);
+      turns_back.push_back(0);
+    }
+  }
+  if (pieces.empty()) {
+    for (const RouteLegResult* leg : legs)
+      if (!leg->pieces.empty()) {
+        pieces.push_back(leg->pieces.front());
+        turns_back.push_back(0);
+        break;
+      }
+  }
   std::vector<RouteStep> steps;
   if (pieces.empty() || coordinates.empty()) return steps;
   const uint32_t leg_first = pieces.front().geometry_begin, leg_last = pieces.back().geometry_end;
@@ -181,6 +216,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& le
   depart.lat = coordinates[2 * leg_first + 1];
   depart.bearing_after = roundBearing(bearingAlong(coordinates, leg_first, leg_last, +1));
   depart.name = road.edge_name[pieces[0].edge];
+  depart.ref = road.edge_ref[pieces[0].edge];
   depart.ferry = isFerry(road, pieces[0]);
   depart.geometry_begin = depart.geometry_end = leg_first;
   depart.intersections.push_back({depart.lon, depart.lat, {depart.bearing_after}, {1}, -1, 0});
@@ -192,6 +228,27 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& le
   while (j < n) {
     const RoutePiece& a = pieces[j - 1];
     const RoutePiece& b = pieces[j];
+    if (turns_back[j]) {
+      // Turning round partway along a road (at a via point): a U-turn there, no junction.
+      RouteStep s;
+      s.type = ManeuverType::kContinue;
+      s.modifier = Modifier::kUTurn;
+      s.lon = coordinates[2 * b.geometry_begin];
+      s.lat = coordinates[2 * b.geometry_begin + 1];
+      const double before = bearingAlong(coordinates, b.geometry_begin, a.geometry_begin, -1);
+      const double after = bearingAlong(coordinates, b.geometry_begin, b.geometry_end, +1);
+      s.bearing_before = roundBearing(before);
+      s.bearing_after = roundBearing(after);
+      s.name = road.edge_name[b.edge];
+      s.ref = road.edge_ref[b.edge];
+      s.ferry = isFerry(road, b);
+      s.geometry_begin = s.geometry_end = b.geometry_begin;
+      s.intersections.push_back({s.lon, s.lat, {s.bearing_after}, {1}, 0, 0});
+      addPiece(s, b);
+      steps.push_back(std::move(s));
+      ++j;
+      continue;
+    }
     const Junction x = junctionBetween(road, a, b);
     if (!isRoundabout(road, a) && isRoundabout(road, b)) {
       // One step for the whole ring, counting the exits passed; then the exit.
@@ -223,6 +280,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& le
       Modifier overall = modifierOf(turnAngle(x.bearing_before, out.bearing_after));
       ring.modifier = overall;
       ring.name = road.edge_name[pieces[k].edge];
+      ring.ref = road.edge_ref[pieces[k].edge];
       steps.push_back(std::move(ring));
       RouteStep exit_step = stepAt(road, out, rotary ? ManeuverType::kExitRotary : ManeuverType::kExitRoundabout, overall, pieces[k]);
       exit_step.exit = passed + 1;
@@ -261,6 +319,7 @@ std::vector<RouteStep> buildSteps(const LoadedMap& map, const RouteLegResult& le
     arrive.modifier = Modifier::kStraight;
   }
   arrive.name = road.edge_name[pieces.back().edge];
+  arrive.ref = road.edge_ref[pieces.back().edge];
   arrive.ferry = isFerry(road, pieces.back());
   arrive.geometry_begin = arrive.geometry_end = leg_last;
   arrive.intersections.push_back({arrive.lon, arrive.lat, {roundBearing(before + 180.0)}, {1}, 0, -1});

@@ -1,5 +1,7 @@
 #include "guidance/road_bearings.h"
 
+#include <cmath>
+
 #include "common/geo.h"
 
 namespace waymark {
@@ -9,10 +11,15 @@ double bearingLeaving(const RoadMap& road, uint32_t edge, uint32_t dir) {
   auto at = [&](uint32_t i) { return dir == 0 ? i : k - 1 - i; };
   const double lon0 = toDegrees(road.polylineLon(edge, at(0))), lat0 = toDegrees(road.polylineLat(edge, at(0)));
   double lon = lon0, lat = lat0;
+  // Over a few metres the flat-earth distance is exact enough, and far cheaper than haversine.
+  constexpr double kMetresPerDegree = kEarthRadiusM * M_PI / 180.0;
+  const double lon_scale = std::cos(lat0 * M_PI / 180.0);
+  constexpr double kLookaheadDeg2 = (kBearingLookaheadM / kMetresPerDegree) * (kBearingLookaheadM / kMetresPerDegree);
   for (uint32_t i = 1; i < k; ++i) {
     lon = toDegrees(road.polylineLon(edge, at(i)));
     lat = toDegrees(road.polylineLat(edge, at(i)));
-    if (haversineMeters(lon0, lat0, lon, lat) >= kBearingLookaheadM) break;
+    const double dx = (lon - lon0) * lon_scale, dy = lat - lat0;
+    if (dx * dx + dy * dy >= kLookaheadDeg2) break;
   }
   return bearingDegrees(lon0, lat0, lon, lat);
 }

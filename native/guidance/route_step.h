@@ -24,6 +24,7 @@ struct RouteStep {
   double lon = 0, lat = 0;
   uint16_t bearing_before = 0, bearing_after = 0;
   uint32_t name = 0;  // name id (0 = unnamed)
+  uint32_t ref = 0;   // name id of the way's ref (0 = none)
   bool ferry = false;
   double duration_s = 0, distance_m = 0;
   uint32_t geometry_begin = 0, geometry_end = 0;  // coordinate pairs of the route geometry, inclusive

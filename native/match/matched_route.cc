@@ -62,7 +62,7 @@ uint32_t turnWeight(const EdgeBasedView& eb, uint32_t from, uint32_t to) {
 }  // namespace
 
 MatchedRoute routeOfMatching(const LoadedMap& map, const MatchInput& input, const HmmResult& hmm, uint32_t matching,
-                             const MatchOptions& options, bool with_geometry) {
+                             const MatchOptions& options, bool with_geometry, bool with_osm_nodes) {
   const EdgeBasedView& eb = map.eb;
   const Matching& m = hmm.matchings.at(matching);
   MatchedRoute route;
@@ -77,6 +77,8 @@ MatchedRoute routeOfMatching(const LoadedMap& map, const MatchInput& input, cons
     // After a U-turn at a the leg starts the other way, with no backward jitter allowance (as routed).
     const int64_t tolerance_cm = pa.departs_reversed ? 0 : std::llround(backwardToleranceM(input, options, a, b) * 100);
     MatchedLeg leg = legBetween(map, *query, departurePosition(map.eb, pa), pb.position, f_start, f_end, tolerance_cm);
+    leg.start_fraction = f_start;
+    leg.end_fraction = f_end;
     leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
     if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
     if (leg.segments.empty() && with_geometry) {
@@ -100,7 +102,7 @@ MatchedRoute routeOfMatching(const LoadedMap& map, const MatchInput& input, cons
       // Seconds of this piece (turn into it included), spread over its coordinate pairs by length.
       const double piece_s = ((f1 - f0) * eb.segment_duration[s] + (i > 0 ? turnWeight(eb, leg.segments[i - 1], s) : 0)) / 1000.0;
       const size_t before = route.coordinates.size() / 2;
-      appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
+      appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates, with_osm_nodes ? &leg.osm_nodes : nullptr, i == 0 && !route.coordinates.empty());
       const size_t after = route.coordinates.size() / 2;
       const size_t first_pair = std::max<size_t>(before, 1);  // pair (j - 1, j) for each new point j
       double piece_m = 0;

@@ -115,6 +115,9 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
   addCHSections(writer, ch);
   addCCHSections(writer, cch);
   addSnapSections(writer, snap);
+  // One byte, 1 = left-hand traffic; maps without the section keep right.
+  const std::vector<uint8_t> driving_side{uint8_t(options.left_hand_traffic ? 1 : 0)};
+  writer.add("driving_side", driving_side);
   reportProgress(progress, "write", 0, 1);
   writer.write(options.output_path, header);
   reportProgress(progress, "write", 1, 1);

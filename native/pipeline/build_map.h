@@ -15,6 +15,8 @@ struct BuildMapOptions {
   int threads = 0;  // 0 = all cores
   // Keep every component of the road graph (small test networks); snapping still prefers the largest.
   bool keep_all_components = false;
+  // Traffic keeps left (UK, Malta, Japan...): steps say so and approaches=curb means the left kerb.
+  bool left_hand_traffic = false;
 };
 
 struct BuildMapSummary {

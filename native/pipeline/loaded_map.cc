@@ -20,6 +20,11 @@ LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
       upward_searches(ch.nodeCount()),
       phasts(ch.nodeCount()) {
   if (ch.nodeCount() != eb.segmentCount()) throw Error("MapCorrupt", file->path() + ": hierarchy and segment counts differ");
+  if (file->has("driving_side")) {
+    const auto side = file->section<uint8_t>("driving_side");
+    if (side.size() != 1 || side[0] > 1) throw Error("MapCorrupt", file->path() + ": driving_side must be one byte, 0 or 1");
+    left_hand_traffic = side[0] == 1;
+  }
 }
 
 SnapResult LoadedMap::snapPoint(double lon, double lat, double radius_m, bool allow_isolated) const {

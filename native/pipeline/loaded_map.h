@@ -71,6 +71,7 @@ struct LoadedMap {
   mutable ScratchPool<CHQuery> queries;
   mutable ScratchPool<UpwardSearch> upward_searches;
   mutable ScratchPool<Phast> phasts;
+  bool left_hand_traffic = false;  // the map's driving side (section driving_side; absent = right)
 
   explicit LoadedMap(std::shared_ptr<const MappedMap> f);
   // snapToRoad on this map: roads with a direction in the largest component, or any road.

@@ -8,34 +8,42 @@
 
 namespace waymark {
 
-void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double f0, double f1, std::vector<double>& coords) {
+void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double f0, double f1, std::vector<double>& coords,
+                        std::vector<int64_t>* osm_nodes, bool keep_first_id) {
   const uint32_t k = road.polylineSize(edge);
+  auto id = [&](uint32_t i) { return road.polylineOsmId(edge, dir == 0 ? i : k - 1 - i); };
   auto lon = [&](uint32_t i) { return toDegrees(road.polylineLon(edge, dir == 0 ? i : k - 1 - i)); };
   auto lat = [&](uint32_t i) { return toDegrees(road.polylineLat(edge, dir == 0 ? i : k - 1 - i)); };
   std::vector<double> cum(k, 0);
   for (uint32_t i = 1; i < k; ++i) cum[i] = cum[i - 1] + haversineMeters(lon(i - 1), lat(i - 1), lon(i), lat(i));
   const double total = cum[k - 1];
-  auto push = [&](double x, double y) {
+  bool first = true;
+  auto push = [&](double x, double y, int64_t osm_id) {
     const size_t n = coords.size();
-    if (n >= 2 && coords[n - 2] == x && coords[n - 1] == y) return;
+    const bool skip = n >= 2 && coords[n - 2] == x && coords[n - 1] == y;
+    if (osm_nodes && (!skip || (first && keep_first_id))) osm_nodes->push_back(osm_id);
+    first = false;
+    if (skip) return;
     coords.push_back(x);
     coords.push_back(y);
   };
-  auto at = [&](double f) {
+  // A point partway along a piece of the polyline: the node before it at the start, after it at the end.
+  auto at = [&](double f, bool is_end) {
     const double target = f * total;
     uint32_t i = 1;
     while (i + 1 < k && cum[i] < target) ++i;
     const double span = cum[i] - cum[i - 1];
     const double t = span > 0 ? (target - cum[i - 1]) / span : 0;
-    push(lon(i - 1) + t * (lon(i) - lon(i - 1)), lat(i - 1) + t * (lat(i) - lat(i - 1)));
+    const int64_t osm_id = osm_nodes == nullptr ? 0 : t <= 0 ? id(i - 1) : t >= 1 ? id(i) : is_end ? id(i) : id(i - 1);
+    push(lon(i - 1) + t * (lon(i) - lon(i - 1)), lat(i - 1) + t * (lat(i) - lat(i - 1)), osm_id);
   };
-  at(f0);
+  at(f0, false);
   for (uint32_t i = 1; i + 1 < k; ++i)
-    if (cum[i] > f0 * total && cum[i] < f1 * total) push(lon(i), lat(i));
-  at(f1);
+    if (cum[i] > f0 * total && cum[i] < f1 * total) push(lon(i), lat(i), osm_nodes ? id(i) : 0);
+  at(f1, true);
 }
 
-void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route) {
+void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route, bool with_osm_nodes) {
   RouteLegResult leg;
   leg.duration_s = path.duration_ms / 1000.0;
   leg.distance_m = path.distance_cm / 100.0;
@@ -61,7 +69,8 @@ void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, Ro
         }
     }
     piece.geometry_begin = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
-    if (with_geometry) appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates);
+    if (with_geometry)
+      appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates, with_osm_nodes ? &leg.osm_nodes : nullptr, i == 0 && !route.coordinates.empty());
     piece.geometry_end = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
     if (i == 0 && with_geometry) piece.geometry_begin = leg.geometry_begin;
     leg.pieces.push_back(piece);
@@ -78,7 +87,8 @@ void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, Ro
   route.legs.push_back(std::move(leg));
 }
 
-RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry, bool continue_straight) {
+RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& points, bool with_geometry, bool continue_straight,
+                         bool with_osm_nodes) {
   RouteResult route;
   auto query = map.queries.acquire();
   uint32_t arrived_dir = 2;  // direction of travel at the end of the previous leg (2 = none yet)
@@ -90,7 +100,7 @@ RouteResult routeThrough(const LoadedMap& map, const std::vector<SnapResult>& po
     route.settled += path.settled;
     if (!path.found)
       throw Error("NoRoute", "no route from waypoint " + std::to_string(leg_index) + " to waypoint " + std::to_string(leg_index + 1));
-    appendLeg(map, path, with_geometry, route);
+    appendLeg(map, path, with_geometry, route, with_osm_nodes);
   }
   return route;
 }

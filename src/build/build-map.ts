@@ -1,6 +1,7 @@
 /** `waymark build`: PBF -> osmium -> native importer -> map file (written atomically). */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { driveSide } from '@rapideditor/country-coder';
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type BuildSummary } from '../native/index.js';
 import type { ProfileTable } from '../profiles/types.js';
@@ -15,11 +16,35 @@ export interface BuildMapOptions {
   threads?: number;
   /** Keep every component of the road graph, not only the largest (small hand-drawn test networks). */
   keepAllComponents?: boolean;
+  /** The side traffic keeps to; auto (default): the side of the country most of the extract's roads lie in. */
+  drivingSide?: DrivingSideOption;
+}
+
+export type DrivingSideOption = 'left' | 'right' | 'auto';
+
+/**
+ * The driving side of the country most of `coordinates` (lon, lat pairs) lie in, by
+ * @rapideditor/country-coder's borders (points at sea or in no country do not count); right when
+ * none is known. `leftShare` is the share of the located points in left-hand-traffic countries.
+ */
+export function detectDrivingSide(coordinates: Float64Array): { side: 'left' | 'right'; leftShare: number; located: number } {
+  let left = 0;
+  let located = 0;
+  for (let i = 0; i + 1 < coordinates.length; i += 2) {
+    const side = driveSide([coordinates[i], coordinates[i + 1]]);
+    if (side === 'left') left++;
+    if (side === 'left' || side === 'right') located++;
+  }
+  const leftShare = located > 0 ? left / located : 0;
+  return { side: leftShare > 0.5 ? 'left' : 'right', leftShare, located };
 }
 
 export interface BuildMapResult extends BuildSummary {
   output: string;
   profile: string;
+  /** The side traffic keeps to, and how it was decided. */
+  drivingSide: 'left' | 'right';
+  drivingSideFrom: 'option' | 'location';
   secondsImport: number;
   secondsTotal: number;
 }
@@ -36,6 +61,7 @@ export async function buildMapsFromPbf(options: {
   progress?: Progress;
   threads?: number;
   keepAllComponents?: boolean;
+  drivingSide?: DrivingSideOption;
 }): Promise<BuildMapResult[]> {
   const started = performance.now();
   const input = resolve(options.input);
@@ -74,6 +100,11 @@ export async function buildMapsFromPbf(options: {
   });
   progress?.update('read', Math.ceil(bytes / 1e6), Math.ceil(bytes / 1e6));
   const secondsImport = (performance.now() - started) / 1000;
+  const sideOption = options.drivingSide ?? 'auto';
+  if (!['left', 'right', 'auto'].includes(sideOption)) throw new WaymarkError('InvalidValue', `driving side must be left, right or auto, not '${sideOption}'`);
+  // Auto: where the roads are (every profile reads the same ways; a sample of 2,000 way nodes).
+  const drivingSide = sideOption === 'auto' ? detectDrivingSide(native.importerSample(importers[0], 2000)).side : sideOption;
+  const drivingSideFrom = sideOption === 'auto' ? ('location' as const) : ('option' as const);
   const results: BuildMapResult[] = [];
   try {
     for (const [i, target] of options.targets.entries()) {
@@ -90,10 +121,11 @@ export async function buildMapsFromPbf(options: {
             sourceTimestamp,
             threads: options.threads ?? 0,
             keepAllComponents: options.keepAllComponents ?? false,
+            drivingSide,
           },
           (step, done, total) => progress?.update(options.targets.length > 1 ? `${target.profile.name}:${step}` : step, done, total),
         );
-        results.push({ ...summary, output: outputs[i], profile: target.profile.name, secondsImport, secondsTotal: (performance.now() - started) / 1000 });
+        results.push({ ...summary, output: outputs[i], profile: target.profile.name, drivingSide, drivingSideFrom, secondsImport, secondsTotal: (performance.now() - started) / 1000 });
       } catch (err) {
         if (isNativeError(err)) throw new WaymarkError(err.code, err.message);
         throw err;
@@ -112,6 +144,7 @@ export async function buildMapFromPbf(options: BuildMapOptions): Promise<BuildMa
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.keepAllComponents !== undefined ? { keepAllComponents: options.keepAllComponents } : {}),
+    ...(options.drivingSide !== undefined ? { drivingSide: options.drivingSide } : {}),
   });
   return result;
 }

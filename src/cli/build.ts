@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import { buildMapsFromPbf } from '../build/build-map.js';
+import { buildMapsFromPbf, type DrivingSideOption } from '../build/build-map.js';
 import { createProgress } from '../build/progress.js';
 import { getProfile } from '../profiles/index.js';
 import { WaymarkError } from '../errors.js';
@@ -38,7 +38,8 @@ export function registerBuild(program: Command): void {
     .option('-p, --profile <names>', 'routing profiles, comma-separated (car, bike, foot)', 'car')
     .option('--threads <n>', 'worker threads for preprocessing (0 = all cores)', '0')
     .option('--keep-all-components', 'keep every part of the road network, not only the largest connected one (small test networks)')
-    .action(async (input: string, opts: { output: string; profile: string; threads: string; keepAllComponents?: boolean }) => {
+    .option('--driving-side <side>', "left, right or auto: the side traffic keeps to (auto: the country most of the extract's roads lie in)", 'auto')
+    .action(async (input: string, opts: { output: string; profile: string; threads: string; keepAllComponents?: boolean; drivingSide: string }) => {
       const names = opts.profile.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
       const profiles = names.map(getProfile);
       const outputs = outputsFor(input, opts.output, names);
@@ -48,6 +49,7 @@ export function registerBuild(program: Command): void {
         progress: createProgress('build'),
         threads: Number(opts.threads),
         keepAllComponents: opts.keepAllComponents === true,
+        drivingSide: opts.drivingSide as DrivingSideOption,
       });
       printJson(results.length === 1 ? results[0] : results);
     });

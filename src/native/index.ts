@@ -165,36 +165,20 @@ export interface NativeRoute {
     names: string[];
     geometryBegin: number;
     geometryEnd: number;
-    /** With `steps`. */
-    steps?: NativeStep[];
     /** With `pieces`: per road piece, first and last coordinate index (inclusive), seconds, metres. */
     pieces?: Float64Array;
+    /** With `osmNodes`: the OSM node id of each coordinate of the leg (OSRM's annotation.nodes). */
+    osmNodes?: Float64Array;
   }[];
   waypoints: NativeSnap[];
   settled: number;
+  /** With `steps`: one "leg" of steps per pair of consecutive `waypoints` (default: per leg). */
+  steps?: NativeSteps;
   /** With `alternatives`: the alternative routes found (possibly none), best first. */
   alternatives?: NativeRoute[];
   timings?: NativeTimings;
 }
 
-/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
-export interface NativeStep {
-  type: string;
-  /** Empty when none. */
-  modifier: string;
-  /** Roundabout exit number, 0 = none. */
-  exit: number;
-  location: [number, number];
-  bearingBefore: number;
-  bearingAfter: number;
-  name: string;
-  mode: 'driving' | 'ferry';
-  duration: number;
-  distance: number;
-  geometryBegin: number;
-  geometryEnd: number;
-  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
-}
 
 /** The road layer of a map, as flat arrays (edge e's points are offsets[e] .. offsets[e + 1] - 1). */
 export interface RoadEdges {
@@ -210,23 +194,21 @@ export interface RoadEdges {
   names: string[];
 }
 
-/** A turn-by-turn step (OSRM's vocabulary); its geometry is coordinates [geometryBegin, geometryEnd] of the route. */
-export interface NativeStep {
-  type: string;
-  /** Empty when none. */
-  modifier: string;
-  /** Roundabout exit number, 0 = none. */
-  exit: number;
-  location: [number, number];
-  bearingBefore: number;
-  bearingAfter: number;
-  name: string;
-  mode: 'driving' | 'ferry';
-  duration: number;
-  distance: number;
-  geometryBegin: number;
-  geometryEnd: number;
-  intersections: { location: [number, number]; bearings: number[]; entry: boolean[]; in: number; out: number }[];
+/**
+ * Turn-by-turn steps of every leg of a route, packed (native/binding/steps_to_js.h): per step
+ * STEP_FIELDS numbers (type, modifier, exit, lon, lat, bearing before, after, name index, ferry,
+ * seconds, metres, first and last coordinate of the route geometry, intersections end), per
+ * intersection INTERSECTION_FIELDS numbers (lon, lat, in, out, bearings end).
+ */
+export interface NativeSteps {
+  /** The steps of leg k are legEnd[k - 1] (0 for k = 0) .. legEnd[k] - 1. */
+  legEnd: Uint32Array;
+  numbers: Float64Array;
+  intersections: Float64Array;
+  bearings: Uint16Array;
+  /** Per bearing: 1 when the road may be entered. */
+  entry: Uint8Array;
+  names: string[];
 }
 
 export interface MapHeader {
@@ -238,6 +220,8 @@ export interface MapHeader {
   sourceName: string;
   sourceTimestamp: string;
   buildTimeUnixMs: number;
+  /** The side traffic keeps to (steps' driving_side; the kerb of approaches=curb). */
+  drivingSide: 'left' | 'right';
   bbox: [number, number, number, number];
   counts: {
     nodes: number;
@@ -287,9 +271,11 @@ export interface NativeAddon {
   createImporter(profile: ProfileTable): ImporterHandle;
   importerPush(importer: ImporterHandle, chunk: Uint8Array): void;
   importerStats(importer: ImporterHandle): ImportStats & { bytes: number; lines: number };
+  /** Up to `count` way node locations read so far, evenly spread (lon, lat pairs). */
+  importerSample(importer: ImporterHandle, count: number): Float64Array;
   importerFinish(
     importer: ImporterHandle,
-    options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number; keepAllComponents?: boolean },
+    options: { output: string; sourceName: string; sourceTimestamp: string; threads?: number; keepAllComponents?: boolean; drivingSide?: 'left' | 'right' },
     onProgress?: ProgressCallback,
   ): Promise<BuildSummary>;
   /** Opens a map; with a checksum, exactly that version (still open somewhere in the process, or on disk). */
@@ -309,10 +295,12 @@ export interface NativeAddon {
     /** The `number` nearest distinct roads to one coordinate (lon, lat), nearest first. */
   snapNearest(map: MapHandle, coordinate: Float64Array, options?: SnapOptions & { number?: number }): NativeSnap[];
   /** `steps`: turn-by-turn steps per leg; `pieces`: the road pieces per leg (both imply the geometry). */
-  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; pieces?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
+  route(map: MapHandle, coordinates: Float64Array, options?: SnapOptions & { geometry?: boolean; steps?: boolean; waypoints?: Uint32Array; pieces?: boolean; osmNodes?: boolean; alternatives?: number; continueStraight?: boolean; timings?: boolean }): NativeRoute;
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
+  /** OSRM's maneuver types and modifiers by their native values (NativeSteps numbers). */
+  maneuverNames(): { types: string[]; modifiers: string[] };
   matrix(map: MapHandle, sources: Float64Array, destinations: Float64Array | null, options?: MatrixOptions): NativeMatrix;
   matrixPairs(map: MapHandle, locations: Float64Array, pairs: Uint32Array, options?: MatrixOptions): NativeMatrixPairs;
   /** One-to-all plain Dijkstra per source (the oracle). */
@@ -387,6 +375,12 @@ export interface NativeMatchOptions {
   geometry?: boolean;
   /** Also return each leg's directed segments and end fractions (tests). */
   segments?: boolean;
+  /** Turn-by-turn steps per leg (between consecutive matched waypoints). */
+  steps?: boolean;
+  /** Per leg: the OSM node id of each coordinate (OSRM's annotation.nodes). */
+  osmNodes?: boolean;
+  /** Steps: the point indices that end legs besides each matching's ends (default: every point). */
+  waypoints?: Float64Array;
 }
 
 export interface NativeMatchLeg {
@@ -398,6 +392,8 @@ export interface NativeMatchLeg {
   /** Per coordinate pair of the leg's geometry: metres and seconds. */
   pairDistance: Float64Array;
   pairDuration: Float64Array;
+  /** With `osmNodes`: per coordinate of the leg. */
+  osmNodes?: Float64Array;
   segments?: Uint32Array;
   startFraction?: number;
   endFraction?: number;
@@ -413,6 +409,9 @@ export interface NativeMatching {
   logProbability: number;
   geometry: Float64Array;
   legs: NativeMatchLeg[];
+  /** With `steps`: per leg (between waypoints), indexing into stepGeometry. */
+  steps?: NativeSteps;
+  stepGeometry?: Float64Array;
 }
 
 export interface NativeTracepoint {

@@ -6,9 +6,10 @@ import * as turf from '@turf/turf';
 import { WaymarkError } from '../errors.js';
 import { native, type MapHandle, type NativeMatchLeg, type NativeMatching } from '../native/index.js';
 import { callNative, flatCoordinates, formatGeometry, type LonLat } from './route.js';
+import { osrmSteps, type DrivingSide } from './steps.js';
 
-/** Per coordinate pair of the full geometry; `nodes` needs OSM node ids, which maps do not keep. */
-export const MATCH_ANNOTATIONS = ['duration', 'distance', 'speed', 'weight', 'datasources'] as const;
+/** Per coordinate pair of the full geometry; `nodes` per coordinate (OSM node ids). */
+export const MATCH_ANNOTATIONS = ['duration', 'distance', 'speed', 'weight', 'nodes', 'datasources'] as const;
 export type MatchAnnotation = (typeof MATCH_ANNOTATIONS)[number];
 
 export interface MatchRequest {
@@ -22,6 +23,8 @@ export interface MatchRequest {
   overview: 'full' | 'simplified' | 'false';
   geometries: 'polyline' | 'polyline6' | 'geojson';
   annotations: MatchAnnotation[];
+  /** Turn-by-turn steps per leg (as /route). */
+  steps?: boolean;
   /** Indices of the coordinates that delimit legs (default: every coordinate). */
   waypoints?: number[];
   generateHints?: boolean;
@@ -74,6 +77,11 @@ function legAnnotation(legs: NativeMatchLeg[], wanted: MatchAnnotation[]) {
     if (a === 'duration' || a === 'weight') out[a] = duration;
     if (a === 'speed') out.speed = distance.map((d, i) => (duration[i] > 0 ? round(d / duration[i], 1) : 0));
     if (a === 'datasources') out.datasources = distance.map(() => 0);
+    // Legs share their joining coordinate: its node once.
+    if (a === 'nodes') {
+      out.nodes = [];
+      for (const l of legs) out.nodes.push(...Array.from(l.osmNodes ?? []).slice(out.nodes.length > 0 ? 1 : 0));
+    }
   }
   return out;
 }
@@ -87,6 +95,7 @@ function confidence(m: NativeMatching): number {
 }
 
 export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, unknown> {
+  const drivingSide: DrivingSide = req.steps ? native.mapHeader(map).drivingSide : 'right';
   const n = req.coordinates.length;
   if (n < 2) throw new WaymarkError('InvalidQuery', 'a trace needs at least two coordinates');
   if (req.timestamps) {
@@ -116,6 +125,9 @@ export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, un
       ...(req.timestamps ? { timestamps: Float64Array.from(kept, (i) => req.timestamps![i]) } : {}),
       splitGaps: req.gaps === 'split',
       geometry: req.overview !== 'false' || wantAnnotations,
+      ...(req.steps ? { steps: true } : {}),
+      ...(req.annotations.includes('nodes') ? { osmNodes: true } : {}),
+      ...(req.steps && waypoints ? { waypoints: Float64Array.from(waypoints.map((w) => kept.indexOf(w)).filter((k) => k >= 0)) } : {}),
     }),
   );
   if (raw.matchings.length === 0) throw new WaymarkError('NoMatch', 'no two consecutive points of the trace could be matched to roads');
@@ -156,8 +168,9 @@ export function matchOnMap(map: MapHandle, req: MatchRequest): Record<string, un
           const duration = group.reduce((s, l) => s + l.duration, 0);
           const distance = group.reduce((s, l) => s + l.distance, 0);
           const names = group.flatMap((l) => l.names).filter((x, i, a) => i === 0 || a[i - 1] !== x);
+          const steps = req.steps && m.steps && m.stepGeometry ? osrmSteps(m.steps, legs.length, m.stepGeometry, req.geometries, drivingSide) : [];
           const leg: Record<string, unknown> = {
-            steps: [],
+            steps,
             summary: names.slice(0, 2).join(', '),
             weight: round(duration, 1),
             duration: round(duration, 1),

@@ -4,7 +4,7 @@ import { native, type MapHandle, type NativeRoute } from '../native/index.js';
 import { encodeHint, type AnnotationKind } from '../server/osrm-options.js';
 import { observeNative } from '../telemetry/phases.js';
 import { callNative, flatCoordinates, formatGeometry, radiusOptions, waypointOf, type RouteRequest } from './route.js';
-import { annotationOf, osrmSteps, type OsrmStep } from './steps.js';
+import { annotationOf, osrmSteps, type DrivingSide } from './steps.js';
 
 export interface OsrmRouteOptions {
   overview: 'full' | 'simplified' | 'false';
@@ -42,42 +42,21 @@ interface OsrmLeg {
   annotation?: Record<string, unknown>;
 }
 
-/**
- * Steps of legs joined at via points: the arrival at a via point goes, and the departure from it
- * becomes a continuation (or a U-turn when the route turns back there).
- */
-function joinSteps(parts: OsrmStep[][]): OsrmStep[] {
-  const out: OsrmStep[] = [];
-  for (const [k, steps] of parts.entries()) {
-    if (k === 0) {
-      out.push(...steps);
-      continue;
-    }
-    const arrive = out.pop()!;
-    const [depart, ...rest] = steps;
-    const before = arrive.maneuver.bearing_before as number;
-    const after = depart.maneuver.bearing_after as number;
-    const turn = (((after - before) % 360) + 360) % 360;
-    depart.maneuver = { ...depart.maneuver, bearing_before: before, type: 'continue', modifier: turn > 170 && turn < 190 ? 'uturn' : 'straight' };
-    out.push(depart, ...rest);
-  }
-  return out;
-}
+/** Map header fields by handle: the header is a large object to build for two strings per request. */
+const headers = new WeakMap<MapHandle, { checksum: string; drivingSide: DrivingSide }>();
 
-/** Map checksums by handle: the header is a large object to build for one string per request. */
-const checksums = new WeakMap<MapHandle, string>();
-
-function checksumOf(map: MapHandle): string {
-  let checksum = checksums.get(map);
-  if (checksum === undefined) {
-    checksum = native.mapHeader(map).checksum;
-    checksums.set(map, checksum);
+function headerOf(map: MapHandle): { checksum: string; drivingSide: DrivingSide } {
+  let header = headers.get(map);
+  if (header === undefined) {
+    const { checksum, drivingSide } = native.mapHeader(map);
+    header = { checksum, drivingSide };
+    headers.set(map, header);
   }
-  return checksum;
+  return header;
 }
 
 export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmRouteOptions) {
-  const checksum = checksumOf(map);
+  const { checksum, drivingSide } = headerOf(map);
   // A hint made on another map version names roads of that version: it is dropped, the point re-snapped.
   const hints = req.hints?.some((h) => h?.checksum === checksum)
     ? Float64Array.from(req.hints.flatMap((h) => (h && h.checksum === checksum ? [h.edge, h.fraction] : [-1, 0])))
@@ -93,13 +72,15 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
       ...(req.approaches ? { approaches: req.approaches } : {}),
       geometry: options.overview !== 'false',
       steps: options.steps,
+      ...(options.steps && options.waypoints ? { waypoints: Uint32Array.from(options.waypoints) } : {}),
       pieces: options.annotations.length > 0,
+      ...(options.annotations.includes('nodes') ? { osmNodes: true } : {}),
       alternatives: options.alternatives ?? 0,
       ...(timings ? { timings } : {}),
     })),
   );
   const bounds = options.waypoints ?? req.coordinates.map((_, i) => i);
-  const answer: Record<string, unknown> = { code: 'Ok', routes: [r, ...(r.alternatives ?? [])].map((x) => osrmRoute(x, bounds, options)) };
+  const answer: Record<string, unknown> = { code: 'Ok', routes: [r, ...(r.alternatives ?? [])].map((x) => osrmRoute(x, bounds, options, drivingSide)) };
   if (!options.skipWaypoints) {
     answer.waypoints = bounds.map((i) => {
       const w = waypointOf(r.waypoints[i]);
@@ -110,7 +91,7 @@ export function osrmRouteOnMap(map: MapHandle, req: RouteRequest, options: OsrmR
   return answer;
 }
 
-function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions): Record<string, unknown> {
+function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions, drivingSide: DrivingSide): Record<string, unknown> {
   // Legs between consecutive waypoints; via points in between join their legs into one.
   const legs: OsrmLeg[] = [];
   for (let k = 0; k + 1 < bounds.length; k++) {
@@ -120,11 +101,15 @@ function osrmRoute(r: NativeRoute, bounds: number[], options: OsrmRouteOptions):
     const duration = parts.reduce((t, p) => t + p.duration, 0);
     const distance = parts.reduce((t, p) => t + p.distance, 0);
     const leg: OsrmLeg = { steps: [], summary: names.slice(0, 2).join(', '), weight: round1(duration), duration: round1(duration), distance: round1(distance) };
-    if (options.steps) leg.steps = joinSteps(parts.map((p) => osrmSteps(p.steps ?? [], r.geometry, options.geometries)));
+    if (options.steps && r.steps) leg.steps = osrmSteps(r.steps, k, r.geometry, options.geometries, drivingSide);
     if (options.annotations.length > 0) {
-      const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations));
+      const perPart = parts.map((p) => annotationOf(p.pieces ?? new Float64Array(0), r.geometry, options.annotations, p.osmNodes));
       leg.annotation = perPart.reduce((joined, a) => {
-        for (const [k, v] of Object.entries(a)) joined[k] = k === 'metadata' ? v : [...((joined[k] as number[]) ?? []), ...(v as number[])];
+        for (const [k, v] of Object.entries(a)) {
+          // Legs joined at a via point share its coordinate: its node once.
+          const more = k === 'nodes' && (joined[k] as number[] | undefined)?.length ? (v as number[]).slice(1) : (v as number[]);
+          joined[k] = k === 'metadata' ? v : [...((joined[k] as number[]) ?? []), ...more];
+        }
         return joined;
       }, {} as Record<string, unknown>);
     }

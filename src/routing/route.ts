@@ -47,6 +47,8 @@ export interface RouteStep {
   exit?: number;
   name: string;
   mode: string;
+  /** The side traffic keeps to on this map. */
+  driving_side: 'left' | 'right';
   location: LonLat;
   bearing_before: number;
   bearing_after: number;
@@ -139,14 +141,15 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
       }),
     ),
   );
+  const drivingSide = req.steps ? native.mapHeader(map).drivingSide : 'right';
   const shape = (x: NativeRoute): Omit<RouteResponse, 'waypoints'> => ({
     duration: round(x.duration, 1),
     distance: round(x.distance, 1),
     geometry: formatGeometry(x.geometry, format),
-    legs: x.legs.map((l) => {
+    legs: x.legs.map((l, legIndex) => {
       const leg: RouteLeg = { duration: round(l.duration, 1), distance: round(l.distance, 1), summary: l.names.slice(0, 2).join(', '), names: l.names };
-      if (req.steps) {
-        leg.steps = osrmSteps(l.steps ?? [], x.geometry, format === false ? 'geojson' : format).map((s) => {
+      if (req.steps && x.steps) {
+        leg.steps = osrmSteps(x.steps, legIndex, x.geometry, format === false ? 'geojson' : format, drivingSide).map((s) => {
           const m = s.maneuver as { type: string; modifier?: string; exit?: number; location: LonLat; bearing_before: number; bearing_after: number };
           const step: RouteStep = {
             instruction: textInstructions.compile('en', s),
@@ -155,6 +158,7 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
             ...(m.exit ? { exit: m.exit } : {}),
             name: s.name,
             mode: s.mode,
+            driving_side: s.driving_side,
             location: m.location,
             bearing_before: m.bearing_before,
             bearing_after: m.bearing_after,

@@ -8,6 +8,7 @@ import { native, type MapHandle, type NativeSnap } from '../native/index.js';
 import { solveVroom } from '../vrp/solve.js';
 import { callNative, flatCoordinates, formatGeometry, type LonLat } from './route.js';
 import * as turf from '@turf/turf';
+import { osrmSteps } from './steps.js';
 
 export interface TripShape {
   roundtrip: boolean;
@@ -23,6 +24,8 @@ export interface TripRequest extends TripShape {
   /** Seconds of search for the VRP solver (beyond the exact size). */
   timeLimit: number;
   generateHints?: boolean;
+  /** Turn-by-turn steps per leg (as /route). */
+  steps?: boolean;
 }
 
 /** Largest trip solved exactly: 2^12 * 12 * 12 steps, well under a millisecond. */
@@ -169,10 +172,11 @@ export function tripOnMap(map: MapHandle, req: TripRequest): Record<string, unkn
       ...snap,
       ...(req.radiuses ? { radiuses: Float64Array.from(visit, (i) => req.radiuses![i] ?? radius) } : {}),
       geometry: wantGeometry,
+      ...(req.steps ? { steps: true } : {}),
     }),
   );
-  const legs = r.legs.map((l) => ({
-    steps: [],
+  const legs = r.legs.map((l, i) => ({
+    steps: req.steps && r.steps ? osrmSteps(r.steps, i, r.geometry, req.geometries, native.mapHeader(map).drivingSide) : [],
     summary: l.names.slice(0, 2).join(', '),
     weight: round(l.duration, 1),
     duration: round(l.duration, 1),

@@ -142,7 +142,7 @@ export function shapeWaypoint<T extends { hint?: string }>(w: T, generateHints: 
 }
 
 export const routeOptionProperties = {
-  alternatives: { type: 'string', description: 'false or 0 (default), true (one alternative) or a number of alternatives up to 3; two coordinates only' },
+  alternatives: { type: 'string', description: 'false or 0 (default), true (one alternative) or a number of alternatives up to 3; two coordinates only (as OSRM, which answers the best route alone otherwise; Waymark refuses with NotImplemented rather than drop it)' },
   steps: { type: 'string', description: 'true for turn-by-turn steps, false (default)' },
   annotations: { type: 'string', description: 'false (default), true, or a comma list of duration, distance, speed, weight, nodes, datasource' },
   continue_straight: { type: 'string', description: 'true: leave each via point in the direction of arrival; default and false: a route may turn around at a via point' },
@@ -172,6 +172,10 @@ export interface RouteOptions {
   continueStraight: boolean;
 }
 
+/** Why alternatives need exactly two coordinates (OSRM's viaroute plugin searches alternatives only for one leg). */
+export const ALTERNATIVES_TWO_POINTS =
+  "alternatives are searched between two coordinates only: OSRM's route service, too, searches alternatives for a single leg (given more coordinates it answers the best route alone, which Waymark does not do silently); ask with two coordinates or without alternatives";
+
 /** Most alternatives one route request may ask for. */
 export const maxAlternatives = 3;
 
@@ -187,7 +191,7 @@ export function parseRouteOptions(q: RouteOptionsQuery, count: number, can: Rout
     if (q.alternatives !== 'true' && !/^[1-9]\d*$/.test(q.alternatives)) throw invalid(`alternatives must be true, false or a number, not '${q.alternatives}'`);
     alternatives = q.alternatives === 'true' ? 1 : Number(q.alternatives);
     if (alternatives > maxAlternatives) throw invalid(`alternatives: at most ${maxAlternatives}`);
-    if (count !== 2) throw notImplemented('alternatives between more than two coordinates are not implemented');
+    if (count !== 2) throw notImplemented(ALTERNATIVES_TWO_POINTS);
   }
   const steps = parseBoolean(q.steps, 'steps', false);
   if (steps && !can.steps) throw notImplemented('steps are not implemented');

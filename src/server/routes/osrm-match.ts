@@ -1,6 +1,6 @@
 /**
  * GET /match/v1/{profile}/{coordinates} and POST /match: OSRM's map matching (HMM + Viterbi on the
- * contraction hierarchy, native/match/). Turn-by-turn steps do not exist yet: steps=true is a 400.
+ * contraction hierarchy, native/match/). steps=true gives each leg the same turn-by-turn steps as /route.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { MATCH_ANNOTATIONS, type MatchAnnotation, type MatchRequest } from '../../routing/match.js';
@@ -27,18 +27,11 @@ function refuseUnknown(obj: object, known: string[], where: string): void {
   }
 }
 
-function refuseSteps(steps: boolean | undefined): void {
-  if (steps) throw new ApiError(400, 'NotImplemented', 'turn-by-turn steps are not available yet; use steps=false');
-}
-
 export function parseMatchAnnotations(value: boolean | string | string[] | undefined): MatchAnnotation[] {
   if (value === undefined || value === false || value === 'false') return [];
-  if (value === true || value === 'true') {
-    throw new ApiError(400, 'InvalidOptions', `annotations=true includes nodes, which need OSM node ids that maps do not keep; ask for a list of ${MATCH_ANNOTATIONS.join(', ')}`);
-  }
+  if (value === true || value === 'true') return [...MATCH_ANNOTATIONS];
   const list = Array.isArray(value) ? value : value.split(',');
   return list.map((a) => {
-    if (a === 'nodes') throw new ApiError(400, 'InvalidOptions', 'annotations=nodes needs OSM node ids, which maps do not keep');
     if (!(MATCH_ANNOTATIONS as readonly string[]).includes(a)) throw new ApiError(400, 'InvalidValue', `unknown annotation '${a}' (supported: ${MATCH_ANNOTATIONS.join(', ')})`);
     return a as MatchAnnotation;
   });
@@ -122,7 +115,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         summary: 'OSRM-compatible map matching',
         description:
           'Snaps a GPS trace to the roads driven (hidden Markov model, Viterbi). `radiuses` are GPS errors (sigma, default 5 m); candidates lie within 3 sigma. ' +
-          'Points with no road in reach are dropped (null tracepoints); breaks and time gaps over 60 s (gaps=split) start a new matching. `steps=true` is refused (not implemented).',
+          'Points with no road in reach are dropped (null tracepoints); breaks and time gaps over 60 s (gaps=split) start a new matching. `steps=true` gives every leg turn-by-turn steps as /route does.',
         tags: ['osrm'],
         params: osrmParamsSchema,
         querystring: {
@@ -148,7 +141,6 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       requireMap(ctx, profile);
       const q = request.query;
       refuseUnknown(q, QUERY_KEYS, 'parameter');
-      refuseSteps(q.steps);
       const coords = parseOsrmCoordinates(coordinates, ctx.config.maxMatchCoordinates);
       if (coords.length < 2) throw new ApiError(400, 'InvalidQuery', 'a trace needs at least two coordinates');
       const n = coords.length;
@@ -164,6 +156,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         overview: q.overview ?? 'simplified',
         geometries: q.geometries ?? 'polyline',
         annotations: parseMatchAnnotations(q.annotations),
+        steps: q.steps ?? false,
         ...(waypoints ? { waypoints: checkWaypoints(waypoints, n)! } : {}),
         generateHints: q.generate_hints ?? true,
       }, reply);
@@ -202,7 +195,6 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       const b = request.body;
       requireMap(ctx, b.profile);
       refuseUnknown(b, BODY_KEYS, 'field');
-      refuseSteps(b.steps);
       const n = b.coordinates.length;
       if (n > ctx.config.maxMatchCoordinates) throw new ApiError(400, 'TooBig', `${n} coordinates exceed the limit of ${ctx.config.maxMatchCoordinates}`);
       return run(b.profile, {
@@ -214,6 +206,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         overview: b.overview ?? 'simplified',
         geometries: b.geometries ?? 'polyline',
         annotations: parseMatchAnnotations(b.annotations),
+        steps: b.steps ?? false,
         ...(b.waypoints ? { waypoints: checkWaypoints(b.waypoints, n)! } : {}),
         generateHints: b.generate_hints ?? true,
       }, reply);

@@ -14,7 +14,7 @@ interface Query extends GeneralOptionsQuery, RouteOptionsQuery {
 }
 
 /** What this service implements of OSRM's route options (the rest is refused with NotImplemented). */
-export const osrmRouteCapabilities = { steps: true, annotations: ['duration', 'distance', 'speed', 'weight', 'datasource'] } as const;
+export const osrmRouteCapabilities = { steps: true, annotations: ['duration', 'distance', 'speed', 'weight', 'nodes', 'datasource'] } as const;
 
 export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
   app.get<{ Params: { profile: string; coordinates: string }; Querystring: Query }>(

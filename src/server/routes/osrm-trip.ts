@@ -30,7 +30,7 @@ export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
         summary: 'OSRM-compatible trip (travelling salesman)',
         description:
           'The fastest order to visit the points. roundtrip=false needs source=first and/or destination=last. Exact up to 12 points; beyond, ' +
-          'the VRP solver searches under a time budget (`--trip-time-limit`, default 1 s). `steps=true` and annotations are refused (not implemented).',
+          'the VRP solver searches under a time budget (`--trip-time-limit`, default 1 s). `steps=true` gives every leg turn-by-turn steps as /route does; annotations are refused (not implemented).',
         tags: ['osrm'],
         params: osrmParamsSchema,
         querystring: {
@@ -57,7 +57,6 @@ export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
       for (const key of Object.keys(q)) {
         if (!QUERY_KEYS.includes(key)) throw new ApiError(400, 'InvalidOptions', `parameter '${key}' is not supported by the trip service (supported: ${QUERY_KEYS.join(', ')})`);
       }
-      if (q.steps) throw new ApiError(400, 'NotImplemented', 'turn-by-turn steps are not available yet; use steps=false');
       if (q.annotations !== undefined && q.annotations !== 'false') throw new ApiError(400, 'NotImplemented', 'trip annotations are not available; use annotations=false');
       const coords = parseOsrmCoordinates(coordinates, ctx.config.maxTripCoordinates);
       if (coords.length < 2) throw new ApiError(400, 'InvalidQuery', 'a trip needs at least two coordinates');
@@ -80,6 +79,7 @@ export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
           geometries: q.geometries ?? 'polyline',
           timeLimit: ctx.config.tripTimeLimit,
           generateHints: q.generate_hints ?? true,
+          steps: q.steps ?? false,
           ...(radiuses ? { radiuses } : {}),
         },
       }));

@@ -4,7 +4,7 @@ import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { routeQuery } from '../inline-queries.js';
-import { maxAlternatives } from '../osrm-options.js';
+import { ALTERNATIVES_TWO_POINTS, maxAlternatives } from '../osrm-options.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
 
@@ -66,7 +66,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
       const { profile, radius, ...rest } = request.body;
       const routeRequest = { ...rest, radius: radiusValue(radius) };
       if ((routeRequest.alternatives ?? 0) > 0 && routeRequest.coordinates.length !== 2) {
-        throw new ApiError(400, 'NotImplemented', 'alternatives between more than two coordinates are not implemented');
+        throw new ApiError(400, 'NotImplemented', ALTERNATIVES_TWO_POINTS);
       }
       const json = await withMap(ctx, profile, reply, (_ref, map) => routeQuery(ctx, map, routeRequest));
       return reply.type('application/json').send(json);
