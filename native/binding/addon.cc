@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   waymark::js::registerVrp(env, exports);
   waymark::js::registerPhast(env, exports);
   waymark::js::registerMatch(env, exports);
+  waymark::js::registerMetric(env, exports);
   return exports;
 }
 

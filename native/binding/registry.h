@@ -11,5 +11,6 @@ void registerMatrix(Napi::Env env, Napi::Object exports);
 void registerVrp(Napi::Env env, Napi::Object exports);
 void registerPhast(Napi::Env env, Napi::Object exports);
 void registerMatch(Napi::Env env, Napi::Object exports);
+void registerMetric(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

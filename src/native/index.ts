@@ -126,6 +126,8 @@ export interface NativeSnapSummary {
 export interface NativeRoute {
   /** Seconds. */
   duration: number;
+  /** What the metric minimised (= duration unless a custom model). */
+  weight: number;
   /** Metres. */
   distance: number;
   /** lon, lat pairs (empty without geometry). */
@@ -133,6 +135,7 @@ export interface NativeRoute {
   legs: {
     duration: number;
     distance: number;
+    weight: number;
     names: string[];
     geometryBegin: number;
     geometryEnd: number;
@@ -316,8 +319,27 @@ export interface NativeAddon {
     others: Float64Array,
     options: SnapOptions & { direction?: PhastDirection; threads?: number },
   ): { durations: Float64Array; distances: Float64Array; micros: Float64Array; cpuMicros: Float64Array };
+  /**
+   * The metric `key` of a map or metric handle (src/routing/metric.ts): built from `spec` on first use and cached process-wide
+   * (bounded LRU); without spec, only found (null when not built). The handle answers every query of a map handle.
+   */
+  metricOf(map: MapHandle, key: string, spec?: MetricSpec): MapHandle | null;
+  /** What a handle is: null for a map's own weights. */
+  metricInfo(map: MapHandle): { key: string; version: number; customizeMs: number; weightIsTravelTime: boolean } | null;
+  /** Metric cache counters; sets its bound when given. */
+  metricCache(capacity?: number): { entries: number; capacity: number; hits: number; misses: number };
   /** Snapped lon, lat per point; NaN where no road is within the radius. */
   snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
+}
+
+/** Other weights for a map: excluded classes and/or a compiled custom model (one value per edge). */
+export interface MetricSpec {
+  exclude?: string[];
+  speedFactor?: Float64Array;
+  speedLimit?: Float64Array;
+  priority?: Float64Array;
+  /** Seconds per km. */
+  distanceInfluence?: number;
 }
 
 export interface NativeMatchOptions {

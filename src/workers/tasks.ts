@@ -7,6 +7,7 @@ import type { ZoneArea, ZoneOptions } from '../zones/zones.js';
 import type { MatchRequest } from '../routing/match.js';
 import type { TripRequest } from '../routing/trip.js';
 import type { OsrmRouteOptions } from '../routing/osrm-route.js';
+import type { MetricRequest } from '../routing/metric.js';
 
 export type { OsrmRouteOptions };
 
@@ -34,6 +35,7 @@ export type QueryTask = (
   | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; number?: number; allowIsolated?: boolean; generateHints?: boolean }
   | {
       kind: 'vrp';
+      /** Map reference per profile (vehicles with exclude / custom_model: see vrp/metrics.ts). */
       maps: Record<string, string>;
       problem: unknown;
       options: {
@@ -54,7 +56,7 @@ export type QueryTask = (
   | { kind: 'osrm-match'; map: string; request: MatchRequest }
   | { kind: 'osrm-trip'; map: string; request: TripRequest }
   | { kind: 'selftest'; map: string }
-) & { trace?: TaskTrace };
+) & { trace?: TaskTrace; /** Exclusions / custom model on top of the served weights. */ metric?: MetricRequest };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
 export type TaskResult = { ok: true; json: string } | { ok: false; code: string; message: string };

@@ -8,6 +8,7 @@ import { WaymarkError } from '../../errors.js';
 import type { JobRow } from '../../jobs/store.js';
 import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
+import { splitVehicleMetrics } from '../../vrp/metrics.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
 import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
 import type { ServerContext } from '../context.js';
@@ -83,6 +84,7 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
     const model = parseProblem(problem, undefined, true);
+    splitVehicleMetrics(problem); // exclude / custom_model of vehicles: refused now, with their field path
     if (!problem.matrices) {
       for (const [i, v] of model.vehicles.entries()) {
         if (!ctx.maps.has(resolveProfileName(v.profile))) {
