@@ -110,13 +110,21 @@ describe('PHAST one-to-all on the contraction hierarchy', () => {
       const limits = Float64Array.from([60, 180]);
       const iso = native.isochrone(map.handle, center, { direction, limits });
       const costs = native.oneToMany(map.handle, center, pts, { direction });
+      // A point lying on two roads at once (overlapping ways, junctions) has one cost per road, and a
+      // contour may legitimately cover it through the other one: judge only unambiguous points.
+      const ambiguous = new Set<number>();
+      for (let i = 0; i < 400; i++) {
+        const near = native.snapNearest(map.handle, Float64Array.from([pts[2 * i], pts[2 * i + 1]]), { number: 2 });
+        if (near.length > 1 && near[1].distance < 0.1) ambiguous.add(i);
+      }
+      assert.ok(ambiguous.size < 40, `${ambiguous.size} ambiguous points`);
       let inside = 0;
       let cut = 0;
       iso.contours.forEach((contour, k) => {
         for (let i = 0; i < 400; i++) {
           const d = costs.durations[i];
           // A band of 0.5 s around the limit absorbs millisecond rounding at cut points.
-          if (Math.abs(d - limits[k]) < 0.5) continue;
+          if (Math.abs(d - limits[k]) < 0.5 || ambiguous.has(i)) continue;
           const p = [pts[2 * i], pts[2 * i + 1]];
           assert.equal(covered(p, contour), d < limits[k], `${direction} limit ${limits[k]}: point ${i} at ${d} s`);
           if (d < limits[k]) inside++;

@@ -146,6 +146,22 @@ Napi::Value roadClassNames(const Napi::CallbackInfo& info) {
   });
 }
 
+// The names behind the one-byte edge attributes (road class, surface, road access), by value.
+Napi::Value edgeAttributeNames(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    auto names = [&](uint8_t count, const char* (*name)(uint8_t)) {
+      Napi::Array a = Napi::Array::New(env);
+      for (uint8_t c = 0; c < count; ++c) a.Set(uint32_t(c), name(c));
+      return a;
+    };
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("roadClass", names(kOtherRoad + 1, roadClassName));
+    o.Set("surface", names(kSurfaceCount, surfaceName));
+    o.Set("roadAccess", names(kAccessCount, roadAccessName));
+    return o;
+  });
+}
+
 // The road layer of a map for drawing (vector tiles): every edge's polyline in degrees, its road
 // class, name id and whether it may be travelled one way only. One-way edges open in the backward
 // direction are reversed so that `oneway` always means "only in coordinate order".
@@ -203,6 +219,7 @@ void registerMap(Napi::Env env, Napi::Object exports) {
   exports.Set("mapHeader", Napi::Function::New(env, mapHeader));
   exports.Set("mapSection", Napi::Function::New(env, mapSection));
   exports.Set("roadClassNames", Napi::Function::New(env, roadClassNames));
+  exports.Set("edgeAttributeNames", Napi::Function::New(env, edgeAttributeNames));
   exports.Set("releaseMap", Napi::Function::New(env, releaseMap));
   exports.Set("roadEdges", Napi::Function::New(env, roadEdges));
 }

@@ -82,6 +82,7 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
     g.node_lon.push_back(osm.ref_lon[ref]);
     g.node_lat.push_back(osm.ref_lat[ref]);
     g.node_flags.push_back(flags);
+    g.node_osm_id.push_back(osm.ref_id[ref]);
     return static_cast<uint32_t>(g.node_lon.size() - 1);
   };
   // Each end of an edge at a blocking barrier gets a node of its own: reachable, never passable.
@@ -141,10 +142,15 @@ RoadGraph buildRoadGraph(const OsmCollector& osm, const ProgressFn& progress, Ro
       g.edge_name.push_back(w.name_id);
       g.edge_class.push_back(w.road_class);
       g.edge_flags.push_back(w.flags);
+      g.edge_ref.push_back(w.ref_name_id);
+      g.edge_surface.push_back(w.surface);
+      g.edge_access.push_back(w.access);
+      g.edge_maxspeed.push_back(w.maxspeed);
       g.edge_shape_first.push_back(static_cast<uint32_t>(g.shape_lon.size()));
       for (uint32_t s = start + 1; s < r; ++s) {
         g.shape_lon.push_back(osm.ref_lon[s]);
         g.shape_lat.push_back(osm.ref_lat[s]);
+        g.shape_osm_id.push_back(osm.ref_id[s]);
       }
       start = r;
       // A blocking barrier inside a way ends this edge at a dead end; the next edge starts at a

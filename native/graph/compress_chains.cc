@@ -34,13 +34,16 @@ void compressDegreeTwoChains(RoadGraph& g) {
     if (v != kNoNodeId) is_via[v] = true;
 
   // A node can vanish into a chain when exactly two different, non-loop edges meet there and they
-  // agree on everything a route reports: class, flags, name, allowed directions and speed.
+  // agree on everything a route reports or a metric may weigh: class, flags, name, ref, surface,
+  // access, speed limit, allowed directions and speed.
   std::vector<bool> mergeable(n, false);
   for (uint32_t v = 0; v < n; ++v) {
     if (g.node_first_edge[v + 1] - g.node_first_edge[v] != 2 || is_via[v] || (g.node_flags[v] & kNodeBarrier)) continue;
     const uint32_t a = g.node_edges[g.node_first_edge[v]], b = g.node_edges[g.node_first_edge[v] + 1];
     if (a == b || g.edge_from[a] == g.edge_to[a] || g.edge_from[b] == g.edge_to[b]) continue;
-    if (g.edge_class[a] != g.edge_class[b] || g.edge_flags[a] != g.edge_flags[b] || g.edge_name[a] != g.edge_name[b])
+    if (g.edge_class[a] != g.edge_class[b] || g.edge_flags[a] != g.edge_flags[b] || g.edge_name[a] != g.edge_name[b] ||
+        g.edge_ref[a] != g.edge_ref[b] || g.edge_surface[a] != g.edge_surface[b] || g.edge_access[a] != g.edge_access[b] ||
+        g.edge_maxspeed[a] != g.edge_maxspeed[b])
       continue;
     const Oriented in = orient(g, a, g.edge_to[a] == v);
     const Oriented out = orient(g, b, g.edge_from[b] == v);
@@ -74,6 +77,7 @@ void compressDegreeTwoChains(RoadGraph& g) {
         const uint32_t s = along ? s0 + k : s1 - 1 - k;
         out.shape_lon.push_back(g.shape_lon[s]);
         out.shape_lat.push_back(g.shape_lat[s]);
+        out.shape_osm_id.push_back(g.shape_osm_id[s]);
       }
       visited[e] = true;
       edge_map[e] = id;
@@ -84,6 +88,7 @@ void compressDegreeTwoChains(RoadGraph& g) {
       }
       out.shape_lon.push_back(g.node_lon[next]);
       out.shape_lat.push_back(g.node_lat[next]);
+      out.shape_osm_id.push_back(g.node_osm_id[next]);
       const uint32_t a = g.node_edges[g.node_first_edge[next]];
       e = a == e ? g.node_edges[g.node_first_edge[next] + 1] : a;
       cur = next;
@@ -97,6 +102,10 @@ void compressDegreeTwoChains(RoadGraph& g) {
     out.edge_name.push_back(g.edge_name[first_edge]);
     out.edge_class.push_back(g.edge_class[first_edge]);
     out.edge_flags.push_back(g.edge_flags[first_edge]);
+    out.edge_ref.push_back(g.edge_ref[first_edge]);
+    out.edge_surface.push_back(g.edge_surface[first_edge]);
+    out.edge_access.push_back(g.edge_access[first_edge]);
+    out.edge_maxspeed.push_back(g.edge_maxspeed[first_edge]);
   };
   for (uint32_t v = 0; v < n; ++v) {
     if (mergeable[v]) continue;
@@ -116,9 +125,14 @@ void compressDegreeTwoChains(RoadGraph& g) {
   g.edge_name = std::move(out.edge_name);
   g.edge_class = std::move(out.edge_class);
   g.edge_flags = std::move(out.edge_flags);
+  g.edge_ref = std::move(out.edge_ref);
+  g.edge_surface = std::move(out.edge_surface);
+  g.edge_access = std::move(out.edge_access);
+  g.edge_maxspeed = std::move(out.edge_maxspeed);
   g.edge_shape_first = std::move(out.edge_shape_first);
   g.shape_lon = std::move(out.shape_lon);
   g.shape_lat = std::move(out.shape_lat);
+  g.shape_osm_id = std::move(out.shape_osm_id);
   for (auto& e : g.restriction_from) e = edge_map[e];
   for (auto& e : g.restriction_to) e = edge_map[e];
   // Via-way paths: consecutive edges that became one chain collapse into it.

@@ -34,6 +34,7 @@ void keepLargestComponent(RoadGraph& g, RoadGraphReport& report) {
     out.node_lon.push_back(g.node_lon[v]);
     out.node_lat.push_back(g.node_lat[v]);
     out.node_flags.push_back(g.node_flags[v]);
+    out.node_osm_id.push_back(g.node_osm_id[v]);
   }
   std::vector<uint32_t> edge_map(m, kDropped);
   for (uint32_t e = 0; e < m; ++e) {
@@ -48,10 +49,15 @@ void keepLargestComponent(RoadGraph& g, RoadGraphReport& report) {
     out.edge_name.push_back(g.edge_name[e]);
     out.edge_class.push_back(g.edge_class[e]);
     out.edge_flags.push_back(g.edge_flags[e]);
+    out.edge_ref.push_back(g.edge_ref[e]);
+    out.edge_surface.push_back(g.edge_surface[e]);
+    out.edge_access.push_back(g.edge_access[e]);
+    out.edge_maxspeed.push_back(g.edge_maxspeed[e]);
     out.edge_shape_first.push_back(static_cast<uint32_t>(out.shape_lon.size()));
     for (uint32_t s = g.edge_shape_first[e]; s < g.edge_shape_first[e + 1]; ++s) {
       out.shape_lon.push_back(g.shape_lon[s]);
       out.shape_lat.push_back(g.shape_lat[s]);
+      out.shape_osm_id.push_back(g.shape_osm_id[s]);
     }
   }
   out.edge_shape_first.push_back(static_cast<uint32_t>(out.shape_lon.size()));

@@ -22,6 +22,7 @@ struct RoadGraph {
   std::vector<int32_t> node_lon;  // 1e-7 degrees
   std::vector<int32_t> node_lat;
   std::vector<uint8_t> node_flags;
+  std::vector<int64_t> node_osm_id;  // both dead-end nodes of a barrier keep the barrier's id
   // edges (undirected storage, per-direction durations; "forward" = from -> to)
   std::vector<uint32_t> edge_from;
   std::vector<uint32_t> edge_to;
@@ -31,9 +32,14 @@ struct RoadGraph {
   std::vector<uint32_t> edge_name;
   std::vector<uint8_t> edge_class;
   std::vector<uint8_t> edge_flags;
+  std::vector<uint32_t> edge_ref;       // name-table id of the way's ref=* (0 = none)
+  std::vector<uint8_t> edge_surface;    // Surface
+  std::vector<uint8_t> edge_access;     // RoadAccess
+  std::vector<uint8_t> edge_maxspeed;   // km/h, kMaxspeedUnknown / kMaxspeedNone
   std::vector<uint32_t> edge_shape_first;  // CSR into shape_*: interior points only, from -> to order
   std::vector<int32_t> shape_lon;
   std::vector<int32_t> shape_lat;
+  std::vector<int64_t> shape_osm_id;  // OSM node id of each shape point (live traffic, annotations)
   // incidence: node -> incident edges (CSR)
   std::vector<uint32_t> node_first_edge;
   std::vector<uint32_t> node_edges;

@@ -16,10 +16,14 @@ struct RoadMap {
   explicit RoadMap(const RoadGraph& g);  // a view of an in-memory graph (during build)
   std::span<const int32_t> node_lon, node_lat;
   std::span<const uint8_t> node_flags;
+  std::span<const int64_t> node_osm_id;
   std::span<const uint32_t> edge_from, edge_to, edge_duration_forward, edge_duration_backward, edge_length_cm, edge_name;
   std::span<const uint8_t> edge_class, edge_flags;
+  std::span<const uint32_t> edge_ref;
+  std::span<const uint8_t> edge_surface, edge_access, edge_maxspeed;
   std::span<const uint32_t> edge_shape_first;
   std::span<const int32_t> shape_lon, shape_lat;
+  std::span<const int64_t> shape_osm_id;
   std::span<const uint32_t> node_first_edge, node_edges;
   std::span<const uint32_t> name_first;
   std::span<const char> name_chars;
@@ -35,6 +39,10 @@ struct RoadMap {
   }
   int32_t polylineLat(uint32_t e, uint32_t i) const {
     return i == 0 ? node_lat[edge_from[e]] : i + 1 == polylineSize(e) ? node_lat[edge_to[e]] : shape_lat[edge_shape_first[e] + i - 1];
+  }
+  // OSM node id of polyline point i of edge e.
+  int64_t polylineOsmId(uint32_t e, uint32_t i) const {
+    return i == 0 ? node_osm_id[edge_from[e]] : i + 1 == polylineSize(e) ? node_osm_id[edge_to[e]] : shape_osm_id[edge_shape_first[e] + i - 1];
   }
   std::string_view name(uint32_t id) const {
     return std::string_view(name_chars.data() + name_first[id], name_first[id + 1] - name_first[id]);

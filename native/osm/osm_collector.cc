@@ -20,6 +20,7 @@ void OsmCollector::way(int64_t id, const OplTags& tags, const std::vector<OplWay
   if (!a.routable) return;
   ++stats.routable_ways;
   const uint32_t name_id = names.intern(a.name);
+  const uint32_t ref_name_id = names.intern(a.ref);
   // One part per run of consecutive nodes that have locations.
   size_t i = 0;
   while (i < nodes.size()) {
@@ -40,8 +41,8 @@ void OsmCollector::way(int64_t id, const OplTags& tags, const std::vector<OplWay
     const size_t count = ref_id.size() - start;
     if (count >= 2) {
       ways.push_back({id, static_cast<uint32_t>(start), static_cast<uint32_t>(count), static_cast<float>(a.speed_forward),
-                      static_cast<float>(a.speed_backward), static_cast<float>(a.ferry_duration_s), static_cast<float>(a.penalty_s), name_id, a.road_class,
-                      a.flags});
+                      static_cast<float>(a.speed_backward), static_cast<float>(a.ferry_duration_s), static_cast<float>(a.penalty_s), name_id, ref_name_id,
+                      a.road_class, a.flags, a.surface, a.access, a.maxspeed});
     } else {
       ref_id.resize(start);
       ref_lon.resize(start);

@@ -20,8 +20,12 @@ struct CollectedWay {
   float ferry_duration_s;  // < 0 when not given
   float penalty_s;         // once per traversal of the whole way
   uint32_t name_id;
+  uint32_t ref_name_id;  // the way's ref=*, in the same name table
   uint8_t road_class;
   uint8_t flags;
+  uint8_t surface;
+  uint8_t access;
+  uint8_t maxspeed;
 };
 
 // A restriction relation: several from ways (no_entry) or several to ways (no_exit) are allowed;

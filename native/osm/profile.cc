@@ -79,6 +79,56 @@ const char* roadClassName(uint8_t c) {
   return c <= kOtherRoad ? names[c] : "other";
 }
 
+Surface surfaceOf(std::string_view s) {
+  if (s.empty()) return kSurfaceMissing;
+  s = s.substr(0, s.find(';'));
+  static const std::pair<std::string_view, Surface> table[] = {
+      {"paved", kSurfacePaved},           {"asphalt", kSurfaceAsphalt},
+      {"chipseal", kSurfaceAsphalt},      {"concrete", kSurfaceConcrete},
+      {"concrete:plates", kSurfaceConcrete}, {"concrete:lanes", kSurfaceConcrete},
+      {"paving_stones", kSurfacePavingStones}, {"paving_stones:lanes", kSurfacePavingStones},
+      {"cobblestone", kSurfaceCobblestone}, {"sett", kSurfaceCobblestone},
+      {"unhewn_cobblestone", kSurfaceCobblestone}, {"gravel", kSurfaceGravel},
+      {"pebblestone", kSurfaceGravel},    {"fine_gravel", kSurfaceFineGravel},
+      {"compacted", kSurfaceCompacted},   {"dirt", kSurfaceDirt},
+      {"earth", kSurfaceDirt},            {"mud", kSurfaceDirt},
+      {"ground", kSurfaceGround},         {"unpaved", kSurfaceUnpaved},
+      {"sand", kSurfaceSand},             {"wood", kSurfaceWood},
+      {"grass", kSurfaceGrass},           {"grass_paver", kSurfaceGrass},
+  };
+  for (const auto& [name, surface] : table)
+    if (s == name) return surface;
+  return kSurfaceOther;
+}
+
+const char* surfaceName(uint8_t s) {
+  static const char* names[] = {"missing", "paved", "asphalt", "concrete", "paving_stones", "cobblestone", "gravel", "fine_gravel",
+                                "compacted", "dirt", "ground", "unpaved", "sand", "wood", "grass", "other"};
+  return s < kSurfaceCount ? names[s] : "other";
+}
+
+bool isUnpavedSurface(uint8_t s) {
+  return s == kSurfaceGravel || s == kSurfaceFineGravel || s == kSurfaceCompacted || s == kSurfaceDirt || s == kSurfaceGround ||
+         s == kSurfaceUnpaved || s == kSurfaceSand || s == kSurfaceGrass;
+}
+
+RoadAccess roadAccessOf(std::string_view v) {
+  if (v.empty() || v == "yes" || v == "designated" || v == "permissive" || v == "official") return kAccessYes;
+  if (v == "destination") return kAccessDestination;
+  if (v == "customers") return kAccessCustomers;
+  if (v == "delivery") return kAccessDelivery;
+  if (v == "forestry") return kAccessForestry;
+  if (v == "agricultural") return kAccessAgricultural;
+  if (v == "private") return kAccessPrivate;
+  if (v == "no") return kAccessNo;
+  return kAccessOther;
+}
+
+const char* roadAccessName(uint8_t a) {
+  static const char* names[] = {"yes", "destination", "customers", "delivery", "forestry", "agricultural", "private", "no", "other"};
+  return a < kAccessCount ? names[a] : "other";
+}
+
 double parseMaxspeedKmh(const Profile& profile, std::string_view value) {
   value = trim(value.substr(0, value.find(';')));
   if (value.empty()) return -1;
@@ -252,7 +302,18 @@ WayAttributes evaluateWay(const Profile& profile, const OplTags& tags) {
   a.speed_backward = backward;
   a.routable = forward > 0 || backward > 0;
   a.name = tags.get("name");
-  if (a.name.empty()) a.name = tags.get("ref");
+  a.ref = tags.get("ref");
+  if (a.name.empty()) a.name = a.ref;
+  a.surface = surfaceOf(tags.get("surface"));
+  const std::string_view tracktype = tags.get("tracktype");
+  if (isUnpavedSurface(a.surface) || (highway == "track" && a.surface == kSurfaceMissing && tracktype != "grade1"))
+    a.flags |= kFlagUnpaved;
+  a.access = roadAccessOf(access_value);
+  if (std::string_view ms = trim(tags.get("maxspeed").substr(0, tags.get("maxspeed").find(';'))); ms == "none") {
+    a.maxspeed = kMaxspeedNone;
+  } else if (const double limit = parseMaxspeedKmh(profile, ms); limit > 0) {
+    a.maxspeed = static_cast<uint8_t>(std::clamp(std::lround(limit), 1L, 254L));
+  }
   return a;
 }
 

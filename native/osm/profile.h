@@ -85,7 +85,53 @@ enum EdgeFlags : uint8_t {
   kFlagFerry = 2,
   kFlagLink = 4,
   kFlagToll = 8,
+  kFlagUnpaved = 16,  // unpaved surface, or a track without a paved surface or grade1 tracktype
 };
+
+// Surface per edge (one byte), the categories of GraphHopper's `surface` encoded value.
+enum Surface : uint8_t {
+  kSurfaceMissing = 0,
+  kSurfacePaved,
+  kSurfaceAsphalt,
+  kSurfaceConcrete,
+  kSurfacePavingStones,
+  kSurfaceCobblestone,
+  kSurfaceGravel,
+  kSurfaceFineGravel,
+  kSurfaceCompacted,
+  kSurfaceDirt,
+  kSurfaceGround,
+  kSurfaceUnpaved,
+  kSurfaceSand,
+  kSurfaceWood,
+  kSurfaceGrass,
+  kSurfaceOther,
+  kSurfaceCount,
+};
+Surface surfaceOf(std::string_view surface);
+const char* surfaceName(uint8_t surface);
+bool isUnpavedSurface(uint8_t surface);
+
+// Legal access of an edge for the profile's vehicle (one byte), GraphHopper's `road_access` values:
+// what the most specific applicable access tag says (yes/designated/permissive/none = kAccessYes).
+enum RoadAccess : uint8_t {
+  kAccessYes = 0,
+  kAccessDestination,
+  kAccessCustomers,
+  kAccessDelivery,
+  kAccessForestry,
+  kAccessAgricultural,
+  kAccessPrivate,
+  kAccessNo,
+  kAccessOther,
+  kAccessCount,
+};
+RoadAccess roadAccessOf(std::string_view access_value);
+const char* roadAccessName(uint8_t access);
+
+// Tagged speed limit per edge (one byte): km/h up to 254, kMaxspeedNone for no limit, 0 unknown.
+constexpr uint8_t kMaxspeedUnknown = 0;
+constexpr uint8_t kMaxspeedNone = 255;
 
 struct WayAttributes {
   bool routable = false;
@@ -95,7 +141,11 @@ struct WayAttributes {
   double ferry_duration_s = -1;  // whole-way duration from a ferry's duration=*, when given
   uint8_t road_class = kOtherRoad;
   uint8_t flags = 0;
+  uint8_t surface = kSurfaceMissing;
+  uint8_t access = kAccessYes;
+  uint8_t maxspeed = kMaxspeedUnknown;
   std::string_view name;
+  std::string_view ref;  // the way's ref=* (road number), separate from its name as OSRM reports it
 };
 
 WayAttributes evaluateWay(const Profile& profile, const OplTags& tags);

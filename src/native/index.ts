@@ -273,6 +273,8 @@ export interface NativeAddon {
   mapHeader(map: MapHandle): MapHeader;
   mapSection<K extends keyof SectionKinds>(map: MapHandle, name: string, kind: K): SectionKinds[K];
   roadClassNames(): string[];
+  /** Names of the one-byte edge attributes by value (sections edge_class, edge_surface, edge_access). */
+  edgeAttributeNames(): { roadClass: string[]; surface: string[]; roadAccess: string[] };
   /** Every road edge of the map, for drawing: polylines, class, name and one-way flag. */
   roadEdges(map: MapHandle): RoadEdges;
   snap(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): NativeSnap[];
