@@ -139,6 +139,8 @@ describe('exclude', () => {
       [['ferry'], 'Motorway'],
       [['ferry', 'motorway'], 'Toll Road'],
       [['ferry', 'motorway', 'toll'], 'Gravel Road'],
+      [['ferry', 'motorway', 'toll', 'unpaved'], 'Slow Street'],
+      [['unpaved'], 'Ferry'],
     ];
     for (const [exclude, via] of expected) {
       const h = exclude.length ? native.metricOf(map, `exclude:${exclude.join(',')}`, { exclude })! : map;
@@ -195,6 +197,9 @@ describe('exclude', () => {
       assert.equal(nearest.status, 200);
       assert.notEqual(nearest.json.waypoints[0].name, 'Motorway');
 
+      const slow = await getJson(base, `/route/v1/car/${coords}?steps=true&exclude=ferry,motorway,toll,unpaved`);
+      assert.equal(slow.status, 200);
+      assert.ok(names(slow.json).includes('Slow Street'));
       const trip = await getJson(base, `/trip/v1/car/${coords}?exclude=ferry,motorway,toll`);
       assert.equal(trip.status, 200, JSON.stringify(trip.json));
       assert.ok(trip.json.trips[0].duration > 2 * ex.json.routes[0].duration);

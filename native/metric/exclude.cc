@@ -18,7 +18,7 @@ bool edgeExcluded(const RoadMap& road, uint32_t e, uint8_t classes) {
   if ((classes & kExcludeMotorway) && road_class == kMotorway) return true;  // motorway and motorway_link
   if ((classes & kExcludeToll) && (flags & kFlagToll)) return true;
   if ((classes & kExcludeFerry) && ((flags & kFlagFerry) || road_class == kFerry)) return true;
-  if (classes & kExcludeUnpaved) throw Error("NotImplemented", "exclude=unpaved needs road surfaces in the map (map format 3)");
+  if ((classes & kExcludeUnpaved) && (flags & kFlagUnpaved)) return true;
   return false;
 }
 

@@ -330,8 +330,35 @@ export interface NativeAddon {
   metricInfo(map: MapHandle): { key: string; version: number; customizeMs: number; weightIsTravelTime: boolean } | null;
   /** Metric cache counters; sets its bound when given. */
   metricCache(capacity?: number): { entries: number; capacity: number; hits: number; misses: number };
+  /** Drops an installed metric (a live-traffic one) and what was derived from it; requests holding it finish on it. */
+  metricUnpin(map: MapHandle, key: string): boolean;
+  /** A live-traffic update of a map's own weights (native/metric/traffic.h): push the CSV bytes, then finish. */
+  trafficCreate(map: MapHandle): TrafficHandle;
+  /** Parses the chunk's complete lines; InvalidTrafficFile names a malformed line (the update is then over). */
+  trafficPush(update: TrafficHandle, chunk: Uint8Array): TrafficStats;
+  /** Customizes on a background thread; the metric is installed process-wide as "traffic:<version>" of the map. */
+  trafficFinish(update: TrafficHandle, version: number): Promise<{ metric: MapHandle; stats: TrafficStats; customizeMs: number }>;
   /** Snapped lon, lat per point; NaN where no road is within the radius. */
   snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
+}
+
+declare const trafficBrand: unique symbol;
+/** A live-traffic update being read. */
+export type TrafficHandle = { readonly [trafficBrand]: true };
+
+export interface TrafficStats {
+  lines: number;
+  speedLines: number;
+  turnLines: number;
+  /** Speed lines naming a node pair that is no drivable OSM segment of the map. */
+  unknownSegments: number;
+  unknownTurns: number;
+  /** Directed OSM segments of the map that can be driven, and how many of them got a speed. */
+  osmSegments: number;
+  osmSegmentsSet: number;
+  roadSegmentsChanged: number;
+  closedSegments: number;
+  turnsChanged: number;
 }
 
 /** Other weights for a map: excluded classes and/or a compiled custom model (one value per edge). */

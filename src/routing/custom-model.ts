@@ -254,6 +254,9 @@ export function edgeAttributes(map: MapHandle): (e: number) => EdgeAttributes {
   const roadClass = native.mapSection(map, 'edge_class', 'u8');
   const flags = native.mapSection(map, 'edge_flags', 'u8');
   const sections = new Set(native.mapHeader(map).sections.map((s) => s.name));
+  const names = native.edgeAttributeNames();
+  const surfaceNames = names.surface.map((n) => n.toUpperCase());
+  const accessNames = names.roadAccess.map((n) => n.toUpperCase());
   const surface = sections.has('edge_surface') ? native.mapSection(map, 'edge_surface', 'u8') : undefined;
   const maxspeed = sections.has('edge_maxspeed') ? native.mapSection(map, 'edge_maxspeed', 'u8') : undefined;
   const access = sections.has('edge_access') ? native.mapSection(map, 'edge_access', 'u8') : undefined;
@@ -265,19 +268,12 @@ export function edgeAttributes(map: MapHandle): (e: number) => EdgeAttributes {
       road_class_link: (f & FLAG_LINK) !== 0,
       toll: f & FLAG_TOLL ? 'ALL' : 'NO',
       road_environment: f & FLAG_FERRY || ours === 'ferry' ? 'FERRY' : 'ROAD',
-      surface: surface ? surfaceName(surface[e]) : 'MISSING',
-      road_access: access ? roadAccessName(access[e]) : 'YES',
-      max_speed: maxspeed && maxspeed[e] > 0 ? maxspeed[e] : MAX_SPEED_MISSING,
+      surface: surface ? (surfaceNames[surface[e]] ?? 'OTHER') : 'MISSING',
+      road_access: access ? (accessNames[access[e]] ?? 'OTHER') : 'YES',
+      // 0: not tagged (GraphHopper's missing value); 255: no limit.
+      max_speed: !maxspeed || maxspeed[e] === 0 ? MAX_SPEED_MISSING : maxspeed[e] === 255 ? Infinity : maxspeed[e],
     };
   };
-}
-
-// Filled in when the map stores surfaces and access (map format 3).
-function surfaceName(_value: number): string {
-  return 'MISSING';
-}
-function roadAccessName(_value: number): string {
-  return 'YES';
 }
 
 /** Per-edge arrays for native.metricOf. */

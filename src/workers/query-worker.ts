@@ -132,6 +132,18 @@ function run(task: QueryTask): unknown {
       const route = routeOnMap(map.handle, { coordinates: coords, geometry: false });
       const table = matrixOnMap(map.handle, { sources: coords });
       if (!(route.duration >= 0) || table.durations?.[0]?.[0] !== 0) throw new WaymarkError('SelfTestFailed', 'self-test query gave an implausible answer');
+      if (task.oracle) {
+        // A new metric: a few routes must equal plain Dijkstra on its weights.
+        const more = native.randomRoadPoints(map.handle, 8, Date.now() % 1000);
+        for (let i = 0; i < more.length; i += 4) {
+          const pair = more.slice(i, i + 4);
+          let fast: number | string, slow: number | string;
+          try { fast = native.route(map.handle, pair, { geometry: false }).weight; } catch (e) { fast = (e as { code?: string }).code ?? 'Error'; }
+          try { slow = native.referenceRoute(map.handle, pair).duration; } catch (e) { slow = (e as { code?: string }).code ?? 'Error'; }
+          const agree = typeof fast === 'number' && typeof slow === 'number' ? Math.abs(fast - slow) < 0.002 : fast === slow;
+          if (!agree) throw new WaymarkError('SelfTestFailed', `route ${i / 4} gave ${fast}, plain Dijkstra ${slow}`);
+        }
+      }
       return { ok: true, duration: route.duration };
     }
   }

@@ -55,7 +55,7 @@ export type QueryTask = (
   | { kind: 'zones-eta'; map: string; area: ZoneArea; location: LonLat; options: ZoneOptions & { radius?: number } }
   | { kind: 'osrm-match'; map: string; request: MatchRequest }
   | { kind: 'osrm-trip'; map: string; request: TripRequest }
-  | { kind: 'selftest'; map: string }
+  | { kind: 'selftest'; map: string; /** Also check a few routes against plain Dijkstra on the same weights. */ oracle?: boolean }
 ) & { trace?: TaskTrace; /** Exclusions / custom model on top of the served weights. */ metric?: MetricRequest };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */
