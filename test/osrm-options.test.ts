@@ -39,7 +39,6 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${B}?hints=;;`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?bearings=10,20;`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?approaches=left;`, 'InvalidOptions'],
-      [`/route/v1/car/${A};${B}?exclude=toll`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?exclude=cobbles`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?snapping=nearby`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?generate_hints=1`, 'InvalidOptions'],

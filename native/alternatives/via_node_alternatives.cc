@@ -15,7 +15,7 @@ namespace {
 // Arc weight of the turn a -> b (the cost of a plus the turn), or -1 if there is none.
 int64_t turnWeight(const EdgeBasedView& eb, uint32_t a, uint32_t b) {
   for (uint32_t t = eb.turn_first[a]; t < eb.turn_first[a + 1]; ++t)
-    if (eb.turn_head[t] == b) return eb.turn_weight[t];
+    if (eb.turn_head[t] == b && eb.turn_weight[t] != kNotAllowed) return eb.turn_weight[t];
   return -1;
 }
 

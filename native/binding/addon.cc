@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   waymark::js::registerPhast(env, exports);
   waymark::js::registerMatch(env, exports);
   waymark::js::registerCCH(env, exports);
+  waymark::js::registerMetric(env, exports);
   return exports;
 }
 

@@ -182,17 +182,27 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     double* dur = want_durations ? durations.Data() : nullptr;
     double* dis = want_distances ? distances.Data() : nullptr;
     const ManyToManyStats stats = clock.time(search_phase, [&] {
-      return manyToMany(*map, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
+      // A metric whose weight is not travel time (custom model): the durations are the travel times
+      // of the chosen paths, accumulated by a second pass over the same weights (travel_channel).
+      double* weight_only = map->weight_is_travel_time ? dur : nullptr;
+      ManyToManyStats s = manyToMany(*map, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
         for (uint32_t out_row : row_uses[r]) {
           const size_t row_start = size_t(out_row) * T;
           if (!single_col.empty()) {
-            for (uint32_t c = 0; c < count; ++c) store(dur, dis, row_start + single_col[begin + c], ms[c], cm[c]);
+            for (uint32_t c = 0; c < count; ++c) store(weight_only, dis, row_start + single_col[begin + c], ms[c], cm[c]);
             continue;
           }
           for (uint32_t c = 0; c < count; ++c)
-            for (uint32_t out_col : col_uses[begin + c]) store(dur, dis, row_start + out_col, ms[c], cm[c]);
+            for (uint32_t out_col : col_uses[begin + c]) store(weight_only, dis, row_start + out_col, ms[c], cm[c]);
         }
       });
+      if (!map->weight_is_travel_time && dur)
+        manyToMany(*map->travel_channel, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* travel) {
+          for (uint32_t out_row : row_uses[r])
+            for (uint32_t c = 0; c < count; ++c)
+              for (uint32_t out_col : col_uses[begin + c]) dur[size_t(out_row) * T + out_col] = ms[c] == kUnreachable ? NAN : travel[c] / 1000.0;
+        });
+      return s;
     });
 
     Napi::Object result = Napi::Object::New(env);
@@ -264,8 +274,16 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
       std::vector<uint64_t> settled(threads);
       parallelFor(P, threads, [&](uint64_t i, unsigned th) {
         auto query = map->queries.acquire();
-        const LegPath leg = shortestLeg(*map, *query, snaps[distinct.index_of[pairs[2 * i]]], snaps[distinct.index_of[pairs[2 * i + 1]]], false);
+        const SnapResult& from = snaps[distinct.index_of[pairs[2 * i]]];
+        const SnapResult& to = snaps[distinct.index_of[pairs[2 * i + 1]]];
+        const LegPath leg = shortestLeg(*map, *query, from, to, false);
         store(dur, dis, i, leg.found ? leg.duration_ms : kUnreachable, leg.distance_cm);
+        if (!map->weight_is_travel_time && dur && leg.found) {
+          // Travel time of the same path: the travel channel carries it as its distance.
+          auto travel_query = map->travel_channel->queries.acquire();
+          const LegPath travel = shortestLeg(*map->travel_channel, *travel_query, from, to, false);
+          dur[i] = travel.found ? travel.distance_cm / 1000.0 : NAN;
+        }
         settled[th] += leg.settled;
       }, 16);
       stats.threads = threads;
@@ -276,6 +294,11 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
         for (const auto& [d, pair] : wanted[s])
           if (d >= begin && d < begin + count) store(dur, dis, pair, ms[d - begin], cm[d - begin]);
       });
+      if (!map->weight_is_travel_time && dur)  // travel times of the chosen paths (see matrix())
+        manyToMany(*map->travel_channel, src_snaps, dst_snaps, options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* travel) {
+          for (const auto& [d, pair] : wanted[s])
+            if (d >= begin && d < begin + count) dur[pair] = ms[d - begin] == kUnreachable ? NAN : travel[d - begin] / 1000.0;
+        });
     }
     search_phase.duration_us = clock.elapsedMicros() - search_phase.start_us;
     Napi::Object result = Napi::Object::New(env);

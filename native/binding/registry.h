@@ -12,5 +12,6 @@ void registerVrp(Napi::Env env, Napi::Object exports);
 void registerPhast(Napi::Env env, Napi::Object exports);
 void registerMatch(Napi::Env env, Napi::Object exports);
 void registerCCH(Napi::Env env, Napi::Object exports);
+void registerMetric(Napi::Env env, Napi::Object exports);
 
 }  // namespace waymark::js

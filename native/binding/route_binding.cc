@@ -121,6 +121,7 @@ Napi::Value route(const Napi::CallbackInfo& info) {
       Napi::Object o = Napi::Object::New(env);
       o.Set("duration", r.duration_s);
       o.Set("distance", r.distance_m);
+      o.Set("weight", r.weight);
       Napi::Float64Array geom = Napi::Float64Array::New(env, r.coordinates.size());
       std::copy(r.coordinates.begin(), r.coordinates.end(), geom.Data());
       o.Set("geometry", geom);
@@ -130,6 +131,7 @@ Napi::Value route(const Napi::CallbackInfo& info) {
         Napi::Object leg = Napi::Object::New(env);
         leg.Set("duration", l.duration_s);
         leg.Set("distance", l.distance_m);
+        leg.Set("weight", l.weight);
         Napi::Array names = Napi::Array::New(env, l.names.size());
         for (size_t k = 0; k < l.names.size(); ++k) names.Set(uint32_t(k), l.names[k]);
         leg.Set("names", names);

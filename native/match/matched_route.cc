@@ -39,7 +39,8 @@ MatchedLeg legBetween(const LoadedMap& map, CHQuery& query, const SegmentPositio
     sources.push_back(src);
   } else {
     for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i)
-      sources.push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
+      if (eb.turn_weight[i] != kNotAllowed)  // closed by a metric
+        sources.push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
   }
   std::vector<SearchEndpoint> targets{asTarget(eb, q)};
   const auto [lo, hi] = eb.copiesOf(q.segment);
@@ -55,7 +56,7 @@ MatchedLeg legBetween(const LoadedMap& map, CHQuery& query, const SegmentPositio
 
 uint32_t turnWeight(const EdgeBasedView& eb, uint32_t from, uint32_t to) {
   for (uint32_t i = eb.turn_first[from]; i < eb.turn_first[from + 1]; ++i)
-    if (eb.turn_head[i] == to) return eb.turn_weight[i];
+    if (eb.turn_head[i] == to && eb.turn_weight[i] != kNotAllowed) return eb.turn_weight[i];
   return 0;
 }
 

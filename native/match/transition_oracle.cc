@@ -14,6 +14,7 @@ std::vector<int64_t> transitionOracle(const EdgeBasedView& eb, const SegmentPosi
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
   const SearchEndpoint src = asSource(eb, p);
   for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i) {
+    if (eb.turn_weight[i] == kNotAllowed) continue;  // closed by a metric
     const int64_t d = src.offset_ms + eb.turn_weight[i];
     if (d < dist[eb.turn_head[i]]) {
       dist[eb.turn_head[i]] = d;
@@ -25,6 +26,7 @@ std::vector<int64_t> transitionOracle(const EdgeBasedView& eb, const SegmentPosi
     heap.pop();
     if (d != dist[s]) continue;
     for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) {
+      if (eb.turn_weight[i] == kNotAllowed) continue;
       const int64_t nd = d + eb.turn_weight[i];
       if (nd < dist[eb.turn_head[i]]) {
         dist[eb.turn_head[i]] = nd;

@@ -60,7 +60,8 @@ void TransitionRouter::run(const LoadedMap& map, std::span<const SegmentPosition
       seeds_.push_back(src);
     } else {
       for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i)
-        seeds_.push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
+        if (eb.turn_weight[i] != kNotAllowed)  // closed by a metric
+          seeds_.push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
     }
     search_.run(map.ch, true, seeds_, bound_ms, [&](uint32_t node, int64_t ms, int64_t cm) {
       auto it = std::lower_bound(bucket_.begin(), bucket_.end(), node, [](const BucketEntry& e, uint32_t n) { return e.node < n; });

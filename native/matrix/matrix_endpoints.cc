@@ -21,7 +21,8 @@ MatrixEndpoints matrixEndpoints(const EdgeBasedView& eb, const std::vector<SnapR
         continue;
       }
       for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i)
-        e.source_seeds[s].push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
+        if (eb.turn_weight[i] != kNotAllowed)  // closed by a metric
+          e.source_seeds[s].push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
     }
   }
   return e;

@@ -17,7 +17,8 @@ void runFromPoint(const LoadedMap& map, Phast& phast, PhastDirection direction, 
     }
     const SearchEndpoint src = asSource(eb, p);
     for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i)
-      seeds.push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
+      if (eb.turn_weight[i] != kNotAllowed)  // closed by a metric
+        seeds.push_back({eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]});
   }
   phast.run(map.ch, direction, seeds);
 }
@@ -30,7 +31,7 @@ PointCost leavingCost(const LoadedMap& map, const Phast& phast, uint32_t s) {
   PointCost best;
   for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) {
     const int64_t head_ms = phast.ms(map.ch, eb.turn_head[i]);
-    if (head_ms == kPhastUnreached) continue;
+    if (head_ms == kPhastUnreached || eb.turn_weight[i] == kNotAllowed) continue;
     const int64_t ms = head_ms + eb.turn_weight[i];
     if (ms < best.ms) best = {ms, phast.cm(map.ch, eb.turn_head[i]) + eb.segment_length_cm[s]};
   }

@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 
+#include "metric/metric.h"
+
 namespace waymark {
 
 LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
@@ -18,12 +20,39 @@ LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
       snap(*file, road),
       queries(ch.nodeCount()),
       upward_searches(ch.nodeCount()),
-      phasts(ch.nodeCount()) {
+      phasts(ch.nodeCount()),
+      travel_segment_ms(eb.segment_duration),
+      travel_turn_ms(eb.turn_weight) {
   if (ch.nodeCount() != eb.segmentCount()) throw Error("MapCorrupt", file->path() + ": hierarchy and segment counts differ");
   if (file->has("driving_side")) {
     const auto side = file->section<uint8_t>("driving_side");
     if (side.size() != 1 || side[0] > 1) throw Error("MapCorrupt", file->path() + ": driving_side must be one byte, 0 or 1");
     left_hand_traffic = side[0] == 1;
+  }
+}
+
+LoadedMap::LoadedMap(const LoadedMap& base, std::shared_ptr<const MetricData> m, bool travel_distance)
+    : file(base.file),
+      road(base.road),
+      eb(base.eb),
+      ch(m->ch),
+      snap(base.snap),
+      queries(base.eb.segmentCount()),
+      upward_searches(base.eb.segmentCount()),
+      phasts(base.eb.segmentCount()),
+      travel_segment_ms(m->weights.segment_travel_ms),
+      travel_turn_ms(m->weights.turn_travel_ms),
+      weight_is_travel_time(m->weights.weight_is_travel_time),
+      metric(m) {
+  eb.segment_duration = m->weights.segment_weight;
+  eb.turn_weight = m->weights.turn_weight;
+  eb.segment_flags = m->weights.segment_flags;
+  if (travel_distance) {
+    eb.segment_length_cm = m->weights.segment_travel_ms;
+    ch.up_distance = m->up_travel_ms;
+    ch.down_distance = m->down_travel_ms;
+  } else if (!weight_is_travel_time) {
+    travel_channel = std::make_shared<const LoadedMap>(base, m, true);
   }
 }
 

@@ -61,6 +61,8 @@ class ScratchPool {
   std::vector<std::unique_ptr<Scratch>> free_;
 };
 
+struct MetricData;
+
 struct LoadedMap {
   std::shared_ptr<const MappedMap> file;
   RoadMap road;
@@ -72,8 +74,21 @@ struct LoadedMap {
   mutable ScratchPool<UpwardSearch> upward_searches;
   mutable ScratchPool<Phast> phasts;
   bool left_hand_traffic = false;  // the map's driving side (section driving_side; absent = right)
+  // Real travel times, per segment and per turn arc: what answers report. The same arrays as
+  // eb.segment_duration and eb.turn_weight unless a metric's weight is not travel time.
+  std::span<const uint32_t> travel_segment_ms, travel_turn_ms;
+  bool weight_is_travel_time = true;
+  // A metric view (metric/metric.h): eb's weights, snappable flags and ch come from `metric`.
+  std::shared_ptr<const MetricData> metric;
+  // When weight is not travel time: the same view, but with travel ms as its distance channel (in
+  // eb.segment_length_cm and ch's distances), so a second bucket search over the same weights
+  // accumulates the travel time of the chosen paths.
+  std::shared_ptr<const LoadedMap> travel_channel;
 
   explicit LoadedMap(std::shared_ptr<const MappedMap> f);
+  // The view of a metric of `base` (its file, roads and snapping index, the metric's weights).
+  // travel_distance: the travel-channel view described above.
+  LoadedMap(const LoadedMap& base, std::shared_ptr<const MetricData> m, bool travel_distance = false);
   // snapToRoad on this map: roads with a direction in the largest component, or any road.
   SnapResult snapPoint(double lon, double lat, double radius_m, bool allow_isolated = false) const;
   // One LoadedMap per file (identified by device, inode, size and mtime) per process: the worker

@@ -36,7 +36,8 @@ LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from
       continue;
     }
     for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i)
-      seeds.push_back({{eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]}, &p, true});
+      if (eb.turn_weight[i] != kNotAllowed)  // closed by a metric
+        seeds.push_back({{eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]}, &p, true});
   }
   std::vector<SearchEndpoint> sources, targets;
   for (const auto& s : seeds) sources.push_back(s.endpoint);

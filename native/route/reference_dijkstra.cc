@@ -22,6 +22,7 @@ void ReferenceDijkstra::run(const EdgeBasedView& eb, const SnapResult& from) {
   for (const SegmentPosition& p : positionsOf(eb, from)) {
     const SearchEndpoint src = asSource(eb, p);
     for (uint32_t i = eb.turn_first[p.segment]; i < eb.turn_first[p.segment + 1]; ++i) {
+      if (eb.turn_weight[i] == kNotAllowed) continue;  // closed by a metric
       const uint32_t s2 = eb.turn_head[i];
       const int64_t d = src.offset_ms + eb.turn_weight[i];
       if (d < dist_[s2]) {
@@ -37,6 +38,7 @@ void ReferenceDijkstra::run(const EdgeBasedView& eb, const SnapResult& from) {
     if (d != dist_[s]) continue;
     ++settled_;
     for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) {
+      if (eb.turn_weight[i] == kNotAllowed) continue;
       const uint32_t s2 = eb.turn_head[i];
       const int64_t nd = d + eb.turn_weight[i];
       if (nd < dist_[s2]) {

@@ -46,6 +46,7 @@ void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double
 void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route, bool with_osm_nodes) {
   RouteLegResult leg;
   leg.duration_s = path.duration_ms / 1000.0;
+  leg.weight = path.duration_ms / 1000.0;
   leg.distance_m = path.distance_cm / 100.0;
   leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
   if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
@@ -57,14 +58,14 @@ void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, Ro
     const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
     RoutePiece piece{edge, dir, f0, f1, 0, 0, 0, 0};
     const uint32_t seg = path.segments[i];
-    piece.duration_s = std::max(0.0, f1 - f0) * map.eb.segment_duration[seg] / 1000.0;
+    piece.duration_s = std::max(0.0, f1 - f0) * map.travel_segment_ms[seg] / 1000.0;
     piece.distance_m = std::max(0.0, f1 - f0) * map.eb.segment_length_cm[seg] / 100.0;
     if (i > 0) {
-      // The turn cost into this segment: the arc weight minus the previous segment's own duration.
+      // The turn cost into this segment: the arc's travel time minus the previous segment's own.
       const uint32_t prev = path.segments[i - 1];
       for (uint32_t t = map.eb.turn_first[prev]; t < map.eb.turn_first[prev + 1]; ++t)
-        if (map.eb.turn_head[t] == seg) {
-          piece.duration_s += std::max<int64_t>(0, int64_t(map.eb.turn_weight[t]) - map.eb.segment_duration[prev]) / 1000.0;
+        if (map.eb.turn_head[t] == seg && map.eb.turn_weight[t] != kNotAllowed) {
+          piece.duration_s += std::max<int64_t>(0, int64_t(map.travel_turn_ms[t]) - map.travel_segment_ms[prev]) / 1000.0;
           break;
         }
     }
@@ -82,6 +83,12 @@ void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, Ro
     if (name != 0) last_name = name;
   }
   leg.geometry_end = static_cast<uint32_t>(route.coordinates.size() / 2);
+  if (!map.weight_is_travel_time) {
+    // The path minimises another weight (custom model): report the travel time along it.
+    leg.duration_s = 0;
+    for (const RoutePiece& p : leg.pieces) leg.duration_s += p.duration_s;
+  }
+  route.weight += leg.weight;
   route.duration_s += leg.duration_s;
   route.distance_m += leg.distance_m;
   route.legs.push_back(std::move(leg));

@@ -24,7 +24,8 @@ struct RoutePiece {
 };
 
 struct RouteLegResult {
-  double duration_s = 0;
+  double duration_s = 0;  // travel time along the path, whatever the metric minimised
+  double weight = 0;      // what the metric minimised (= duration_s unless a custom model)
   double distance_m = 0;
   std::vector<std::string> names;  // streets along the leg, consecutive duplicates merged
   uint32_t geometry_begin = 0;     // first coordinate index (pairs) of this leg in the route geometry
@@ -38,6 +39,7 @@ struct RouteLegResult {
 
 struct RouteResult {
   double duration_s = 0;
+  double weight = 0;
   double distance_m = 0;
   std::vector<double> coordinates;  // lon, lat pairs
   std::vector<RouteLegResult> legs;

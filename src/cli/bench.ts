@@ -3,6 +3,7 @@ import { benchBuild } from '../../bench/build.js';
 import { benchCCH } from '../../bench/cch.js';
 import { benchJobs } from '../../bench/jobs.js';
 import { benchMatch } from '../../bench/match.js';
+import { benchMetrics } from '../../bench/metrics.js';
 import { benchFuzz } from '../../bench/fuzz.js';
 import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
@@ -52,6 +53,16 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((map: string, opts: { queries: string; dijkstraSeconds: string; seed: string; json?: boolean }) => {
       benchRoute(map, { queries: Number(opts.queries), dijkstraSeconds: Number(opts.dijkstraSeconds), seed: Number(opts.seed), json: Boolean(opts.json) });
+    });
+  bench
+    .command('metrics')
+    .description('live-traffic updates (read + customize ms), exclude and custom-model cost (first vs cached), query latency on a traffic metric')
+    .argument('<map>', 'map file (.wmap)')
+    .option('--updates <n>', 'traffic updates', '3')
+    .option('--queries <n>', 'random snapped pairs', '5000')
+    .option('--json', 'print one JSON object')
+    .action(async (map: string, opts: { updates: string; queries: string; json?: boolean }) => {
+      await benchMetrics(map, { updates: Number(opts.updates), queries: Number(opts.queries), json: Boolean(opts.json) });
     });
   bench
     .command('matrix')

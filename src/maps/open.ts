@@ -22,7 +22,15 @@ export function mapRef(path: string, checksum: string): string {
   return `${path}#${checksum}`;
 }
 
-export function parseMapRef(ref: string): { path: string; checksum: string } {
+/**
+ * "path#checksum", or "path#checksum@t<version>" when the server serves live-traffic metric
+ * <version> of that map (src/server/traffic.ts).
+ */
+export function parseMapRef(ref: string): { path: string; checksum: string; traffic?: number } {
   const i = ref.lastIndexOf('#');
-  return i < 0 ? { path: ref, checksum: '' } : { path: ref.slice(0, i), checksum: ref.slice(i + 1) };
+  if (i < 0) return { path: ref, checksum: '' };
+  const version = ref.slice(i + 1);
+  const at = version.indexOf('@t');
+  if (at < 0) return { path: ref.slice(0, i), checksum: version };
+  return { path: ref.slice(0, i), checksum: version.slice(0, at), traffic: Number(version.slice(at + 2)) };
 }

@@ -155,6 +155,8 @@ export interface NativeSnapSummary {
 export interface NativeRoute {
   /** Seconds. */
   duration: number;
+  /** What the metric minimised (= duration unless a custom model). */
+  weight: number;
   /** Metres. */
   distance: number;
   /** lon, lat pairs (empty without geometry). */
@@ -162,6 +164,7 @@ export interface NativeRoute {
   legs: {
     duration: number;
     distance: number;
+    weight: number;
     names: string[];
     geometryBegin: number;
     geometryEnd: number;
@@ -353,8 +356,54 @@ export interface NativeAddon {
     others: Float64Array,
     options: SnapOptions & { direction?: PhastDirection; threads?: number },
   ): { durations: Float64Array; distances: Float64Array; micros: Float64Array; cpuMicros: Float64Array };
+  /**
+   * The metric `key` of a map or metric handle (src/routing/metric.ts): built from `spec` on first use and cached process-wide
+   * (bounded LRU); without spec, only found (null when not built). The handle answers every query of a map handle.
+   */
+  metricOf(map: MapHandle, key: string, spec?: MetricSpec): MapHandle | null;
+  /** What a handle is: null for a map's own weights. */
+  metricInfo(map: MapHandle): { key: string; version: number; customizeMs: number; weightIsTravelTime: boolean } | null;
+  /** Metric cache counters; sets its bound when given. */
+  metricCache(capacity?: number): { entries: number; capacity: number; hits: number; misses: number };
+  /** Drops an installed metric (a live-traffic one) and what was derived from it; requests holding it finish on it. */
+  metricUnpin(map: MapHandle, key: string): boolean;
+  /** A live-traffic update of a map's own weights (native/metric/traffic.h): push the CSV bytes, then finish. */
+  trafficCreate(map: MapHandle): TrafficHandle;
+  /** Parses the chunk's complete lines; InvalidTrafficFile names a malformed line (the update is then over). */
+  trafficPush(update: TrafficHandle, chunk: Uint8Array): TrafficStats;
+  /** Customizes on a background thread; the metric is installed process-wide as "traffic:<version>" of the map. */
+  trafficFinish(update: TrafficHandle, version: number): Promise<{ metric: MapHandle; stats: TrafficStats; customizeMs: number }>;
   /** Snapped lon, lat per point; NaN where no road is within the radius. */
   snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
+}
+
+declare const trafficBrand: unique symbol;
+/** A live-traffic update being read. */
+export type TrafficHandle = { readonly [trafficBrand]: true };
+
+export interface TrafficStats {
+  lines: number;
+  speedLines: number;
+  turnLines: number;
+  /** Speed lines naming a node pair that is no drivable OSM segment of the map. */
+  unknownSegments: number;
+  unknownTurns: number;
+  /** Directed OSM segments of the map that can be driven, and how many of them got a speed. */
+  osmSegments: number;
+  osmSegmentsSet: number;
+  roadSegmentsChanged: number;
+  closedSegments: number;
+  turnsChanged: number;
+}
+
+/** Other weights for a map: excluded classes and/or a compiled custom model (one value per edge). */
+export interface MetricSpec {
+  exclude?: string[];
+  speedFactor?: Float64Array;
+  speedLimit?: Float64Array;
+  priority?: Float64Array;
+  /** Seconds per km. */
+  distanceInfluence?: number;
 }
 
 export interface NativeMatchOptions {

@@ -60,6 +60,7 @@ export interface RouteStep {
 export interface RouteLeg {
   duration: number;
   distance: number;
+  weight: number;
   /** Streets along the leg, in order. */
   summary: string;
   names: string[];
@@ -77,6 +78,8 @@ export interface Waypoint {
 export interface RouteResponse {
   duration: number;
   distance: number;
+  /** What the route minimised: seconds of travel, or with a custom model its weight (travel time / priority + distance influence). */
+  weight: number;
   geometry: GeoJsonLineString | string | null;
   legs: RouteLeg[];
   waypoints: Waypoint[];
@@ -145,9 +148,10 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   const shape = (x: NativeRoute): Omit<RouteResponse, 'waypoints'> => ({
     duration: round(x.duration, 1),
     distance: round(x.distance, 1),
+    weight: round(x.weight, 1),
     geometry: formatGeometry(x.geometry, format),
     legs: x.legs.map((l, legIndex) => {
-      const leg: RouteLeg = { duration: round(l.duration, 1), distance: round(l.distance, 1), summary: l.names.slice(0, 2).join(', '), names: l.names };
+      const leg: RouteLeg = { duration: round(l.duration, 1), distance: round(l.distance, 1), weight: round(l.weight, 1), summary: l.names.slice(0, 2).join(', '), names: l.names };
       if (req.steps && x.steps) {
         leg.steps = osrmSteps(x.steps, legIndex, x.geometry, format === false ? 'geojson' : format, drivingSide).map((s) => {
           const m = s.maneuver as { type: string; modifier?: string; exit?: number; location: LonLat; bearing_before: number; bearing_after: number };

@@ -15,6 +15,7 @@ import { native } from '../native/index.js';
 import type { ServerConfig } from './config.js';
 import type { LoadedMapInfo, ServerContext } from './context.js';
 import { ApiError, apiErrorOf } from './errors.js';
+import { coverageOf, retireTraffic } from './traffic.js';
 import { ServerMetrics } from './metrics.js';
 import { QueryPool } from './pool.js';
 import { releaseAfterBigAnswer } from './release-memory.js';
@@ -52,6 +53,10 @@ export class WaymarkServer {
   constructor(readonly config: ServerConfig) {
     const pool = new QueryPool(config.workers, config.maxQueue, config.requestTimeoutMs, { tracing: config.tracing, profiling: Boolean(config.adminToken) });
     this.ctx = { config, pool, metrics: new ServerMetrics(pool), maps: new Map(), ready: false, reloads: new Map() };
+    this.ctx.metrics.trafficSource = () =>
+      [...this.ctx.maps.values()].flatMap((m) =>
+        m.traffic ? [{ profile: m.profile, version: m.traffic.version, installedAt: m.traffic.installedAt, coverage: coverageOf(m.traffic.stats), customizeMs: m.traffic.customizeMs }] : [],
+      );
     this.app = Fastify({
       logger: { level: config.logLevel, base: { service: 'waymark' }, stream: this.logStream.stream },
       logController: new LogController({ disableRequestLogging: true }),
@@ -207,6 +212,9 @@ export class WaymarkServer {
       const old = this.ctx.maps.get(profile);
       this.ctx.maps.set(profile, info);
       if (old) {
+        // Live traffic belongs to the map version it was read against: a reload starts from the new map's own weights.
+        retireTraffic(old, old.traffic);
+        old.traffic = undefined;
         old.retired = true;
         if (old.inflight === 0) native.releaseMap(old.handle);
       }

@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import { ApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import type { QueryPool } from './pool.js';
+import { retireTraffic, type TrafficState } from './traffic.js';
 
 export interface LoadedMapInfo {
   profile: string;
@@ -20,6 +21,8 @@ export interface LoadedMapInfo {
   handle: MapHandle;
   inflight: number;
   retired: boolean;
+  /** The live-traffic metric serving instead of the map's own weights (src/server/traffic.ts). */
+  traffic?: TrafficState;
 }
 
 export interface ReloadStatus {
@@ -53,11 +56,18 @@ export async function withMap<T>(
   fn: (ref: string, map: LoadedMapInfo) => Promise<T> | T,
 ): Promise<T> {
   const map = requireMap(ctx, profile);
+  // The traffic metric serving now: it stays installed until this request is done with it.
+  const traffic = map.traffic;
   map.inflight++;
-  reply.header('x-map-version', map.version);
+  if (traffic) traffic.inflight++;
+  reply.header('x-map-version', traffic ? `${map.version}+t${traffic.version}` : map.version);
   try {
-    return await fn(map.ref, map);
+    return await fn(traffic ? traffic.ref : map.ref, map);
   } finally {
+    if (traffic) {
+      traffic.inflight--;
+      if (traffic.retired && traffic.inflight === 0) retireTraffic(map, traffic);
+    }
     map.inflight--;
     if (map.retired && map.inflight === 0) native.releaseMap(map.handle);
   }

@@ -14,12 +14,16 @@
  * phase spans come from the worker that runs it). Errors are the same WaymarkErrors a worker returns.
  */
 import { osrmRouteOnMap, type OsrmRouteOptions } from '../routing/osrm-route.js';
+import type { MetricRequest } from '../routing/metric.js';
 import { routeOnMap, type RouteRequest } from '../routing/route.js';
 import type { LoadedMapInfo, ServerContext } from './context.js';
 
-/** Whether a map is small enough for inline queries under this configuration. */
-export function inlineAllowed(ctx: ServerContext, map: LoadedMapInfo): boolean {
-  return !ctx.config.tracing && map.header.counts.segments <= ctx.config.inlineMaxSegments;
+/**
+ * Whether a map is small enough for inline queries under this configuration. Live traffic and
+ * per-request metrics (exclude, custom models) live in the workers, so those queries go there.
+ */
+export function inlineAllowed(ctx: ServerContext, map: LoadedMapInfo, metric?: MetricRequest): boolean {
+  return !ctx.config.tracing && !map.traffic && !metric && map.header.counts.segments <= ctx.config.inlineMaxSegments;
 }
 
 /** A route request whose work and answer are tiny (see the module comment). */
@@ -49,13 +53,20 @@ function timed(ctx: ServerContext, kind: string, fn: () => unknown): string {
 }
 
 /** POST /route: inline when tiny on this map, else through the pool. Resolves with the JSON answer. */
-export function routeQuery(ctx: ServerContext, map: LoadedMapInfo, request: RouteRequest): Promise<string | Buffer> | string {
-  if (tinyRoute(request) && inlineAllowed(ctx, map)) return timed(ctx, 'route', () => routeOnMap(map.handle, request));
-  return ctx.pool.run({ kind: 'route', map: map.ref, request });
+export function routeQuery(ctx: ServerContext, map: LoadedMapInfo, ref: string, request: RouteRequest, metric?: MetricRequest): Promise<string | Buffer> | string {
+  if (tinyRoute(request) && inlineAllowed(ctx, map, metric)) return timed(ctx, 'route', () => routeOnMap(map.handle, request));
+  return ctx.pool.run({ kind: 'route', map: ref, request, ...(metric ? { metric } : {}) });
 }
 
 /** GET /route/v1: inline when tiny on this map, else through the pool. */
-export function osrmRouteQuery(ctx: ServerContext, map: LoadedMapInfo, request: RouteRequest, options: OsrmRouteOptions): Promise<string | Buffer> | string {
-  if (tinyOsrmRoute(request, options) && inlineAllowed(ctx, map)) return timed(ctx, 'osrm-route', () => osrmRouteOnMap(map.handle, request, options));
-  return ctx.pool.run({ kind: 'osrm-route', map: map.ref, request, options });
+export function osrmRouteQuery(
+  ctx: ServerContext,
+  map: LoadedMapInfo,
+  ref: string,
+  request: RouteRequest,
+  options: OsrmRouteOptions,
+  metric?: MetricRequest,
+): Promise<string | Buffer> | string {
+  if (tinyOsrmRoute(request, options) && inlineAllowed(ctx, map, metric)) return timed(ctx, 'osrm-route', () => osrmRouteOnMap(map.handle, request, options));
+  return ctx.pool.run({ kind: 'osrm-route', map: ref, request, options, ...(metric ? { metric } : {}) });
 }

@@ -13,6 +13,9 @@ export class ServerMetrics {
   readonly reloads: Counter<'profile' | 'result'>;
   readonly inlineQueries: Counter<'kind'>;
   readonly inlineSeconds: Counter<'kind'>;
+  readonly trafficUpdates: Counter<'profile' | 'result'>;
+  /** Set by the server: the live traffic serving per profile (for the traffic gauges). */
+  trafficSource: () => { profile: string; version: number; installedAt: number; coverage: number; customizeMs: number }[] = () => [];
 
   constructor(pool: QueryPool) {
     // Default names already say process_/nodejs_: waymark_process_cpu_seconds_total, waymark_nodejs_heap_...
@@ -91,6 +94,53 @@ export class ServerMetrics {
       help: 'map loads and reloads by profile and result (ok, failed)',
       labelNames: ['profile', 'result'],
       registers: [this.registry],
+    });
+    this.trafficUpdates = new Counter({
+      name: 'waymark_traffic_updates_total',
+      help: 'live-traffic updates by profile and result (ok, refused)',
+      labelNames: ['profile', 'result'],
+      registers: [this.registry],
+    });
+    const traffic = () => this.trafficSource();
+    new Gauge({
+      name: 'waymark_traffic_version',
+      help: 'version of the live-traffic metric serving per profile (absent: the map\'s own weights)',
+      labelNames: ['profile'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const t of traffic()) this.set({ profile: t.profile }, t.version);
+      },
+    });
+    new Gauge({
+      name: 'waymark_traffic_age_seconds',
+      help: 'seconds since the serving live-traffic metric was installed',
+      labelNames: ['profile'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const t of traffic()) this.set({ profile: t.profile }, (Date.now() - t.installedAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'waymark_traffic_coverage_ratio',
+      help: 'share of the map\'s drivable directed OSM segments the serving traffic update gave a speed (0..1)',
+      labelNames: ['profile'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const t of traffic()) this.set({ profile: t.profile }, t.coverage);
+      },
+    });
+    new Gauge({
+      name: 'waymark_traffic_customize_seconds',
+      help: 'customization time of the serving live-traffic metric',
+      labelNames: ['profile'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const t of traffic()) this.set({ profile: t.profile }, t.customizeMs / 1000);
+      },
     });
     this.mapInfo = new Gauge({
       name: 'waymark_map_info',

@@ -5,6 +5,7 @@
  * Nothing is accepted and dropped.
  */
 import { ApiError } from './errors.js';
+import { canonicalExclude, EXCLUDE_CLASSES, type ExcludeClass } from '../routing/metric.js';
 
 const invalid = (message: string) => new ApiError(400, 'InvalidOptions', message);
 const notImplemented = (message: string) => new ApiError(400, 'NotImplemented', message);
@@ -15,7 +16,7 @@ export const generalOptionProperties = {
   generate_hints: { type: 'string', description: 'true (default) or false; false omits the hint of each waypoint' },
   hints: { type: 'string', description: 'route: per coordinate, a hint from an earlier answer (skips snapping; ignored when made on another map version); table and nearest: refused unless empty' },
   approaches: { type: 'string', description: 'route: unrestricted (or empty), curb (the point on the right, right-hand traffic) or opposite per coordinate; table and nearest: only unrestricted' },
-  exclude: { type: 'string', description: 'not implemented: refused unless empty' },
+  exclude: { type: 'string', description: 'road classes to avoid, comma separated: motorway, toll, ferry, unpaved (no route uses them; no waypoint snaps onto them)' },
   snapping: { type: 'string', description: 'default (largest strongly connected component only) or any (every routable road)' },
   skip_waypoints: { type: 'string', description: 'true omits the waypoints array' },
 } as const;
@@ -52,6 +53,8 @@ export function decodeHint(text: string): Hint | undefined {
 
 export interface GeneralOptions {
   generateHints: boolean;
+  /** Road classes to avoid (OSRM's exclude): one customized metric per distinct set. */
+  exclude?: ExcludeClass[];
   /** Per coordinate (route only): a hint to reuse, or null. */
   hints?: (Hint | null)[];
   /** Route only: value, range per coordinate (range -1 = none). */
@@ -112,13 +115,7 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
     });
     if (values.some((v) => v !== 0)) approaches = Float64Array.from(values);
   }
-  if (q.exclude !== undefined && q.exclude !== '') {
-    const classes = q.exclude.split(',');
-    for (const c of classes) {
-      if (!['motorway', 'toll', 'ferry'].includes(c)) throw invalid(`exclude: '${c}' is not a class of the car profile (motorway, toll, ferry)`);
-    }
-    throw notImplemented('exclude (avoiding road classes) is not implemented');
-  }
+  const exclude = parseExclude(q.exclude);
   let allowIsolated = false;
   if (q.snapping !== undefined) {
     if (q.snapping === 'any') allowIsolated = true;
@@ -128,6 +125,7 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
     ...(hints?.some((h) => h !== null) ? { hints } : {}),
     ...(bearings ? { bearings } : {}),
     ...(approaches ? { approaches } : {}),
+    ...(exclude ? { exclude } : {}),
     generateHints: parseBoolean(q.generate_hints, 'generate_hints', true),
     skipWaypoints: parseBoolean(q.skip_waypoints, 'skip_waypoints', false),
     allowIsolated,
@@ -256,4 +254,14 @@ export function parseTableOptions(
     if (!annotations.includes('duration')) throw invalid('scale_factor applies to durations: ask for annotations including duration');
   }
   return { scaleFactor, ...(fallback ? { fallback } : {}) };
+}
+
+/** OSRM's exclude=a,b: undefined when absent or empty; unknown classes are InvalidOptions. */
+export function parseExclude(text: string | undefined): ExcludeClass[] | undefined {
+  if (text === undefined || text === '') return undefined;
+  const classes = text.split(',');
+  for (const c of classes) {
+    if (!(EXCLUDE_CLASSES as readonly string[]).includes(c)) throw invalid(`exclude: '${c}' is not a class of the car profile (${EXCLUDE_CLASSES.join(', ')})`);
+  }
+  return canonicalExclude(classes);
 }

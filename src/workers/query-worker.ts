@@ -6,7 +6,10 @@
 import { workerData } from 'node:worker_threads';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
-import { native } from '../native/index.js';
+import { native, type MapHandle } from '../native/index.js';
+import { metricHandle, type MetricRequest } from '../routing/metric.js';
+import { trafficKey } from '../routing/traffic.js';
+import { splitVehicleMetrics } from '../vrp/metrics.js';
 import { isochroneOnMap } from '../routing/isochrone.js';
 import { reachOnMap } from '../routing/reach.js';
 import { zoneEtaOnMap, zoneMatrixOnMap } from '../zones/zones.js';
@@ -38,12 +41,29 @@ const maps = new Map<string, { ref: string; map: OpenedMap }>();
 
 function mapFor(ref: string): OpenedMap {
   const { path, checksum } = parseMapRef(ref);
+  const version = `${path}#${checksum}`;
   const cached = maps.get(path);
-  if (cached?.ref === ref) return cached.map;
+  if (cached?.ref === version) return cached.map;
   const map = checksum ? openMapFile(path, checksum) : openMapFile(path);
   if (cached) native.releaseMap(cached.map.handle);
-  maps.set(path, { ref, map });
+  maps.set(path, { ref: version, map });
   return map;
+}
+
+/**
+ * The handle a task queries: its map version, on the live-traffic metric its reference names (the
+ * server keeps that metric installed while tasks use it), plus the task's own exclusions / custom model.
+ */
+function handleFor(ref: string, metric?: MetricRequest): MapHandle {
+  const base = mapFor(ref).handle;
+  const { traffic } = parseMapRef(ref);
+  let handle = base;
+  if (traffic !== undefined) {
+    const found = native.metricOf(base, trafficKey(traffic));
+    if (!found) throw new WaymarkError('MapChanged', `live-traffic metric ${traffic} is no longer installed`);
+    handle = found;
+  }
+  return metricHandle(handle, metric);
 }
 
 function osrmWaypoint(w: { location: LonLat; distance: number; name: string }, generateHints = true) {
@@ -58,12 +78,18 @@ class Json {
 function run(task: QueryTask): unknown {
   if (task.kind === 'vrp') {
     // The solver runs here, off the event loop; matrices come from the maps when not given.
-    const maps = Object.fromEntries(Object.entries(task.maps).map(([profile, path]) => [profile, mapFor(path).handle]));
-    const { solution, model } = solveVroom(task.problem, { ...task.options, maps });
+    // Vehicles with exclude / custom_model have profiles of their own, on their metric of the map.
+    const split = splitVehicleMetrics(task.problem as Record<string, unknown>);
+    const maps: Record<string, MapHandle> = Object.fromEntries(Object.entries(task.maps).map(([profile, ref]) => [profile, handleFor(ref)]));
+    for (const [profile, { base, metric }] of Object.entries(split.profiles)) {
+      if (!task.maps[base]) throw new WaymarkError('InvalidValue', `no map is loaded for profile '${base}'`);
+      maps[profile] = handleFor(task.maps[base], metric);
+    }
+    const { solution, model } = solveVroom(split.problem, { ...task.options, maps });
     if (task.options.geometry) addGeometry(solution, model, maps, task.maxBytes);
     return solution;
   }
-  const map = mapFor(task.map);
+  const map = { handle: handleFor(task.map, task.metric) };
   switch (task.kind) {
     case 'route':
       return routeOnMap(map.handle, task.request);
@@ -105,6 +131,18 @@ function run(task: QueryTask): unknown {
       const route = routeOnMap(map.handle, { coordinates: coords, geometry: false });
       const table = matrixOnMap(map.handle, { sources: coords });
       if (!(route.duration >= 0) || table.durations?.[0]?.[0] !== 0) throw new WaymarkError('SelfTestFailed', 'self-test query gave an implausible answer');
+      if (task.oracle) {
+        // A new metric: a few routes must equal plain Dijkstra on its weights.
+        const more = native.randomRoadPoints(map.handle, 8, Date.now() % 1000);
+        for (let i = 0; i < more.length; i += 4) {
+          const pair = more.slice(i, i + 4);
+          let fast: number | string, slow: number | string;
+          try { fast = native.route(map.handle, pair, { geometry: false }).weight; } catch (e) { fast = (e as { code?: string }).code ?? 'Error'; }
+          try { slow = native.referenceRoute(map.handle, pair).duration; } catch (e) { slow = (e as { code?: string }).code ?? 'Error'; }
+          const agree = typeof fast === 'number' && typeof slow === 'number' ? Math.abs(fast - slow) < 0.002 : fast === slow;
+          if (!agree) throw new WaymarkError('SelfTestFailed', `route ${i / 4} gave ${fast}, plain Dijkstra ${slow}`);
+        }
+      }
       return { ok: true, duration: route.duration };
     }
   }

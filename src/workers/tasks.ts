@@ -7,6 +7,7 @@ import type { ZoneArea, ZoneOptions } from '../zones/zones.js';
 import type { MatchRequest } from '../routing/match.js';
 import type { TripRequest } from '../routing/trip.js';
 import type { OsrmRouteOptions } from '../routing/osrm-route.js';
+import type { MetricRequest } from '../routing/metric.js';
 
 export type { OsrmRouteOptions };
 
@@ -34,6 +35,7 @@ export type QueryTask = (
   | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; number?: number; allowIsolated?: boolean; generateHints?: boolean }
   | {
       kind: 'vrp';
+      /** Map reference per profile (vehicles with exclude / custom_model: see vrp/metrics.ts). */
       maps: Record<string, string>;
       problem: unknown;
       options: {
@@ -55,11 +57,13 @@ export type QueryTask = (
   | { kind: 'zones-eta'; map: string; area: ZoneArea; location: LonLat; options: ZoneOptions & { radius?: number } }
   | { kind: 'osrm-match'; map: string; request: MatchRequest }
   | { kind: 'osrm-trip'; map: string; request: TripRequest }
-  | { kind: 'selftest'; map: string }
+  | { kind: 'selftest'; map: string; /** Also check a few routes against plain Dijkstra on the same weights. */ oracle?: boolean }
 ) & {
   trace?: TaskTrace;
   /** Refuse (TooBig) an answer longer than this many bytes of JSON (checked again once written). */
   maxBytes?: number;
+  /** Exclusions / custom model on top of the served weights. */
+  metric?: MetricRequest;
 };
 
 /** Errors cross the thread boundary as data: class and extra properties do not survive cloning. */

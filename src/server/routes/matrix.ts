@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { withMap } from '../context.js';
 import { estimatedAnswerBytes, estimatedPairsAnswerBytes } from '../../routing/matrix.js';
 import { ApiError, errorSchema } from '../errors.js';
+import { customModelSchema, excludeSchema, metricRequestOf } from '../metric-options.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue } from '../schemas.js';
 
 interface Body {
@@ -16,6 +17,8 @@ interface Body {
   annotations?: Annotation[];
   radius?: number | 'unlimited';
   profile?: string;
+  exclude?: string[];
+  custom_model?: unknown;
 }
 
 export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
@@ -42,6 +45,8 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
             annotations: { type: 'array', items: { enum: ['duration', 'distance'] }, minItems: 1, default: ['duration', 'distance'] },
             radius: radiusSchema(ctx.config.maxRadius),
             profile: profileSchema,
+            exclude: excludeSchema,
+            custom_model: customModelSchema,
           },
           additionalProperties: true,
           examples: [{ sources: [[7.4197, 43.7314], [7.4265, 43.739]], annotations: ['duration', 'distance'] }],
@@ -52,6 +57,8 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
     async (request, reply) => {
       const { profile, sources, destinations, locations, pairs, annotations } = request.body;
       const radius = radiusValue(request.body.radius);
+      const metric = metricRequestOf(request.body.exclude, request.body.custom_model);
+      const withMetric = metric ? { metric } : {};
       let json: string | Buffer;
       if (locations !== undefined || pairs !== undefined) {
         if (!locations || !pairs) throw new ApiError(400, 'InvalidValue', 'sparse requests need both locations and pairs');
@@ -63,7 +70,7 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
         const bytes = estimatedPairsAnswerBytes(locations.length, pairs.length, annotations?.length ?? 2);
         if (bytes > ctx.config.maxAnswerBytes) throw new ApiError(400, 'TooBig', `${pairs.length} pairs would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
         json = await withMap(ctx, profile, reply, (map) =>
-          ctx.pool.run({ kind: 'pairs', map, request: { locations, pairs, annotations, radius, maxCells: ctx.config.maxMatrixCells }, maxBytes: ctx.config.maxAnswerBytes }),
+          ctx.pool.run({ kind: 'pairs', map, request: { locations, pairs, annotations, radius, maxCells: ctx.config.maxMatrixCells }, maxBytes: ctx.config.maxAnswerBytes, ...withMetric }),
         );
       } else {
         if (!sources) throw new ApiError(400, 'InvalidValue', 'give sources (and optionally destinations), or locations and pairs');
@@ -72,7 +79,7 @@ export const matrixPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
         const bytes = estimatedAnswerBytes(sources.length, (destinations ?? sources).length, annotations?.length ?? 2);
         if (bytes > ctx.config.maxAnswerBytes) throw new ApiError(400, 'TooBig', `the matrix would answer about ${bytes} bytes, over the limit of ${ctx.config.maxAnswerBytes}`);
         json = await withMap(ctx, profile, reply, (map) =>
-          ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells, maxBytes: ctx.config.maxAnswerBytes }, maxBytes: ctx.config.maxAnswerBytes }),
+          ctx.pool.run({ kind: 'matrix', map, request: { sources, destinations, annotations, radius, maxCells: ctx.config.maxMatrixCells, maxBytes: ctx.config.maxAnswerBytes }, maxBytes: ctx.config.maxAnswerBytes, ...withMetric }),
         );
       }
       return reply.type('application/json').send(json);

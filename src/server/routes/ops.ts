@@ -1,5 +1,6 @@
 /** Health probes, Prometheus metrics and map info. */
 import type { FastifyPluginAsync } from 'fastify';
+import { trafficInfo } from '../traffic.js';
 import type { ServerContext } from '../context.js';
 import { errorSchema } from '../errors.js';
 
@@ -37,6 +38,7 @@ export const opsPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
           loadedAt: m.loadedAt,
           buildTime: new Date(m.header.buildTimeUnixMs).toISOString(),
           lastReload: ctx.reloads.get(m.profile) ?? null,
+          traffic: trafficInfo(m),
           header: m.header,
         },
       ]),

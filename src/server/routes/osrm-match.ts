@@ -5,6 +5,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { MATCH_ANNOTATIONS, type MatchAnnotation, type MatchRequest } from '../../routing/match.js';
 import type { LonLat } from '../../routing/route.js';
+import { canonicalExclude, EXCLUDE_CLASSES, type ExcludeClass } from '../../routing/metric.js';
+import { parseExclude } from '../osrm-options.js';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -18,7 +20,7 @@ const overviewSchema = { enum: ['full', 'simplified', 'false'], default: 'simpli
 const geometriesSchema = { enum: ['polyline', 'polyline6', 'geojson'], default: 'polyline' } as const;
 const gapsSchema = { enum: ['split', 'ignore'], default: 'split', description: 'split the trace where timestamps are more than 60 s apart' } as const;
 
-const QUERY_KEYS = ['timestamps', 'radiuses', 'gaps', 'tidy', 'overview', 'geometries', 'steps', 'annotations', 'waypoints', 'generate_hints'];
+const QUERY_KEYS = ['timestamps', 'radiuses', 'gaps', 'tidy', 'overview', 'geometries', 'steps', 'annotations', 'waypoints', 'generate_hints', 'exclude'];
 const BODY_KEYS = ['profile', 'coordinates', ...QUERY_KEYS];
 
 function refuseUnknown(obj: object, known: string[], where: string): void {
@@ -85,6 +87,7 @@ interface Query {
   annotations?: string;
   waypoints?: string;
   generate_hints?: boolean;
+  exclude?: string;
 }
 
 interface Body {
@@ -100,11 +103,12 @@ interface Body {
   annotations?: boolean | string[];
   waypoints?: number[];
   generate_hints?: boolean;
+  exclude?: string[];
 }
 
 export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
-  const run = async (profile: string | undefined, request: MatchRequest, reply: { header(n: string, v: string): unknown; type(t: string): { send(x: unknown): unknown } }) => {
-    const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'osrm-match', map, request }));
+  const run = async (profile: string | undefined, request: MatchRequest, reply: { header(n: string, v: string): unknown; type(t: string): { send(x: unknown): unknown } }, exclude?: ExcludeClass[]) => {
+    const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({ kind: 'osrm-match', map, request, ...(exclude ? { metric: { exclude } } : {}) }));
     return reply.type('application/json').send(json);
   };
 
@@ -131,6 +135,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
             annotations: { type: 'string', default: 'false', description: `false, or a list of ${MATCH_ANNOTATIONS.join(', ')}` },
             waypoints: { type: 'string', description: 'coordinate indices (; separated) that delimit legs; first and last required' },
             generate_hints: { type: 'boolean', default: true },
+            exclude: { type: 'string', description: 'road classes to avoid, comma separated: motorway, toll, ferry, unpaved' },
           },
         },
         response: { '4xx': errorSchema, '5xx': errorSchema },
@@ -159,7 +164,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         steps: q.steps ?? false,
         ...(waypoints ? { waypoints: checkWaypoints(waypoints, n)! } : {}),
         generateHints: q.generate_hints ?? true,
-      }, reply);
+      }, reply, parseExclude(q.exclude));
     },
   );
 
@@ -186,6 +191,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
             annotations: { anyOf: [{ type: 'boolean' }, { type: 'array', items: { type: 'string' } }], default: false },
             waypoints: { type: 'array', items: { type: 'integer', minimum: 0 } },
             generate_hints: { type: 'boolean', default: true },
+            exclude: { type: 'array', items: { enum: [...EXCLUDE_CLASSES] }, uniqueItems: true, description: 'road classes to avoid' },
           },
         },
         response: { '4xx': errorSchema, '5xx': errorSchema },
@@ -209,7 +215,7 @@ export const osrmMatchPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         steps: b.steps ?? false,
         ...(b.waypoints ? { waypoints: checkWaypoints(b.waypoints, n)! } : {}),
         generateHints: b.generate_hints ?? true,
-      }, reply);
+      }, reply, b.exclude?.length ? canonicalExclude(b.exclude) : undefined);
     },
   );
 };

@@ -49,7 +49,7 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       const route = parseRouteOptions(q, coords.length, osrmRouteCapabilities);
       const routeRequest = { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}), ...(general.hints ? { hints: general.hints } : {}), ...(general.bearings ? { bearings: general.bearings } : {}), ...(general.approaches ? { approaches: general.approaches } : {}), ...(route.continueStraight ? { continueStraight: true } : {}) };
       const options = { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', ...route, generateHints: general.generateHints, skipWaypoints: general.skipWaypoints };
-      const json = await withMap(ctx, profile, reply, (_ref, map) => osrmRouteQuery(ctx, map, routeRequest, options));
+      const json = await withMap(ctx, profile, reply, (ref, map) => osrmRouteQuery(ctx, map, ref, routeRequest, options, general.exclude ? { exclude: general.exclude } : undefined));
       return reply.type('application/json').send(json);
     },
   );

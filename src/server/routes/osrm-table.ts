@@ -86,6 +86,7 @@ export const osrmTablePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
         },
         generateHints: general.generateHints,
         skipWaypoints: general.skipWaypoints,
+        ...(general.exclude ? { metric: { exclude: general.exclude } } : {}),
       }));
       return reply.type('application/json').send(json);
     },

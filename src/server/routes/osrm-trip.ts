@@ -3,6 +3,7 @@
  * exact up to 12 points, the VRP solver under a time budget beyond (src/routing/trip.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { parseExclude } from '../osrm-options.js';
 import type { ServerContext } from '../context.js';
 import { requireMap, withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -18,9 +19,10 @@ interface Query {
   annotations?: string;
   radiuses?: string;
   generate_hints?: boolean;
+  exclude?: string;
 }
 
-const QUERY_KEYS = ['roundtrip', 'source', 'destination', 'overview', 'geometries', 'steps', 'annotations', 'radiuses', 'generate_hints'];
+const QUERY_KEYS = ['roundtrip', 'source', 'destination', 'overview', 'geometries', 'steps', 'annotations', 'radiuses', 'generate_hints', 'exclude'];
 
 export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
   app.get<{ Params: { profile: string; coordinates: string }; Querystring: Query }>(
@@ -45,6 +47,7 @@ export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
             annotations: { type: 'string', default: 'false' },
             radiuses: { type: 'string', description: 'snapping radius (m) per coordinate, ; separated (empty or unlimited allowed)' },
             generate_hints: { type: 'boolean', default: true },
+            exclude: { type: 'string', description: 'road classes to avoid, comma separated: motorway, toll, ferry, unpaved' },
           },
         },
         response: { '4xx': errorSchema, '5xx': errorSchema },
@@ -67,6 +70,7 @@ export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
         throw new ApiError(400, 'NotImplemented', 'a trip with roundtrip=false needs source=first and/or destination=last');
       }
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
+      const exclude = parseExclude(q.exclude);
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-trip',
         map,
@@ -82,6 +86,7 @@ export const osrmTripPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async 
           steps: q.steps ?? false,
           ...(radiuses ? { radiuses } : {}),
         },
+        ...(exclude ? { metric: { exclude } } : {}),
       }));
       return reply.type('application/json').send(json);
     },

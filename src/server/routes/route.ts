@@ -5,6 +5,7 @@ import { withMap } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 import { routeQuery } from '../inline-queries.js';
 import { ALTERNATIVES_TWO_POINTS, maxAlternatives } from '../osrm-options.js';
+import { customModelSchema, excludeSchema, metricRequestOf } from '../metric-options.js';
 import { coordinateListSchema, profileSchema, radiusSchema, radiusValue, waypointSchema } from '../schemas.js';
 import type { GeometryFormat, LonLat } from '../../routing/route.js';
 
@@ -16,6 +17,8 @@ interface Body {
   steps?: boolean;
   alternatives?: number;
   annotations?: ('duration' | 'distance' | 'speed')[];
+  exclude?: string[];
+  custom_model?: unknown;
 }
 
 export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
@@ -41,6 +44,8 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
               uniqueItems: true,
               description: 'per coordinate pair of each leg: seconds, metres, metres per second',
             },
+            exclude: excludeSchema,
+            custom_model: customModelSchema,
           },
           examples: [{ coordinates: [[7.4197, 43.7314], [7.4265, 43.739]], geometry: 'geojson' }],
         },
@@ -51,6 +56,7 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
             properties: {
               duration: { type: 'number' },
               distance: { type: 'number' },
+              weight: { type: 'number', description: 'what the route minimised: seconds, or the custom model\'s weight' },
               geometry: {},
               legs: { type: 'array', items: { type: 'object', additionalProperties: true } },
               waypoints: { type: 'array', items: waypointSchema },
@@ -63,12 +69,13 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
       },
     },
     async (request, reply) => {
-      const { profile, radius, ...rest } = request.body;
+      const { profile, radius, exclude, custom_model: customModel, ...rest } = request.body;
       const routeRequest = { ...rest, radius: radiusValue(radius) };
+      const metric = metricRequestOf(exclude, customModel);
       if ((routeRequest.alternatives ?? 0) > 0 && routeRequest.coordinates.length !== 2) {
         throw new ApiError(400, 'NotImplemented', ALTERNATIVES_TWO_POINTS);
       }
-      const json = await withMap(ctx, profile, reply, (_ref, map) => routeQuery(ctx, map, routeRequest));
+      const json = await withMap(ctx, profile, reply, (ref, map) => routeQuery(ctx, map, ref, routeRequest, metric));
       return reply.type('application/json').send(json);
     },
   );

@@ -8,6 +8,7 @@ import { WaymarkError } from '../../errors.js';
 import type { JobRow } from '../../jobs/store.js';
 import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
+import { splitVehicleMetrics } from '../../vrp/metrics.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
 import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
 import { checkVrpAnswerBytes } from '../../vrp/answer-size.js';
@@ -86,6 +87,7 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
     const model = parseProblem(problem, undefined, true);
+    splitVehicleMetrics(problem); // exclude / custom_model of vehicles: refused now, with their field path
     // An answer that cannot fit the byte limit is refused before solving or queueing.
     checkVrpAnswerBytes(model, ctx.config.maxAnswerBytes);
     if (!problem.matrices) {
