@@ -3,31 +3,16 @@
 #include <algorithm>
 #include <limits>
 
+#include "cch/customize.h"
 #include "graph/road_graph.h"
 
 namespace waymark {
 
 ContractionHierarchy customizeHierarchy(const LoadedMap& base, std::span<const uint32_t> arc_weight,
                                         std::span<const uint32_t> arc_distance, unsigned threads) {
-  const EdgeBasedView& eb = base.eb;
-  const uint32_t n = eb.segmentCount();
-  std::vector<uint32_t> first(size_t(n) + 1, 0), head, weight, distance;
-  head.reserve(eb.turn_head.size());
-  weight.reserve(eb.turn_head.size());
-  distance.reserve(eb.turn_head.size());
-  for (uint32_t s = 0; s < n; ++s) {
-    first[s] = static_cast<uint32_t>(head.size());
-    for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) {
-      if (arc_weight[i] == kNotAllowed) continue;
-      head.push_back(eb.turn_head[i]);
-      weight.push_back(arc_weight[i]);
-      distance.push_back(arc_distance[i]);
-    }
-  }
-  first[n] = static_cast<uint32_t>(head.size());
-  ContractionOptions options;
+  CustomizeOptions options;
   options.threads = threads;
-  return buildContractionHierarchy(first, head, weight, distance, options);
+  return customizeCCH(base.cch, arc_weight, arc_distance, options);
 }
 
 namespace {
