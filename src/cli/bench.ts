@@ -13,6 +13,7 @@ import { benchRoadVrp } from '../../bench/road-vrp.js';
 import { benchTiles } from '../../bench/tiles.js';
 import { benchSoak } from '../../bench/soak.js';
 import { benchVrp } from '../../bench/vrp.js';
+import { benchVrpSmall } from '../../bench/vrp-small.js';
 import { WaymarkError } from '../errors.js';
 
 export function registerBench(program: Command): void {
@@ -259,13 +260,19 @@ export function registerBench(program: Command): void {
     .option('--vehicles <list>', 'with --road: vans per problem (one value, or one per --jobs entry)', '12')
     .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
     .option('--run-to-time-limit', 'search until the time limit even once converged')
+    .option('--small', 'small random problems (--jobs, default 5,10,25,50,100) with the default time limit, in-process and over POST /vrp')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; road?: string; jobs: string; vehicles: string; offRoad?: string }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; small?: boolean; road?: string; jobs: string; vehicles: string; offRoad?: string }) => {
       const positive = (text: string, what: string) => {
         const n = Number(text);
         if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
         return n;
       };
+      if (opts.small) {
+        if (paths.length > 0 || opts.road) throw new WaymarkError('InvalidValue', '--small generates its own problems: give no instance paths and no --road');
+        const jobs = opts.jobs === '200' ? [5, 10, 25, 50, 100] : opts.jobs.split(',').map((x) => positive(x, '--jobs'));
+        return benchVrpSmall({ jobs, seed: Number(opts.seed), json: Boolean(opts.json) }).then(() => undefined);
+      }
       if (opts.road) {
         if (paths.length > 0) throw new WaymarkError('InvalidValue', '--road generates its own problems: give no instance paths');
         benchRoadVrp(opts.road, {
