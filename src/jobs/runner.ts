@@ -13,7 +13,7 @@ import type { Piscina } from 'piscina';
 import { startLinkedSpan } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import type { JobError, JobRow, JobStore } from './store.js';
-import { snapOptionsOf } from '../vrp/solve.js';
+import { modeOf, snapOptionsOf } from '../vrp/solve.js';
 
 interface Active {
   control: Int32Array;
@@ -127,6 +127,7 @@ export class JobRunner {
         threads: this.options.threadsPerSolve,
         geometry: options.geometry ?? false,
         ...snapOptionsOf(options),
+        mode: modeOf(options),
         control,
         progress,
       },

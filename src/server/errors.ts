@@ -26,6 +26,8 @@ export function statusOf(code: string): number {
     case 'NoMatch':
     case 'NoTrips':
     case 'NotImplemented':
+    case 'UnsupportedField':
+    case 'UnknownField':
       return 400;
     case 'UnknownProfile':
     case 'NotFound':

@@ -43,6 +43,8 @@ export type QueryTask = (
         geometry?: boolean;
         snapRadius?: number;
         snapThreshold?: number;
+        mode?: 'solve' | 'plan';
+        initialRoutes?: number[][];
         control?: Int32Array;
         progress?: Float64Array;
       };

@@ -9,7 +9,7 @@ import type { JobRow } from '../../jobs/store.js';
 import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
-import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
+import { checkDepots, modeOf, snapOptionsOf } from '../../vrp/solve.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 
@@ -42,6 +42,12 @@ const problemSchema = {
           description: 'snapping radius (m) for jobs, shipments and depots; default unlimited. A task beyond it is unassigned (NoSegment), a depot beyond it is a 400',
         },
         snap_threshold: { type: 'number', minimum: 0, description: 'snaps farther than this (m, default 100) are counted in summary.snapping.over_threshold' },
+        mode: {
+          type: 'string',
+          enum: ['solve', 'plan'],
+          description:
+            "plan: VROOM's -c. No search: each vehicle's `steps` is its route; the answer gives ETAs, loads and `violations` per step, route and summary (lead_time, delay, load, max_tasks, skills, precedence, missing_break, max_travel_time, max_load, max_distance). Default solve (steps are then hard constraints)",
+        },
       },
     },
   },
@@ -50,6 +56,7 @@ const problemSchema = {
 } as const;
 
 interface Options {
+  mode?: 'solve' | 'plan';
   time_limit?: number;
   seed?: number;
   geometry?: boolean;
@@ -82,7 +89,7 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem
   }
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
-    const model = parseProblem(problem, undefined, true);
+    const model = parseProblem(problem, undefined, true, modeOf(options as Record<string, unknown>));
     if (!problem.matrices) {
       for (const [i, v] of model.vehicles.entries()) {
         if (!ctx.maps.has(resolveProfileName(v.profile))) {
@@ -98,7 +105,7 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem
       }
     }
   } catch (err) {
-    if (err instanceof VrpInputError) throw new ApiError(400, 'InvalidValue', err.message, {});
+    if (err instanceof VrpInputError) throw new ApiError(400, err.code, err.message, {});
     throw err;
   }
   return { problem, options };
@@ -148,7 +155,14 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
           kind: 'vrp',
           maps: mapPaths(ctx),
           problem,
-          options: { timeLimit, seed: options.seed ?? 1, geometry: options.geometry ?? false, threads: jobs.threadsPerSolve, ...snapOptionsOf(options as Record<string, unknown>) },
+          options: {
+            timeLimit,
+            seed: options.seed ?? 1,
+            geometry: options.geometry ?? false,
+            threads: jobs.threadsPerSolve,
+            mode: modeOf(options as Record<string, unknown>),
+            ...snapOptionsOf(options as Record<string, unknown>),
+          },
         },
         (timeLimit + 60) * 1000,
       );
