@@ -116,7 +116,14 @@ export class JobRunner {
     const progress = new Float64Array(new SharedArrayBuffer(5 * 8));
     this.active.set(job.id, { control, progress, started: Date.now() });
     if (job.cancel_requested) Atomics.store(control, 0, 1);
-    const options = JSON.parse(job.options) as { time_limit?: number; seed?: number; geometry?: boolean; snap_radius?: number | 'unlimited'; snap_threshold?: number };
+    const options = JSON.parse(job.options) as {
+      time_limit?: number;
+      seed?: number;
+      geometry?: boolean;
+      snap_radius?: number | 'unlimited';
+      snap_threshold?: number;
+      warm_start?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
+    };
     let task: QueryTask = {
       kind: 'vrp',
       maps: this.maps(),
@@ -128,6 +135,7 @@ export class JobRunner {
         geometry: options.geometry ?? false,
         ...snapOptionsOf(options),
         mode: modeOf(options),
+        ...(options.warm_start ? { warmStart: options.warm_start } : {}),
         control,
         progress,
       },

@@ -239,7 +239,7 @@ export function checkSolution(model: Model, sol: VroomSolution): string[] {
     if (plan && steps[0].load.some((x, d) => x > v.capacity[d])) expected[0].push({ cause: 'load' });
     for (const t of tasksHere) {
       const task = model.tasks[t];
-      if (task.kind === 'pickup' && routeOfTask[task.partner] !== r) errors.push(`shipment pickup ${task.id} and its delivery are not in the same route`);
+      if (!plan && task.kind === 'pickup' && routeOfTask[task.partner] !== r) errors.push(`shipment pickup ${task.id} and its delivery are not in the same route`);
     }
     if (tasksHere.length > 0 && breaksTaken.size !== v.breaks.length) softRoute('missing_break', `vehicle ${v.id} takes ${breaksTaken.size} of its ${v.breaks.length} breaks`);
     if (travel > v.maxTravelTime) softRoute('max_travel_time', `travel time ${travel} exceeds max_travel_time ${v.maxTravelTime}`);

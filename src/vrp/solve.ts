@@ -35,6 +35,8 @@ export interface SolveOptions {
    * with steps start from their pinned tasks.
    */
   initialRoutes?: number[][];
+  /** Warm start by ids (a previous plan): per vehicle id, its route's tasks. */
+  warmStart?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
 }
 
 /** `options.mode`: "solve" (default) or "plan". */
@@ -220,6 +222,11 @@ export function solveVroom(input: unknown, options: SolveOptions = {}): { soluti
     : undefined;
   const model = parseProblem(input, provider, false, options.mode ?? 'solve');
   const loading = (performance.now() - t0) / 1000 - routing;
-  const solution = solveModel(model, options, loading, routing);
+  let initialRoutes = options.initialRoutes;
+  if (options.warmStart && !initialRoutes) {
+    const index = new Map(model.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
+    initialRoutes = model.vehicles.map((v) => (options.warmStart![String(v.id)] ?? []).flatMap((r) => (index.has(`${r.type}:${r.id}`) ? [index.get(`${r.type}:${r.id}`)!] : [])));
+  }
+  const solution = solveModel(model, { ...options, ...(initialRoutes ? { initialRoutes } : {}) }, loading, routing);
   return { solution, model };
 }

@@ -45,6 +45,7 @@ export type QueryTask = (
         snapThreshold?: number;
         mode?: 'solve' | 'plan';
         initialRoutes?: number[][];
+        warmStart?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
         control?: Int32Array;
         progress?: Float64Array;
       };

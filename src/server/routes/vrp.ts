@@ -9,6 +9,7 @@ import type { JobRow } from '../../jobs/store.js';
 import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
+import { parseReplanRequest, replanProblem } from '../../vrp/replan.js';
 import { checkDepots, modeOf, snapOptionsOf } from '../../vrp/solve.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
@@ -70,6 +71,7 @@ const jobSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
+    version: { type: 'integer', description: 'plan version: 1 for the submission, then one more per replan' },
     status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
     created_at: { type: 'string' },
     started_at: { type: ['string', 'null'] },
@@ -119,7 +121,8 @@ function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
   // Progress of a job solving here is read live; one solving on another replica, from its last heartbeat.
   const live = job.status === 'running' ? (ctx.jobs!.runner.progressOf(job.id) ?? (job.progress ? JSON.parse(job.progress) : undefined)) : undefined;
   const view: Record<string, unknown> = {
-    id: job.id,
+    id: job.root_id ?? job.id,
+    version: job.version,
     status: job.status,
     created_at: iso(job.created_at),
     started_at: iso(job.started_at),
@@ -199,20 +202,97 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  /** A job's version: the latest unless `version` is given (the root id or any version's own id). */
+  const versionOf = async (id: string, version?: number): Promise<JobRow> => {
+    const row = await jobs.store.get(id);
+    if (!row) throw new ApiError(404, 'NotFound', `no job ${id}`);
+    const root = row.root_id ?? row.id;
+    const job = version === undefined && row.root_id !== null ? row : await jobs.store.getVersion(root, version);
+    if (!job) throw new ApiError(404, 'NotFound', `job ${root} has no version ${version}`);
+    return job;
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { version?: number } }>(
     '/vrp/jobs/:id',
     {
       schema: {
         summary: 'Status, progress and (when done) the solution of a job',
+        description: 'The latest version of the plan by default (replans add versions); `version` picks one.',
         tags: ['vrp'],
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        querystring: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } }, additionalProperties: false },
         response: { 200: jobSchema, ...errors },
       },
     },
-    async (request) => {
-      const job = await jobs.store.get(request.params.id);
-      if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
-      return jobView(ctx, job);
+    async (request) => jobView(ctx, await versionOf(request.params.id, request.query.version)),
+  );
+
+  app.post<{ Params: { id: string }; Body: Record<string, unknown>; Headers: { 'idempotency-key'?: string } }>(
+    '/vrp/jobs/:id/replan',
+    {
+      schema: {
+        summary: 'Re-optimise a live plan (a new version of the job)',
+        description:
+          'From the latest solved version: `jobs` and `shipments` to add, `cancelled` ({ jobs: [ids], shipments: [pickup ids] }), and per vehicle its `position` (or `position_index`), `time`, the stops it has `done` ([{ type, id }], breaks included) and the one `in_progress`. Done and in-progress stops stay fixed; the previous routes are the warm start; `options.time_limit` defaults to 2 s. Answers 202 with the version; `Idempotency-Key` as for submissions.',
+        tags: ['vrp'],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        body: {
+          type: 'object',
+          properties: {
+            jobs: { type: 'array', items: { type: 'object' } },
+            shipments: { type: 'array', items: { type: 'object' } },
+            cancelled: { type: 'object' },
+            vehicles: { type: 'array', items: { type: 'object' } },
+            options: { type: 'object', properties: { time_limit: { type: 'number', minimum: 0 }, seed: { type: 'integer', minimum: 0 } }, additionalProperties: false },
+          },
+          examples: [{ jobs: [{ id: 99, location: [7.42, 43.735], service: 120, delivery: [1] }], cancelled: { jobs: [2] }, vehicles: [{ id: 1, position: [7.4197, 43.7314], time: 3600, done: [{ type: 'job', id: 1 }] }] }],
+        },
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 } } },
+        response: { 202: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string' } } }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await jobs.store.get(request.params.id);
+      if (!row) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      const rootId = row.root_id ?? row.id;
+      const { options: replanOptions = {}, ...body } = request.body as { options?: { time_limit?: number; seed?: number } } & Record<string, unknown>;
+      const key = request.headers['idempotency-key'];
+      // The latest solved version is the base.
+      let base = await jobs.store.getVersion(rootId);
+      while (base && base.status !== 'succeeded' && base.version > 1) base = await jobs.store.getVersion(rootId, base.version - 1);
+      if (!base || base.status !== 'succeeded' || !base.result) throw new ApiError(409, 'JobNotSolved', `job ${rootId} has no solved version to replan from yet`);
+      let derived;
+      try {
+        derived = replanProblem(JSON.parse(base.problem), JSON.parse(base.result), parseReplanRequest(body));
+      } catch (err) {
+        if (err instanceof VrpInputError) throw new ApiError(400, err.code, err.message, {});
+        throw err;
+      }
+      const baseOptions = JSON.parse(base.options) as Record<string, unknown>;
+      const options = {
+        ...Object.fromEntries(Object.entries(baseOptions).filter(([k]) => k !== 'warm_start' && k !== 'time_limit' && k !== 'mode')),
+        time_limit: replanOptions.time_limit ?? 2,
+        ...(replanOptions.seed !== undefined ? { seed: replanOptions.seed } : {}),
+        warm_start: derived.warmStart,
+        replanned_from: base.version,
+      };
+      const { problem } = accept(ctx, { ...derived.problem, options } as Body, ctx.config.vrpMaxTimeLimit);
+      let result;
+      try {
+        result = await jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs, ctx.config.tracing ? currentTraceContext() : undefined, {
+          rootId,
+          request: JSON.stringify(request.body),
+        });
+      } catch (err) {
+        if (err instanceof WaymarkError && err.code === 'IdempotencyConflict') throw new ApiError(422, err.code, err.message);
+        throw err;
+      }
+      if (result.created) jobs.runner.tick();
+      else void reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(202)
+        .header('location', `/vrp/jobs/${rootId}?version=${result.job.version}`)
+        .send({ id: rootId, version: result.job.version, status: result.job.status });
     },
   );
 
@@ -228,8 +308,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       },
     },
     async (request, reply) => {
-      const before = await jobs.store.get(request.params.id);
-      if (!before) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      const before = await versionOf(request.params.id);
       if (before.status === 'succeeded' || before.status === 'failed') throw new ApiError(409, 'JobFinished', `job ${before.id} already ${before.status}`);
       const job = await jobs.runner.cancel(before.id);
       if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
