@@ -74,6 +74,27 @@ for (const backend of backends) {
       await backend.teardown();
     });
 
+    it('numbers the versions of a job (replans) atomically, finds each, and keys them like submissions', async () => {
+      const store = await fresh();
+      const { job: root } = await store.create('{"p":1}', '{}', undefined, HOUR);
+      assert.deepEqual([root.version, root.root_id], [1, null]);
+      const next = { rootId: root.id, request: '{"jobs":[]}' };
+      const v2 = await store.create('{"p":2}', '{}', 'replan-key', HOUR, undefined, next);
+      assert.deepEqual([v2.created, v2.job.version, v2.job.root_id], [true, 2, root.id]);
+      // The key compares the replan request (the derived problem may differ on a retry).
+      const again = await store.create('{"p":2b}', '{}', 'replan-key', HOUR, undefined, next);
+      assert.deepEqual([again.created, again.job.id], [false, v2.job.id]);
+      await assert.rejects(store.create('{"p":2}', '{}', 'replan-key', HOUR, undefined, { rootId: root.id, request: '{"jobs":[1]}' }), { code: 'IdempotencyConflict' });
+      // Concurrent replans get distinct, consecutive numbers.
+      const many = await Promise.all([0, 1, 2, 3, 4].map((i) => store.create(`{"p":${i}}`, '{}', undefined, HOUR, undefined, next)));
+      assert.deepEqual(many.map((m) => m.job.version).sort((a, b) => a - b), [3, 4, 5, 6, 7]);
+      assert.equal((await store.getVersion(root.id))!.version, 7);
+      assert.equal((await store.getVersion(root.id, 1))!.id, root.id);
+      assert.equal((await store.getVersion(root.id, 2))!.id, v2.job.id);
+      assert.equal(await store.getVersion(root.id, 8), undefined);
+      await assert.rejects(store.create('{}', '{}', undefined, HOUR, undefined, { rootId: '00000000-0000-4000-8000-000000000000', request: '{}' }), { code: 'NotFound' });
+    });
+
     it('creates, reads and counts jobs', async () => {
       const store = await fresh();
       const { job, created } = await store.create('{"vehicles":[]}', '{}', undefined, HOUR);
