@@ -9,6 +9,10 @@ import type { WaymarkServer } from '../src/server/app.js';
 import { checkSolution } from '../src/vrp/checker.js';
 import { parseProblem } from '../src/vrp/model.js';
 import type { VroomSolution } from '../src/vrp/types.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monacoMap, runCli } from './helpers.js';
 import { startPgCluster, type PgCluster } from './postgres-helpers.js';
 import { getJson, postJson, startServer } from './server-helpers.js';
 
@@ -176,6 +180,38 @@ describe('VRP vehicle steps, plan mode and refused fields (POST /vrp)', () => {
     assert.deepEqual(s.summary.violations, route.violations);
     // Job 4 is in no steps: unassigned, NotPlanned.
     assert.deepEqual(s.unassigned.map((u) => [u.id, u.code]), [[4, 'NotPlanned'], [11, 'NotPlanned'], [12, 'NotPlanned']]);
+  });
+
+  it('waymark vrp --plan (-c) prints the plan with its violations; bench vrp --road --times solves at each limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'waymark-plan-'));
+    try {
+      const file = join(dir, 'plan.json');
+      const body = problem({ vehicles: [{ id: 1, start_index: 0, end_index: 0, capacity: [1], steps: [{ type: 'job', id: 2 }, { type: 'job', id: 1 }] }] });
+      writeFileSync(file, JSON.stringify(body));
+      const r = runCli(['vrp', file, '-c']);
+      assert.equal(r.status, 0, r.stderr);
+      const s = checked(body, JSON.parse(r.stdout), 'plan');
+      assert.deepEqual(ids(s, 1), ['start', 'job2', 'job1', 'end'], 'the given order, not the better 1, 2');
+      assert.deepEqual(s.summary.violations, [{ cause: 'load' }]);
+      assert.equal(s.summary.unassigned, 4);
+      // Without -c the steps are hard constraints, which this vehicle cannot meet (2 units, capacity 1).
+      const solved = runCli(['vrp', file, '--time-limit', '0.2']);
+      assert.notEqual(solved.status, 0);
+      assert.match(solved.stderr, /vehicles\[0\]\.steps\[\d\]: job \d cannot be served by vehicle 1/);
+      const { path } = await monacoMap();
+      const bench = runCli(['bench', 'vrp', '--road', path, '--jobs', '20', '--vehicles', '2', '--times', '0.1,0.3', '--off-road', '0', '--write-problems', dir, '--json']);
+      assert.equal(bench.status, 0, bench.stderr);
+      const rows = JSON.parse(bench.stdout);
+      assert.deepEqual(rows.map((x: { time_limit_s: number }) => x.time_limit_s), [0.1, 0.3]);
+      for (const row of rows) assert.ok(row.cpu_s >= 0 && row.cost > 0);
+      const written = JSON.parse(readFileSync(join(dir, 'monaco.car-20-seed1.json'), 'utf8'));
+      // One row per distinct place: 20 stops and the depot (which may be one of the stops).
+      const places = new Set([...written.jobs.map((j: { location: number[] }) => String(j.location)), String(written.vehicles[0].start)]).size;
+      assert.equal(written.matrices.car.durations.length, places);
+      assert.equal(typeof written.jobs[0].location_index, 'number');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses what VROOM accepts but Waymark does not, and unknown fields, naming them', async () => {

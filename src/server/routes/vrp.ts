@@ -84,8 +84,12 @@ const jobSchema = {
 } as const;
 
 /** Validates the problem (no solving, no matrices) and the profiles it needs; returns the parts. */
-function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem: Record<string, unknown>; options: Options } {
+function accept(ctx: ServerContext, body: Body, maxTimeLimit: number, replan = false): { problem: Record<string, unknown>; options: Options } {
   const { options = {}, ...problem } = body;
+  // What a replan stores beside the problem is not for submissions.
+  for (const k of ['warm_start', 'replanned_from']) {
+    if (!replan && (options as Record<string, unknown>)[k] !== undefined) throw new ApiError(400, 'UnknownField', `options.${k}: is set by POST /vrp/jobs/{id}/replan, not by submissions`);
+  }
   if (options.time_limit !== undefined && options.time_limit > maxTimeLimit) {
     throw new ApiError(400, 'InvalidValue', `options.time_limit: must be at most ${maxTimeLimit} seconds on this server`);
   }
@@ -276,7 +280,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
         warm_start: derived.warmStart,
         replanned_from: base.version,
       };
-      const { problem } = accept(ctx, { ...derived.problem, options } as Body, ctx.config.vrpMaxTimeLimit);
+      const { problem } = accept(ctx, { ...derived.problem, options } as Body, ctx.config.vrpMaxTimeLimit, true);
       let result;
       try {
         result = await jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs, ctx.config.tracing ? currentTraceContext() : undefined, {
