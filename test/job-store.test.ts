@@ -284,13 +284,14 @@ describe('job store: SQLite schema upgrades', () => {
         const claimed = (await store.claimNext('me', 60_000))!;
         assert.equal(claimed.id, 'old');
         assert.equal(claimed.trace_context, null);
+        assert.deepEqual([claimed.version, claimed.root_id], [1, null], 'old jobs are version 1 of themselves');
         const { job } = await store.create('new', '{}', undefined, HOUR, '{"traceparent":"x"}');
         assert.equal((await store.get(job.id))!.trace_context, '{"traceparent":"x"}');
       } finally {
         await store.close();
       }
       const check = new Database(join(dir, 'jobs.sqlite'), { readonly: true });
-      assert.equal(check.pragma('user_version', { simple: true }), 3);
+      assert.equal(check.pragma('user_version', { simple: true }), 4, 'trace contexts (3), then versions (4)');
       check.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -318,9 +319,9 @@ describe('job store: PostgreSQL shared by several replicas', () => {
     pg.psql('CREATE DATABASE shared_migrate');
     const replicas = Array.from({ length: 6 }, () => connect('shared_migrate'));
     const applied = await Promise.all(replicas.map((s) => s.migrate()));
-    assert.deepEqual(applied.flat(), [1, 2], 'each version applied by exactly one replica');
-    assert.ok(applied.every((a) => a.length === 0 || a.length === 2), 'by the same replica, in one transaction');
-    assert.equal(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1,2');
+    assert.deepEqual(applied.flat(), [1, 2, 3], 'each version applied by exactly one replica');
+    assert.ok(applied.every((a) => a.length === 0 || a.length === 3), 'by the same replica, in one transaction');
+    assert.equal(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1,2,3');
     assert.deepEqual(await replicas[0].migrate(), [], 'nothing left to apply');
   });
 
@@ -335,10 +336,11 @@ describe('job store: PostgreSQL shared by several replicas', () => {
       'shared_upgrade',
     );
     const store = connect('shared_upgrade');
-    assert.deepEqual(await store.migrate(), [2]);
+    assert.deepEqual(await store.migrate(), [2, 3]);
     const claimed = (await store.claimNext('me', 60_000))!;
     assert.equal(claimed.id, '00000000-0000-0000-0000-0000000000aa');
     assert.equal(claimed.trace_context, null);
+    assert.deepEqual([claimed.version, claimed.root_id], [1, null], 'old jobs are version 1 of themselves');
     const { job } = await store.create('new', '{}', undefined, HOUR, '{"traceparent":"x"}');
     assert.equal((await store.get(job.id))!.trace_context, '{"traceparent":"x"}');
   });
