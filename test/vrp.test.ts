@@ -342,9 +342,12 @@ describe('VRP unassigned tasks, checker and input validation', () => {
         name,
       );
     }
-    // Unknown keys are ignored.
-    const extra = { ...base(), options: { anything: true }, unknown_key: 1 } as unknown as VroomProblem;
-    assert.equal(solveVroom(extra, FAST).solution.summary.unassigned, 0);
+    // Unknown keys are refused, never ignored; VROOM fields Waymark lacks say so.
+    const extra = { ...base(), unknown_key: 1 } as unknown as VroomProblem;
+    assert.throws(() => solveVroom(extra, FAST), (e: WaymarkError) => e.code === 'UnknownField' && e.message.startsWith('unknown_key:'));
+    const perType = base();
+    (perType.jobs![0] as unknown as Record<string, unknown>).service_per_type = { van: 60 };
+    assert.throws(() => solveVroom(perType, FAST), (e: WaymarkError) => e.code === 'UnsupportedField' && e.message.startsWith('jobs[0].service_per_type:'));
   });
 });
 

@@ -47,6 +47,9 @@ export type QueryTask = (
         geometry?: boolean;
         snapRadius?: number;
         snapThreshold?: number;
+        mode?: 'solve' | 'plan';
+        initialRoutes?: number[][];
+        warmStart?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
         control?: Int32Array;
         progress?: Float64Array;
       };
