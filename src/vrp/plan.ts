@@ -162,5 +162,5 @@ export function planSolution(model: Model): NativeVrpSolution {
     breakOffset += v.breaks.length;
   });
   const unassigned = model.tasks.flatMap((_, t) => (listed.has(t) ? [] : [{ task: t, reason: "plan mode: no vehicle's steps list it" }]));
-  return { cost: routes.reduce((c, r) => c + r.cost, 0), routes, unassigned, iterations: 0, improvements: 0, secondsFirstSolution: 0, secondsTotal: 0 };
+  return { cost: routes.reduce((c, r) => c + r.cost, 0), routes, unassigned, iterations: 0, improvements: 0, secondsFirstSolution: 0, secondsTotal: 0, stopReason: 'plan', timeLimit: 0 };
 }

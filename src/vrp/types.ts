@@ -138,7 +138,8 @@ export type UnassignedCode = 'NoSegment' | 'NoRoute' | 'Skills' | 'Capacity' | '
  * size), `exhaustive` (a single vehicle with at most 8 tasks: every sequence was tried, the plan is
  * optimal), `time_limit`, `iterations` (the iteration cap) or `cancelled`.
  */
-export type SearchStopReason = 'converged' | 'exhaustive' | 'time_limit' | 'iterations' | 'cancelled';
+/** `plan`: plan mode, no search ran. */
+export type SearchStopReason = 'converged' | 'exhaustive' | 'time_limit' | 'iterations' | 'cancelled' | 'plan';
 
 /**
  * Waymark extension of the summary: the search's iterations (all threads), stop reason, time limit
