@@ -170,6 +170,7 @@ const UNSUPPORTED: Record<string, string> = {
 function onlyKeys(o: Obj, path: string, allowed: readonly string[]): void {
   for (const k of Object.keys(o)) {
     if (allowed.includes(k)) continue;
+    if (!/^[a-z_]+$/.test(k)) throw new VrpInputError(path, `has the key ${JSON.stringify(k)}, which is not a field of VROOM's input format`, 'UnknownField');
     const at = path === 'problem' ? k : `${path}.${k}`;
     if (k in UNSUPPORTED) throw new VrpInputError(at, UNSUPPORTED[k], 'UnsupportedField');
     throw new VrpInputError(at, 'is not a field of VROOM\'s input format (refused rather than ignored)', 'UnknownField');
