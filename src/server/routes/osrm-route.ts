@@ -44,7 +44,7 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (coords.length < 2) return reply.code(400).send({ code: 'InvalidQuery', message: 'a route needs at least two coordinates' });
       const q = request.query;
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
-      const general = parseGeneralOptions(q, coords.length, true);
+      const general = parseGeneralOptions(q, coords.length);
       const route = parseRouteOptions(q, coords.length, osrmRouteCapabilities);
       const json = await withMap(ctx, profile, reply, (map) => ctx.pool.run({
         kind: 'osrm-route',
