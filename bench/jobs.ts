@@ -74,8 +74,7 @@ async function stopReplica(r: Replica): Promise<void> {
 
 function trivial(i: number) {
   return {
-    description: `bench-${i}`,
-    vehicles: [{ id: 1, start: depot, end: depot }],
+    vehicles: [{ id: 1, start: depot, end: depot, description: `bench-${i}` }],
     jobs: [
       { id: 1, location: [7.4265, 43.739] },
       { id: 2, location: [7.4163, 43.7334] },

@@ -74,6 +74,27 @@ for (const backend of backends) {
       await backend.teardown();
     });
 
+    it('numbers the versions of a job (replans) atomically, finds each, and keys them like submissions', async () => {
+      const store = await fresh();
+      const { job: root } = await store.create('{"p":1}', '{}', undefined, HOUR);
+      assert.deepEqual([root.version, root.root_id], [1, null]);
+      const next = { rootId: root.id, request: '{"jobs":[]}' };
+      const v2 = await store.create('{"p":2}', '{}', 'replan-key', HOUR, undefined, next);
+      assert.deepEqual([v2.created, v2.job.version, v2.job.root_id], [true, 2, root.id]);
+      // The key compares the replan request (the derived problem may differ on a retry).
+      const again = await store.create('{"p":2b}', '{}', 'replan-key', HOUR, undefined, next);
+      assert.deepEqual([again.created, again.job.id], [false, v2.job.id]);
+      await assert.rejects(store.create('{"p":2}', '{}', 'replan-key', HOUR, undefined, { rootId: root.id, request: '{"jobs":[1]}' }), { code: 'IdempotencyConflict' });
+      // Concurrent replans get distinct, consecutive numbers.
+      const many = await Promise.all([0, 1, 2, 3, 4].map((i) => store.create(`{"p":${i}}`, '{}', undefined, HOUR, undefined, next)));
+      assert.deepEqual(many.map((m) => m.job.version).sort((a, b) => a - b), [3, 4, 5, 6, 7]);
+      assert.equal((await store.getVersion(root.id))!.version, 7);
+      assert.equal((await store.getVersion(root.id, 1))!.id, root.id);
+      assert.equal((await store.getVersion(root.id, 2))!.id, v2.job.id);
+      assert.equal(await store.getVersion(root.id, 8), undefined);
+      await assert.rejects(store.create('{}', '{}', undefined, HOUR, undefined, { rootId: '00000000-0000-4000-8000-000000000000', request: '{}' }), { code: 'NotFound' });
+    });
+
     it('creates, reads and counts jobs', async () => {
       const store = await fresh();
       const { job, created } = await store.create('{"vehicles":[]}', '{}', undefined, HOUR);
@@ -263,13 +284,14 @@ describe('job store: SQLite schema upgrades', () => {
         const claimed = (await store.claimNext('me', 60_000))!;
         assert.equal(claimed.id, 'old');
         assert.equal(claimed.trace_context, null);
+        assert.deepEqual([claimed.version, claimed.root_id], [1, null], 'old jobs are version 1 of themselves');
         const { job } = await store.create('new', '{}', undefined, HOUR, '{"traceparent":"x"}');
         assert.equal((await store.get(job.id))!.trace_context, '{"traceparent":"x"}');
       } finally {
         await store.close();
       }
       const check = new Database(join(dir, 'jobs.sqlite'), { readonly: true });
-      assert.equal(check.pragma('user_version', { simple: true }), 3);
+      assert.equal(check.pragma('user_version', { simple: true }), 4, 'trace contexts (3), then versions (4)');
       check.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -297,9 +319,9 @@ describe('job store: PostgreSQL shared by several replicas', () => {
     pg.psql('CREATE DATABASE shared_migrate');
     const replicas = Array.from({ length: 6 }, () => connect('shared_migrate'));
     const applied = await Promise.all(replicas.map((s) => s.migrate()));
-    assert.deepEqual(applied.flat(), [1, 2], 'each version applied by exactly one replica');
-    assert.ok(applied.every((a) => a.length === 0 || a.length === 2), 'by the same replica, in one transaction');
-    assert.equal(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1,2');
+    assert.deepEqual(applied.flat(), [1, 2, 3], 'each version applied by exactly one replica');
+    assert.ok(applied.every((a) => a.length === 0 || a.length === 3), 'by the same replica, in one transaction');
+    assert.equal(pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM waymark_schema_migrations", 'shared_migrate').replace(/\s/g, ''), '1,2,3');
     assert.deepEqual(await replicas[0].migrate(), [], 'nothing left to apply');
   });
 
@@ -314,10 +336,11 @@ describe('job store: PostgreSQL shared by several replicas', () => {
       'shared_upgrade',
     );
     const store = connect('shared_upgrade');
-    assert.deepEqual(await store.migrate(), [2]);
+    assert.deepEqual(await store.migrate(), [2, 3]);
     const claimed = (await store.claimNext('me', 60_000))!;
     assert.equal(claimed.id, '00000000-0000-0000-0000-0000000000aa');
     assert.equal(claimed.trace_context, null);
+    assert.deepEqual([claimed.version, claimed.root_id], [1, null], 'old jobs are version 1 of themselves');
     const { job } = await store.create('new', '{}', undefined, HOUR, '{"traceparent":"x"}');
     assert.equal((await store.get(job.id))!.trace_context, '{"traceparent":"x"}');
   });

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildMapFromPbf } from '../src/build/build-map.js';
 import { native, type MapHandle } from '../src/native/index.js';
 import { getProfile } from '../src/profiles/index.js';
+import { metricHandle } from '../src/routing/metric.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { fixtures, monacoMap, tempDir } from './helpers.js';
 import { getJson, postJson, startServer } from './server-helpers.js';
@@ -149,6 +150,17 @@ describe('exclude', () => {
       for (const c of exclude) assert.ok(!r.legs[0].names.includes(byClass[c]));
       assert.equal(r.duration, native.referenceRoute(h, Float64Array.from([...S, ...T])).duration);
     }
+  });
+
+  it('exclusions hold when a custom model comes with them', () => {
+    // The model makes the excluded roads the most attractive; they stay closed all the same.
+    const h = metricHandle(map, {
+      exclude: ['ferry', 'motorway', 'toll'],
+      customModel: { priority: [{ if: 'road_class == RESIDENTIAL || surface == GRAVEL', multiply_by: 0.01 }], speed: [{ if: 'toll == ALL || road_class == MOTORWAY', multiply_by: 10 }] },
+    });
+    const r = native.route(h, Float64Array.from([...S, ...T]));
+    assert.deepEqual(r.legs[0].names, ['Start Street', 'Gravel Road', 'End Street']);
+    assert.ok(Math.abs(r.weight - native.referenceRoute(h, Float64Array.from([...S, ...T])).duration) < 0.002);
   });
 
   it('gives NoRoute when only an excluded road leads there, and never snaps onto an excluded road', () => {

@@ -32,12 +32,11 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/route/v1/car/${A};${B}?steps=1`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?annotations=colour`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?continue_straight=sometimes`, 'InvalidOptions'],
-      [`/nearest/v1/car/${A}?approaches=curb`, 'NotImplemented'],
       [`/route/v1/car/${A};${B}?bearings=400,20;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?bearings=10,20`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?hints=abc;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?hints=;;`, 'InvalidOptions'],
-      [`/table/v1/car/${A};${B}?bearings=10,20;`, 'NotImplemented'],
+      [`/table/v1/car/${A};${B}?bearings=10,20`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?approaches=left;`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?exclude=cobbles`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?snapping=nearby`, 'InvalidOptions'],
@@ -50,9 +49,8 @@ describe('OSRM options: honoured or refused, never dropped', () => {
       [`/table/v1/car/${A};${B}?fallback_coordinate=centre`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?scale_factor=0`, 'InvalidOptions'],
       [`/table/v1/car/${A};${B}?scale_factor=2&annotations=distance`, 'InvalidOptions'],
-      [`/table/v1/car/${A};${B}?approaches=curb;`, 'NotImplemented'],
+      [`/table/v1/car/${A};${B}?approaches=curb`, 'InvalidOptions'],
       [`/route/v1/car/${A};${B}?approaches=curb`, 'InvalidOptions'],
-      [`/nearest/v1/car/${A}?bearings=0,90`, 'NotImplemented'],
       [`/nearest/v1/car/${A}?skip_waypoints=true`, 'InvalidOptions'],
     ];
     for (const [path, code] of cases) {
@@ -202,8 +200,94 @@ describe('OSRM hints', () => {
     const garbage = await getJson(base, `/route/v1/car/${A};${B}?hints=notahint;`);
     assert.equal(garbage.status, 400);
     assert.equal(garbage.json.code, 'InvalidOptions');
-    const table = await getJson(base, `/table/v1/car/${A};${B}?hints=${hints.join(';')}`);
-    assert.equal(table.json.code, 'NotImplemented');
+  });
+
+  it('table and nearest: hints come back, are used when given back, and another map version\'s are re-snapped', async () => {
+    const first = await getJson(base, `/table/v1/car/${A};${B};${C}?annotations=duration,distance`);
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    const hints = first.json.sources.map((w: any) => w.hint);
+    for (const h of hints) assert.match(h, /^[A-Za-z0-9_-]+$/);
+    assert.deepEqual(first.json.destinations.map((w: any) => w.hint), hints);
+    const again = await getJson(base, `/table/v1/car/${A};${B};${C}?annotations=duration,distance&hints=${hints.join(';')}`);
+    assert.deepEqual(again.json, first.json);
+    // A hint naming another road is used (the waypoint moves, the row changes); another version's is not.
+    const [checksum, edge] = Buffer.from(hints[0], 'base64url').toString().split(':');
+    const other = Buffer.from(`${checksum}:${Number(edge) === 0 ? 1 : 0}:0.5`).toString('base64url');
+    const moved = await getJson(base, `/table/v1/car/${A};${B};${C}?hints=${other};;`);
+    assert.equal(moved.status, 200);
+    assert.notDeepEqual(moved.json.sources[0].location, first.json.sources[0].location);
+    const foreign = Buffer.from(`${'0'.repeat(checksum.length)}:${Number(edge) === 0 ? 1 : 0}:0.5`).toString('base64url');
+    const ignored = await getJson(base, `/table/v1/car/${A};${B};${C}?hints=${foreign};;`);
+    assert.deepEqual(ignored.json.durations, first.json.durations);
+    assert.deepEqual(ignored.json.sources[0].location, first.json.sources[0].location);
+    // Nearest: the hint of the nearest road, given back, gives the same answer; a moved one moves it.
+    const near = await getJson(base, `/nearest/v1/car/${A}?number=2`);
+    assert.equal(near.status, 200);
+    const nh = near.json.waypoints[0].hint;
+    assert.match(nh, /^[A-Za-z0-9_-]+$/);
+    assert.deepEqual((await getJson(base, `/nearest/v1/car/${A}?number=2&hints=${nh}`)).json, near.json);
+    const nearMoved = await getJson(base, `/nearest/v1/car/${A}?hints=${other}`);
+    assert.notDeepEqual(nearMoved.json.waypoints[0].location, near.json.waypoints[0].location);
+    const nearForeign = await getJson(base, `/nearest/v1/car/${A}?hints=${foreign}`);
+    assert.deepEqual(nearForeign.json.waypoints[0].location, near.json.waypoints[0].location);
+  });
+});
+
+describe('OSRM bearings and approaches on table and nearest', () => {
+  let server: WaymarkServer;
+  let base: string;
+  before(async () => {
+    ({ server, base } = await startServer());
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('table cells equal /route with the same bearings and approaches (the route is the oracle)', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 6, 31);
+    const coords = Array.from({ length: 6 }, (_, i) => `${pts[2 * i]},${pts[2 * i + 1] + 0.0001}`);
+    const bearings = ['0,90', '', '180,90', '', '90,90', ''];
+    const approaches = ['', 'curb', '', 'opposite', 'curb', ''];
+    const q = `bearings=${bearings.join(';')}&approaches=${approaches.join(';')}`;
+    const table = await getJson(base, `/table/v1/car/${coords.join(';')}?${q}&sources=0;1;2&destinations=3;4;5`);
+    assert.equal(table.status, 200, JSON.stringify(table.json));
+    const plain = await getJson(base, `/table/v1/car/${coords.join(';')}?sources=0;1;2&destinations=3;4;5`);
+    let differ = 0;
+    let compared = 0;
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        const d = 3 + j;
+        const route = await getJson(base, `/route/v1/car/${coords[i]};${coords[d]}?overview=false&bearings=${bearings[i]};${bearings[d]}&approaches=${approaches[i]};${approaches[d]}`);
+        const cell = table.json.durations[i][j];
+        if (route.status !== 200) {
+          assert.equal(cell, null);
+          continue;
+        }
+        assert.ok(Math.abs(cell - route.json.routes[0].duration) <= 0.2, `cell ${i},${d}: table ${cell}, route ${route.json.routes[0].duration}`);
+        compared++;
+        if (cell !== plain.json.durations[i][j]) differ++;
+      }
+    }
+    assert.ok(compared >= 6, `${compared} cells`);
+    assert.ok(differ >= 1, 'the wishes change some cells');
+  });
+
+  it('nearest: every road listed offers the bearing asked; approaches too', async () => {
+    const near = await getJson(base, `/nearest/v1/car/${A}?number=5&bearings=90,30`);
+    assert.equal(near.status, 200, JSON.stringify(near.json));
+    const all = await getJson(base, `/nearest/v1/car/${A}?number=5`);
+    assert.ok(near.json.waypoints.length >= 1);
+    // Each road listed is one a route leaving eastwards (90 +- 30) may start on.
+    for (const w of near.json.waypoints) {
+      const route = await getJson(base, `/route/v1/car/${w.location.join(',')};${B}?overview=false&bearings=90,30;&radiuses=1;`);
+      assert.equal(route.status, 200, JSON.stringify(route.json));
+    }
+    assert.notDeepEqual(near.json.waypoints.map((w: any) => w.location), all.json.waypoints.map((w: any) => w.location));
+    const curb = await getJson(base, `/nearest/v1/car/${A}?number=3&approaches=curb`);
+    assert.equal(curb.status, 200, JSON.stringify(curb.json));
+    const bad = await getJson(base, `/nearest/v1/car/${A}?approaches=left`);
+    assert.equal(bad.json.code, 'InvalidOptions');
   });
 });
 

@@ -245,6 +245,14 @@ describe('POST /admin/traffic', () => {
     const after = await getJson(base, `/route/v1/car/${A};${B}?overview=false`);
     assert.equal(after.headers.get('x-map-version'), results[2].mapVersion);
 
+    // Plans agree with routes: the VRP's matrix comes from the traffic serving now.
+    const vrp = await fetch(`${base}/vrp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vehicles: [{ id: 1, start: A.split(',').map(Number) }], jobs: [{ id: 1, location: B.split(',').map(Number) }], options: { time_limit: 0.2 } }),
+    }).then((r) => r.json() as Promise<any>);
+    assert.ok(Math.abs(vrp.summary.duration - after.json.routes[0].duration) <= 1, `${vrp.summary.duration} vs ${after.json.routes[0].duration}`);
+
     const info = await getJson(base, '/info');
     assert.equal(info.json.maps.car.traffic.version, results[2].version);
     assert.equal(info.json.maps.car.traffic.coverage, 1);

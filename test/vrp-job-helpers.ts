@@ -9,21 +9,22 @@ const stops: [number, number][] = [
   [7.4215, 43.7375],
 ];
 
+/** `description` (a tag that makes bodies differ) goes on the first vehicle: problems take only VROOM's fields. */
 export function vrpProblem(timeLimit: number, extra: Record<string, unknown> = {}) {
+  const { description, ...rest } = extra;
   return {
-    vehicles: [{ id: 1, start: depot, end: depot, capacity: [10] }, { id: 2, start: depot, end: depot, capacity: [10] }],
+    vehicles: [{ id: 1, start: depot, end: depot, capacity: [10], ...(description !== undefined ? { description: String(description) } : {}) }, { id: 2, start: depot, end: depot, capacity: [10] }],
     jobs: stops.map((location, i) => ({ id: i + 1, location, service: 120, delivery: [2] })),
     // Searching until the limit: job tests need solves that are still running when they look.
     options: { time_limit: timeLimit, seed: 3, run_to_time_limit: true },
-    ...extra,
+    ...rest,
   };
 }
 
 /** The smallest useful problem: one vehicle, two stops, no search time (queue overhead only). */
 export function trivialProblem(tag: string | number) {
   return {
-    description: String(tag),
-    vehicles: [{ id: 1, start: depot, end: depot }],
+    vehicles: [{ id: 1, start: depot, end: depot, description: String(tag) }],
     jobs: stops.slice(0, 2).map((location, i) => ({ id: i + 1, location })),
     options: { time_limit: 0 },
   };

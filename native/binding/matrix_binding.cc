@@ -33,14 +33,28 @@ struct Distinct {
 // Every distinct coordinate is snapped once, however often it appears. With per-point radii, the
 // same coordinate under two radii is two points (each may fail on its own). `first` is the input
 // point each distinct point was first seen at (what messages call it by).
-Distinct distinctPoints(const double* coords, size_t count, const std::vector<double>& radii = {}) {
+// Points are the same when their coordinates, radius and per-point wishes (hint, bearing, approach)
+// are.
+Distinct distinctPoints(const double* coords, size_t count, const SnapArgs& args) {
+  const std::vector<double>& radii = args.radii;
   if (!radii.empty() && radii.size() != count) fail("InvalidValue", "radiuses must have one value per coordinate");
+  if (!args.hint_edge.empty() && args.hint_edge.size() != count) fail("InvalidValue", "hints must have one entry per coordinate");
+  if (!args.bearing.empty() && args.bearing.size() != count) fail("InvalidValue", "bearings must have one entry per coordinate");
+  if (!args.approach.empty() && args.approach.size() != count) fail("InvalidValue", "approaches must have one entry per coordinate");
+  auto append = [](std::string& key, const std::vector<double>& v, size_t i) {
+    if (!v.empty()) key.append(reinterpret_cast<const char*>(&v[i]), sizeof(double));
+  };
   Distinct d;
   std::unordered_map<std::string, uint32_t> seen;
   d.index_of.resize(count);
   for (size_t i = 0; i < count; ++i) {
     std::string key(reinterpret_cast<const char*>(coords + 2 * i), 2 * sizeof(double));
-    if (!radii.empty()) key.append(reinterpret_cast<const char*>(&radii[i]), sizeof(double));
+    append(key, radii, i);
+    append(key, args.hint_edge, i);
+    append(key, args.hint_fraction, i);
+    append(key, args.bearing, i);
+    append(key, args.bearing_range, i);
+    append(key, args.approach, i);
     auto [it, inserted] = seen.emplace(key, static_cast<uint32_t>(d.coords.size() / 2));
     if (inserted) {
       d.coords.push_back(coords[2 * i]);
@@ -59,16 +73,30 @@ SnapArgs distinctArgs(const SnapArgs& args, const Distinct& d, size_t count) {
   SnapArgs out = args;
   out.radii.clear();
   out.numbers.clear();
+  out.hint_edge.clear();
+  out.hint_fraction.clear();
+  out.bearing.clear();
+  out.bearing_range.clear();
+  out.approach.clear();
+  auto keep = [](std::vector<double>& to, const std::vector<double>& from, uint32_t i) {
+    if (!from.empty()) to.push_back(from[i]);
+  };
   for (uint32_t i : d.first) {
-    if (!args.radii.empty()) out.radii.push_back(args.radii[i]);
+    keep(out.radii, args.radii, i);
+    keep(out.hint_edge, args.hint_edge, i);
+    keep(out.hint_fraction, args.hint_fraction, i);
+    keep(out.bearing, args.bearing, i);
+    keep(out.bearing_range, args.bearing_range, i);
+    keep(out.approach, args.approach, i);
     out.numbers.push_back(args.numbers.empty() ? i : args.numbers[i]);
   }
   return out;
 }
 
-Napi::Array snapsToJs(Napi::Env env, const LoadedMap& map, const std::vector<SnapResult>& snaps, const std::vector<uint32_t>& index_of) {
+Napi::Array snapsToJs(Napi::Env env, const LoadedMap& map, const std::vector<SnapResult>& snaps, const std::vector<uint32_t>& index_of,
+                      bool detailed = false) {
   Napi::Array out = Napi::Array::New(env, index_of.size());
-  for (size_t i = 0; i < index_of.size(); ++i) out.Set(uint32_t(i), snapToJs(env, map, snaps[index_of[i]], false));
+  for (size_t i = 0; i < index_of.size(); ++i) out.Set(uint32_t(i), snapToJs(env, map, snaps[index_of[i]], detailed));
   return out;
 }
 
@@ -146,7 +174,7 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     // Snap the distinct coordinates of sources and destinations together, once each.
     std::vector<double> all(src.Data(), src.Data() + 2 * S);
     if (!square) all.insert(all.end(), dst.Data(), dst.Data() + 2 * T);
-    const Distinct distinct = distinctPoints(all.data(), all.size() / 2, args.radii);
+    const Distinct distinct = distinctPoints(all.data(), all.size() / 2, args);
     const SnapArgs distinct_args = distinctArgs(args, distinct, all.size() / 2);
     const std::vector<SnapResult> snaps =
         clock.time(snap_phase, [&] { return snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args); });
@@ -208,8 +236,10 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     Napi::Object result = Napi::Object::New(env);
     if (want_durations) result.Set("durations", durations);
     if (want_distances) result.Set("distances", distances);
-    result.Set("sources", snapsToJs(env, *map, snaps, src_index));
-    result.Set("destinations", snapsToJs(env, *map, snaps, dst_index));
+    // snapDetails: each point's road and position too (what a hint holds).
+    const bool details = boolean(o, "snapDetails", false);
+    result.Set("sources", snapsToJs(env, *map, snaps, src_index, details));
+    result.Set("destinations", snapsToJs(env, *map, snaps, dst_index, details));
     result.Set("rows", double(S));
     result.Set("cols", double(T));
     if (want_timings) result.Set("timings", timingsToJs(env, snap_phase, search_phase, distinct.coords.size() / 2, stats));
@@ -243,7 +273,7 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
     options.distances = want_distances;
     const unsigned threads = options.threads ? options.threads : defaultThreadCount();
 
-    const Distinct distinct = distinctPoints(locs.Data(), L, args.radii);
+    const Distinct distinct = distinctPoints(locs.Data(), L, args);
     const SnapArgs distinct_args = distinctArgs(args, distinct, L);
     const std::vector<SnapResult> snaps =
         clock.time(snap_phase, [&] { return snapAll(*map, distinct.coords.data(), distinct.coords.size() / 2, distinct_args); });

@@ -70,6 +70,14 @@ Napi::Value metricOf(const Napi::CallbackInfo& info) {
       // Look-up only: the metric if built (or being built), else null.
       std::unique_lock<std::mutex> lock(c.mutex);
       if (auto it = c.pinned.find(full); it != c.pinned.end()) return handleOf(env, it->second);
+      if (key == "traffic:latest") {
+        // The newest live-traffic metric installed for this map (long-queued work uses the current traffic).
+        const std::string prefix = baseKey(*base) + "|traffic:";
+        MapPtr latest;
+        for (const auto& [k, m] : c.pinned)
+          if (k.rfind(prefix, 0) == 0 && (!latest || m->metric->version > latest->metric->version)) latest = m;
+        return latest ? handleOf(env, latest) : env.Null();
+      }
       for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
         if (it->first == full) {
           c.lru.splice(c.lru.begin(), c.lru, it);

@@ -172,6 +172,10 @@ bool snapFromHint(const LoadedMap& map, double lon, double lat, double edge, dou
 
 }  // namespace
 
+uint8_t wantedDirections(const LoadedMap& map, const SnapResult& s, double lon, double lat, const SnapArgs& args, size_t i) {
+  return allowedDirections(map, s, lon, lat, args, i, false);
+}
+
 double searchRadiusM(const LoadedMap& map, double lon, double lat, double radius) {
   return std::min(radius, farthestCornerM(map.file->header(), lon, lat) + 1);
 }

@@ -45,6 +45,10 @@ struct SnapArgs {
 // 2) from an options object.
 SnapArgs snapArgs(const Napi::Object& o);
 
+// The directions of `s`'s road (bit 0 from->to, bit 1 to->from) point i's bearing and approach allow
+// (0: the road offers none of them).
+uint8_t wantedDirections(const LoadedMap& map, const SnapResult& s, double lon, double lat, const SnapArgs& args, size_t i);
+
 // The radius a snap search around (lon, lat) needs: `radius`, or less when no road of the map can
 // lie that far (an unlimited radius becomes the distance to the map's farthest corner).
 double searchRadiusM(const LoadedMap& map, double lon, double lat, double radius);

@@ -1,5 +1,6 @@
 // Route queries: snap, route through waypoints, the reference Dijkstra (oracle), random road
 // points, and a native timing loop for benchmarks.
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cmath>
@@ -63,13 +64,23 @@ Napi::Value snapNearest(const Napi::CallbackInfo& info) {
     if (!(count >= 1 && count <= 1000) || count != std::floor(count)) fail("InvalidValue", "number must be an integer in [1, 1000]");
     std::vector<SnapResult> found = snapAll(*map, coords.Data(), 1, args);
     const double radius = searchRadiusM(*map, coords[0], coords[1], args.radii.empty() ? args.radius : args.radii[0]);
+    // Roads passed over: no direction their bearing and approach allow (at most 64 such).
+    std::vector<uint32_t> passed;
     while (found.size() < size_t(count)) {
       SnapResult next = map->snap.snapToRoad(map->road, coords[0], coords[1], radius, [&](uint32_t e) {
         for (const auto& f : found)
           if (f.edge == e) return false;
+        if (std::find(passed.begin(), passed.end(), e) != passed.end()) return false;
         return args.allow_isolated || map->eb.snappable(map->eb.segment(e, 0)) || map->eb.snappable(map->eb.segment(e, 1));
       });
       if (!next.found) break;
+      next.allow_isolated = args.allow_isolated;
+      next.directions = wantedDirections(*map, next, coords[0], coords[1], args, 0);
+      if (next.directions == 0) {
+        passed.push_back(next.edge);
+        if (passed.size() > 64) break;
+        continue;
+      }
       found.push_back(next);
     }
     Napi::Array out = Napi::Array::New(env, found.size());

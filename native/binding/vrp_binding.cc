@@ -95,6 +95,14 @@ vrp::Problem problemFromJs(const Napi::Object& o) {
   p.max_distance = i64(o, "maxDistance");
   p.fixed_cost = i64(o, "fixedCost");
   if (has(o, "reach")) p.reach = readArray<uint8_t, Napi::Uint8Array>(o, "reach", napi_uint8_array, "Uint8Array");
+  // Optional: vehicle steps (pinned tasks, breaks placed among them), breaks' max_load, per_task_hour.
+  if (has(o, "pinnedVehicle")) {
+    p.pinned_vehicle = i32(o, "pinnedVehicle");
+    p.pinned_rank = i32(o, "pinnedRank");
+  }
+  if (has(o, "breakAfterPinned")) p.break_after_pinned = i32(o, "breakAfterPinned");
+  if (has(o, "breakMaxLoad")) p.break_max_load = i64(o, "breakMaxLoad");
+  if (has(o, "taskHourCost")) p.task_hour_cost = i64(o, "taskHourCost");
   // Array-level consistency before any index is followed.
   const size_t T = p.kind.size(), V = p.vehicle_type.size();
   if (p.tw_first.size() != T + 1 || p.skill_first.size() != T + 1 || p.vskill_first.size() != V + 1 || p.break_first.size() != V + 1)
@@ -146,6 +154,22 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
       if (!pv.IsTypedArray() || pv.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array || pv.As<Napi::Float64Array>().ElementLength() < 5)
         fail("InvalidArgument", "progress must be a Float64Array of at least five elements");
       options.progress = pv.As<Napi::Float64Array>().Data();
+    }
+    // Optional warm start: per vehicle (CSR) the tasks of its first route.
+    std::vector<std::vector<uint32_t>> initial;
+    if (has(o, "initialRouteFirst")) {
+      const auto first = readArray<uint32_t, Napi::Uint32Array>(o, "initialRouteFirst", napi_uint32_array, "Uint32Array");
+      const auto tasks = readArray<uint32_t, Napi::Uint32Array>(o, "initialRouteTasks", napi_uint32_array, "Uint32Array");
+      if (first.size() != p.vehicleCount() + 1 || first.back() != tasks.size()) fail("InvalidArgument", "initialRouteFirst must hold vehicles + 1 offsets into initialRouteTasks");
+      initial.resize(p.vehicleCount());
+      for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
+        if (first[v] > first[v + 1]) fail("InvalidArgument", "initialRouteFirst must not decrease");
+        for (uint32_t i = first[v]; i < first[v + 1]; ++i) {
+          if (tasks[i] >= p.taskCount()) fail("InvalidValue", "initialRouteTasks holds a task index out of range");
+          initial[v].push_back(tasks[i]);
+        }
+      }
+      options.initial_routes = &initial;
     }
     const vrp::SolveResult r = vrp::solve(p, options);
 

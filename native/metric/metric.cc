@@ -24,7 +24,7 @@ MetricWeights weightsOf(const LoadedMap& map) {
 void setSegmentCost(const LoadedMap& base, MetricWeights& w, uint32_t s, uint32_t weight, uint32_t travel_ms) {
   const EdgeBasedView& eb = base.eb;
   for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) {
-    if (eb.turn_weight[i] == kNotAllowed) continue;  // closed in the base: stays closed
+    if (eb.turn_weight[i] == kNotAllowed || w.turn_weight[i] == kNotAllowed) continue;  // closed (base, or an exclusion applied first): stays closed
     const int64_t turn_weight = int64_t(eb.turn_weight[i]) - eb.segment_duration[s];
     const int64_t turn_travel = int64_t(base.travel_turn_ms[i]) - base.travel_segment_ms[s];
     w.turn_weight[i] = static_cast<uint32_t>(std::clamp<int64_t>(weight + std::max<int64_t>(0, turn_weight), 0, kNotAllowed - 1));

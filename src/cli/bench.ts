@@ -9,10 +9,12 @@ import { benchMatrix } from '../../bench/matrix.js';
 import { benchPhast } from '../../bench/phast.js';
 import { benchTrip } from '../../bench/trip.js';
 import { benchRoute } from '../../bench/route.js';
+import { benchReplan } from '../../bench/replan.js';
 import { benchRoadVrp } from '../../bench/road-vrp.js';
 import { benchTiles } from '../../bench/tiles.js';
 import { benchSoak } from '../../bench/soak.js';
 import { benchVrp } from '../../bench/vrp.js';
+import { benchVrpSmall } from '../../bench/vrp-small.js';
 import { WaymarkError } from '../errors.js';
 
 export function registerBench(program: Command): void {
@@ -254,21 +256,36 @@ export function registerBench(program: Command): void {
     .option('--time-limit <s>', 'seconds per instance', '5')
     .option('--seed <n>', 'random seed', '1')
     .option('--bks <csv>', 'best-known solutions (set,instance,vehicles,cost,objective,source)')
-    .option('--road <map>', 'map file (.wmap) or OSM PBF (built first; its buildings give the addresses) to generate road problems on')
+    .option('--road <maps>', 'map files (.wmap) or OSM PBFs, comma-separated (built first; their buildings give the addresses) to generate road problems on')
+    .option('--times <list>', 'with --road: solve each problem at these time limits (seconds), e.g. 5,30,60 (default: --time-limit)')
+    .option('--write-problems <dir>', 'with --road: write each problem with its matrices (VROOM format) there, to run VROOM on the same numbers')
     .option('--jobs <list>', 'with --road: jobs per problem, e.g. 200,1000', '200')
     .option('--vehicles <list>', 'with --road: vans per problem (one value, or one per --jobs entry)', '12')
     .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
     .option('--run-to-time-limit', 'search until the time limit even once converged')
+    .option('--small', 'small random problems (--jobs, default 5,10,25,50,100) with the default time limit, in-process and over POST /vrp')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; road?: string; jobs: string; vehicles: string; offRoad?: string }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string }) => {
       const positive = (text: string, what: string) => {
         const n = Number(text);
         if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
         return n;
       };
+      if (opts.small) {
+        if (paths.length > 0 || opts.road) throw new WaymarkError('InvalidValue', '--small generates its own problems: give no instance paths and no --road');
+        const jobs = opts.jobs === '200' ? [5, 10, 25, 50, 100] : opts.jobs.split(',').map((x) => positive(x, '--jobs'));
+        return benchVrpSmall({ jobs, seed: Number(opts.seed), json: Boolean(opts.json) }).then(() => undefined);
+      }
       if (opts.road) {
         if (paths.length > 0) throw new WaymarkError('InvalidValue', '--road generates its own problems: give no instance paths');
-        benchRoadVrp(opts.road, {
+        const times = opts.times?.split(',').map((x) => {
+          const t = Number(x);
+          if (!(t >= 0) || !Number.isFinite(t)) throw new WaymarkError('InvalidValue', `--times must be seconds, not '${x}'`);
+          return t;
+        });
+        benchRoadVrp(opts.road.split(','), {
+          ...(times ? { times } : {}),
+          ...(opts.writeProblems ? { writeProblems: opts.writeProblems } : {}),
           jobs: opts.jobs.split(',').map((x) => positive(x, '--jobs')),
           vehicles: opts.vehicles.split(',').map((x) => positive(x, '--vehicles')),
           seed: Number(opts.seed),
@@ -280,6 +297,35 @@ export function registerBench(program: Command): void {
       }
       if (paths.length === 0) throw new WaymarkError('InvalidValue', 'give instance files or folders, or --road <map>');
       benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), runToTimeLimit: Boolean(opts.runToTimeLimit), ...(opts.bks ? { bks: opts.bks } : {}) });
+    });
+  bench
+    .command('replan')
+    .description('re-optimising a live plan: solve a road day, add new orders, replan with the previous routes as warm start (short limit) vs from scratch (long limit)')
+    .requiredOption('--road <map>', 'map file (.wmap) or OSM PBF (built first; its buildings give the addresses)')
+    .option('--jobs <n>', 'jobs in the solved plan', '1000')
+    .option('--vehicles <n>', 'vans', '50')
+    .option('--new-percent <p>', 'new orders, percent of the jobs', '5')
+    .option('--base-time <s>', 'time limit of the first plan', '30')
+    .option('--replan-time <s>', 'time limit of the replan', '2')
+    .option('--scratch-time <s>', 'time limit of the from-scratch solve of the changed problem', '30')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--json', 'print one JSON object')
+    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; json?: boolean }) => {
+      const num = (text: string, what: string) => {
+        const n = Number(text);
+        if (!(n >= 0) || !Number.isFinite(n)) throw new WaymarkError('InvalidValue', `${what} must be a non-negative number, not '${text}'`);
+        return n;
+      };
+      benchReplan(opts.road, {
+        jobs: num(opts.jobs, '--jobs'),
+        vehicles: num(opts.vehicles, '--vehicles'),
+        newPercent: num(opts.newPercent, '--new-percent'),
+        baseTime: num(opts.baseTime, '--base-time'),
+        replanTime: num(opts.replanTime, '--replan-time'),
+        scratchTime: num(opts.scratchTime, '--scratch-time'),
+        seed: num(opts.seed, '--seed'),
+        json: Boolean(opts.json),
+      });
     });
   bench
     .command('tiles')

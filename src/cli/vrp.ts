@@ -5,7 +5,7 @@ import { WaymarkError } from '../errors.js';
 import { openMapFile } from '../maps/open.js';
 import type { MapHandle } from '../native/index.js';
 import { addGeometry } from '../vrp/geometry.js';
-import { snapOptionsOf, solveVroom } from '../vrp/solve.js';
+import { modeOf, snapOptionsOf, solveVroom } from '../vrp/solve.js';
 import { printJson } from './output.js';
 
 export function registerVrp(program: Command): void {
@@ -18,9 +18,10 @@ export function registerVrp(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--threads <n>', 'search threads (0 = all cores)', '0')
     .option('--geometry', 'add each route geometry (polyline) from the map')
+    .option('-c, --plan', "plan mode (VROOM's -c): the vehicles' steps are the routes; print ETAs, loads and violations without optimising")
     .option('--snap-radius <metres>', 'snapping radius for locations, or unlimited (default: options.snap_radius of the problem, else unlimited)')
     .option('--snap-threshold <metres>', 'count snaps farther than this in summary.snapping (default: options.snap_threshold, else 100)')
-    .action((file: string, opts: { map?: string; timeLimit: string; seed: string; threads: string; geometry?: boolean; snapRadius?: string; snapThreshold?: string }) => {
+    .action((file: string, opts: { map?: string; timeLimit: string; seed: string; threads: string; geometry?: boolean; plan?: boolean; snapRadius?: string; snapThreshold?: string }) => {
       let problem: unknown;
       try {
         problem = parseJsonText(readFileSync(file, 'utf8'), file);
@@ -41,7 +42,9 @@ export function registerVrp(program: Command): void {
         ...(opts.snapRadius !== undefined ? { snap_radius: opts.snapRadius === 'unlimited' ? 'unlimited' : Number(opts.snapRadius) } : {}),
         ...(opts.snapThreshold !== undefined ? { snap_threshold: Number(opts.snapThreshold) } : {}),
       });
-      const { solution, model } = solveVroom(problem, { timeLimit, seed: Number(opts.seed), threads: Number(opts.threads), maps, ...snap });
+      const fileOpts = typeof fileOptions === 'object' && fileOptions !== null ? (fileOptions as Record<string, unknown>) : undefined;
+      const mode = opts.plan ? 'plan' : modeOf(fileOpts);
+      const { solution, model } = solveVroom(problem, { timeLimit, seed: Number(opts.seed), threads: Number(opts.threads), maps, mode, ...snap });
       if (opts.geometry) {
         if (!opts.map) throw new WaymarkError('InvalidValue', '--geometry needs --map');
         addGeometry(solution, model, maps);

@@ -14,9 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { WaymarkError } from '../errors.js';
-import { bodyHash, emptyCounts, JobStoreUnavailable, type JobError, type JobRow, type JobStatus, type JobStore, type StoreLog } from './store.js';
+import { emptyCounts, hashOf, JobStoreUnavailable, type NewVersion, type JobError, type JobRow, type JobStatus, type JobStore, type StoreLog } from './store.js';
 
 const CHANNEL = 'waymark_jobs';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** pg_advisory_xact_lock key for migrations ("waymark" in ASCII, truncated to int8). */
 const MIGRATION_LOCK = 0x7761796d61726bn;
 
@@ -51,10 +52,14 @@ export const migrations: string[] = [
      created_at bigint NOT NULL
    );`,
   `ALTER TABLE waymark_jobs ADD COLUMN trace_context text;`,
+  `ALTER TABLE waymark_jobs ADD COLUMN root_id uuid;
+   ALTER TABLE waymark_jobs ADD COLUMN version integer NOT NULL DEFAULT 1;
+   CREATE UNIQUE INDEX waymark_jobs_versions ON waymark_jobs (root_id, version) WHERE root_id IS NOT NULL;`,
 ];
 
 const NOW = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
-const COLUMNS = 'id::text, status, created_at, updated_at, started_at, finished_at, problem, options, body_hash, result, error, progress, attempts, cancel_requested, owner, lease_until, trace_context';
+const COLUMNS =
+  'id::text, status, created_at, updated_at, started_at, finished_at, problem, options, body_hash, result, error, progress, attempts, cancel_requested, owner, lease_until, trace_context, root_id::text, version';
 
 /** bigint columns as numbers (ms timestamps fit in a double). */
 const types = {
@@ -148,8 +153,10 @@ export class PostgresJobStore implements JobStore {
     });
   }
 
-  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): Promise<{ job: JobRow; created: boolean }> {
-    const hash = bodyHash(problem + '\u0000' + options);
+  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string, next?: NewVersion): Promise<{ job: JobRow; created: boolean }> {
+    const hash = hashOf(problem, options, next);
+    const rootId = next?.rootId;
+    if (rootId !== undefined && !UUID.test(rootId)) throw new WaymarkError('NotFound', `no job ${rootId}`);
     const result = await this.transaction(async (client) => {
       const id = randomUUID();
       if (key !== undefined) {
@@ -183,10 +190,19 @@ export class PostgresJobStore implements JobStore {
           break;
         }
       }
+      let version = 1;
+      if (rootId !== undefined) {
+        // The root row's lock numbers concurrent replans of one job one after the other.
+        const root = await client.query('SELECT 1 FROM waymark_jobs WHERE id = $1 AND root_id IS NULL FOR UPDATE', [rootId]);
+        if (root.rowCount !== 1) throw new WaymarkError('NotFound', `no job ${rootId}`);
+        const latest = await client.query<{ v: number }>('SELECT MAX(version)::int AS v FROM waymark_jobs WHERE id = $1 OR root_id = $1', [rootId]);
+        version = latest.rows[0].v + 1;
+      }
       const job = (
         await client.query<JobRow>(
-          `INSERT INTO waymark_jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context) VALUES ($1, 'queued', ${NOW}, ${NOW}, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-          [id, problem, options, hash, traceContext ?? null],
+          `INSERT INTO waymark_jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context, root_id, version)
+           VALUES ($1, 'queued', ${NOW}, ${NOW}, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+          [id, problem, options, hash, traceContext ?? null, rootId ?? null, version],
         )
       ).rows[0];
       await client.query('SELECT pg_notify($1, $2)', [CHANNEL, 'queued']);
@@ -196,8 +212,17 @@ export class PostgresJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRow | undefined> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+    if (!UUID.test(id)) return undefined;
     return (await this.query<JobRow>(`SELECT ${COLUMNS} FROM waymark_jobs WHERE id = $1`, [id])).rows[0];
+  }
+
+  async getVersion(rootId: string, version?: number): Promise<JobRow | undefined> {
+    if (!UUID.test(rootId)) return undefined;
+    if (version === 1) return (await this.query<JobRow>(`SELECT ${COLUMNS} FROM waymark_jobs WHERE id = $1 AND root_id IS NULL`, [rootId])).rows[0];
+    if (version !== undefined) return (await this.query<JobRow>(`SELECT ${COLUMNS} FROM waymark_jobs WHERE root_id = $1 AND version = $2`, [rootId, version])).rows[0];
+    return (
+      await this.query<JobRow>(`SELECT ${COLUMNS} FROM waymark_jobs WHERE (id = $1 AND root_id IS NULL) OR root_id = $1 ORDER BY version DESC LIMIT 1`, [rootId])
+    ).rows[0];
   }
 
   async claimNext(owner: string, leaseMs: number): Promise<JobRow | undefined> {

@@ -13,7 +13,7 @@ import type { Piscina } from 'piscina';
 import { startLinkedSpan } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
 import type { JobError, JobRow, JobStore } from './store.js';
-import { snapOptionsOf } from '../vrp/solve.js';
+import { modeOf, snapOptionsOf } from '../vrp/solve.js';
 
 interface Active {
   control: Int32Array;
@@ -118,7 +118,15 @@ export class JobRunner {
     const progress = new Float64Array(new SharedArrayBuffer(5 * 8));
     this.active.set(job.id, { control, progress, started: Date.now() });
     if (job.cancel_requested) Atomics.store(control, 0, 1);
-    const options = JSON.parse(job.options) as { time_limit?: number; run_to_time_limit?: boolean; seed?: number; geometry?: boolean; snap_radius?: number | 'unlimited'; snap_threshold?: number };
+    const options = JSON.parse(job.options) as {
+      time_limit?: number;
+      run_to_time_limit?: boolean;
+      seed?: number;
+      geometry?: boolean;
+      snap_radius?: number | 'unlimited';
+      snap_threshold?: number;
+      warm_start?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
+    };
     let task: QueryTask = {
       kind: 'vrp',
       maps: this.maps(),
@@ -131,6 +139,8 @@ export class JobRunner {
         threads: this.options.threadsPerSolve,
         geometry: options.geometry ?? false,
         ...snapOptionsOf(options),
+        mode: modeOf(options),
+        ...(options.warm_start ? { warmStart: options.warm_start } : {}),
         control,
         progress,
       },

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WaymarkError } from '../errors.js';
-import { bodyHash, emptyCounts, type JobError, type JobRow, type JobStatus, type JobStore } from './store.js';
+import { emptyCounts, hashOf, type NewVersion, type JobError, type JobRow, type JobStatus, type JobStore } from './store.js';
 
 /** Schema versions (PRAGMA user_version); each applied once, in order. */
 const migrations: string[] = [
@@ -39,6 +39,9 @@ const migrations: string[] = [
   `ALTER TABLE jobs ADD COLUMN owner TEXT;
    ALTER TABLE jobs ADD COLUMN lease_until INTEGER;`,
   `ALTER TABLE jobs ADD COLUMN trace_context TEXT;`,
+  `ALTER TABLE jobs ADD COLUMN root_id TEXT;
+   ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+   CREATE UNIQUE INDEX IF NOT EXISTS jobs_versions ON jobs (root_id, version) WHERE root_id IS NOT NULL;`,
 ];
 
 export class SqliteJobStore implements JobStore {
@@ -62,8 +65,9 @@ export class SqliteJobStore implements JobStore {
     })();
   }
 
-  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): Promise<{ job: JobRow; created: boolean }> {
-    const hash = bodyHash(problem + '\u0000' + options);
+  async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string, next?: NewVersion): Promise<{ job: JobRow; created: boolean }> {
+    const hash = hashOf(problem, options, next);
+    const rootId = next?.rootId;
     return this.db.transaction(() => {
       const now = Date.now();
       if (key !== undefined) {
@@ -75,9 +79,15 @@ export class SqliteJobStore implements JobStore {
         }
       }
       const id = randomUUID();
+      let version = 1;
+      if (rootId !== undefined) {
+        const latest = this.db.prepare('SELECT MAX(version) AS v FROM jobs WHERE id = ? OR root_id = ?').get(rootId, rootId) as { v: number | null };
+        if (latest.v === null) throw new WaymarkError('NotFound', `no job ${rootId}`);
+        version = latest.v + 1;
+      }
       this.db
-        .prepare('INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(id, 'queued', now, now, problem, options, hash, traceContext ?? null);
+        .prepare('INSERT INTO jobs (id, status, created_at, updated_at, problem, options, body_hash, trace_context, root_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, 'queued', now, now, problem, options, hash, traceContext ?? null, rootId ?? null, version);
       if (key !== undefined) {
         this.db.prepare('INSERT OR REPLACE INTO idempotency_keys (key, body_hash, job_id, created_at) VALUES (?, ?, ?, ?)').run(key, hash, id, now);
       }
@@ -91,6 +101,12 @@ export class SqliteJobStore implements JobStore {
 
   async get(id: string): Promise<JobRow | undefined> {
     return this.getSync(id);
+  }
+
+  async getVersion(rootId: string, version?: number): Promise<JobRow | undefined> {
+    if (version === 1) return this.db.prepare('SELECT * FROM jobs WHERE id = ? AND root_id IS NULL').get(rootId) as JobRow | undefined;
+    if (version !== undefined) return this.db.prepare('SELECT * FROM jobs WHERE root_id = ? AND version = ?').get(rootId, version) as JobRow | undefined;
+    return this.db.prepare('SELECT * FROM jobs WHERE (id = ? AND root_id IS NULL) OR root_id = ? ORDER BY version DESC LIMIT 1').get(rootId, rootId) as JobRow | undefined;
   }
 
   async claimNext(owner: string, leaseMs: number): Promise<JobRow | undefined> {

@@ -30,6 +30,20 @@ export interface JobRow {
   lease_until: number | null;
   /** W3C trace context (JSON) of the request that submitted the job, when it was traced. */
   trace_context: string | null;
+  /** Versions (replans): the job this row is a version of (null for the original, version 1). */
+  root_id: string | null;
+  version: number;
+}
+
+/** A replan: the next version of job `rootId`, made from `request` (what idempotency keys compare). */
+export interface NewVersion {
+  rootId: string;
+  request: string;
+}
+
+/** What an idempotency key remembers of a body. */
+export function hashOf(problem: string, options: string, version?: NewVersion): string {
+  return version ? bodyHash(`replan\u0000${version.rootId}\u0000${version.request}`) : bodyHash(problem + '\u0000' + options);
 }
 
 export interface JobError {
@@ -51,8 +65,13 @@ export interface JobStore {
    * (same body: same job; other body: IdempotencyConflict). Atomic across replicas. `traceContext`
    * (W3C trace context as JSON) is kept so the solve's span can link to the submitting request.
    */
-  create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string): Promise<{ job: JobRow; created: boolean }>;
+  create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string, version?: NewVersion): Promise<{ job: JobRow; created: boolean }>;
   get(id: string): Promise<JobRow | undefined>;
+  /**
+   * A version of job `rootId` (the original is version 1; `create` with a rootId adds the next one,
+   * numbered atomically across replicas): the latest when `version` is undefined.
+   */
+  getVersion(rootId: string, version?: number): Promise<JobRow | undefined>;
   /** The oldest queued job, now running under a lease held by `owner`. */
   claimNext(owner: string, leaseMs: number): Promise<JobRow | undefined>;
   /**

@@ -24,13 +24,15 @@ export function mapRef(path: string, checksum: string): string {
 
 /**
  * "path#checksum", or "path#checksum@t<version>" when the server serves live-traffic metric
- * <version> of that map (src/server/traffic.ts).
+ * <version> of that map (src/server/traffic.ts), or "path#[checksum]@tlatest" for work queued long
+ * before it runs (VRP): whatever traffic is installed when it starts.
  */
-export function parseMapRef(ref: string): { path: string; checksum: string; traffic?: number } {
+export function parseMapRef(ref: string): { path: string; checksum: string; traffic?: number | 'latest' } {
   const i = ref.lastIndexOf('#');
   if (i < 0) return { path: ref, checksum: '' };
   const version = ref.slice(i + 1);
   const at = version.indexOf('@t');
   if (at < 0) return { path: ref.slice(0, i), checksum: version };
-  return { path: ref.slice(0, i), checksum: version.slice(0, at), traffic: Number(version.slice(at + 2)) };
+  const traffic = version.slice(at + 2);
+  return { path: ref.slice(0, i), checksum: version.slice(0, at), traffic: traffic === 'latest' ? 'latest' : Number(traffic) };
 }

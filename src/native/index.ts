@@ -106,7 +106,7 @@ export interface SnapOptions {
   hints?: Float64Array;
   /** Per coordinate value, range in degrees (range -1: none): snap to a road drivable that way, and use only that direction. */
   bearings?: Float64Array;
-  /** Per coordinate 0 unrestricted, 1 curb (point on the right), 2 opposite. */
+  /** Per coordinate 0 unrestricted, 1 curb (the point on the kerb side of the map's traffic), 2 opposite. */
   approaches?: Float64Array;
 }
 
@@ -126,6 +126,8 @@ export interface MatrixOptions extends SnapOptions {
   maxCells?: number;
   /** Report the call's phase timings and counters (for tracing). */
   timings?: boolean;
+  /** Sources and destinations also give their road and position (edge, fraction: what hints hold). */
+  snapDetails?: boolean;
 }
 
 /** Row-major matrices: durations in seconds, distances in metres, NaN where unreachable. */

@@ -33,6 +33,14 @@ export interface MatrixRequest {
   destinationOrder?: number[];
   /** Refuse (TooBig) an answer longer than this many bytes of JSON. */
   maxBytes?: number;
+  /** Per point (sources, then destinations): a previous snap to reuse (OSRM hints; another map version's are dropped), or null. */
+  hints?: ({ checksum: string; edge: number; fraction: number } | null)[];
+  /** Per point: direction wanted, value and range pairs (range -1 = none). */
+  bearings?: Float64Array;
+  /** Per point: 0 unrestricted, 1 curb, 2 opposite. */
+  approaches?: Float64Array;
+  /** Points come back with their road and position (for hints). */
+  snapDetails?: boolean;
 }
 
 export interface MatrixPoint {
@@ -84,6 +92,18 @@ function rows(flat: Float64Array, cols: number, digits: number): (number | null)
   return out;
 }
 
+/** Hints of this map version (the others dropped: those points snap afresh), bearings, approaches. */
+function snapWishesOf(map: MapHandle, req: MatrixRequest) {
+  const out: { hints?: Float64Array; bearings?: Float64Array; approaches?: Float64Array } = {};
+  if (req.hints) {
+    const checksum = native.mapHeader(map).checksum;
+    if (req.hints.some((h) => h?.checksum === checksum)) out.hints = Float64Array.from(req.hints.flatMap((h) => (h && h.checksum === checksum ? [h.edge, h.fraction] : [-1, 0])));
+  }
+  if (req.bearings) out.bearings = req.bearings;
+  if (req.approaches) out.approaches = req.approaches;
+  return out;
+}
+
 function runMatrix(map: MapHandle, req: MatrixRequest) {
   const annotations = new Set(req.annotations ?? ['duration', 'distance']);
   if (annotations.size === 0) throw new WaymarkError('InvalidValue', 'annotations must name duration and/or distance');
@@ -96,6 +116,8 @@ function runMatrix(map: MapHandle, req: MatrixRequest) {
         ...(req.coordinateNumbers ? { coordinateNumbers: Uint32Array.from(req.coordinateNumbers) } : {}),
         durations: annotations.has('duration'),
         ...(req.allowIsolated ? { allowIsolated: true } : {}),
+        ...snapWishesOf(map, req),
+        ...(req.snapDetails ? { snapDetails: true } : {}),
         distances: annotations.has('distance'),
         ...(req.maxCells !== undefined ? { maxCells: req.maxCells } : {}),
         ...(req.threads !== undefined ? { threads: req.threads } : {}),
@@ -165,15 +187,21 @@ function orderedRowsJson(flat: Float64Array, cols: number, rowOrder: number[], c
 }
 
 /** The same answer as matrixOnMap, as JSON text (the server's path: no nested arrays built). */
-export function matrixJsonOnMap(map: MapHandle, req: MatrixRequest, extra: Record<string, unknown> = {}, mapPoint: (p: MatrixPoint) => unknown = (p) => p, withPoints = true): string {
+export function matrixJsonOnMap(
+  map: MapHandle,
+  req: MatrixRequest,
+  extra: Record<string, unknown> = {},
+  mapPoint: (p: MatrixPoint, snap: NativeSnapSummary & { edge?: number; fraction?: number }) => unknown = (p) => p,
+  withPoints = true,
+): string {
   const r = runMatrix(map, req);
   return observePhase(
     'serialize',
     () => {
       const parts: string[] = [];
       for (const [k, v] of Object.entries(extra)) parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
-      const sources = r.sources.map(point).map(mapPoint);
-      const destinations = r.destinations.map(point).map(mapPoint);
+      const sources = r.sources.map((s) => mapPoint(point(s), s));
+      const destinations = r.destinations.map((s) => mapPoint(point(s), s));
       // Requested rows/columns as indices of the distinct points computed (repeats written, not recomputed).
       const rowOrder = req.sourceOrder;
       const colOrder = req.destinationOrder;

@@ -84,7 +84,8 @@ export class WaymarkServer {
     installRequestParsing(this.app);
     this.ctx.jobs = new VrpJobs(
       config,
-      () => Object.fromEntries([...this.ctx.maps.entries()].map(([profile, m]) => [profile, m.path])),
+      // Jobs run on the current map file, and on the live traffic installed when they start.
+      () => Object.fromEntries([...this.ctx.maps.entries()].map(([profile, m]) => [profile, m.traffic ? `${m.path}#@tlatest` : m.path])),
       this.app.log,
     );
     const jobs = this.ctx.jobs;

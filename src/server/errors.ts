@@ -28,6 +28,8 @@ export function statusOf(code: string): number {
     case 'NotImplemented':
     case 'InvalidCustomModel':
     case 'InvalidTrafficFile':
+    case 'UnsupportedField':
+    case 'UnknownField':
       return 400;
     case 'UnknownProfile':
     case 'NotFound':

@@ -12,10 +12,10 @@ const notImplemented = (message: string) => new ApiError(400, 'NotImplemented', 
 
 /** The query-string properties of the options every OSRM service takes (all strings: parsed here). */
 export const generalOptionProperties = {
-  bearings: { type: 'string', description: 'route: value,range per coordinate (degrees): snap to the nearest road drivable in that direction, and start/end that way; table and nearest: refused unless empty' },
+  bearings: { type: 'string', description: 'value,range per coordinate (degrees): snap to the nearest road drivable in that direction (route: and start/end that way)' },
   generate_hints: { type: 'string', description: 'true (default) or false; false omits the hint of each waypoint' },
-  hints: { type: 'string', description: 'route: per coordinate, a hint from an earlier answer (skips snapping; ignored when made on another map version); table and nearest: refused unless empty' },
-  approaches: { type: 'string', description: 'route: unrestricted (or empty), curb (the point on the right, right-hand traffic) or opposite per coordinate; table and nearest: only unrestricted' },
+  hints: { type: 'string', description: 'per coordinate, a hint from an earlier answer (skips snapping; ignored, the point snapped afresh, when made on another map version)' },
+  approaches: { type: 'string', description: 'unrestricted (or empty), curb (the point on the kerb side: the right, or the left where traffic keeps left) or opposite per coordinate' },
   exclude: { type: 'string', description: 'road classes to avoid, comma separated: motorway, toll, ferry, unpaved (no route uses them; no waypoint snaps onto them)' },
   snapping: { type: 'string', description: 'default (largest strongly connected component only) or any (every routable road)' },
   skip_waypoints: { type: 'string', description: 'true omits the waypoints array' },
@@ -55,11 +55,11 @@ export interface GeneralOptions {
   generateHints: boolean;
   /** Road classes to avoid (OSRM's exclude): one customized metric per distinct set. */
   exclude?: ExcludeClass[];
-  /** Per coordinate (route only): a hint to reuse, or null. */
+  /** Per coordinate: a hint to reuse, or null. */
   hints?: (Hint | null)[];
-  /** Route only: value, range per coordinate (range -1 = none). */
+  /** Value, range per coordinate (range -1 = none). */
   bearings?: Float64Array;
-  /** Route only: 0 unrestricted, 1 curb, 2 opposite per coordinate. */
+  /** 0 unrestricted, 1 curb, 2 opposite per coordinate. */
   approaches?: Float64Array;
   skipWaypoints: boolean;
   /** snapping=any: also snap onto roads outside the largest strongly connected component. */
@@ -80,7 +80,7 @@ function perCoordinate(value: string, count: number, name: string, each: (entry:
   parts.forEach(each);
 }
 
-export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, acceptsHints = false): GeneralOptions {
+export function parseGeneralOptions(q: GeneralOptionsQuery, count: number): GeneralOptions {
   let hints: (Hint | null)[] | undefined;
   let bearings: Float64Array | undefined;
   if (q.bearings !== undefined) {
@@ -89,7 +89,6 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
       if (b === '') return values.push(0, -1);
       const m = /^(\d+),(\d+)$/.exec(b);
       if (!m || Number(m[1]) > 360 || Number(m[2]) > 180) throw invalid(`bearings entry ${i} ('${b}') must be value,range with value in 0..360 and range in 0..180`);
-      if (!acceptsHints) throw notImplemented('bearings are implemented for route only');
       values.push(Number(m[1]), Number(m[2]));
     });
     if (values.some((v, k) => k % 2 === 1 && v >= 0)) bearings = Float64Array.from(values);
@@ -98,7 +97,6 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
     hints = [];
     perCoordinate(q.hints, count, 'hints', (h, i) => {
       if (h === '') return hints!.push(null);
-      if (!acceptsHints) throw notImplemented('hints (reusing a previous snap) are implemented for route only');
       const hint = decodeHint(h);
       if (!hint) throw invalid(`hints entry ${i} is not a hint this server made`);
       hints!.push(hint);
@@ -110,7 +108,6 @@ export function parseGeneralOptions(q: GeneralOptionsQuery, count: number, accep
     perCoordinate(q.approaches, count, 'approaches', (a, i) => {
       if (a === '' || a === 'unrestricted') return values.push(0);
       if (a !== 'curb' && a !== 'opposite') throw invalid(`approaches entry ${i} ('${a}') must be curb, opposite or unrestricted`);
-      if (!acceptsHints) throw notImplemented(`approaches=${a} is implemented for route only`);
       values.push(a === 'curb' ? 1 : 2);
     });
     if (values.some((v) => v !== 0)) approaches = Float64Array.from(values);

@@ -1,6 +1,8 @@
 /**
  * VROOM-format problems: validation (errors name the offending field), the internal model, and the
- * flat typed arrays the native solver takes. Unknown keys are ignored; invalid ones are errors.
+ * flat typed arrays the native solver takes. Every key is either honoured or refused: a field of VROOM's
+ * format Waymark does not implement is an `UnsupportedField` error naming it, any other unknown key an
+ * `UnknownField` error, an invalid value an `InvalidValue` error.
  */
 import { WaymarkError } from '../errors.js';
 import type { LonLat, VroomProblem, Window } from './types.js';
@@ -9,9 +11,27 @@ export class VrpInputError extends WaymarkError {
   constructor(
     readonly path: string,
     message: string,
+    code: 'InvalidValue' | 'UnsupportedField' | 'UnknownField' = 'InvalidValue',
   ) {
-    super('InvalidValue', `${path}: ${message}`);
+    super(code, `${path}: ${message}`);
   }
+}
+
+/** `plan`: VROOM's `-c` (ETAs, loads and violations of the routes the vehicles' steps give, no search). */
+export type SolveMode = 'solve' | 'plan';
+
+/** One entry of a vehicle's `steps` (VROOM's vehicle_step), resolved to model indices. */
+export interface PlanStep {
+  type: 'start' | 'job' | 'pickup' | 'delivery' | 'break' | 'end';
+  /** Task index (job, pickup, delivery). */
+  task?: number;
+  /** Index into the vehicle's breaks. */
+  break?: number;
+  /** Hard bounds on the service start (service_at gives both). */
+  after?: number;
+  before?: number;
+  /** Where it came from, for messages: vehicles[i].steps[k]. */
+  path: string;
 }
 
 export interface Task {
@@ -36,6 +56,8 @@ export interface Break {
   id: number;
   windows: Window[];
   service: number;
+  /** VROOM's max_load: the largest load the vehicle may carry during the break. */
+  maxLoad?: number[];
   description?: string;
 }
 
@@ -56,8 +78,14 @@ export interface Vehicle {
   fixed: number;
   perHour: number;
   perKm: number;
+  /** Cost of one hour of task time (setup + service): VROOM's per_task_hour. */
+  perTaskHour: number;
   speedFactor: number;
   type: number;
+  /** VROOM's vehicle `type` string (only meaningful with *_per_type, which Waymark refuses). */
+  vehicleType?: string;
+  /** VROOM's `steps`: hard constraints when solving, the route itself in plan mode. */
+  steps?: PlanStep[];
   description?: string;
 }
 
@@ -91,6 +119,7 @@ export interface Snapping {
 }
 
 export interface Model {
+  mode: SolveMode;
   dims: number;
   locations: number;
   /** Coordinates of every location when the problem gave coordinates (for geometry). */
@@ -129,6 +158,43 @@ type Obj = Record<string, unknown>;
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** VROOM fields Waymark does not implement, with what to do instead. */
+const UNSUPPORTED: Record<string, string> = {
+  setup_per_type: 'VROOM\'s per-vehicle-type setup times are not supported by Waymark; give one `setup`',
+  service_per_type: 'VROOM\'s per-vehicle-type service times are not supported by Waymark; give one `service`',
+  matrix: 'VROOM\'s deprecated single matrix is not supported; give matrices.{profile}.durations',
+};
+
+/** Refuses every key that is not in `allowed`: a VROOM field Waymark lacks, or no VROOM field at all. */
+function onlyKeys(o: Obj, path: string, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (allowed.includes(k)) continue;
+    if (!/^[a-z_]+$/.test(k)) throw new VrpInputError(path, `has the key ${JSON.stringify(k)}, which is not a field of VROOM's input format`, 'UnknownField');
+    const at = path === 'problem' ? k : `${path}.${k}`;
+    if (k in UNSUPPORTED) throw new VrpInputError(at, UNSUPPORTED[k], 'UnsupportedField');
+    throw new VrpInputError(at, 'is not a field of VROOM\'s input format (refused rather than ignored)', 'UnknownField');
+  }
+}
+
+function description(o: Obj, path: string): { description?: string } {
+  if (o.description === undefined) return {};
+  if (typeof o.description !== 'string') throw new VrpInputError(`${path}.description`, 'must be a string');
+  return { description: o.description };
+}
+
+const PROBLEM_KEYS = ['jobs', 'shipments', 'vehicles', 'matrices', 'options'] as const;
+const JOB_KEYS = ['id', 'description', 'location', 'location_index', 'setup', 'service', 'delivery', 'pickup', 'amount', 'skills', 'priority', 'time_windows'] as const;
+const SHIPMENT_KEYS = ['pickup', 'delivery', 'amount', 'skills', 'priority'] as const;
+const SHIPMENT_STEP_KEYS = ['id', 'description', 'location', 'location_index', 'setup', 'service', 'time_windows'] as const;
+const VEHICLE_KEYS = [
+  'id', 'profile', 'description', 'start', 'start_index', 'end', 'end_index', 'capacity', 'costs', 'skills', 'type',
+  'time_window', 'breaks', 'speed_factor', 'max_tasks', 'max_travel_time', 'max_distance', 'steps',
+] as const;
+const COST_KEYS = ['fixed', 'per_hour', 'per_task_hour', 'per_km'] as const;
+const BREAK_KEYS = ['id', 'time_windows', 'service', 'description', 'max_load'] as const;
+const STEP_KEYS = ['type', 'id', 'service_at', 'service_after', 'service_before'] as const;
+const MATRIX_KEYS = ['durations', 'distances', 'costs'] as const;
 
 function int(v: unknown, path: string, options: { min?: number; max?: number } = {}): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new VrpInputError(path, 'must be an integer');
@@ -241,9 +307,10 @@ function matrix(v: unknown, path: string, size: number): number[][] | undefined 
  * (matrices included) without computing matrices from the map: what the server does before it
  * accepts a job.
  */
-export function parseProblem(input: unknown, provider?: MatrixProvider, validateOnly = false): Model {
+export function parseProblem(input: unknown, provider?: MatrixProvider, validateOnly = false, mode: SolveMode = 'solve'): Model {
   if (!isObj(input)) throw new VrpInputError('problem', 'must be a JSON object');
   const p = input as Obj;
+  onlyKeys(p, 'problem', PROBLEM_KEYS);
   if (!Array.isArray(p.vehicles) || p.vehicles.length === 0) throw new VrpInputError('vehicles', 'must be a non-empty array');
   if (p.jobs !== undefined && !Array.isArray(p.jobs)) throw new VrpInputError('jobs', 'must be an array');
   if (p.shipments !== undefined && !Array.isArray(p.shipments)) throw new VrpInputError('shipments', 'must be an array');
@@ -281,6 +348,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
   jobsIn.forEach((j, i) => {
     const path = `jobs[${i}]`;
     if (!isObj(j)) throw new VrpInputError(path, 'must be an object');
+    onlyKeys(j, path, JOB_KEYS);
     const loc = locs.resolve(j, 'location', 'location_index', path, true);
     const delivery = amount(j.delivery ?? j.amount, `${path}.${j.delivery !== undefined ? 'delivery' : 'amount'}`, dims);
     tasks.push({
@@ -297,12 +365,13 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       skills: j.skills === undefined ? [] : [...new Set(intArray(j.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b),
       priority: optInt(j, 'priority', path, 0, { min: 0, max: 100 }),
       partner: -1,
-      ...(typeof j.description === 'string' ? { description: j.description } : {}),
+      ...description(j, path),
     });
   });
   shipmentsIn.forEach((s, i) => {
     const path = `shipments[${i}]`;
     if (!isObj(s)) throw new VrpInputError(path, 'must be an object');
+    onlyKeys(s, path, SHIPMENT_KEYS);
     const amt = amount(s.amount, `${path}.amount`, dims);
     const skills = s.skills === undefined ? [] : [...new Set(intArray(s.skills, `${path}.skills`, MAX_SKILL))].sort((a, b) => a - b);
     const priority = optInt(s, 'priority', path, 0, { min: 0, max: 100 });
@@ -311,6 +380,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       const step = s[kind];
       const stepPath = `${path}.${kind}`;
       if (!isObj(step)) throw new VrpInputError(stepPath, 'must be an object');
+      onlyKeys(step, stepPath, SHIPMENT_STEP_KEYS);
       const loc = locs.resolve(step, 'location', 'location_index', stepPath, true);
       tasks.push({
         kind,
@@ -326,7 +396,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
         skills,
         priority,
         partner: kind === 'pickup' ? tasks.length + 1 : tasks.length - 1,
-        ...(typeof step.description === 'string' ? { description: step.description } : {}),
+        ...description(step, stepPath),
       });
     }
   });
@@ -335,6 +405,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
   const vehicles: Vehicle[] = vehiclesIn.map((vIn, i) => {
     const v = vIn as Obj;
     const path = `vehicles[${i}]`;
+    onlyKeys(v, path, VEHICLE_KEYS);
     const id = int(v.id, `${path}.id`, { min: 0 });
     if (vehicleIds.has(id)) throw new VrpInputError(`${path}.id`, `duplicate vehicle id ${id}`);
     vehicleIds.add(id);
@@ -343,6 +414,8 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     if (start.index < 0 && end.index < 0) throw new VrpInputError(path, 'needs a start or an end');
     const costs = v.costs === undefined ? {} : (v.costs as Obj);
     if (!isObj(costs)) throw new VrpInputError(`${path}.costs`, 'must be an object');
+    onlyKeys(costs, `${path}.costs`, COST_KEYS);
+    if (v.type !== undefined && typeof v.type !== 'string') throw new VrpInputError(`${path}.type`, 'must be a string');
     const breaks = v.breaks === undefined ? [] : (v.breaks as unknown[]);
     if (!Array.isArray(breaks)) throw new VrpInputError(`${path}.breaks`, 'must be an array');
     const breakIds = new Set<number>();
@@ -362,6 +435,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       breaks: breaks.map((bIn, k) => {
         const bPath = `${path}.breaks[${k}]`;
         if (!isObj(bIn)) throw new VrpInputError(bPath, 'must be an object');
+        onlyKeys(bIn, bPath, BREAK_KEYS);
         const bid = int(bIn.id, `${bPath}.id`, { min: 0 });
         if (breakIds.has(bid)) throw new VrpInputError(`${bPath}.id`, `duplicate break id ${bid}`);
         breakIds.add(bid);
@@ -369,7 +443,8 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
           id: bid,
           windows: windows(bIn.time_windows, `${bPath}.time_windows`),
           service: optInt(bIn, 'service', bPath, 0),
-          ...(typeof bIn.description === 'string' ? { description: bIn.description } : {}),
+          ...(bIn.max_load !== undefined ? { maxLoad: amount(bIn.max_load, `${bPath}.max_load`, dims) } : {}),
+          ...description(bIn, bPath),
         };
       }),
       maxTasks: optInt(v, 'max_tasks', path, UNLIMITED),
@@ -378,9 +453,11 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       fixed: costs.fixed === undefined ? 0 : int(costs.fixed, `${path}.costs.fixed`, { min: 0 }),
       perHour: costs.per_hour === undefined ? 3600 : int(costs.per_hour, `${path}.costs.per_hour`, { min: 0 }),
       perKm: costs.per_km === undefined ? 0 : int(costs.per_km, `${path}.costs.per_km`, { min: 0 }),
+      perTaskHour: costs.per_task_hour === undefined ? 0 : int(costs.per_task_hour, `${path}.costs.per_task_hour`, { min: 0, max: MAX_MATRIX_VALUE }),
       speedFactor,
       type: 0,
-      ...(typeof v.description === 'string' ? { description: v.description } : {}),
+      ...(typeof v.type === 'string' ? { vehicleType: v.type } : {}),
+      ...description(v, path),
     };
   });
 
@@ -393,6 +470,7 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     if (locs.useIndices) {
       const m = (matrices as Record<string, unknown>)[v.profile];
       if (!isObj(m)) throw new VrpInputError(`matrices.${v.profile}`, `is missing (vehicles use profile '${v.profile}')`);
+      onlyKeys(m, `matrices.${v.profile}`, MATRIX_KEYS);
       const durations = matrix(m.durations, `matrices.${v.profile}.durations`, size);
       const distances = matrix(m.distances, `matrices.${v.profile}.distances`, size);
       const costs = matrix(m.costs, `matrices.${v.profile}.costs`, size);
@@ -443,7 +521,19 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       });
     }
   }
-  if (validateOnly) return { dims, locations: size, tasks, vehicles, types: [] };
+  // Steps: resolved against the tasks and breaks, checked for consistency.
+  parseSteps(vehiclesIn as Obj[], vehicles, tasks, mode);
+  // VROOM: a custom costs matrix and per_hour / per_km rates contradict each other.
+  vehicles.forEach((v, i) => {
+    const m = (matrices as Record<string, Obj | undefined>)[v.profile];
+    const costs = (vehiclesIn[i] as Obj).costs as Obj | undefined;
+    if (locs.useIndices && m?.costs !== undefined && costs) {
+      for (const k of ['per_hour', 'per_km'] as const) {
+        if (costs[k] !== undefined) throw new VrpInputError(`vehicles[${i}].costs.${k}`, `contradicts matrices.${v.profile}.costs (travel costs come from that matrix)`);
+      }
+    }
+  });
+  if (validateOnly) return { mode, dims, locations: size, tasks, vehicles, types: [] };
   const n = locs.useIndices ? [...base.values()][0].n : size;
   for (const [profile, b] of base) {
     if (b.n !== n) throw new VrpInputError(`matrices.${profile}`, `has ${b.n} locations but another profile has ${n}`);
@@ -487,7 +577,112 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     }
     v.type = t;
   }
-  return { dims, locations: n, ...(locs.useIndices ? {} : { coordinates: locs.coordinates }), tasks, vehicles, types, ...(snapping ? { snapping } : {}) };
+  return { mode, dims, locations: n, ...(locs.useIndices ? {} : { coordinates: locs.coordinates }), tasks, vehicles, types, ...(snapping ? { snapping } : {}) };
+}
+
+const STEP_TYPES = ['start', 'job', 'pickup', 'delivery', 'break', 'end'] as const;
+
+/**
+ * Vehicles' `steps` (VROOM's vehicle_step): each task and break at most once, start first and end
+ * last, service_* bounds consistent. When solving they are hard constraints (the tasks stay on that
+ * vehicle in that relative order, breaks between the same pinned tasks, service within the bounds),
+ * so bounds that contradict a task's own time windows are refused here.
+ */
+function parseSteps(vehiclesIn: Obj[], vehicles: Vehicle[], tasks: Task[], mode: SolveMode): void {
+  const byKey = new Map<string, number>();
+  tasks.forEach((t, i) => byKey.set(`${t.kind}:${t.id}`, i));
+  const listedAt = new Map<number, { vehicle: number; index: number; path: string }>();
+  vehiclesIn.forEach((vIn, i) => {
+    const v = vehicles[i];
+    if (vIn.steps === undefined) return;
+    const path = `vehicles[${i}].steps`;
+    if (!Array.isArray(vIn.steps)) throw new VrpInputError(path, 'must be an array of steps');
+    const list = vIn.steps as unknown[];
+    const steps: PlanStep[] = [];
+    const breaksSeen = new Set<number>();
+    let lastBreak = -1;
+    list.forEach((sIn, k) => {
+      const sp = `${path}[${k}]`;
+      if (!isObj(sIn)) throw new VrpInputError(sp, 'must be an object');
+      onlyKeys(sIn, sp, STEP_KEYS);
+      const type = sIn.type as PlanStep['type'];
+      if (!STEP_TYPES.includes(type)) throw new VrpInputError(`${sp}.type`, `must be one of ${STEP_TYPES.join(', ')}`);
+      const step: PlanStep = { type, path: sp };
+      if (type === 'start' || type === 'end') {
+        if (sIn.id !== undefined) throw new VrpInputError(`${sp}.id`, 'is only for job, pickup, delivery and break steps');
+        if (type === 'start' && k !== 0) throw new VrpInputError(`${sp}.type`, 'a start step must come first');
+        if (type === 'end' && k !== list.length - 1) throw new VrpInputError(`${sp}.type`, 'an end step must come last');
+      } else if (type === 'break') {
+        const id = int(sIn.id, `${sp}.id`, { min: 0 });
+        const b = v.breaks.findIndex((x) => x.id === id);
+        if (b < 0) throw new VrpInputError(`${sp}.id`, `vehicle ${v.id} has no break ${id}`);
+        if (breaksSeen.has(b)) throw new VrpInputError(`${sp}.id`, `break ${id} is listed twice`);
+        if (mode === 'solve' && b < lastBreak) throw new VrpInputError(`${sp}.id`, `when solving, breaks must be listed in the order of vehicles[${i}].breaks`);
+        breaksSeen.add(b);
+        lastBreak = b;
+        step.break = b;
+      } else {
+        const id = int(sIn.id, `${sp}.id`, { min: 0 });
+        const t = byKey.get(`${type}:${id}`);
+        if (t === undefined) throw new VrpInputError(`${sp}.id`, `there is no ${type} with id ${id}`);
+        const before = listedAt.get(t);
+        if (before) throw new VrpInputError(`${sp}.id`, `${type} ${id} is already listed at ${before.path}`);
+        listedAt.set(t, { vehicle: i, index: k, path: sp });
+        step.task = t;
+      }
+      const at = sIn.service_at === undefined ? undefined : int(sIn.service_at, `${sp}.service_at`, { min: 0 });
+      const after = sIn.service_after === undefined ? undefined : int(sIn.service_after, `${sp}.service_after`, { min: 0 });
+      const beforeBound = sIn.service_before === undefined ? undefined : int(sIn.service_before, `${sp}.service_before`, { min: 0 });
+      const los = [at, after].filter((x): x is number => x !== undefined);
+      const his = [at, beforeBound].filter((x): x is number => x !== undefined);
+      if (los.length) step.after = Math.max(...los);
+      if (his.length) step.before = Math.min(...his);
+      if (step.after !== undefined && step.before !== undefined && step.after > step.before) {
+        throw new VrpInputError(sp, 'service_at, service_after and service_before leave no possible time');
+      }
+      steps.push(step);
+    });
+    v.steps = steps;
+  });
+  if (mode !== 'solve') return;
+  // Solving: the steps must be possible on their own terms.
+  for (const [t, where] of listedAt) {
+    const task = tasks[t];
+    if (task.partner >= 0) {
+      const other = listedAt.get(task.partner);
+      if (other && other.vehicle !== where.vehicle) throw new VrpInputError(where.path, `${task.kind} ${task.id} and the other half of its shipment are listed for different vehicles`);
+      if (other && task.kind === 'delivery' && other.index > where.index) throw new VrpInputError(where.path, `delivery ${task.id} is listed before the pickup of its shipment`);
+    }
+  }
+  vehicles.forEach((v) => {
+    for (const step of v.steps ?? []) {
+      if (step.after === undefined && step.before === undefined) continue;
+      const lo = step.after ?? 0;
+      const hi = step.before ?? UNLIMITED;
+      if (step.type === 'start') {
+        if (Math.max(lo, v.window[0]) > Math.min(hi, v.window[1])) throw new VrpInputError(step.path, `its service bounds leave no start time inside the vehicle's time_window [${v.window}]`);
+      } else if (step.type === 'end') {
+        if (step.after !== undefined) throw new VrpInputError(step.path, 'service_at and service_after on an end step cannot be honoured while solving (vehicles do not wait before their end); give service_before, or use plan mode');
+        if (hi < v.window[0]) throw new VrpInputError(`${step.path}.service_before`, "is before the vehicle's time_window starts");
+      } else {
+        const windowsOf = step.task !== undefined ? tasks[step.task].windows : v.breaks[step.break!].windows;
+        if (clipWindows(windowsOf, lo, hi).length === 0) {
+          const what = step.task !== undefined ? `${tasks[step.task].kind} ${tasks[step.task].id}` : `break ${v.breaks[step.break!].id}`;
+          throw new VrpInputError(step.path, `its service bounds [${lo}, ${hi}] lie outside every time window of ${what}`);
+        }
+      }
+    }
+  });
+}
+
+/** The parts of windows inside [lo, hi]. */
+export function clipWindows(windows: Window[], lo: number, hi: number): Window[] {
+  return windows.flatMap(([a, b]): Window[] => (Math.max(a, lo) <= Math.min(b, hi) ? [[Math.max(a, lo), Math.min(b, hi)]] : []));
+}
+
+/** A step's bounds as [lo, hi]. */
+export function stepBounds(step: PlanStep): Window {
+  return [step.after ?? 0, step.before ?? UNLIMITED];
 }
 
 /**
@@ -550,14 +745,43 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
     });
     return { first, flat };
   };
-  const tw = csr(m.tasks, (t) => t.windows.flat());
+  // Solving with steps: each step's service bounds narrow its task's, break's or vehicle's windows.
+  const taskWindows = m.tasks.map((t) => t.windows);
+  const vehicleWindows = m.vehicles.map((v) => v.window);
+  const breakWindows = m.vehicles.map((v) => v.breaks.map((b) => b.windows));
+  const pinnedVehicle = new Int32Array(T).fill(-1);
+  const pinnedRank = new Int32Array(T).fill(-1);
+  const breakAfter = m.vehicles.map((v) => new Array<number>(v.breaks.length).fill(-1));
+  let anyPinned = false;
+  let anyBreakPlaced = false;
+  m.vehicles.forEach((v, vi) => {
+    let rank = 0;
+    for (const step of v.steps ?? []) {
+      const [lo, hi] = stepBounds(step);
+      if (step.task !== undefined) {
+        pinnedVehicle[step.task] = vi;
+        pinnedRank[step.task] = rank++;
+        anyPinned = true;
+        taskWindows[step.task] = clipWindows(taskWindows[step.task], lo, hi);
+      } else if (step.break !== undefined) {
+        breakAfter[vi][step.break] = rank;
+        anyBreakPlaced = true;
+        breakWindows[vi][step.break] = clipWindows(breakWindows[vi][step.break], lo, hi);
+      } else if (step.type === 'start') {
+        vehicleWindows[vi] = [Math.max(vehicleWindows[vi][0], lo), vehicleWindows[vi][1]];
+      } else if (step.type === 'end') {
+        vehicleWindows[vi] = [vehicleWindows[vi][0], Math.min(vehicleWindows[vi][1], hi)];
+      }
+    }
+  });
+  const tw = csr(taskWindows, (w) => w.flat());
   const twFirst = Uint32Array.from(tw.first, (x) => x / 2);
   const skills = csr(m.tasks, (t) => t.skills);
   const vskills = csr(m.vehicles, (v) => v.skills);
   const breaks = m.vehicles.flatMap((v) => v.breaks);
   const breakFirst = new Uint32Array(V + 1);
   m.vehicles.forEach((v, i) => (breakFirst[i + 1] = breakFirst[i] + v.breaks.length));
-  const btw = csr(breaks, (b) => b.windows.flat());
+  const btw = csr(breakWindows.flat(), (w) => w.flat());
   return {
     dims: D,
     locations: m.locations,
@@ -580,7 +804,7 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
     capacity: Float64Array.from(m.vehicles.flatMap((v) => v.capacity)),
     vehicleSkillFirst: vskills.first,
     vehicleSkills: Uint32Array.from(vskills.flat),
-    vehicleTw: Float64Array.from(m.vehicles.flatMap((v) => v.window)),
+    vehicleTw: Float64Array.from(vehicleWindows.flat()),
     breakFirst,
     breakTwFirst: Uint32Array.from(btw.first, (x) => x / 2),
     breakTw: Float64Array.from(btw.flat),
@@ -589,6 +813,10 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
     maxTravelTime: Float64Array.from(m.vehicles, (v) => v.maxTravelTime),
     maxDistance: Float64Array.from(m.vehicles, (v) => v.maxDistance),
     fixedCost: Float64Array.from(m.vehicles, (v) => v.fixed),
+    ...(anyPinned ? { pinnedVehicle, pinnedRank } : {}),
+    ...(anyBreakPlaced ? { breakAfterPinned: Int32Array.from(breakAfter.flat()) } : {}),
+    ...(breaks.some((b) => b.maxLoad) ? { breakMaxLoad: Float64Array.from(breaks.flatMap((b) => b.maxLoad ?? new Array<number>(D).fill(UNLIMITED))) } : {}),
+    ...(m.vehicles.some((v) => v.perTaskHour > 0) ? { taskHourCost: Float64Array.from(m.vehicles, (v) => v.perTaskHour) } : {}),
     ...(m.types.some((t) => t.reach) ? { reach: Uint8Array.from(m.types.flatMap((t) => Array.from(t.reach ?? new Uint8Array(T).fill(1)))) } : {}),
     T,
   };

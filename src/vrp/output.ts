@@ -1,6 +1,6 @@
 /** VROOM-format output from the native solver's routes and schedules. */
 import type { Model } from './model.js';
-import type { SearchStopReason, SnappingSummary, StepType, UnassignedCode, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
+import type { SearchStopReason, SnappingSummary, StepType, UnassignedCode, Violation, ViolationCause, VroomRoute, VroomSolution, VroomStep, VroomUnassigned } from './types.js';
 
 /** One route as the native solver returns it: 9 numbers per step, and the loads after each step. */
 export interface NativeVrpRoute {
@@ -9,6 +9,24 @@ export interface NativeVrpRoute {
   feasible: boolean;
   steps: Float64Array;
   loads: Float64Array;
+  /** Plan mode: the violations of each step and of the route. */
+  violations?: { steps: Violation[][]; route: Violation[] };
+}
+
+/** VROOM's order of causes, used for every violations list. */
+export const VIOLATION_CAUSES: ViolationCause[] = ['lead_time', 'delay', 'load', 'max_tasks', 'skills', 'precedence', 'missing_break', 'max_travel_time', 'max_load', 'max_distance'];
+
+/** Merges violations: one entry per cause, durations added. */
+export function mergeViolations(lists: Violation[][]): Violation[] {
+  const byCause = new Map<ViolationCause, Violation>();
+  for (const list of lists) {
+    for (const v of list) {
+      const seen = byCause.get(v.cause);
+      if (!seen) byCause.set(v.cause, { ...v });
+      else if (v.duration !== undefined) seen.duration = (seen.duration ?? 0) + v.duration;
+    }
+  }
+  return VIOLATION_CAUSES.flatMap((c) => (byCause.has(c) ? [byCause.get(c)!] : []));
 }
 
 export interface NativeVrpSolution {
@@ -36,6 +54,7 @@ function codeOfReason(reason: string): UnassignedCode {
   if (reason.startsWith('no vehicle has the skills')) return 'Skills';
   if (reason.startsWith('its amounts exceed')) return 'Capacity';
   if (reason.startsWith('no vehicle can reach it within')) return 'Constraints';
+  if (reason.startsWith('plan mode:')) return 'NotPlanned';
   return 'NoFeasiblePlace';
 }
 
@@ -118,6 +137,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
         duration: f[7],
         distance: f[8],
         ...(type === 'break' ? {} : snapOf(vehicle.profile, f[2])),
+        violations: r.violations?.steps[i] ?? [],
       };
       if (type === 'break') {
         const b = vehicle.breaks[id - model.vehicles.slice(0, r.vehicle).reduce((n, v) => n + v.breaks.length, 0)];
@@ -148,6 +168,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
       priority,
       distance: last.distance,
       steps,
+      violations: r.violations?.route ?? [],
     };
   });
   const unassigned: VroomUnassigned[] = s.unassigned.map(({ task, reason }) => {
@@ -180,6 +201,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
       distance: sum((r) => r.distance),
       computing_times: times,
       search: { iterations: s.iterations, stop_reason: s.stopReason, time_limit: s.timeLimit, first_solution: Math.round(s.secondsFirstSolution * 1000) },
+      violations: mergeViolations(routes.map((r) => r.violations)),
       ...(model.snapping ? { snapping: snappingSummary(model) } : {}),
     },
     unassigned,

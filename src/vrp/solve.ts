@@ -3,8 +3,9 @@ import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle } from '../native/index.js';
 import { observeNative, observePhase } from '../telemetry/phases.js';
 import { checkSolution } from './checker.js';
-import { parseProblem, toNativeProblem, VrpInputError, type MatrixProvider, type Model, type Placement, type Vehicle } from './model.js';
+import { parseProblem, toNativeProblem, VrpInputError, type MatrixProvider, type Model, type Placement, type SolveMode, type Vehicle } from './model.js';
 import { formatSolution, type NativeVrpSolution } from './output.js';
+import { planSolution } from './plan.js';
 import type { LonLat, VroomSolution } from './types.js';
 
 export interface SolveOptions {
@@ -34,6 +35,48 @@ export interface SolveOptions {
   snapRadius?: number;
   /** Snaps farther than this (metres, default 100) are counted in summary.snapping. */
   snapThreshold?: number;
+  /** `plan`: VROOM's -c (the vehicles' steps are the routes: ETAs, loads, violations; no search). */
+  mode?: SolveMode;
+  /**
+   * Warm start: per vehicle (model order), task indices of its first route. Without it, vehicles
+   * with steps start from their pinned tasks.
+   */
+  initialRoutes?: number[][];
+  /** Warm start by ids (a previous plan): per vehicle id, its route's tasks. */
+  warmStart?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
+}
+
+/** `options.mode`: "solve" (default) or "plan". */
+export function modeOf(options: Record<string, unknown> | undefined): SolveMode {
+  const m = options?.mode;
+  if (m === undefined || m === 'solve') return 'solve';
+  if (m === 'plan') return 'plan';
+  throw new VrpInputError('options.mode', 'must be "solve" or "plan"');
+}
+
+/** The warm start as the native solver takes it (CSR over vehicles). */
+function initialRoutesOf(model: Model, routes: number[][] | undefined): { initialRouteFirst: Uint32Array; initialRouteTasks: Uint32Array } | undefined {
+  const perVehicle = routes ?? model.vehicles.map((v) => (v.steps ?? []).flatMap((s) => (s.task !== undefined ? [s.task] : [])));
+  if (!perVehicle.some((r) => r.length > 0)) return undefined;
+  const first = new Uint32Array(model.vehicles.length + 1);
+  const tasks: number[] = [];
+  model.vehicles.forEach((_, v) => {
+    tasks.push(...(perVehicle[v] ?? []));
+    first[v + 1] = tasks.length;
+  });
+  return { initialRouteFirst: first, initialRouteTasks: Uint32Array.from(tasks) };
+}
+
+/** Tasks the steps pin that the solve left out: the steps cannot be honoured (a 400 naming them). */
+function checkPinnedServed(model: Model, raw: NativeVrpSolution): void {
+  const left = new Set(raw.unassigned.map((u) => u.task));
+  model.vehicles.forEach((v, vi) => {
+    for (const s of v.steps ?? []) {
+      if (s.task === undefined || !left.has(s.task)) continue;
+      const t = model.tasks[s.task];
+      throw new VrpInputError(s.path, `${t.kind} ${t.id} cannot be served by vehicle ${v.id} with every step it lists (vehicles[${vi}].steps break a constraint together)`);
+    }
+  });
 }
 
 export const DEFAULT_SNAP_THRESHOLD = 100;
@@ -134,6 +177,15 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
   const started = performance.now();
   const timeLimit = options.timeLimit ?? Math.min(defaultTimeLimit(model.tasks.length), options.maxTimeLimit ?? Infinity);
   let raw: NativeVrpSolution;
+  if (model.mode === 'plan') {
+    raw = planSolution(model);
+    const solving = (performance.now() - started) / 1000;
+    const solution = formatSolution(model, raw, { loading: Math.round(loadingSeconds * 1000), solving: Math.round(solving * 1000), routing: Math.round(routingSeconds * 1000) });
+    const problems = checkSolution(model, solution);
+    if (problems.length > 0) throw new WaymarkError('InternalError', `the plan fails the checker: ${problems.slice(0, 5).join('; ')}`);
+    return solution;
+  }
+  const initial = initialRoutesOf(model, options.initialRoutes);
   try {
     raw = observePhase(
       'vrp.solve',
@@ -150,6 +202,7 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
           ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}),
           ...(options.control ? { control: options.control } : {}),
           ...(options.progress ? { progress: options.progress } : {}),
+          ...(initial ?? {}),
         });
         return { ...r, timeLimit };
       },
@@ -168,6 +221,7 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
     if (isNativeError(err)) throw new WaymarkError(err.code, err.message);
     throw err;
   }
+  checkPinnedServed(model, raw);
   const solving = (performance.now() - started) / 1000;
   const solution = formatSolution(model, raw, { loading: Math.round(loadingSeconds * 1000), solving: Math.round(solving * 1000), routing: Math.round(routingSeconds * 1000) });
   const problems = checkSolution(model, solution);
@@ -189,8 +243,13 @@ export function solveVroom(input: unknown, options: SolveOptions = {}): { soluti
         return m;
       }
     : undefined;
-  const model = parseProblem(input, provider);
+  const model = parseProblem(input, provider, false, options.mode ?? 'solve');
   const loading = (performance.now() - t0) / 1000 - routing;
-  const solution = solveModel(model, options, loading, routing);
+  let initialRoutes = options.initialRoutes;
+  if (options.warmStart && !initialRoutes) {
+    const index = new Map(model.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
+    initialRoutes = model.vehicles.map((v) => (options.warmStart![String(v.id)] ?? []).flatMap((r) => (index.has(`${r.type}:${r.id}`) ? [index.get(`${r.type}:${r.id}`)!] : [])));
+  }
+  const solution = solveModel(model, { ...options, ...(initialRoutes ? { initialRoutes } : {}) }, loading, routing);
   return { solution, model };
 }

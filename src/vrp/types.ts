@@ -70,6 +70,15 @@ export interface VroomProblem {
 
 export type StepType = 'start' | 'job' | 'pickup' | 'delivery' | 'break' | 'end';
 
+/** VROOM's violation causes (plan mode; always empty when solving). */
+export type ViolationCause = 'delay' | 'lead_time' | 'load' | 'max_tasks' | 'skills' | 'precedence' | 'missing_break' | 'max_travel_time' | 'max_load' | 'max_distance';
+
+export interface Violation {
+  cause: ViolationCause;
+  /** Lateness (delay) or earliness (lead_time), seconds. */
+  duration?: number;
+}
+
 export interface VroomStep {
   type: StepType;
   id?: number;
@@ -87,6 +96,7 @@ export interface VroomStep {
   snapped_location?: LonLat;
   /** Waymark extension: metres from `location` to `snapped_location`. */
   snap_distance?: number;
+  violations: Violation[];
 }
 
 export interface VroomRoute {
@@ -102,6 +112,7 @@ export interface VroomRoute {
   priority: number;
   distance: number;
   steps: VroomStep[];
+  violations: Violation[];
   geometry?: string;
 }
 
@@ -120,14 +131,15 @@ export interface VroomUnassigned {
 }
 
 /** Why a task is unassigned, as a code. */
-export type UnassignedCode = 'NoSegment' | 'NoRoute' | 'Skills' | 'Capacity' | 'Constraints' | 'NoFeasiblePlace';
+export type UnassignedCode = 'NoSegment' | 'NoRoute' | 'Skills' | 'Capacity' | 'Constraints' | 'NoFeasiblePlace' | 'NotPlanned';
 
 /**
  * Why the search stopped: `converged` (no new best over a number of iterations that grows with the
  * size), `exhaustive` (a single vehicle with at most 8 tasks: every sequence was tried, the plan is
  * optimal), `time_limit`, `iterations` (the iteration cap) or `cancelled`.
  */
-export type SearchStopReason = 'converged' | 'exhaustive' | 'time_limit' | 'iterations' | 'cancelled';
+/** `plan`: plan mode, no search ran. */
+export type SearchStopReason = 'converged' | 'exhaustive' | 'time_limit' | 'iterations' | 'cancelled' | 'plan';
 
 /**
  * Waymark extension of the summary: the search's iterations (all threads), stop reason, time limit
@@ -171,6 +183,7 @@ export interface VroomSolution {
     computing_times: { loading: number; solving: number; routing: number };
     /** Waymark extension: how the search went and why it stopped. */
     search: SearchSummary;
+    violations: Violation[];
     snapping?: SnappingSummary;
   };
   unassigned: VroomUnassigned[];

@@ -10,6 +10,7 @@ import { native, type MapHandle } from '../native/index.js';
 import { metricHandle, type MetricRequest } from '../routing/metric.js';
 import { trafficKey } from '../routing/traffic.js';
 import { splitVehicleMetrics } from '../vrp/metrics.js';
+import { encodeHint, type Hint } from '../server/osrm-options.js';
 import { isochroneOnMap } from '../routing/isochrone.js';
 import { reachOnMap } from '../routing/reach.js';
 import { zoneEtaOnMap, zoneMatrixOnMap } from '../zones/zones.js';
@@ -59,15 +60,27 @@ function handleFor(ref: string, metric?: MetricRequest): MapHandle {
   const { traffic } = parseMapRef(ref);
   let handle = base;
   if (traffic !== undefined) {
-    const found = native.metricOf(base, trafficKey(traffic));
-    if (!found) throw new WaymarkError('MapChanged', `live-traffic metric ${traffic} is no longer installed`);
-    handle = found;
+    // The server keeps a named version installed while tasks use it; should it be gone all the
+    // same, the newest installed one (or the map's own weights) serves.
+    handle = native.metricOf(base, trafficKey(traffic)) ?? native.metricOf(base, trafficKey('latest')) ?? base;
   }
   return metricHandle(handle, metric);
 }
 
-function osrmWaypoint(w: { location: LonLat; distance: number; name: string }, generateHints = true) {
-  return generateHints ? { hint: '', distance: w.distance, name: w.name, location: w.location } : { distance: w.distance, name: w.name, location: w.location };
+/** An OSRM waypoint; its hint (when generated) names the snap on this map version, to be given back. */
+function osrmWaypoint(w: { location: LonLat; distance: number; name: string }, generateHints = true, snap?: { edge?: number; fraction?: number }, checksum?: string) {
+  if (!generateHints) return { distance: w.distance, name: w.name, location: w.location };
+  const hint = snap?.edge !== undefined && snap.fraction !== undefined && checksum ? encodeHint({ checksum, edge: snap.edge, fraction: snap.fraction }) : '';
+  return { hint, distance: w.distance, name: w.name, location: w.location };
+}
+
+/** Nearest's hint (when of this map version: another version's is dropped), bearing and approach. */
+function nearestWishes(map: MapHandle, task: { hint?: Hint | null; bearing?: [number, number]; approach?: number }) {
+  const out: { hints?: Float64Array; bearings?: Float64Array; approaches?: Float64Array } = {};
+  if (task.hint && task.hint.checksum === native.mapHeader(map).checksum) out.hints = Float64Array.of(task.hint.edge, task.hint.fraction);
+  if (task.bearing) out.bearings = Float64Array.of(task.bearing[0], task.bearing[1]);
+  if (task.approach) out.approaches = Float64Array.of(task.approach);
+  return out;
 }
 
 /** Big answers are written as JSON text directly; the rest goes through JSON.stringify. */
@@ -98,16 +111,24 @@ function run(task: QueryTask): unknown {
     case 'matrix':
       return new Json(matrixJsonOnMap(map.handle, task.request));
     case 'osrm-table':
-      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, (p) => osrmWaypoint(p, task.generateHints), !task.skipWaypoints));
+    {
+      const checksum = native.mapHeader(map.handle).checksum;
+      return new Json(matrixJsonOnMap(map.handle, task.request, { code: 'Ok' }, (p, snap) => osrmWaypoint(p, task.generateHints, snap, checksum), !task.skipWaypoints));
+    }
     case 'pairs':
       return matrixPairsOnMap(map.handle, task.request);
     case 'nearest': {
       const snaps = callNative(() =>
-        native.snapNearest(map.handle, flatCoordinates([task.coordinate]), { radius: task.radius, allowIsolated: task.allowIsolated ?? false, number: task.number ?? 1 }),
+        native.snapNearest(map.handle, flatCoordinates([task.coordinate]), {
+          radius: task.radius,
+          allowIsolated: task.allowIsolated ?? false,
+          number: task.number ?? 1,
+          ...nearestWishes(map.handle, task),
+        }),
       );
+      const checksum = native.mapHeader(map.handle).checksum;
       if (!task.osrm) return { waypoints: [waypointOf(snaps[0])] };
-      // OSRM's nodes: the OSM ids of the snapped segment's two nodes.
-      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: s.nodes, ...osrmWaypoint(waypointOf(s), task.generateHints ?? true) })) };
+      return { code: 'Ok', waypoints: snaps.map((s) => ({ nodes: s.nodes, ...osrmWaypoint(waypointOf(s), task.generateHints ?? true, s, checksum) })) };
     }
     case 'isochrone':
       return isochroneOnMap(map.handle, task.request);

@@ -1,6 +1,7 @@
 /** Tasks the HTTP server sends to its worker threads, and what comes back. */
 import type { LonLat, RouteRequest } from '../routing/route.js';
 import type { MatrixRequest, PairsRequest } from '../routing/matrix.js';
+import type { Hint } from '../server/osrm-options.js';
 import type { IsochroneRequest } from '../routing/isochrone.js';
 import type { ReachRequest } from '../routing/reach.js';
 import type { ZoneArea, ZoneOptions } from '../zones/zones.js';
@@ -32,7 +33,20 @@ export type QueryTask = (
   | { kind: 'matrix'; map: string; request: MatrixRequest }
   | { kind: 'osrm-table'; map: string; request: MatrixRequest; generateHints: boolean; skipWaypoints: boolean }
   | { kind: 'pairs'; map: string; request: PairsRequest }
-  | { kind: 'nearest'; map: string; coordinate: LonLat; radius: number; osrm: boolean; number?: number; allowIsolated?: boolean; generateHints?: boolean }
+  | {
+      kind: 'nearest';
+      map: string;
+      coordinate: LonLat;
+      radius: number;
+      osrm: boolean;
+      number?: number;
+      allowIsolated?: boolean;
+      generateHints?: boolean;
+      /** OSRM's per-coordinate wishes: a hint (used only on its own map version), bearing value and range, approach (1 curb, 2 opposite). */
+      hint?: Hint | null;
+      bearing?: [number, number];
+      approach?: number;
+    }
   | {
       kind: 'vrp';
       /** Map reference per profile (vehicles with exclude / custom_model: see vrp/metrics.ts). */
@@ -47,6 +61,9 @@ export type QueryTask = (
         geometry?: boolean;
         snapRadius?: number;
         snapThreshold?: number;
+        mode?: 'solve' | 'plan';
+        initialRoutes?: number[][];
+        warmStart?: Record<string, { type: 'job' | 'pickup' | 'delivery'; id: number }[]>;
         control?: Int32Array;
         progress?: Float64Array;
       };

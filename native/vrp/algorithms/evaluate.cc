@@ -42,6 +42,20 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
   }
   uint32_t next_break = p.break_first[v];
   const uint32_t breaks_end = p.break_first[v + 1];
+  // Vehicle steps: pinned tasks keep their relative order, and a break the steps place between
+  // pinned tasks stays between those of them present in the route.
+  int32_t last_rank = -1;
+  int32_t pinned_done = 0;
+  std::vector<int32_t> pinned_ranks;  // ranks of the route's pinned tasks, in route order
+  if (p.hasPinned())
+    for (uint32_t t : tasks)
+      if (p.pinned(t)) pinned_ranks.push_back(p.pinned_rank[t]);
+  // Pinned tasks of this route that the steps list before break b.
+  auto pinnedBefore = [&](uint32_t b) {
+    const int32_t k = p.break_after_pinned.empty() ? kNone : p.break_after_pinned[b];
+    if (k == kNone) return int32_t(0);
+    return static_cast<int32_t>(std::count_if(pinned_ranks.begin(), pinned_ranks.end(), [&](int32_t r) { return r < k; }));
+  };
   std::vector<uint8_t> open_pickups;  // per task: pickup seen, delivery not yet
   int pending_pickups = 0;
 
@@ -51,8 +65,8 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
   };
   // Takes every break that cannot wait until after the task ending at `next_end` (or all remaining
   // breaks at the end of the route).
-  auto takeBreaks = [&](bool at_end, int64_t next_end) {
-    while (next_break < breaks_end) {
+  auto takeBreaks = [&](bool at_end, int64_t next_end, uint32_t until) {
+    while (next_break < std::min(breaks_end, until)) {
       const uint32_t b = next_break;
       const TimeWindow* w = nullptr;
       for (uint32_t i = p.break_tw_first[b]; i < p.break_tw_first[b + 1]; ++i)
@@ -65,7 +79,15 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
         return;
       }
       if (!at_end && next_end <= w->end) return;  // still possible after the next task: later
+      if (pinned_done < pinnedBefore(b)) {
+        // The steps put this break after pinned tasks not yet served.
+        r.feasible = false;
+        return;
+      }
       const int64_t begin = std::max(time, w->start);
+      if (!p.break_max_load.empty())
+        for (uint32_t d = 0; d < D; ++d)
+          if (load[d] > p.break_max_load[size_t(b) * D + d]) r.feasible = false;
       if (steps) steps->push_back({StepType::kBreak, int32_t(b), here, time, begin - time, 0, p.break_service[b], r.travel_time, r.distance, load});
       r.waiting += begin - time;
       time = begin + p.break_service[b];
@@ -79,12 +101,21 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     if (!p.compatible(v, t)) r.feasible = false;
     const int32_t loc = static_cast<int32_t>(p.location[t]);
     const auto [tt, dd] = travel(loc);
+    if (p.hasPinned() && p.pinned(t)) {
+      const int32_t rank = p.pinned_rank[t];
+      if (rank <= last_rank) r.feasible = false;
+      last_rank = rank;
+      // Breaks the steps place before this task are taken now, whatever their windows.
+      while (next_break < breaks_end && !p.break_after_pinned.empty() && p.break_after_pinned[next_break] != kNone &&
+             p.break_after_pinned[next_break] <= rank && r.feasible)
+        takeBreaks(true, 0, next_break + 1);
+    }
     // Would this task end after some pending break's window? Then the break comes first.
     {
       const int64_t arrival = time + tt;
       const int64_t start_est = serviceStart(p.windows(t), arrival);
       const int64_t end_est = (start_est < 0 ? arrival : start_est) + p.setup[t] + p.service[t];
-      takeBreaks(false, end_est);
+      takeBreaks(false, end_est, breaks_end);
     }
     const int64_t arrival = time + tt;
     r.travel_time += tt;
@@ -100,6 +131,8 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     r.waiting += start_service - arrival;
     r.setup += setup;
     r.service += p.service[t];
+    r.cost += p.taskTimeCost(v, setup + p.service[t]);
+    if (p.hasPinned() && p.pinned(t)) ++pinned_done;
     time = start_service + setup + p.service[t];
     // Loads and precedence.
     switch (p.kind[t]) {
@@ -133,7 +166,7 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     if (!r.feasible && !steps) return r;
   }
   if (pending_pickups != 0) r.feasible = false;
-  takeBreaks(true, 0);
+  takeBreaks(true, 0, breaks_end);
   const auto [tt, dd] = travel(p.end[v]);
   if (here != kNone && p.end[v] != kNone) r.cost += type.travelCost(here, p.end[v]);
   r.travel_time += tt;

@@ -13,7 +13,8 @@ Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||
         p.vtw[a].start != p.vtw[b].start || p.vtw[a].end != p.vtw[b].end || p.max_tasks[a] != p.max_tasks[b] ||
         p.max_travel_time[a] != p.max_travel_time[b] || p.max_distance[a] != p.max_distance[b] ||
-        p.fixed_cost[a] != p.fixed_cost[b] || p.hasBreaks(a) || p.hasBreaks(b))
+        p.fixed_cost[a] != p.fixed_cost[b] || p.hasBreaks(a) || p.hasBreaks(b) ||
+        (!p.task_hour_cost.empty() && p.task_hour_cost[a] != p.task_hour_cost[b]))
       return false;
     for (uint32_t d = 0; d < p.dims; ++d)
       if (p.capacity[size_t(a) * p.dims + d] != p.capacity[size_t(b) * p.dims + d]) return false;

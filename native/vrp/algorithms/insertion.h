@@ -34,7 +34,7 @@ class Inserter {
   // O(1) from cached segment data where that is exact (one time window per task, no setup, no
   // shipments, no breaks), otherwise by evaluating the whole route.
   bool feasible(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
-  bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return fast_ok_ && vehicle_fast_[vehicle] && p_.kind[task] == TaskKind::kJob; }
+  bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return fast_ok_ && vehicle_fast_[vehicle] && p_.kind[task] == TaskKind::kJob && !p_.pinned(task); }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 

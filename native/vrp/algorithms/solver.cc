@@ -81,6 +81,23 @@ bool solveExhaustively(const Problem& p, const std::vector<uint8_t>& assignable,
   return true;
 }
 
+// The warm start's routes, each kept whole if feasible, else its pinned tasks only, else nothing.
+void seedRoutes(const Problem& p, const std::vector<std::vector<uint32_t>>& initial, Solution& s) {
+  std::vector<uint8_t> used(p.taskCount(), 0);
+  for (uint32_t v = 0; v < p.vehicleCount() && v < initial.size(); ++v) {
+    std::vector<uint32_t> route;
+    for (uint32_t t : initial[v])
+      if (t < p.taskCount() && !used[t]) route.push_back(t);
+    if (!evaluateRoute(p, v, route).feasible) {
+      std::erase_if(route, [&](uint32_t t) { return !p.pinned(t); });
+      if (!evaluateRoute(p, v, route).feasible) route.clear();
+    }
+    for (uint32_t t : route) used[t] = 1;
+    s.routes[v] = std::move(route);
+  }
+  s.refreshAll(p);
+}
+
 }  // namespace
 
 const char* stopReasonName(StopReason r) {
@@ -131,6 +148,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
 
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
+  if (options.initial_routes) seedRoutes(p, *options.initial_routes, start);
   {
     Sisr builder(p, neighbors, assignable, options.seed, options.verify_fast_path);
     std::vector<uint32_t> all;

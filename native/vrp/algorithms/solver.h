@@ -36,6 +36,10 @@ struct SolveOptions {
   // [best objective, iterations, improvements, elapsed seconds, best cost] whenever the best improves.
   const std::atomic<int32_t>* cancel = nullptr;
   double* progress = nullptr;
+  // Warm start (vehicle steps, a previous plan): per vehicle, the tasks its first route holds, in
+  // order. A route that breaks a constraint keeps only its pinned tasks, or nothing if those do not
+  // fit either; whatever is left out is inserted as usual.
+  const std::vector<std::vector<uint32_t>>* initial_routes = nullptr;
 };
 
 struct SolveResult {

@@ -9,6 +9,7 @@ namespace waymark::vrp {
 
 bool Problem::compatible(uint32_t v, uint32_t t) const {
   if (!reachable(v, t)) return false;
+  if (!pinned_vehicle.empty() && pinned_vehicle[t] != kNone && pinned_vehicle[t] != int32_t(v)) return false;
   const uint32_t* vb = vskills.data() + vskill_first[v];
   const uint32_t* ve = vskills.data() + vskill_first[v + 1];
   return std::includes(vb, ve, skills.data() + skill_first[t], skills.data() + skill_first[t + 1]);
@@ -72,6 +73,18 @@ void Problem::validate() const {
       !bounded(priority, kMaxValue) || !bounded(capacity, kMaxValue) || !bounded(break_service, kMaxValue) || !bounded(fixed_cost, kMaxValue) ||
       !bounded(max_tasks, kNoLimit) || !bounded(max_travel_time, kNoLimit) || !bounded(max_distance, kNoLimit))
     fail("a value is out of range");
+  if (!pinned_vehicle.empty()) {
+    if (pinned_vehicle.size() != T || pinned_rank.size() != T) fail("pinned arrays must have one entry per task");
+    for (size_t t = 0; t < T; ++t)
+      if (pinned_vehicle[t] != kNone && (pinned_vehicle[t] < 0 || size_t(pinned_vehicle[t]) >= V || pinned_rank[t] < 0))
+        fail("task " + std::to_string(t) + " is pinned to a vehicle that does not exist");
+  }
+  if (!break_after_pinned.empty() && break_after_pinned.size() != break_service.size()) fail("break_after_pinned must have one entry per break");
+  if (!break_max_load.empty() && break_max_load.size() != break_service.size() * dims) fail("break_max_load must have dims entries per break");
+  if (!task_hour_cost.empty() && task_hour_cost.size() != V) fail("task_hour_cost must have one entry per vehicle");
+  if (!bounded(break_max_load, kNoLimit) || !bounded(task_hour_cost, kMaxValue)) fail("a value is out of range");
+  for (int64_t x : task_hour_cost)
+    if (x < 0) fail("a per_task_hour cost is negative");
   for (const auto* ws : {&tw, &break_tw, &vtw})
     for (const auto& w : *ws)
       if (w.start < -kMaxValue || w.end > kMaxValue) fail("a time window is out of range");

@@ -63,13 +63,33 @@ struct Problem {
   std::vector<int64_t> max_tasks, max_travel_time, max_distance;  // kNoLimit when unset
   std::vector<int64_t> fixed_cost;
 
+  // Optional constraints (each empty when the problem does not use it).
+  // Vehicle `steps`: a task listed in a vehicle's steps is pinned to that vehicle (pinned_vehicle)
+  // and keeps its rank among that vehicle's pinned tasks (pinned_rank); kNone = free. Time bounds
+  // of steps arrive already folded into the time windows.
+  std::vector<int32_t> pinned_vehicle, pinned_rank;
+  // Per break: the number of pinned tasks its vehicle's steps list before it (the break comes after
+  // those and before the others), or kNone when the steps do not place it.
+  std::vector<int32_t> break_after_pinned;
+  // Per break x dims: the largest load the vehicle may carry during the break (kNoLimit: any).
+  std::vector<int64_t> break_max_load;
+  // Per vehicle: cost of one hour of task time (setup + service), VROOM's `per_task_hour`.
+  std::vector<int64_t> task_hour_cost;
+
   uint32_t taskCount() const { return static_cast<uint32_t>(kind.size()); }
   uint32_t vehicleCount() const { return static_cast<uint32_t>(vehicle_type.size()); }
   const VehicleType& typeOf(uint32_t v) const { return types[vehicle_type[v]]; }
   std::span<const TimeWindow> windows(uint32_t t) const { return {tw.data() + tw_first[t], tw.data() + tw_first[t + 1]}; }
   bool hasBreaks(uint32_t v) const { return break_first[v + 1] > break_first[v]; }
-  // Vehicle v may serve task t (skills, reach).
+  // Vehicle v may serve task t (skills, reach, pinning).
   bool compatible(uint32_t v, uint32_t t) const;
+  bool pinned(uint32_t t) const { return !pinned_vehicle.empty() && pinned_vehicle[t] != kNone; }
+  bool hasPinned() const { return !pinned_vehicle.empty(); }
+  // Cost of the task time of one task (VROOM's per_task_hour), rounded to the nearest integer.
+  int64_t taskTimeCost(uint32_t v, int64_t task_time) const {
+    if (task_hour_cost.empty() || task_hour_cost[v] == 0 || task_time <= 0) return 0;
+    return static_cast<int64_t>((static_cast<__int128>(task_hour_cost[v]) * task_time + 1800) / 3600);
+  }
   bool reachable(uint32_t v, uint32_t t) const { return reach.empty() || reach[size_t(vehicle_type[v]) * kind.size() + t] != 0; }
   // Throws waymark::Error("InvalidValue") naming the first inconsistency.
   void validate() const;

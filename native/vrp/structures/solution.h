@@ -13,6 +13,9 @@ namespace waymark::vrp {
 
 constexpr int64_t kUnassignedPenalty = 10'000'000'000LL;
 constexpr int64_t kPriorityPenalty = 100'000'000LL;
+// A task the vehicle steps pin must be served: leaving one out costs more than leaving out every
+// free task (with up to 900,000 tasks the sum stays inside int64).
+constexpr int64_t kPinnedPenalty = 10'000'000'000'000LL;
 
 using Rng = std::mt19937_64;
 
@@ -31,7 +34,9 @@ struct Solution {
   void refresh(const Problem& p, uint32_t v);
   // Recomputes everything from the sequences (after bulk edits).
   void refreshAll(const Problem& p);
-  static int64_t penaltyOf(const Problem& p, uint32_t task) { return kUnassignedPenalty + p.priority[task] * kPriorityPenalty; }
+  static int64_t penaltyOf(const Problem& p, uint32_t task) {
+    return kUnassignedPenalty + p.priority[task] * kPriorityPenalty + (p.pinned(task) ? kPinnedPenalty : 0);
+  }
 };
 
 // Location of position i of route v: -1 = start, size = end; kNone where the vehicle has none.

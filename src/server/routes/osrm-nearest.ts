@@ -35,7 +35,20 @@ export const osrmNearestPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = asy
       const number = request.query.number ?? 1;
       if (number > maxNearest) throw new ApiError(400, 'TooBig', `number ${number} exceeds the limit of ${maxNearest}`);
       const radius = parseRadiuses(request.query.radiuses, 1, ctx.config.maxRadius)?.[0] ?? Infinity;
-      const json = await withMap(ctx, profile, reply, (ref) => ctx.pool.run({ kind: 'nearest', map: ref, coordinate: coords[0], radius, osrm: true, number, allowIsolated: general.allowIsolated, generateHints: general.generateHints, ...(general.exclude ? { metric: { exclude: general.exclude } } : {}) }));
+      const json = await withMap(ctx, profile, reply, (ref) => ctx.pool.run({
+        kind: 'nearest',
+        map: ref,
+        coordinate: coords[0],
+        radius,
+        osrm: true,
+        number,
+        allowIsolated: general.allowIsolated,
+        generateHints: general.generateHints,
+        ...(general.hints ? { hint: general.hints[0] } : {}),
+        ...(general.bearings ? { bearing: [general.bearings[0], general.bearings[1]] as [number, number] } : {}),
+        ...(general.approaches ? { approach: general.approaches[0] } : {}),
+        ...(general.exclude ? { metric: { exclude: general.exclude } } : {}),
+      }));
       return reply.type('application/json').send(json);
     },
   );

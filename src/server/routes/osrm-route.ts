@@ -45,7 +45,7 @@ export const osrmRoutePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async
       if (coords.length < 2) return reply.code(400).send({ code: 'InvalidQuery', message: 'a route needs at least two coordinates' });
       const q = request.query;
       const radiuses = parseRadiuses(q.radiuses, coords.length, ctx.config.maxRadius);
-      const general = parseGeneralOptions(q, coords.length, true);
+      const general = parseGeneralOptions(q, coords.length);
       const route = parseRouteOptions(q, coords.length, osrmRouteCapabilities);
       const routeRequest = { coordinates: coords, ...(radiuses ? { radiuses } : {}), ...(general.allowIsolated ? { allowIsolated: true } : {}), ...(general.hints ? { hints: general.hints } : {}), ...(general.bearings ? { bearings: general.bearings } : {}), ...(general.approaches ? { approaches: general.approaches } : {}), ...(route.continueStraight ? { continueStraight: true } : {}) };
       const options = { overview: q.overview ?? 'simplified', geometries: q.geometries ?? 'polyline', ...route, generateHints: general.generateHints, skipWaypoints: general.skipWaypoints };

@@ -10,8 +10,9 @@ import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { splitVehicleMetrics } from '../../vrp/metrics.js';
 import { parseProblem, VrpInputError } from '../../vrp/model.js';
-import { checkDepots, snapOptionsOf } from '../../vrp/solve.js';
+import { checkDepots, modeOf, snapOptionsOf } from '../../vrp/solve.js';
 import { checkVrpAnswerBytes } from '../../vrp/answer-size.js';
+import { parseReplanRequest, replanProblem } from '../../vrp/replan.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errorSchema } from '../errors.js';
 
@@ -45,6 +46,12 @@ const problemSchema = {
           description: 'snapping radius (m) for jobs, shipments and depots; default unlimited. A task beyond it is unassigned (NoSegment), a depot beyond it is a 400',
         },
         snap_threshold: { type: 'number', minimum: 0, description: 'snaps farther than this (m, default 100) are counted in summary.snapping.over_threshold' },
+        mode: {
+          type: 'string',
+          enum: ['solve', 'plan'],
+          description:
+            "plan: VROOM's -c. No search: each vehicle's `steps` is its route; the answer gives ETAs, loads and `violations` per step, route and summary (lead_time, delay, load, max_tasks, skills, precedence, missing_break, max_travel_time, max_load, max_distance). Default solve (steps are then hard constraints)",
+        },
       },
     },
   },
@@ -53,6 +60,7 @@ const problemSchema = {
 } as const;
 
 interface Options {
+  mode?: 'solve' | 'plan';
   time_limit?: number;
   run_to_time_limit?: boolean;
   seed?: number;
@@ -67,6 +75,7 @@ const jobSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
+    version: { type: 'integer', description: 'plan version: 1 for the submission, then one more per replan' },
     status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
     created_at: { type: 'string' },
     started_at: { type: ['string', 'null'] },
@@ -79,14 +88,18 @@ const jobSchema = {
 } as const;
 
 /** Validates the problem (no solving, no matrices) and the profiles it needs; returns the parts. */
-function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem: Record<string, unknown>; options: Options } {
+function accept(ctx: ServerContext, body: Body, maxTimeLimit: number, replan = false): { problem: Record<string, unknown>; options: Options } {
   const { options = {}, ...problem } = body;
+  // What a replan stores beside the problem is not for submissions.
+  for (const k of ['warm_start', 'replanned_from']) {
+    if (!replan && (options as Record<string, unknown>)[k] !== undefined) throw new ApiError(400, 'UnknownField', `options.${k}: is set by POST /vrp/jobs/{id}/replan, not by submissions`);
+  }
   if (options.time_limit !== undefined && options.time_limit > maxTimeLimit) {
     throw new ApiError(400, 'InvalidValue', `options.time_limit: must be at most ${maxTimeLimit} seconds on this server`);
   }
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
-    const model = parseProblem(problem, undefined, true);
+    const model = parseProblem(problem, undefined, true, modeOf(options as Record<string, unknown>));
     splitVehicleMetrics(problem); // exclude / custom_model of vehicles: refused now, with their field path
     // An answer that cannot fit the byte limit is refused before solving or queueing.
     checkVrpAnswerBytes(model, ctx.config.maxAnswerBytes);
@@ -105,7 +118,7 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number): { problem
       }
     }
   } catch (err) {
-    if (err instanceof VrpInputError) throw new ApiError(400, 'InvalidValue', err.message, {});
+    if (err instanceof VrpInputError) throw new ApiError(400, err.code, err.message, {});
     throw err;
   }
   return { problem, options };
@@ -119,7 +132,8 @@ function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
   // Progress of a job solving here is read live; one solving on another replica, from its last heartbeat.
   const live = job.status === 'running' ? (ctx.jobs!.runner.progressOf(job.id) ?? (job.progress ? JSON.parse(job.progress) : undefined)) : undefined;
   const view: Record<string, unknown> = {
-    id: job.id,
+    id: job.root_id ?? job.id,
+    version: job.version,
     status: job.status,
     created_at: iso(job.created_at),
     started_at: iso(job.started_at),
@@ -137,7 +151,8 @@ function jobView(ctx: ServerContext, job: JobRow): Record<string, unknown> {
 }
 
 function mapPaths(ctx: ServerContext): Record<string, string> {
-  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.ref]));
+  // With live traffic: whatever traffic is installed when the solve starts.
+  return Object.fromEntries([...ctx.maps.entries()].map(([profile, m]) => [profile, m.traffic ? `${m.ref}@tlatest` : m.ref]));
 }
 
 export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
@@ -157,7 +172,16 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
           kind: 'vrp',
           maps: mapPaths(ctx),
           problem,
-          options: { ...(timeLimit !== undefined ? { timeLimit } : {}), maxTimeLimit, ...(options.run_to_time_limit ? { runToTimeLimit: true } : {}), seed: options.seed ?? 1, geometry: options.geometry ?? false, threads: jobs.threadsPerSolve, ...snapOptionsOf(options as Record<string, unknown>) },
+          options: {
+            ...(timeLimit !== undefined ? { timeLimit } : {}),
+            maxTimeLimit,
+            ...(options.run_to_time_limit ? { runToTimeLimit: true } : {}),
+            seed: options.seed ?? 1,
+            geometry: options.geometry ?? false,
+            threads: jobs.threadsPerSolve,
+            mode: modeOf(options as Record<string, unknown>),
+            ...snapOptionsOf(options as Record<string, unknown>),
+          },
           maxBytes: ctx.config.maxAnswerBytes,
         },
         ((timeLimit ?? maxTimeLimit) + 60) * 1000,
@@ -195,20 +219,97 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  /** A job's version: the latest unless `version` is given (the root id or any version's own id). */
+  const versionOf = async (id: string, version?: number): Promise<JobRow> => {
+    const row = await jobs.store.get(id);
+    if (!row) throw new ApiError(404, 'NotFound', `no job ${id}`);
+    const root = row.root_id ?? row.id;
+    const job = version === undefined && row.root_id !== null ? row : await jobs.store.getVersion(root, version);
+    if (!job) throw new ApiError(404, 'NotFound', `job ${root} has no version ${version}`);
+    return job;
+  };
+
+  app.get<{ Params: { id: string }; Querystring: { version?: number } }>(
     '/vrp/jobs/:id',
     {
       schema: {
         summary: 'Status, progress and (when done) the solution of a job',
+        description: 'The latest version of the plan by default (replans add versions); `version` picks one.',
         tags: ['vrp'],
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        querystring: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } }, additionalProperties: false },
         response: { 200: jobSchema, ...errors },
       },
     },
-    async (request) => {
-      const job = await jobs.store.get(request.params.id);
-      if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
-      return jobView(ctx, job);
+    async (request) => jobView(ctx, await versionOf(request.params.id, request.query.version)),
+  );
+
+  app.post<{ Params: { id: string }; Body: Record<string, unknown>; Headers: { 'idempotency-key'?: string } }>(
+    '/vrp/jobs/:id/replan',
+    {
+      schema: {
+        summary: 'Re-optimise a live plan (a new version of the job)',
+        description:
+          'From the latest solved version: `jobs` and `shipments` to add, `cancelled` ({ jobs: [ids], shipments: [pickup ids] }), and per vehicle its `position` (or `position_index`), `time`, the stops it has `done` ([{ type, id }], breaks included) and the one `in_progress`. Done and in-progress stops stay fixed; the previous routes are the warm start; `options.time_limit` defaults to 2 s. Answers 202 with the version; `Idempotency-Key` as for submissions.',
+        tags: ['vrp'],
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        body: {
+          type: 'object',
+          properties: {
+            jobs: { type: 'array', items: { type: 'object' } },
+            shipments: { type: 'array', items: { type: 'object' } },
+            cancelled: { type: 'object' },
+            vehicles: { type: 'array', items: { type: 'object' } },
+            options: { type: 'object', properties: { time_limit: { type: 'number', minimum: 0 }, seed: { type: 'integer', minimum: 0 } }, additionalProperties: false },
+          },
+          examples: [{ jobs: [{ id: 99, location: [7.42, 43.735], service: 120, delivery: [1] }], cancelled: { jobs: [2] }, vehicles: [{ id: 1, position: [7.4197, 43.7314], time: 3600, done: [{ type: 'job', id: 1 }] }] }],
+        },
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 256 } } },
+        response: { 202: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string' } } }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await jobs.store.get(request.params.id);
+      if (!row) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      const rootId = row.root_id ?? row.id;
+      const { options: replanOptions = {}, ...body } = request.body as { options?: { time_limit?: number; seed?: number } } & Record<string, unknown>;
+      const key = request.headers['idempotency-key'];
+      // The latest solved version is the base.
+      let base = await jobs.store.getVersion(rootId);
+      while (base && base.status !== 'succeeded' && base.version > 1) base = await jobs.store.getVersion(rootId, base.version - 1);
+      if (!base || base.status !== 'succeeded' || !base.result) throw new ApiError(409, 'JobNotSolved', `job ${rootId} has no solved version to replan from yet`);
+      let derived;
+      try {
+        derived = replanProblem(JSON.parse(base.problem), JSON.parse(base.result), parseReplanRequest(body));
+      } catch (err) {
+        if (err instanceof VrpInputError) throw new ApiError(400, err.code, err.message, {});
+        throw err;
+      }
+      const baseOptions = JSON.parse(base.options) as Record<string, unknown>;
+      const options = {
+        ...Object.fromEntries(Object.entries(baseOptions).filter(([k]) => k !== 'warm_start' && k !== 'time_limit' && k !== 'mode')),
+        time_limit: replanOptions.time_limit ?? 2,
+        ...(replanOptions.seed !== undefined ? { seed: replanOptions.seed } : {}),
+        warm_start: derived.warmStart,
+        replanned_from: base.version,
+      };
+      const { problem } = accept(ctx, { ...derived.problem, options } as Body, ctx.config.vrpMaxTimeLimit, true);
+      let result;
+      try {
+        result = await jobs.store.create(JSON.stringify(problem), JSON.stringify(options), key, ctx.config.idempotencyTtlMs, ctx.config.tracing ? currentTraceContext() : undefined, {
+          rootId,
+          request: JSON.stringify(request.body),
+        });
+      } catch (err) {
+        if (err instanceof WaymarkError && err.code === 'IdempotencyConflict') throw new ApiError(422, err.code, err.message);
+        throw err;
+      }
+      if (result.created) jobs.runner.tick();
+      else void reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(202)
+        .header('location', `/vrp/jobs/${rootId}?version=${result.job.version}`)
+        .send({ id: rootId, version: result.job.version, status: result.job.status });
     },
   );
 
@@ -224,8 +325,7 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       },
     },
     async (request, reply) => {
-      const before = await jobs.store.get(request.params.id);
-      if (!before) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);
+      const before = await versionOf(request.params.id);
       if (before.status === 'succeeded' || before.status === 'failed') throw new ApiError(409, 'JobFinished', `job ${before.id} already ${before.status}`);
       const job = await jobs.runner.cancel(before.id);
       if (!job) throw new ApiError(404, 'NotFound', `no job ${request.params.id}`);

@@ -1,0 +1,99 @@
+/**
+ * `waymark bench replan --road <map or pbf> [--jobs 1000] [--vehicles 50] [--new-percent 5]
+ * [--base-time 30] [--replan-time 2] [--scratch-time 30] [--seed S] [--json]`: the quality of
+ * re-optimising a live plan. A planner's day on a real extract (bench/road-problem.ts) is solved;
+ * then new orders arrive (the generator's next stops, so the same seed gives the same day) and the
+ * changed problem is solved twice, as POST /vrp/jobs/{id}/replan does (replanProblem, the previous
+ * routes as the warm start, a short limit) and from scratch with a long limit: the baseline measured
+ * in the same run. Prints cost, routes, unassigned, wall and CPU seconds, and the replan's cost
+ * above the from-scratch solve.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { openMapFile } from '../src/maps/open.js';
+import { parseProblem } from '../src/vrp/model.js';
+import { replanProblem } from '../src/vrp/replan.js';
+import { mapMatrixProvider, solveModel } from '../src/vrp/solve.js';
+import type { VroomSolution } from '../src/vrp/types.js';
+import { benchBuildOne } from './build.js';
+import { buildingCentroids, roadProblem } from './road-problem.js';
+
+export interface ReplanBenchOptions {
+  jobs: number;
+  vehicles: number;
+  newPercent: number;
+  baseTime: number;
+  replanTime: number;
+  scratchTime: number;
+  seed: number;
+  json: boolean;
+}
+
+function timed(f: () => VroomSolution): { solution: VroomSolution; wall: number; cpu: number } {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const solution = f();
+  const c = process.cpuUsage(c0);
+  return { solution, wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
+}
+
+export function benchReplan(input: string, options: ReplanBenchOptions): Record<string, unknown> {
+  let mapPath = input;
+  let dir: string | undefined;
+  let addresses: [number, number][] = [];
+  if (input.endsWith('.pbf')) {
+    dir = mkdtempSync(join(tmpdir(), 'waymark-bench-replan-'));
+    mapPath = join(dir, 'car.wmap');
+    benchBuildOne(input, 'car', mapPath);
+    addresses = buildingCentroids(input);
+  }
+  try {
+    const map = openMapFile(mapPath);
+    const name = basename(input).replace(/\.(osm\.pbf|wmap)$/, '');
+    const extra = Math.max(1, Math.round((options.jobs * options.newPercent) / 100));
+    // One day of jobs + extra; the last `extra` stops are the orders that arrive later. No stops off
+    // the road: the figure is about search quality, not snapping.
+    const day = roadProblem(map.handle, { jobs: options.jobs + extra, vehicles: options.vehicles, seed: options.seed, addresses, offRoad: 0 }).problem as unknown as {
+      vehicles: Record<string, unknown>[];
+      jobs: Record<string, unknown>[];
+    };
+    const original = { vehicles: day.vehicles, jobs: day.jobs.slice(0, options.jobs) };
+    const arriving = day.jobs.slice(options.jobs);
+    const provider = mapMatrixProvider({ car: map.handle });
+    const say = (text: string) => !options.json && process.stdout.write(text);
+    say(`replan on ${name}: ${options.jobs} jobs, ${options.vehicles} vans, ${arriving.length} new orders (${options.newPercent} %), seed ${options.seed}\n`);
+
+    const baseModel = parseProblem(original, provider);
+    const base = timed(() => solveModel(baseModel, { timeLimit: options.baseTime, seed: options.seed }, 0, 0));
+    say(`plan       ${options.baseTime} s: cost ${base.solution.summary.cost}, routes ${base.solution.summary.routes}, unassigned ${base.solution.summary.unassigned} (${base.wall.toFixed(1)} s, CPU ${base.cpu.toFixed(1)} s)\n`);
+
+    // What the replan endpoint does: the next version's problem and the previous routes as warm start.
+    const { problem, warmStart } = replanProblem(original as unknown as Record<string, unknown>, base.solution, { jobs: arriving });
+    const changed = parseProblem(problem, provider);
+    const index = new Map(changed.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
+    const initialRoutes = changed.vehicles.map((v) => (warmStart[String(v.id)] ?? []).map((r) => index.get(`${r.type}:${r.id}`)!));
+    const replan = timed(() => solveModel(changed, { timeLimit: options.replanTime, seed: options.seed, initialRoutes }, 0, 0));
+    const scratch = timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed }, 0, 0));
+    const row = (what: string, limit: number, r: ReturnType<typeof timed>) => ({
+      what,
+      time_limit_s: limit,
+      cost: r.solution.summary.cost,
+      routes: r.solution.summary.routes,
+      unassigned: r.solution.summary.unassigned,
+      wall_s: Math.round(r.wall * 100) / 100,
+      cpu_s: Math.round(r.cpu * 100) / 100,
+    });
+    const rows = [row('replan (warm start)', options.replanTime, replan), row('from scratch', options.scratchTime, scratch)];
+    const gap = (replan.solution.summary.cost / scratch.solution.summary.cost - 1) * 100;
+    const out = { map: name, jobs: options.jobs, vehicles: options.vehicles, new_orders: arriving.length, plan: row('plan', options.baseTime, base), rows, replan_vs_scratch_pct: Math.round(gap * 100) / 100 };
+    if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    else {
+      for (const r of rows) say(`${r.what.padEnd(20)} ${String(r.time_limit_s).padStart(4)} s: cost ${r.cost}, routes ${r.routes}, unassigned ${r.unassigned} (${r.wall_s} s, CPU ${r.cpu_s} s)\n`);
+      say(`replan cost vs from scratch: ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} %\n`);
+    }
+    return out;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
