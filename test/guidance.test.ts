@@ -209,7 +209,13 @@ describe('POST /route: steps, alternatives and annotations in our own JSON', () 
     assert.equal(osrmRefused.status, 400);
     assert.equal(osrmRefused.json.code, 'NotImplemented');
     assert.match(osrmRefused.json.message, /OSRM's route service, too, searches alternatives for a single leg/);
-    const bad = await postJson(base, '/route', { coordinates, annotations: ['nodes'] });
+    // nodes: the OSM node ids OSRM's answer gives for the same route.
+    const withNodes = await postJson(base, '/route', { coordinates, annotations: ['nodes', 'distance'] });
+    assert.equal(withNodes.status, 200, JSON.stringify(withNodes.json));
+    const osrmNodes = await getJson(base, `/route/v1/car/${coordinates.map((c) => c.join(',')).join(';')}?annotations=nodes&overview=false`);
+    assert.deepEqual(withNodes.json.legs[0].annotation.nodes, osrmNodes.json.routes[0].legs[0].annotation.nodes);
+    assert.equal(withNodes.json.legs[0].annotation.nodes.length, withNodes.json.legs[0].annotation.distance.length + 1);
+    const bad = await postJson(base, '/route', { coordinates, annotations: ['weight'] });
     assert.equal(bad.status, 400);
   });
 });

@@ -36,7 +36,7 @@ export interface RouteRequest {
   /** Alternative routes wanted besides the best (two coordinates only). */
   alternatives?: number;
   /** Per coordinate pair of each leg's geometry. */
-  annotations?: ('duration' | 'distance' | 'speed')[];
+  annotations?: ('duration' | 'distance' | 'speed' | 'nodes')[];
 }
 
 /** One turn-by-turn step of our own API: OSRM's maneuver, flattened, with its English instruction. */
@@ -65,7 +65,7 @@ export interface RouteLeg {
   summary: string;
   names: string[];
   steps?: RouteStep[];
-  annotation?: { duration?: number[]; distance?: number[]; speed?: number[] };
+  annotation?: { duration?: number[]; distance?: number[]; speed?: number[]; nodes?: number[] };
 }
 
 export interface Waypoint {
@@ -139,6 +139,7 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
         ...(req.allowIsolated ? { allowIsolated: true } : {}),
         ...(req.steps ? { steps: true } : {}),
         ...(annotations.length > 0 ? { pieces: true } : {}),
+        ...(annotations.includes('nodes') ? { osmNodes: true } : {}),
         ...(req.alternatives ? { alternatives: req.alternatives } : {}),
         ...(timings ? { timings } : {}),
       }),
@@ -173,7 +174,7 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
           return step;
         });
       }
-      if (annotations.length > 0) leg.annotation = annotationOf(l.pieces ?? new Float64Array(0), x.geometry, annotations);
+      if (annotations.length > 0) leg.annotation = annotationOf(l.pieces ?? new Float64Array(0), x.geometry, annotations, l.osmNodes);
       return leg;
     }),
   });

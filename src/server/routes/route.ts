@@ -16,7 +16,7 @@ interface Body {
   profile?: string;
   steps?: boolean;
   alternatives?: number;
-  annotations?: ('duration' | 'distance' | 'speed')[];
+  annotations?: ('duration' | 'distance' | 'speed' | 'nodes')[];
   exclude?: string[];
   custom_model?: unknown;
 }
@@ -40,9 +40,9 @@ export const routePlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (ap
             alternatives: { type: 'integer', minimum: 0, maximum: maxAlternatives, default: 0, description: 'alternative routes wanted besides the best (two coordinates only)' },
             annotations: {
               type: 'array',
-              items: { enum: ['duration', 'distance', 'speed'] },
+              items: { enum: ['duration', 'distance', 'speed', 'nodes'] },
               uniqueItems: true,
-              description: 'per coordinate pair of each leg: seconds, metres, metres per second',
+              description: 'per coordinate pair of each leg: seconds, metres, metres per second; nodes: the OSM node id of every coordinate of the leg',
             },
             exclude: excludeSchema,
             custom_model: customModelSchema,

@@ -99,19 +99,23 @@ function accept(ctx: ServerContext, body: Body, maxTimeLimit: number, replan = f
   }
   try {
     const snap = snapOptionsOf(options as Record<string, unknown>);
-    const model = parseProblem(problem, undefined, true, modeOf(options as Record<string, unknown>));
-    splitVehicleMetrics(problem); // exclude / custom_model of vehicles: refused now, with their field path
+    // Vehicles' exclude / custom_model (a Waymark extension) become profiles of their own: checked
+    // now, with their field paths, and the rest is checked as plain VROOM input.
+    const split = splitVehicleMetrics(problem);
+    const model = parseProblem(split.problem, undefined, true, modeOf(options as Record<string, unknown>));
     // An answer that cannot fit the byte limit is refused before solving or queueing.
     checkVrpAnswerBytes(model, ctx.config.maxAnswerBytes);
     if (!problem.matrices) {
       for (const [i, v] of model.vehicles.entries()) {
-        if (!ctx.maps.has(resolveProfileName(v.profile))) {
-          throw new ApiError(400, 'InvalidValue', `vehicles[${i}].profile: no map is loaded for profile '${v.profile}'`);
+        const base = split.profiles[v.profile]?.base ?? v.profile;
+        if (!ctx.maps.has(resolveProfileName(base))) {
+          throw new ApiError(400, 'InvalidValue', `vehicles[${i}].profile: no map is loaded for profile '${base}'`);
         }
       }
-      // A depot that cannot be placed is refused now, not after the job was queued.
+      // A depot that cannot be placed is refused now, not after the job was queued (on the base map:
+      // customizing a vehicle's metric is the worker's job, which refuses a depot on an excluded road).
       try {
-        checkDepots(model.vehicles, (profile) => ctx.maps.get(resolveProfileName(profile))!.handle, snap.snapRadius);
+        checkDepots(model.vehicles, (profile) => ctx.maps.get(resolveProfileName(split.profiles[profile]?.base ?? profile))!.handle, snap.snapRadius);
       } catch (err) {
         if (err instanceof WaymarkError && err.code === 'NoSegment') throw new ApiError(400, err.code, err.message);
         throw err;
