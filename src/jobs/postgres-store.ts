@@ -153,6 +153,16 @@ export class PostgresJobStore implements JobStore {
     });
   }
 
+  async keyed(key: string, keyTtlMs: number): Promise<{ bodyHash: string; jobId: string } | undefined> {
+    const row = (
+      await this.query<{ body_hash: string; job_id: string }>(
+        `SELECT body_hash, job_id::text FROM waymark_idempotency_keys WHERE key = $1 AND created_at > ${NOW} - $2`,
+        [key, keyTtlMs],
+      )
+    ).rows[0];
+    return row ? { bodyHash: row.body_hash, jobId: row.job_id } : undefined;
+  }
+
   async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string, next?: NewVersion): Promise<{ job: JobRow; created: boolean }> {
     const hash = hashOf(problem, options, next);
     const rootId = next?.rootId;

@@ -65,6 +65,11 @@ export class SqliteJobStore implements JobStore {
     })();
   }
 
+  async keyed(key: string, keyTtlMs: number): Promise<{ bodyHash: string; jobId: string } | undefined> {
+    const row = this.db.prepare('SELECT body_hash, job_id, created_at FROM idempotency_keys WHERE key = ?').get(key) as { body_hash: string; job_id: string; created_at: number } | undefined;
+    return row && row.created_at > Date.now() - keyTtlMs ? { bodyHash: row.body_hash, jobId: row.job_id } : undefined;
+  }
+
   async create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string, next?: NewVersion): Promise<{ job: JobRow; created: boolean }> {
     const hash = hashOf(problem, options, next);
     const rootId = next?.rootId;

@@ -67,6 +67,8 @@ export interface JobStore {
    */
   create(problem: string, options: string, key: string | undefined, keyTtlMs: number, traceContext?: string, version?: NewVersion): Promise<{ job: JobRow; created: boolean }>;
   get(id: string): Promise<JobRow | undefined>;
+  /** What a live (unexpired) idempotency key remembers: its body hash and job, if any. */
+  keyed(key: string, keyTtlMs: number): Promise<{ bodyHash: string; jobId: string } | undefined>;
   /**
    * A version of job `rootId` (the original is version 1; `create` with a rootId adds the next one,
    * numbered atomically across replicas): the latest when `version` is undefined.

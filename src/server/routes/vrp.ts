@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { WaymarkError } from '../../errors.js';
-import type { JobRow } from '../../jobs/store.js';
+import { hashOf, type JobRow } from '../../jobs/store.js';
 import { currentTraceContext } from '../../telemetry/tracing.js';
 import { resolveProfileName } from '../../profiles/index.js';
 import { splitVehicleMetrics } from '../../vrp/metrics.js';
@@ -278,6 +278,21 @@ export const vrpPlugin: FastifyPluginAsync<{ ctx: ServerContext }> = async (app,
       const rootId = row.root_id ?? row.id;
       const { options: replanOptions = {}, ...body } = request.body as { options?: { time_limit?: number; seed?: number } } & Record<string, unknown>;
       const key = request.headers['idempotency-key'];
+      // A key already used: the same request replays its version, another is a conflict — decided
+      // before the request is checked against the plan, which may have moved on since.
+      if (key !== undefined) {
+        const earlier = await jobs.store.keyed(key, ctx.config.idempotencyTtlMs);
+        if (earlier) {
+          if (earlier.bodyHash !== hashOf('', '', { rootId, request: JSON.stringify(request.body) })) {
+            throw new ApiError(422, 'IdempotencyConflict', 'this Idempotency-Key was already used with a different body');
+          }
+          const job = await jobs.store.get(earlier.jobId);
+          if (job) {
+            void reply.header('idempotent-replayed', 'true');
+            return reply.code(202).header('location', `/vrp/jobs/${rootId}?version=${job.version}`).send({ id: rootId, version: job.version, status: job.status });
+          }
+        }
+      }
       // The latest solved version is the base.
       let base = await jobs.store.getVersion(rootId);
       while (base && base.status !== 'succeeded' && base.version > 1) base = await jobs.store.getVersion(rootId, base.version - 1);
