@@ -36,7 +36,7 @@ export interface RoadVrpBenchOptions {
 /** The problem as VROOM reads it, on the matrices Waymark computed (location indices). */
 function withMatrices(problem: Record<string, unknown>, model: ReturnType<typeof parseProblem>): Record<string, unknown> {
   const n = model.locations;
-  const rows = (m: Float64Array) => Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, (i + 1) * n)));
+  const rows = (m: Int32Array) => Array.from({ length: n }, (_, i) => Array.from(m.subarray(i * n, (i + 1) * n)));
   const index = new Map(model.coordinates!.map((c, i) => [`${c[0]},${c[1]}`, i]));
   const at = (c: unknown) => index.get(`${(c as number[])[0]},${(c as number[])[1]}`);
   const p = structuredClone(problem) as { vehicles: Record<string, unknown>[]; jobs: Record<string, unknown>[] };

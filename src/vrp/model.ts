@@ -89,15 +89,15 @@ export interface Vehicle {
   description?: string;
 }
 
-/** Matrices hold exact integers (doubles, never wrapped); each value is checked against MAX_MATRIX_VALUE. */
+/** Matrices hold the native solver's 32-bit integers; each value is checked against MAX_MATRIX_VALUE before it is stored. */
 export interface VehicleType {
   profile: string;
   speedFactor: number;
   perHour: number;
   perKm: number;
-  duration: Float64Array;
-  distance: Float64Array;
-  cost: Float64Array;
+  duration: Int32Array;
+  distance: Int32Array;
+  cost: Int32Array;
   /** Per task: 1 when vehicles of this type can place it on their road network (absent: all can). */
   reach?: Uint8Array;
   /** n x n: 1 where the map has no route (those cells of the matrices hold a filler no route may use). */
@@ -493,32 +493,15 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
       snapping ??= { radius: m.radius ?? Infinity, threshold: m.threshold ?? 0, placements: {} };
       snapping.placements[v.profile] = placements;
       const reachable = placeOnProfile(v.profile, vehicles, m.durations, size, placements);
-      // Cells with no route get a filler (no route a vehicle can drive uses them: see reach).
-      const noRoute = new Uint8Array(size * size);
-      const durations = new Float64Array(size * size);
-      const distances = new Float64Array(size * size);
+      // Cells with no route (NaN) are flagged here and get a filler when each vehicle type's matrices
+      // are made (no route a vehicle can drive uses them: see reach). The map's matrices are used as
+      // they are: at 5,000 locations every extra pass is 25 M cells.
       const md = m.durations;
-      const mm = m.distances;
-      let anyNoRoute = false;
+      let noRoute: Uint8Array | undefined;
       for (let i = 0; i < size * size; i++) {
-        const d = md[i];
-        const x = mm[i];
-        if (d !== d || x !== x) {
-          noRoute[i] = 1;
-          anyNoRoute = true;
-          durations[i] = distances[i] = NO_ROUTE_FILLER;
-        } else {
-          durations[i] = Math.round(d);
-          distances[i] = Math.round(x);
-        }
+        if (md[i] !== md[i]) (noRoute ??= new Uint8Array(size * size))[i] = 1;
       }
-      base.set(v.profile, {
-        n: size,
-        durations,
-        distances,
-        reachable,
-        ...(anyNoRoute ? { noRoute } : {}),
-      });
+      base.set(v.profile, { n: size, durations: md, distances: m.distances, reachable, ...(noRoute ? { noRoute } : {}) });
     }
   }
   // Steps: resolved against the tasks and breaks, checked for consistency.
@@ -545,32 +528,39 @@ export function parseProblem(input: unknown, provider?: MatrixProvider, validate
     let t = types.findIndex((x) => x.profile === v.profile && x.speedFactor === v.speedFactor && x.perHour === v.perHour && x.perKm === v.perKm);
     if (t < 0) {
       const b = base.get(v.profile)!;
-      const duration = new Float64Array(n * n);
-      const distance = new Float64Array(n * n);
-      const cost = new Float64Array(n * n);
+      const duration = new Int32Array(n * n);
+      const distance = new Int32Array(n * n);
+      const cost = new Int32Array(n * n);
       const vi = vehicles.indexOf(v);
       const { durations: bd, distances: bdist, costs: bc, noRoute } = b;
       const { speedFactor, perHour, perKm } = v;
       for (let i = 0; i < n * n; i++) {
-        duration[i] = Math.round(bd[i] / speedFactor);
-        distance[i] = bdist ? Math.round(bdist[i]) : 0;
-        cost[i] = bc ? Math.round(bc[i]) : Math.round((perHour * duration[i]) / 3600 + (perKm * distance[i]) / 1000);
         if (noRoute?.[i]) {
           // A filler no drivable route uses: kept in range whatever the vehicle's scaling.
-          duration[i] = Math.min(duration[i], MAX_MATRIX_VALUE);
-          distance[i] = Math.min(distance[i], MAX_MATRIX_VALUE);
-          cost[i] = Math.min(cost[i], MAX_MATRIX_VALUE);
+          const d = Math.round(NO_ROUTE_FILLER / speedFactor);
+          const x = bdist ? NO_ROUTE_FILLER : 0;
+          duration[i] = Math.min(d, MAX_MATRIX_VALUE);
+          distance[i] = Math.min(x, MAX_MATRIX_VALUE);
+          cost[i] = Math.min(bc ? NO_ROUTE_FILLER : Math.round((perHour * d) / 3600 + (perKm * x) / 1000), MAX_MATRIX_VALUE);
           continue;
         }
-        // Matrices computed from the map are checked here too, and so are values scaled by the vehicle.
-        if (duration[i] > MAX_MATRIX_VALUE || distance[i] > MAX_MATRIX_VALUE || cost[i] > MAX_MATRIX_VALUE) {
+        const d = Math.round(bd[i] / speedFactor);
+        const x = bdist ? Math.round(bdist[i]) : 0;
+        const c = bc ? Math.round(bc[i]) : Math.round((perHour * d) / 3600 + (perKm * x) / 1000);
+        // Matrices computed from the map are checked here too, and so are values scaled by the vehicle
+        // (before they are stored: a 32-bit array would wrap them).
+        if (!(d >= 0 && d <= MAX_MATRIX_VALUE && x >= 0 && x <= MAX_MATRIX_VALUE && c >= 0 && c <= MAX_MATRIX_VALUE)) {
           const cell = `[${Math.floor(i / n)}][${i % n}]`;
-          if (duration[i] > MAX_MATRIX_VALUE) {
-            throw new VrpInputError(speedFactor === 1 ? `matrices.${v.profile}.durations${cell}` : `vehicles[${vi}].speed_factor`, `makes a travel time of ${duration[i]} s (${cell}), above ${MAX_MATRIX_VALUE}`);
+          if (!(d <= MAX_MATRIX_VALUE)) {
+            throw new VrpInputError(speedFactor === 1 ? `matrices.${v.profile}.durations${cell}` : `vehicles[${vi}].speed_factor`, `makes a travel time of ${d} s (${cell}), above ${MAX_MATRIX_VALUE}`);
           }
-          if (distance[i] > MAX_MATRIX_VALUE) throw new VrpInputError(`matrices.${v.profile}.distances${cell}`, `must be at most ${MAX_MATRIX_VALUE}`);
-          throw new VrpInputError(bc ? `matrices.${v.profile}.costs${cell}` : `vehicles[${vi}].costs`, `make a travel cost of ${cost[i]} (${cell}), above ${MAX_MATRIX_VALUE}`);
+          if (!(x <= MAX_MATRIX_VALUE)) throw new VrpInputError(`matrices.${v.profile}.distances${cell}`, `must be at most ${MAX_MATRIX_VALUE}`);
+          if (!(c <= MAX_MATRIX_VALUE)) throw new VrpInputError(bc ? `matrices.${v.profile}.costs${cell}` : `vehicles[${vi}].costs`, `make a travel cost of ${c} (${cell}), above ${MAX_MATRIX_VALUE}`);
+          throw new WaymarkError('InvalidValue', `matrix value ${Math.min(d, x, c)} at ${cell} is outside [0, ${MAX_MATRIX_VALUE}]`);
         }
+        duration[i] = d;
+        distance[i] = x;
+        cost[i] = c;
       }
       const reach = b.reachable ? Uint8Array.from(tasks, (task) => b.reachable![task.location]) : undefined;
       t = types.push({ profile: v.profile, speedFactor: v.speedFactor, perHour: v.perHour, perKm: v.perKm, duration, distance, cost, ...(reach ? { reach } : {}), ...(b.noRoute ? { noRoute: b.noRoute } : {}) }) - 1;
@@ -723,14 +713,6 @@ function placeOnProfile(profile: string, vehicles: Vehicle[], durations: Float64
   return reachable;
 }
 
-/** A checked copy into the native 32-bit layout (parseProblem already refused larger values). */
-function int32Matrix(values: Float64Array): Int32Array {
-  for (const x of values) {
-    if (!(x >= 0 && x <= MAX_MATRIX_VALUE)) throw new WaymarkError('InvalidValue', `matrix value ${x} is outside [0, ${MAX_MATRIX_VALUE}]`);
-  }
-  return Int32Array.from(values);
-}
-
 /** The flat typed arrays the native solver takes. */
 export function toNativeProblem(m: Model): Record<string, unknown> {
   const T = m.tasks.length;
@@ -785,7 +767,7 @@ export function toNativeProblem(m: Model): Record<string, unknown> {
   return {
     dims: D,
     locations: m.locations,
-    types: m.types.map((t) => ({ duration: int32Matrix(t.duration), distance: int32Matrix(t.distance), cost: int32Matrix(t.cost) })),
+    types: m.types.map((t) => ({ duration: t.duration, distance: t.distance, cost: t.cost })),
     kind: Uint8Array.from(m.tasks, (t) => (t.kind === 'job' ? 0 : t.kind === 'pickup' ? 1 : 2)),
     location: Uint32Array.from(m.tasks, (t) => t.location),
     service: Float64Array.from(m.tasks, (t) => t.service),

@@ -148,20 +148,31 @@ export function mapMatrixProvider(maps: Record<string, MapHandle>, snap: { radiu
           : { location: s.location, distance: Math.round(s.distance * 10) / 10 },
       );
       const placed = placements.flatMap((p, i) => ('code' in p ? [] : [i]));
-      const durations = new Float64Array(n * n).fill(NaN);
-      const distances = new Float64Array(n * n).fill(NaN);
-      if (placed.length > 0) {
+      let durations: Float64Array;
+      let distances: Float64Array;
+      if (placed.length === 0) {
+        durations = new Float64Array(n * n).fill(NaN);
+        distances = new Float64Array(n * n).fill(NaN);
+      } else {
         const k = placed.length;
         const m = observeNative('matrix.many_to_many', { 'waymark.sources': k, 'waymark.targets': k, 'waymark.profile': profile }, k, (timings) =>
           native.matrix(map, Float64Array.from(placed.flatMap((i) => coordinates[i])), null, { radius, maxCells: Math.max(25e6, k ** 2), ...(timings ? { timings } : {}) }),
         );
         const md = m.durations!;
         const mm = m.distances!;
-        for (let a = 0; a < k; a++) {
-          const row = placed[a] * n;
-          for (let b = 0; b < k; b++) {
-            durations[row + placed[b]] = md[a * k + b];
-            distances[row + placed[b]] = mm[a * k + b];
+        if (k === n) {
+          // Every coordinate placed (the usual case): the answer is already the n x n matrix.
+          durations = md;
+          distances = mm;
+        } else {
+          durations = new Float64Array(n * n).fill(NaN);
+          distances = new Float64Array(n * n).fill(NaN);
+          for (let a = 0; a < k; a++) {
+            const row = placed[a] * n;
+            for (let b = 0; b < k; b++) {
+              durations[row + placed[b]] = md[a * k + b];
+              distances[row + placed[b]] = mm[a * k + b];
+            }
           }
         }
       }
