@@ -48,6 +48,24 @@ MetricCache& cache() {
   return c;
 }
 
+// A built metric (moved to the front of the LRU), or one another thread is building (waited for,
+// with `lock` released; rethrows the builder's error), or null. Called with `lock` held on c.mutex.
+MapPtr cachedOrPending(MetricCache& c, const std::string& key, std::unique_lock<std::mutex>& lock) {
+  for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
+    if (it->first == key) {
+      c.lru.splice(c.lru.begin(), c.lru, it);
+      ++c.hits;
+      return c.lru.front().second;
+    }
+  if (auto it = c.building.find(key); it != c.building.end()) {
+    std::shared_future<MapPtr> pending = it->second;
+    ++c.hits;
+    lock.unlock();
+    return pending.get();
+  }
+  return nullptr;
+}
+
 Napi::Float64Array doublesArg(const Napi::Object& o, const char* key, size_t size) {
   Napi::Value v = o.Get(key);
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
@@ -79,19 +97,8 @@ Napi::Value metricOf(const Napi::CallbackInfo& info) {
           if (k.rfind(prefix, 0) == 0 && (!latest || m->metric->version > latest->metric->version)) latest = m;
         return latest ? handleOf(env, latest) : env.Null();
       }
-      for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
-        if (it->first == full) {
-          c.lru.splice(c.lru.begin(), c.lru, it);
-          ++c.hits;
-          return handleOf(env, c.lru.front().second);
-        }
-      if (auto it = c.building.find(full); it != c.building.end()) {
-        std::shared_future<MapPtr> pending = it->second;
-        ++c.hits;
-        lock.unlock();
-        return handleOf(env, pending.get());
-      }
-      return env.Null();
+      MapPtr found = cachedOrPending(c, full, lock);
+      return found ? handleOf(env, found) : env.Null();
     }
     Napi::Object spec = objectArg(info, 2, "metric spec");
     uint8_t classes = 0;
@@ -111,19 +118,10 @@ Napi::Value metricOf(const Napi::CallbackInfo& info) {
     if (!model && classes == 0) fail("InvalidArgument", "a metric spec needs exclude classes or a speed model");
     std::promise<MapPtr> promise;
     {
+      // Checked again under the lock right before building: another thread may have built or
+      // started it since the spec was read.
       std::unique_lock<std::mutex> lock(c.mutex);
-      for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
-        if (it->first == full) {
-          c.lru.splice(c.lru.begin(), c.lru, it);
-          ++c.hits;
-          return handleOf(env, c.lru.front().second);
-        }
-      if (auto it = c.building.find(full); it != c.building.end()) {
-        std::shared_future<MapPtr> pending = it->second;
-        ++c.hits;
-        lock.unlock();
-        return handleOf(env, pending.get());  // rethrows the builder's error
-      }
+      if (MapPtr found = cachedOrPending(c, full, lock)) return handleOf(env, found);
       ++c.misses;
       c.building.emplace(full, promise.get_future().share());
     }
