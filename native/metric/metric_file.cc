@@ -104,9 +104,16 @@ bool readAll(int fd, void* data, uint64_t bytes, uint64_t offset) {
   return true;
 }
 
-// The checks CHGraph makes on a map's own hierarchy, plus what keeps unpacking finite: every arc
-// goes up (head above its node) and a shortcut's middle lies below it.
-bool consistentHierarchy(const ContractionHierarchy& ch, size_t n) {
+// The checks CHGraph makes on a map's own hierarchy, plus what keeps unpacking finite (every arc
+// goes up, head above its node, and a shortcut's middle lies below it) and what keeps unpacked
+// paths on the map (an arc that is no shortcut stands for a turn of the edge-based graph).
+bool consistentHierarchy(const ContractionHierarchy& ch, const EdgeBasedView& eb) {
+  const size_t n = eb.segmentCount();
+  auto isTurn = [&](uint32_t from, uint32_t to) {
+    for (uint32_t i = eb.turn_first[from]; i < eb.turn_first[from + 1]; ++i)
+      if (eb.turn_head[i] == to) return true;
+    return false;
+  };
   bool ok = ch.rank.size() == n && ch.input_node.size() == n && ch.up_first.size() == n + 1 && ch.down_first.size() == n + 1 &&
             ch.up_first[0] == 0 && ch.down_first[0] == 0 && ch.up_first[n] == ch.up_head.size() &&
             ch.down_first[n] == ch.down_head.size() && ch.up_weight.size() == ch.up_head.size() &&
@@ -116,10 +123,12 @@ bool consistentHierarchy(const ContractionHierarchy& ch, size_t n) {
   for (size_t v = 0; ok && v < n; ++v)
     ok = ch.up_first[v] <= ch.up_first[v + 1] && ch.down_first[v] <= ch.down_first[v + 1] && ch.rank[v] < n && ch.input_node[ch.rank[v]] == v;
   for (size_t v = 0; ok && v < n; ++v) {
-    for (uint32_t i = ch.up_first[v]; ok && i < ch.up_first[v + 1]; ++i)
-      ok = ch.up_head[i] < n && ch.up_head[i] > v && (ch.up_middle[i] == kNoMiddle || ch.up_middle[i] < v);
-    for (uint32_t i = ch.down_first[v]; ok && i < ch.down_first[v + 1]; ++i)
-      ok = ch.down_head[i] < n && ch.down_head[i] > v && (ch.down_middle[i] == kNoMiddle || ch.down_middle[i] < v);
+    for (uint32_t i = ch.up_first[v]; ok && i < ch.up_first[v + 1]; ++i)  // v -> head
+      ok = ch.up_head[i] < n && ch.up_head[i] > v &&
+           (ch.up_middle[i] == kNoMiddle ? isTurn(ch.input_node[v], ch.input_node[ch.up_head[i]]) : ch.up_middle[i] < v);
+    for (uint32_t i = ch.down_first[v]; ok && i < ch.down_first[v + 1]; ++i)  // head -> v
+      ok = ch.down_head[i] < n && ch.down_head[i] > v &&
+           (ch.down_middle[i] == kNoMiddle ? isTurn(ch.input_node[ch.down_head[i]], ch.input_node[v]) : ch.down_middle[i] < v);
   }
   return ok;
 }
@@ -256,7 +265,7 @@ LoadedMetricFile loadMetricFile(const std::string& path, const LoadedMap& base, 
   if (w.segment_weight.size() != segments || w.segment_travel_ms.size() != segments || w.segment_flags.size() != segments ||
       w.turn_weight.size() != turns || w.turn_travel_ms.size() != turns)
     throw corrupt("its weights do not match the map's edge-based graph");
-  if (!consistentHierarchy(data->ch, segments)) throw corrupt("inconsistent hierarchy");
+  if (!consistentHierarchy(data->ch, base.eb)) throw corrupt("inconsistent hierarchy");
   if (!w.weight_is_travel_time &&
       (data->up_travel_ms.size() != data->ch.up_head.size() || data->down_travel_ms.size() != data->ch.down_head.size()))
     throw corrupt("its travel times do not match its hierarchy");
