@@ -163,11 +163,22 @@ describe('exclude', () => {
     assert.ok(Math.abs(r.weight - native.referenceRoute(h, Float64Array.from([...S, ...T])).duration) < 0.002);
   });
 
-  it('gives NoRoute when only an excluded road leads there, and never snaps onto an excluded road', () => {
+  it('a point in a pocket reached only over excluded roads snaps to the nearest reachable road; NoRoute only when the radius holds nothing else', () => {
     const route = native.route(map, Float64Array.from([...S, ...ISLAND]));
     assert.ok(route.legs[0].names.includes('Spur'));
+    assert.equal(native.snap(map, Float64Array.from(ISLAND))[0].name, 'Island Street');
     const noMotorway = native.metricOf(map, 'exclude:motorway', { exclude: ['motorway'] })!;
-    assert.throws(() => native.route(noMotorway, Float64Array.from([...S, ...ISLAND])), (e: { code: string }) => e.code === 'NoRoute');
+    // The island street is a small component of the metric: the point goes to the largest one.
+    const snappedIsland = native.snap(noMotorway, Float64Array.from(ISLAND))[0];
+    assert.ok(!['Island Street', 'Spur', 'Motorway'].includes(snappedIsland.name), snappedIsland.name);
+    const around = native.route(noMotorway, Float64Array.from([...S, ...ISLAND]));
+    assert.ok(!around.legs[0].names.includes('Spur') && !around.legs[0].names.includes('Island Street'), around.legs[0].names.join());
+    assert.equal(around.duration, native.referenceRoute(noMotorway, Float64Array.from([...S, ...ISLAND])).duration);
+    // Within 100 m there is only the island street: the point snaps there (the fallback), and no route reaches it.
+    assert.equal(native.snap(noMotorway, Float64Array.from(ISLAND), { radius: 100 })[0].name, 'Island Street');
+    assert.throws(() => native.route(noMotorway, Float64Array.from([...S, ...ISLAND]), { radius: 100 }), (e: { code: string }) => e.code === 'NoRoute');
+    // Without the exclusion nothing changes: the island street, by the spur.
+    assert.equal(native.snap(map, Float64Array.from(ISLAND), { radius: 100 })[0].name, 'Island Street');
     // A point on the motorway itself snaps to the nearest road that is not one.
     const onMotorway = Float64Array.from([7.43, 43.732]);
     assert.equal(native.snap(map, onMotorway)[0].name, 'Motorway');
@@ -201,9 +212,12 @@ describe('exclude', () => {
       assert.equal(table.status, 200);
       assert.equal(table.json.durations[0][1], ex.json.routes[0].duration);
 
-      const island = await getJson(base, `/route/v1/car/${S.join(',')};${ISLAND.join(',')}?exclude=motorway`);
+      const island = await getJson(base, `/route/v1/car/${S.join(',')};${ISLAND.join(',')}?exclude=motorway&radiuses=unlimited;100`);
       assert.equal(island.status, 400);
       assert.equal(island.json.code, 'NoRoute');
+      const reachable = await getJson(base, `/route/v1/car/${S.join(',')};${ISLAND.join(',')}?exclude=motorway&steps=true`);
+      assert.equal(reachable.status, 200, JSON.stringify(reachable.json));
+      assert.ok(!names(reachable.json).includes('Island Street') && !names(reachable.json).includes('Spur'));
 
       const nearest = await getJson(base, `/nearest/v1/car/7.43,43.732?exclude=motorway`);
       assert.equal(nearest.status, 200);

@@ -14,6 +14,7 @@
 #include "binding/registry.h"
 #include "metric/exclude.h"
 #include "metric/metric.h"
+#include "metric/metric_file.h"
 #include "metric/speed_model.h"
 #include "metric/traffic.h"
 
@@ -47,6 +48,24 @@ MetricCache& cache() {
   return c;
 }
 
+// A built metric (moved to the front of the LRU), or one another thread is building (waited for,
+// with `lock` released; rethrows the builder's error), or null. Called with `lock` held on c.mutex.
+MapPtr cachedOrPending(MetricCache& c, const std::string& key, std::unique_lock<std::mutex>& lock) {
+  for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
+    if (it->first == key) {
+      c.lru.splice(c.lru.begin(), c.lru, it);
+      ++c.hits;
+      return c.lru.front().second;
+    }
+  if (auto it = c.building.find(key); it != c.building.end()) {
+    std::shared_future<MapPtr> pending = it->second;
+    ++c.hits;
+    lock.unlock();
+    return pending.get();
+  }
+  return nullptr;
+}
+
 Napi::Float64Array doublesArg(const Napi::Object& o, const char* key, size_t size) {
   Napi::Value v = o.Get(key);
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
@@ -78,19 +97,8 @@ Napi::Value metricOf(const Napi::CallbackInfo& info) {
           if (k.rfind(prefix, 0) == 0 && (!latest || m->metric->version > latest->metric->version)) latest = m;
         return latest ? handleOf(env, latest) : env.Null();
       }
-      for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
-        if (it->first == full) {
-          c.lru.splice(c.lru.begin(), c.lru, it);
-          ++c.hits;
-          return handleOf(env, c.lru.front().second);
-        }
-      if (auto it = c.building.find(full); it != c.building.end()) {
-        std::shared_future<MapPtr> pending = it->second;
-        ++c.hits;
-        lock.unlock();
-        return handleOf(env, pending.get());
-      }
-      return env.Null();
+      MapPtr found = cachedOrPending(c, full, lock);
+      return found ? handleOf(env, found) : env.Null();
     }
     Napi::Object spec = objectArg(info, 2, "metric spec");
     uint8_t classes = 0;
@@ -110,19 +118,10 @@ Napi::Value metricOf(const Napi::CallbackInfo& info) {
     if (!model && classes == 0) fail("InvalidArgument", "a metric spec needs exclude classes or a speed model");
     std::promise<MapPtr> promise;
     {
+      // Checked again under the lock right before building: another thread may have built or
+      // started it since the spec was read.
       std::unique_lock<std::mutex> lock(c.mutex);
-      for (auto it = c.lru.begin(); it != c.lru.end(); ++it)
-        if (it->first == full) {
-          c.lru.splice(c.lru.begin(), c.lru, it);
-          ++c.hits;
-          return handleOf(env, c.lru.front().second);
-        }
-      if (auto it = c.building.find(full); it != c.building.end()) {
-        std::shared_future<MapPtr> pending = it->second;
-        ++c.hits;
-        lock.unlock();
-        return handleOf(env, pending.get());  // rethrows the builder's error
-      }
+      if (MapPtr found = cachedOrPending(c, full, lock)) return handleOf(env, found);
       ++c.misses;
       c.building.emplace(full, promise.get_future().share());
     }
@@ -307,6 +306,119 @@ Napi::Value trafficFinish(const Napi::CallbackInfo& info) {
   });
 }
 
+// --- metric files ----------------------------------------------------------------------------
+
+TrafficStats trafficStatsFromJs(const Napi::Object& o) {
+  auto count = [&](const char* key) {
+    const double v = number(o, key, 0);
+    if (!(v >= 0 && v <= 9e18) || v != std::floor(v)) fail("InvalidArgument", std::string("stats.") + key + " must be a count");
+    return uint64_t(v);
+  };
+  TrafficStats s;
+  s.lines = count("lines");
+  s.speed_lines = count("speedLines");
+  s.turn_lines = count("turnLines");
+  s.unknown_segments = count("unknownSegments");
+  s.unknown_turns = count("unknownTurns");
+  s.osm_segments = count("osmSegments");
+  s.osm_segments_set = count("osmSegmentsSet");
+  s.road_segments_changed = count("roadSegmentsChanged");
+  s.closed_segments = count("closedSegments");
+  s.turns_changed = count("turnsChanged");
+  return s;
+}
+
+// metricWrite(metric, path, { stats, version, createdAtMs }): writes a metric handle to a metric
+// file (native/metric/metric_file.h); returns { bytes, writeMs }.
+Napi::Value metricWrite(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr metric = mapArg(info, 0);
+    const std::string path = stringArg(info, 1, "metric file path");
+    Napi::Object o = objectArg(info, 2, "metric file info");
+    MetricFileInfo fi;
+    if (has(o, "stats")) {
+      if (!o.Get("stats").IsObject()) fail("InvalidArgument", "stats must be an object");
+      fi.stats = trafficStatsFromJs(o.Get("stats").As<Napi::Object>());
+    }
+    const double version = number(o, "version", 1), created = number(o, "createdAtMs", 0);
+    if (!(version >= 0 && version <= 9e15) || version != std::floor(version)) fail("InvalidValue", "the traffic version must be an integer >= 0");
+    if (!std::isfinite(created) || std::fabs(created) > 9e15) fail("InvalidValue", "createdAtMs must be a time in ms");
+    fi.traffic_version = uint64_t(version);
+    fi.created_unix_ms = int64_t(created);
+    const auto t0 = std::chrono::steady_clock::now();
+    const uint64_t bytes = writeMetricFile(path, *metric, fi);
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("bytes", double(bytes));
+    r.Set("writeMs", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    return r;
+  });
+}
+
+class MetricLoadWorker : public Napi::AsyncWorker {
+ public:
+  MetricLoadWorker(Napi::Env env, MapPtr base, std::string path, uint64_t version)
+      : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), base_(std::move(base)), path_(std::move(path)), version_(version) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      loaded_ = loadMetricFile(path_, *base_, "traffic:" + std::to_string(version_), version_);
+    } catch (const Error& e) {
+      code_ = e.code();
+      SetError(e.what());
+    } catch (const std::bad_alloc&) {
+      code_ = "MetricCorrupt";
+      SetError(path_ + ": sections larger than memory");
+    } catch (const std::exception& e) {
+      code_ = "Internal";
+      SetError(e.what());
+    }
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    {
+      MetricCache& c = cache();
+      std::lock_guard<std::mutex> lock(c.mutex);
+      c.pinned[baseKey(*base_) + "|traffic:" + std::to_string(version_)] = loaded_.view;
+    }
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("metric", handleOf(env, loaded_.view));
+    o.Set("stats", trafficStatsToJs(env, loaded_.info.stats));
+    o.Set("trafficVersion", double(loaded_.info.traffic_version));
+    o.Set("createdAtMs", double(loaded_.info.created_unix_ms));
+    o.Set("customizeMs", loaded_.view->metric->customize_ms);
+    o.Set("loadMs", loaded_.load_ms);
+    o.Set("bytes", double(loaded_.bytes));
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(makeError(Env(), code_.empty() ? "Internal" : code_, e.Message()).Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  MapPtr base_;
+  std::string path_;
+  uint64_t version_;
+  LoadedMetricFile loaded_;
+  std::string code_;
+};
+
+// metricLoad(map, path, version): reads and validates a metric file on a background thread (no
+// customization); resolves { metric, stats, trafficVersion, createdAtMs, customizeMs, loadMs, bytes }
+// with the metric installed as "traffic:<version>" of the map, as trafficFinish does.
+Napi::Value metricLoad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr base = mapArg(info, 0);
+    if (base->metric) fail("InvalidArgument", "a metric file is loaded onto a map's own weights, not onto a metric");
+    const std::string path = stringArg(info, 1, "metric file path");
+    if (info.Length() < 3 || !info[2].IsNumber()) fail("InvalidArgument", "expected a version number");
+    const double v = info[2].As<Napi::Number>().DoubleValue();
+    if (!(v >= 1 && v <= 9e15) || v != std::floor(v)) fail("InvalidValue", "the traffic version must be a positive integer");
+    auto* worker = new MetricLoadWorker(env, base, path, uint64_t(v));
+    Napi::Promise p = worker->promise();
+    worker->Queue();
+    return p;
+  });
+}
+
 // metricUnpin(map, key): drops an installed metric (requests holding it finish on it).
 Napi::Value metricUnpin(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
@@ -331,6 +443,8 @@ void registerMetric(Napi::Env env, Napi::Object exports) {
   exports.Set("trafficCreate", Napi::Function::New(env, trafficCreate));
   exports.Set("trafficPush", Napi::Function::New(env, trafficPush));
   exports.Set("trafficFinish", Napi::Function::New(env, trafficFinish));
+  exports.Set("metricWrite", Napi::Function::New(env, metricWrite));
+  exports.Set("metricLoad", Napi::Function::New(env, metricLoad));
 }
 
 }  // namespace waymark::js

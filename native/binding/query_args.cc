@@ -6,6 +6,7 @@
 
 #include "binding/js_convert.h"
 #include "common/geo.h"
+#include "route/endpoints.h"
 #include "route/route.h"
 
 namespace waymark::js {
@@ -104,7 +105,7 @@ uint8_t allowedDirections(const LoadedMap& map, const SnapResult& s, double lon,
   uint8_t dirs = 0;
   for (uint32_t dir = 0; dir < 2; ++dir) {
     const uint32_t seg = map.eb.segment(s.edge, dir);
-    if (seg != kNoSegment && (map.eb.snappable(seg) || s.allow_isolated)) dirs |= uint8_t(1u << dir);
+    if (endpointAllowed(map.eb, s, seg)) dirs |= uint8_t(1u << dir);
   }
   const bool has_bearing = i < args.bearing.size() && args.bearing_range[i] >= 0;
   const double approach = i < args.approach.size() ? args.approach[i] : 0;

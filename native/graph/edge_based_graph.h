@@ -16,6 +16,10 @@ constexpr uint32_t kNoSegment = 0xFFFFFFFFu;
 
 enum SegmentFlags : uint8_t {
   kSegmentInLargestComponent = 1,  // snapping uses only these, so every snapped pair is routable
+  // Set by metrics only (metric/metric.h): open, but outside the largest component of the metric's
+  // open arcs (a pocket reached only over excluded or closed roads). Snapped to only when no road of
+  // the largest component lies within the radius.
+  kSegmentInSmallComponent = 2,
 };
 
 struct EdgeBasedGraph {

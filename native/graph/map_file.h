@@ -15,7 +15,8 @@ namespace waymark {
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "map files are little-endian; this build assumes a little-endian host");
 
 inline constexpr char kMapMagic[8] = {'W', 'A', 'Y', 'M', 'A', 'R', 'K', '\x1a'};
-inline constexpr uint32_t kMapFormatVersion = 3;
+// 4: the customizable CH's sections (cch_*) are required (format 3 maps may lack them: rebuild).
+inline constexpr uint32_t kMapFormatVersion = 4;
 inline constexpr uint32_t kMaxSections = 96;
 
 struct MapSectionEntry {

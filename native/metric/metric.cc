@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "graph/road_graph.h"
+#include "graph/scc.h"
 #include "metric/customize_hierarchy.h"
 
 namespace waymark {
@@ -37,7 +38,27 @@ void setSegmentCost(const LoadedMap& base, MetricWeights& w, uint32_t s, uint32_
 void closeSegment(const LoadedMap& base, MetricWeights& w, uint32_t s) {
   const EdgeBasedView& eb = base.eb;
   for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) w.turn_weight[i] = kNotAllowed;
-  w.segment_flags[s] &= static_cast<uint8_t>(~kSegmentInLargestComponent);
+  w.segment_flags[s] &= static_cast<uint8_t>(~(kSegmentInLargestComponent | kSegmentInSmallComponent));
+}
+
+void markComponents(const EdgeBasedView& eb, MetricWeights& w) {
+  const uint32_t n = eb.segmentCount();
+  std::vector<uint32_t> first_out(n + 1, 0), head;
+  head.reserve(eb.turn_head.size());
+  for (uint32_t s = 0; s < n; ++s) {
+    for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i)
+      if (w.turn_weight[i] != kNotAllowed) head.push_back(eb.turn_head[i]);
+    first_out[s + 1] = static_cast<uint32_t>(head.size());
+  }
+  uint32_t largest = 0;
+  const std::vector<uint32_t> component = stronglyConnectedComponents(first_out, head, largest);
+  for (uint32_t s = 0; s < n; ++s) {
+    // Open: snappable on the map and not closed by this metric (closeSegment clears the bit).
+    const bool open = w.segment_flags[s] & (kSegmentInLargestComponent | kSegmentInSmallComponent);
+    uint8_t f = static_cast<uint8_t>(w.segment_flags[s] & ~(kSegmentInLargestComponent | kSegmentInSmallComponent));
+    if (open) f |= component[s] == largest ? kSegmentInLargestComponent : kSegmentInSmallComponent;
+    w.segment_flags[s] = f;
+  }
 }
 
 std::shared_ptr<const LoadedMap> buildMetric(const LoadedMap& base, MetricWeights weights, std::string key, uint64_t version,
@@ -48,6 +69,7 @@ std::shared_ptr<const LoadedMap> buildMetric(const LoadedMap& base, MetricWeight
       weights.segment_flags.size() != eb.segmentCount())
     throw Error("InvalidArgument", "metric weights do not match the map's edge-based graph");
   const auto t0 = std::chrono::steady_clock::now();
+  markComponents(eb, weights);
   auto data = std::make_shared<MetricData>();
   data->key = std::move(key);
   data->version = version;

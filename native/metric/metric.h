@@ -43,6 +43,11 @@ struct MetricData {
   double customize_ms = 0;
 };
 
+// Per metric, the strongly connected components of the edge-based graph over its open arcs:
+// snappable segments (kSegmentInLargestComponent) are those of the largest; other open segments
+// get kSegmentInSmallComponent (snapped to only when nothing of the largest is within the radius).
+void markComponents(const EdgeBasedView& eb, MetricWeights& w);
+
 // Customizes for `weights` (derived from `base`'s arrays) and returns the view to query.
 std::shared_ptr<const LoadedMap> buildMetric(const LoadedMap& base, MetricWeights weights, std::string key, uint64_t version,
                                              unsigned threads = 0);

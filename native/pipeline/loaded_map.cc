@@ -64,6 +64,13 @@ SnapResult LoadedMap::snapPoint(double lon, double lat, double radius_m, bool al
     return eb.snappable(eb.segment(e, 0)) || eb.snappable(eb.segment(e, 1));
   });
   r.allow_isolated = allow_isolated;
+  if (!r.found && !allow_isolated && metric) {
+    // OSRM's rule for small components: the largest one first; a pocket of the metric (reached only
+    // over roads it closes) only when nothing of the largest lies within the radius.
+    auto small = [&](uint32_t s) { return s != kNoSegment && (eb.segment_flags[s] & kSegmentInSmallComponent); };
+    r = snap.snapToRoad(road, lon, lat, radius_m, [&](uint32_t e) { return small(eb.segment(e, 0)) || small(eb.segment(e, 1)); });
+    r.small_component = r.found;
+  }
   return r;
 }
 

@@ -16,12 +16,18 @@ struct SegmentPosition {
   double fraction;  // along the segment's direction of travel
 };
 
+// Whether a route may start or end on segment s of the snapped point's road.
+inline bool endpointAllowed(const EdgeBasedView& eb, const SnapResult& p, uint32_t s) {
+  if (s == kNoSegment) return false;
+  return eb.snappable(s) || p.allow_isolated || (p.small_component && (eb.segment_flags[s] & kSegmentInSmallComponent));
+}
+
 inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const SnapResult& p) {
   std::vector<SegmentPosition> out;
   for (uint32_t dir = 0; dir < 2; ++dir) {
     if (!(p.directions & (1u << dir))) continue;
     const uint32_t s = eb.segment(p.edge, dir);
-    if (eb.snappable(s) || (p.allow_isolated && s != kNoSegment)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
+    if (endpointAllowed(eb, p, s)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
   }
   return out;
 }

@@ -33,6 +33,9 @@ struct SnapResult {
   double lon = 0, lat = 0;
   double distance_m = 0;
   bool allow_isolated = false;  // may start/end on segments outside the largest component
+  // A metric's fallback: nothing of its largest component lay within the radius, so the point
+  // snapped onto a smaller one (kSegmentInSmallComponent); it may start/end on such segments.
+  bool small_component = false;
   uint8_t directions = 3;       // travel directions a route may use here: bit 0 from->to, bit 1 to->from (bearings, approaches)
 };
 

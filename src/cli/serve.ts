@@ -26,6 +26,7 @@ interface ServeOptions {
   maxSolves?: string;
   watch?: boolean;
   inlineMaxSegments?: string;
+  traffic?: string[];
 }
 
 function intOption(value: string | undefined, name: string, min: number): number | undefined {
@@ -80,6 +81,7 @@ export function configFromOptions(mapPaths: string[], opts: ServeOptions): Serve
   if (!config.jobNotify && config.jobsUrl === undefined) throw new WaymarkError('InvalidValue', '--no-job-notify applies to the PostgreSQL job store: give --jobs (or WAYMARK_JOBS_URL)');
   config.maxConcurrentSolves = intOption(opts.maxSolves, 'max-solves', 1) ?? config.maxConcurrentSolves;
   config.watch = Boolean(opts.watch);
+  config.trafficFiles = opts.traffic ?? [];
   config.inlineMaxSegments = intOption(opts.inlineMaxSegments, 'inline-max-segments', 0) ?? config.inlineMaxSegments;
   if (!Number.isInteger(config.inlineMaxSegments) || config.inlineMaxSegments < 0) throw new WaymarkError('InvalidValue', 'WAYMARK_INLINE_MAX_SEGMENTS must be an integer >= 0');
   return config;
@@ -103,6 +105,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--job-lease <ms>', 'lease of a running VRP job: a replica that stops heartbeating loses its jobs after this', '15000')
     .option('--no-job-notify', 'with --jobs: poll the queue (every second) and cancellations (every half second) instead of LISTEN/NOTIFY')
     .option('--max-solves <n>', 'VRP solves at once (default: cores)')
+    .option('--traffic <file>', 'install a metric file (`waymark traffic <map> <csv> -o file.wmetric`) as live traffic on the map it was written for (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--watch', 'reload a map when its file is replaced (also: SIGHUP, POST /admin/reload with WAYMARK_ADMIN_TOKEN)')
     .option('--inline-max-segments <n>', 'answer tiny route queries (2 points, no geometry) on the main thread on maps up to this many segments; 0: always in a worker (default: $WAYMARK_INLINE_MAX_SEGMENTS or 250000)');
 }

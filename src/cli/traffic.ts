@@ -9,6 +9,9 @@ import { printJson } from './output.js';
  * `waymark traffic <map> <speeds.csv>`: reads a live-traffic file (OSRM's CSV) against a map,
  * customizes the metric and checks routes on it against plain Dijkstra: what POST /admin/traffic
  * does on a server, as a dry run with figures (read, customization and query times, coverage).
+ * With `-o file.wmetric` it writes the customized metric to a metric file (native/metric/metric_file.h)
+ * that `waymark serve --traffic` and POST /admin/traffic load without customizing again; the file is
+ * written only when every checked route agrees with plain Dijkstra.
  */
 export function registerTraffic(program: Command): void {
   program
@@ -18,7 +21,13 @@ export function registerTraffic(program: Command): void {
     .argument('<speeds>', 'segment speeds CSV')
     .option('--turns <file>', 'turn penalties CSV (from_osm_node_id,via_osm_node_id,to_osm_node_id,penalty_s[,weight_penalty_s])')
     .option('--check <n>', 'random routes to compare against plain Dijkstra on the new weights', '20')
-    .action(async (mapPath: string, speeds: string, opts: { turns?: string; check: string }) => {
+    .option('-o, --output <file>', 'write the customized metric to this metric file (.wmetric) for `serve --traffic` or POST /admin/traffic')
+    .option('--traffic-version <n>', 'traffic version recorded in the metric file', '1')
+    .action(async (mapPath: string, speeds: string, opts: { turns?: string; check: string; output?: string; trafficVersion: string }) => {
+      const n = Number(opts.check);
+      if (!(Number.isInteger(n) && n >= 0 && n <= 100000)) throw new WaymarkError('InvalidValue', '--check must be an integer in [0, 100000]');
+      const trafficVersion = Number(opts.trafficVersion);
+      if (!(Number.isInteger(trafficVersion) && trafficVersion >= 1 && trafficVersion <= 9e15)) throw new WaymarkError('InvalidValue', '--traffic-version must be a positive integer');
       const map = openMapFile(mapPath);
       const call = <T>(fn: () => T): T => {
         try {
@@ -45,12 +54,11 @@ export function registerTraffic(program: Command): void {
         throw err;
       }
       const t2 = performance.now();
-      const finished = await native.trafficFinish(update, 1).catch((err: unknown) => {
+      const readAt = Date.now();
+      const finished = await native.trafficFinish(update, trafficVersion).catch((err: unknown) => {
         throw isNativeError(err) ? new WaymarkError(err.code, err.message) : err;
       });
       const t3 = performance.now();
-      const n = Number(opts.check);
-      if (!(Number.isInteger(n) && n >= 0 && n <= 100000)) throw new WaymarkError('InvalidValue', '--check must be an integer in [0, 100000]');
       const pts = native.randomRoadPoints(map.handle, 2 * n, 1);
       let agree = 0, noRoute = 0, queryMicros = 0;
       for (let i = 0; i < pts.length; i += 4) {
@@ -64,6 +72,8 @@ export function registerTraffic(program: Command): void {
         if (typeof fast === 'string') noRoute++;
       }
       const s = finished.stats;
+      // A metric that disagrees with Dijkstra is never written.
+      const written = opts.output && agree === n ? call(() => native.metricWrite(finished.metric, opts.output!, { stats: s, version: trafficVersion, createdAtMs: readAt })) : undefined;
       printJson({
         map: mapPath,
         stats: s,
@@ -73,6 +83,7 @@ export function registerTraffic(program: Command): void {
         customizeMs: finished.customizeMs,
         finishMs: t3 - t2,
         check: { routes: n, agreeWithDijkstra: agree, noRoute, meanQueryMicros: n ? queryMicros / n : 0 },
+        ...(written ? { output: { path: opts.output, bytes: written.bytes, writeMs: written.writeMs, trafficVersion } } : {}),
       });
       if (agree !== n) throw new WaymarkError('SelfTestFailed', `${n - agree} of ${n} routes differ from plain Dijkstra on the new weights`);
     });

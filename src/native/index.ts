@@ -375,6 +375,17 @@ export interface NativeAddon {
   trafficPush(update: TrafficHandle, chunk: Uint8Array): TrafficStats;
   /** Customizes on a background thread; the metric is installed process-wide as "traffic:<version>" of the map. */
   trafficFinish(update: TrafficHandle, version: number): Promise<{ metric: MapHandle; stats: TrafficStats; customizeMs: number }>;
+  /** Writes a metric handle to a metric file (native/metric/metric_file.h): its weights and customized hierarchy. */
+  metricWrite(metric: MapHandle, path: string, info: { stats?: TrafficStats; version?: number; createdAtMs?: number }): { bytes: number; writeMs: number };
+  /**
+   * Reads and validates a metric file for a map's own weights on a background thread (no customization); installed process-wide as
+   * "traffic:<version>" of the map, as trafficFinish does. MetricNotFound, MetricCorrupt, MetricVersionUnsupported, MetricMismatch.
+   */
+  metricLoad(
+    map: MapHandle,
+    path: string,
+    version: number,
+  ): Promise<{ metric: MapHandle; stats: TrafficStats; trafficVersion: number; createdAtMs: number; customizeMs: number; loadMs: number; bytes: number }>;
   /** Snapped lon, lat per point; NaN where no road is within the radius. */
   snapEach(map: MapHandle, coordinates: Float64Array, options: { radius?: number }): Float64Array;
 }

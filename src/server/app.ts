@@ -15,7 +15,7 @@ import { native } from '../native/index.js';
 import type { ServerConfig } from './config.js';
 import type { LoadedMapInfo, ServerContext } from './context.js';
 import { ApiError, apiErrorOf } from './errors.js';
-import { coverageOf, retireTraffic } from './traffic.js';
+import { coverageOf, loadTrafficFile, retireTraffic, type TrafficResult } from './traffic.js';
 import { ServerMetrics } from './metrics.js';
 import { QueryPool } from './pool.js';
 import { releaseAfterBigAnswer } from './release-memory.js';
@@ -239,8 +239,25 @@ export class WaymarkServer {
   /** Opens every map, runs a self-test query on each through the workers, then turns ready. */
   async loadMaps(): Promise<void> {
     for (const [profile, path] of Object.entries(this.config.maps)) await this.loadMap(profile, path);
+    for (const file of this.config.trafficFiles) await this.loadTrafficFile(file);
     this.ctx.ready = true;
     await this.ctx.jobs?.start();
+  }
+
+  /** Installs a metric file as live traffic on the served map it was written for (MetricMismatch when none). */
+  async loadTrafficFile(path: string): Promise<TrafficResult> {
+    const maps = [...this.ctx.maps.values()];
+    for (const map of maps) {
+      try {
+        const result = await loadTrafficFile(this.ctx, map, path);
+        this.app.log.info({ profile: map.profile, path, mapVersion: result.mapVersion, loadMs: result.file?.loadMs }, 'metric file installed as live traffic');
+        return result;
+      } catch (err) {
+        if (err instanceof WaymarkError && err.code === 'MetricMismatch' && map !== maps[maps.length - 1]) continue;
+        throw err;
+      }
+    }
+    throw new WaymarkError('MetricMismatch', `${path}: no map is served`);
   }
 
   /** Reloads maps from their configured paths (all, or the given profiles); failures leave the old map serving. */

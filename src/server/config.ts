@@ -57,6 +57,8 @@ export interface ServerConfig {
   adminToken?: string;
   /** Reload a map when its file is replaced. */
   watch: boolean;
+  /** Metric files (`waymark traffic ... -o`) installed as live traffic once the maps load, each on the map it was written for. */
+  trafficFiles: string[];
   /** OpenTelemetry traces (on when the OTEL_* environment configures an OTLP endpoint). */
   tracing: boolean;
   /**
@@ -101,6 +103,7 @@ export function defaultConfig(maps: Record<string, string>): ServerConfig {
     idempotencyTtlMs: 24 * 3600 * 1000,
     ...(process.env.WAYMARK_ADMIN_TOKEN ? { adminToken: process.env.WAYMARK_ADMIN_TOKEN } : {}),
     watch: false,
+    trafficFiles: [],
     tracing: tracingRequested(),
     inlineMaxSegments: process.env.WAYMARK_INLINE_MAX_SEGMENTS !== undefined ? Number(process.env.WAYMARK_INLINE_MAX_SEGMENTS) : DEFAULT_INLINE_MAX_SEGMENTS,
   };

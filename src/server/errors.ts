@@ -28,12 +28,16 @@ export function statusOf(code: string): number {
     case 'NotImplemented':
     case 'InvalidCustomModel':
     case 'InvalidTrafficFile':
+    case 'MetricCorrupt':
+    case 'MetricVersionUnsupported':
     case 'UnsupportedField':
     case 'UnknownField':
       return 400;
     case 'UnknownProfile':
     case 'NotFound':
       return 404;
+    case 'MetricMismatch':
+      return 409;
     case 'MapChanged':
       return 503;
     case 'NotReady':

@@ -5,6 +5,10 @@
  * Dijkstra on the new weights) and swapped in atomically: requests in flight finish on the metric
  * they started on (it stays installed until they do), new ones use the new one. A refused file or a
  * failed self-test leaves the old metric serving.
+ *
+ * A metric file (`waymark traffic ... -o file.wmetric`) is installed the same way, without reading a
+ * CSV or customizing: it is read, validated against the map (MetricMismatch when written for
+ * another one, MetricCorrupt when damaged) and self-tested (loadTrafficFile).
  */
 import { WaymarkError } from '../errors.js';
 import { isNativeError, native, type MapHandle, type TrafficStats } from '../native/index.js';
@@ -23,6 +27,18 @@ export interface TrafficState {
   metric: MapHandle;
   inflight: number;
   retired: boolean;
+  /** Installed from a metric file rather than a CSV. */
+  file?: MetricFileSource;
+}
+
+export interface MetricFileSource {
+  path: string;
+  bytes: number;
+  /** Reading and validating the file (what replaced customizeMs). */
+  loadMs: number;
+  /** The traffic version and time the file was written with. */
+  trafficVersion: number;
+  createdAt: string;
 }
 
 export interface TrafficResult {
@@ -35,6 +51,7 @@ export interface TrafficResult {
   customizeMs: number;
   selfTestMs: number;
   totalMs: number;
+  file?: MetricFileSource;
 }
 
 /** Installed traffic versions count up per process (a map reload starts over from its own weights). */
@@ -64,16 +81,21 @@ function nativeCall<T>(fn: () => T): T {
   }
 }
 
-/** Reads, customizes, self-tests and installs one traffic update (updates of a profile run one after another). */
-export async function applyTraffic(ctx: ServerContext, map: LoadedMapInfo, stream: AsyncIterable<Uint8Array | string>): Promise<TrafficResult> {
-  const previous = busy.get(map.profile) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(() => applyNow(ctx, map, stream));
-  busy.set(map.profile, run);
+/** Runs the traffic updates of a profile one after another. */
+async function oneAtATime<T>(profile: string, fn: () => Promise<T>): Promise<T> {
+  const previous = busy.get(profile) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(fn);
+  busy.set(profile, run);
   try {
     return await run;
   } finally {
-    if (busy.get(map.profile) === run) busy.delete(map.profile);
+    if (busy.get(profile) === run) busy.delete(profile);
   }
+}
+
+/** Reads, customizes, self-tests and installs one traffic update. */
+export function applyTraffic(ctx: ServerContext, map: LoadedMapInfo, stream: AsyncIterable<Uint8Array | string>): Promise<TrafficResult> {
+  return oneAtATime(map.profile, () => applyNow(ctx, map, stream));
 }
 
 async function applyNow(ctx: ServerContext, map: LoadedMapInfo, stream: AsyncIterable<Uint8Array | string>): Promise<TrafficResult> {
@@ -88,6 +110,37 @@ async function applyNow(ctx: ServerContext, map: LoadedMapInfo, stream: AsyncIte
   const finished = await native.trafficFinish(update, version).catch((err: unknown) => {
     throw isNativeError(err) ? new WaymarkError(err.code, err.message) : err;
   });
+  return install(ctx, map, version, finished, t0, t1 - t0);
+}
+
+/** Loads, validates, self-tests and installs a metric file (one after another with the CSV updates of its profile). */
+export function loadTrafficFile(ctx: ServerContext, map: LoadedMapInfo, path: string): Promise<TrafficResult> {
+  return oneAtATime(map.profile, async () => {
+    const t0 = performance.now();
+    const version = nextVersion++;
+    const loaded = await native.metricLoad(map.handle, path, version).catch((err: unknown) => {
+      throw isNativeError(err) ? new WaymarkError(err.code, err.message) : err;
+    });
+    const file: MetricFileSource = {
+      path,
+      bytes: loaded.bytes,
+      loadMs: loaded.loadMs,
+      trafficVersion: loaded.trafficVersion,
+      createdAt: new Date(loaded.createdAtMs).toISOString(),
+    };
+    return install(ctx, map, version, { ...loaded, file }, t0, 0);
+  });
+}
+
+/** Self-tests a metric installed natively as traffic:<version> and swaps it in. */
+async function install(
+  ctx: ServerContext,
+  map: LoadedMapInfo,
+  version: number,
+  finished: { metric: MapHandle; stats: TrafficStats; customizeMs: number; file?: MetricFileSource },
+  t0: number,
+  readMs: number,
+): Promise<TrafficResult> {
   const key = trafficKey(version);
   const state: TrafficState = {
     version,
@@ -100,6 +153,7 @@ async function applyNow(ctx: ServerContext, map: LoadedMapInfo, stream: AsyncIte
     metric: finished.metric,
     inflight: 0,
     retired: false,
+    ...(finished.file ? { file: finished.file } : {}),
   };
   const t2 = performance.now();
   try {
@@ -125,10 +179,11 @@ async function applyNow(ctx: ServerContext, map: LoadedMapInfo, stream: AsyncIte
     mapVersion: `${map.version}+t${version}`,
     stats: state.stats,
     coverage: coverageOf(state.stats),
-    readMs: t1 - t0,
+    readMs,
     customizeMs: state.customizeMs,
     selfTestMs: state.selfTestMs,
     totalMs: performance.now() - t0,
+    ...(state.file ? { file: state.file } : {}),
   };
 }
 
@@ -152,5 +207,6 @@ export function trafficInfo(map: LoadedMapInfo): Record<string, unknown> | null 
     customizeMs: t.customizeMs,
     selfTestMs: t.selfTestMs,
     stats: t.stats,
+    ...(t.file ? { file: t.file } : {}),
   };
 }
