@@ -12,6 +12,7 @@ import { openMapFile } from '../src/maps/open.js';
 import { native } from '../src/native/index.js';
 import { benchBuildOne } from './build.js';
 import { fmt } from './stats.js';
+import { benchTrafficLoad, printTrafficLoad, type TrafficLoadOptions } from './traffic-load.js';
 
 export interface CCHBenchOptions {
   queries: number;
@@ -21,9 +22,11 @@ export interface CCHBenchOptions {
   /** Rebuild the metric-independent part to time it (minutes on big maps). */
   preprocess: boolean;
   json: boolean;
+  /** Sustained traffic updates over HTTP after the figures above (0: none). */
+  traffic: TrafficLoadOptions;
 }
 
-export function benchCCH(inputs: string[], options: CCHBenchOptions): Record<string, unknown>[] {
+export async function benchCCH(inputs: string[], options: CCHBenchOptions): Promise<Record<string, unknown>[]> {
   const all: Record<string, unknown>[] = [];
   for (const input of inputs) {
     let mapPath = input;
@@ -36,8 +39,9 @@ export function benchCCH(inputs: string[], options: CCHBenchOptions): Record<str
       const map = openMapFile(mapPath);
       const f = native.cchBench(map.handle, { threads: options.threads, rounds: options.rounds, queries: options.queries, matrixSizes: options.matrixSizes, preprocess: options.preprocess });
       native.releaseMap(map.handle);
-      const result = { map: basename(input), build, ...f };
+      const result: Record<string, unknown> = { map: basename(input), build, ...f };
       all.push(result);
+      if (options.traffic.updates > 0) result.sustainedTraffic = await benchTrafficLoad(mapPath, options.traffic);
       if (options.json) {
         console.log(JSON.stringify(result));
         continue;
@@ -61,6 +65,7 @@ export function benchCCH(inputs: string[], options: CCHBenchOptions): Record<str
           `  matrix ${m.size}x${m.size} (all threads): CH ${fmt(m.ch.wallMs, 0)} ms (${fmt(m.ch.cpuMs, 0)} CPU), CCH perfect ${fmt(m.cchPerfect.wallMs, 0)} ms ` +
             `(${fmt(m.cchPerfect.cpuMs, 0)} CPU), x${fmt(m.cchPerfect.wallMs / m.ch.wallMs, 2)}; same totals: ${m.sameSum}`,
         );
+      if (result.sustainedTraffic) printTrafficLoad(basename(input), result.sustainedTraffic as Awaited<ReturnType<typeof benchTrafficLoad>>, options.traffic);
     } finally {
       if (mapPath !== input) rmSync(mapPath, { force: true });
     }

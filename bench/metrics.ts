@@ -5,40 +5,19 @@
  * use and found in the cache afterwards (first vs cached cost); CH query latency on the traffic
  * metric beside the map's own weights, same pairs, same run.
  */
-import { writeFileSync, rmSync, createReadStream, statSync } from 'node:fs';
+import { rmSync, createReadStream, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMapFile } from '../src/maps/open.js';
 import { native, type MapHandle } from '../src/native/index.js';
 import { metricHandle, type MetricRequest } from '../src/routing/metric.js';
 import { fmt, percentile, sortedCopy } from './stats.js';
-
-function speedsFile(map: MapHandle, path: string, seed: number): number {
-  const nodeId = native.mapSection(map, 'node_osm_id', 'i64');
-  const shapeId = native.mapSection(map, 'shape_osm_id', 'i64');
-  const from = native.mapSection(map, 'edge_from', 'u32');
-  const to = native.mapSection(map, 'edge_to', 'u32');
-  const shapeFirst = native.mapSection(map, 'edge_shape_first', 'u32');
-  const fwd = native.mapSection(map, 'edge_duration_forward', 'u32');
-  const bwd = native.mapSection(map, 'edge_duration_backward', 'u32');
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const lines: string[] = [];
-  for (let e = 0; e < from.length; e++) {
-    const ids = [nodeId[from[e]], ...shapeId.slice(shapeFirst[e], shapeFirst[e + 1]), nodeId[to[e]]];
-    for (let j = 0; j + 1 < ids.length; j++) {
-      if (fwd[e] !== 0xffffffff) lines.push(`${ids[j]},${ids[j + 1]},${Math.round(5 + 95 * rand())}`);
-      if (bwd[e] !== 0xffffffff) lines.push(`${ids[j + 1]},${ids[j]},${Math.round(5 + 95 * rand())}`);
-    }
-  }
-  writeFileSync(path, lines.join('\n') + '\n');
-  return lines.length;
-}
+import { writeSpeedsFile } from './traffic-load.js';
 
 export async function benchMetrics(mapPath: string, options: { updates: number; queries: number; json: boolean }): Promise<Record<string, unknown>> {
   const map = openMapFile(mapPath).handle;
   const file = join(tmpdir(), `waymark-bench-speeds-${process.pid}.csv`);
-  const lines = speedsFile(map, file, 1);
+  const lines = writeSpeedsFile(map, file, 1);
   const bytes = statSync(file).size;
   const updates: { readMs: number; customizeMs: number; customizeCpuMs: number; totalMs: number; coverage: number }[] = [];
   const cpuMs = (since: NodeJS.CpuUsage) => {

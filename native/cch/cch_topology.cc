@@ -103,23 +103,33 @@ CCHTopology::CCHTopology(const MappedMap& m, const EdgeBasedView& eb)
   if (!consistent(*this, eb)) throw Error("MapCorrupt", m.path() + " has an inconsistent customizable contraction hierarchy");
 }
 
-CCHTopologyData buildCCHTopology(const EdgeBasedView& eb, const RoadMap& road, const CCHBuildOptions& options) {
+CCHDissectionGraph cchDissectionGraph(const EdgeBasedView& eb, const RoadMap& road) {
   const uint32_t n = eb.segmentCount();
-  CCHTopologyData d;
-  std::vector<uint32_t> first, head;
-  undirectedTurnGraph(eb, first, head);
-
+  CCHDissectionGraph g;
+  undirectedTurnGraph(eb, g.first, g.head);
   // A segment sits at the middle of its road edge (copies on their original); longitude is scaled
   // so that both axes measure about the same distance.
-  std::vector<double> x(n), y(n);
+  g.x.resize(n);
+  g.y.resize(n);
   double mean_lat = 0;
   for (uint32_t v = 0; v < road.nodeCount(); ++v) mean_lat += toDegrees(road.node_lat[v]) / std::max<uint32_t>(1, road.nodeCount());
   const double lon_scale = std::cos(mean_lat * M_PI / 180.0);
   for (uint32_t s = 0; s < n; ++s) {
     const uint32_t e = eb.segment_edge_dir[eb.original(s)] / 2;
-    x[s] = lon_scale * 0.5 * (toDegrees(road.node_lon[road.edge_from[e]]) + toDegrees(road.node_lon[road.edge_to[e]]));
-    y[s] = 0.5 * (toDegrees(road.node_lat[road.edge_from[e]]) + toDegrees(road.node_lat[road.edge_to[e]]));
+    g.x[s] = lon_scale * 0.5 * (toDegrees(road.node_lon[road.edge_from[e]]) + toDegrees(road.node_lon[road.edge_to[e]]));
+    g.y[s] = 0.5 * (toDegrees(road.node_lat[road.edge_from[e]]) + toDegrees(road.node_lat[road.edge_to[e]]));
   }
+  return g;
+}
+
+CCHTopologyData buildCCHTopology(const EdgeBasedView& eb, const RoadMap& road, const CCHBuildOptions& options) {
+  const uint32_t n = eb.segmentCount();
+  CCHTopologyData d;
+  CCHDissectionGraph dg = cchDissectionGraph(eb, road);
+  std::vector<uint32_t>& first = dg.first;
+  std::vector<uint32_t>& head = dg.head;
+  std::vector<double>& x = dg.x;
+  std::vector<double>& y = dg.y;
   NestedDissectionOptions nd;
   nd.threads = options.threads;
   d.order = nestedDissectionOrder(PlanarGraph{first, head, x, y}, nd);

@@ -53,6 +53,14 @@ struct CCHBuildOptions {
   unsigned threads = 0;  // 0 = all cores
 };
 
+// The graph nested dissection cuts: the turns taken undirected (symmetric CSR, no loops or
+// duplicates) and a planar position per segment.
+struct CCHDissectionGraph {
+  std::vector<uint32_t> first, head;
+  std::vector<double> x, y;
+};
+CCHDissectionGraph cchDissectionGraph(const EdgeBasedView& eb, const RoadMap& road);
+
 CCHTopologyData buildCCHTopology(const EdgeBasedView& eb, const RoadMap& road, const CCHBuildOptions& options);
 
 // Longest root-to-leaf path of the elimination tree, in nodes.

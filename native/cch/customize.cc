@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/huge_pages.h"
 #include "common/parallel.h"
 
 namespace waymark {
@@ -61,6 +62,7 @@ class Customizer {
 
   void run(std::span<const uint32_t> arc_weight, std::span<const uint32_t> arc_distance, bool perfect) {
     const uint32_t m = t_.arcCount();
+    reserveHugePages(arcs_, m);
     arcs_.assign(m, ArcCost{});
     // Input arcs: the cheapest turn between two segments in each direction.
     for (size_t i = 0; i < t_.turn_arc.size(); ++i) {
@@ -98,8 +100,6 @@ class Customizer {
   ContractionHierarchy result() const {
     const uint32_t n = t_.nodeCount();
     ContractionHierarchy ch;
-    ch.rank.assign(t_.rank.begin(), t_.rank.end());
-    ch.input_node.assign(t_.order.begin(), t_.order.end());
     auto emit = [&](bool down, std::vector<uint32_t>& first, std::vector<uint32_t>& head,
                     std::vector<uint32_t>& weight, std::vector<uint32_t>& distance, std::vector<uint32_t>& middle) {
       size_t kept = 0;
@@ -107,11 +107,10 @@ class Customizer {
         const Cost& c = down ? a.down : a.up;
         kept += c.weight != kNotAllowed && c.middle != kDropped;
       }
-      first.assign(n + 1, 0);
-      head.reserve(kept);
-      weight.reserve(kept);
-      distance.reserve(kept);
-      middle.reserve(kept);
+      first.resize(n + 1);
+      // Reserved, not resized: zero-filling 17 M entries first would cost as much as writing them.
+      for (std::vector<uint32_t>* v : {&head, &weight, &distance, &middle}) reserveHugePages(*v, kept);
+      first[0] = 0;
       for (uint32_t u = 0; u < n; ++u) {
         for (uint32_t a = t_.up_first[u]; a < t_.up_first[u + 1]; ++a) {
           const Cost& c = down ? arcs_[a].down : arcs_[a].up;
@@ -124,8 +123,15 @@ class Customizer {
         first[u + 1] = static_cast<uint32_t>(head.size());
       }
     };
-    emit(false, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
-    emit(true, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
+    // The two directions are independent, and so are the copies of the order.
+    parallelFor(3, std::min(threads_, 3u), [&](uint64_t i, unsigned) {
+      if (i == 0) emit(false, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
+      if (i == 1) emit(true, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
+      if (i == 2) {
+        ch.rank.assign(t_.rank.begin(), t_.rank.end());
+        ch.input_node.assign(t_.order.begin(), t_.order.end());
+      }
+    }, 1);
     return ch;
   }
 

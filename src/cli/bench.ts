@@ -34,15 +34,30 @@ export function registerBench(program: Command): void {
     .option('--threads <list>', 'customization thread counts', '1,2')
     .option('--rounds <n>', 'customizations per setting (median)', '3')
     .option('--no-preprocess', 'do not rebuild (and time) the metric-independent part')
+    .option('--traffic-updates <k>', 'then K live-traffic updates (every segment) over HTTP to `waymark serve` on 127.0.0.1 under /route load; 0: none', '3')
+    .option('--traffic-interval <s>', 'seconds between traffic updates', '60')
+    .option('--traffic-clients <n>', 'concurrent /route clients during the traffic run', '2')
+    .option('--workers <n>', 'server worker threads for the traffic run', '2')
     .option('--json', 'one JSON object per map')
-    .action((maps: string[], opts: { queries: string; sizes: string; threads: string; rounds: string; preprocess: boolean; json?: boolean }) => {
-      benchCCH(maps, {
+    .action(async (maps: string[], opts: { queries: string; sizes: string; threads: string; rounds: string; preprocess: boolean; trafficUpdates: string; trafficInterval: string; trafficClients: string; workers: string; json?: boolean }) => {
+      const positive = (name: string, v: string, min: number) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < min) throw new WaymarkError('InvalidValue', `${name} must be a number >= ${min}`);
+        return n;
+      };
+      await benchCCH(maps, {
         queries: Number(opts.queries),
         matrixSizes: opts.sizes ? opts.sizes.split(',').map(Number) : [],
         threads: opts.threads.split(',').map(Number),
         rounds: Number(opts.rounds),
         preprocess: opts.preprocess,
         json: Boolean(opts.json),
+        traffic: {
+          updates: Math.floor(positive('--traffic-updates', opts.trafficUpdates, 0)),
+          intervalS: positive('--traffic-interval', opts.trafficInterval, 0),
+          clients: Math.floor(positive('--traffic-clients', opts.trafficClients, 1)),
+          workers: Math.floor(positive('--workers', opts.workers, 1)),
+        },
       });
     });
   bench
