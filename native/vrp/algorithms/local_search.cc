@@ -9,7 +9,7 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 }  // namespace
 
 void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s) {
-  MoveScratch m;
+  MoveScratch m(p);
   m.deadline_s = deadline_s;
   using Op = bool (*)(const Problem&, Solution&, const Neighbors&, MoveScratch&);
   const Op ops[] = {relocate, swapTasks, twoOptStar, twoOpt, orOpt, crossExchange, swapStar, relocatePair};

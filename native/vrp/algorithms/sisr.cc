@@ -56,6 +56,10 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
   // tasks per iteration would make iterations linear in the size).
   std::uniform_int_distribution<uint32_t> any_task(0, p_.taskCount() - 1);
   uint32_t seed = any_task(rng_);
+  if (options_.focus && !options_.focus->empty() && u(rng_) < options_.focus_share) {
+    const uint32_t f = (*options_.focus)[std::uniform_int_distribution<size_t>(0, options_.focus->size() - 1)(rng_)];
+    if (s.route_of[f] != kNone) seed = f;
+  }
   for (int tries = 0; s.route_of[seed] == kNone && tries < 64; ++tries) seed = any_task(rng_);
   if (s.route_of[seed] == kNone) {
     std::vector<uint32_t> assigned;

@@ -21,6 +21,10 @@ struct SisrOptions {
   uint64_t schedule_iterations = UINT64_MAX;
   uint64_t converge_after = UINT64_MAX;
   const std::atomic<int32_t>* cancel = nullptr;  // non-zero: stop now, keeping the best so far
+  // Warm starts (replans): the tasks the previous plan did not hold. A share of the ruins is seeded
+  // at one of them, so that a short search works where the plan changed.
+  const std::vector<uint32_t>* focus = nullptr;
+  double focus_share = 0.5;
 };
 
 struct SearchStats {

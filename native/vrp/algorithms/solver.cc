@@ -148,7 +148,21 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
 
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
-  if (options.initial_routes) seedRoutes(p, *options.initial_routes, start);
+  // A warm start holding most of the tasks (a replan, fully listed vehicle steps) is already a
+  // good plan: the search stays cool and seeds half its ruins at the tasks it did not hold.
+  std::vector<uint32_t> focus;
+  bool warm = false;
+  if (options.initial_routes) {
+    seedRoutes(p, *options.initial_routes, start);
+    uint32_t held = 0, wanted = 0;
+    for (uint32_t t = 0; t < T; ++t) {
+      if (!assignable[t] || p.kind[t] == TaskKind::kDelivery) continue;
+      ++wanted;
+      if (start.route_of[t] != kNone) ++held;
+      else focus.push_back(t);
+    }
+    warm = wanted > 0 && held * 2 >= wanted;
+  }
   {
     Sisr builder(p, neighbors, assignable, options.seed, options.verify_fast_path);
     std::vector<uint32_t> all;
@@ -192,7 +206,9 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
       // large CVRPs a cooler one; the best thread wins.
       static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
-      so.temperature_factor = kTemperatures[i % 4];
+      static constexpr double kWarmTemperatures[] = {0.05, 0.2, 0.1, 0.02};
+      so.temperature_factor = warm ? kWarmTemperatures[i % 4] : kTemperatures[i % 4];
+      if (warm) so.focus = &focus;
       bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
     });
   }
