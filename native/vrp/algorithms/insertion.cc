@@ -223,6 +223,18 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     }
     const uint32_t n = static_cast<uint32_t>(route.size());
     if (int64_t(n) + 1 > p_.max_tasks[v]) continue;
+    if (n > 0) {
+      // The start's load (every delivery) and the end's (every pickup) bound the load at any
+      // position: a route that cannot take the job there cannot take it anywhere.
+      const RouteCache& rc = cacheFor(s, v);
+      bool fits = true;
+      for (uint32_t d = 0; d < p_.dims; ++d) {
+        const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
+        fits = fits && rc.prefix_max_load[d] + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
+               rc.suffix_max_load[size_t(n) * p_.dims + d] + p_.pickup[size_t(task) * p_.dims + d] <= cap;
+      }
+      if (!fits) continue;
+    }
     const VehicleType& type = p_.typeOf(v);
     const int32_t* cost = type.cost.data();
     const size_t L = type.locations;

@@ -192,6 +192,21 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     options.progress[4] = double(s.cost);
   };
   publish(start);
+  // The threads meet ten times: a thread behind the best so far continues from it.
+  std::mutex exchange_mutex;
+  Solution shared_best = start;
+  auto exchange = [&](Solution& best) {
+    std::lock_guard<std::mutex> lock(exchange_mutex);
+    if (best.objective() < shared_best.objective()) {
+      shared_best = best;
+      return false;
+    }
+    if (shared_best.objective() < best.objective()) {
+      best = shared_best;
+      return true;
+    }
+    return false;
+  };
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
       Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
@@ -209,6 +224,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       static constexpr double kWarmTemperatures[] = {0.05, 0.2, 0.1, 0.02};
       so.temperature_factor = warm ? kWarmTemperatures[i % 4] : kTemperatures[i % 4];
       if (warm) so.focus = &focus;
+      if (options.max_iterations == UINT64_MAX && threads > 1) {
+        so.exchange = exchange;
+        so.exchange_every_s = (search_deadline - now()) / 10;
+      }
       bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
     });
   }
