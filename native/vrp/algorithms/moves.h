@@ -22,6 +22,9 @@ struct MoveScratch {
   // Operators scan tasks from here and leave it at the task of their last applied move, so that
   // a scan after an improvement resumes there instead of re-checking every earlier task.
   uint32_t cursor = 0;
+  // When set, scans only move the tasks marked 1 (a warm start: the routes that changed).
+  const std::vector<uint8_t>* only = nullptr;
+  bool skip(uint32_t t) const { return only && !(*only)[t]; }
   explicit MoveScratch(const Problem& p) {
     arc_costs_only = true;
     for (int64_t c : p.task_hour_cost) arc_costs_only = arc_costs_only && c == 0;
@@ -91,7 +94,7 @@ bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors&
   const uint32_t T = p.taskCount();
   for (uint32_t i = 0; i < T; ++i) {
     const uint32_t t = m.task(i, T);
-    if (s.route_of[t] == kNone) continue;
+    if (s.route_of[t] == kNone || m.skip(t)) continue;
     if (m.expired()) return false;
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];

@@ -168,9 +168,19 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     std::vector<uint32_t> all;
     for (uint32_t t = 0; t < T; ++t)
       if (assignable[t] && p.kind[t] != TaskKind::kDelivery) all.push_back(t);
+    const Solution seeded = warm ? start : Solution();
     builder.recreate(start, all);
     result.seconds_first_solution = now() - began;
-    localSearch(p, start, neighbors, began + (deadline - began) * 0.2);
+    if (warm) {
+      // The rest of the plan was already searched: only the routes that took new tasks.
+      std::vector<uint8_t> changed(T, 0);
+      for (uint32_t v = 0; v < p.vehicleCount(); ++v)
+        if (start.routes[v] != seeded.routes[v])
+          for (uint32_t t : start.routes[v]) changed[t] = 1;
+      localSearch(p, start, neighbors, began + (deadline - began) * 0.2, &changed);
+    } else {
+      localSearch(p, start, neighbors, began + (deadline - began) * 0.2);
+    }
   }
 
   // Independent searches, one per thread, each with its own seed and temperature; a short local

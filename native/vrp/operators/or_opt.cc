@@ -11,6 +11,7 @@ bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
   const uint32_t T = p.taskCount();
   for (uint32_t step = 0; step < T; ++step) {
     const uint32_t t = m.task(step, T);
+    if (m.skip(t)) continue;
     if (s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);

@@ -7,6 +7,7 @@ bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m
   const uint32_t T = p.taskCount();
   for (uint32_t step = 0; step < T; ++step) {
     const uint32_t t = m.task(step, T);
+    if (m.skip(t)) continue;
     if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);

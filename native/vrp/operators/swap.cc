@@ -7,11 +7,12 @@ bool swapTasks(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& 
   const uint32_t T = p.taskCount();
   for (uint32_t step = 0; step < T; ++step) {
     const uint32_t t = m.task(step, T);
+    if (m.skip(t)) continue;
     if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
-      if (u < t || p.kind[u] != TaskKind::kJob || s.route_of[u] == kNone) continue;
+      if ((u < t && !m.skip(u)) || p.kind[u] != TaskKind::kJob || s.route_of[u] == kNone) continue;
       const uint32_t va = static_cast<uint32_t>(s.route_of[t]), vb = static_cast<uint32_t>(s.route_of[u]);
       if (va == vb) {
         m.a = s.routes[va];
