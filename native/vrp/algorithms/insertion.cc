@@ -134,7 +134,6 @@ Insertion Inserter::best(const Solution& s, uint32_t task, Rng& rng, double blin
 }
 
 Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only) {
-  candidates_.clear();
   // The vehicles to look at: all of them, or (nearby) the routes of the task's neighbours and the
   // first empty vehicle of each class.
   vehicles_.clear();
@@ -160,11 +159,27 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
   } else {
     for (uint32_t v = 0; v < p_.vehicleCount(); ++v) vehicles_.push_back(v);
   }
+  if (p_.kind[task] == TaskKind::kJob && scan_ok_ && !p_.pinned(task)) {
+    if (verify_) {
+      // Without blinks the scan must answer exactly what the candidate heap answers.
+      Rng unused(0);
+      const Insertion a = scanJob(s, task, unused, 0.0), b = heapBest(s, task, unused, 0.0);
+      if (a.found != b.found || (a.found && (a.delta != b.delta || a.vehicle != b.vehicle || a.position != b.position)))
+        throw Error("Internal", "the insertion scan disagrees with the candidate heap");
+    }
+    return scanJob(s, task, rng, blink);
+  }
+  return heapBest(s, task, rng, blink);
+}
+
+// Every candidate position (pairs of positions for a shipment) of the vehicles to look at, by cost
+// delta in a lazy heap; the first feasible one that is not blinked wins.
+Insertion Inserter::heapBest(const Solution& s, uint32_t task, Rng& rng, double blink) {
+  candidates_.clear();
   const bool shipment = p_.kind[task] == TaskKind::kPickup;
   const uint32_t partner = shipment ? static_cast<uint32_t>(p_.partner[task]) : 0;
   const int32_t lt = static_cast<int32_t>(p_.location[task]);
   std::fill(class_seen_.begin(), class_seen_.end(), 0);
-  if (!shipment && scan_ok_ && !p_.pinned(task)) return scanJob(s, task, rng, blink);
   for (uint32_t v : vehicles_) {
     if (!p_.compatible(v, task) || (shipment && !p_.compatible(v, partner))) continue;
     const auto& route = s.routes[v];
@@ -212,6 +227,7 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
 Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double blink) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   const int32_t lt = static_cast<int32_t>(p_.location[task]);
+  std::fill(class_seen_.begin(), class_seen_.end(), 0);
   Candidate best{std::numeric_limits<int64_t>::max(), 0, 0, 0};
   bool found = false;
   for (uint32_t v : vehicles_) {

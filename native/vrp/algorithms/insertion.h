@@ -48,6 +48,7 @@ class Inserter {
   };
   Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
+  Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   struct RouteCache {
     uint64_t version = 0;
     std::vector<int32_t> location;       // positions 0 (start) .. n + 1 (end)
