@@ -1,6 +1,7 @@
 #include "vrp/algorithms/insertion.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "common/error.h"
 
@@ -34,6 +35,7 @@ Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
     fast_ok_ = fast_ok_ && p.kind[t] == TaskKind::kJob && p.setup[t] == 0 && p.tw_first[t + 1] - p.tw_first[t] == 1;
   vehicle_fast_.resize(p.vehicleCount());
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) vehicle_fast_[v] = !p.hasBreaks(v);
+  scan_ok_ = fast_ok_ && std::all_of(vehicle_fast_.begin(), vehicle_fast_.end(), [](uint8_t f) { return f != 0; });
   cache_.resize(p.vehicleCount());
   class_members_.resize(representatives.size());
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) class_members_[vehicle_class_[v]].push_back(v);
@@ -132,7 +134,6 @@ Insertion Inserter::best(const Solution& s, uint32_t task, Rng& rng, double blin
 }
 
 Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only) {
-  candidates_.clear();
   // The vehicles to look at: all of them, or (nearby) the routes of the task's neighbours and the
   // first empty vehicle of each class.
   vehicles_.clear();
@@ -158,6 +159,23 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
   } else {
     for (uint32_t v = 0; v < p_.vehicleCount(); ++v) vehicles_.push_back(v);
   }
+  if (p_.kind[task] == TaskKind::kJob && scan_ok_ && !p_.pinned(task)) {
+    if (verify_) {
+      // Without blinks the scan must answer exactly what the candidate heap answers.
+      Rng unused(0);
+      const Insertion a = scanJob(s, task, unused, 0.0), b = heapBest(s, task, unused, 0.0);
+      if (a.found != b.found || (a.found && (a.delta != b.delta || a.vehicle != b.vehicle || a.position != b.position)))
+        throw Error("Internal", "the insertion scan disagrees with the candidate heap");
+    }
+    return scanJob(s, task, rng, blink);
+  }
+  return heapBest(s, task, rng, blink);
+}
+
+// Every candidate position (pairs of positions for a shipment) of the vehicles to look at, by cost
+// delta in a lazy heap; the first feasible one that is not blinked wins.
+Insertion Inserter::heapBest(const Solution& s, uint32_t task, Rng& rng, double blink) {
+  candidates_.clear();
   const bool shipment = p_.kind[task] == TaskKind::kPickup;
   const uint32_t partner = shipment ? static_cast<uint32_t>(p_.partner[task]) : 0;
   const int32_t lt = static_cast<int32_t>(p_.location[task]);
@@ -201,6 +219,57 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
     if (feasible(s, task, c.vehicle, c.pos, c.pos2)) return {true, c.delta, c.vehicle, c.pos, c.pos2};
   }
   return {};
+}
+
+// A job where the O(1) check is exact: one pass over the positions, checking feasibility only for a
+// candidate cheaper than the best feasible one so far. Checks every candidate the lazy heap would
+// (those cheaper than the answer) and answers the same, without building the candidate list.
+Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double blink) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const int32_t lt = static_cast<int32_t>(p_.location[task]);
+  std::fill(class_seen_.begin(), class_seen_.end(), 0);
+  Candidate best{std::numeric_limits<int64_t>::max(), 0, 0, 0};
+  bool found = false;
+  for (uint32_t v : vehicles_) {
+    if (!p_.compatible(v, task)) continue;
+    const auto& route = s.routes[v];
+    if (route.empty()) {
+      if (class_seen_[vehicle_class_[v]]) continue;
+      class_seen_[vehicle_class_[v]] = 1;
+    }
+    const uint32_t n = static_cast<uint32_t>(route.size());
+    if (int64_t(n) + 1 > p_.max_tasks[v]) continue;
+    if (n > 0) {
+      // The start's load (every delivery) and the end's (every pickup) bound the load at any
+      // position: a route that cannot take the job there cannot take it anywhere.
+      const RouteCache& rc = cacheFor(s, v);
+      bool fits = true;
+      for (uint32_t d = 0; d < p_.dims; ++d) {
+        const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
+        fits = fits && rc.prefix_max_load[d] + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
+               rc.suffix_max_load[size_t(n) * p_.dims + d] + p_.pickup[size_t(task) * p_.dims + d] <= cap;
+      }
+      if (!fits) continue;
+    }
+    const VehicleType& type = p_.typeOf(v);
+    const int32_t* cost = type.cost.data();
+    const size_t L = type.locations;
+    const int64_t fixed = route.empty() ? p_.fixed_cost[v] : 0;
+    auto arc = [&](int32_t a, int32_t b) -> int64_t { return (a == kNone || b == kNone) ? 0 : cost[size_t(a) * L + b]; };
+    int32_t a = p_.start[v];
+    for (uint32_t i = 0; i <= n; ++i) {
+      const int32_t b = i < n ? static_cast<int32_t>(p_.location[route[i]]) : p_.end[v];
+      const Candidate c{arc(a, lt) + arc(lt, b) - arc(a, b) + fixed, v, i, 0};
+      a = b;
+      if (found && !(c < best)) continue;
+      if (blink > 0 && u(rng) < blink) continue;
+      if (!feasible(s, task, v, i, 0)) continue;
+      best = c;
+      found = true;
+    }
+  }
+  if (!found) return {};
+  return {true, best.delta, best.vehicle, best.pos, best.pos2};
 }
 
 void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) const {

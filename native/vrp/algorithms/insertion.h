@@ -47,6 +47,8 @@ class Inserter {
     }
   };
   Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
+  Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
+  Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   struct RouteCache {
     uint64_t version = 0;
     std::vector<int32_t> location;       // positions 0 (start) .. n + 1 (end)
@@ -58,6 +60,7 @@ class Inserter {
   const RouteCache& cacheFor(const Solution& s, uint32_t v);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
   bool fast_ok_ = false;
+  bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteCache> cache_;

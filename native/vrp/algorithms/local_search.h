@@ -5,6 +5,7 @@ namespace waymark::vrp {
 
 // Applies the operators until none improves (or the deadline passes): one operator set serves
 // every variant, since feasibility is always the exact route evaluation.
-void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s);
+// `only`: move only the tasks marked 1 (their partners in a move may be any task).
+void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s, const std::vector<uint8_t>* only = nullptr);
 
 }  // namespace waymark::vrp

@@ -16,14 +16,50 @@ struct MoveScratch {
   // Steady-clock seconds after which operators give up their scan (one scan of a large instance
   // takes long enough to overrun a time limit).
   double deadline_s = std::numeric_limits<double>::infinity();
+  // Route cost is its arcs plus the fixed cost (no per_task_hour costs, whose setups depend on the
+  // neighbours): a move's cost can then be judged before the exact evaluation.
+  bool arc_costs_only = false;
+  // Operators scan tasks from here and leave it at the task of their last applied move, so that
+  // a scan after an improvement resumes there instead of re-checking every earlier task.
+  uint32_t cursor = 0;
+  // When set, scans only move the tasks marked 1 (a warm start: the routes that changed).
+  const std::vector<uint8_t>* only = nullptr;
+  bool skip(uint32_t t) const { return only && !(*only)[t]; }
+  explicit MoveScratch(const Problem& p) {
+    arc_costs_only = true;
+    for (int64_t c : p.task_hour_cost) arc_costs_only = arc_costs_only && c == 0;
+  }
   bool expired() const {
     return deadline_s != std::numeric_limits<double>::infinity() &&
            std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count() >= deadline_s;
   }
+  // The i-th task of a scan of T tasks starting at the cursor.
+  uint32_t task(uint32_t i, uint32_t T) const { return cursor + i < T ? cursor + i : cursor + i - T; }
 };
 
-inline bool tryReplace(const Problem& p, Solution& s, uint32_t va, const std::vector<uint32_t>& ra, int32_t vb,
+// Travel cost of a route plus its fixed cost when used: its whole cost when m.arc_costs_only.
+inline int64_t arcRouteCost(const Problem& p, uint32_t v, const std::vector<uint32_t>& route) {
+  if (route.empty()) return 0;
+  const VehicleType& type = p.typeOf(v);
+  int64_t c = p.fixed_cost[v];
+  int32_t here = p.start[v];
+  for (uint32_t t : route) {
+    const int32_t to = static_cast<int32_t>(p.location[t]);
+    if (here != kNone) c += type.travelCost(here, to);
+    here = to;
+  }
+  if (p.end[v] != kNone) c += type.travelCost(here, p.end[v]);
+  return c;
+}
+
+inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint32_t va, const std::vector<uint32_t>& ra, int32_t vb,
                        const std::vector<uint32_t>* rb) {
+  if (m.arc_costs_only) {
+    // Cheap cost check first: most candidates do not improve.
+    int64_t before = s.totals[va].cost, after = arcRouteCost(p, va, ra);
+    if (vb != kNone) before += s.totals[vb].cost, after += arcRouteCost(p, vb, *rb);
+    if (after >= before) return false;
+  }
   const RouteTotals ta = evaluateRoute(p, va, ra);
   if (!ta.feasible) return false;
   int64_t before = s.totals[va].cost, after = ta.cost;
@@ -54,14 +90,19 @@ inline int64_t indexOf(const std::vector<uint32_t>& route, uint32_t t) {
 // (va = route of t, vb = route of u); returns true as soon as fn does (a move was applied), false
 // when none does or the deadline passed.
 template <typename F>
-bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors& nb, const MoveScratch& m, F&& fn) {
-  for (uint32_t t = 0; t < p.taskCount(); ++t) {
-    if (s.route_of[t] == kNone) continue;
+bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors& nb, MoveScratch& m, F&& fn) {
+  const uint32_t T = p.taskCount();
+  for (uint32_t i = 0; i < T; ++i) {
+    const uint32_t t = m.task(i, T);
+    if (s.route_of[t] == kNone || m.skip(t)) continue;
     if (m.expired()) return false;
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] == kNone || s.route_of[u] == s.route_of[t]) continue;
-      if (fn(t, u, static_cast<uint32_t>(s.route_of[t]), static_cast<uint32_t>(s.route_of[u]))) return true;
+      if (fn(t, u, static_cast<uint32_t>(s.route_of[t]), static_cast<uint32_t>(s.route_of[u]))) {
+        m.cursor = t;
+        return true;
+      }
     }
   }
   return false;

@@ -56,6 +56,10 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
   // tasks per iteration would make iterations linear in the size).
   std::uniform_int_distribution<uint32_t> any_task(0, p_.taskCount() - 1);
   uint32_t seed = any_task(rng_);
+  if (options_.focus && !options_.focus->empty() && u(rng_) < options_.focus_share) {
+    const uint32_t f = (*options_.focus)[std::uniform_int_distribution<size_t>(0, options_.focus->size() - 1)(rng_)];
+    if (s.route_of[f] != kNone) seed = f;
+  }
   for (int tries = 0; s.route_of[seed] == kNone && tries < 64; ++tries) seed = any_task(rng_);
   if (s.route_of[seed] == kNone) {
     std::vector<uint32_t> assigned;
@@ -123,9 +127,14 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   const double span = std::max(1e-3, options.deadline_s - began);
   std::vector<uint32_t> removed;
   uint64_t last_improvement = stats.iterations;
+  double next_exchange = options.exchange && options.exchange_every_s > 0 ? began + options.exchange_every_s : options.deadline_s;
   while (stats.iterations < options.max_iterations) {
     const double t = now();
     if (t >= options.deadline_s) break;
+    if (t >= next_exchange) {
+      next_exchange = t + options.exchange_every_s;
+      if (options.exchange(best)) current = best;
+    }
     if (options.cancel && options.cancel->load(std::memory_order_relaxed) != 0) break;
     double progress = options.max_iterations != UINT64_MAX ? double(stats.iterations) / double(options.max_iterations)
                                                             : (t - began) / span;

@@ -21,6 +21,15 @@ struct SisrOptions {
   uint64_t schedule_iterations = UINT64_MAX;
   uint64_t converge_after = UINT64_MAX;
   const std::atomic<int32_t>* cancel = nullptr;  // non-zero: stop now, keeping the best so far
+  // Warm starts (replans): the tasks the previous plan did not hold. A share of the ruins is seeded
+  // at one of them, so that a short search works where the plan changed.
+  const std::vector<uint32_t>* focus = nullptr;
+  // Parallel searches meet every exchange_every_s seconds: `exchange` is given this search's best
+  // and answers true when it replaced it by a better one found elsewhere (the search goes on from
+  // there). Unset with max_iterations, so that a seed gives the same answer on any machine.
+  std::function<bool(Solution&)> exchange;
+  double exchange_every_s = 0;
+  double focus_share = 0.5;
 };
 
 struct SearchStats {

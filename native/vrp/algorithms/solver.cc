@@ -148,15 +148,39 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
 
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
-  if (options.initial_routes) seedRoutes(p, *options.initial_routes, start);
+  // A warm start holding most of the tasks (a replan, fully listed vehicle steps) is already a
+  // good plan: the search stays cool and seeds half its ruins at the tasks it did not hold.
+  std::vector<uint32_t> focus;
+  bool warm = false;
+  if (options.initial_routes) {
+    seedRoutes(p, *options.initial_routes, start);
+    uint32_t held = 0, wanted = 0;
+    for (uint32_t t = 0; t < T; ++t) {
+      if (!assignable[t] || p.kind[t] == TaskKind::kDelivery) continue;
+      ++wanted;
+      if (start.route_of[t] != kNone) ++held;
+      else focus.push_back(t);
+    }
+    warm = wanted > 0 && held * 2 >= wanted;
+  }
   {
     Sisr builder(p, neighbors, assignable, options.seed, options.verify_fast_path);
     std::vector<uint32_t> all;
     for (uint32_t t = 0; t < T; ++t)
       if (assignable[t] && p.kind[t] != TaskKind::kDelivery) all.push_back(t);
+    const Solution seeded = warm ? start : Solution();
     builder.recreate(start, all);
     result.seconds_first_solution = now() - began;
-    localSearch(p, start, neighbors, began + (deadline - began) * 0.2);
+    if (warm) {
+      // The rest of the plan was already searched: only the routes that took new tasks.
+      std::vector<uint8_t> changed(T, 0);
+      for (uint32_t v = 0; v < p.vehicleCount(); ++v)
+        if (start.routes[v] != seeded.routes[v])
+          for (uint32_t t : start.routes[v]) changed[t] = 1;
+      localSearch(p, start, neighbors, began + (deadline - began) * 0.2, &changed);
+    } else {
+      localSearch(p, start, neighbors, began + (deadline - began) * 0.2);
+    }
   }
 
   // Independent searches, one per thread, each with its own seed and temperature; a short local
@@ -178,6 +202,21 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     options.progress[4] = double(s.cost);
   };
   publish(start);
+  // The threads meet ten times: a thread behind the best so far continues from it.
+  std::mutex exchange_mutex;
+  Solution shared_best = start;
+  auto exchange = [&](Solution& best) {
+    std::lock_guard<std::mutex> lock(exchange_mutex);
+    if (best.objective() < shared_best.objective()) {
+      shared_best = best;
+      return false;
+    }
+    if (shared_best.objective() < best.objective()) {
+      best = shared_best;
+      return true;
+    }
+    return false;
+  };
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
       Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
@@ -192,7 +231,13 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
       // large CVRPs a cooler one; the best thread wins.
       static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
-      so.temperature_factor = kTemperatures[i % 4];
+      static constexpr double kWarmTemperatures[] = {0.05, 0.2, 0.1, 0.02};
+      so.temperature_factor = warm ? kWarmTemperatures[i % 4] : kTemperatures[i % 4];
+      if (warm) so.focus = &focus;
+      if (options.max_iterations == UINT64_MAX && threads > 1) {
+        so.exchange = exchange;
+        so.exchange_every_s = (search_deadline - now()) / 10;
+      }
       bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
     });
   }

@@ -18,7 +18,7 @@ bool crossExchange(const Problem& p, Solution& s, const Neighbors& nb, MoveScrat
         m.b.assign(B.begin(), B.begin() + j);
         m.b.insert(m.b.end(), A.begin() + i, A.begin() + i + la);
         m.b.insert(m.b.end(), B.begin() + j + lb, B.end());
-        if (tryReplace(p, s, va, m.a, int32_t(vb), &m.b)) return true;
+        if (tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b)) return true;
       }
     }
     return false;

@@ -8,7 +8,10 @@ namespace waymark::vrp {
 
 bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
   std::vector<uint32_t> segment;
-  for (uint32_t t = 0; t < p.taskCount(); ++t) {
+  const uint32_t T = p.taskCount();
+  for (uint32_t step = 0; step < T; ++step) {
+    const uint32_t t = m.task(step, T);
+    if (m.skip(t)) continue;
     if (s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
@@ -30,12 +33,18 @@ bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
           if (va == vb) {
             const int64_t j = indexOf(m.a, u) + 1;
             m.a.insert(m.a.begin() + j, seg.begin(), seg.end());
-            if (m.a != A && tryReplace(p, s, va, m.a, kNone, nullptr)) return true;
+            if (m.a != A && tryReplace(p, s, m, va, m.a, kNone, nullptr)) {
+              m.cursor = t;
+              return true;
+            }
           } else {
             m.b = s.routes[vb];
             const int64_t j = indexOf(m.b, u) + 1;
             m.b.insert(m.b.begin() + j, seg.begin(), seg.end());
-            if (tryReplace(p, s, va, m.a, int32_t(vb), &m.b)) return true;
+            if (tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b)) {
+              m.cursor = t;
+              return true;
+            }
           }
         }
       }

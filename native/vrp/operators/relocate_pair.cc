@@ -8,7 +8,10 @@ namespace waymark::vrp {
 bool relocatePair(const Problem& p, Solution& s, const Neighbors&, MoveScratch& m) {
   Inserter inserter(p);
   Rng rng(1);
-  for (uint32_t t = 0; t < p.taskCount(); ++t) {
+  const uint32_t T = p.taskCount();
+  for (uint32_t step = 0; step < T; ++step) {
+    const uint32_t t = m.task(step, T);
+    if (m.skip(t)) continue;
     if (p.kind[t] != TaskKind::kPickup || s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t v = static_cast<uint32_t>(s.route_of[t]);
@@ -25,6 +28,7 @@ bool relocatePair(const Problem& p, Solution& s, const Neighbors&, MoveScratch& 
     inserter.apply(trial, t, ins);
     if (trial.objective() < s.objective()) {
       s = std::move(trial);
+      m.cursor = t;
       return true;
     }
   }

@@ -40,7 +40,7 @@ bool swapStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m
     const int64_t ib = bestPosition(p, vb, m.b, t, db);
     m.a.insert(m.a.begin() + ia, u);
     m.b.insert(m.b.begin() + ib, t);
-    return tryReplace(p, s, va, m.a, int32_t(vb), &m.b);
+    return tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b);
   });
 }
 

@@ -6,7 +6,10 @@
 namespace waymark::vrp {
 
 bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
-  for (uint32_t t = 0; t < p.taskCount(); ++t) {
+  const uint32_t T = p.taskCount();
+  for (uint32_t step = 0; step < T; ++step) {
+    const uint32_t t = m.task(step, T);
+    if (m.skip(t)) continue;
     if (s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t v = static_cast<uint32_t>(s.route_of[t]);
@@ -18,7 +21,10 @@ bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) 
       // New arc t -> u: reverse the stretch after t up to and including u (or symmetrically).
       m.a = s.routes[v];
       std::reverse(m.a.begin() + i + 1, m.a.begin() + j + 1);
-      if (m.a != s.routes[v] && tryReplace(p, s, v, m.a, kNone, nullptr)) return true;
+      if (m.a != s.routes[v] && tryReplace(p, s, m, v, m.a, kNone, nullptr)) {
+        m.cursor = t;
+        return true;
+      }
     }
   }
   return false;

@@ -14,7 +14,7 @@ bool twoOptStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch&
     m.a.insert(m.a.end(), B.begin() + j + 1, B.end());
     m.b.assign(B.begin(), B.begin() + j + 1);
     m.b.insert(m.b.end(), A.begin() + i + 1, A.end());
-    return tryReplace(p, s, va, m.a, int32_t(vb), &m.b);
+    return tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b);
   });
 }
 
