@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openMapFile, type OpenedMap } from '../src/maps/open.js';
-import { native, type MatrixOptions } from '../src/native/index.js';
+import { native, type BuildSummary, type MatrixOptions } from '../src/native/index.js';
 import { benchBuildOne } from './build.js';
 import { fmt, percentile, sortedCopy } from './stats.js';
 
@@ -178,13 +178,22 @@ export async function benchCompare(pbf: string, options: CompareOptions): Promis
       mapPath = options.keepMap ?? join(dir, 'map.wmap');
       say(`building ${pbf} ...`);
       const built = benchBuildOne(pbf, 'car', mapPath);
-      const result = built.result as { secondsContraction: number; secondsImport: number };
+      const result = built.result as BuildSummary & { secondsImport: number };
+      const c = result.contractionPhases;
       rows.push({
         figure: 'preprocessing (import + CH), all threads',
         unit: 's',
         new: { wall_ms: built.seconds * 1000, cpu_ms: built.cpu_s * 1000 },
         goal: '≤ 60 s (region64)',
-        note: `contraction ${fmt(result.secondsContraction, 2)} s wall; osmium read ${fmt(built.seconds_read, 2)} s; peak RSS ${fmt(built.peak_rss_mb, 0)} MB; ${built.nodes} nodes`,
+        note:
+          `phases (s wall): osmium read + import ${fmt(built.seconds_read, 2)}, road graph ${fmt(result.secondsGraph, 2)}, ` +
+          `edge-based graph ${fmt(result.secondsEdgeBased, 2)}, contraction ${fmt(result.secondsContraction, 2)} ` +
+          `(CPU ${fmt(result.cpuSecondsContraction, 2)}; initial priorities ${fmt(c.secondsInitialPriorities, 2)}, ` +
+          `witness searches ${fmt(c.secondsWitness, 2)}, priority updates ${fmt(c.secondsPriorityUpdates, 2)}, ` +
+          `independent sets ${fmt(c.secondsSelect, 2)}, graph updates ${fmt(c.secondsApply, 2)}, CSR ${fmt(c.secondsFinish, 2)}; ` +
+          `${c.rounds} rounds, ${result.chShortcuts} shortcuts), CCH topology ${fmt(result.secondsCch, 2)}, ` +
+          `snap index ${fmt(result.secondsSnapIndex, 2)}, write ${fmt(result.secondsWrite, 2)}; ` +
+          `peak RSS ${fmt(built.peak_rss_mb, 0)} MB; ${built.nodes} nodes, ${result.segments} segments`,
       });
     }
     const map = openMapFile(mapPath);

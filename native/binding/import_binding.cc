@@ -136,6 +136,21 @@ class FinishWorker : public Napi::AsyncProgressQueueWorker<ProgressEvent> {
     o.Set("secondsGraph", summary_.seconds_graph);
     o.Set("secondsEdgeBased", summary_.seconds_edge_based);
     o.Set("secondsContraction", summary_.seconds_contraction);
+    o.Set("cpuSecondsContraction", summary_.cpu_seconds_contraction);
+    o.Set("chShortcuts", double(summary_.ch_shortcuts));
+    {
+      const ContractionStats& c = summary_.contraction;
+      Napi::Object p = Napi::Object::New(Env());
+      p.Set("rounds", double(c.rounds));
+      p.Set("priorityUpdates", double(c.priority_updates));
+      p.Set("secondsInitialPriorities", c.seconds_initial_priorities);
+      p.Set("secondsSelect", c.seconds_select);
+      p.Set("secondsWitness", c.seconds_witness);
+      p.Set("secondsApply", c.seconds_apply);
+      p.Set("secondsPriorityUpdates", c.seconds_priority_updates);
+      p.Set("secondsFinish", c.seconds_finish);
+      o.Set("contractionPhases", p);
+    }
     o.Set("secondsCch", summary_.seconds_cch);
     o.Set("cchArcs", double(summary_.cch_arcs));
     o.Set("secondsSnapIndex", summary_.seconds_snap_index);

@@ -26,11 +26,28 @@ struct ContractionHierarchy {
   std::vector<uint32_t> down_first, down_head, down_weight, down_distance, down_middle;
 };
 
+// Where the contraction spent its time (seconds of wall time) and how much it did.
+struct ContractionStats {
+  uint32_t rounds = 0;
+  uint64_t shortcuts = 0;
+  uint64_t priority_updates = 0;  // simulated contractions after the initial ones
+  double seconds_initial_priorities = 0, seconds_select = 0, seconds_witness = 0, seconds_apply = 0,
+         seconds_priority_updates = 0, seconds_finish = 0;
+};
+
 struct ContractionOptions {
   unsigned threads = 0;  // 0 = all cores
-  uint32_t simulate_settle_limit = 150;
+  // Witness searches stop after settling so many nodes or scanning so many arcs (in the dense core
+  // a settled node has dozens of arcs). A search stopped early only costs a shortcut, or while
+  // simulating some accuracy of a priority, never exactness. Simulations (4 per node) were 80% of
+  // the time with a limit of 150; at 20, porto contracts 2x faster for 1-2% more arcs and the same
+  // query search space.
+  uint32_t simulate_settle_limit = 20;
+  uint32_t simulate_scan_limit = 1000;
   uint32_t contract_settle_limit = 1000;
+  uint32_t contract_scan_limit = 20000;
   ProgressFn progress;
+  ContractionStats* stats = nullptr;  // filled when given
 };
 
 // The input graph in CSR: arcs first_out[v]..first_out[v+1] with head, weight (ms) and distance (cm).

@@ -1,8 +1,12 @@
 #include "pipeline/build_map.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "common/geo.h"
 #include "graph/map_file.h"
@@ -17,6 +21,12 @@
 namespace waymark {
 
 namespace {
+
+double processCpuSeconds() {
+  rusage r;
+  getrusage(RUSAGE_SELF, &r);
+  return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + 1e-6 * double(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
+}
 
 double secondsSince(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -46,22 +56,30 @@ BuildMapSummary buildMap(const OsmCollector& osm, const BuildMapOptions& options
 
   // Contraction hierarchy on it. An arc's distance is the length of the segment it leaves.
   auto t_ch = std::chrono::steady_clock::now();
+  const double cpu_ch = processCpuSeconds();
   std::vector<uint32_t> turn_distance(eb.turn_head.size());
   for (uint32_t s = 0; s < eb.segmentCount(); ++s)
     for (uint32_t i = eb.turn_first[s]; i < eb.turn_first[s + 1]; ++i) turn_distance[i] = eb.segment_length_cm[s];
   ContractionOptions ch_options;
   ch_options.threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : 0;
   ch_options.progress = progress;
+  ch_options.stats = &summary.contraction;
   const ContractionHierarchy ch = buildContractionHierarchy(eb.turn_first, eb.turn_head, eb.turn_weight, turn_distance, ch_options);
   std::vector<uint32_t>().swap(turn_distance);
   summary.seconds_contraction = secondsSince(t_ch);
+  summary.cpu_seconds_contraction = processCpuSeconds() - cpu_ch;
+  summary.ch_shortcuts = summary.contraction.shortcuts;
 
   // Customizable CH topology (nested dissection order, chordal supergraph): metric independent.
   auto t_cch = std::chrono::steady_clock::now();
   reportProgress(progress, "cch", 0, 1);
   CCHBuildOptions cch_options;
   cch_options.threads = ch_options.threads;
-  const CCHTopologyData cch = buildCCHTopology(EdgeBasedView(eb), RoadMap(g), cch_options);
+  // WAYMARK_BENCH_SKIP_CCH=1 leaves the CCH empty, to time the other phases of a large build alone:
+  // the server refuses such a map (its CCH sections are inconsistent). Not a user option.
+  const char* skip_cch = std::getenv("WAYMARK_BENCH_SKIP_CCH");
+  const CCHTopologyData cch = skip_cch && std::string(skip_cch) == "1" ? CCHTopologyData{}
+                                                                        : buildCCHTopology(EdgeBasedView(eb), RoadMap(g), cch_options);
   reportProgress(progress, "cch", 1, 1);
   summary.seconds_cch = secondsSince(t_cch);
   summary.cch_arcs = cch.up_head.size();

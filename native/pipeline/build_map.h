@@ -2,6 +2,7 @@
 // `waymark build` after the OPL stream ended: OSM data -> road graph -> map file.
 #include <string>
 
+#include "ch/contraction.h"
 #include "common/progress.h"
 #include "graph/build_road_graph.h"
 #include "osm/osm_collector.h"
@@ -32,6 +33,9 @@ struct BuildMapSummary {
   double seconds_graph = 0;
   double seconds_edge_based = 0;
   double seconds_contraction = 0;
+  double cpu_seconds_contraction = 0;  // every thread of the process during the contraction
+  uint64_t ch_shortcuts = 0;
+  ContractionStats contraction;         // where the contraction's time went
   double seconds_cch = 0;  // metric-independent CCH preprocessing
   uint64_t cch_arcs = 0;
   double seconds_snap_index = 0;

@@ -55,6 +55,21 @@ export interface BuildSummary {
   secondsGraph: number;
   secondsEdgeBased: number;
   secondsContraction: number;
+  /** CPU seconds of every thread of the process during the contraction. */
+  cpuSecondsContraction: number;
+  /** Shortcut arcs the contraction added (chArcs counts them with the original turns). */
+  chShortcuts: number;
+  /** Wall seconds of the contraction's parts (witness searches of contracted nodes, priority simulations, ...). */
+  contractionPhases: {
+    rounds: number;
+    priorityUpdates: number;
+    secondsInitialPriorities: number;
+    secondsSelect: number;
+    secondsWitness: number;
+    secondsApply: number;
+    secondsPriorityUpdates: number;
+    secondsFinish: number;
+  };
   /** Metric-independent customizable-CH preprocessing (nested dissection, chordal supergraph). */
   secondsCch: number;
   cchArcs: number;
