@@ -1,7 +1,5 @@
 #include "ch/ch_graph.h"
 
-#include <algorithm>
-
 namespace waymark {
 
 CHGraph::CHGraph(const ContractionHierarchy& ch)
@@ -16,68 +14,7 @@ CHGraph::CHGraph(const ContractionHierarchy& ch)
       down_head(ch.down_head),
       down_weight(ch.down_weight),
       down_distance(ch.down_distance),
-      down_middle(ch.down_middle) {
-  buildSearchGraph();
-}
-
-void CHGraph::buildSearchGraph() {
-  auto g = std::make_shared<CHSearchGraph>();
-  const uint32_t n = nodeCount();
-  // Lower neighbours of each node (both arc directions), for the depth-first numbering.
-  std::vector<uint32_t> child_first(n + 1, 0), child;
-  for (uint32_t v = 0; v < n; ++v) {
-    for (uint32_t i = up_first[v]; i < up_first[v + 1]; ++i) ++child_first[up_head[i] + 1];
-    for (uint32_t i = down_first[v]; i < down_first[v + 1]; ++i) ++child_first[down_head[i] + 1];
-  }
-  for (uint32_t v = 0; v < n; ++v) child_first[v + 1] += child_first[v];
-  child.resize(child_first[n]);
-  {
-    std::vector<uint32_t> fill(child_first.begin(), child_first.end() - 1);
-    for (uint32_t v = 0; v < n; ++v) {
-      for (uint32_t i = up_first[v]; i < up_first[v + 1]; ++i) child[fill[up_head[i]]++] = v;
-      for (uint32_t i = down_first[v]; i < down_first[v + 1]; ++i) child[fill[down_head[i]]++] = v;
-    }
-  }
-  constexpr uint32_t kUnnumbered = 0xFFFFFFFFu;
-  g->id_of_rank.assign(n, kUnnumbered);
-  g->rank_of_id.reserve(n);
-  std::vector<uint32_t> stack;
-  for (uint32_t root = n; root-- > 0;) {
-    if (g->id_of_rank[root] != kUnnumbered) continue;
-    stack.push_back(root);
-    while (!stack.empty()) {
-      const uint32_t v = stack.back();
-      stack.pop_back();
-      if (g->id_of_rank[v] != kUnnumbered) continue;
-      g->id_of_rank[v] = static_cast<uint32_t>(g->rank_of_id.size());
-      g->rank_of_id.push_back(v);
-      // Highest child last, so it is numbered next.
-      for (uint32_t i = child_first[v]; i < child_first[v + 1]; ++i)
-        if (g->id_of_rank[child[i]] == kUnnumbered) stack.push_back(child[i]);
-    }
-  }
-  g->nodes.resize(n + 1);
-  g->arcs.reserve(up_head.size() + down_head.size());
-  g->ch_arc.reserve(up_head.size() + down_head.size());
-  g->arc_tail.reserve(up_head.size() + down_head.size());
-  for (uint32_t id = 0; id < n; ++id) {
-    const uint32_t v = g->rank_of_id[id];
-    g->nodes[id].first = static_cast<uint32_t>(g->arcs.size());
-    for (uint32_t i = up_first[v]; i < up_first[v + 1]; ++i) {
-      g->arcs.push_back({g->id_of_rank[up_head[i]], up_weight[i]});
-      g->ch_arc.push_back(i);
-      g->arc_tail.push_back(id);
-    }
-    g->nodes[id].down_first = static_cast<uint32_t>(g->arcs.size());
-    for (uint32_t i = down_first[v]; i < down_first[v + 1]; ++i) {
-      g->arcs.push_back({g->id_of_rank[down_head[i]], down_weight[i]});
-      g->ch_arc.push_back(i);
-      g->arc_tail.push_back(id);
-    }
-  }
-  g->nodes[n] = {static_cast<uint32_t>(g->arcs.size()), static_cast<uint32_t>(g->arcs.size())};
-  search_ = std::move(g);
-}
+      down_middle(ch.down_middle) {}
 
 CHGraph::CHGraph(const MappedMap& m)
     : rank(m.section<uint32_t>("ch_rank")),
@@ -104,7 +41,6 @@ CHGraph::CHGraph(const MappedMap& m)
   for (size_t i = 0; ok && i < down_head.size(); ++i)
     ok = down_head[i] < n && (down_middle[i] == kNoMiddle || down_middle[i] < n);
   if (!ok) throw Error("MapCorrupt", m.path() + " has an inconsistent contraction hierarchy");
-  buildSearchGraph();
 }
 
 void addCHSections(MapWriter& w, const ContractionHierarchy& ch) {

@@ -25,7 +25,7 @@ struct CHResult {
   bool found = false;
   int64_t duration_ms = 0;
   int64_t distance_cm = 0;
-  uint32_t meeting = 0;  // hierarchy node (rank)
+  uint32_t meeting = 0;
 };
 
 class CHQuery {
@@ -51,44 +51,18 @@ class CHQuery {
   uint64_t settled() const { return settled_; }
 
  private:
-  // Both searches' labels of a node in one 32-byte record (search ids, see CHSearchGraph): settling a
-  // node reads the other side's label from the same cache line. Distances are summed from the arcs
-  // of the path found, not carried along every relaxation. The heaps are lazy (an entry whose key
-  // is above its node's label is stale), so labels need no heap positions.
+  // Everything a search keeps per node in one 32-byte record.
   struct Label {
-    int64_t dist[2];         // kUnreached if that side has not reached the node
-    uint32_t parent_arc[2];  // search arc into the node, kNoArc at a seed
-    uint32_t stamp;          // labels of earlier queries are stale
-    uint32_t unused;
-  };
-  struct HeapEntry {
-    int64_t key;
-    uint32_t node;
-  };
-  struct Seed {
-    uint32_t node;  // search id
+    int64_t dist;
     int64_t cm;
+    uint32_t parent;
+    uint32_t parent_arc;
+    uint32_t stamp;
+    uint32_t heap_pos;
   };
-  struct Search;
-  template <int kSide>
-  void settle(const CHSearchGraph& g, Search& s);
-  void reset();
-  Label& touch(uint32_t node);
-  void seed(const CHSearchGraph& g, const CHGraph& ch, int side, const SearchEndpoint& e, int64_t label);
-  void push(int side, uint32_t node, int64_t key);
-  void removeTop(int side);
-  // The smallest live key of a side (kUnreached if none), after which popMin takes its node.
-  int64_t minKey(int side);
-  uint32_t popMin(int side, int64_t& key);
-  // cm of the path from a seed to search node `node` on one side.
-  int64_t pathCm(const CHSearchGraph& g, const CHGraph& ch, int side, uint32_t node) const;
-
-  std::vector<Label> labels_;
-  std::vector<HeapEntry> heap_[2];
-  std::vector<Seed> seeds_[2];
-  uint32_t stamp_ = 0;
+  using Side = LabelHeap<Label>;
+  Side forward_, backward_;
   CHResult last_;
-  uint32_t last_meeting_id_ = 0;
   uint64_t settled_ = 0;
 };
 
