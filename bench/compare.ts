@@ -75,6 +75,18 @@ function procCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** What method auto picks for this request (one extra call) and by what estimate. */
+function autoPick(map: OpenedMap, pts: Float64Array, n: number): string {
+  const t = native.matrix(map.handle, pts, null, { threads: 1, durations: false, distances: false, timings: true, maxCells: n * n }).timings;
+  const e = t?.estimate;
+  if (!e) return `auto picks ${t?.method} (below 16 x 16)`;
+  return (
+    `auto picks ${t?.method}: model buckets ${fmt(e.bucketsMs, 1)} ms vs RPHAST ${fmt(e.rphastMs, 1)} ms ` +
+    `(selection ${e.selectionNodes} nodes / ${e.selectionArcs} arcs, bucket scan ${fmt(e.bucketScanPerSource, 0)} entries per source, ` +
+    `${fmt(e.nsPerSettled, 0)} ns per settled node)`
+  );
+}
+
 function matrixRows(map: OpenedMap, options: CompareOptions, rows: CompareRow[], goals: Record<string, string>): void {
   const run = (pts: Float64Array, n: number, method: 'buckets' | 'rphast', threads: number, full: boolean) => {
     const o: MatrixOptions = { method, threads, maxCells: n * n, durations: full, distances: full };
@@ -95,6 +107,7 @@ function matrixRows(map: OpenedMap, options: CompareOptions, rows: CompareRow[],
         ratio: old.wall_ms / neu.wall_ms,
         ratio_cpu: old.cpu_ms / neu.cpu_ms,
         ...(goals[`matrix ${n}`] ? { goal: goals[`matrix ${n}`] } : {}),
+        ...(threads === options.threads[0] ? { note: autoPick(map, pts, n) } : {}),
       });
     }
     if (n <= options.fullMax) {
@@ -116,7 +129,6 @@ function matrixRows(map: OpenedMap, options: CompareOptions, rows: CompareRow[],
     const reps = n <= 100 ? 20 : 5;
     const old = best(reps, () => native.matrix(map.handle, pts, null, { method: 'buckets', threads: 1, durations: false, distances: false }));
     const neu = best(reps, () => native.matrix(map.handle, pts, null, { method: 'rphast', threads: 1, durations: false, distances: false }));
-    const auto = native.matrix(map.handle, pts, null, { threads: 1, durations: false, distances: false, timings: true }).timings?.method;
     rows.push({
       figure: `crossover ${n}², search only, 1 thread`,
       unit: 'ms',
@@ -124,7 +136,7 @@ function matrixRows(map: OpenedMap, options: CompareOptions, rows: CompareRow[],
       new: neu,
       ratio: old.wall_ms / neu.wall_ms,
       ratio_cpu: old.cpu_ms / neu.cpu_ms,
-      note: `auto picks ${auto}`,
+      note: autoPick(map, pts, n),
     });
   }
 }

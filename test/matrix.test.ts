@@ -264,12 +264,24 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     assert.deepEqual(baseline.durations, Array.from(buckets.durations!, (x) => (Number.isNaN(x) ? null : x)));
   });
 
-  it('auto picks buckets for small requests and RPHAST from 16 x 16 on; unknown methods are refused', async () => {
+  it('auto picks buckets below 16 x 16 and otherwise the method its measured estimate finds cheaper; unknown methods are refused', async () => {
     const { map } = await monacoMap();
     const pts = native.randomRoadPoints(map.handle, 20, 3);
-    assert.equal(native.matrix(map.handle, pts.subarray(0, 30), null, { timings: true }).timings!.method, 'buckets');
-    assert.equal(native.matrix(map.handle, pts.subarray(0, 32), null, { timings: true }).timings!.method, 'rphast');
+    const small = native.matrix(map.handle, pts.subarray(0, 30), null, { timings: true }).timings!;
+    assert.equal(small.method, 'buckets');
+    assert.equal(small.estimate, undefined, 'no estimate below 16 x 16');
     assert.equal(native.matrix(map.handle, pts.subarray(0, 2), pts, { timings: true }).timings!.method, 'buckets');
+    for (const n of [16, 60]) {
+      const p = native.randomRoadPoints(map.handle, n, 40 + n);
+      const t = native.matrix(map.handle, p, null, { timings: true }).timings!;
+      const e = t.estimate!;
+      assert.ok(e.bucketsMs > 0 && e.rphastMs > 0 && e.nsPerSettled > 0 && e.backwardSettledPerTarget > 0, JSON.stringify(e));
+      assert.equal(t.method, e.rphastMs < e.bucketsMs ? 'rphast' : 'buckets', JSON.stringify(t));
+      // The estimate's selection is the one RPHAST sweeps.
+      const r = native.matrix(map.handle, p, null, { method: 'rphast', timings: true }).timings!;
+      assert.equal(e.selectionNodes, r.selectedNodes);
+      assert.ok(e.selectionArcs >= e.selectionNodes - 1, JSON.stringify(e));
+    }
     assert.throws(
       () => native.matrix(map.handle, pts, null, { method: 'phast' as 'rphast' }),
       (err: unknown) => (err as { code?: string }).code === 'InvalidValue',

@@ -137,6 +137,18 @@ Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, 
   t.Set("selectedNodes", double(stats.selected_nodes));
   t.Set("sweeps", double(stats.sweeps));
   t.Set("simd", sweepLanesIsa());
+  if (stats.estimated) {
+    const MatrixCostEstimate& e = stats.estimate;
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("selectionNodes", double(e.selection_nodes));
+    o.Set("selectionArcs", double(e.selection_arcs));
+    o.Set("backwardSettledPerTarget", e.backward_settled_per_target);
+    o.Set("bucketScanPerSource", e.bucket_scan_per_source);
+    o.Set("nsPerSettled", e.ns_per_settled);
+    o.Set("bucketsMs", e.buckets_ms);
+    o.Set("rphastMs", e.rphast_ms);
+    t.Set("estimate", o);
+  }
   return t;
 }
 

@@ -1,7 +1,10 @@
 #include "matrix/many_to_many.h"
 
 #include <algorithm>
+#include <cmath>
+#include <ctime>
 #include <memory>
+#include <unordered_map>
 
 #include "ch/upward_search.h"
 #include "common/parallel.h"
@@ -116,18 +119,104 @@ ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapRes
   return stats;
 }
 
-MatrixMethod chooseMatrixMethod(size_t sources, size_t targets) {
-  // RPHAST pays once a sweep is shared by enough sources and the targets' selection is worth
-  // building; buckets win for small or thin requests (see `waymark bench compare`'s crossover table).
-  return sources >= kRphastMinSources && targets >= kRphastMinTargets ? MatrixMethod::kRphast : MatrixMethod::kBuckets;
+namespace {
+
+double threadCpuNs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e9 + double(t.tv_nsec);
+}
+
+// The cost model's unit costs (ns, one thread), fitted to `waymark bench compare` on malta and
+// region64 (1 thread, search only): a bucket entry scanned, a selection arc or node swept for 16
+// sources at once, a matrix cell transposed from lanes into rows and a node of the map (the buckets'
+// per-block CSR). A settled node's cost is not a constant (≈250 ns on malta, over 1 µs on region64,
+// whose labels and arcs do not stay in cache): the sampled searches are timed.
+constexpr double kNsPerBucketEntry = 2.5;
+constexpr double kNsPerSweptUnit = 4.2;
+constexpr double kNsPerLaneCell = 1.5;
+constexpr double kNsPerMapNode = 3;
+// Sampled searches: enough to time them steadily, few next to the request's own.
+constexpr uint32_t kSampleTargets = 32;
+constexpr uint32_t kSampleSources = 16;
+
+MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets) {
+  MatrixCostEstimate e;
+  const EdgeBasedView& eb = map.eb;
+  const CHGraph& ch = map.ch;
+  const size_t S = sources.size(), T = targets.size();
+  // RPHAST takes targets in blocks of kRphastTargetBlock, each with its own selection: the first
+  // block's stands for every block.
+  const size_t block = std::min(T, kRphastTargetBlock);
+  const MatrixEndpoints ends = block == T ? matrixEndpoints(eb, sources, targets)
+                                          : matrixEndpoints(eb, sources, std::vector<SnapResult>(targets.begin(), targets.begin() + block));
+  {
+    std::vector<uint32_t> target_nodes;
+    for (const auto& positions : ends.target_positions)
+      for (const auto& q : positions) target_nodes.push_back(ch.rank[q.segment]);
+    const RphastSelection sel = selectTargets(ch, target_nodes);
+    e.selection_nodes = sel.size();
+    e.selection_arcs = sel.arc_tail.size();
+  }
+  // Bucket entries of sampled targets by node, then what sampled sources' searches meet of them.
+  auto search = map.upward_searches.acquire();
+  const uint64_t settled0 = search->settled();
+  const double cpu0 = threadCpuNs();
+  std::unordered_map<uint32_t, uint32_t> entries;
+  const uint32_t bt = static_cast<uint32_t>(std::clamp<size_t>(block / 4, std::min<size_t>(block, 4), kSampleTargets));
+  uint64_t backward = 0;
+  for (uint32_t k = 0; k < bt; ++k) {
+    const size_t t = k * block / bt;
+    std::vector<SearchEndpoint> seeds;
+    for (const auto& q : ends.target_positions[t]) seeds.push_back(asTarget(eb, q));
+    search->run(ch, false, seeds, [&](uint32_t node, int64_t, int64_t) {
+      ++backward;
+      ++entries[node];
+    });
+  }
+  const uint32_t fs = static_cast<uint32_t>(std::clamp<size_t>(S / 4, std::min<size_t>(S, 4), kSampleSources));
+  uint64_t scanned = 0;
+  for (uint32_t k = 0; k < fs; ++k) {
+    const size_t s = k * S / fs;
+    search->run(ch, true, ends.source_seeds[s], [&](uint32_t node, int64_t, int64_t) {
+      if (auto it = entries.find(node); it != entries.end()) scanned += it->second;
+    });
+  }
+  const uint64_t sampled = search->settled() - settled0;
+  e.ns_per_settled = std::clamp((threadCpuNs() - cpu0) / double(std::max<uint64_t>(sampled, 1)), 20.0, 1e5);
+  e.backward_settled_per_target = bt ? double(backward) / bt : 0;
+  e.bucket_scan_per_source = fs && bt ? double(scanned) / fs * double(T) / bt : 0;
+  // Buckets: a backward search per target, the scans, a CSR over the map's nodes per block.
+  e.buckets_ms = (double(T) * e.backward_settled_per_target * e.ns_per_settled + double(S) * e.bucket_scan_per_source * kNsPerBucketEntry +
+                  double(ch.nodeCount()) * kNsPerMapNode) /
+                 1e6;
+  // RPHAST: a sweep over the selection per 16 sources (and target block), the lanes into rows.
+  const double batches = std::ceil(double(S) / kRphastLanes), blocks = std::ceil(double(T) / double(kRphastTargetBlock));
+  e.rphast_ms = (batches * blocks * double(e.selection_arcs + e.selection_nodes) * kNsPerSweptUnit + double(S) * double(T) * kNsPerLaneCell) / 1e6;
+  return e;
+}
+
+}  // namespace
+
+MatrixMethod chooseMatrixMethod(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                                MatrixCostEstimate* estimate) {
+  if (sources.size() < kRphastMinSources || targets.size() < kRphastMinTargets) return MatrixMethod::kBuckets;
+  const MatrixCostEstimate e = estimateMatrixCost(map, sources, targets);
+  if (estimate) *estimate = e;
+  return e.rphast_ms < e.buckets_ms ? MatrixMethod::kRphast : MatrixMethod::kBuckets;
 }
 
 ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
                            const ManyToManyOptions& options, const RowSink& sink) {
   MatrixMethod method = options.method;
-  if (method == MatrixMethod::kAuto) method = chooseMatrixMethod(sources.size(), targets.size());
-  if (method == MatrixMethod::kRphast) return rphastManyToMany(map, sources, targets, options, sink);
-  return bucketManyToMany(map, sources, targets, options, sink);
+  MatrixCostEstimate estimate;
+  const bool estimated = method == MatrixMethod::kAuto && sources.size() >= kRphastMinSources && targets.size() >= kRphastMinTargets;
+  if (method == MatrixMethod::kAuto) method = chooseMatrixMethod(map, sources, targets, &estimate);
+  ManyToManyStats stats = method == MatrixMethod::kRphast ? rphastManyToMany(map, sources, targets, options, sink)
+                                                          : bucketManyToMany(map, sources, targets, options, sink);
+  stats.estimated = estimated;
+  stats.estimate = estimate;
+  return stats;
 }
 
 }  // namespace waymark

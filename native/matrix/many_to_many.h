@@ -20,9 +20,23 @@ constexpr int64_t kUnreachable = INT64_MAX;
 
 enum class MatrixMethod { kAuto, kBuckets, kRphast };
 
-// The auto rule's thresholds: RPHAST from this many sources and targets on.
+// Below this many sources or targets auto takes buckets without estimating (a sweep is shared by
+// up to 16 sources: fewer cannot pay for it).
 constexpr size_t kRphastMinSources = 16;
 constexpr size_t kRphastMinTargets = 16;
+
+// What decides between the methods, measured on the request before choosing (chooseMatrixMethod):
+// RPHAST sweeps the targets' selection once per 16 sources, so its own work grows with the
+// selection's arcs; buckets pay a backward search per target and, per source, a scan of the bucket
+// entries its forward search meets. Both pay the sources' forward searches (left out). The
+// selection is built (a fraction of one sweep); the bucket figures come from sampled searches.
+struct MatrixCostEstimate {
+  uint64_t selection_nodes = 0, selection_arcs = 0;
+  double backward_settled_per_target = 0;  // sampled: bucket entries per target
+  double bucket_scan_per_source = 0;       // sampled: entries a source's forward search scans
+  double ns_per_settled = 0;               // CPU time of the sampled searches per node they settled
+  double buckets_ms = 0, rphast_ms = 0;    // the two methods' own work by the model (one thread)
+};
 
 struct ManyToManyOptions {
   unsigned threads = 0;                     // 0 = all cores
@@ -42,6 +56,8 @@ struct ManyToManyStats {
   uint64_t selected_nodes = 0;
   uint64_t sweeps = 0;
   unsigned threads = 0;
+  bool estimated = false;  // auto chose by `estimate`
+  MatrixCostEstimate estimate;
 };
 
 // Called once per (source, block of targets) with that block's row: ms[t] and cm[t] for targets
@@ -49,7 +65,10 @@ struct ManyToManyStats {
 // from several threads, for different sources.
 using RowSink = std::function<void(uint32_t source, uint32_t block_begin, uint32_t count, const int64_t* ms, const int64_t* cm)>;
 
-MatrixMethod chooseMatrixMethod(size_t sources, size_t targets);
+// kAuto's rule: buckets for small requests, else the method the estimate finds cheaper (filled in
+// when estimated).
+MatrixMethod chooseMatrixMethod(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                                MatrixCostEstimate* estimate);
 
 // options.method picks the method (kAuto: chooseMatrixMethod).
 ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,

@@ -21,6 +21,19 @@ export interface NativeTimings {
   method?: 'buckets' | 'rphast';
   selectedNodes?: number;
   sweeps?: number;
+  /**
+   * Matrices with method auto from 16 x 16 on: what decided it, measured on the request (the
+   * targets' selection, sampled searches) and the model's work for either method, one thread.
+   */
+  estimate?: {
+    selectionNodes: number;
+    selectionArcs: number;
+    backwardSettledPerTarget: number;
+    bucketScanPerSource: number;
+    nsPerSettled: number;
+    bucketsMs: number;
+    rphastMs: number;
+  };
   /** The RPHAST sweep's instruction set on this CPU. */
   simd?: 'avx512f' | 'avx2' | 'baseline';
 }
