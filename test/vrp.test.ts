@@ -307,6 +307,26 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.equal(a.summary.cost, b.summary.cost);
   });
 
+  it('a warm start keeps its plan: the same problem never comes back costlier, and new jobs are placed', () => {
+    // The replan path (warm start holding most tasks: cool annealing, ruins seeded at new tasks, a
+    // first local search on the changed routes only) must never lose the plan it was given.
+    const pts: [number, number][] = Array.from({ length: 71 }, (_, i) => [(i * 37) % 101, (i * 61) % 97]);
+    const jobs = pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1 + (i % 3)] }));
+    const problem = (n: number): VroomProblem => ({
+      vehicles: [1, 2, 3, 4, 5, 6].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [30] })),
+      jobs: jobs.slice(0, n),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const opts = { timeLimit: 60, seed: 3, threads: 2, maxIterations: 300 };
+    const first = solveChecked(problem(60), opts).solution;
+    const warmStart = Object.fromEntries(first.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job').map((s) => ({ type: 'job' as const, id: s.id! }))]));
+    const again = solveChecked(problem(60), { ...opts, seed: 4, warmStart }).solution;
+    assert.ok(again.summary.cost <= first.summary.cost, `${again.summary.cost} <= ${first.summary.cost}`);
+    const grown = solveChecked(problem(70), { ...opts, seed: 4, warmStart }).solution;
+    assert.equal(grown.summary.unassigned, 0);
+    assert.ok(grown.summary.cost >= again.summary.cost * 0.9, 'ten more jobs are served');
+  });
+
   it('rejects malformed problems with errors naming the offending field', () => {
     const d = euclidMatrix([[0, 0], [1, 1]]);
     const base = (): VroomProblem => ({
