@@ -60,6 +60,16 @@ export function writeSpeedsFile(map: MapHandle, path: string, seed: number): num
   return lines;
 }
 
+/** User + system CPU of a process so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -84,6 +94,8 @@ interface UpdateFigures {
   selfTestMs?: number;
   totalMs?: number;
   wallMs: number;
+  /** The server process's CPU (all threads, /route workers included) while the update ran. */
+  serverCpuMs: number;
   coverage?: number;
   version?: number;
   error?: string;
@@ -182,6 +194,7 @@ export async function benchTrafficLoad(mapPath: string, options: TrafficLoadOpti
     for (let u = 0; u < options.updates; u++) {
       const due = performance.now() + options.intervalS * 1000;
       const start = performance.now();
+      const cpu0 = cpuMsOf(server.pid!);
       let figures: UpdateFigures;
       try {
         const body = Readable.toWeb(createReadStream(files[u % 2], { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
@@ -193,10 +206,10 @@ export async function benchTrafficLoad(mapPath: string, options: TrafficLoadOpti
         } as RequestInit);
         const j = (await res.json()) as Record<string, unknown>;
         figures = res.status === 200
-          ? { ok: true, status: 200, wallMs: performance.now() - start, readMs: j.readMs as number, customizeMs: j.customizeMs as number, selfTestMs: j.selfTestMs as number, totalMs: j.totalMs as number, coverage: j.coverage as number, version: j.version as number }
-          : { ok: false, status: res.status, wallMs: performance.now() - start, error: `${j.code}: ${j.message}` };
+          ? { ok: true, status: 200, wallMs: performance.now() - start, serverCpuMs: cpuMsOf(server.pid!) - cpu0, readMs: j.readMs as number, customizeMs: j.customizeMs as number, selfTestMs: j.selfTestMs as number, totalMs: j.totalMs as number, coverage: j.coverage as number, version: j.version as number }
+          : { ok: false, status: res.status, wallMs: performance.now() - start, serverCpuMs: cpuMsOf(server.pid!) - cpu0, error: `${j.code}: ${j.message}` };
       } catch (err) {
-        figures = { ok: false, status: 0, wallMs: performance.now() - start, error: String(err) };
+        figures = { ok: false, status: 0, wallMs: performance.now() - start, serverCpuMs: cpuMsOf(server.pid!) - cpu0, error: String(err) };
       }
       windows.push({ start, end: performance.now() });
       updates.push(figures);
@@ -244,7 +257,7 @@ export function printTrafficLoad(name: string, r: TrafficLoadResult, options: Tr
   for (const [i, u] of r.updates.entries())
     console.log(
       u.ok
-        ? `    update ${i + 1}: read ${fmt(u.readMs!)} ms, customize ${fmt(u.customizeMs!)} ms, self-test ${fmt(u.selfTestMs!)} ms, total ${fmt(u.totalMs!)} ms (HTTP ${fmt(u.wallMs)} ms), coverage ${fmt(100 * u.coverage!)} %`
+        ? `    update ${i + 1}: read ${fmt(u.readMs!)} ms, customize ${fmt(u.customizeMs!)} ms, self-test ${fmt(u.selfTestMs!)} ms, total ${fmt(u.totalMs!)} ms (HTTP ${fmt(u.wallMs)} ms; server CPU meanwhile ${fmt(u.serverCpuMs, 0)} ms), coverage ${fmt(100 * u.coverage!)} %`
         : `    update ${i + 1}: FAILED ${u.status} ${u.error}`,
     );
   console.log(`    requests: ${r.requests} in ${fmt(r.seconds, 0)} s, failed ${r.failed}${r.failures.length ? ` (${r.failures.slice(0, 3).join(' | ')})` : ''}`);
