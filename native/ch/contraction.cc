@@ -5,6 +5,7 @@
 #include <limits>
 #include <mutex>
 #include <queue>
+#include <tuple>
 
 #include "common/parallel.h"
 
@@ -157,7 +158,9 @@ class Contractor {
         out_search_(n_),
         state_(n_, kActive),
         priority_(n_, 0),
-        level_(n_, 0) {
+        level_(n_, 0),
+        arc_index_(n_, 0),
+        arc_index_mark_(n_, 0) {
     for (uint32_t v = 0; v < n_; ++v) {
       for (uint32_t i = first_out[v]; i < first_out[v + 1]; ++i) {
         const uint32_t w = head[i];
@@ -181,6 +184,7 @@ class Contractor {
     uint32_t next_rank = 0;
     std::vector<uint32_t> selected, touched, update;
     std::vector<ShortcutList> per_thread(threads_);
+    std::vector<Shortcut> round_shortcuts;
     std::vector<uint8_t> is_selected(n_, 0), is_touched(n_, 0);
     reportProgress(options_.progress, "contract", 0, n_);
     while (!remaining.empty()) {
@@ -222,9 +226,37 @@ class Contractor {
         std::vector<Arc>().swap(in_[v]);
         state_[v] = kContracted;
       }
-      for (const auto& shortcuts : per_thread) {
-        stats.shortcuts += shortcuts.list.size();
-        for (const Shortcut& s : shortcuts.list) addOrImprove(s.from, s.to, s.weight, s.distance, s.middle, s.hops);
+      // Shortcuts grouped by tail (best first, in a deterministic order whatever the threads did):
+      // each tail's existing arcs are indexed once, not scanned per shortcut (dense-core tails have
+      // hundreds of arcs and receive thousands of shortcuts).
+      round_shortcuts.clear();
+      for (const auto& shortcuts : per_thread) round_shortcuts.insert(round_shortcuts.end(), shortcuts.list.begin(), shortcuts.list.end());
+      stats.shortcuts += round_shortcuts.size();
+      std::sort(round_shortcuts.begin(), round_shortcuts.end(), [](const Shortcut& a, const Shortcut& b) {
+        return std::tie(a.from, a.to, a.weight, a.middle) < std::tie(b.from, b.to, b.weight, b.middle);
+      });
+      for (size_t i = 0; i < round_shortcuts.size();) {
+        const uint32_t from = round_shortcuts[i].from;
+        if (++arc_index_stamp_ == 0) {
+          std::fill(arc_index_mark_.begin(), arc_index_mark_.end(), 0);
+          arc_index_stamp_ = 1;
+        }
+        for (uint32_t k = 0; k < out_search_[from].size(); ++k) {
+          arc_index_mark_[out_search_[from][k].node] = arc_index_stamp_;
+          arc_index_[out_search_[from][k].node] = k;
+        }
+        for (; i < round_shortcuts.size() && round_shortcuts[i].from == from; ++i) {
+          const Shortcut& sc = round_shortcuts[i];
+          if (arc_index_mark_[sc.to] == arc_index_stamp_) {
+            improveArc(from, arc_index_[sc.to], sc);
+          } else {
+            arc_index_mark_[sc.to] = arc_index_stamp_;
+            arc_index_[sc.to] = static_cast<uint32_t>(out_[from].size());
+            out_[from].push_back({sc.to, sc.weight, sc.distance, sc.middle, sc.hops});
+            out_search_[from].push_back({sc.to, sc.weight});
+            in_[sc.to].push_back({from, sc.weight, sc.distance, sc.middle, sc.hops});
+          }
+        }
       }
       stats.seconds_apply += lap.next();
 
@@ -291,6 +323,10 @@ class Contractor {
     WitnessSearch& search = searches_[t];
     const std::vector<Arc>& outs = out_[v];
     uint32_t added = 0, added_hops = 0;
+    // A simulation's scan budget is shared by its searches (one per in-neighbour): a dense-core node
+    // with 50 in-arcs is re-simulated after every round that touches it.
+    const uint32_t simulate_scan_limit =
+        std::max<uint32_t>(options_.simulate_scan_limit / std::max<uint32_t>(1, static_cast<uint32_t>(in_[v].size())), 64);
     for (const Arc& a : in_[v]) {
       const uint32_t u = a.node;
       search.targets.clear();
@@ -303,7 +339,7 @@ class Contractor {
       if (exclude_round) {
         search.run(out_search_, u, settle_limit, options_.contract_scan_limit, [&](uint32_t x) { return state_[x] != kActive; });
       } else {
-        search.run(out_search_, u, settle_limit, options_.simulate_scan_limit, [&](uint32_t x) { return x == v; });
+        search.run(out_search_, u, settle_limit, simulate_scan_limit, [&](uint32_t x) { return x == v; });
       }
       for (const WitnessTarget& target : search.targets) {
         if (target.witnessed) continue;  // a witness path is at least as short
@@ -344,6 +380,16 @@ class Contractor {
         return;
       }
     }
+  }
+
+  // Replaces out_[from][k] (and its twin in in_) by the shortcut when that is shorter.
+  void improveArc(uint32_t from, uint32_t k, const Shortcut& sc) {
+    Arc& a = out_[from][k];
+    if (sc.weight >= a.weight) return;
+    a = {sc.to, sc.weight, sc.distance, sc.middle, sc.hops};
+    out_search_[from][k].weight = sc.weight;
+    for (Arc& b : in_[sc.to])
+      if (b.node == from) b = {from, sc.weight, sc.distance, sc.middle, sc.hops};
   }
 
   void addOrImprove(uint32_t from, uint32_t to, uint32_t weight, uint32_t distance, uint32_t middle, uint32_t hops) {
@@ -391,6 +437,8 @@ class Contractor {
   std::vector<uint8_t> state_;
   std::vector<float> priority_;
   std::vector<uint32_t> level_;
+  std::vector<uint32_t> arc_index_, arc_index_mark_;  // head -> index in out_[tail] while applying a tail's shortcuts
+  uint32_t arc_index_stamp_ = 0;
   std::vector<WitnessSearch> searches_;
   std::vector<FinalArc> up_, down_;
 };

@@ -43,7 +43,7 @@ struct ContractionOptions {
   // the time with a limit of 150; at 20, porto contracts 2x faster for 1-2% more arcs and the same
   // query search space.
   uint32_t simulate_settle_limit = 20;
-  uint32_t simulate_scan_limit = 1000;
+  uint32_t simulate_scan_limit = 2000;  // per simulation, shared by its searches (at least 64 each)
   uint32_t contract_settle_limit = 1000;
   uint32_t contract_scan_limit = 20000;
   ProgressFn progress;
