@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { openMapFile } from '../src/maps/open.js';
 import { native } from '../src/native/index.js';
+import { serverReady } from './server-ready.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -39,27 +40,13 @@ export async function startServer(
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', ...env },
   });
-  let out = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-      reject(new Error('server did not become ready'));
-    }, 180_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m && out.includes('"msg":"ready"')) {
-        clearTimeout(timer);
-        out = '';
-        resolve(m[1]);
-      }
-      if (out.length > 1 << 20) out = out.slice(-4096);
-    });
-  });
-  // Request log lines are not needed: keep draining them.
-  child.stdout!.on('data', () => {});
-  return { child, base, dataDir };
+  try {
+    return { child, base: await serverReady(child, 180_000), dataDir };
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export interface Load {

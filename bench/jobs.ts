@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPgCluster, type PgCluster } from './pg-cluster.js';
 import { fmt, mean, percentile, sortedCopy } from './stats.js';
+import { serverReady } from './server-ready.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const depot = [7.4197, 43.7314];
@@ -36,21 +37,9 @@ async function startReplica(map: string, args: string[]): Promise<Replica> {
   });
   spawned.add(child);
   child.once('exit', () => spawned.delete(child));
-  let out = '';
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`replica did not become ready: ${out}`));
-    }, 300_000);
-    child.once('exit', (code) => reject(new Error(`replica exited (${code}): ${out}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (m && out.includes('"msg":"ready"')) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
+  const base = await serverReady(child, 300_000, 'replica').catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
   });
   const started = new Set<string>();
   let tail = '';

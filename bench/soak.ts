@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openMapFile } from '../src/maps/open.js';
 import { native } from '../src/native/index.js';
+import { serverReady } from './server-ready.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -64,20 +65,7 @@ export async function benchSoak(mapPath: string, options: { duration: number; cl
     env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', WAYMARK_ADMIN_TOKEN: token },
   });
   try {
-    let out = '';
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('server did not become ready')), 60_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-        if (m && out.includes('"msg":"ready"')) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-        if (out.length > 1 << 20) out = out.slice(-4096);
-      });
-    });
-    child.stdout!.on('data', () => {});
+    const base = await serverReady(child, 60_000);
 
     const map = openMapFile(mapPath);
     const pts = native.randomRoadPoints(map.handle, 400, 21);

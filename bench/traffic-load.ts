@@ -14,7 +14,9 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { openMapFile } from '../src/maps/open.js';
 import { native, type MapHandle } from '../src/native/index.js';
+import { drivableOsmSegments } from '../src/routing/traffic.js';
 import { fmt, percentile, sortedCopy } from './stats.js';
+import { serverReady } from './server-ready.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -24,13 +26,6 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * the line count.
  */
 export function writeSpeedsFile(map: MapHandle, path: string, seed: number): number {
-  const nodeId = native.mapSection(map, 'node_osm_id', 'i64');
-  const shapeId = native.mapSection(map, 'shape_osm_id', 'i64');
-  const from = native.mapSection(map, 'edge_from', 'u32');
-  const to = native.mapSection(map, 'edge_to', 'u32');
-  const shapeFirst = native.mapSection(map, 'edge_shape_first', 'u32');
-  const fwd = native.mapSection(map, 'edge_duration_forward', 'u32');
-  const bwd = native.mapSection(map, 'edge_duration_backward', 'u32');
   let s = seed >>> 0;
   const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const fd = openSync(path, 'w');
@@ -41,12 +36,8 @@ export function writeSpeedsFile(map: MapHandle, path: string, seed: number): num
     chunk = [];
   };
   try {
-    for (let e = 0; e < from.length; e++) {
-      const ids = [nodeId[from[e]], ...shapeId.subarray(shapeFirst[e], shapeFirst[e + 1]), nodeId[to[e]]];
-      for (let j = 0; j + 1 < ids.length; j++) {
-        if (fwd[e] !== 0xffffffff) chunk.push(`${ids[j]},${ids[j + 1]},${Math.round(5 + 95 * rand())}`);
-        if (bwd[e] !== 0xffffffff) chunk.push(`${ids[j + 1]},${ids[j]},${Math.round(5 + 95 * rand())}`);
-      }
+    for (const seg of drivableOsmSegments(map)) {
+      chunk.push(`${seg.from},${seg.to},${Math.round(5 + 95 * rand())}`);
       if (chunk.length >= 100_000) {
         lines += chunk.length;
         flush();
@@ -138,21 +129,7 @@ export async function benchTrafficLoad(mapPath: string, options: TrafficLoadOpti
       env: { ...process.env, WAYMARK_LOG_LEVEL: 'info', WAYMARK_ADMIN_TOKEN: token },
     });
     const server = child;
-    let out = '';
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('server did not become ready')), 300_000);
-      server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-      server.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-        if (m && out.includes('"msg":"ready"')) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-        if (out.length > 1 << 20) out = out.slice(-4096);
-      });
-    });
-    server.stdout!.on('data', () => {});
+    const base = await serverReady(server, 300_000);
     const serverStartMs = performance.now() - t0;
     const rssIdleMb = rssMb(server.pid!);
     let rssPeakMb = rssIdleMb;

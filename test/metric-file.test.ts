@@ -12,31 +12,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildMapFromPbf } from '../src/build/build-map.js';
 import { native, type MapHandle } from '../src/native/index.js';
+import { drivableOsmSegments } from '../src/routing/traffic.js';
 import { openMapFile } from '../src/maps/open.js';
 import { getProfile } from '../src/profiles/index.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { fixtures, monacoMap, repoRoot, runCli, tempDir } from './helpers.js';
 import { getJson, startChildServer, startServer, stopChild } from './server-helpers.js';
-
-/** Every directed drivable OSM segment of the map as [from, to] node ids. */
-function drivableOsmSegments(map: MapHandle): { from: bigint; to: bigint }[] {
-  const nodeId = native.mapSection(map, 'node_osm_id', 'i64');
-  const shapeId = native.mapSection(map, 'shape_osm_id', 'i64');
-  const from = native.mapSection(map, 'edge_from', 'u32');
-  const to = native.mapSection(map, 'edge_to', 'u32');
-  const shapeFirst = native.mapSection(map, 'edge_shape_first', 'u32');
-  const fwd = native.mapSection(map, 'edge_duration_forward', 'u32');
-  const bwd = native.mapSection(map, 'edge_duration_backward', 'u32');
-  const out: { from: bigint; to: bigint }[] = [];
-  for (let e = 0; e < from.length; e++) {
-    const ids = [nodeId[from[e]], ...shapeId.slice(shapeFirst[e], shapeFirst[e + 1]), nodeId[to[e]]];
-    for (let j = 0; j + 1 < ids.length; j++) {
-      if (fwd[e] !== 0xffffffff) out.push({ from: ids[j], to: ids[j + 1] });
-      if (bwd[e] !== 0xffffffff) out.push({ from: ids[j + 1], to: ids[j] });
-    }
-  }
-  return out;
-}
 
 /** A deterministic traffic file: random speeds on most segments, some closed (when `closed`), some with a rate (when `withRates`). */
 function trafficCsv(map: MapHandle, seed: number, withRates = false, closed = true): string {

@@ -10,29 +10,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { native, type MapHandle } from '../src/native/index.js';
+import { drivableOsmSegments } from '../src/routing/traffic.js';
 import type { WaymarkServer } from '../src/server/app.js';
 import { monacoMap } from './helpers.js';
 import { getJson, startServer } from './server-helpers.js';
-
-/** Every directed OSM segment the map can drive: [from, to] node ids, plus its edge. */
-function drivableOsmSegments(map: MapHandle): { from: bigint; to: bigint; edge: number }[] {
-  const nodeId = native.mapSection(map, 'node_osm_id', 'i64');
-  const shapeId = native.mapSection(map, 'shape_osm_id', 'i64');
-  const from = native.mapSection(map, 'edge_from', 'u32');
-  const to = native.mapSection(map, 'edge_to', 'u32');
-  const shapeFirst = native.mapSection(map, 'edge_shape_first', 'u32');
-  const fwd = native.mapSection(map, 'edge_duration_forward', 'u32');
-  const bwd = native.mapSection(map, 'edge_duration_backward', 'u32');
-  const out: { from: bigint; to: bigint; edge: number }[] = [];
-  for (let e = 0; e < from.length; e++) {
-    const ids = [nodeId[from[e]], ...shapeId.slice(shapeFirst[e], shapeFirst[e + 1]), nodeId[to[e]]];
-    for (let j = 0; j + 1 < ids.length; j++) {
-      if (fwd[e] !== 0xffffffff) out.push({ from: ids[j], to: ids[j + 1], edge: e });
-      if (bwd[e] !== 0xffffffff) out.push({ from: ids[j + 1], to: ids[j], edge: e });
-    }
-  }
-  return out;
-}
 
 function push(map: MapHandle, text: string, cuts: number[] = []) {
   const update = native.trafficCreate(map);
@@ -85,7 +66,7 @@ describe('traffic files', () => {
   });
 
   it('counts unknown node pairs and coverage; a refused turn line names its line', async () => {
-    const segs = drivableOsmSegments(map);
+    const segs = [...drivableOsmSegments(map)];
     const text = [...segs.map((s) => `${s.from},${s.to},30`), '1,2,50', '3,4,50', '# turns', '1,2,3,5'].join('\n');
     const { stats, metric } = await native.trafficFinish(push(map, text), 1);
     assert.equal(stats.osmSegmentsSet, stats.osmSegments);
@@ -100,10 +81,10 @@ describe('traffic files', () => {
 
 describe('traffic metrics are exact and do what the file says', () => {
   let map: MapHandle;
-  let segs: ReturnType<typeof drivableOsmSegments>;
+  let segs: { from: bigint; to: bigint; edge: number }[];
   before(async () => {
     map = (await monacoMap()).map.handle;
-    segs = drivableOsmSegments(map);
+    segs = [...drivableOsmSegments(map)];
   });
 
   async function metricOf(lines: string[], version: number) {
@@ -194,11 +175,11 @@ describe('traffic metrics are exact and do what the file says', () => {
 describe('POST /admin/traffic', () => {
   let server: WaymarkServer;
   let base: string;
-  let segs: ReturnType<typeof drivableOsmSegments>;
+  let segs: { from: bigint; to: bigint; edge: number }[];
   const auth = { authorization: 'Bearer sesame', 'content-type': 'text/csv' };
   before(async () => {
     ({ server, base } = await startServer({ adminToken: 'sesame', bodyLimitBytes: 64 * 1024 }));
-    segs = drivableOsmSegments((await monacoMap()).map.handle);
+    segs = [...drivableOsmSegments((await monacoMap()).map.handle)];
   });
   after(async () => {
     await server.close();
