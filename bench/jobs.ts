@@ -193,6 +193,12 @@ export async function benchJobs(map: string, options: { jobs: number; replicas: 
   const say = (line: string) => {
     if (!options.json) console.log(line);
   };
+  // Also on an early exit (an error, a signal): replicas and folders (the cluster removes itself).
+  const removeLeftovers = () => {
+    for (const child of [...spawned]) child.kill('SIGKILL');
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  };
+  process.once('exit', removeLeftovers);
   try {
     // Baseline: the embedded store, one replica.
     {
@@ -235,9 +241,9 @@ export async function benchJobs(map: string, options: { jobs: number; replicas: 
     }
   } finally {
     while (running.length) await stopReplica(running.pop()!);
-    for (const child of [...spawned]) child.kill('SIGKILL');
+    removeLeftovers();
+    process.off('exit', removeLeftovers);
     cluster?.destroy();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
   if (options.json) {
     console.log(JSON.stringify({ queue: rows, cancelMs: cancel }, null, 2));

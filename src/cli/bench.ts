@@ -18,7 +18,10 @@ import { benchVrpSmall } from '../../bench/vrp-small.js';
 import { WaymarkError } from '../errors.js';
 
 export function registerBench(program: Command): void {
-  const bench = program.command('bench').description('benchmarks that print figures (never pass/fail)');
+  const bench = program
+    .command('bench')
+    .description('benchmarks that print figures (never pass/fail)')
+    .hook('preAction', exitOnSignals);
   bench
     .command('build')
     .description('import each PBF and print seconds, peak RSS, graph size and file bytes per node')
@@ -369,4 +372,13 @@ export function registerBench(program: Command): void {
       const r = await benchSoak(map, { duration: Number(opts.duration), clients: Number(opts.clients), json: Boolean(opts.json) });
       if (r.unexpectedErrors > 0) process.exitCode = 1;
     });
+}
+
+/**
+ * Benchmarks start servers, database clusters and temporary folders that they remove on exit: a
+ * signal (Ctrl-C, `timeout`) ends the process through the same exit hooks instead of leaving them
+ * behind (Node's default for a signal skips them).
+ */
+function exitOnSignals(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) process.once(signal, () => process.exit(code));
 }
