@@ -12,12 +12,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openMapFile } from '../src/maps/open.js';
+import { native } from '../src/native/index.js';
 import { startPgCluster, type PgCluster } from './pg-cluster.js';
 import { fmt, mean, percentile, sortedCopy } from './stats.js';
 import { serverReady } from './server-ready.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const depot = [7.4197, 43.7314];
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 interface Replica {
@@ -61,12 +62,25 @@ async function stopReplica(r: Replica): Promise<void> {
   await exited;
 }
 
-function trivial(i: number) {
+/** The depot and six stops: points on the bench's own map (any map, not only Monaco). */
+interface Places {
+  depot: [number, number];
+  stops: [number, number][];
+}
+
+function placesOn(map: string): Places {
+  const p = native.randomRoadPoints(openMapFile(map).handle, 7, 3);
+  const at = (i: number): [number, number] => [p[2 * i], p[2 * i + 1]];
+  return { depot: at(0), stops: [1, 2, 3, 4, 5, 6].map(at) };
+}
+
+function trivial(places: Places, i: number) {
+  const { depot, stops } = places;
   return {
     vehicles: [{ id: 1, start: depot, end: depot, description: `bench-${i}` }],
     jobs: [
-      { id: 1, location: [7.4265, 43.739] },
-      { id: 2, location: [7.4163, 43.7334] },
+      { id: 1, location: stops[0] },
+      { id: 2, location: stops[1] },
     ],
     options: { time_limit: 0, seed: i },
   };
@@ -85,7 +99,7 @@ export interface QueueRow {
   liveMaxMs: number;
 }
 
-async function measureQueue(store: string, replicas: Replica[], jobs: number, concurrency: number): Promise<QueueRow> {
+async function measureQueue(places: Places, store: string, replicas: Replica[], jobs: number, concurrency: number): Promise<QueueRow> {
   // /health/live on the first replica every 20 ms while the load runs.
   const live: number[] = [];
   let loading = true;
@@ -107,7 +121,7 @@ async function measureQueue(store: string, replicas: Replica[], jobs: number, co
         const i = next++;
         const base = replicas[i % replicas.length].base;
         const s = performance.now();
-        const res = await fetch(`${base}/vrp/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(trivial(i)) });
+        const res = await fetch(`${base}/vrp/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(trivial(places, i)) });
         const body = (await res.json()) as { id: string };
         acceptMs.push(performance.now() - s);
         if (res.status !== 202) throw new Error(`POST /vrp/jobs answered ${res.status}: ${JSON.stringify(body)}`);
@@ -148,13 +162,15 @@ async function measureQueue(store: string, replicas: Replica[], jobs: number, co
 }
 
 /** DELETE on the replica not solving a long job until GET says cancelled, `rounds` times. */
-async function measureCancel(replicas: Replica[], rounds: number): Promise<number[]> {
+async function measureCancel(places: Places, replicas: Replica[], rounds: number): Promise<number[]> {
   const out: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const long = {
-      vehicles: [{ id: 1, start: depot, end: depot }, { id: 2, start: depot, end: depot }],
-      jobs: [[7.4265, 43.739], [7.4163, 43.7334], [7.423, 43.736], [7.43, 43.742], [7.418, 43.732], [7.4215, 43.7375]].map((location, i) => ({ id: i + 1, location })),
-      options: { time_limit: 60, seed: r },
+      vehicles: [{ id: 1, start: places.depot, end: places.depot }, { id: 2, start: places.depot, end: places.depot }],
+      jobs: places.stops.map((location, i) => ({ id: i + 1, location })),
+      // Six stops converge in milliseconds: without run_to_time_limit the job would succeed before
+      // the DELETE and the wait below would never see it cancelled.
+      options: { time_limit: 60, seed: r, run_to_time_limit: true },
     };
     const posted = (await (await fetch(`${replicas[0].base}/vrp/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(long) })).json()) as { id: string };
     let solving = -1;
@@ -177,6 +193,7 @@ async function measureCancel(replicas: Replica[], rounds: number): Promise<numbe
     for (;;) {
       const job = (await (await fetch(`${other.base}/vrp/jobs/${posted.id}`)).json()) as { status: string };
       if (job.status === 'cancelled') break;
+      if (job.status !== 'queued' && job.status !== 'running') throw new Error(`bench jobs: the job to cancel ended ${job.status}, not cancelled`);
       await sleep(5);
     }
     out.push(performance.now() - t0);
@@ -185,6 +202,7 @@ async function measureCancel(replicas: Replica[], rounds: number): Promise<numbe
 }
 
 export async function benchJobs(map: string, options: { jobs: number; replicas: number[]; concurrency: number; cancelRounds: number; json: boolean }): Promise<void> {
+  const places = placesOn(map);
   const rows: QueueRow[] = [];
   const cancel: Record<string, number[]> = {};
   const dirs: string[] = [];
@@ -206,7 +224,7 @@ export async function benchJobs(map: string, options: { jobs: number; replicas: 
       dirs.push(dir);
       const r = await startReplica(map, ['--data-dir', dir]);
       running.push(r);
-      rows.push(await measureQueue('sqlite', [r], options.jobs, options.concurrency));
+      rows.push(await measureQueue(places, 'sqlite', [r], options.jobs, options.concurrency));
       await stopReplica(running.pop()!);
     }
     cluster = await startPgCluster();
@@ -222,7 +240,7 @@ export async function benchJobs(map: string, options: { jobs: number; replicas: 
       dirs.push(dir);
       const reps = await Promise.all(Array.from({ length: n }, () => startReplica(map, ['--jobs', url, '--data-dir', dir])));
       running.push(...reps);
-      rows.push(await measureQueue('postgres', reps, options.jobs, options.concurrency));
+      rows.push(await measureQueue(places, 'postgres', reps, options.jobs, options.concurrency));
       while (running.length) await stopReplica(running.pop()!);
     }
     for (const [mode, extra] of [
@@ -236,7 +254,7 @@ export async function benchJobs(map: string, options: { jobs: number; replicas: 
       running.push(a);
       const b = await startReplica(map, ['--jobs', url, '--data-dir', dir, ...extra]);
       running.push(b);
-      cancel[mode] = await measureCancel([a, b], options.cancelRounds);
+      cancel[mode] = await measureCancel(places, [a, b], options.cancelRounds);
       while (running.length) await stopReplica(running.pop()!);
     }
   } finally {
