@@ -21,6 +21,36 @@ export interface RoadProblemOptions {
   offRoad?: number;
   /** Candidate addresses (e.g. buildingCentroids of the extract); road points are used when too few. */
   addresses?: LonLat[];
+  /**
+   * Keep every stop inside a square of this side (km) around `centre`: a city's day on a map the
+   * size of a country (region64 spans 700 km, far beyond a van's 10-hour day from one depot).
+   */
+  area?: { centre: LonLat; km: number };
+}
+
+/** Whether p lies inside the square of side km around centre. */
+function inArea(p: LonLat, area: { centre: LonLat; km: number }): boolean {
+  const half = (area.km * 1000) / 2;
+  const north = (p[1] - area.centre[1]) * 111195;
+  const east = (p[0] - area.centre[0]) * 111195 * Math.cos((area.centre[1] * Math.PI) / 180);
+  return Math.abs(north) <= half && Math.abs(east) <= half;
+}
+
+/** n random road points inside the area, drawn in batches (the area may be a small part of the map). */
+function roadPointsIn(map: MapHandle, n: number, seed: number, area: { centre: LonLat; km: number }): Float64Array {
+  const out = new Float64Array(2 * n);
+  let found = 0;
+  for (let batch = 0; found < n; batch++) {
+    if (batch >= 200) throw new Error(`only ${found} of ${n} random road points fell inside the ${area.km} km area around ${area.centre.join(',')}: choose a larger --area-km`);
+    const pts = native.randomRoadPoints(map, 20000, seed + 7919 * batch);
+    for (let i = 0; i < pts.length / 2 && found < n; i++) {
+      if (!inArea([pts[2 * i], pts[2 * i + 1]], area)) continue;
+      out[2 * found] = pts[2 * i];
+      out[2 * found + 1] = pts[2 * i + 1];
+      found++;
+    }
+  }
+  return out;
 }
 
 /** mulberry32: a small seeded generator, so a seed gives the same problem everywhere. */
@@ -84,15 +114,17 @@ function snapDistance(map: MapHandle, p: LonLat): number {
 export function roadProblem(map: MapHandle, options: RoadProblemOptions): { problem: VroomProblem; addressSource: string; offRoad: number } {
   const random = rng(options.seed);
   const N = options.jobs;
-  const useBuildings = (options.addresses?.length ?? 0) >= N;
+  const area = options.area;
+  const addresses = area ? options.addresses?.filter((p) => inArea(p, area)) : options.addresses;
+  const useBuildings = (addresses?.length ?? 0) >= N;
   let stops: LonLat[];
   if (useBuildings) {
-    const pool = [...options.addresses!];
+    const pool = [...addresses!];
     stops = [];
     for (let i = 0; i < N; i++) stops.push(pool.splice(Math.floor(random() * pool.length), 1)[0]);
   } else {
     // Road points set back from the street, like a front door.
-    const road = native.randomRoadPoints(map, N, options.seed);
+    const road = area ? roadPointsIn(map, N, options.seed, area) : native.randomRoadPoints(map, N, options.seed);
     stops = Array.from({ length: N }, (_, i) => {
       const angle = random() * 2 * Math.PI;
       const d = 10 + random() * 30;
@@ -122,7 +154,7 @@ export function roadProblem(map: MapHandle, options: RoadProblemOptions): { prob
   }
   // One depot for every van: the stop-like point nearest the centre of the stops.
   const centre: LonLat = [stops.reduce((s, p) => s + p[0], 0) / N, stops.reduce((s, p) => s + p[1], 0) / N];
-  const candidates = useBuildings ? options.addresses! : stops;
+  const candidates = useBuildings ? addresses! : stops;
   let depot = candidates[0];
   let best = Infinity;
   for (const p of candidates) {

@@ -280,10 +280,11 @@ export function registerBench(program: Command): void {
     .option('--jobs <list>', 'with --road: jobs per problem, e.g. 200,1000', '200')
     .option('--vehicles <list>', 'with --road: vans per problem (one value, or one per --jobs entry)', '12')
     .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
+    .option('--area-km <km>', "with --road: keep the stops inside a square of this side (km) around a random road point (a city's day on a country-sized map such as region64)")
     .option('--run-to-time-limit', 'search until the time limit even once converged')
     .option('--small', 'small random problems (--jobs, default 5,10,25,50,100) with the default time limit, in-process and over POST /vrp')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string; areaKm?: string }) => {
       const positive = (text: string, what: string) => {
         const n = Number(text);
         if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
@@ -310,6 +311,7 @@ export function registerBench(program: Command): void {
           timeLimit: Number(opts.timeLimit),
           json: Boolean(opts.json),
           ...(opts.offRoad !== undefined ? { offRoad: Number(opts.offRoad) } : {}),
+          ...(opts.areaKm !== undefined ? { areaKm: positive(opts.areaKm, '--area-km') } : {}),
         });
         return;
       }
