@@ -5,6 +5,7 @@
 #include <limits>
 #include <mutex>
 #include <queue>
+#include <stdexcept>
 #include <tuple>
 
 #include "common/parallel.h"
@@ -27,6 +28,75 @@ struct Arc {
 struct SearchArc {
   uint32_t node;
   uint32_t weight;
+};
+
+// The out-arcs as the witness searches read them: every node's list in one pool, each with room to
+// grow (a list that outgrows its room moves to the pool's end). Nodes near each other in id order
+// have their arcs near each other, and a list's place (8 bytes a node) is denser than a vector's
+// header (24) with its arcs wherever the allocator put them: a search's reads hit fewer cache lines.
+class SearchArcs {
+ public:
+  explicit SearchArcs(uint32_t n) : list_(n) {}
+  const SearchArc* begin(uint32_t v) const { return pool_.data() + list_[v].first; }
+  const SearchArc* end(uint32_t v) const { return pool_.data() + list_[v].first + list_[v].size; }
+  uint32_t size(uint32_t v) const { return list_[v].size; }
+  SearchArc& at(uint32_t v, uint32_t k) { return pool_[list_[v].first + k]; }
+  // Makes room for `size` arcs in v's list (serially: the pool may move).
+  void reserve(uint32_t v, uint32_t size) {
+    List& l = list_[v];
+    if (size <= l.capacity) return;
+    const uint32_t capacity = std::max(size, 2 * l.capacity);
+    if (pool_.size() + capacity > std::numeric_limits<uint32_t>::max()) compact(capacity);
+    const uint32_t moved_first = static_cast<uint32_t>(pool_.size());
+    pool_.resize(pool_.size() + capacity);
+    std::copy(pool_.begin() + l.first, pool_.begin() + l.first + l.size, pool_.begin() + moved_first);
+    l.first = moved_first;
+    l.capacity = capacity;
+  }
+  // Appends within the room reserved (any thread, one per list).
+  void push(uint32_t v, SearchArc a) {
+    List& l = list_[v];
+    pool_[l.first + l.size++] = a;
+  }
+  void eraseSwap(uint32_t v, uint32_t k) {
+    List& l = list_[v];
+    pool_[l.first + k] = pool_[l.first + l.size - 1];
+    --l.size;
+  }
+  void clear(uint32_t v) { list_[v].size = 0; }
+  // Rewrites the pool in node order with a little room per list, once most of it is abandoned room.
+  void compactIfSparse() {
+    if (pool_.size() < 2 * compacted_size_ + 1024) return;
+    compact(0);
+  }
+  void compact(uint32_t extra_room) {
+    uint64_t live = 0;
+    for (const List& l : list_) live += l.size;
+    if (pool_.size() < 2 * live + 1024 && extra_room == 0) {
+      compacted_size_ = pool_.size();
+      return;
+    }
+    std::vector<SearchArc> pool;
+    pool.reserve(live + live / 2 + list_.size() + extra_room);
+    for (List& l : list_) {
+      const uint32_t first = static_cast<uint32_t>(pool.size());
+      pool.insert(pool.end(), pool_.begin() + l.first, pool_.begin() + l.first + l.size);
+      l.first = first;
+      l.capacity = l.size + (l.size > 0 ? 1 : 0);
+      pool.resize(first + l.capacity);
+    }
+    if (pool.size() + extra_room > std::numeric_limits<uint32_t>::max()) throw std::length_error("contraction: too many arcs");
+    pool_.swap(pool);
+    compacted_size_ = pool_.size();
+  }
+
+ private:
+  struct List {
+    uint32_t first = 0, size = 0, capacity = 0;
+  };
+  std::vector<List> list_;
+  std::vector<SearchArc> pool_;
+  uint64_t compacted_size_ = 0;
 };
 
 struct Shortcut {
@@ -83,7 +153,7 @@ class alignas(64) WitnessSearch {
   std::vector<uint32_t> order;         // the caller's scratch to sort them
 
   template <typename Skip>
-  void run(const std::vector<std::vector<SearchArc>>& out, uint32_t source, uint32_t settle_limit, uint32_t scan_limit,
+  void run(const SearchArcs& out, uint32_t source, uint32_t settle_limit, uint32_t scan_limit,
            Skip&& skip) {
     if (++current_ == 0) {
       for (Slot& x : slot_) x.stamp = 0;
@@ -110,12 +180,13 @@ class alignas(64) WitnessSearch {
       heap_.pop_back();
       if (d != slot_[x].dist) continue;
       if (d > bound_ || ++settled > settle_limit || scanned > scan_limit) break;
-      scanned += static_cast<uint32_t>(out[x].size());
+      scanned += out.size(x);
       // The last node this search settles: what it reaches only matters as tentative distances
       // to targets, and goes on no heap.
       const bool last = settled >= settle_limit || scanned > scan_limit;
       if (isOpenTarget(x)) resolve(targets[slot_[x].target - 1], d);
-      for (const SearchArc& a : out[x]) {
+      for (const SearchArc *a_it = out.begin(x), *a_end = out.end(x); a_it != a_end; ++a_it) {
+        const SearchArc& a = *a_it;
         const uint64_t nd = uint64_t(d) + a.weight;
         if (nd > bound_) continue;
         Slot& y = slot_[a.node];
@@ -185,7 +256,7 @@ class Contractor {
         options_(options),
         out_(n_),
         in_(n_),
-        out_search_(n_),
+        out_search_(n_),  // filled from out_ once out_ is complete
         state_(n_, kActive),
         priority_(n_, 0),
         level_(n_, 0),
@@ -196,6 +267,10 @@ class Contractor {
         if (w == v) continue;  // a loop never shortens a path
         addOrImprove(v, w, weight[i], distance[i], kNoMiddle, 1);
       }
+    }
+    for (uint32_t v = 0; v < n_; ++v) {
+      out_search_.reserve(v, static_cast<uint32_t>(out_[v].size()) + 2);
+      for (const Arc& a : out_[v]) out_search_.push(v, {a.node, a.weight});
     }
     for (unsigned t = 0; t < threads_; ++t) searches_.emplace_back(n_);
   }
@@ -254,7 +329,7 @@ class Contractor {
       parallelFor(touched.size(), threads_, [&](uint64_t i, unsigned t) { detachRound(touched[i], scratch_[t].round); }, 16);
       for (uint32_t v : selected) {
         std::vector<Arc>().swap(out_[v]);
-        std::vector<SearchArc>().swap(out_search_[v]);
+        out_search_.clear(v);
         std::vector<Arc>().swap(in_[v]);
         state_[v] = kContracted;
       }
@@ -272,6 +347,11 @@ class Contractor {
                                         [](const Shortcut& a, const Shortcut& b) { return a.from == b.from && a.to == b.to; }),
                             round_shortcuts.end());
       groupStarts(round_shortcuts, [](const Shortcut& s) { return s.from; }, group_start);
+      out_search_.compactIfSparse();
+      for (size_t g = 0; g + 1 < group_start.size(); ++g) {
+        const uint32_t from = round_shortcuts[group_start[g]].from;
+        out_search_.reserve(from, static_cast<uint32_t>(out_[from].size()) + (group_start[g + 1] - group_start[g]));
+      }
       parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
         insertOut(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
       }, 8);
@@ -325,8 +405,8 @@ class Contractor {
     auto smaller = [&](uint32_t x) {
       return p < priority_[x] || (p == priority_[x] && (h < hash(x) || (h == hash(x) && v < x)));
     };
-    for (const SearchArc& a : out_search_[v])
-      if (!smaller(a.node)) return false;
+    for (const SearchArc* a = out_search_.begin(v); a != out_search_.end(v); ++a)
+      if (!smaller(a->node)) return false;
     for (const Arc& a : in_[v])
       if (!smaller(a.node)) return false;
     return true;
@@ -397,13 +477,11 @@ class Contractor {
 
   void eraseOutArc(uint32_t from, uint32_t node) {
     std::vector<Arc>& arcs = out_[from];
-    std::vector<SearchArc>& search = out_search_[from];
     for (size_t i = 0; i < arcs.size(); ++i) {
       if (arcs[i].node == node) {
         arcs[i] = arcs.back();
         arcs.pop_back();
-        search[i] = search.back();
-        search.pop_back();
+        out_search_.eraseSwap(from, static_cast<uint32_t>(i));
         return;
       }
     }
@@ -421,8 +499,8 @@ class Contractor {
       eraseArc(in_[x], v);
     }
     round.clear();
-    for (const SearchArc& a : out_search_[x])
-      if (state_[a.node] == kInRound) round.push_back(a.node);
+    for (const SearchArc* a = out_search_.begin(x); a != out_search_.end(x); ++a)
+      if (state_[a->node] == kInRound) round.push_back(a->node);
     std::sort(round.begin(), round.end());
     for (uint32_t v : round) {
       level_[x] = std::max(level_[x], level_[v] + 1);
@@ -442,21 +520,20 @@ class Contractor {
   void insertOut(const Shortcut* first, const Shortcut* last, ApplyScratch& s) {
     const uint32_t from = first->from;
     std::vector<Arc>& outs = out_[from];
-    std::vector<SearchArc>& search = out_search_[from];
-    const bool indexed = uint64_t(last - first) * search.size() > 64;
+    const bool indexed = uint64_t(last - first) * outs.size() > 64;
     if (indexed) {
       s.begin(n_);
-      for (uint32_t k = 0; k < search.size(); ++k) s.set(search[k].node, k);
+      for (uint32_t k = 0; k < outs.size(); ++k) s.set(outs[k].node, k);
     }
-    const uint32_t existing = static_cast<uint32_t>(search.size());
+    const uint32_t existing = static_cast<uint32_t>(outs.size());
     for (const Shortcut* sc = first; sc != last; ++sc) {
-      const uint32_t k = existing == 0 ? kNone : findArc(search, sc->to, [](const SearchArc& a) { return a.node; }, s, indexed);
+      const uint32_t k = existing == 0 ? kNone : findArc(outs, sc->to, [](const Arc& a) { return a.node; }, s, indexed);
       if (k == kNone) {
         outs.push_back({sc->to, sc->weight, sc->distance, sc->middle, sc->hops});
-        search.push_back({sc->to, sc->weight});
+        out_search_.push(from, {sc->to, sc->weight});  // room reserved before the parallel pass
       } else if (sc->weight < outs[k].weight) {
         outs[k] = {sc->to, sc->weight, sc->distance, sc->middle, sc->hops};
-        search[k].weight = sc->weight;
+        out_search_.at(from, k).weight = sc->weight;
       }
     }
   }
@@ -495,14 +572,12 @@ class Contractor {
       if (a.node != to) continue;
       if (weight < a.weight) {
         a = {to, weight, distance, middle, hops};
-        out_search_[from][i].weight = weight;
         for (Arc& b : in_[to])
           if (b.node == from) b = {from, weight, distance, middle, hops};
       }
       return;
     }
     out_[from].push_back({to, weight, distance, middle, hops});
-    out_search_[from].push_back({to, weight});
     in_[to].push_back({from, weight, distance, middle, hops});
   }
 
@@ -530,7 +605,7 @@ class Contractor {
   unsigned threads_;
   ContractionOptions options_;
   std::vector<std::vector<Arc>> out_, in_;
-  std::vector<std::vector<SearchArc>> out_search_;  // out_ as the witness searches read it, same order
+  SearchArcs out_search_;  // out_ as the witness searches read it, same order
   std::vector<uint8_t> state_;
   std::vector<float> priority_;
   std::vector<uint32_t> level_;
