@@ -94,6 +94,25 @@ describe('import of the bundled Monaco extract (car)', () => {
     assert.equal(info.checksum, map.header.checksum);
     assert.deepEqual(info.counts, map.header.counts);
   });
+
+  it('contracts to the same hierarchy on 1 and on 2 threads (rounds are applied in parallel, each arc list in a fixed order)', async () => {
+    const dir = tempDir();
+    const maps = [];
+    for (const threads of [1, 2]) {
+      const output = join(dir, `monaco-${threads}.wmap`);
+      await buildMapFromPbf({ input: dataPbf, output, profile: getProfile('car'), threads });
+      maps.push(openMapFile(output));
+    }
+    const [one, two] = maps;
+    assert.ok(one.header.counts.chArcs > one.header.counts.turns, `${one.header.counts.chArcs} CH arcs, some of them shortcuts`);
+    for (const side of ['up', 'down']) {
+      for (const part of ['first', 'head', 'weight', 'distance', 'middle']) {
+        const name = `ch_${side}_${part}`;
+        assert.deepEqual(native.mapSection(two.handle, name, 'u32'), native.mapSection(one.handle, name, 'u32'), name);
+      }
+    }
+    assert.deepEqual(native.mapSection(two.handle, 'ch_rank', 'u32'), native.mapSection(one.handle, 'ch_rank', 'u32'));
+  });
 });
 
 describe('map file validation', () => {

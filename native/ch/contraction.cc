@@ -5,6 +5,7 @@
 #include <limits>
 #include <mutex>
 #include <queue>
+#include <stdexcept>
 #include <tuple>
 
 #include "common/parallel.h"
@@ -29,6 +30,75 @@ struct SearchArc {
   uint32_t weight;
 };
 
+// The out-arcs as the witness searches read them: every node's list in one pool, each with room to
+// grow (a list that outgrows its room moves to the pool's end). Nodes near each other in id order
+// have their arcs near each other, and a list's place (8 bytes a node) is denser than a vector's
+// header (24) with its arcs wherever the allocator put them: a search's reads hit fewer cache lines.
+class SearchArcs {
+ public:
+  explicit SearchArcs(uint32_t n) : list_(n) {}
+  const SearchArc* begin(uint32_t v) const { return pool_.data() + list_[v].first; }
+  const SearchArc* end(uint32_t v) const { return pool_.data() + list_[v].first + list_[v].size; }
+  uint32_t size(uint32_t v) const { return list_[v].size; }
+  SearchArc& at(uint32_t v, uint32_t k) { return pool_[list_[v].first + k]; }
+  // Makes room for `size` arcs in v's list (serially: the pool may move).
+  void reserve(uint32_t v, uint32_t size) {
+    List& l = list_[v];
+    if (size <= l.capacity) return;
+    const uint32_t capacity = std::max(size, 2 * l.capacity);
+    if (pool_.size() + capacity > std::numeric_limits<uint32_t>::max()) compact(capacity);
+    const uint32_t moved_first = static_cast<uint32_t>(pool_.size());
+    pool_.resize(pool_.size() + capacity);
+    std::copy(pool_.begin() + l.first, pool_.begin() + l.first + l.size, pool_.begin() + moved_first);
+    l.first = moved_first;
+    l.capacity = capacity;
+  }
+  // Appends within the room reserved (any thread, one per list).
+  void push(uint32_t v, SearchArc a) {
+    List& l = list_[v];
+    pool_[l.first + l.size++] = a;
+  }
+  void eraseSwap(uint32_t v, uint32_t k) {
+    List& l = list_[v];
+    pool_[l.first + k] = pool_[l.first + l.size - 1];
+    --l.size;
+  }
+  void clear(uint32_t v) { list_[v].size = 0; }
+  // Rewrites the pool in node order with a little room per list, once most of it is abandoned room.
+  void compactIfSparse() {
+    if (pool_.size() < 2 * compacted_size_ + 1024) return;
+    compact(0);
+  }
+  void compact(uint32_t extra_room) {
+    uint64_t live = 0;
+    for (const List& l : list_) live += l.size;
+    if (pool_.size() < 2 * live + 1024 && extra_room == 0) {
+      compacted_size_ = pool_.size();
+      return;
+    }
+    std::vector<SearchArc> pool;
+    pool.reserve(live + live / 2 + list_.size() + extra_room);
+    for (List& l : list_) {
+      const uint32_t first = static_cast<uint32_t>(pool.size());
+      pool.insert(pool.end(), pool_.begin() + l.first, pool_.begin() + l.first + l.size);
+      l.first = first;
+      l.capacity = l.size + (l.size > 0 ? 1 : 0);
+      pool.resize(first + l.capacity);
+    }
+    if (pool.size() + extra_room > std::numeric_limits<uint32_t>::max()) throw std::length_error("contraction: too many arcs");
+    pool_.swap(pool);
+    compacted_size_ = pool_.size();
+  }
+
+ private:
+  struct List {
+    uint32_t first = 0, size = 0, capacity = 0;
+  };
+  std::vector<List> list_;
+  std::vector<SearchArc> pool_;
+  uint64_t compacted_size_ = 0;
+};
+
 struct Shortcut {
   uint32_t from, to, weight, distance, middle, hops;
 };
@@ -37,6 +107,26 @@ struct Shortcut {
 // every push_back).
 struct alignas(64) ShortcutList {
   std::vector<Shortcut> list;
+};
+
+constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+// One thread's scratch for applying a round: node -> index of its arc in the list being extended
+// (valid where mark == stamp; allocated on first use), and the round nodes a neighbour detaches.
+struct alignas(64) ApplyScratch {
+  std::vector<uint32_t> index, mark, round;
+  uint32_t stamp = 0;
+  void begin(uint32_t n) {
+    if (mark.empty()) index.assign(n, 0), mark.assign(n, 0);
+    if (++stamp == 0) {
+      std::fill(mark.begin(), mark.end(), 0);
+      stamp = 1;
+    }
+  }
+  void set(uint32_t node, uint32_t k) {
+    mark[node] = stamp;
+    index[node] = k;
+  }
 };
 
 struct FinalArc {
@@ -57,26 +147,28 @@ struct WitnessTarget {
 // cache lines (neighbouring objects written by two threads would share one).
 class alignas(64) WitnessSearch {
  public:
-  explicit WitnessSearch(uint32_t n) : dist_(n, kInf), stamp_(n, 0), target_of_(n, 0) {}
+  explicit WitnessSearch(uint32_t n) : slot_(n) {}
 
-  std::vector<WitnessTarget> targets;
+  std::vector<WitnessTarget> targets;  // in descending order of need (ties in any order)
+  std::vector<uint32_t> order;         // the caller's scratch to sort them
 
   template <typename Skip>
-  void run(const std::vector<std::vector<SearchArc>>& out, uint32_t source, uint32_t settle_limit, uint32_t scan_limit,
+  void run(const SearchArcs& out, uint32_t source, uint32_t settle_limit, uint32_t scan_limit,
            Skip&& skip) {
     if (++current_ == 0) {
-      std::fill(stamp_.begin(), stamp_.end(), 0);
+      for (Slot& x : slot_) x.stamp = 0;
       current_ = 1;
     }
     open_ = static_cast<uint32_t>(targets.size());
-    bound_ = 0;
+    first_open_ = 0;
+    bound_ = targets.empty() ? 0 : targets[0].need;
     for (uint32_t i = 0; i < targets.size(); ++i) {
       WitnessTarget& t = targets[i];
       t.resolved = t.witnessed = false;
-      bound_ = std::max(bound_, t.need);
-      stamp_[t.node] = current_;  // marked unreached (kInf) so target_of_ can be trusted
-      dist_[t.node] = kInf;
-      target_of_[t.node] = i + 1;
+      Slot& x = slot_[t.node];
+      x.stamp = current_;  // marked unreached (kInf) so target can be trusted
+      x.dist = kInf;
+      x.target = i + 1;
     }
     heap_.clear();
     set(source, 0);
@@ -86,49 +178,58 @@ class alignas(64) WitnessSearch {
       std::pop_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       const auto [d, x] = heap_.back();
       heap_.pop_back();
-      if (d != dist_[x]) continue;
+      if (d != slot_[x].dist) continue;
       if (d > bound_ || ++settled > settle_limit || scanned > scan_limit) break;
-      scanned += static_cast<uint32_t>(out[x].size());
-      if (isOpenTarget(x)) resolve(targets[target_of_[x] - 1], d);
-      for (const SearchArc& a : out[x]) {
+      scanned += out.size(x);
+      // The last node this search settles: what it reaches only matters as tentative distances
+      // to targets, and goes on no heap.
+      const bool last = settled >= settle_limit || scanned > scan_limit;
+      if (isOpenTarget(x)) resolve(targets[slot_[x].target - 1], d);
+      for (const SearchArc *a_it = out.begin(x), *a_end = out.end(x); a_it != a_end; ++a_it) {
+        const SearchArc& a = *a_it;
         const uint64_t nd = uint64_t(d) + a.weight;
         if (nd > bound_) continue;
-        if (stamp_[a.node] == current_ && nd >= dist_[a.node]) continue;
+        Slot& y = slot_[a.node];
+        if (y.stamp == current_ && nd >= y.dist) continue;
         if (skip(a.node)) continue;
-        set(a.node, static_cast<uint32_t>(nd));
-        if (isOpenTarget(a.node)) {
-          WitnessTarget& t = targets[target_of_[a.node] - 1];
+        y.stamp = current_;
+        y.dist = static_cast<uint32_t>(nd);
+        if (y.target != 0 && !targets[y.target - 1].resolved) {
+          WitnessTarget& t = targets[y.target - 1];
           if (nd <= t.need) {
             resolve(t, static_cast<uint32_t>(nd));
             if (open_ == 0) break;
           }
         }
+        if (last) continue;
         heap_.push_back({static_cast<uint32_t>(nd), a.node});
         std::push_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       }
     }
-    for (const WitnessTarget& t : targets) target_of_[t.node] = 0;
+    for (const WitnessTarget& t : targets) slot_[t.node].target = 0;
   }
 
  private:
-  bool isOpenTarget(uint32_t v) const { return target_of_[v] != 0 && !targets[target_of_[v] - 1].resolved; }
+  bool isOpenTarget(uint32_t v) const { return slot_[v].target != 0 && !targets[slot_[v].target - 1].resolved; }
   void resolve(WitnessTarget& t, uint32_t d) {
     t.resolved = true;
     t.witnessed = d <= t.need;
     --open_;
-    if (t.need == bound_) {
-      bound_ = 0;
-      for (const WitnessTarget& o : targets)
-        if (!o.resolved) bound_ = std::max(bound_, o.need);
-    }
+    // The radius is the need of the first target still open (targets are sorted by need, descending).
+    while (first_open_ < targets.size() && targets[first_open_].resolved) ++first_open_;
+    bound_ = first_open_ < targets.size() ? targets[first_open_].need : 0;
   }
   void set(uint32_t v, uint32_t d) {
-    stamp_[v] = current_;
-    dist_[v] = d;
+    slot_[v].stamp = current_;
+    slot_[v].dist = d;
   }
   using Entry = std::pair<uint32_t, uint32_t>;
-  std::vector<uint32_t> dist_, stamp_, target_of_;
-  uint32_t current_ = 0, open_ = 0, bound_ = 0;
+  // Everything a search keeps per node side by side: one cache miss per node reached, not three.
+  struct Slot {
+    uint32_t dist = kInf, stamp = 0, target = 0;  // target: index + 1 in targets, 0 if none
+  };
+  std::vector<Slot> slot_;
+  uint32_t current_ = 0, open_ = 0, bound_ = 0, first_open_ = 0;
   std::vector<Entry> heap_;
 };
 
@@ -155,18 +256,21 @@ class Contractor {
         options_(options),
         out_(n_),
         in_(n_),
-        out_search_(n_),
+        out_search_(n_),  // filled from out_ once out_ is complete
         state_(n_, kActive),
         priority_(n_, 0),
         level_(n_, 0),
-        arc_index_(n_, 0),
-        arc_index_mark_(n_, 0) {
+        scratch_(threads_) {
     for (uint32_t v = 0; v < n_; ++v) {
       for (uint32_t i = first_out[v]; i < first_out[v + 1]; ++i) {
         const uint32_t w = head[i];
         if (w == v) continue;  // a loop never shortens a path
         addOrImprove(v, w, weight[i], distance[i], kNoMiddle, 1);
       }
+    }
+    for (uint32_t v = 0; v < n_; ++v) {
+      out_search_.reserve(v, static_cast<uint32_t>(out_[v].size()) + 2);
+      for (const Arc& a : out_[v]) out_search_.push(v, {a.node, a.weight});
     }
     for (unsigned t = 0; t < threads_; ++t) searches_.emplace_back(n_);
   }
@@ -182,7 +286,7 @@ class Contractor {
     stats.seconds_initial_priorities += lap.next();
 
     uint32_t next_rank = 0;
-    std::vector<uint32_t> selected, touched, update;
+    std::vector<uint32_t> selected, touched, update, group_start;
     std::vector<ShortcutList> per_thread(threads_);
     std::vector<Shortcut> round_shortcuts;
     std::vector<uint8_t> is_selected(n_, 0), is_touched(n_, 0);
@@ -207,57 +311,56 @@ class Contractor {
       }, 1);  // one node at a time: late rounds take a handful of costly dense-core nodes
       stats.seconds_witness += lap.next();
 
-      // 3. Apply: record final arcs, detach, insert shortcuts.
+      // 3. Apply: record final arcs and ranks, then detach the round from its neighbours and insert
+      // the shortcuts, in parallel over the arc lists they change (each list has one writer, and
+      // changes it in the order a serial pass would: 1 and 2 threads build the same hierarchy).
       touched.clear();
       for (uint32_t v : selected) {
         ch.rank[v] = next_rank++;
         for (const Arc& a : out_[v]) {
           up_.push_back({v, a.node, a.weight, a.distance, a.middle});
-          eraseArc(in_[a.node], v);
-          touch(a.node, v, is_touched, touched);
+          touch(a.node, is_touched, touched);
         }
         for (const Arc& a : in_[v]) {
           down_.push_back({v, a.node, a.weight, a.distance, a.middle});
-          eraseOutArc(a.node, v);
-          touch(a.node, v, is_touched, touched);
+          touch(a.node, is_touched, touched);
         }
+      }
+      parallelFor(touched.size(), threads_, [&](uint64_t i, unsigned t) { detachRound(touched[i], scratch_[t].round); }, 16);
+      for (uint32_t v : selected) {
         std::vector<Arc>().swap(out_[v]);
-        std::vector<SearchArc>().swap(out_search_[v]);
+        out_search_.clear(v);
         std::vector<Arc>().swap(in_[v]);
         state_[v] = kContracted;
       }
-      // Shortcuts grouped by tail (best first, in a deterministic order whatever the threads did):
-      // each tail's existing arcs are indexed once, not scanned per shortcut (dense-core tails have
-      // hundreds of arcs and receive thousands of shortcuts).
+      // Shortcuts: the best per (tail, head), in a deterministic order whatever the threads did.
+      // Out-lists are extended grouped by tail, in-lists grouped by head; a list's existing arcs are
+      // indexed once per round, not scanned per shortcut (dense-core nodes have hundreds of arcs and
+      // receive thousands of shortcuts).
       round_shortcuts.clear();
       for (const auto& shortcuts : per_thread) round_shortcuts.insert(round_shortcuts.end(), shortcuts.list.begin(), shortcuts.list.end());
       stats.shortcuts += round_shortcuts.size();
       std::sort(round_shortcuts.begin(), round_shortcuts.end(), [](const Shortcut& a, const Shortcut& b) {
         return std::tie(a.from, a.to, a.weight, a.middle) < std::tie(b.from, b.to, b.weight, b.middle);
       });
-      for (size_t i = 0; i < round_shortcuts.size();) {
-        const uint32_t from = round_shortcuts[i].from;
-        if (++arc_index_stamp_ == 0) {
-          std::fill(arc_index_mark_.begin(), arc_index_mark_.end(), 0);
-          arc_index_stamp_ = 1;
-        }
-        for (uint32_t k = 0; k < out_search_[from].size(); ++k) {
-          arc_index_mark_[out_search_[from][k].node] = arc_index_stamp_;
-          arc_index_[out_search_[from][k].node] = k;
-        }
-        for (; i < round_shortcuts.size() && round_shortcuts[i].from == from; ++i) {
-          const Shortcut& sc = round_shortcuts[i];
-          if (arc_index_mark_[sc.to] == arc_index_stamp_) {
-            improveArc(from, arc_index_[sc.to], sc);
-          } else {
-            arc_index_mark_[sc.to] = arc_index_stamp_;
-            arc_index_[sc.to] = static_cast<uint32_t>(out_[from].size());
-            out_[from].push_back({sc.to, sc.weight, sc.distance, sc.middle, sc.hops});
-            out_search_[from].push_back({sc.to, sc.weight});
-            in_[sc.to].push_back({from, sc.weight, sc.distance, sc.middle, sc.hops});
-          }
-        }
+      round_shortcuts.erase(std::unique(round_shortcuts.begin(), round_shortcuts.end(),
+                                        [](const Shortcut& a, const Shortcut& b) { return a.from == b.from && a.to == b.to; }),
+                            round_shortcuts.end());
+      groupStarts(round_shortcuts, [](const Shortcut& s) { return s.from; }, group_start);
+      out_search_.compactIfSparse();
+      for (size_t g = 0; g + 1 < group_start.size(); ++g) {
+        const uint32_t from = round_shortcuts[group_start[g]].from;
+        out_search_.reserve(from, static_cast<uint32_t>(out_[from].size()) + (group_start[g + 1] - group_start[g]));
       }
+      parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
+        insertOut(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
+      }, 8);
+      std::sort(round_shortcuts.begin(), round_shortcuts.end(),
+                [](const Shortcut& a, const Shortcut& b) { return std::tie(a.to, a.from) < std::tie(b.to, b.from); });
+      groupStarts(round_shortcuts, [](const Shortcut& s) { return s.to; }, group_start);
+      parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
+        insertIn(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
+      }, 8);
       stats.seconds_apply += lap.next();
 
       // 4. Only neighbours of contracted nodes get a new priority. (Deferring it until a node is a
@@ -302,15 +405,14 @@ class Contractor {
     auto smaller = [&](uint32_t x) {
       return p < priority_[x] || (p == priority_[x] && (h < hash(x) || (h == hash(x) && v < x)));
     };
-    for (const SearchArc& a : out_search_[v])
-      if (!smaller(a.node)) return false;
+    for (const SearchArc* a = out_search_.begin(v); a != out_search_.end(v); ++a)
+      if (!smaller(a->node)) return false;
     for (const Arc& a : in_[v])
       if (!smaller(a.node)) return false;
     return true;
   }
 
-  void touch(uint32_t x, uint32_t contracted, std::vector<uint8_t>& is_touched, std::vector<uint32_t>& touched) {
-    level_[x] = std::max(level_[x], level_[contracted] + 1);
+  static void touch(uint32_t x, std::vector<uint8_t>& is_touched, std::vector<uint32_t>& touched) {
     if (!is_touched[x]) {
       is_touched[x] = 1;
       touched.push_back(x);
@@ -327,10 +429,15 @@ class Contractor {
     // with 50 in-arcs is re-simulated after every round that touches it.
     const uint32_t simulate_scan_limit =
         std::max<uint32_t>(options_.simulate_scan_limit / std::max<uint32_t>(1, static_cast<uint32_t>(in_[v].size())), 64);
+    // Targets in descending order of need: the out-arcs by descending weight (then index).
+    std::vector<uint32_t>& order = search.order;
+    order.resize(outs.size());
+    for (uint32_t i = 0; i < outs.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return outs[x].weight > outs[y].weight || (outs[x].weight == outs[y].weight && x < y); });
     for (const Arc& a : in_[v]) {
       const uint32_t u = a.node;
       search.targets.clear();
-      for (uint32_t i = 0; i < outs.size(); ++i) {
+      for (const uint32_t i : order) {
         if (outs[i].node == u) continue;
         const uint64_t via = uint64_t(a.weight) + outs[i].weight;
         search.targets.push_back({outs[i].node, static_cast<uint32_t>(std::min<uint64_t>(via, kInf - 1)), i, false, false});
@@ -370,26 +477,93 @@ class Contractor {
 
   void eraseOutArc(uint32_t from, uint32_t node) {
     std::vector<Arc>& arcs = out_[from];
-    std::vector<SearchArc>& search = out_search_[from];
     for (size_t i = 0; i < arcs.size(); ++i) {
       if (arcs[i].node == node) {
         arcs[i] = arcs.back();
         arcs.pop_back();
-        search[i] = search.back();
-        search.pop_back();
+        out_search_.eraseSwap(from, static_cast<uint32_t>(i));
         return;
       }
     }
   }
 
-  // Replaces out_[from][k] (and its twin in in_) by the shortcut when that is shorter.
-  void improveArc(uint32_t from, uint32_t k, const Shortcut& sc) {
-    Arc& a = out_[from][k];
-    if (sc.weight >= a.weight) return;
-    a = {sc.to, sc.weight, sc.distance, sc.middle, sc.hops};
-    out_search_[from][k].weight = sc.weight;
-    for (Arc& b : in_[sc.to])
-      if (b.node == from) b = {from, sc.weight, sc.distance, sc.middle, sc.hops};
+  // x drops its arcs to and from the round: each list erases the round's nodes in ascending id order
+  // by swapping in its last arc, as one serial pass over the round did. x's level rises above theirs.
+  void detachRound(uint32_t x, std::vector<uint32_t>& round) {
+    round.clear();
+    for (const Arc& a : in_[x])
+      if (state_[a.node] == kInRound) round.push_back(a.node);
+    std::sort(round.begin(), round.end());
+    for (uint32_t v : round) {
+      level_[x] = std::max(level_[x], level_[v] + 1);
+      eraseArc(in_[x], v);
+    }
+    round.clear();
+    for (const SearchArc* a = out_search_.begin(x); a != out_search_.end(x); ++a)
+      if (state_[a->node] == kInRound) round.push_back(a->node);
+    std::sort(round.begin(), round.end());
+    for (uint32_t v : round) {
+      level_[x] = std::max(level_[x], level_[v] + 1);
+      eraseOutArc(x, v);
+    }
+  }
+
+  template <typename List, typename NodeOf>
+  static uint32_t findArc(const List& list, uint32_t node, NodeOf&& node_of, const ApplyScratch& s, bool indexed) {
+    if (indexed) return s.mark[node] == s.stamp ? s.index[node] : kNone;
+    for (uint32_t k = 0; k < list.size(); ++k)
+      if (node_of(list[k]) == node) return k;
+    return kNone;
+  }
+
+  // A tail's shortcuts (one per head): each replaces the arc it duplicates when shorter, or is appended.
+  void insertOut(const Shortcut* first, const Shortcut* last, ApplyScratch& s) {
+    const uint32_t from = first->from;
+    std::vector<Arc>& outs = out_[from];
+    const bool indexed = uint64_t(last - first) * outs.size() > 64;
+    if (indexed) {
+      s.begin(n_);
+      for (uint32_t k = 0; k < outs.size(); ++k) s.set(outs[k].node, k);
+    }
+    const uint32_t existing = static_cast<uint32_t>(outs.size());
+    for (const Shortcut* sc = first; sc != last; ++sc) {
+      const uint32_t k = existing == 0 ? kNone : findArc(outs, sc->to, [](const Arc& a) { return a.node; }, s, indexed);
+      if (k == kNone) {
+        outs.push_back({sc->to, sc->weight, sc->distance, sc->middle, sc->hops});
+        out_search_.push(from, {sc->to, sc->weight});  // room reserved before the parallel pass
+      } else if (sc->weight < outs[k].weight) {
+        outs[k] = {sc->to, sc->weight, sc->distance, sc->middle, sc->hops};
+        out_search_.at(from, k).weight = sc->weight;
+      }
+    }
+  }
+
+  // A head's shortcuts (one per tail), the twin of insertOut on the in-lists.
+  void insertIn(const Shortcut* first, const Shortcut* last, ApplyScratch& s) {
+    const uint32_t to = first->to;
+    std::vector<Arc>& ins = in_[to];
+    const bool indexed = uint64_t(last - first) * ins.size() > 64;
+    if (indexed) {
+      s.begin(n_);
+      for (uint32_t k = 0; k < ins.size(); ++k) s.set(ins[k].node, k);
+    }
+    const uint32_t existing = static_cast<uint32_t>(ins.size());
+    for (const Shortcut* sc = first; sc != last; ++sc) {
+      const uint32_t k = existing == 0 ? kNone : findArc(ins, sc->from, [](const Arc& a) { return a.node; }, s, indexed);
+      if (k == kNone) {
+        ins.push_back({sc->from, sc->weight, sc->distance, sc->middle, sc->hops});
+      } else if (sc->weight < ins[k].weight) {
+        ins[k] = {sc->from, sc->weight, sc->distance, sc->middle, sc->hops};
+      }
+    }
+  }
+
+  template <typename Key>
+  static void groupStarts(const std::vector<Shortcut>& list, Key&& key, std::vector<uint32_t>& start) {
+    start.clear();
+    for (uint32_t i = 0; i < list.size(); ++i)
+      if (i == 0 || key(list[i]) != key(list[i - 1])) start.push_back(i);
+    start.push_back(static_cast<uint32_t>(list.size()));
   }
 
   void addOrImprove(uint32_t from, uint32_t to, uint32_t weight, uint32_t distance, uint32_t middle, uint32_t hops) {
@@ -398,14 +572,12 @@ class Contractor {
       if (a.node != to) continue;
       if (weight < a.weight) {
         a = {to, weight, distance, middle, hops};
-        out_search_[from][i].weight = weight;
         for (Arc& b : in_[to])
           if (b.node == from) b = {from, weight, distance, middle, hops};
       }
       return;
     }
     out_[from].push_back({to, weight, distance, middle, hops});
-    out_search_[from].push_back({to, weight});
     in_[to].push_back({from, weight, distance, middle, hops});
   }
 
@@ -433,12 +605,11 @@ class Contractor {
   unsigned threads_;
   ContractionOptions options_;
   std::vector<std::vector<Arc>> out_, in_;
-  std::vector<std::vector<SearchArc>> out_search_;  // out_ as the witness searches read it, same order
+  SearchArcs out_search_;  // out_ as the witness searches read it, same order
   std::vector<uint8_t> state_;
   std::vector<float> priority_;
   std::vector<uint32_t> level_;
-  std::vector<uint32_t> arc_index_, arc_index_mark_;  // head -> index in out_[tail] while applying a tail's shortcuts
-  uint32_t arc_index_stamp_ = 0;
+  std::vector<ApplyScratch> scratch_;  // per thread
   std::vector<WitnessSearch> searches_;
   std::vector<FinalArc> up_, down_;
 };
