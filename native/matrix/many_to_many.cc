@@ -148,10 +148,10 @@ double threadCpuNs() {
 // more per arc, less per source), a matrix cell transposed from lanes into rows and a node of the map
 // (the buckets' per-block CSR). A settled node's cost is not a constant (≈250 ns on malta, over 1 µs on region64,
 // whose labels and arcs do not stay in cache): the sampled searches are timed.
-constexpr double kNsPerBucketEntry = 2.5;
+constexpr double kNsPerBucketEntry = 2.0;
 constexpr double kNsPerSweptUnit = 2.0;
 constexpr double kNsPerSweptUnitVector = 1.7;
-constexpr double kNsPerLaneCell = 1.5;
+constexpr double kNsPerLaneCell = 5.0;
 constexpr double kNsPerMapNode = 3;
 // Sampled searches: enough to time them steadily, few next to the request's own.
 constexpr uint32_t kSampleTargets = 32;
@@ -178,8 +178,6 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
   }
   // Bucket entries of sampled targets by node, then what sampled sources' searches meet of them.
   auto search = map.upward_searches.acquire();
-  const uint64_t settled0 = search->settled();
-  const double cpu0 = threadCpuNs();
   std::unordered_map<uint32_t, uint32_t> entries;
   const uint32_t bt = static_cast<uint32_t>(std::clamp<size_t>(block / 4, std::min<size_t>(block, 4), kSampleTargets));
   uint64_t backward = 0;
@@ -200,8 +198,21 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
       if (auto it = entries.find(node); it != entries.end()) scanned += it->second;
     });
   }
-  const uint64_t sampled = search->settled() - settled0;
-  e.ns_per_settled = std::clamp((threadCpuNs() - cpu0) / double(std::max<uint64_t>(sampled, 1)), 20.0, 1e5);
+  // The time per settled node as the request's backward searches will see it: bt consecutive
+  // targets in the Hilbert order they run in, which share cache as the real run's do.
+  {
+    const std::vector<uint32_t> order = hilbertOrder(std::vector<SnapResult>(targets.begin(), targets.begin() + block));
+    const uint64_t settled0 = search->settled();
+    const double cpu0 = threadCpuNs();
+    for (uint32_t k = 0; k < bt; ++k) {
+      const uint32_t t = order[(block - bt) / 2 + k];
+      std::vector<SearchEndpoint> seeds;
+      for (const auto& q : ends.target_positions[t]) seeds.push_back(asTarget(eb, q));
+      search->run(ch, false, seeds, [&](uint32_t, int64_t, int64_t) {});
+    }
+    const uint64_t sampled = search->settled() - settled0;
+    e.ns_per_settled = std::clamp((threadCpuNs() - cpu0) / double(std::max<uint64_t>(sampled, 1)), 20.0, 1e5);
+  }
   e.backward_settled_per_target = bt ? double(backward) / bt : 0;
   e.bucket_scan_per_source = fs && bt ? double(scanned) / fs * double(T) / bt : 0;
   // Buckets: a backward search per target, the scans, a CSR over the map's nodes per block.
