@@ -177,10 +177,10 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     const rphast1 = native.matrix(map.handle, pts, null, { method: 'rphast', threads: 1, timings: true });
     const rphast4 = native.matrix(map.handle, pts, null, { method: 'rphast', threads: 4 });
     const durationsOnly = native.matrix(map.handle, pts, null, { method: 'rphast', distances: false });
-    // 400 sources on one thread: batches of 64 (four vectors of 16 lanes), the last one partial.
-    assert.ok(rphast1.timings!.selectedNodes! > 0 && rphast1.timings!.sweeps === 7 && rphast1.timings!.sweepLanes === 64, JSON.stringify(rphast1.timings));
-    // 400 sources on 4 threads: the widest batch that gives each thread one is 64 (4 x 64 <= 400); 100 on 4 threads take 16.
-    assert.equal(native.matrix(map.handle, pts, null, { method: 'rphast', threads: 4, timings: true }).timings!.sweepLanes, 64);
+    // 400 sources on one thread: batches of 32 (two vectors of 16 lanes), the last one partial.
+    assert.ok(rphast1.timings!.selectedNodes! > 0 && rphast1.timings!.sweeps === 13 && rphast1.timings!.sweepLanes === 32, JSON.stringify(rphast1.timings));
+    // The widest batch (up to 32) that gives each thread one: 400 sources on 4 threads take 32, 100 on 4 threads 16, 100 on 2 threads 32.
+    assert.equal(native.matrix(map.handle, pts, null, { method: 'rphast', threads: 4, timings: true }).timings!.sweepLanes, 32);
     assert.equal(native.matrix(map.handle, pts.subarray(0, 200), null, { method: 'rphast', threads: 4, timings: true }).timings!.sweepLanes, 16);
     assert.equal(native.matrix(map.handle, pts.subarray(0, 200), null, { method: 'rphast', threads: 2, timings: true }).timings!.sweepLanes, 32);
     assert.deepEqual(rphast1.durations, buckets.durations);

@@ -148,7 +148,7 @@ double threadCpuNs() {
 // more per arc, less per source), a matrix cell transposed from lanes into rows and a node of the map
 // (the buckets' per-block CSR). A settled node's cost is not a constant (≈250 ns on malta, over 1 µs on region64,
 // whose labels and arcs do not stay in cache): the sampled searches are timed.
-constexpr double kNsPerBucketEntry = 2.0;
+constexpr double kNsPerBucketEntry = 1.2;
 constexpr double kNsPerSweptUnit = 2.0;
 constexpr double kNsPerSweptUnitVector = 1.7;
 constexpr double kNsPerLaneCell = 5.0;

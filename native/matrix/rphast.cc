@@ -143,8 +143,8 @@ uint32_t rphastSweepVectors(uint64_t sources, unsigned threads) {
     const uint32_t v = static_cast<uint32_t>(std::atoi(forced));
     if (validSweepVectors(v)) return v;
   }
-  // The widest batch that still gives every thread one.
-  for (uint32_t v = kMaxSweepVectors; v > 1; v /= 2)
+  // The widest batch up to kWidestDefaultVectors that still gives every thread one.
+  for (uint32_t v = kWidestDefaultVectors; v > 1; v /= 2)
     if (sources >= uint64_t(v) * kLanesPerVector * std::max(1u, threads)) return v;
   return 1;
 }

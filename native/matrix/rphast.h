@@ -22,6 +22,10 @@ namespace waymark {
 // 32-bit labels per SIMD vector (64 bytes); a batch of sources is 1, 2 or 4 vectors wide.
 constexpr uint32_t kLanesPerVector = 16;
 constexpr uint32_t kMaxSweepVectors = 4;
+// Requests get at most 2 vectors (32 sources) per batch: 4 read the arcs half as often again, but
+// their labels (256 bytes per node) fall out of cache sooner; on region64 1000² and 5000² and malta
+// 1000² 32 lanes were as fast or faster (1 thread: 120 vs 155 ms, 1.38 vs 1.56 s, 6 vs 6 ms of sweeps).
+constexpr uint32_t kWidestDefaultVectors = 2;
 // Targets per selection: more are processed in blocks, which bounds the per-thread row buffers
 // (one row per lane of a block) and the selection.
 constexpr size_t kRphastTargetBlock = 1 << 16;
@@ -65,8 +69,8 @@ struct RphastSelection {
 RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> target_nodes);
 
 // Vectors of kLanesPerVector sources per sweep for a request with this many sources on this many
-// threads: the widest batch that still gives every thread one (WAYMARK_RPHAST_VECTORS=1|2|4 forces a
-// width, for tests and benchmarks).
+// threads: the widest batch up to kWidestDefaultVectors that still gives every thread one
+// (WAYMARK_RPHAST_VECTORS=1|2|4 forces a width, for tests and benchmarks).
 uint32_t rphastSweepVectors(uint64_t sources, unsigned threads);
 
 ManyToManyStats rphastManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
