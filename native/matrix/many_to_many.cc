@@ -157,8 +157,10 @@ constexpr double kNsPerMapNode = 3;
 constexpr uint32_t kSampleTargets = 32;
 constexpr uint32_t kSampleSources = 16;
 
+// keep: receives the endpoints and selection built here when RPHAST can sweep them as they are
+// (a single block of targets).
 MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                                      unsigned threads) {
+                                      unsigned threads, std::unique_ptr<RphastTargets>* keep) {
   MatrixCostEstimate e;
   const EdgeBasedView& eb = map.eb;
   const CHGraph& ch = map.ch;
@@ -166,16 +168,11 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
   // RPHAST takes targets in blocks of kRphastTargetBlock, each with its own selection: the first
   // block's stands for every block.
   const size_t block = std::min(T, kRphastTargetBlock);
-  const MatrixEndpoints ends = block == T ? matrixEndpoints(eb, sources, targets)
-                                          : matrixEndpoints(eb, sources, std::vector<SnapResult>(targets.begin(), targets.begin() + block));
-  {
-    std::vector<uint32_t> target_nodes;
-    for (const auto& positions : ends.target_positions)
-      for (const auto& q : positions) target_nodes.push_back(ch.rank[q.segment]);
-    const RphastSelection sel = selectTargets(ch, target_nodes);
-    e.selection_nodes = sel.size();
-    e.selection_arcs = sel.arc.size();
-  }
+  std::unique_ptr<RphastTargets> prepared =
+      prepareRphastTargets(map, sources, block == T ? targets : std::vector<SnapResult>(targets.begin(), targets.begin() + block));
+  const MatrixEndpoints& ends = prepared->ends;
+  e.selection_nodes = prepared->sel.size();
+  e.selection_arcs = prepared->sel.arc.size();
   // Bucket entries of sampled targets by node, then what sampled sources' searches meet of them.
   auto search = map.upward_searches.acquire();
   std::unordered_map<uint32_t, uint32_t> entries;
@@ -225,17 +222,23 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
   e.rphast_ms = (batches * blocks * double(e.selection_arcs + e.selection_nodes) * (kNsPerSweptUnit + kNsPerSweptUnitVector * vectors) +
                  double(S) * double(T) * kNsPerLaneCell) /
                 1e6;
+  if (keep && block == T) *keep = std::move(prepared);
   return e;
+}
+
+MatrixMethod chooseMethod(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets, unsigned threads,
+                          MatrixCostEstimate* estimate, std::unique_ptr<RphastTargets>* keep) {
+  if (sources.size() < kRphastMinSources || targets.size() < kRphastMinTargets) return MatrixMethod::kBuckets;
+  const MatrixCostEstimate e = estimateMatrixCost(map, sources, targets, threads ? threads : defaultThreadCount(), keep);
+  if (estimate) *estimate = e;
+  return e.rphast_ms < e.buckets_ms ? MatrixMethod::kRphast : MatrixMethod::kBuckets;
 }
 
 }  // namespace
 
 MatrixMethod chooseMatrixMethod(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
                                 unsigned threads, MatrixCostEstimate* estimate) {
-  if (sources.size() < kRphastMinSources || targets.size() < kRphastMinTargets) return MatrixMethod::kBuckets;
-  const MatrixCostEstimate e = estimateMatrixCost(map, sources, targets, threads ? threads : defaultThreadCount());
-  if (estimate) *estimate = e;
-  return e.rphast_ms < e.buckets_ms ? MatrixMethod::kRphast : MatrixMethod::kBuckets;
+  return chooseMethod(map, sources, targets, threads, estimate, nullptr);
 }
 
 ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
@@ -243,8 +246,11 @@ ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& 
   MatrixMethod method = options.method;
   MatrixCostEstimate estimate;
   const bool estimated = method == MatrixMethod::kAuto && sources.size() >= kRphastMinSources && targets.size() >= kRphastMinTargets;
-  if (method == MatrixMethod::kAuto) method = chooseMatrixMethod(map, sources, targets, options.threads, &estimate);
-  ManyToManyStats stats = method == MatrixMethod::kRphast ? rphastManyToMany(map, sources, targets, options, sink)
+  // The estimate's selection is the one RPHAST sweeps: built once.
+  std::unique_ptr<RphastTargets> prepared;
+  if (method == MatrixMethod::kAuto) method = chooseMethod(map, sources, targets, options.threads, &estimate, &prepared);
+  if (method != MatrixMethod::kRphast) prepared.reset();
+  ManyToManyStats stats = method == MatrixMethod::kRphast ? rphastManyToMany(map, sources, targets, options, sink, std::move(prepared))
                                                           : bucketManyToMany(map, sources, targets, options, sink);
   stats.estimated = estimated;
   stats.estimate = estimate;

@@ -149,20 +149,26 @@ uint32_t rphastSweepVectors(uint64_t sources, unsigned threads) {
   return 1;
 }
 
+std::unique_ptr<RphastTargets> prepareRphastTargets(const LoadedMap& map, const std::vector<SnapResult>& sources,
+                                                    const std::vector<SnapResult>& targets) {
+  MatrixEndpoints ends = matrixEndpoints(map.eb, sources, targets);
+  std::vector<uint32_t> target_nodes;
+  for (const auto& positions : ends.target_positions)
+    for (const auto& q : positions) target_nodes.push_back(map.ch.rank[q.segment]);
+  return std::unique_ptr<RphastTargets>(new RphastTargets{std::move(ends), selectTargets(map.ch, target_nodes)});
+}
+
 namespace {
 
 ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                            const ManyToManyOptions& options, const RowSink& sink) {
+                            const ManyToManyOptions& options, const RowSink& sink, std::unique_ptr<RphastTargets> prepared) {
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
   const EdgeBasedView& eb = map.eb;
   const CHGraph& ch = map.ch;
   const uint32_t S = static_cast<uint32_t>(sources.size()), T = static_cast<uint32_t>(targets.size());
-  const MatrixEndpoints ends = matrixEndpoints(eb, sources, targets);
-
-  std::vector<uint32_t> target_nodes;
-  for (const auto& positions : ends.target_positions)
-    for (const auto& q : positions) target_nodes.push_back(ch.rank[q.segment]);
-  const RphastSelection sel = selectTargets(ch, target_nodes);
+  if (!prepared) prepared = prepareRphastTargets(map, sources, targets);
+  const MatrixEndpoints& ends = prepared->ends;
+  const RphastSelection& sel = prepared->sel;
   std::vector<uint32_t> end_first(T + 1, 0);
   std::vector<TargetLaneEnd> target_ends;
   bool fits_lanes = sel.fits_lanes;
@@ -286,15 +292,16 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
 }  // namespace
 
 ManyToManyStats rphastManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                                 const ManyToManyOptions& options, const RowSink& sink) {
-  if (targets.size() <= kRphastTargetBlock) return rphastBlock(map, sources, targets, options, sink);
+                                 const ManyToManyOptions& options, const RowSink& sink, std::unique_ptr<RphastTargets> prepared) {
+  if (targets.size() <= kRphastTargetBlock) return rphastBlock(map, sources, targets, options, sink, std::move(prepared));
   ManyToManyStats stats;
   for (size_t begin = 0; begin < targets.size(); begin += kRphastTargetBlock) {
     const size_t end = std::min(targets.size(), begin + kRphastTargetBlock);
     const std::vector<SnapResult> block(targets.begin() + begin, targets.begin() + end);
-    const ManyToManyStats b = rphastBlock(map, sources, block, options, [&](uint32_t s, uint32_t b_begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
-      sink(s, static_cast<uint32_t>(begin) + b_begin, count, ms, cm);
-    });
+    const ManyToManyStats b = rphastBlock(
+        map, sources, block, options,
+        [&](uint32_t s, uint32_t b_begin, uint32_t count, const int64_t* ms, const int64_t* cm) { sink(s, static_cast<uint32_t>(begin) + b_begin, count, ms, cm); },
+        nullptr);
     stats.method = b.method;
     stats.threads = b.threads;
     stats.settled_backward += b.settled_backward;

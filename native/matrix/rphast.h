@@ -16,6 +16,7 @@
 
 #include "ch/ch_graph.h"
 #include "matrix/many_to_many.h"
+#include "matrix/matrix_endpoints.h"
 
 namespace waymark {
 
@@ -73,7 +74,18 @@ RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> targe
 // (WAYMARK_RPHAST_VECTORS=1|2|4 forces a width, for tests and benchmarks).
 uint32_t rphastSweepVectors(uint64_t sources, unsigned threads);
 
+// A request's endpoints and its targets' selection, built once: auto's estimate builds them and
+// RPHAST, if chosen, sweeps the same.
+struct RphastTargets {
+  MatrixEndpoints ends;
+  RphastSelection sel;
+};
+// For at most kRphastTargetBlock targets.
+std::unique_ptr<RphastTargets> prepareRphastTargets(const LoadedMap& map, const std::vector<SnapResult>& sources,
+                                                    const std::vector<SnapResult>& targets);
+
+// prepared: from prepareRphastTargets on the same sources and targets, or null.
 ManyToManyStats rphastManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                                 const ManyToManyOptions& options, const RowSink& sink);
+                                 const ManyToManyOptions& options, const RowSink& sink, std::unique_ptr<RphastTargets> prepared = nullptr);
 
 }  // namespace waymark
