@@ -177,7 +177,12 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     const rphast1 = native.matrix(map.handle, pts, null, { method: 'rphast', threads: 1, timings: true });
     const rphast4 = native.matrix(map.handle, pts, null, { method: 'rphast', threads: 4 });
     const durationsOnly = native.matrix(map.handle, pts, null, { method: 'rphast', distances: false });
-    assert.ok(rphast1.timings!.selectedNodes! > 0 && rphast1.timings!.sweeps === 25, JSON.stringify(rphast1.timings));
+    // 400 sources on one thread: batches of 32 (two vectors of 16 lanes), the last one partial.
+    assert.ok(rphast1.timings!.selectedNodes! > 0 && rphast1.timings!.sweeps === 13 && rphast1.timings!.sweepLanes === 32, JSON.stringify(rphast1.timings));
+    // The widest batch (up to 32) that gives each thread one: 400 sources on 4 threads take 32, 100 on 4 threads 16, 100 on 2 threads 32.
+    assert.equal(native.matrix(map.handle, pts, null, { method: 'rphast', threads: 4, timings: true }).timings!.sweepLanes, 32);
+    assert.equal(native.matrix(map.handle, pts.subarray(0, 200), null, { method: 'rphast', threads: 4, timings: true }).timings!.sweepLanes, 16);
+    assert.equal(native.matrix(map.handle, pts.subarray(0, 200), null, { method: 'rphast', threads: 2, timings: true }).timings!.sweepLanes, 32);
     assert.deepEqual(rphast1.durations, buckets.durations);
     assert.deepEqual(rphast4.durations, rphast1.durations);
     assert.deepEqual(rphast4.distances, rphast1.distances);
@@ -262,6 +267,80 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     const bucketsPts = native.randomRoadPoints((await monacoMap()).map.handle, 120, 77);
     const buckets = native.matrix((await monacoMap()).map.handle, bucketsPts, null, { method: 'buckets' });
     assert.deepEqual(baseline.durations, Array.from(buckets.durations!, (x) => (Number.isNaN(x) ? null : x)));
+  });
+
+  it('every batch width (16, 32, 64 lanes) on every SIMD variant equals the one-to-all Dijkstra: partial batches, unreachable pairs, closed roads', async () => {
+    const { map, path } = await monacoMap();
+    const g = new GraphAccess(map.handle);
+    const flags = native.mapSection(map.handle, 'segment_flags', 'u8');
+    const segEdgeDir = native.mapSection(map.handle, 'segment_edge_dir', 'u32');
+    const isolated: LonLat[] = [];
+    for (let s = 0; s < flags.length && isolated.length < 6; s++) {
+      if (flags[s] & 1) continue;
+      const p = g.polyline(segEdgeDir[s] >>> 1);
+      isolated.push(midpoint(p[0], p[1]));
+    }
+    // 75 sources: one batch of 64 and 11 more, two of 32 and 11, four of 16 and 11.
+    const src = Float64Array.from([...isolated, ...toPoints(native.randomRoadPoints(map.handle, 69, 31))].flat());
+    const dst = Float64Array.from([...toPoints(native.randomRoadPoints(map.handle, 40, 32)), ...isolated.slice(0, 3)].flat());
+    const edges = native.mapHeader(map.handle).counts.edges;
+    // Closed roads (a speed factor of 0 on every 7th edge): the matrix runs on the metric's hierarchy.
+    const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
+    const script = `
+      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
+      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
+      const map = openMapFile(process.argv[1]);
+      const [src, dst] = JSON.parse(process.argv[2]).map((a) => Float64Array.from(a));
+      const edges = native.mapHeader(map.handle).counts.edges;
+      const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
+      const metric = native.metricOf(map.handle, 'test:lanes:closed', { speedFactor, speedLimit: new Float64Array(edges).fill(Infinity), priority: new Float64Array(edges).fill(1), distanceInfluence: 0 });
+      const out = {};
+      for (const [name, handle] of [['map', map.handle], ['metric', metric]]) {
+        const m = native.matrix(handle, src, dst, { method: 'rphast', threads: 1, allowIsolated: true, timings: true });
+        const d = native.matrix(handle, src, dst, { method: 'rphast', threads: 2, allowIsolated: true, distances: false });
+        out[name] = { simd: m.timings.simd, sweeps: m.timings.sweeps, lanes: m.timings.sweepLanes, durations: Array.from(m.durations), distances: Array.from(m.distances), durationsOnly: Array.from(d.durations) };
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    type Run = Record<'map' | 'metric', { simd: string; sweeps: number; lanes: number; durations: (number | null)[]; distances: (number | null)[]; durationsOnly: (number | null)[] }>;
+    const run = (simd: string, vectors: number): Run => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, JSON.stringify([Array.from(src), Array.from(dst)])], {
+        encoding: 'utf8',
+        env: { ...process.env, WAYMARK_SIMD: simd, WAYMARK_RPHAST_VECTORS: String(vectors) },
+        maxBuffer: 64 << 20,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Run;
+    };
+    const metric = native.metricOf(map.handle, 'test:lanes:closed', {
+      speedFactor,
+      speedLimit: new Float64Array(edges).fill(Infinity),
+      priority: new Float64Array(edges).fill(1),
+      distanceInfluence: 0,
+    })!;
+    const S = src.length / 2, T = dst.length / 2;
+    const refs = { map: native.referenceTable(map.handle, src, dst, { allowIsolated: true }), metric: native.referenceTable(metric, src, dst, { allowIsolated: true }) };
+    const nulls = { map: 0, metric: 0 };
+    for (const simd of ['', 'avx2', 'baseline'])
+      for (const vectors of [1, 2, 4]) {
+        const r = run(simd, vectors);
+        for (const name of ['map', 'metric'] as const) {
+          const got = r[name], ref = refs[name];
+          assert.equal(got.sweeps, Math.ceil(S / (16 * vectors)), `${simd || 'widest'} x${vectors} ${name}: sweeps`);
+          assert.equal(got.lanes, 16 * vectors);
+          let sameDistance = 0, unreachable = 0;
+          for (let i = 0; i < S * T; i++) {
+            const want = ms(ref.durations[i]);
+            const cell = `${got.simd} x${vectors} ${name} cell ${Math.floor(i / T)},${i % T}`;
+            assert.equal(got.durations[i] === null ? NaN : ms(got.durations[i]!), want, cell);
+            assert.equal(got.durationsOnly[i] === null ? NaN : ms(got.durationsOnly[i]!), want, `${cell} (durations only, 2 threads)`);
+            if (Number.isNaN(want)) unreachable++;
+            else if (Math.abs(got.distances[i]! - ref.distances[i]) <= 0.02) sameDistance++;
+          }
+          assert.ok(sameDistance >= 0.98 * (S * T - unreachable), `${got.simd} x${vectors} ${name}: distances agree on ${sameDistance} cells`);
+          nulls[name] = unreachable;
+        }
+      }
+    assert.ok(nulls.map > 0 && nulls.metric > nulls.map, `unreachable cells: ${JSON.stringify(nulls)}`);
   });
 
   it('auto picks buckets below 16 x 16 and otherwise the method its measured estimate finds cheaper; unknown methods are refused', async () => {

@@ -136,6 +136,7 @@ Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, 
   t.Set("method", stats.method == MatrixMethod::kRphast ? "rphast" : "buckets");
   t.Set("selectedNodes", double(stats.selected_nodes));
   t.Set("sweeps", double(stats.sweeps));
+  t.Set("sweepLanes", double(stats.sweep_lanes));
   t.Set("simd", sweepLanesIsa());
   if (stats.estimated) {
     const MatrixCostEstimate& e = stats.estimate;
@@ -182,6 +183,9 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
     options.threads = threadsOption(o);
     options.method = methodOption(o);
     options.distances = want_distances;
+    // The travel channel (custom models) carries travel times in its distance lanes: always computed.
+    ManyToManyOptions travel_options = options;
+    travel_options.distances = true;
 
     // Snap the distinct coordinates of sources and destinations together, once each.
     std::vector<double> all(src.Data(), src.Data() + 2 * S);
@@ -237,7 +241,7 @@ Napi::Value matrix(const Napi::CallbackInfo& info) {
         }
       });
       if (!map->weight_is_travel_time && dur)
-        manyToMany(*map->travel_channel, row_snaps, col_snaps, options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* travel) {
+        manyToMany(*map->travel_channel, row_snaps, col_snaps, travel_options, [&](uint32_t r, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* travel) {
           for (uint32_t out_row : row_uses[r])
             for (uint32_t c = 0; c < count; ++c)
               for (uint32_t out_col : col_uses[begin + c]) dur[size_t(out_row) * T + out_col] = ms[c] == kUnreachable ? NAN : travel[c] / 1000.0;
@@ -283,6 +287,9 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
     options.threads = threadsOption(o);
     options.method = methodOption(o);
     options.distances = want_distances;
+    // The travel channel (custom models) carries travel times in its distance lanes: always computed.
+    ManyToManyOptions travel_options = options;
+    travel_options.distances = true;
     const unsigned threads = options.threads ? options.threads : defaultThreadCount();
 
     const Distinct distinct = distinctPoints(locs.Data(), L, args);
@@ -337,7 +344,7 @@ Napi::Value matrixPairs(const Napi::CallbackInfo& info) {
           if (d >= begin && d < begin + count) store(dur, dis, pair, ms[d - begin], cm[d - begin]);
       });
       if (!map->weight_is_travel_time && dur)  // travel times of the chosen paths (see matrix())
-        manyToMany(*map->travel_channel, src_snaps, dst_snaps, options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* travel) {
+        manyToMany(*map->travel_channel, src_snaps, dst_snaps, travel_options, [&](uint32_t s, uint32_t begin, uint32_t count, const int64_t* ms, const int64_t* travel) {
           for (const auto& [d, pair] : wanted[s])
             if (d >= begin && d < begin + count) dur[pair] = ms[d - begin] == kUnreachable ? NAN : travel[d - begin] / 1000.0;
         });

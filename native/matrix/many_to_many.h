@@ -4,8 +4,8 @@
 //   targets leave (target, distance) entries in per-node buckets; a forward upward search from each
 //   source scans the buckets of the nodes it settles. Targets are processed in blocks so bucket
 //   memory stays bounded. Best for small or thin requests.
-// - RPHAST (matrix/rphast.h): one linear sweep over the targets' upward closure per batch of 16
-//   sources. Best for large ones.
+// - RPHAST (matrix/rphast.h): one linear sweep over the targets' upward closure per batch of 16,
+//   32 or 64 sources. Best for large ones.
 // Both give distances along the time-optimal paths and run on all threads.
 #include <cstdint>
 #include <functional>
@@ -21,12 +21,12 @@ constexpr int64_t kUnreachable = INT64_MAX;
 enum class MatrixMethod { kAuto, kBuckets, kRphast };
 
 // Below this many sources or targets auto takes buckets without estimating (a sweep is shared by
-// up to 16 sources: fewer cannot pay for it).
+// at least 16 sources: fewer cannot pay for it).
 constexpr size_t kRphastMinSources = 16;
 constexpr size_t kRphastMinTargets = 16;
 
 // What decides between the methods, measured on the request before choosing (chooseMatrixMethod):
-// RPHAST sweeps the targets' selection once per 16 sources, so its own work grows with the
+// RPHAST sweeps the targets' selection once per batch of sources, so its own work grows with the
 // selection's arcs; buckets pay a backward search per target and, per source, a scan of the bucket
 // entries its forward search meets. Both pay the sources' forward searches (left out). The
 // selection is built (a fraction of one sweep); the bucket figures come from sampled searches.
@@ -55,6 +55,7 @@ struct ManyToManyStats {
   uint32_t blocks = 0;
   uint64_t selected_nodes = 0;
   uint64_t sweeps = 0;
+  uint32_t sweep_lanes = 0;  // sources per sweep (RPHAST)
   unsigned threads = 0;
   bool estimated = false;  // auto chose by `estimate`
   MatrixCostEstimate estimate;
@@ -66,9 +67,9 @@ struct ManyToManyStats {
 using RowSink = std::function<void(uint32_t source, uint32_t block_begin, uint32_t count, const int64_t* ms, const int64_t* cm)>;
 
 // kAuto's rule: buckets for small requests, else the method the estimate finds cheaper (filled in
-// when estimated).
+// when estimated). threads (0 = all cores) sets RPHAST's batch width.
 MatrixMethod chooseMatrixMethod(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                                MatrixCostEstimate* estimate);
+                                unsigned threads, MatrixCostEstimate* estimate);
 
 // options.method picks the method (kAuto: chooseMatrixMethod).
 ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,

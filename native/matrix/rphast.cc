@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/parallel.h"
+#include "matrix/hilbert_order.h"
 #include "matrix/matrix_endpoints.h"
 #include "matrix/rphast_sweep.h"
 
@@ -38,8 +39,7 @@ RphastSelection::RphastSelection(RphastSelection&& o) noexcept
     : position_of(o.position_of),
       node(std::move(o.node)),
       arc_first(std::move(o.arc_first)),
-      arc_tail(std::move(o.arc_tail)),
-      arc_weight(std::move(o.arc_weight)),
+      arc(std::move(o.arc)),
       arc_distance(std::move(o.arc_distance)),
       fits_lanes(o.fits_lanes),
       positions_(std::move(o.positions_)) {
@@ -88,23 +88,29 @@ RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> targe
     std::sort(marked.begin(), marked.end(), std::greater<uint32_t>());
   }
   for (uint32_t p = 0; p < marked.size(); ++p) position_of[marked[p]] = p;
-  sel.arc_first.reserve(sel.node.size() + 1);
-  sel.arc_first.push_back(0);
-  for (uint32_t v : sel.node) {
-    for (uint32_t i = ch.down_first[v]; i < ch.down_first[v + 1]; ++i) {
-      sel.arc_tail.push_back(position_of[ch.down_head[i]]);
-      sel.arc_weight.push_back(ch.down_weight[i]);
-      sel.arc_distance.push_back(ch.down_distance[i]);
+  sel.arc_first.resize(sel.node.size() + 1);
+  uint32_t arcs = 0;
+  for (uint32_t p = 0; p < sel.node.size(); ++p) {
+    sel.arc_first[p] = arcs;
+    arcs += ch.down_first[sel.node[p] + 1] - ch.down_first[sel.node[p]];
+  }
+  sel.arc_first.back() = arcs;
+  sel.arc.resize(arcs);
+  sel.arc_distance.resize(arcs);
+  for (uint32_t p = 0, a = 0; p < sel.node.size(); ++p) {
+    const uint32_t v = sel.node[p];
+    for (uint32_t i = ch.down_first[v]; i < ch.down_first[v + 1]; ++i, ++a) {
+      sel.arc[a] = {position_of[ch.down_head[i]], ch.down_weight[i]};
+      sel.arc_distance[a] = ch.down_distance[i];
       sel.fits_lanes = sel.fits_lanes && ch.down_weight[i] < kLaneArcLimit && ch.down_distance[i] < kLaneArcLimit;
     }
-    sel.arc_first.push_back(static_cast<uint32_t>(sel.arc_tail.size()));
   }
   return sel;
 }
 
 namespace {
 
-// Labels of one batch: position-major, kRphastLanes per position, on 64-byte lines.
+// Labels of one batch: position-major, the batch's lanes per position, on 64-byte lines.
 struct AlignedLabels {
   struct Free {
     void operator()(int32_t* p) const { std::free(p); }
@@ -125,26 +131,44 @@ struct BatchScratch {
   std::vector<uint32_t> seed_head;  // by position, kNoSeed where none
   std::vector<LaneSeed> seeds;
   std::vector<uint32_t> seeded;  // positions with a seed chain
-  AlignedLabels target_ms, target_cm;   // per target, kRphastLanes lanes
-  std::vector<int64_t> row_ms, row_cm;  // kRphastLanes rows of T
+  AlignedLabels target_ms, target_cm;   // per target, the batch's lanes
+  std::vector<int64_t> row_ms, row_cm;  // one row of T per lane
+  std::vector<int64_t> unused_cm;       // without distances: what directSameSegment writes, unread
 };
 
 }  // namespace
 
+uint32_t rphastSweepVectors(uint64_t sources, unsigned threads) {
+  if (const char* forced = std::getenv("WAYMARK_RPHAST_VECTORS")) {
+    const uint32_t v = static_cast<uint32_t>(std::atoi(forced));
+    if (validSweepVectors(v)) return v;
+  }
+  // The widest batch up to kWidestDefaultVectors that still gives every thread one.
+  for (uint32_t v = kWidestDefaultVectors; v > 1; v /= 2)
+    if (sources >= uint64_t(v) * kLanesPerVector * std::max(1u, threads)) return v;
+  return 1;
+}
+
+std::unique_ptr<RphastTargets> prepareRphastTargets(const LoadedMap& map, const std::vector<SnapResult>& sources,
+                                                    const std::vector<SnapResult>& targets) {
+  MatrixEndpoints ends = matrixEndpoints(map.eb, sources, targets);
+  std::vector<uint32_t> target_nodes;
+  for (const auto& positions : ends.target_positions)
+    for (const auto& q : positions) target_nodes.push_back(map.ch.rank[q.segment]);
+  return std::unique_ptr<RphastTargets>(new RphastTargets{std::move(ends), selectTargets(map.ch, target_nodes)});
+}
+
 namespace {
 
 ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                            const ManyToManyOptions& options, const RowSink& sink) {
+                            const ManyToManyOptions& options, const RowSink& sink, std::unique_ptr<RphastTargets> prepared) {
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
   const EdgeBasedView& eb = map.eb;
   const CHGraph& ch = map.ch;
   const uint32_t S = static_cast<uint32_t>(sources.size()), T = static_cast<uint32_t>(targets.size());
-  const MatrixEndpoints ends = matrixEndpoints(eb, sources, targets);
-
-  std::vector<uint32_t> target_nodes;
-  for (const auto& positions : ends.target_positions)
-    for (const auto& q : positions) target_nodes.push_back(ch.rank[q.segment]);
-  const RphastSelection sel = selectTargets(ch, target_nodes);
+  if (!prepared) prepared = prepareRphastTargets(map, sources, targets);
+  const MatrixEndpoints& ends = prepared->ends;
+  const RphastSelection& sel = prepared->sel;
   std::vector<uint32_t> end_first(T + 1, 0);
   std::vector<TargetLaneEnd> target_ends;
   bool fits_lanes = sel.fits_lanes;
@@ -164,7 +188,11 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
 
   const bool with_cm = options.distances;
   const uint32_t m = sel.size();
-  const uint64_t batches = (uint64_t(S) + kRphastLanes - 1) / kRphastLanes;
+  // Batches take the sources along a Hilbert curve: one thread's searches share their upper parts in cache.
+  const std::vector<uint32_t> order = hilbertOrder(sources);
+  const uint32_t vectors = rphastSweepVectors(S, threads);
+  const uint32_t width = vectors * kLanesPerVector;  // sources per batch
+  const uint64_t batches = (uint64_t(S) + width - 1) / width;
   const unsigned workers = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(threads, batches)));
   std::vector<std::unique_ptr<BatchScratch>> scratch(workers);
   std::vector<ScratchPool<UpwardSearch>::Lease> searches;
@@ -179,22 +207,24 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
   parallelFor(batches, workers, [&](uint64_t b, unsigned th) {
     if (!scratch[th]) {
       auto s = std::make_unique<BatchScratch>();
-      s->ms = AlignedLabels::of(size_t(m) * kRphastLanes);
-      if (with_cm) s->cm = AlignedLabels::of(size_t(m) * kRphastLanes);
+      s->ms = AlignedLabels::of(size_t(m) * width);
+      if (with_cm) s->cm = AlignedLabels::of(size_t(m) * width);
       s->seed_head.assign(m, kNoSeed);
-      s->target_ms = AlignedLabels::of(size_t(T) * kRphastLanes);
-      if (with_cm) s->target_cm = AlignedLabels::of(size_t(T) * kRphastLanes);
-      s->row_ms.resize(size_t(kRphastLanes) * T);
-      s->row_cm.resize(size_t(kRphastLanes) * T);
+      s->target_ms = AlignedLabels::of(size_t(T) * width);
+      if (with_cm) s->target_cm = AlignedLabels::of(size_t(T) * width);
+      s->row_ms.resize(size_t(width) * T);
+      // Without distances the sink is handed rows of zeros that nothing writes.
+      s->row_cm.assign(with_cm ? size_t(width) * T : T, 0);
+      if (!with_cm) s->unused_cm.resize(T);
       scratch[th] = std::move(s);
     }
     BatchScratch& sc = *scratch[th];
-    const uint32_t first_source = static_cast<uint32_t>(b * kRphastLanes);
-    const uint32_t lanes = std::min<uint32_t>(kRphastLanes, S - first_source);
+    const uint32_t first_source = static_cast<uint32_t>(b * width);
+    const uint32_t lanes = std::min<uint32_t>(width, S - first_source);
     bool in_range = true;
     sc.seeds.clear();
     for (uint32_t lane = 0; lane < lanes; ++lane) {
-      searches[th]->run(ch, true, ends.source_seeds[first_source + lane], [&](uint32_t u, int64_t d, int64_t cm) {
+      searches[th]->run(ch, true, ends.source_seeds[order[first_source + lane]], [&](uint32_t u, int64_t d, int64_t cm) {
         ++counts[th].forward;
         const uint32_t p = sel.position_of[u];
         if (p == kNotSelected) return;
@@ -207,33 +237,33 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
         sc.seed_head[p] = static_cast<uint32_t>(sc.seeds.size() - 1);
       });
     }
-    if (in_range) in_range = sweepLanes(sel, sc.seed_head.data(), sc.seeds.data(), sc.ms.data.get(), with_cm ? sc.cm.data.get() : nullptr);
+    if (in_range) in_range = sweepLanes(sel, vectors, sc.seed_head.data(), sc.seeds.data(), sc.ms.data.get(), with_cm ? sc.cm.data.get() : nullptr);
     for (uint32_t p : sc.seeded) sc.seed_head[p] = kNoSeed;
     sc.seeded.clear();
     if (!in_range) {
       std::lock_guard<std::mutex> lock(redo_mutex);
-      for (uint32_t lane = 0; lane < lanes; ++lane) redo.push_back(first_source + lane);
+      for (uint32_t lane = 0; lane < lanes; ++lane) redo.push_back(order[first_source + lane]);
       return;
     }
-    gatherTargetLanes(sc.ms.data.get(), with_cm ? sc.cm.data.get() : nullptr, end_first.data(), target_ends.data(), T, sc.target_ms.data.get(),
-                      with_cm ? sc.target_cm.data.get() : nullptr);
+    gatherTargetLanes(vectors, sc.ms.data.get(), with_cm ? sc.cm.data.get() : nullptr, end_first.data(), target_ends.data(), T,
+                      sc.target_ms.data.get(), with_cm ? sc.target_cm.data.get() : nullptr);
     const int32_t* target_ms = sc.target_ms.data.get();
     const int32_t* target_cm = with_cm ? sc.target_cm.data.get() : nullptr;
     // Transposed into one row per source: reading each target's lanes once, writing `lanes` rows in step.
     for (uint32_t t = 0; t < T; ++t) {
-      const int32_t* ms = target_ms + size_t(t) * kRphastLanes;
-      const int32_t* cm = target_cm ? target_cm + size_t(t) * kRphastLanes : nullptr;
-      for (uint32_t lane = 0; lane < lanes; ++lane) {
-        const bool reached = ms[lane] != kLaneUnreached;
-        sc.row_ms[size_t(lane) * T + t] = reached ? ms[lane] : kUnreachable;
-        sc.row_cm[size_t(lane) * T + t] = reached && cm ? cm[lane] : 0;
+      const int32_t* ms = target_ms + size_t(t) * width;
+      for (uint32_t lane = 0; lane < lanes; ++lane) sc.row_ms[size_t(lane) * T + t] = ms[lane] != kLaneUnreached ? ms[lane] : kUnreachable;
+      if (target_cm) {
+        const int32_t* cm = target_cm + size_t(t) * width;
+        for (uint32_t lane = 0; lane < lanes; ++lane) sc.row_cm[size_t(lane) * T + t] = ms[lane] != kLaneUnreached ? cm[lane] : 0;
       }
     }
     for (uint32_t lane = 0; lane < lanes; ++lane) {
       int64_t* row_ms = sc.row_ms.data() + size_t(lane) * T;
-      int64_t* row_cm = sc.row_cm.data() + size_t(lane) * T;
-      ends.directSameSegment(eb, first_source + lane, 0, T, row_ms, row_cm);
-      sink(first_source + lane, 0, T, row_ms, row_cm);
+      int64_t* row_cm = with_cm ? sc.row_cm.data() + size_t(lane) * T : sc.row_cm.data();
+      const uint32_t source = order[first_source + lane];
+      ends.directSameSegment(eb, source, 0, T, row_ms, with_cm ? row_cm : sc.unused_cm.data());
+      sink(source, 0, T, row_ms, row_cm);
     }
   }, 1);
 
@@ -243,6 +273,7 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
   stats.threads = workers;
   stats.selected_nodes = m;
   stats.sweeps = batches;
+  stats.sweep_lanes = width;
   for (const Counts& c : counts) stats.settled_forward += c.forward;
   if (!redo.empty()) {
     std::sort(redo.begin(), redo.end());
@@ -261,15 +292,16 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
 }  // namespace
 
 ManyToManyStats rphastManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                                 const ManyToManyOptions& options, const RowSink& sink) {
-  if (targets.size() <= kRphastTargetBlock) return rphastBlock(map, sources, targets, options, sink);
+                                 const ManyToManyOptions& options, const RowSink& sink, std::unique_ptr<RphastTargets> prepared) {
+  if (targets.size() <= kRphastTargetBlock) return rphastBlock(map, sources, targets, options, sink, std::move(prepared));
   ManyToManyStats stats;
   for (size_t begin = 0; begin < targets.size(); begin += kRphastTargetBlock) {
     const size_t end = std::min(targets.size(), begin + kRphastTargetBlock);
     const std::vector<SnapResult> block(targets.begin() + begin, targets.begin() + end);
-    const ManyToManyStats b = rphastBlock(map, sources, block, options, [&](uint32_t s, uint32_t b_begin, uint32_t count, const int64_t* ms, const int64_t* cm) {
-      sink(s, static_cast<uint32_t>(begin) + b_begin, count, ms, cm);
-    });
+    const ManyToManyStats b = rphastBlock(
+        map, sources, block, options,
+        [&](uint32_t s, uint32_t b_begin, uint32_t count, const int64_t* ms, const int64_t* cm) { sink(s, static_cast<uint32_t>(begin) + b_begin, count, ms, cm); },
+        nullptr);
     stats.method = b.method;
     stats.threads = b.threads;
     stats.settled_backward += b.settled_backward;
@@ -277,6 +309,7 @@ ManyToManyStats rphastManyToMany(const LoadedMap& map, const std::vector<SnapRes
     stats.blocks += b.blocks;
     stats.selected_nodes += b.selected_nodes;
     stats.sweeps += b.sweeps;
+    stats.sweep_lanes = b.sweep_lanes;
   }
   return stats;
 }

@@ -6,6 +6,7 @@ import { benchMatch } from '../../bench/match.js';
 import { benchMetrics } from '../../bench/metrics.js';
 import { benchFuzz } from '../../bench/fuzz.js';
 import { benchMatrix } from '../../bench/matrix.js';
+import { benchMatrixAddons } from '../../bench/matrix-addons.js';
 import { benchPhast } from '../../bench/phast.js';
 import { benchTrip } from '../../bench/trip.js';
 import { benchRoute } from '../../bench/route.js';
@@ -92,6 +93,28 @@ export function registerBench(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((map: string, opts: { sizes: string; json?: boolean }) => {
       benchMatrix(map, opts.sizes.split(',').map(Number), Boolean(opts.json));
+    });
+  bench
+    .command('matrix-addons')
+    .description('N x N matrices (search only) by this build and by a baseline build of the addon (e.g. main\'s), alternating child processes in one run: best CPU (wall) and ratios')
+    .argument('<map>', 'map file (.wmap) both builds read')
+    .requiredOption('--baseline <addon>', 'the other build\'s waymark.node')
+    .option('--sizes <list>', 'matrix sizes', '1000,5000')
+    .option('--methods <list>', 'buckets, rphast, auto', 'buckets,rphast,auto')
+    .option('--threads <list>', 'thread counts', '1,2')
+    .option('--reps <n>', 'repetitions per child', '3')
+    .option('--rounds <n>', 'child processes per build, alternating', '2')
+    .option('--json', 'print one JSON object')
+    .action((map: string, opts: { baseline: string; sizes: string; methods: string; threads: string; reps: string; rounds: string; json?: boolean }) => {
+      benchMatrixAddons(map, {
+        baseline: opts.baseline,
+        sizes: opts.sizes.split(',').map(Number),
+        methods: opts.methods.split(','),
+        threads: opts.threads.split(',').map(Number),
+        reps: Number(opts.reps),
+        rounds: Number(opts.rounds),
+        json: Boolean(opts.json),
+      });
     });
   bench
     .command('compare')

@@ -17,10 +17,11 @@ export interface NativeTimings {
   settledBackward: number;
   blocks?: number;
   threads: number;
-  /** Matrices: the method the call used, the nodes of RPHAST's target selection and its sweeps. */
+  /** Matrices: the method the call used, the nodes of RPHAST's target selection, its sweeps and the sources each sweep took (16, 32 or 64). */
   method?: 'buckets' | 'rphast';
   selectedNodes?: number;
   sweeps?: number;
+  sweepLanes?: number;
   /**
    * Matrices with method auto from 16 x 16 on: what decided it, measured on the request (the
    * targets' selection, sampled searches) and the model's work for either method, one thread.
