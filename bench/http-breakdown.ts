@@ -11,7 +11,10 @@
  *    overview=false): the floors (a bare node:http server and a bare Fastify answering a fixed route),
  *    Waymark, and with --baseline another built checkout's server (the code before a change), servers
  *    alternating within each round; requests/s, p50, server CPU per request (all threads, /proc) and
- *    the load generator's CPU per request (process.cpuUsage);
+ *    the load generator's CPU per request (process.cpuUsage), median and minimum over the rounds.
+ *    With --rate every measured window offers the same requests/s, so the servers are compared at
+ *    equal load (CPU per request falls as the rate rises: more requests per wake-up and system call);
+ *    on a machine shared with other jobs the minimum over rounds is the least disturbed figure;
  * 4. a CPU profile (--cpu-prof) of every thread of Waymark's server under POST /route, the samples
  *    of the measured window sorted into layers (HTTP, Fastify, validation, logging, metrics, Piscina,
  *    query, GC), as µs per request.
@@ -157,13 +160,13 @@ interface LoadRow {
   window: [number, number];
 }
 
-async function drive(base: string, pid: number, request: autocannon.Request, connections: number, duration: number): Promise<LoadRow> {
+async function drive(base: string, pid: number, request: autocannon.Request, connections: number, duration: number, rate?: number): Promise<LoadRow> {
   // A short warm-up (JIT, worker start), then the measured window.
   await autocannon({ url: base, connections, duration: 1, requests: [request] });
   const c0 = cpuSeconds(pid);
   const me0 = process.cpuUsage();
   const t0 = Number(process.hrtime.bigint() / 1000n);
-  const r = await autocannon({ url: base, connections, duration, requests: [request] });
+  const r = await autocannon({ url: base, connections, duration, requests: [request], ...(rate ? { overallRate: rate } : {}) });
   const t1 = Number(process.hrtime.bigint() / 1000n);
   const me = process.cpuUsage(me0);
   const n = Math.max(1, r.requests.total);
@@ -257,13 +260,16 @@ function profileLayers(dir: string, window: [number, number], requests: number):
 
 export async function benchHttpBreakdown(
   mapPath: string,
-  options: { duration: number; connections: number; workers: number; rounds: number; baseline?: string; json: boolean },
+  options: { duration: number; connections: number; workers: number; rounds: number; baseline?: string; rate?: number; json: boolean },
 ): Promise<unknown> {
   const say = (text: string) => {
     if (!options.json) process.stdout.write(text + '\n');
   };
   const pairs = randomPairs(mapPath, 2000);
-  say(`map ${mapPath}, ${options.workers} worker(s), ${options.connections} connections, ${options.duration} s per load, ${options.rounds} round(s)`);
+  say(
+    `map ${mapPath}, ${options.workers} worker(s), ${options.connections} connections, ${options.duration} s per load, ${options.rounds} round(s)` +
+      (options.rate ? `, ${options.rate} requests/s offered` : ', as fast as answered'),
+  );
 
   const proc = await inProcess(mapPath, pairs, options.workers, options.connections);
   say(
@@ -287,7 +293,7 @@ export async function benchHttpBreakdown(
       const s = await server.start();
       try {
         for (const load of loads(pairs)) {
-          const row = await drive(s.base, s.child.pid!, load.request(), options.connections, options.duration);
+          const row = await drive(s.base, s.child.pid!, load.request(), options.connections, options.duration, options.rate);
           const key = `${server.name}|${load.name}`;
           runs.set(key, [...(runs.get(key) ?? []), row]);
         }
@@ -306,15 +312,16 @@ export async function benchHttpBreakdown(
       requests_per_s_by_round: rows.map((r) => r.rps),
       latency_p50_ms: median(rows.map((r) => r.p50_ms)),
       server_cpu_us_per_request: median(rows.map((r) => r.server_cpu_us)),
+      server_cpu_us_per_request_min: Math.min(...rows.map((r) => r.server_cpu_us)),
       client_cpu_us_per_request: median(rows.map((r) => r.client_cpu_us)),
       errors: rows.reduce((s, r) => s + r.errors, 0),
     };
   });
-  say('\nover HTTP (medians over rounds; CPU per request: the server, all threads, and the load generator):');
+  say('\nover HTTP (medians over rounds; CPU per request: the server, all threads, with its minimum over rounds, and the load generator):');
   for (const r of results) {
     say(
       `  ${r.server.padEnd(28)} ${r.load.padEnd(14)} ${r.requests_per_s.toFixed(0).padStart(6)} req/s (${r.requests_per_s_by_round.map((x) => x.toFixed(0)).join(', ')})  ` +
-        `p50 ${r.latency_p50_ms} ms  server ${r.server_cpu_us_per_request.toFixed(0).padStart(5)} µs/req  client ${r.client_cpu_us_per_request.toFixed(0).padStart(4)} µs/req  errors ${r.errors}`,
+        `p50 ${r.latency_p50_ms} ms  server ${r.server_cpu_us_per_request.toFixed(0).padStart(5)} µs/req (min ${r.server_cpu_us_per_request_min.toFixed(0)})  client ${r.client_cpu_us_per_request.toFixed(0).padStart(4)} µs/req  errors ${r.errors}`,
     );
   }
   if (options.baseline) {
@@ -322,7 +329,7 @@ export async function benchHttpBreakdown(
       const now = results.find((r) => r.server === 'Waymark' && r.load === load.name)!;
       const before = results.find((r) => r.server.startsWith('baseline') && r.load === load.name)!;
       say(
-        `  ${load.name}: requests/s x${(now.requests_per_s / before.requests_per_s).toFixed(2)} of the baseline, server CPU per request x${(now.server_cpu_us_per_request / before.server_cpu_us_per_request).toFixed(2)}`,
+        `  ${load.name}: requests/s x${(now.requests_per_s / before.requests_per_s).toFixed(2)} of the baseline, server CPU per request x${(now.server_cpu_us_per_request / before.server_cpu_us_per_request).toFixed(2)} (medians), x${(now.server_cpu_us_per_request_min / before.server_cpu_us_per_request_min).toFixed(2)} (minimums)`,
       );
     }
   }
@@ -334,7 +341,7 @@ export async function benchHttpBreakdown(
   try {
     const s = await waymarkServer('Waymark (profiled)', mapPath, options.workers, undefined, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]).start();
     try {
-      profiled = await drive(s.base, s.child.pid!, loads(pairs)[0].request(), options.connections, options.duration);
+      profiled = await drive(s.base, s.child.pid!, loads(pairs)[0].request(), options.connections, options.duration, options.rate);
     } finally {
       await stop(s.child);
       s.cleanup();
@@ -350,7 +357,7 @@ export async function benchHttpBreakdown(
     say(`  ${kind} thread${kind === 'main' ? '' : 's'}: ${total.toFixed(0)} µs/req`);
     for (const [layer, us] of entries.filter(([, v]) => v >= total * 0.01)) say(`    ${layer.padEnd(26)} ${us.toFixed(1).padStart(7)} µs  ${((100 * us) / total).toFixed(0).padStart(3)}%`);
   }
-  const report = { map: mapPath, workers: options.workers, connections: options.connections, duration_s: options.duration, rounds: options.rounds, in_process: proc, http: results, profile: { requests_per_s: profiled.rps, server_cpu_us_per_request: profiled.server_cpu_us, layers_us_per_request: layers } };
+  const report = { map: mapPath, workers: options.workers, connections: options.connections, duration_s: options.duration, rounds: options.rounds, rate: options.rate ?? null, in_process: proc, http: results, profile: { requests_per_s: profiled.rps, server_cpu_us_per_request: profiled.server_cpu_us, layers_us_per_request: layers } };
   if (options.json) process.stdout.write(JSON.stringify(report) + '\n');
   return report;
 }

@@ -94,7 +94,11 @@ void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle,
   struct Item {
     uint32_t tail, head, middle;
   };
-  std::vector<Item> stack{{tail, head, middle}};
+  // One stack per thread, kept between calls: a path unpacks one arc at a time, and a fresh
+  // vector for each was a heap allocation per arc.
+  thread_local std::vector<Item> stack;
+  stack.clear();
+  stack.push_back({tail, head, middle});
   while (!stack.empty()) {
     const Item it = stack.back();
     stack.pop_back();

@@ -43,6 +43,34 @@ void appendEdgeGeometry(const RoadMap& road, uint32_t edge, uint32_t dir, double
   at(f1, true);
 }
 
+namespace {
+
+// One road piece of a leg: its seconds (the turn into it included) and metres, and its geometry.
+void appendPiece(const LoadedMap& map, const LegPath& path, size_t i, uint32_t edge, uint32_t dir, double f0, double f1, bool with_geometry,
+                 bool with_osm_nodes, RouteResult& route, RouteLegResult& leg) {
+  RoutePiece piece{edge, dir, f0, f1, 0, 0, 0, 0};
+  const uint32_t seg = path.segments[i];
+  piece.duration_s = std::max(0.0, f1 - f0) * map.travel_segment_ms[seg] / 1000.0;
+  piece.distance_m = std::max(0.0, f1 - f0) * map.eb.segment_length_cm[seg] / 100.0;
+  if (i > 0) {
+    // The turn cost into this segment: the arc's travel time minus the previous segment's own.
+    const uint32_t prev = path.segments[i - 1];
+    for (uint32_t t = map.eb.turn_first[prev]; t < map.eb.turn_first[prev + 1]; ++t)
+      if (map.eb.turn_head[t] == seg && map.eb.turn_weight[t] != kNotAllowed) {
+        piece.duration_s += std::max<int64_t>(0, int64_t(map.travel_turn_ms[t]) - map.travel_segment_ms[prev]) / 1000.0;
+        break;
+      }
+  }
+  piece.geometry_begin = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
+  if (with_geometry)
+    appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates, with_osm_nodes ? &leg.osm_nodes : nullptr, i == 0 && !route.coordinates.empty());
+  piece.geometry_end = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
+  if (i == 0 && with_geometry) piece.geometry_begin = leg.geometry_begin;
+  leg.pieces.push_back(piece);
+}
+
+}  // namespace
+
 void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, RouteResult& route, bool with_osm_nodes) {
   RouteLegResult leg;
   leg.duration_s = path.duration_ms / 1000.0;
@@ -51,30 +79,16 @@ void appendLeg(const LoadedMap& map, const LegPath& path, bool with_geometry, Ro
   leg.geometry_begin = static_cast<uint32_t>(route.coordinates.size() / 2);
   if (leg.geometry_begin > 0) --leg.geometry_begin;  // legs share their joining point
   uint32_t last_name = 0xFFFFFFFFu;
+  // Pieces are read for geometry-based output only (steps, annotations and pieces all imply the
+  // geometry) and to sum a custom model's travel time; a route without geometry (the HTTP API's
+  // tiny queries) needs the names alone, and the turn-cost look-up per segment is then wasted.
+  const bool need_pieces = with_geometry || !map.weight_is_travel_time;
   for (size_t i = 0; i < path.segments.size(); ++i) {
     const uint32_t ed = map.eb.segment_edge_dir[path.segments[i]];
     const uint32_t edge = ed >> 1, dir = ed & 1;
     const double f0 = i == 0 ? path.start_fraction : 0.0;
     const double f1 = i + 1 == path.segments.size() ? path.end_fraction : 1.0;
-    RoutePiece piece{edge, dir, f0, f1, 0, 0, 0, 0};
-    const uint32_t seg = path.segments[i];
-    piece.duration_s = std::max(0.0, f1 - f0) * map.travel_segment_ms[seg] / 1000.0;
-    piece.distance_m = std::max(0.0, f1 - f0) * map.eb.segment_length_cm[seg] / 100.0;
-    if (i > 0) {
-      // The turn cost into this segment: the arc's travel time minus the previous segment's own.
-      const uint32_t prev = path.segments[i - 1];
-      for (uint32_t t = map.eb.turn_first[prev]; t < map.eb.turn_first[prev + 1]; ++t)
-        if (map.eb.turn_head[t] == seg && map.eb.turn_weight[t] != kNotAllowed) {
-          piece.duration_s += std::max<int64_t>(0, int64_t(map.travel_turn_ms[t]) - map.travel_segment_ms[prev]) / 1000.0;
-          break;
-        }
-    }
-    piece.geometry_begin = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
-    if (with_geometry)
-      appendEdgeGeometry(map.road, edge, dir, f0, f1, route.coordinates, with_osm_nodes ? &leg.osm_nodes : nullptr, i == 0 && !route.coordinates.empty());
-    piece.geometry_end = route.coordinates.empty() ? 0 : static_cast<uint32_t>(route.coordinates.size() / 2 - 1);
-    if (i == 0 && with_geometry) piece.geometry_begin = leg.geometry_begin;
-    leg.pieces.push_back(piece);
+    if (need_pieces) appendPiece(map, path, i, edge, dir, f0, f1, with_geometry, with_osm_nodes, route, leg);
     // A piece of zero length (starting at the very end of a road, or ending at its very start) is
     // a road the route only touches: it names no street driven.
     if (f1 <= f0 && path.segments.size() > 1) continue;

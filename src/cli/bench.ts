@@ -220,8 +220,9 @@ export function registerBench(program: Command): void {
     .option('--workers <n>', 'worker threads', '2')
     .option('--rounds <n>', 'rounds; the servers alternate within each', '2')
     .option('--baseline <checkout>', 'another built Waymark checkout whose server is measured beside this one')
+    .option('--rate <n>', 'requests/s offered in the measured windows (all servers get the same load, so CPU per request compares fairly on a shared machine); default: as fast as they answer')
     .option('--json', 'print one JSON object')
-    .action(async (map: string, opts: { duration: string; connections: string; workers: string; rounds: string; baseline?: string; json?: boolean }) => {
+    .action(async (map: string, opts: { duration: string; connections: string; workers: string; rounds: string; baseline?: string; rate?: string; json?: boolean }) => {
       // Loaded on use: it drives autocannon, a development dependency.
       const { benchHttpBreakdown } = await import('../../bench/http-breakdown.js');
       await benchHttpBreakdown(map, {
@@ -231,6 +232,7 @@ export function registerBench(program: Command): void {
         rounds: Number(opts.rounds),
         json: Boolean(opts.json),
         ...(opts.baseline ? { baseline: opts.baseline } : {}),
+        ...(opts.rate ? { rate: Number(opts.rate) } : {}),
       });
     });
   bench
