@@ -40,6 +40,8 @@ class SearchArcs {
   const SearchArc* begin(uint32_t v) const { return pool_.data() + list_[v].first; }
   const SearchArc* end(uint32_t v) const { return pool_.data() + list_[v].first + list_[v].size; }
   uint32_t size(uint32_t v) const { return list_[v].size; }
+  void prefetchList(uint32_t v) const { __builtin_prefetch(&list_[v]); }
+  void prefetchArcs(uint32_t v) const { __builtin_prefetch(pool_.data() + list_[v].first); }
   SearchArc& at(uint32_t v, uint32_t k) { return pool_[list_[v].first + k]; }
   // Makes room for `size` arcs in v's list (serially: the pool may move).
   void reserve(uint32_t v, uint32_t size) {
@@ -180,6 +182,9 @@ class alignas(64) WitnessSearch {
       heap_.pop_back();
       if (d != slot_[x].dist) continue;
       if (d > bound_ || ++settled > settle_limit || scanned > scan_limit) break;
+      // The likely next node's arcs load while this one's are scanned (its list header was
+      // prefetched when it was pushed).
+      if (!heap_.empty()) out.prefetchArcs(heap_.front().second);
       scanned += out.size(x);
       // The last node this search settles: what it reaches only matters as tentative distances
       // to targets, and goes on no heap.
@@ -202,6 +207,7 @@ class alignas(64) WitnessSearch {
           }
         }
         if (last) continue;
+        out.prefetchList(a.node);
         heap_.push_back({static_cast<uint32_t>(nd), a.node});
         std::push_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       }
