@@ -128,11 +128,10 @@ function radiusOptions(req: { radius?: number; radiuses?: (number | null)[] }) {
 
 export { radiusOptions };
 
-/** The native route call behind routeOnMap (snap, search, unpack; the geometry and extras asked for). */
-function nativeRoute(map: MapHandle, req: RouteRequest): NativeRoute {
+export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   const format = req.geometry ?? 'geojson';
   const annotations = req.annotations ?? [];
-  return callNative(() =>
+  const r: NativeRoute = callNative(() =>
     observeNative('ch.route', { 'waymark.waypoints': req.coordinates.length }, req.coordinates.length, (timings) =>
       native.route(map, flatCoordinates(req.coordinates), {
         ...radiusOptions(req),
@@ -146,12 +145,6 @@ function nativeRoute(map: MapHandle, req: RouteRequest): NativeRoute {
       }),
     ),
   );
-}
-
-export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
-  const format = req.geometry ?? 'geojson';
-  const annotations = req.annotations ?? [];
-  const r = nativeRoute(map, req);
   const drivingSide = req.steps ? native.mapHeader(map).drivingSide : 'right';
   const shape = (x: NativeRoute): Omit<RouteResponse, 'waypoints'> => ({
     duration: round(x.duration, 1),
@@ -188,43 +181,6 @@ export function routeOnMap(map: MapHandle, req: RouteRequest): RouteResponse {
   const out: RouteResponse = { ...shape(r), waypoints: r.waypoints.map(waypointOf) };
   if (req.alternatives) out.alternatives = (r.alternatives ?? []).map(shape);
   return out;
-}
-
-/** A number as JSON.stringify writes it (finite numbers print as String does; others are null). */
-function jsonNumber(x: number): string {
-  return Number.isFinite(x) ? String(x) : 'null';
-}
-
-/**
- * The JSON text of `routeOnMap` for a request without geometry, steps, alternatives or annotations,
- * written straight from the native answer: byte for byte `JSON.stringify(routeOnMap(map, req))`
- * (test/route-json.test.ts), without building the answer's objects and walking them again. The
- * main thread answers tiny queries with it (src/server/inline-queries.ts).
- */
-export function plainRouteJson(map: MapHandle, req: RouteRequest): string {
-  if (req.geometry !== false || req.steps || req.alternatives || (req.annotations !== undefined && req.annotations.length > 0)) {
-    throw new Error('plainRouteJson answers routes without geometry, steps, alternatives or annotations');
-  }
-  return plainRouteText(nativeRoute(map, req));
-}
-
-/** The text of a native route without geometry, steps or alternatives, in routeOnMap's shape (exported for the test). */
-export function plainRouteText(r: Pick<NativeRoute, 'duration' | 'distance' | 'weight' | 'legs' | 'waypoints'>): string {
-  let out = `{"duration":${jsonNumber(round(r.duration, 1))},"distance":${jsonNumber(round(r.distance, 1))},"weight":${jsonNumber(round(r.weight, 1))},"geometry":null,"legs":[`;
-  for (let i = 0; i < r.legs.length; i++) {
-    const l = r.legs[i];
-    if (i > 0) out += ',';
-    out +=
-      `{"duration":${jsonNumber(round(l.duration, 1))},"distance":${jsonNumber(round(l.distance, 1))},"weight":${jsonNumber(round(l.weight, 1))},` +
-      `"summary":${JSON.stringify(l.names.slice(0, 2).join(', '))},"names":${JSON.stringify(l.names)}}`;
-  }
-  out += '],"waypoints":[';
-  for (let i = 0; i < r.waypoints.length; i++) {
-    const w = r.waypoints[i];
-    if (i > 0) out += ',';
-    out += `{"location":[${jsonNumber(w.location[0])},${jsonNumber(w.location[1])}],"distance":${jsonNumber(round(w.distance, 2))},"name":${JSON.stringify(w.name)}}`;
-  }
-  return out + ']}';
 }
 
 /** Parses "lon,lat" (CLI and OSRM URL style). */

@@ -15,7 +15,7 @@
  */
 import { osrmRouteOnMap, type OsrmRouteOptions } from '../routing/osrm-route.js';
 import type { MetricRequest } from '../routing/metric.js';
-import { plainRouteJson, type RouteRequest } from '../routing/route.js';
+import { routeOnMap, type RouteRequest } from '../routing/route.js';
 import type { LoadedMapInfo, ServerContext } from './context.js';
 
 /**
@@ -42,10 +42,10 @@ export function tinyOsrmRoute(request: RouteRequest, options: OsrmRouteOptions):
   return request.coordinates.length === 2 && options.overview === 'false' && !options.steps && !options.alternatives && options.annotations.length === 0;
 }
 
-function timed(ctx: ServerContext, kind: string, fn: () => string): string {
+function timed(ctx: ServerContext, kind: string, fn: () => unknown): string {
   const start = performance.now();
   try {
-    return fn();
+    return JSON.stringify(fn());
   } finally {
     ctx.metrics.inlineQueries.inc({ kind });
     ctx.metrics.inlineSeconds.inc({ kind }, (performance.now() - start) / 1000);
@@ -54,7 +54,7 @@ function timed(ctx: ServerContext, kind: string, fn: () => string): string {
 
 /** POST /route: inline when tiny on this map, else through the pool. Resolves with the JSON answer. */
 export function routeQuery(ctx: ServerContext, map: LoadedMapInfo, ref: string, request: RouteRequest, metric?: MetricRequest): Promise<string | Buffer> | string {
-  if (tinyRoute(request) && inlineAllowed(ctx, map, metric)) return timed(ctx, 'route', () => plainRouteJson(map.handle, request));
+  if (tinyRoute(request) && inlineAllowed(ctx, map, metric)) return timed(ctx, 'route', () => routeOnMap(map.handle, request));
   return ctx.pool.run({ kind: 'route', map: ref, request, ...(metric ? { metric } : {}) });
 }
 
@@ -67,6 +67,6 @@ export function osrmRouteQuery(
   options: OsrmRouteOptions,
   metric?: MetricRequest,
 ): Promise<string | Buffer> | string {
-  if (tinyOsrmRoute(request, options) && inlineAllowed(ctx, map, metric)) return timed(ctx, 'osrm-route', () => JSON.stringify(osrmRouteOnMap(map.handle, request, options)));
+  if (tinyOsrmRoute(request, options) && inlineAllowed(ctx, map, metric)) return timed(ctx, 'osrm-route', () => osrmRouteOnMap(map.handle, request, options));
   return ctx.pool.run({ kind: 'osrm-route', map: ref, request, options, ...(metric ? { metric } : {}) });
 }
