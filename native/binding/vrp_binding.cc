@@ -142,6 +142,7 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     if (iterations >= 0) options.max_iterations = static_cast<uint64_t>(iterations);
     options.verify_fast_path = boolean(o, "verifyFastPath", false);
     options.run_to_time_limit = boolean(o, "runToTimeLimit", false);
+    options.cpu_time_limit = boolean(o, "cpuTimeLimit", false);
     // Optional shared control: Int32Array [cancel] and Float64Array progress (5 values).
     if (has(o, "control")) {
       Napi::Value c = o.Get("control");

@@ -281,9 +281,11 @@ export function registerBench(program: Command): void {
     .option('--vehicles <list>', 'with --road: vans per problem (one value, or one per --jobs entry)', '12')
     .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
     .option('--run-to-time-limit', 'search until the time limit even once converged')
+    .option('--cpu-time', 'benchmarking: the time limit is a CPU budget (time limit x threads CPU-seconds of the process), so figures do not depend on the load or on other benchmarks running in parallel')
+    .option('--threads <n>', 'solver threads (default: all cores)')
     .option('--small', 'small random problems (--jobs, default 5,10,25,50,100) with the default time limit, in-process and over POST /vrp')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; cpuTime?: boolean; threads?: string; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string }) => {
       const positive = (text: string, what: string) => {
         const n = Number(text);
         if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
@@ -314,7 +316,15 @@ export function registerBench(program: Command): void {
         return;
       }
       if (paths.length === 0) throw new WaymarkError('InvalidValue', 'give instance files or folders, or --road <map>');
-      benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), runToTimeLimit: Boolean(opts.runToTimeLimit), ...(opts.bks ? { bks: opts.bks } : {}) });
+      benchVrp(paths, {
+        timeLimit: Number(opts.timeLimit),
+        seed: Number(opts.seed),
+        json: Boolean(opts.json),
+        runToTimeLimit: Boolean(opts.runToTimeLimit),
+        cpuTime: Boolean(opts.cpuTime),
+        ...(opts.threads !== undefined ? { threads: positive(opts.threads, '--threads') } : {}),
+        ...(opts.bks ? { bks: opts.bks } : {}),
+      });
     });
   bench
     .command('replan')

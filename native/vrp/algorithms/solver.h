@@ -30,7 +30,10 @@ struct SolveOptions {
   unsigned threads = 0;  // 0 = all cores
   uint64_t max_iterations = UINT64_MAX;  // per thread; set for runs reproducible regardless of speed
   bool run_to_time_limit = false;        // no early stop (convergence, exhaustive search): search until the limit
-  bool verify_fast_path = false;         // tests: cross-check O(1) feasibility against exact evaluation
+  bool verify_fast_path = false;
+  // Benchmarks: time_limit_s counts CPU seconds of the process divided by the thread count (a
+  // budget of time_limit_s x threads CPU-seconds), so that figures do not depend on the load.
+  bool cpu_time_limit = false;         // tests: cross-check O(1) feasibility against exact evaluation
   // Cooperative control (shared with the caller, e.g. a SharedArrayBuffer): cancel[0] != 0 stops the
   // search within an iteration, keeping the best solution; progress receives
   // [best objective, iterations, improvements, elapsed seconds, best cost] whenever the best improves.
