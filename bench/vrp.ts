@@ -45,7 +45,7 @@ function listFiles(inputs: string[]): string[] {
   return files;
 }
 
-export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: string; json: boolean; seed: number; runToTimeLimit?: boolean; cpuTime?: boolean; threads?: number }) {
+export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: string; json: boolean; seed: number; runToTimeLimit?: boolean; cpuTime?: boolean; threads?: number; search?: 'sisr' | 'hgs' | 'portfolio' }) {
   const bks = readBks(options.bks ?? defaultBks);
   const rows: { set: string; name: string; cost: number; vehicles: number; seconds: number; cpu_seconds: number; gap: number | null; bks_objective: string | null; iterations: number; stop: string }[] = [];
   for (const file of listFiles(inputs)) {
@@ -58,6 +58,7 @@ export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: s
       ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}),
       ...(options.cpuTime ? { cpuTimeLimit: true } : {}),
       ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.search ? { search: options.search } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStarted);

@@ -26,6 +26,11 @@ export interface SolveOptions {
    * not depend on the load. Not offered by the HTTP API.
    */
   cpuTimeLimit?: boolean;
+  /**
+   * What the search threads run: SISR, the hybrid genetic search, or a portfolio of both (default:
+   * the solver's choice). Not offered by the HTTP API.
+   */
+  search?: 'sisr' | 'hgs' | 'portfolio';
   /** Per-thread iteration cap: with it, a seed gives the same solution on any machine. */
   maxIterations?: number;
   /** Tests: cross-check every O(1) feasibility answer against the exact route evaluation. */
@@ -218,6 +223,7 @@ export function solveModel(model: Model, options: SolveOptions, loadingSeconds: 
           ...(options.verifyFastPath ? { verifyFastPath: true } : {}),
           ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}),
           ...(options.cpuTimeLimit ? { cpuTimeLimit: true } : {}),
+          ...(options.search ? { search: options.search } : {}),
           ...(options.control ? { control: options.control } : {}),
           ...(options.progress ? { progress: options.progress } : {}),
           ...(initial ?? {}),

@@ -1,6 +1,7 @@
 #include "vrp/algorithms/solver.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -108,6 +109,15 @@ const char* stopReasonName(StopReason r) {
     case StopReason::kTimeLimit: break;
   }
   return "time_limit";
+}
+
+const char* searchKindName(SearchKind k) {
+  switch (k) {
+    case SearchKind::kHgs: return "hgs";
+    case SearchKind::kPortfolio: return "portfolio";
+    case SearchKind::kSisr: break;
+  }
+  return "sisr";
 }
 
 uint64_t scheduleIterations(uint32_t tasks) { return 2000 + 4 * uint64_t(tasks) * tasks; }
@@ -224,7 +234,6 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
       const ScopedSearchClock thread_clock(clock_threads);
-      Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
       SisrOptions so;
       so.deadline_s = search_deadline;
       so.max_iterations = options.max_iterations;
@@ -243,7 +252,21 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
         so.exchange = exchange;
         so.exchange_every_s = (search_deadline - searchNow()) / 10;
       }
-      bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
+      const bool genetic = options.search == SearchKind::kHgs || (options.search == SearchKind::kPortfolio && i % 2 == 1);
+      if (genetic && !warm) {
+        Hgs search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
+        HgsOptions ho;
+        ho.limits = so;
+        if (const char* e = getenv("WAYMARK_HGS_BURST")) ho.education_iterations = strtoull(e, nullptr, 10);
+        if (const char* e = getenv("WAYMARK_HGS_TEMP")) ho.education_temperature = strtod(e, nullptr);
+        if (const char* e = getenv("WAYMARK_HGS_INIT")) ho.initial_individuals = strtoul(e, nullptr, 10);
+        if (const char* e = getenv("WAYMARK_HGS_MU")) ho.population.mu = strtoul(e, nullptr, 10);
+        if (const char* e = getenv("WAYMARK_HGS_LAMBDA")) ho.population.lambda = strtoul(e, nullptr, 10);
+        bests[i] = search.run(start, ho, stats[i], [&](const Solution& best) { publish(best); });
+      } else {
+        Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
+        bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
+      }
     });
   }
   for (auto& th : pool) th.join();

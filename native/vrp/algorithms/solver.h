@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "vrp/algorithms/hgs.h"
 #include "vrp/algorithms/sisr.h"
 
 namespace waymark::vrp {
@@ -24,6 +25,11 @@ uint64_t convergenceIterations(uint32_t tasks);
 
 constexpr uint32_t kExhaustiveTasks = 8;
 
+// What the search threads run: SISR on every thread, the hybrid genetic search on every thread, or
+// a portfolio (SISR on the even threads, HGS on the odd ones; the threads exchange bests).
+enum class SearchKind : uint8_t { kSisr, kHgs, kPortfolio };
+const char* searchKindName(SearchKind k);
+
 struct SolveOptions {
   double time_limit_s = 5;
   uint64_t seed = 1;
@@ -33,7 +39,8 @@ struct SolveOptions {
   bool verify_fast_path = false;
   // Benchmarks: time_limit_s counts CPU seconds of the process divided by the thread count (a
   // budget of time_limit_s x threads CPU-seconds), so that figures do not depend on the load.
-  bool cpu_time_limit = false;         // tests: cross-check O(1) feasibility against exact evaluation
+  bool cpu_time_limit = false;
+  SearchKind search = SearchKind::kSisr;         // tests: cross-check O(1) feasibility against exact evaluation
   // Cooperative control (shared with the caller, e.g. a SharedArrayBuffer): cancel[0] != 0 stops the
   // search within an iteration, keeping the best solution; progress receives
   // [best objective, iterations, improvements, elapsed seconds, best cost] whenever the best improves.
