@@ -1,7 +1,6 @@
 #include "vrp/algorithms/solver.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -257,11 +256,6 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
         Hgs search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
         HgsOptions ho;
         ho.limits = so;
-        if (const char* e = getenv("WAYMARK_HGS_BURST")) ho.education_iterations = strtoull(e, nullptr, 10);
-        if (const char* e = getenv("WAYMARK_HGS_TEMP")) ho.education_temperature = strtod(e, nullptr);
-        if (const char* e = getenv("WAYMARK_HGS_INIT")) ho.initial_individuals = strtoul(e, nullptr, 10);
-        if (const char* e = getenv("WAYMARK_HGS_MU")) ho.population.mu = strtoul(e, nullptr, 10);
-        if (const char* e = getenv("WAYMARK_HGS_LAMBDA")) ho.population.lambda = strtoul(e, nullptr, 10);
         bests[i] = search.run(start, ho, stats[i], [&](const Solution& best) { publish(best); });
       } else {
         Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
