@@ -110,15 +110,6 @@ const char* stopReasonName(StopReason r) {
   return "time_limit";
 }
 
-const char* searchKindName(SearchKind k) {
-  switch (k) {
-    case SearchKind::kHgs: return "hgs";
-    case SearchKind::kPortfolio: return "portfolio";
-    case SearchKind::kSisr: break;
-  }
-  return "sisr";
-}
-
 uint64_t scheduleIterations(uint32_t tasks) { return 2000 + 4 * uint64_t(tasks) * tasks; }
 
 uint64_t convergenceIterations(uint32_t tasks) { return std::max<uint64_t>(1000, uint64_t(tasks) * 10); }
@@ -133,6 +124,9 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   auto now = [&] { return wallSeconds() - wall_began; };
   const double began = searchNow();
   const double deadline = began + std::max(0.0, options.time_limit_s);
+  const SearchKind search_kind = options.search != SearchKind::kAuto ? options.search
+                                 : options.time_limit_s <= kPortfolioUpTo ? SearchKind::kPortfolio
+                                                                          : SearchKind::kSisr;
   SolveResult result;
   const uint32_t T = p.taskCount();
   result.unassigned_reason.assign(T, "");
@@ -251,7 +245,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
         so.exchange = exchange;
         so.exchange_every_s = (search_deadline - searchNow()) / 10;
       }
-      const bool genetic = options.search == SearchKind::kHgs || (options.search == SearchKind::kPortfolio && i % 2 == 1);
+      const bool genetic = search_kind == SearchKind::kHgs || (search_kind == SearchKind::kPortfolio && i % 2 == 1);
       if (genetic && !warm) {
         Hgs search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
         HgsOptions ho;
