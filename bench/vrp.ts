@@ -6,7 +6,8 @@
  * hierarchical BKS (fewest vehicles first), which a cost-minimising solver can undercut.
  * `--cpu-time`: the time limit is a CPU budget (time limit x threads CPU-seconds of the process),
  * so that figures measured on a shared machine, or with several instances in parallel, are those
- * of a quiet machine with `--threads` cores.
+ * of a quiet machine with `--threads` cores. `--search sisr|hgs|portfolio` overrides the solver's
+ * default search, to compare them.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -28,7 +28,7 @@ export interface SolveOptions {
   cpuTimeLimit?: boolean;
   /**
    * What the search threads run: SISR, the hybrid genetic search, or a portfolio of both (default:
-   * the portfolio up to a 5 s time limit, SISR beyond, as measured). Not offered by the HTTP API.
+   * the portfolio, as measured). Not offered by the HTTP API.
    */
   search?: 'sisr' | 'hgs' | 'portfolio';
   /** Per-thread iteration cap: with it, a seed gives the same solution on any machine. */

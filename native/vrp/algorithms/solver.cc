@@ -124,9 +124,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   auto now = [&] { return wallSeconds() - wall_began; };
   const double began = searchNow();
   const double deadline = began + std::max(0.0, options.time_limit_s);
-  const SearchKind search_kind = options.search != SearchKind::kAuto ? options.search
-                                 : options.time_limit_s <= kPortfolioUpTo ? SearchKind::kPortfolio
-                                                                          : SearchKind::kSisr;
+  const SearchKind search_kind = options.search;
   SolveResult result;
   const uint32_t T = p.taskCount();
   result.unassigned_reason.assign(T, "");
