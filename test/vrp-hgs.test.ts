@@ -14,6 +14,7 @@ import { WaymarkError } from '../src/errors.js';
 import { checkSolution } from '../src/vrp/checker.js';
 import { solveVroom, type SolveOptions } from '../src/vrp/solve.js';
 import type { VroomProblem } from '../src/vrp/types.js';
+import { runCli } from './helpers.js';
 
 const fixtures = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'test', 'fixtures', 'vrp');
 
@@ -118,6 +119,22 @@ describe('VRP hybrid genetic search', () => {
       () => solveVroom(inst.problem, { ...HGS, search: 'genetic' as 'hgs', maxIterations: 10 }),
       (err: unknown) => err instanceof WaymarkError && err.code === 'InvalidValue' && /search must be/.test(err.message),
     );
+  });
+
+  it('waymark bench vrp --cpu-time --search: cost and CPU seconds per instance; a bad --search is refused', () => {
+    const file = join(fixtures, 'X-n101-k25.vrp');
+    const bks = join(fixtures, 'no-bks.csv');  // absent: no gap, the figures still print
+    const r = runCli(['bench', 'vrp', file, '--time-limit', '0.3', '--cpu-time', '--threads', '2', '--search', 'hgs', '--run-to-time-limit', '--bks', bks, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { instances: { name: string; cost: number; cpu_seconds: number; stop: string }[] };
+    assert.equal(out.instances[0].name, 'X-n101-k25');
+    assert.equal(out.instances[0].stop, 'time_limit');
+    // 0.3 s x 2 threads: at least 0.6 CPU-seconds of search.
+    assert.ok(out.instances[0].cpu_seconds >= 0.55, `${out.instances[0].cpu_seconds} CPU-s`);
+    assert.ok(out.instances[0].cost >= 27_591);
+    const bad = runCli(['bench', 'vrp', file, '--search', 'annealing']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /--search must be sisr, hgs or portfolio/);
   });
 
   it('a CPU-time budget stops the search by CPU seconds (about time limit x threads)', () => {
