@@ -4,6 +4,10 @@
  * cost under the set's convention, vehicles, seconds and the gap to the best-known solution; then
  * mean and max gap per set. Solomon gaps are against the distance BKS; Li & Lim has only
  * hierarchical BKS (fewest vehicles first), which a cost-minimising solver can undercut.
+ * `--cpu-time`: the time limit is a CPU budget (time limit x threads CPU-seconds of the process),
+ * so that figures measured on a shared machine, or with several instances in parallel, are those
+ * of a quiet machine with `--threads` cores. `--search sisr|hgs|portfolio` overrides the solver's
+ * default search, to compare them.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,23 +46,33 @@ function listFiles(inputs: string[]): string[] {
   return files;
 }
 
-export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: string; json: boolean; seed: number; runToTimeLimit?: boolean }) {
+export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: string; json: boolean; seed: number; runToTimeLimit?: boolean; cpuTime?: boolean; threads?: number; search?: 'sisr' | 'hgs' | 'portfolio' }) {
   const bks = readBks(options.bks ?? defaultBks);
-  const rows: { set: string; name: string; cost: number; vehicles: number; seconds: number; gap: number | null; bks_objective: string | null; iterations: number; stop: string }[] = [];
+  const rows: { set: string; name: string; cost: number; vehicles: number; seconds: number; cpu_seconds: number; gap: number | null; bks_objective: string | null; iterations: number; stop: string }[] = [];
   for (const file of listFiles(inputs)) {
     const inst = readInstance(file);
     const started = performance.now();
-    const { solution } = solveVroom(inst.problem, { timeLimit: options.timeLimit, seed: options.seed, ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}) });
+    const cpuStarted = process.cpuUsage();
+    const { solution } = solveVroom(inst.problem, {
+      timeLimit: options.timeLimit,
+      seed: options.seed,
+      ...(options.runToTimeLimit ? { runToTimeLimit: true } : {}),
+      ...(options.cpuTime ? { cpuTimeLimit: true } : {}),
+      ...(options.threads ? { threads: options.threads } : {}),
+      ...(options.search ? { search: options.search } : {}),
+    });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const cost = inst.cost(solution);
     const ref = bks.get(`${inst.set}/${inst.name}`);
     const gap = ref ? ((cost - ref.cost) / ref.cost) * 100 : null;
     const search = solution.summary.search;
-    const row = { set: inst.set, name: inst.name, cost, vehicles: solution.summary.routes, seconds, gap, bks_objective: ref?.objective ?? null, unassigned: solution.summary.unassigned, iterations: search.iterations, stop: search.stop_reason };
+    const row = { set: inst.set, name: inst.name, cost, vehicles: solution.summary.routes, seconds, cpu_seconds: cpuSeconds, gap, bks_objective: ref?.objective ?? null, unassigned: solution.summary.unassigned, iterations: search.iterations, stop: search.stop_reason };
     rows.push(row);
     if (!options.json) {
       process.stdout.write(
-        `${inst.set.padEnd(10)} ${inst.name.padEnd(14)} cost ${cost.toFixed(2).padStart(10)}  vehicles ${String(row.vehicles).padStart(3)}  ${seconds.toFixed(1).padStart(6)} s  ${String(search.iterations).padStart(8)} it ${String(search.stop_reason).padEnd(10)} gap ${gap === null ? '   n/a' : gap.toFixed(2).padStart(6) + ' %'}${ref && ref.objective !== 'distance' ? ` (vs ${ref.objective} BKS, ${ref.vehicles} vehicles)` : ''}${row.unassigned ? `  UNASSIGNED ${row.unassigned}` : ''}\n`,
+        `${inst.set.padEnd(10)} ${inst.name.padEnd(14)} cost ${cost.toFixed(2).padStart(10)}  vehicles ${String(row.vehicles).padStart(3)}  ${seconds.toFixed(1).padStart(6)} s ${cpuSeconds.toFixed(1).padStart(6)} CPU-s  ${String(search.iterations).padStart(8)} it ${String(search.stop_reason).padEnd(10)} gap ${gap === null ? '   n/a' : gap.toFixed(2).padStart(6) + ' %'}${ref && ref.objective !== 'distance' ? ` (vs ${ref.objective} BKS, ${ref.vehicles} vehicles)` : ''}${row.unassigned ? `  UNASSIGNED ${row.unassigned}` : ''}\n`,
       );
     }
   }
@@ -76,7 +90,7 @@ export function benchVrp(inputs: string[], options: { timeLimit: number; bks?: s
   const allGaps = rows.filter((r) => r.gap !== null).map((r) => r.gap!);
   const mean_gap = allGaps.length ? allGaps.reduce((a, b) => a + b, 0) / allGaps.length : null;
   if (options.json) {
-    process.stdout.write(JSON.stringify({ instances: rows.map(({ set, name, cost, vehicles, seconds, gap, iterations, stop }) => ({ set, name, cost, vehicles, seconds, gap, iterations, stop })), mean_gap, sets }) + '\n');
+    process.stdout.write(JSON.stringify({ instances: rows.map(({ set, name, cost, vehicles, seconds, cpu_seconds, gap, iterations, stop }) => ({ set, name, cost, vehicles, seconds, cpu_seconds, gap, iterations, stop })), mean_gap, sets }) + '\n');
   } else {
     for (const s of sets) {
       process.stdout.write(`set ${s.set}: ${s.instances} instances, mean gap ${s.mean_gap?.toFixed(2) ?? 'n/a'} %, max gap ${s.max_gap?.toFixed(2) ?? 'n/a'} %, mean ${s.mean_seconds.toFixed(1)} s\n`);

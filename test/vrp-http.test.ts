@@ -164,6 +164,13 @@ describe('VRP over HTTP', () => {
     assert.match(dup.json.message, /jobs\[2\]\.id: duplicate job id 1/);
     const noVehicles = await post(base, '/vrp', { jobs: [] });
     assert.equal(noVehicles.status, 400);
+    // The solver's benchmarking switches (`waymark bench vrp --cpu-time --search`) are not API options.
+    for (const [path, options] of [['/vrp', { cpu_time_limit: true }], ['/vrp/jobs', { search: 'hgs' }]] as const) {
+      const refused = await post(base, path, { ...problem(1), options });
+      assert.equal(refused.status, 400, path);
+      assert.equal(refused.json.code, 'UnknownField');
+      assert.match(refused.json.message, new RegExp(`^options\\.${Object.keys(options)[0]}: is not an option`));
+    }
     const unknownProfile = await post(base, '/vrp/jobs', problem(1, { vehicles: [{ id: 1, start: depot, profile: 'boat' }] }));
     assert.equal(unknownProfile.status, 400);
     assert.match(unknownProfile.json.message, /vehicles\[0\]\.profile/);

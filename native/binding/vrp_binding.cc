@@ -142,6 +142,15 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     if (iterations >= 0) options.max_iterations = static_cast<uint64_t>(iterations);
     options.verify_fast_path = boolean(o, "verifyFastPath", false);
     options.run_to_time_limit = boolean(o, "runToTimeLimit", false);
+    options.cpu_time_limit = boolean(o, "cpuTimeLimit", false);
+    if (has(o, "search")) {
+      Napi::Value sv = o.Get("search");
+      const std::string search = sv.IsString() ? sv.As<Napi::String>().Utf8Value() : "";
+      if (search == "sisr") options.search = vrp::SearchKind::kSisr;
+      else if (search == "hgs") options.search = vrp::SearchKind::kHgs;
+      else if (search == "portfolio") options.search = vrp::SearchKind::kPortfolio;
+      else fail("InvalidValue", "search must be \"sisr\", \"hgs\" or \"portfolio\"");
+    }
     // Optional shared control: Int32Array [cancel] and Float64Array progress (5 values).
     if (has(o, "control")) {
       Napi::Value c = o.Get("control");

@@ -307,9 +307,12 @@ export function registerBench(program: Command): void {
     .option('--off-road <n>', 'with --road: stops moved 1-2 km off the road network (default 1 % of the jobs, at least 2)')
     .option('--area-km <km>', "with --road: keep the stops inside a square of this side (km) around a random road point (a city's day on a country-sized map such as region64)")
     .option('--run-to-time-limit', 'search until the time limit even once converged')
+    .option('--cpu-time', 'benchmarking: the time limit is a CPU budget (time limit x threads CPU-seconds of the process), so figures do not depend on the load or on other benchmarks running in parallel')
+    .option('--threads <n>', 'solver threads (default: all cores)')
+    .option('--search <kind>', 'benchmarking: sisr, hgs or portfolio (default: the solver\'s own choice)')
     .option('--small', 'small random problems (--jobs, default 5,10,25,50,100) with the default time limit, in-process and over POST /vrp')
     .option('--json', 'print one JSON object')
-    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string; areaKm?: string }) => {
+    .action((paths: string[], opts: { timeLimit: string; seed: string; bks?: string; json?: boolean; runToTimeLimit?: boolean; cpuTime?: boolean; threads?: string; search?: string; small?: boolean; road?: string; times?: string; writeProblems?: string; jobs: string; vehicles: string; offRoad?: string; areaKm?: string }) => {
       const positive = (text: string, what: string) => {
         const n = Number(text);
         if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${text}'`);
@@ -341,7 +344,20 @@ export function registerBench(program: Command): void {
         return;
       }
       if (paths.length === 0) throw new WaymarkError('InvalidValue', 'give instance files or folders, or --road <map>');
-      benchVrp(paths, { timeLimit: Number(opts.timeLimit), seed: Number(opts.seed), json: Boolean(opts.json), runToTimeLimit: Boolean(opts.runToTimeLimit), ...(opts.bks ? { bks: opts.bks } : {}) });
+      const searchKind = (s: string) => {
+        if (s === 'sisr' || s === 'hgs' || s === 'portfolio') return s;
+        throw new WaymarkError('InvalidValue', `--search must be sisr, hgs or portfolio, not '${s}'`);
+      };
+      benchVrp(paths, {
+        timeLimit: Number(opts.timeLimit),
+        seed: Number(opts.seed),
+        json: Boolean(opts.json),
+        runToTimeLimit: Boolean(opts.runToTimeLimit),
+        cpuTime: Boolean(opts.cpuTime),
+        ...(opts.threads !== undefined ? { threads: positive(opts.threads, '--threads') } : {}),
+        ...(opts.search !== undefined ? { search: searchKind(opts.search) } : {}),
+        ...(opts.bks ? { bks: opts.bks } : {}),
+      });
     });
   bench
     .command('replan')

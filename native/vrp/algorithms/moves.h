@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "vrp/algorithms/clock.h"
 #include "vrp/structures/neighbors.h"
 #include "vrp/structures/solution.h"
 
@@ -31,7 +32,7 @@ struct MoveScratch {
   }
   bool expired() const {
     return deadline_s != std::numeric_limits<double>::infinity() &&
-           std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count() >= deadline_s;
+           searchNow() >= deadline_s;
   }
   // The i-th task of a scan of T tasks starting at the cursor.
   uint32_t task(uint32_t i, uint32_t T) const { return cursor + i < T ? cursor + i : cursor + i - T; }

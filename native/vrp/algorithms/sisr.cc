@@ -4,13 +4,10 @@
 #include <chrono>
 #include <cmath>
 
+#include "vrp/algorithms/clock.h"
 #include "vrp/algorithms/local_search.h"
 
 namespace waymark::vrp {
-
-namespace {
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
-}  // namespace
 
 Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path)
     : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify_fast_path) {
@@ -123,13 +120,13 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     if (!r.empty()) arcs += static_cast<uint32_t>(r.size()) + 1;
   const double arc = arcs ? std::max(1.0, double(start.cost) / arcs) : 1.0;
   const double t0 = arc * options.temperature_factor, tf = t0 / 100.0;
-  const double began = now();
+  const double began = searchNow();
   const double span = std::max(1e-3, options.deadline_s - began);
   std::vector<uint32_t> removed;
   uint64_t last_improvement = stats.iterations;
   double next_exchange = options.exchange && options.exchange_every_s > 0 ? began + options.exchange_every_s : options.deadline_s;
   while (stats.iterations < options.max_iterations) {
-    const double t = now();
+    const double t = searchNow();
     if (t >= options.deadline_s) break;
     if (t >= next_exchange) {
       next_exchange = t + options.exchange_every_s;

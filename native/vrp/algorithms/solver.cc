@@ -1,18 +1,17 @@
 #include "vrp/algorithms/solver.h"
 
 #include <algorithm>
-#include <chrono>
 #include <mutex>
 #include <thread>
 
 #include "common/parallel.h"
+#include "vrp/algorithms/clock.h"
 #include "vrp/algorithms/local_search.h"
 
 namespace waymark::vrp {
 
 namespace {
 
-double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // Why no vehicle can serve task t on its own (empty string when one can).
 std::string whyUnassignable(const Problem& p, uint32_t t) {
@@ -117,9 +116,15 @@ uint64_t convergenceIterations(uint32_t tasks) { return std::max<uint64_t>(1000,
 
 SolveResult solve(const Problem& p, const SolveOptions& options) {
   p.validate();
-  const double began = now();
-  const double deadline = began + std::max(0.0, options.time_limit_s);
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
+  // Deadlines follow the search clock (wall, or CPU / threads); reported seconds are wall seconds.
+  const unsigned clock_threads = options.cpu_time_limit ? threads : 0;
+  const ScopedSearchClock clock_mode(clock_threads);
+  const double wall_began = wallSeconds();
+  auto now = [&] { return wallSeconds() - wall_began; };
+  const double began = searchNow();
+  const double deadline = began + std::max(0.0, options.time_limit_s);
+  const SearchKind search_kind = options.search;
   SolveResult result;
   const uint32_t T = p.taskCount();
   result.unassigned_reason.assign(T, "");
@@ -136,7 +141,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     }
   if (!options.run_to_time_limit && solveExhaustively(p, assignable, result.best)) {
     result.stop_reason = StopReason::kExhaustive;
-    result.seconds_first_solution = result.seconds_total = now() - began;
+    result.seconds_first_solution = result.seconds_total = now();
     if (options.progress) {
       options.progress[0] = double(result.best.objective());
       options.progress[3] = result.seconds_total;
@@ -170,7 +175,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       if (assignable[t] && p.kind[t] != TaskKind::kDelivery) all.push_back(t);
     const Solution seeded = warm ? start : Solution();
     builder.recreate(start, all);
-    result.seconds_first_solution = now() - began;
+    result.seconds_first_solution = now();
     if (warm) {
       // The rest of the plan was already searched: only the routes that took new tasks.
       std::vector<uint8_t> changed(T, 0);
@@ -198,7 +203,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     best_objective = s.objective();
     options.progress[0] = double(s.objective());
     options.progress[2] += 1;
-    options.progress[3] = now() - began;
+    options.progress[3] = now();
     options.progress[4] = double(s.cost);
   };
   publish(start);
@@ -219,7 +224,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   };
   for (unsigned i = 0; i < threads; ++i) {
     pool.emplace_back([&, i] {
-      Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
+      const ScopedSearchClock thread_clock(clock_threads);
       SisrOptions so;
       so.deadline_s = search_deadline;
       so.max_iterations = options.max_iterations;
@@ -236,9 +241,18 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       if (warm) so.focus = &focus;
       if (options.max_iterations == UINT64_MAX && threads > 1) {
         so.exchange = exchange;
-        so.exchange_every_s = (search_deadline - now()) / 10;
+        so.exchange_every_s = (search_deadline - searchNow()) / 10;
       }
-      bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
+      const bool genetic = search_kind == SearchKind::kHgs || (search_kind == SearchKind::kPortfolio && i % 2 == 1);
+      if (genetic && !warm) {
+        Hgs search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
+        HgsOptions ho;
+        ho.limits = so;
+        bests[i] = search.run(start, ho, stats[i], [&](const Solution& best) { publish(best); });
+      } else {
+        Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
+        bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
+      }
     });
   }
   for (auto& th : pool) th.join();
@@ -247,7 +261,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     if (bests[i].objective() < bests[winner].objective()) winner = i;
   result.best = std::move(bests[winner]);
   const bool cancelled = options.cancel && options.cancel->load() != 0;
-  localSearch(p, result.best, neighbors, cancelled ? now() + 0.2 : options.max_iterations != UINT64_MAX ? now() + 3600 : deadline);
+  localSearch(p, result.best, neighbors, cancelled ? searchNow() + 0.2 : options.max_iterations != UINT64_MAX ? searchNow() + 3600 : deadline);
   bool all_converged = true, all_capped = true;
   for (const auto& s : stats) {
     result.iterations += s.iterations;
@@ -262,10 +276,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   if (options.progress) {
     options.progress[0] = double(result.best.objective());
     options.progress[1] = double(result.iterations);
-    options.progress[3] = now() - began;
+    options.progress[3] = now();
     options.progress[4] = double(result.best.cost);
   }
-  result.seconds_total = now() - began;
+  result.seconds_total = now();
   return result;
 }
 

@@ -71,6 +71,8 @@ interface Options {
 
 type Body = Record<string, unknown> & { options?: Options };
 
+const HTTP_OPTIONS = new Set(['mode', 'time_limit', 'run_to_time_limit', 'seed', 'geometry', 'snap_radius', 'snap_threshold', 'warm_start', 'replanned_from']);
+
 const jobSchema = {
   type: 'object',
   properties: {
@@ -90,6 +92,11 @@ const jobSchema = {
 /** Validates the problem (no solving, no matrices) and the profiles it needs; returns the parts. */
 function accept(ctx: ServerContext, body: Body, maxTimeLimit: number, replan = false): { problem: Record<string, unknown>; options: Options } {
   const { options = {}, ...problem } = body;
+  // Every option is honoured or refused: the solver's benchmarking switches (CPU-time budget,
+  // search choice) are `waymark bench vrp`'s, not the API's.
+  for (const k of Object.keys(options)) {
+    if (!HTTP_OPTIONS.has(k)) throw new ApiError(400, 'UnknownField', `options.${k}: is not an option of this API (known: ${[...HTTP_OPTIONS].join(', ')})`);
+  }
   // What a replan stores beside the problem is not for submissions.
   for (const k of ['warm_start', 'replanned_from']) {
     if (!replan && (options as Record<string, unknown>)[k] !== undefined) throw new ApiError(400, 'UnknownField', `options.${k}: is set by POST /vrp/jobs/{id}/replan, not by submissions`);
