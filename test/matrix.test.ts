@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { WaymarkError } from '../src/errors.js';
-import { native } from '../src/native/index.js';
+import { native, type MapHandle } from '../src/native/index.js';
 import { matrixOnMap, matrixPairsOnMap } from '../src/routing/matrix.js';
 import type { LonLat } from '../src/routing/route.js';
 import { GraphAccess, midpoint } from './graph-access.js';
@@ -13,6 +13,20 @@ function toPoints(flat: Float64Array): LonLat[] {
   const out: LonLat[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
   return out;
+}
+
+/** Midpoints of the first n segments outside the largest component (points no other point reaches). */
+function isolatedPoints(map: MapHandle, n: number): LonLat[] {
+  const g = new GraphAccess(map);
+  const flags = native.mapSection(map, 'segment_flags', 'u8');
+  const segEdgeDir = native.mapSection(map, 'segment_edge_dir', 'u32');
+  const isolated: LonLat[] = [];
+  for (let s = 0; s < flags.length && isolated.length < n; s++) {
+    if (flags[s] & 1) continue;
+    const p = g.polyline(segEdgeDir[s] >>> 1);
+    isolated.push(midpoint(p[0], p[1]));
+  }
+  return isolated;
 }
 
 const ms = (seconds: number) => (Number.isNaN(seconds) ? NaN : Math.round(seconds * 1000));
@@ -73,15 +87,7 @@ describe('many-to-many matrices', () => {
 
   it('unreachable cells are null in JSON and NaN in typed arrays, where the oracle finds no path', async () => {
     const { map } = await monacoMap();
-    const g = new GraphAccess(map.handle);
-    const flags = native.mapSection(map.handle, 'segment_flags', 'u8');
-    const segEdgeDir = native.mapSection(map.handle, 'segment_edge_dir', 'u32');
-    const isolated: LonLat[] = [];
-    for (let s = 0; s < flags.length && isolated.length < 6; s++) {
-      if (flags[s] & 1) continue;
-      const p = g.polyline(segEdgeDir[s] >>> 1);
-      isolated.push(midpoint(p[0], p[1]));
-    }
+    const isolated = isolatedPoints(map.handle, 6);
     const points = [...isolated, ...toPoints(native.randomRoadPoints(map.handle, 10, 1))];
     const flat = Float64Array.from(points.flat());
     const m = native.matrix(map.handle, flat, null, { allowIsolated: true });
@@ -195,15 +201,7 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
 
   it('unreachable pairs are NaN with RPHAST exactly where the oracle finds no path', async () => {
     const { map } = await monacoMap();
-    const g = new GraphAccess(map.handle);
-    const flags = native.mapSection(map.handle, 'segment_flags', 'u8');
-    const segEdgeDir = native.mapSection(map.handle, 'segment_edge_dir', 'u32');
-    const isolated: LonLat[] = [];
-    for (let s = 0; s < flags.length && isolated.length < 8; s++) {
-      if (flags[s] & 1) continue;
-      const p = g.polyline(segEdgeDir[s] >>> 1);
-      isolated.push(midpoint(p[0], p[1]));
-    }
+    const isolated = isolatedPoints(map.handle, 8);
     const points = [...isolated, ...toPoints(native.randomRoadPoints(map.handle, 20, 5))];
     const flat = Float64Array.from(points.flat());
     const ref = native.referenceTable(map.handle, flat, flat, { allowIsolated: true });
@@ -271,15 +269,7 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
 
   it('every batch width (16, 32, 64 lanes) on every SIMD variant equals the one-to-all Dijkstra: partial batches, unreachable pairs, closed roads', async () => {
     const { map, path } = await monacoMap();
-    const g = new GraphAccess(map.handle);
-    const flags = native.mapSection(map.handle, 'segment_flags', 'u8');
-    const segEdgeDir = native.mapSection(map.handle, 'segment_edge_dir', 'u32');
-    const isolated: LonLat[] = [];
-    for (let s = 0; s < flags.length && isolated.length < 6; s++) {
-      if (flags[s] & 1) continue;
-      const p = g.polyline(segEdgeDir[s] >>> 1);
-      isolated.push(midpoint(p[0], p[1]));
-    }
+    const isolated = isolatedPoints(map.handle, 6);
     // 75 sources: one batch of 64 and 11 more, two of 32 and 11, four of 16 and 11.
     const src = Float64Array.from([...isolated, ...toPoints(native.randomRoadPoints(map.handle, 69, 31))].flat());
     const dst = Float64Array.from([...toPoints(native.randomRoadPoints(map.handle, 40, 32)), ...isolated.slice(0, 3)].flat());

@@ -141,14 +141,11 @@ describe('VRP over HTTP', () => {
     await waitFor(base, ids[0], ['running']);
     const statuses = await Promise.all(ids.map(async (id) => (await getJson(base, `/vrp/jobs/${id}`)).json.status));
     assert.deepEqual(statuses, ['running', 'queued', 'queued']);
-    // /health/live answers quickly while a solver works on another thread.
-    const latencies: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const t0 = performance.now();
-      assert.equal((await getJson(base, '/health/live')).status, 200);
-      latencies.push(performance.now() - t0);
-    }
-    assert.ok(Math.max(...latencies) < 500, `liveness latency under solver load: ${latencies.map((x) => x.toFixed(1))}`);
+    // /health/live answers while a solver works on another thread: all ten answers arrive while the
+    // 3-second solve is still running (a solve blocking the event loop would hold them until it
+    // ended). Ordering, not wall time, so a loaded machine cannot fail it.
+    for (let i = 0; i < 10; i++) assert.equal((await getJson(base, '/health/live')).status, 200);
+    assert.equal((await getJson(base, `/vrp/jobs/${ids[0]}`)).json.status, 'running', 'liveness answered while the solve was still running');
     const metrics = String((await getJson(base, '/metrics')).json);
     assert.match(metrics, /waymark_vrp_jobs\{status="queued"\} 2/);
     for (const id of ids) await fetch(`${base}/vrp/jobs/${id}`, { method: 'DELETE' });
