@@ -59,6 +59,9 @@ const problemSchema = {
   examples: [example],
 } as const;
 
+// The options the schema documents, and what a replan stores beside its problem: anything else is refused.
+const HTTP_OPTIONS = new Set([...Object.keys(problemSchema.properties.options.properties), 'warm_start', 'replanned_from']);
+
 interface Options {
   mode?: 'solve' | 'plan';
   time_limit?: number;
@@ -70,8 +73,6 @@ interface Options {
 }
 
 type Body = Record<string, unknown> & { options?: Options };
-
-const HTTP_OPTIONS = new Set(['mode', 'time_limit', 'run_to_time_limit', 'seed', 'geometry', 'snap_radius', 'snap_threshold', 'warm_start', 'replanned_from']);
 
 const jobSchema = {
   type: 'object',
