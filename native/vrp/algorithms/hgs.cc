@@ -34,9 +34,7 @@ Solution Hgs::educate(const Solution& s, const std::vector<uint32_t>* focus, con
 
 Solution Hgs::run(const Solution& start, const HgsOptions& options, SearchStats& stats, const std::function<void(const Solution&)>& on_best) {
   Population population(p_, options.population);
-  std::vector<uint32_t> all;
-  for (uint32_t t = 0; t < p_.taskCount(); ++t)
-    if (assignable_[t] && p_.kind[t] != TaskKind::kDelivery) all.push_back(t);
+  const std::vector<uint32_t> all = insertableTasks(p_, assignable_);
   uint64_t last_improvement = stats.iterations, generations_since = 0;
   const auto& limits = options.limits;
   double next_exchange = limits.exchange && limits.exchange_every_s > 0 ? searchNow() + limits.exchange_every_s : limits.deadline_s;

@@ -284,4 +284,11 @@ void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) const {
   s.refresh(p_, ins.vehicle);
 }
 
+std::vector<uint32_t> insertableTasks(const Problem& p, const std::vector<uint8_t>& assignable) {
+  std::vector<uint32_t> tasks;
+  for (uint32_t t = 0; t < p.taskCount(); ++t)
+    if (assignable[t] && p.kind[t] != TaskKind::kDelivery) tasks.push_back(t);
+  return tasks;
+}
+
 }  // namespace waymark::vrp

@@ -77,4 +77,8 @@ class Inserter {
   std::vector<uint32_t> scratch_;
 };
 
+// The tasks a full insertion places: every assignable job and shipment pickup (a delivery comes
+// along with its pickup).
+std::vector<uint32_t> insertableTasks(const Problem& p, const std::vector<uint8_t>& assignable);
+
 }  // namespace waymark::vrp

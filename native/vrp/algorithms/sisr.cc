@@ -1,7 +1,6 @@
 #include "vrp/algorithms/sisr.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 
 #include "vrp/algorithms/clock.h"

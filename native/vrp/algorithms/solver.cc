@@ -12,7 +12,6 @@ namespace waymark::vrp {
 
 namespace {
 
-
 // Why no vehicle can serve task t on its own (empty string when one can).
 std::string whyUnassignable(const Problem& p, uint32_t t) {
   std::vector<uint32_t> seq{t};
@@ -170,9 +169,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   }
   {
     Sisr builder(p, neighbors, assignable, options.seed, options.verify_fast_path);
-    std::vector<uint32_t> all;
-    for (uint32_t t = 0; t < T; ++t)
-      if (assignable[t] && p.kind[t] != TaskKind::kDelivery) all.push_back(t);
+    std::vector<uint32_t> all = insertableTasks(p, assignable);
     const Solution seeded = warm ? start : Solution();
     builder.recreate(start, all);
     result.seconds_first_solution = now();
