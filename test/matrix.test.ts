@@ -156,6 +156,18 @@ describe('many-to-many matrices', () => {
 });
 
 describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
+  it('refuses a WAYMARK_RPHAST_VECTORS width it cannot honour (InvalidValue), rather than sweeping another width', async () => {
+    const { map } = await monacoMap();
+    const points = native.randomRoadPoints(map.handle, 40, 5);
+    process.env.WAYMARK_RPHAST_VECTORS = '3';
+    try {
+      assert.throws(() => native.matrix(map.handle, points, null, { method: 'rphast' }), (e: Error & { code?: string }) => e.code === 'InvalidValue');
+    } finally {
+      delete process.env.WAYMARK_RPHAST_VECTORS;
+    }
+    assert.ok(native.matrix(map.handle, points, null, { method: 'rphast' }).durations);
+  });
+
   const methods = ['buckets', 'rphast'] as const;
 
   it('both methods equal a one-to-all plain Dijkstra on every cell of a rectangular matrix, to the millisecond', async () => {

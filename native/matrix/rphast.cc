@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include "common/error.h"
 #include "common/parallel.h"
 #include "matrix/hilbert_order.h"
 #include "matrix/matrix_endpoints.h"
@@ -141,7 +142,9 @@ struct BatchScratch {
 uint32_t rphastSweepVectors(uint64_t sources, unsigned threads) {
   if (const char* forced = std::getenv("WAYMARK_RPHAST_VECTORS")) {
     const uint32_t v = static_cast<uint32_t>(std::atoi(forced));
-    if (validSweepVectors(v)) return v;
+    // A benchmark setting: honoured, or the matrix fails loudly rather than measuring another width.
+    if (!validSweepVectors(v)) throw Error("InvalidValue", std::string("WAYMARK_RPHAST_VECTORS must be 1, 2 or 4, not '") + forced + "'");
+    return v;
   }
   // The widest batch up to kWidestDefaultVectors that still gives every thread one.
   for (uint32_t v = kWidestDefaultVectors; v > 1; v /= 2)
