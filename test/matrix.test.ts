@@ -369,3 +369,93 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     );
   });
 });
+
+describe('bucket matrices: dense buckets and compact searches (oracle: one-to-all Dijkstra)', () => {
+  it('every dense-bucket setting (all dense, default, none) on every SIMD variant equals the Dijkstra: unreachable pairs, closed roads, with and without distances, 1 and 2 threads', async () => {
+    const { map, path } = await monacoMap();
+    const isolated = isolatedPoints(map.handle, 5);
+    // 67 targets: vector passes of 8 (AVX-512) and 4 (AVX2) targets and a scalar tail.
+    const src = Float64Array.from([...isolated, ...toPoints(native.randomRoadPoints(map.handle, 45, 61))].flat());
+    const dst = Float64Array.from([...toPoints(native.randomRoadPoints(map.handle, 64, 62)), ...isolated.slice(0, 3)].flat());
+    const edges = native.mapHeader(map.handle).counts.edges;
+    const script = `
+      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
+      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
+      const map = openMapFile(process.argv[1]);
+      const [src, dst] = JSON.parse(process.argv[2]).map((a) => Float64Array.from(a));
+      const edges = native.mapHeader(map.handle).counts.edges;
+      const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
+      const metric = native.metricOf(map.handle, 'test:dense:closed', { speedFactor, speedLimit: new Float64Array(edges).fill(Infinity), priority: new Float64Array(edges).fill(1), distanceInfluence: 0 });
+      const out = {};
+      for (const [name, handle] of [['map', map.handle], ['metric', metric]]) {
+        const m = native.matrix(handle, src, dst, { method: 'buckets', threads: 1, allowIsolated: true, timings: true });
+        const d = native.matrix(handle, src, dst, { method: 'buckets', threads: 2, allowIsolated: true, distances: false, timings: true });
+        out[name] = { simd: m.timings.simd, dense: m.timings.denseBuckets, denseDurationsOnly: d.timings.denseBuckets, durations: Array.from(m.durations), distances: Array.from(m.distances), durationsOnly: Array.from(d.durations) };
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    type Run = Record<'map' | 'metric', { simd: string; dense: number; denseDurationsOnly: number; durations: (number | null)[]; distances: (number | null)[]; durationsOnly: (number | null)[] }>;
+    const run = (simd: string, denseMin: string): Run => {
+      const env: NodeJS.ProcessEnv = { ...process.env, WAYMARK_SIMD: simd };
+      if (denseMin) env.WAYMARK_DENSE_BUCKET_MIN = denseMin;
+      else delete env.WAYMARK_DENSE_BUCKET_MIN;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path, JSON.stringify([Array.from(src), Array.from(dst)])], { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as Run;
+    };
+    const metric = native.metricOf(map.handle, 'test:dense:closed', {
+      speedFactor: Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1)),
+      speedLimit: new Float64Array(edges).fill(Infinity),
+      priority: new Float64Array(edges).fill(1),
+      distanceInfluence: 0,
+    })!;
+    const S = src.length / 2, T = dst.length / 2;
+    const refs = { map: native.referenceTable(map.handle, src, dst, { allowIsolated: true }), metric: native.referenceTable(metric, src, dst, { allowIsolated: true }) };
+    const nulls = { map: 0, metric: 0 };
+    for (const simd of ['', 'avx2', 'baseline'])
+      for (const denseMin of ['1', '', 'off']) {
+        const r = run(simd, denseMin);
+        for (const name of ['map', 'metric'] as const) {
+          const got = r[name], ref = refs[name];
+          const label = `${got.simd} dense ${denseMin || 'default'} ${name}`;
+          // All dense: every bucket is a row; none: no row; the default: some rows on the map (the
+          // closed roads' metric leaves no bucket 64 entries, the default's least).
+          assert.equal(got.denseDurationsOnly, got.dense, label);
+          if (denseMin === 'off') assert.equal(got.dense, 0, label);
+          else if (denseMin === '1' || name === 'map') assert.ok(got.dense > 0, `${label}: ${got.dense} dense buckets`);
+          let sameDistance = 0, unreachable = 0;
+          for (let i = 0; i < S * T; i++) {
+            const want = ms(ref.durations[i]);
+            const cell = `${label} cell ${Math.floor(i / T)},${i % T}`;
+            assert.equal(got.durations[i] === null ? NaN : ms(got.durations[i]!), want, cell);
+            assert.equal(got.durationsOnly[i] === null ? NaN : ms(got.durationsOnly[i]!), want, `${cell} (durations only, 2 threads)`);
+            if (Number.isNaN(want)) {
+              unreachable++;
+              assert.equal(got.distances[i], null, `${cell}: no distance where there is no path`);
+            } else if (Math.abs(got.distances[i]! - ref.distances[i]) <= 0.02) sameDistance++;
+          }
+          assert.ok(sameDistance >= 0.98 * (S * T - unreachable), `${label}: distances agree on ${sameDistance} cells`);
+          nulls[name] = unreachable;
+        }
+      }
+    assert.ok(nulls.map > 0 && nulls.metric > nulls.map, `unreachable cells: ${JSON.stringify(nulls)}`);
+  });
+
+  it('refuses a WAYMARK_DENSE_BUCKET_MIN it cannot read (InvalidValue), rather than running with another setting', async () => {
+    const { path } = await monacoMap();
+    const script = `
+      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
+      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
+      const map = openMapFile(process.argv[1]);
+      try {
+        native.matrix(map.handle, native.randomRoadPoints(map.handle, 20, 1), null, { method: 'buckets' });
+        process.stdout.write('ran');
+      } catch (e) {
+        process.stdout.write(e.code + ': ' + e.message);
+      }`;
+    for (const bad of ['0', 'x', '12x', '-3']) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8', env: { ...process.env, WAYMARK_DENSE_BUCKET_MIN: bad } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^InvalidValue: WAYMARK_DENSE_BUCKET_MIN/, bad);
+    }
+  });
+});

@@ -138,6 +138,16 @@ Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, 
   t.Set("sweeps", double(stats.sweeps));
   t.Set("sweepLanes", double(stats.sweep_lanes));
   t.Set("simd", sweepLanesIsa());
+  t.Set("denseBuckets", double(stats.dense_buckets));
+  Napi::Array phases = Napi::Array::New(env, stats.phases.size());
+  for (uint32_t i = 0; i < stats.phases.size(); ++i) {
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("name", stats.phases[i].name);
+    p.Set("wallMs", stats.phases[i].wall_ms);
+    p.Set("cpuMs", stats.phases[i].cpu_ms);
+    phases[i] = p;
+  }
+  t.Set("phases", phases);
   if (stats.estimated) {
     const MatrixCostEstimate& e = stats.estimate;
     Napi::Object o = Napi::Object::New(env);

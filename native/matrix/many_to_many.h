@@ -9,6 +9,7 @@
 // Both give distances along the time-optimal paths and run on all threads.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "pipeline/loaded_map.h"
@@ -45,6 +46,17 @@ struct ManyToManyOptions {
   bool distances = true;  // false: cm may be left 0 (RPHAST then skips them)
 };
 
+// Buckets: a node's bucket becomes a dense row (dense_bucket.h) when at least this fraction of the
+// block's targets (1 / kDenseBucketFraction, and kDenseBucketMinEntries) left an entry in it.
+constexpr uint32_t kDenseBucketFraction = 4;
+constexpr uint32_t kDenseBucketMinEntries = 64;
+
+// Wall and CPU time (the process's, all threads) of one phase of a call.
+struct MatrixPhaseTime {
+  std::string name;
+  double wall_ms = 0, cpu_ms = 0;
+};
+
 // What one call did, for tracing: the method, nodes settled by the backward (target) and forward
 // (source) upward searches, blocks of targets (buckets), nodes of the targets' selection and sweeps
 // (RPHAST), threads used.
@@ -53,12 +65,14 @@ struct ManyToManyStats {
   uint64_t settled_backward = 0;
   uint64_t settled_forward = 0;
   uint32_t blocks = 0;
+  uint64_t dense_buckets = 0;  // buckets stored as dense rows, over all blocks
   uint64_t selected_nodes = 0;
   uint64_t sweeps = 0;
   uint32_t sweep_lanes = 0;  // sources per sweep (RPHAST)
   unsigned threads = 0;
   bool estimated = false;  // auto chose by `estimate`
   MatrixCostEstimate estimate;
+  std::vector<MatrixPhaseTime> phases;  // in the order they first ran
 };
 
 // Called once per (source, block of targets) with that block's row: ms[t] and cm[t] for targets

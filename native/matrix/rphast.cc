@@ -8,33 +8,12 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "matrix/clean_node_array.h"
 #include "matrix/hilbert_order.h"
 #include "matrix/matrix_endpoints.h"
 #include "matrix/rphast_sweep.h"
 
 namespace waymark {
-
-namespace {
-
-// Arrays of kNotSelected, at least as long as the largest map seen, handed out one per selection.
-std::mutex position_pool_mutex;
-std::vector<std::unique_ptr<std::vector<uint32_t>>> position_pool;
-
-std::unique_ptr<std::vector<uint32_t>> cleanPositions(uint32_t n) {
-  std::unique_ptr<std::vector<uint32_t>> a;
-  {
-    std::lock_guard<std::mutex> lock(position_pool_mutex);
-    if (!position_pool.empty()) {
-      a = std::move(position_pool.back());
-      position_pool.pop_back();
-    }
-  }
-  if (!a) a = std::make_unique<std::vector<uint32_t>>();
-  if (a->size() < n) a->resize(n, kNotSelected);
-  return a;
-}
-
-}  // namespace
 
 RphastSelection::RphastSelection(RphastSelection&& o) noexcept
     : position_of(o.position_of),
@@ -51,15 +30,14 @@ RphastSelection::RphastSelection(RphastSelection&& o) noexcept
 RphastSelection::~RphastSelection() {
   if (!positions_) return;
   for (uint32_t v : node) (*positions_)[v] = kNotSelected;
-  std::lock_guard<std::mutex> lock(position_pool_mutex);
-  position_pool.push_back(std::move(positions_));
+  returnCleanNodeArray(std::move(positions_));
 }
 
 RphastSelection selectTargets(const CHGraph& ch, std::span<const uint32_t> target_nodes) {
   RphastSelection sel;
   const uint32_t n = ch.nodeCount();
   constexpr uint32_t kMarked = 0;
-  sel.positions_ = cleanPositions(n);
+  sel.positions_ = borrowCleanNodeArray(n);
   uint32_t* position_of = sel.positions_->data();
   sel.position_of = position_of;
   // Marked nodes go straight into `node` so that the destructor resets them, whatever happens.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ch/ch_graph.h"
+#include "matrix/clean_node_array.h"
 #include "matrix/many_to_many.h"
 #include "matrix/matrix_endpoints.h"
 
@@ -30,7 +31,7 @@ constexpr uint32_t kWidestDefaultVectors = 2;
 // Targets per selection: more are processed in blocks, which bounds the per-thread row buffers
 // (one row per lane of a block) and the selection.
 constexpr size_t kRphastTargetBlock = 1 << 16;
-constexpr uint32_t kNotSelected = 0xFFFFFFFFu;
+constexpr uint32_t kNotSelected = kCleanNodeValue;
 // Arcs at or above this weight (ms) or distance (cm) do not fit the 32-bit lanes' headroom.
 constexpr uint32_t kLaneArcLimit = 1u << 29;
 
@@ -43,7 +44,7 @@ struct SweepArc {
 
 struct RphastSelection {
   // position_of[hierarchy node]: its position in the sweep, kNotSelected outside. The array is
-  // borrowed from a process-wide pool of arrays kept at kNotSelected between requests (only the
+  // borrowed from a pool of arrays kept at kNotSelected between requests (clean_node_array.h: only the
   // selected entries are written, and reset when the selection goes), so a small selection costs
   // nothing per node of a big map.
   const uint32_t* position_of = nullptr;

@@ -37,6 +37,10 @@ export interface NativeTimings {
   };
   /** The RPHAST sweep's instruction set on this CPU. */
   simd?: 'avx512f' | 'avx2' | 'baseline';
+  /** Matrices by buckets: buckets stored as dense rows (the nodes most targets reach). */
+  denseBuckets?: number;
+  /** Matrices: the phases of the search, in the order they first ran: wall time and the process's CPU time (all threads). */
+  phases?: { name: string; wallMs: number; cpuMs: number }[];
 }
 
 export type Attributes = Record<string, string | number | boolean>;
