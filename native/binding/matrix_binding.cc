@@ -155,6 +155,7 @@ Napi::Object timingsToJs(Napi::Env env, const Phase& snap, const Phase& search, 
     o.Set("selectionArcs", double(e.selection_arcs));
     o.Set("backwardSettledPerTarget", e.backward_settled_per_target);
     o.Set("bucketScanPerSource", e.bucket_scan_per_source);
+    o.Set("denseCellsPerSource", e.dense_cells_per_source);
     o.Set("nsPerSettled", e.ns_per_settled);
     o.Set("bucketsMs", e.buckets_ms);
     o.Set("rphastMs", e.rphast_ms);

@@ -286,16 +286,19 @@ double threadCpuNs() {
 }
 
 // The cost model's unit costs (ns, one thread), fitted to `waymark bench compare` on malta and
-// region64 (1 thread, search only): a bucket entry scanned, a selection arc or node swept for a batch
-// of 16 sources per vector (kNsPerSweptUnit + kNsPerSweptUnitVector per vector: a wider batch costs
-// more per arc, less per source), a matrix cell transposed from lanes into rows and a node of the map
-// (the buckets' per-block CSR). A settled node's cost is not a constant (≈250 ns on malta, over 1 µs on region64,
-// whose labels and arcs do not stay in cache): the sampled searches are timed.
-constexpr double kNsPerBucketEntry = 1.2;
+// region64 (1 thread, search only): a sparse bucket entry scanned, one stored, a target of a dense
+// bucket's row relaxed (dense_bucket.h: a pass over the row per dense bucket a source settles, bound
+// by reading the rows), a selection arc or node swept for a batch of 16 sources per vector (kNsPerSweptUnit +
+// kNsPerSweptUnitVector per vector: a wider batch costs more per arc, less per source) and a matrix
+// cell transposed from lanes into rows. A settled node's cost is not a constant (it grows with the
+// map, whose graph does not stay in cache): the sampled searches are timed.
+constexpr double kNsPerBucketEntry = 0.8;
+constexpr double kNsPerDenseCell = 0.25;
+// A backward search's entry stored and sorted into its bucket, beyond the search itself.
+constexpr double kNsPerStoredEntry = 60;
 constexpr double kNsPerSweptUnit = 2.0;
 constexpr double kNsPerSweptUnitVector = 1.7;
 constexpr double kNsPerLaneCell = 5.0;
-constexpr double kNsPerMapNode = 3;
 // Sampled searches: enough to time them steadily, few next to the request's own.
 constexpr uint32_t kSampleTargets = 32;
 constexpr uint32_t kSampleSources = 16;
@@ -316,8 +319,9 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
   const MatrixEndpoints& ends = prepared->ends;
   e.selection_nodes = prepared->sel.size();
   e.selection_arcs = prepared->sel.arc.size();
-  // Bucket entries of sampled targets by node, then what sampled sources' searches meet of them.
-  auto search = map.upward_searches.acquire();
+  // Bucket entries of sampled targets by node, then what sampled sources' searches meet of them:
+  // sparse entries, or the rows of the buckets that would be dense.
+  CompactUpwardSearch search;
   std::unordered_map<uint32_t, uint32_t> entries;
   const uint32_t bt = static_cast<uint32_t>(std::clamp<size_t>(block / 4, std::min<size_t>(block, 4), kSampleTargets));
   uint64_t backward = 0;
@@ -325,39 +329,51 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
     const size_t t = k * block / bt;
     std::vector<SearchEndpoint> seeds;
     for (const auto& q : ends.target_positions[t]) seeds.push_back(asTarget(eb, q));
-    search->run(ch, false, seeds, [&](uint32_t node, int64_t, int64_t) {
+    search.run<false>(ch, false, seeds, [&](uint32_t node, int64_t, int64_t) {
       ++backward;
       ++entries[node];
     });
   }
   const uint32_t fs = static_cast<uint32_t>(std::clamp<size_t>(S / 4, std::min<size_t>(S, 4), kSampleSources));
-  uint64_t scanned = 0;
+  // A bucket is dense when its entries, scaled from the sampled targets to a block of buckets (as
+  // bucketManyToMany sizes them), reach the threshold.
+  const double bucket_block =
+      std::clamp(double(ManyToManyOptions{}.max_bucket_entries) / (1.5 * std::max(1.0, double(backward) / std::max(bt, 1u))), 1.0, double(T));
+  const double scale = bucket_block / std::max(bt, 1u);
+  const double dense_min = denseBucketMinEntries(static_cast<uint32_t>(bucket_block));
+  uint64_t scanned = 0, dense_visits = 0;
   for (uint32_t k = 0; k < fs; ++k) {
     const size_t s = k * S / fs;
-    search->run(ch, true, ends.source_seeds[s], [&](uint32_t node, int64_t, int64_t) {
-      if (auto it = entries.find(node); it != entries.end()) scanned += it->second;
+    search.run<false>(ch, true, ends.source_seeds[s], [&](uint32_t node, int64_t, int64_t) {
+      if (auto it = entries.find(node); it != entries.end()) {
+        if (double(it->second) * scale >= dense_min)
+          ++dense_visits;
+        else
+          scanned += it->second;
+      }
     });
   }
   // The time per settled node as the request's backward searches will see it: bt consecutive
   // targets in the Hilbert order they run in, which share cache as the real run's do.
   {
     const std::vector<uint32_t> order = hilbertOrder(std::vector<SnapResult>(targets.begin(), targets.begin() + block));
-    const uint64_t settled0 = search->settled();
+    const uint64_t settled0 = search.settled();
     const double cpu0 = threadCpuNs();
     for (uint32_t k = 0; k < bt; ++k) {
       const uint32_t t = order[(block - bt) / 2 + k];
       std::vector<SearchEndpoint> seeds;
       for (const auto& q : ends.target_positions[t]) seeds.push_back(asTarget(eb, q));
-      search->run(ch, false, seeds, [&](uint32_t, int64_t, int64_t) {});
+      search.run<false>(ch, false, seeds, [&](uint32_t, int64_t, int64_t) {});
     }
-    const uint64_t sampled = search->settled() - settled0;
+    const uint64_t sampled = search.settled() - settled0;
     e.ns_per_settled = std::clamp((threadCpuNs() - cpu0) / double(std::max<uint64_t>(sampled, 1)), 20.0, 1e5);
   }
   e.backward_settled_per_target = bt ? double(backward) / bt : 0;
   e.bucket_scan_per_source = fs && bt ? double(scanned) / fs * double(T) / bt : 0;
-  // Buckets: a backward search per target, the scans, a CSR over the map's nodes per block.
-  e.buckets_ms = (double(T) * e.backward_settled_per_target * e.ns_per_settled + double(S) * e.bucket_scan_per_source * kNsPerBucketEntry +
-                  double(ch.nodeCount()) * kNsPerMapNode) /
+  e.dense_cells_per_source = fs ? double(dense_visits) / fs * double(T) : 0;
+  // Buckets: a backward search per target, the sparse scans and dense rows.
+  e.buckets_ms = (double(T) * e.backward_settled_per_target * (e.ns_per_settled + kNsPerStoredEntry) + double(S) * e.bucket_scan_per_source * kNsPerBucketEntry +
+                  double(S) * e.dense_cells_per_source * kNsPerDenseCell) /
                  1e6;
   // RPHAST: a sweep over the selection per batch of sources (and target block), the lanes into rows.
   const uint32_t vectors = rphastSweepVectors(S, threads);

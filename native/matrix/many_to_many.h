@@ -29,12 +29,14 @@ constexpr size_t kRphastMinTargets = 16;
 // What decides between the methods, measured on the request before choosing (chooseMatrixMethod):
 // RPHAST sweeps the targets' selection once per batch of sources, so its own work grows with the
 // selection's arcs; buckets pay a backward search per target and, per source, a scan of the bucket
-// entries its forward search meets. Both pay the sources' forward searches (left out). The
-// selection is built (a fraction of one sweep); the bucket figures come from sampled searches.
+// entries its forward search meets (sparse entries one by one, dense rows a vector pass each). Both
+// pay the sources' forward searches (left out). The selection is built (a fraction of one sweep);
+// the bucket figures come from sampled searches.
 struct MatrixCostEstimate {
   uint64_t selection_nodes = 0, selection_arcs = 0;
   double backward_settled_per_target = 0;  // sampled: bucket entries per target
-  double bucket_scan_per_source = 0;       // sampled: entries a source's forward search scans
+  double bucket_scan_per_source = 0;       // sampled: sparse entries a source's forward search scans
+  double dense_cells_per_source = 0;       // sampled: targets of the dense rows it relaxes
   double ns_per_settled = 0;               // CPU time of the sampled searches per node they settled
   double buckets_ms = 0, rphast_ms = 0;    // the two methods' own work by the model (one thread)
 };

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/parallel.h"
 #include "matrix/clean_node_array.h"
+#include "matrix/compact_upward_search.h"
 #include "matrix/hilbert_order.h"
 #include "matrix/matrix_endpoints.h"
 #include "matrix/rphast_sweep.h"
@@ -176,8 +177,7 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
   const uint64_t batches = (uint64_t(S) + width - 1) / width;
   const unsigned workers = static_cast<unsigned>(std::max<uint64_t>(1, std::min<uint64_t>(threads, batches)));
   std::vector<std::unique_ptr<BatchScratch>> scratch(workers);
-  std::vector<ScratchPool<UpwardSearch>::Lease> searches;
-  for (unsigned t = 0; t < workers; ++t) searches.push_back(map.upward_searches.acquire());
+  std::vector<CompactUpwardSearch> searches(workers);
   struct alignas(64) Counts {
     uint64_t forward = 0;
   };
@@ -205,7 +205,7 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
     bool in_range = true;
     sc.seeds.clear();
     for (uint32_t lane = 0; lane < lanes; ++lane) {
-      searches[th]->run(ch, true, ends.source_seeds[order[first_source + lane]], [&](uint32_t u, int64_t d, int64_t cm) {
+      auto seed = [&](uint32_t u, int64_t d, int64_t cm) {
         ++counts[th].forward;
         const uint32_t p = sel.position_of[u];
         if (p == kNotSelected) return;
@@ -216,7 +216,12 @@ ManyToManyStats rphastBlock(const LoadedMap& map, const std::vector<SnapResult>&
         if (sc.seed_head[p] == kNoSeed) sc.seeded.push_back(p);
         sc.seeds.push_back({sc.seed_head[p], lane, static_cast<int32_t>(d), static_cast<int32_t>(cm)});
         sc.seed_head[p] = static_cast<uint32_t>(sc.seeds.size() - 1);
-      });
+      };
+      const auto& source = ends.source_seeds[order[first_source + lane]];
+      if (with_cm)
+        searches[th].run<true>(ch, true, source, seed);
+      else
+        searches[th].run<false>(ch, true, source, seed);
     }
     if (in_range) in_range = sweepLanes(sel, vectors, sc.seed_head.data(), sc.seeds.data(), sc.ms.data.get(), with_cm ? sc.cm.data.get() : nullptr);
     for (uint32_t p : sc.seeded) sc.seed_head[p] = kNoSeed;

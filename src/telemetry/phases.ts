@@ -31,6 +31,7 @@ export interface NativeTimings {
     selectionArcs: number;
     backwardSettledPerTarget: number;
     bucketScanPerSource: number;
+    denseCellsPerSource: number;
     nsPerSettled: number;
     bucketsMs: number;
     rphastMs: number;
