@@ -8,7 +8,6 @@
 #include <memory>
 #include <unordered_map>
 
-#include "ch/upward_search.h"
 #include "common/error.h"
 #include "common/parallel.h"
 #include "matrix/clean_node_array.h"

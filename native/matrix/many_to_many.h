@@ -2,10 +2,11 @@
 // Many-to-many matrices on the contraction hierarchy, by one of two exact methods:
 // - buckets (Knopp, Sanders, Schultes, Schulz, Wagner 2007): backward upward searches from the
 //   targets leave (target, distance) entries in per-node buckets; a forward upward search from each
-//   source scans the buckets of the nodes it settles. Targets are processed in blocks so bucket
-//   memory stays bounded. Best for small or thin requests.
+//   source scans the buckets of the nodes it settles; the buckets most targets reached are dense
+//   rows relaxed with vector code (matrix/dense_bucket.h). Targets are processed in blocks so
+//   bucket memory stays bounded. Best for small requests, and large ones on big maps.
 // - RPHAST (matrix/rphast.h): one linear sweep over the targets' upward closure per batch of 16,
-//   32 or 64 sources. Best for large ones.
+//   32 or 64 sources. Best for large requests whose selection stays small.
 // Both give distances along the time-optimal paths and run on all threads.
 #include <cstdint>
 #include <functional>
@@ -43,7 +44,7 @@ struct MatrixCostEstimate {
 
 struct ManyToManyOptions {
   unsigned threads = 0;                     // 0 = all cores
-  uint64_t max_bucket_entries = 64u << 20;  // buckets: per block of targets (16 bytes each)
+  uint64_t max_bucket_entries = 64u << 20;  // buckets: per block of targets (8 bytes each, 16 with distances)
   MatrixMethod method = MatrixMethod::kAuto;
   bool distances = true;  // false: cm may be left 0 (RPHAST then skips them)
 };
