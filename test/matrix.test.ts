@@ -440,6 +440,21 @@ describe('bucket matrices: dense buckets and compact searches (oracle: one-to-al
     assert.ok(nulls.map > 0 && nulls.metric > nulls.map, `unreachable cells: ${JSON.stringify(nulls)}`);
   });
 
+  it('auto handing a request to buckets (which reuse the endpoints its estimate built) equals the Dijkstra and forced buckets', async () => {
+    const { map } = await monacoMap();
+    const pts = native.randomRoadPoints(map.handle, 1000, 23);
+    const auto = native.matrix(map.handle, pts, null, { timings: true });
+    // On monaco 1000² the model finds buckets cheaper by a wide margin (≈4 vs ≈5.5 ms).
+    assert.equal(auto.timings!.method, 'buckets', JSON.stringify(auto.timings!.estimate));
+    assert.ok(auto.timings!.denseBuckets! > 0);
+    const forced = native.matrix(map.handle, pts, null, { method: 'buckets' });
+    assert.deepEqual(auto.durations, forced.durations);
+    assert.deepEqual(auto.distances, forced.distances);
+    const rows = pts.subarray(0, 2 * 40);
+    const ref = native.referenceTable(map.handle, rows, pts);
+    for (let i = 0; i < 40 * 1000; i++) assert.equal(ms(auto.durations![i]), ms(ref.durations[i]), `cell ${Math.floor(i / 1000)},${i % 1000}`);
+  });
+
   it('refuses a WAYMARK_DENSE_BUCKET_MIN it cannot read (InvalidValue), rather than running with another setting', async () => {
     const { path } = await monacoMap();
     const script = `

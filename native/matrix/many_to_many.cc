@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "common/error.h"
@@ -81,8 +82,11 @@ uint32_t denseBucketMinEntries(uint32_t targets) {
 
 }  // namespace
 
-ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
-                                 const ManyToManyOptions& options, const RowSink& sink) {
+namespace {
+
+// given: the request's endpoints when auto's estimate built them already (else null).
+ManyToManyStats buckets(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                        const ManyToManyOptions& options, const RowSink& sink, MatrixEndpoints* given) {
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
   const bool with_cm = options.distances;
   // Per-thread settled counts, a cache line each so the counting threads do not contend.
@@ -109,7 +113,7 @@ ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapRes
   uint32_t block = T;
   std::vector<uint32_t> source_order, target_rank(T);
   timer.time("prepare", [&] {
-    ends = matrixEndpoints(eb, sources, targets);
+    ends = given ? std::move(*given) : matrixEndpoints(eb, sources, targets);
     // Blocks of targets sized so their buckets stay within max_bucket_entries (estimated from a
     // sample of backward search spaces).
     if (T > 0) {
@@ -276,6 +280,13 @@ ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapRes
   return stats;
 }
 
+}  // namespace
+
+ManyToManyStats bucketManyToMany(const LoadedMap& map, const std::vector<SnapResult>& sources, const std::vector<SnapResult>& targets,
+                                 const ManyToManyOptions& options, const RowSink& sink) {
+  return buckets(map, sources, targets, options, sink, nullptr);
+}
+
 namespace {
 
 double threadCpuNs() {
@@ -407,9 +418,16 @@ ManyToManyStats manyToMany(const LoadedMap& map, const std::vector<SnapResult>& 
   // The estimate's selection is the one RPHAST sweeps: built once.
   std::unique_ptr<RphastTargets> prepared;
   if (method == MatrixMethod::kAuto) method = chooseMethod(map, sources, targets, options.threads, &estimate, &prepared);
-  if (method != MatrixMethod::kRphast) prepared.reset();
-  ManyToManyStats stats = method == MatrixMethod::kRphast ? rphastManyToMany(map, sources, targets, options, sink, std::move(prepared))
-                                                          : bucketManyToMany(map, sources, targets, options, sink);
+  // Buckets take the estimate's endpoints (building them again is most of their serial part) and
+  // let its selection go.
+  std::optional<MatrixEndpoints> estimated_ends;
+  if (method != MatrixMethod::kRphast && prepared) {
+    estimated_ends.emplace(std::move(prepared->ends));
+    prepared.reset();
+  }
+  ManyToManyStats stats = method == MatrixMethod::kRphast
+                              ? rphastManyToMany(map, sources, targets, options, sink, std::move(prepared))
+                              : buckets(map, sources, targets, options, sink, estimated_ends ? &*estimated_ends : nullptr);
   stats.estimated = estimated;
   stats.estimate = estimate;
   return stats;
