@@ -1,9 +1,8 @@
 #include "vrp/algorithms/hgs.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
+#include "common/error.h"
 #include "vrp/algorithms/clock.h"
 #include "vrp/algorithms/local_search.h"
 #include "vrp/algorithms/srex.h"
@@ -31,7 +30,7 @@ double adjustPenalty(double weight, double feasible_share, double target) {
 
 Hgs::Hgs(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path)
     : p_(p), nb_(nb), assignable_(assignable), rng_(seed), sisr_(p, nb, assignable, seed ^ 0x9e3779b97f4a7c15ULL, verify_fast_path),
-      vehicle_class_(interchangeableVehicles(p)), weights_(initialPenaltyWeights(p)) {}
+      vehicle_class_(interchangeableVehicles(p)), weights_(initialPenaltyWeights(p)), verify_(verify_fast_path) {}
 
 void Hgs::recordEducation(const Solution& s, const HgsOptions& options, Population& infeasible) {
   ++educated_;
@@ -51,9 +50,14 @@ bool Hgs::stopped(const HgsOptions& options, const SearchStats& stats) const {
 
 std::optional<Solution> Hgs::educate(Solution s, const std::vector<uint32_t>* focus, const std::vector<uint8_t>* region, const HgsOptions& options,
                                      SearchStats& stats, Population& infeasible) {
-  if (options.penalised_education && region) {
+  const bool local_search = options.penalised_education && region &&
+                           (options.local_search_share >= 1 || std::uniform_real_distribution<double>(0, 1)(rng_) < options.local_search_share);
+  if (local_search) {
+    const int64_t hard_objective = s.objective();
     s.soft = true;
     s.refreshAll(p_);
+    if (verify_ && (!s.withinLimits() || s.objective() != hard_objective || penalisedObjective(s, weights_) != double(hard_objective)))
+      throw Error("Internal", "the soft evaluation of a feasible solution has excess or another cost");
     localSearch(p_, s, nb_, options.limits.deadline_s, region, &weights_);
     recordEducation(s, options, infeasible);
     if (!s.withinLimits()) {
@@ -66,15 +70,21 @@ std::optional<Solution> Hgs::educate(Solution s, const std::vector<uint32_t>* fo
     }
     // Within the limits: evaluated hard again, every route must pass (it cannot fail: soft and hard
     // evaluation agree without excess; checked all the same, as only feasible solutions go on).
+    const int64_t soft_objective = s.objective();
     s.soft = false;
     s.refreshAll(p_);
     for (const RouteTotals& r : s.totals)
-      if (!r.feasible) return std::nullopt;
+      if (!r.feasible) {
+        if (verify_) throw Error("Internal", "a soft solution within capacities and time windows is infeasible");
+        return std::nullopt;
+      }
+    if (verify_ && s.objective() != soft_objective) throw Error("Internal", "soft and hard evaluations disagree on a feasible solution's cost");
   }
   SisrOptions so;
   so.deadline_s = options.limits.deadline_s;
   so.cancel = options.limits.cancel;
-  const uint64_t burst = options.education_iterations ? options.education_iterations : educationIterations(p_.taskCount());
+  uint64_t burst = options.education_iterations ? options.education_iterations : educationIterations(p_.taskCount());
+  if (local_search) burst = uint64_t(double(burst) * options.burst_after_local_search);
   so.max_iterations = std::min(burst, options.limits.max_iterations - std::min(options.limits.max_iterations, stats.iterations));
   so.temperature_factor = options.education_temperature;
   if (focus && !focus->empty()) so.focus = focus;
@@ -114,7 +124,6 @@ Solution Hgs::run(const Solution& start, const HgsOptions& options, SearchStats&
   seedPopulation();
   std::vector<uint32_t> missing;
   std::vector<uint8_t> region;
-  uint64_t debug_generations = 0;
   while (!stopped(options, stats)) {
     const double t = searchNow();
     if (t >= next_exchange) {
@@ -135,7 +144,6 @@ Solution Hgs::run(const Solution& start, const HgsOptions& options, SearchStats&
       continue;
     }
     ++generations_since;
-    ++debug_generations;
     // Parents by binary tournament in one of the two subpopulations, chosen by their sizes.
     auto parent = [&]() -> const Solution& {
       const size_t f = population.size(), i = infeasible.size();
@@ -157,7 +165,6 @@ Solution Hgs::run(const Solution& start, const HgsOptions& options, SearchStats&
         for (uint32_t t : child.routes[v]) region[t] = 1;
     offer(educate(std::move(child), &repaired, &region, options, stats, infeasible));
   }
-  if (getenv("WAYMARK_HGS_DEBUG")) fprintf(stderr, "hgs: gens %llu infeasible %zu wl %.3f wt %.3f\n", (unsigned long long)debug_generations, infeasible.size(), weights_.load, weights_.time_warp);
   return population.best();
 }
 

@@ -30,6 +30,8 @@ struct HgsOptions {
   double target_feasible = 0.2;   // share of educated children within capacity and time windows
   uint32_t penalty_interval = 50;  // educations between penalty adjustments
   double repair_share = 0.5;       // infeasible children repaired with ten times the penalties
+  double local_search_share = 1.0;  // children educated by the penalised local search (the others: SISR only)
+  double burst_after_local_search = 1.0;  // SISR burst after a local search, as a share of the usual one
   // Shared with SISR: deadline, iteration cap (counted in SISR iterations, so that a seed gives the
   // same answer on any machine), convergence, cancel and the threads' exchange.
   SisrOptions limits;
@@ -65,6 +67,10 @@ class Hgs {
   Sisr sisr_;
   std::vector<uint32_t> vehicle_class_;
   PenaltyWeights weights_;
+  // Self-checks (verify_fast_path): a feasible child evaluated soft has no excess and the same cost
+  // (its penalised cost is its cost), and a soft solution within the limits is feasible hard with
+  // the same cost.
+  bool verify_;
   uint32_t educated_ = 0, load_ok_ = 0, warp_ok_ = 0;
 };
 

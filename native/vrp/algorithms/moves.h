@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the local-search operators: try replacing one or two routes by new sequences; apply
 // only when every changed route is feasible (exact evaluation) and the objective goes down.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -62,6 +63,19 @@ inline int64_t arcRouteCost(const Problem& p, uint32_t v, const std::vector<uint
   return c;
 }
 
+// A lower bound of a route's excess load in a soft evaluation: the jobs' deliveries all ride from
+// the start, so the load there is at least their sum.
+inline int64_t startExcessLoad(const Problem& p, uint32_t v, const std::vector<uint32_t>& route) {
+  int64_t excess = 0;
+  for (uint32_t d = 0; d < p.dims; ++d) {
+    int64_t load = 0;
+    for (uint32_t t : route)
+      if (p.kind[t] == TaskKind::kJob) load += p.delivery[size_t(t) * p.dims + d];
+    excess += std::max<int64_t>(load - p.capacity[size_t(v) * p.dims + d], 0);
+  }
+  return excess;
+}
+
 inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint32_t va, const std::vector<uint32_t>& ra, int32_t vb,
                        const std::vector<uint32_t>* rb) {
   if (m.arc_costs_only) {
@@ -70,7 +84,12 @@ inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint
     int64_t before = s.totals[va].cost, after = arcRouteCost(p, va, ra);
     if (vb != kNone) before += s.totals[vb].cost, after += arcRouteCost(p, vb, *rb);
     if (!m.penalty && after >= before) return false;
-    if (m.penalty && double(after - before) >= m.excess(s, va) + (vb != kNone ? m.excess(s, uint32_t(vb)) : 0.0)) return false;
+    if (m.penalty) {
+      int64_t excess = startExcessLoad(p, va, ra);
+      if (vb != kNone) excess += startExcessLoad(p, vb, *rb);
+      if (double(after - before) + m.penalty->load * double(excess) >= m.excess(s, va) + (vb != kNone ? m.excess(s, uint32_t(vb)) : 0.0))
+        return false;
+    }
   }
   const RouteTotals ta = evaluateRoute(p, va, ra, nullptr, s.soft);
   if (!ta.feasible) return false;
