@@ -22,17 +22,6 @@ PenaltyWeights initialPenaltyWeights(const Problem& p) {
   return w;
 }
 
-bool hasTimeWindows(const Problem& p) {
-  if (p.vtw.empty()) return false;
-  int64_t open = p.vtw[0].start, close = p.vtw[0].end;
-  for (const TimeWindow& w : p.vtw) open = std::min(open, w.start), close = std::max(close, w.end);
-  for (const TimeWindow& w : p.vtw)
-    if (w.start > open || w.end < close) return true;
-  for (const TimeWindow& w : p.tw)
-    if (w.start > open || w.end < close) return true;
-  return false;
-}
-
 double adjustPenalty(double weight, double feasible_share, double target) {
   if (feasible_share < target - 0.05) return std::min(weight * 1.2, 1e6);
   if (feasible_share > target + 0.05) return std::max(weight * 0.85, 1e-3);

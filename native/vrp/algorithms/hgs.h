@@ -43,9 +43,6 @@ uint64_t educationIterations(uint32_t tasks);
 // demand (within 0.1..1000); a unit of time warp costs one unit of cost.
 PenaltyWeights initialPenaltyWeights(const Problem& p);
 
-// Some task's windows or some vehicle's shift are narrower than the widest shift of the fleet.
-bool hasTimeWindows(const Problem& p);
-
 // One adaptation step: a coefficient grows by 20 % when fewer than target - 5 % of the last
 // educations were within that limit, shrinks by 15 % when more than target + 5 % were.
 double adjustPenalty(double weight, double feasible_share, double target);
