@@ -66,7 +66,10 @@ std::optional<Solution> Hgs::educate(Solution s, const std::vector<uint32_t>* fo
         const PenaltyWeights strong{weights_.load * 10, weights_.time_warp * 10};
         localSearch(p_, s, nb_, options.limits.deadline_s, region, &strong);
       }
-      if (!s.withinLimits()) return std::nullopt;
+      if (!s.withinLimits()) {
+        ++stats.iterations;  // a child dropped as infeasible still counts, so iteration caps end
+        return std::nullopt;
+      }
     }
     // Within the limits: evaluated hard again, every route must pass (it cannot fail: soft and hard
     // evaluation agree without excess; checked all the same, as only feasible solutions go on).
