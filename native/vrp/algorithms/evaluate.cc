@@ -15,7 +15,7 @@ int64_t serviceStart(std::span<const TimeWindow> windows, int64_t arrival) {
 
 }  // namespace
 
-RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t> tasks, std::vector<ScheduleStep>* steps) {
+RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t> tasks, std::vector<ScheduleStep>* steps, bool soft) {
   RouteTotals r;
   if (tasks.empty()) return r;
   const VehicleType& type = p.typeOf(v);
@@ -32,7 +32,16 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
       if (load[d] > p.capacity[size_t(v) * D + d]) return true;
     return false;
   };
-  if (overCapacity()) r.feasible = false;
+  auto checkLoad = [&]() {
+    if (!soft) {
+      if (overCapacity()) r.feasible = false;
+      return;
+    }
+    int64_t excess = 0;
+    for (uint32_t d = 0; d < D; ++d) excess += std::max<int64_t>(load[d] - p.capacity[size_t(v) * D + d], 0);
+    r.excess_load = std::max(r.excess_load, excess);
+  };
+  checkLoad();
 
   int64_t time = p.vtw[v].start;
   int32_t here = p.start[v];
@@ -121,14 +130,19 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     r.travel_time += tt;
     r.distance += dd;
     if (here != kNone) r.cost += type.travelCost(here, loc);
-    const int64_t begin = serviceStart(p.windows(t), arrival);
+    int64_t begin = serviceStart(p.windows(t), arrival);
+    if (begin < 0 && soft && !p.windows(t).empty()) {
+      // Too late for every window: warp back to the end of the last one.
+      begin = p.windows(t).back().end;
+      r.time_warp += arrival - begin;
+    }
     if (begin < 0) {
       r.feasible = false;
       if (!steps) return r;
     }
     const int64_t start_service = begin < 0 ? arrival : begin;
     const int64_t setup = (previous_location == loc) ? 0 : p.setup[t];
-    r.waiting += start_service - arrival;
+    r.waiting += std::max<int64_t>(start_service - arrival, 0);
     r.setup += setup;
     r.service += p.service[t];
     r.cost += p.taskTimeCost(v, setup + p.service[t]);
@@ -156,7 +170,7 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
         break;
       }
     }
-    if (overCapacity()) r.feasible = false;
+    checkLoad();
     if (steps) {
       const StepType st = p.kind[t] == TaskKind::kJob ? StepType::kJob : p.kind[t] == TaskKind::kPickup ? StepType::kPickup : StepType::kDelivery;
       steps->push_back({st, int32_t(t), loc, arrival, start_service - arrival, setup, p.service[t], r.travel_time, r.distance, load});
@@ -172,7 +186,10 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
   r.travel_time += tt;
   r.distance += dd;
   time += tt;
-  if (time > p.vtw[v].end) r.feasible = false;
+  if (time > p.vtw[v].end) {
+    if (soft) r.time_warp += time - p.vtw[v].end;
+    else r.feasible = false;
+  }
   if (r.travel_time > p.max_travel_time[v] || r.distance > p.max_distance[v]) r.feasible = false;
   if (steps) steps->push_back({StepType::kEnd, kNone, p.end[v], time, 0, 0, 0, r.travel_time, r.distance, load});
   r.cost += p.fixed_cost[v];

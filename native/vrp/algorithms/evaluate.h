@@ -28,9 +28,16 @@ struct RouteTotals {
   bool feasible = true;
   int64_t cost = 0;  // travel cost, plus the fixed cost when the route is used
   int64_t travel_time = 0, distance = 0, waiting = 0, service = 0, setup = 0;
+  // Soft evaluation only (always 0 otherwise): the largest load above capacity along the route
+  // (summed over dimensions) and the time warp (Vidal 2013: how much earlier the vehicle would have
+  // to arrive to make every time window and its own shift end).
+  int64_t excess_load = 0, time_warp = 0;
 };
 
+// soft: capacities and time windows (tasks' and the vehicle's) do not make the route infeasible but
+// are measured in excess_load and time_warp, for the hybrid genetic search's penalised education;
+// every other constraint stays hard. With soft = false, excess_load and time_warp stay 0.
 RouteTotals evaluateRoute(const Problem& p, uint32_t vehicle, std::span<const uint32_t> tasks,
-                          std::vector<ScheduleStep>* steps = nullptr);
+                          std::vector<ScheduleStep>* steps = nullptr, bool soft = false);
 
 }  // namespace waymark::vrp

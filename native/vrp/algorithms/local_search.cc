@@ -4,9 +4,11 @@
 
 namespace waymark::vrp {
 
-void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s, const std::vector<uint8_t>* only) {
+void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s, const std::vector<uint8_t>* only,
+                 const PenaltyWeights* penalty) {
   MoveScratch m(p);
   m.only = only;
+  m.penalty = penalty;
   m.deadline_s = deadline_s;
   using Op = bool (*)(const Problem&, Solution&, const Neighbors&, MoveScratch&);
   const Op ops[] = {relocate, swapTasks, twoOptStar, twoOpt, orOpt, crossExchange, swapStar, relocatePair};
@@ -14,6 +16,7 @@ void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double dead
   while (improved && searchNow() < deadline_s) {
     improved = false;
     for (Op op : ops) {
+      if (penalty && op == relocatePair) continue;
       while (searchNow() < deadline_s && op(p, s, nb, m)) improved = true;
     }
   }

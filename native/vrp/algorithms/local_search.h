@@ -6,6 +6,9 @@ namespace waymark::vrp {
 // Applies the operators until none improves (or the deadline passes): one operator set serves
 // every variant, since feasibility is always the exact route evaluation.
 // `only`: move only the tasks marked 1 (their partners in a move may be any task).
-void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s, const std::vector<uint8_t>* only = nullptr);
+// `penalty`: s is soft and moves are judged on the penalised cost (MoveScratch::penalty); the
+// shipment-pair relocation, which judges by the plain objective, is then left out.
+void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s, const std::vector<uint8_t>* only = nullptr,
+                 const PenaltyWeights* penalty = nullptr);
 
 }  // namespace waymark::vrp

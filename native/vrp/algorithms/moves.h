@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the local-search operators: try replacing one or two routes by new sequences; apply
 // only when every changed route is feasible (exact evaluation) and the objective goes down.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -26,6 +27,15 @@ struct MoveScratch {
   // When set, scans only move the tasks marked 1 (a warm start: the routes that changed).
   const std::vector<uint8_t>* only = nullptr;
   bool skip(uint32_t t) const { return only && !(*only)[t]; }
+  // When set, the solution is soft (Solution::soft) and moves are judged on the penalised cost:
+  // the routes' costs plus their weighted excess load and time warp (the hybrid genetic search's
+  // education, Vidal 2012). Every other constraint stays hard.
+  const PenaltyWeights* penalty = nullptr;
+  // The weighted excess of route v (0 without penalties): what a move's cost may rise by and still
+  // improve, so the operators' cost-only prefilters subtract it.
+  double excess(const Solution& s, uint32_t v) const {
+    return penalty ? penalty->load * double(s.totals[v].excess_load) + penalty->time_warp * double(s.totals[v].time_warp) : 0.0;
+  }
   explicit MoveScratch(const Problem& p) {
     arc_costs_only = true;
     for (int64_t c : p.task_hour_cost) arc_costs_only = arc_costs_only && c == 0;
@@ -53,25 +63,52 @@ inline int64_t arcRouteCost(const Problem& p, uint32_t v, const std::vector<uint
   return c;
 }
 
+// A lower bound of a route's excess load in a soft evaluation: the jobs' deliveries all ride from
+// the start, so the load there is at least their sum.
+inline int64_t startExcessLoad(const Problem& p, uint32_t v, const std::vector<uint32_t>& route) {
+  int64_t excess = 0;
+  for (uint32_t d = 0; d < p.dims; ++d) {
+    int64_t load = 0;
+    for (uint32_t t : route)
+      if (p.kind[t] == TaskKind::kJob) load += p.delivery[size_t(t) * p.dims + d];
+    excess += std::max<int64_t>(load - p.capacity[size_t(v) * p.dims + d], 0);
+  }
+  return excess;
+}
+
 inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint32_t va, const std::vector<uint32_t>& ra, int32_t vb,
                        const std::vector<uint32_t>* rb) {
   if (m.arc_costs_only) {
-    // Cheap cost check first: most candidates do not improve.
+    // Cheap cost check first: most candidates do not improve (with penalties: not even if they
+    // removed all the excess the two routes have).
     int64_t before = s.totals[va].cost, after = arcRouteCost(p, va, ra);
     if (vb != kNone) before += s.totals[vb].cost, after += arcRouteCost(p, vb, *rb);
-    if (after >= before) return false;
+    if (!m.penalty && after >= before) return false;
+    if (m.penalty) {
+      int64_t excess = startExcessLoad(p, va, ra);
+      if (vb != kNone) excess += startExcessLoad(p, vb, *rb);
+      if (double(after - before) + m.penalty->load * double(excess) >= m.excess(s, va) + (vb != kNone ? m.excess(s, uint32_t(vb)) : 0.0))
+        return false;
+    }
   }
-  const RouteTotals ta = evaluateRoute(p, va, ra);
+  const RouteTotals ta = evaluateRoute(p, va, ra, nullptr, s.soft);
   if (!ta.feasible) return false;
   int64_t before = s.totals[va].cost, after = ta.cost;
+  int64_t load_delta = ta.excess_load - s.totals[va].excess_load, warp_delta = ta.time_warp - s.totals[va].time_warp;
   RouteTotals tb;
   if (vb != kNone) {
-    tb = evaluateRoute(p, vb, *rb);
+    tb = evaluateRoute(p, vb, *rb, nullptr, s.soft);
     if (!tb.feasible) return false;
     before += s.totals[vb].cost;
     after += tb.cost;
+    load_delta += tb.excess_load - s.totals[vb].excess_load;
+    warp_delta += tb.time_warp - s.totals[vb].time_warp;
   }
-  if (after >= before) return false;
+  if (m.penalty) {
+    if (double(after - before) + m.penalty->load * double(load_delta) + m.penalty->time_warp * double(warp_delta) >= -1e-9) return false;
+  } else if (after >= before || load_delta > 0 || warp_delta > 0) {
+    return false;
+  }
   s.routes[va] = ra;
   s.refresh(p, va);
   if (vb != kNone) {

@@ -245,6 +245,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
         Hgs search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
         HgsOptions ho;
         ho.limits = so;
+        // The penalised local-search education only when HGS alone is asked for: in the portfolio it
+        // measured no better on CVRPLIB X (5 s and 30 s) and took 1.5-2x the CPU to converge on
+        // Solomon (README, "Hybrid genetic search").
+        ho.penalised_education = search_kind == SearchKind::kHgs;
         bests[i] = search.run(start, ho, stats[i], [&](const Solution& best) { publish(best); });
       } else {
         Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);

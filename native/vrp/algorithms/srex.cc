@@ -37,6 +37,8 @@ Solution srexCrossover(const Problem& p, const Neighbors& nb, const std::vector<
                        const Solution& b, Rng& rng, std::vector<uint32_t>& missing) {
   const uint32_t T = p.taskCount(), V = p.vehicleCount();
   Solution child = a;
+  // A soft parent's routes over capacity or late are emptied below like any infeasible route.
+  child.soft = false;
   uint32_t used_a = 0, used_b = 0;
   for (uint32_t v = 0; v < V; ++v) used_a += !a.routes[v].empty(), used_b += !b.routes[v].empty();
   if (used_b > 0 && T > 0) {
@@ -78,14 +80,16 @@ Solution srexCrossover(const Problem& p, const Neighbors& nb, const std::vector<
       placed[target] = 1;
       child.routes[target] = b.routes[vb];
     }
-    child.refreshAll(p);
-    // A route with tasks taken out may break a constraint (without the triangle inequality, or
-    // with breaks): it is emptied and repaired. (Copied routes are feasible as their parent had
-    // them; they are checked all the same, as every route a child keeps.)
-    for (uint32_t v = 0; v < V; ++v)
-      if (!child.totals[v].feasible) child.routes[v].clear();
-    child.refreshAll(p);
   }
+  child.refreshAll(p);
+  // A route with tasks taken out may break a constraint (without the triangle inequality, or with
+  // breaks), and a soft parent's routes may be over capacity or late: such a route is emptied and
+  // repaired. (Routes copied from a feasible parent are checked all the same, as every route a
+  // child keeps.)
+  bool emptied = false;
+  for (uint32_t v = 0; v < V; ++v)
+    if (!child.totals[v].feasible) child.routes[v].clear(), emptied = true;
+  if (emptied) child.refreshAll(p);
   for (uint32_t t = 0; t < T; ++t)
     if (child.route_of[t] == kNone && p.kind[t] != TaskKind::kDelivery) missing.push_back(t);
   return child;

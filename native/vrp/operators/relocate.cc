@@ -29,7 +29,7 @@ bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m
           const int64_t j = indexOf(B, u) + side;  // t goes before index j
           const VehicleType& tb = p.typeOf(vb);
           const int32_t x = locationAt(p, vb, B, j - 1), y = locationAt(p, vb, B, j);
-          if (removal + arcCost(tb, x, lt) + arcCost(tb, lt, y) - arcCost(tb, x, y) >= 0) continue;
+          if (double(removal + arcCost(tb, x, lt) + arcCost(tb, lt, y) - arcCost(tb, x, y)) >= m.excess(s, va) + m.excess(s, vb)) continue;
         }
         m.a = A;
         m.a.erase(m.a.begin() + i);

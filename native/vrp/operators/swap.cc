@@ -33,7 +33,7 @@ bool swapTasks(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& 
             const int32_t lo = static_cast<int32_t>(p.location[out]), li = static_cast<int32_t>(p.location[in]);
             return arcCost(ty, x, li) + arcCost(ty, li, y) - arcCost(ty, x, lo) - arcCost(ty, lo, y);
           };
-          if (delta(va, i, t, u) + delta(vb, j, u, t) >= 0) continue;
+          if (double(delta(va, i, t, u) + delta(vb, j, u, t)) >= m.excess(s, va) + m.excess(s, vb)) continue;
         }
         m.a = s.routes[va];
         m.b = s.routes[vb];

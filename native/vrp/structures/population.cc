@@ -33,7 +33,7 @@ bool Population::add(const Solution& s) {
       ind.pred[route[i]] = i == 0 ? kNone : int32_t(route[i - 1]);
       ind.succ[route[i]] = i + 1 == route.size() ? kNone : int32_t(route[i + 1]);
     }
-  const bool improves = individuals_.empty() || s.objective() < best().objective();
+  const bool improves = individuals_.empty() || score(s) < score(best());
   individuals_.push_back(std::move(ind));
   if (improves) best_ = individuals_.size() - 1;
   if (individuals_.size() >= size_t(params_.mu) + params_.lambda)
@@ -61,7 +61,7 @@ void Population::updateFitness() {
   std::vector<size_t> by_cost(n), by_diversity(n);
   std::iota(by_cost.begin(), by_cost.end(), 0);
   std::iota(by_diversity.begin(), by_diversity.end(), 0);
-  std::stable_sort(by_cost.begin(), by_cost.end(), [&](size_t a, size_t b) { return individuals_[a].solution.objective() < individuals_[b].solution.objective(); });
+  std::stable_sort(by_cost.begin(), by_cost.end(), [&](size_t a, size_t b) { return score(individuals_[a].solution) < score(individuals_[b].solution); });
   std::stable_sort(by_diversity.begin(), by_diversity.end(), [&](size_t a, size_t b) { return individuals_[a].diversity > individuals_[b].diversity; });
   std::vector<double> cost_rank(n), diversity_rank(n);
   for (size_t r = 0; r < n; ++r) {
@@ -81,7 +81,7 @@ void Population::removeWorst() {
     if (i == best_) continue;
     bool clone = false;
     for (size_t j = 0; j < individuals_.size() && !clone; ++j)
-      clone = j != i && individuals_[i].solution.objective() >= individuals_[j].solution.objective() && distance(individuals_[i], individuals_[j]) == 0;
+      clone = j != i && score(individuals_[i].solution) >= score(individuals_[j].solution) && distance(individuals_[i], individuals_[j]) == 0;
     if (worst == individuals_.size() || (clone && !worst_is_clone) ||
         (clone == worst_is_clone && individuals_[i].biased_fitness > individuals_[worst].biased_fitness)) {
       worst = i;

@@ -3,8 +3,9 @@
 // multidepot and periodic vehicle routing problems"; Vidal 2022, "Hybrid genetic search for the
 // CVRP: open-source implementation and SWAP* neighborhood"): solutions ranked by a biased fitness
 // that adds to the rank by objective the rank by contribution to diversity (mean broken-pairs
-// distance to the closest others), so that the survivors stay both good and different. Only
-// feasible solutions enter (children are repaired, not penalised), so there is one subpopulation.
+// distance to the closest others), so that the survivors stay both good and different. The search
+// keeps two: feasible solutions, and soft ones over capacity or late, ranked by their penalised
+// objective under the current penalty weights.
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +35,9 @@ class Population {
   // Adds a solution; when the population reaches mu + lambda, keeps the mu best by biased fitness
   // (clones go first). Returns true when it is the best objective so far.
   bool add(const Solution& s);
+  // The weights the ranking applies to soft solutions' excess (no effect on feasible ones).
+  void setWeights(const PenaltyWeights& w) { weights_ = w; }
+  double score(const Solution& s) const { return penalisedObjective(s, weights_); }
   // Binary tournament by biased fitness.
   const Solution& select(Rng& rng);
   const Solution& best() const { return individuals_[best_].solution; }
@@ -44,6 +48,7 @@ class Population {
   double distance(const Individual& a, const Individual& b) const;
   // Drops everyone but the best (a restart when the search stagnates).
   void keepBestOnly();
+  void clear() { individuals_.clear(); best_ = 0; }
 
  private:
   void updateFitness();
@@ -52,6 +57,7 @@ class Population {
   PopulationParams params_;
   std::vector<Individual> individuals_;
   size_t best_ = 0;
+  PenaltyWeights weights_;
 };
 
 }  // namespace waymark::vrp

@@ -16,8 +16,12 @@ Solution::Solution(const Problem& p)
 
 void Solution::refresh(const Problem& p, uint32_t v) {
   cost -= totals[v].cost;
-  totals[v] = evaluateRoute(p, v, routes[v]);
+  excess_load -= totals[v].excess_load;
+  time_warp -= totals[v].time_warp;
+  totals[v] = evaluateRoute(p, v, routes[v], nullptr, soft);
   cost += totals[v].cost;
+  excess_load += totals[v].excess_load;
+  time_warp += totals[v].time_warp;
   version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
   for (uint32_t t : routes[v]) {
     if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
@@ -28,11 +32,14 @@ void Solution::refresh(const Problem& p, uint32_t v) {
 void Solution::refreshAll(const Problem& p) {
   cost = 0;
   penalty = 0;
+  excess_load = time_warp = 0;
   std::fill(route_of.begin(), route_of.end(), kNone);
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
-    totals[v] = evaluateRoute(p, v, routes[v]);
+    totals[v] = evaluateRoute(p, v, routes[v], nullptr, soft);
     version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
     cost += totals[v].cost;
+    excess_load += totals[v].excess_load;
+    time_warp += totals[v].time_warp;
     for (uint32_t t : routes[v]) route_of[t] = static_cast<int32_t>(v);
   }
   for (uint32_t t = 0; t < p.taskCount(); ++t)

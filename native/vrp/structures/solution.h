@@ -19,6 +19,11 @@ constexpr int64_t kPinnedPenalty = 10'000'000'000'000LL;
 
 using Rng = std::mt19937_64;
 
+// Costs of one unit of load above capacity and of one unit of time warp in a soft solution.
+struct PenaltyWeights {
+  double load = 0, time_warp = 0;
+};
+
 struct Solution {
   std::vector<std::vector<uint32_t>> routes;  // per vehicle
   std::vector<RouteTotals> totals;            // per vehicle
@@ -26,10 +31,16 @@ struct Solution {
   std::vector<uint64_t> version;              // per vehicle: unique per route content (for caches)
   int64_t cost = 0;
   int64_t penalty = 0;
+  // Soft solutions (the hybrid genetic search's penalised education) evaluate their routes with
+  // soft capacities and time windows; excess_load and time_warp are their routes' sums (0 when
+  // not soft). Only hard solutions leave the search.
+  bool soft = false;
+  int64_t excess_load = 0, time_warp = 0;
 
   Solution() = default;
   Solution(const Problem& p);
   int64_t objective() const { return cost + penalty; }
+  bool withinLimits() const { return excess_load == 0 && time_warp == 0; }
   // Re-evaluates route v after its sequence changed; keeps cost and route_of in step.
   void refresh(const Problem& p, uint32_t v);
   // Recomputes everything from the sequences (after bulk edits).
@@ -38,6 +49,11 @@ struct Solution {
     return kUnassignedPenalty + p.priority[task] * kPriorityPenalty + (p.pinned(task) ? kPinnedPenalty : 0);
   }
 };
+
+// The objective plus the weighted excess (the objective itself for a hard or feasible solution).
+inline double penalisedObjective(const Solution& s, const PenaltyWeights& w) {
+  return double(s.objective()) + w.load * double(s.excess_load) + w.time_warp * double(s.time_warp);
+}
 
 // Location of position i of route v: -1 = start, size = end; kNone where the vehicle has none.
 inline int32_t locationAt(const Problem& p, uint32_t v, const std::vector<uint32_t>& route, int64_t i) {
