@@ -55,6 +55,32 @@ class SearchArcs {
     l.first = moved_first;
     l.capacity = capacity;
   }
+  // Makes room for grow[i].second arcs in list grow[i].first, for many lists at once: where each
+  // moved list goes is worked out serially (the same places as reserve() one after the other), the
+  // pool grows once, and the lists are copied on `threads` threads.
+  void reserveMany(const std::vector<std::pair<uint32_t, uint32_t>>& grow, unsigned threads) {
+    uint64_t room = 0;
+    for (const auto& [v, size] : grow)
+      if (size > list_[v].capacity) room += std::max(size, 2 * list_[v].capacity);
+    if (room == 0) return;
+    if (pool_.size() + room > std::numeric_limits<uint32_t>::max()) compact(static_cast<uint32_t>(std::min<uint64_t>(room, std::numeric_limits<uint32_t>::max())));
+    moves_.clear();
+    uint64_t end = pool_.size();
+    for (const auto& [v, size] : grow) {
+      List& l = list_[v];
+      if (size <= l.capacity) continue;
+      const uint32_t capacity = std::max(size, 2 * l.capacity);
+      moves_.push_back({l.first, static_cast<uint32_t>(end), l.size});
+      l.first = static_cast<uint32_t>(end);
+      l.capacity = capacity;
+      end += capacity;
+    }
+    pool_.resize(end);
+    parallelFor(moves_.size(), threads, [&](uint64_t i, unsigned) {
+      const Move& m = moves_[i];
+      std::copy(pool_.begin() + m.from, pool_.begin() + m.from + m.size, pool_.begin() + m.to);
+    }, 64);
+  }
   // Appends within the room reserved (any thread, one per list).
   void push(uint32_t v, SearchArc a) {
     List& l = list_[v];
@@ -96,8 +122,12 @@ class SearchArcs {
   struct List {
     uint32_t first = 0, size = 0, capacity = 0;
   };
+  struct Move {
+    uint32_t from, to, size;
+  };
   std::vector<List> list_;
   std::vector<SearchArc> pool_;
+  std::vector<Move> moves_;
   uint64_t compacted_size_ = 0;
 };
 
@@ -131,9 +161,6 @@ struct alignas(64) ApplyScratch {
   }
 };
 
-struct FinalArc {
-  uint32_t tail, head, weight, distance, middle;
-};
 
 // One target of a witness search: is there a path to `node` of weight <= `need` avoiding the node
 // being contracted (or the whole round)? `arc` is the caller's index of the arc it stands for.
@@ -142,14 +169,18 @@ struct WitnessTarget {
   bool resolved, witnessed;
 };
 
-// Bounded Dijkstra over the uncontracted graph, with versioned scratch so nothing is cleared. It stops
-// once every target is resolved: witnessed (a path within its need, tentative distances count since
-// they are real paths) or settled beyond its need. The radius shrinks to the largest need still
-// open, so a search rarely explores more than a few nodes. Each thread owns one, aligned to its own
-// cache lines (neighbouring objects written by two threads would share one).
+// Bounded Dijkstra over the uncontracted graph. It stops once every target is resolved: witnessed (a
+// path within its need, tentative distances count since they are real paths) or settled beyond its
+// need. The radius shrinks to the largest need still open, so a search rarely explores more than a
+// few nodes. Each thread owns one, aligned to its own cache lines (neighbouring objects written by
+// two threads would share one).
+// What it knows of the nodes it reached sits in a small open-addressing table (a few thousand
+// entries, emptied after each search), not in an array over all nodes: a search reaches at most a
+// few thousand nodes, scattered over the whole id range, and on a large map every first touch of a
+// node-indexed array was a cache miss (2 threads x 26 MB on region64).
 class alignas(64) WitnessSearch {
  public:
-  explicit WitnessSearch(uint32_t n) : slot_(n) {}
+  WitnessSearch() { rehash(12); }
 
   std::vector<WitnessTarget> targets;  // in descending order of need (ties in any order)
   std::vector<uint32_t> order;         // the caller's scratch to sort them
@@ -157,47 +188,43 @@ class alignas(64) WitnessSearch {
   template <typename Skip>
   void run(const SearchArcs& out, uint32_t source, uint32_t settle_limit, uint32_t scan_limit,
            Skip&& skip) {
-    if (++current_ == 0) {
-      for (Slot& x : slot_) x.stamp = 0;
-      current_ = 1;
-    }
     open_ = static_cast<uint32_t>(targets.size());
     first_open_ = 0;
     bound_ = targets.empty() ? 0 : targets[0].need;
+    makeRoom(static_cast<uint32_t>(targets.size()) + 1);
     for (uint32_t i = 0; i < targets.size(); ++i) {
       WitnessTarget& t = targets[i];
       t.resolved = t.witnessed = false;
-      Slot& x = slot_[t.node];
-      x.stamp = current_;  // marked unreached (kInf) so target can be trusted
-      x.dist = kInf;
-      x.target = i + 1;
+      slot(t.node).target = i + 1;  // reached as unreached (kInf) so the target can be trusted
     }
     heap_.clear();
-    set(source, 0);
+    slot(source).dist = 0;
     heap_.push_back({0, source});
     uint32_t settled = 0, scanned = 0;
     while (!heap_.empty() && open_ > 0) {
       std::pop_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       const auto [d, x] = heap_.back();
       heap_.pop_back();
-      if (d != slot_[x].dist) continue;
+      const Slot& sx = *find(x);
+      if (d != sx.dist) continue;
       if (d > bound_ || ++settled > settle_limit || scanned > scan_limit) break;
       // The likely next node's arcs load while this one's are scanned (its list header was
       // prefetched when it was pushed).
       if (!heap_.empty()) out.prefetchArcs(heap_.front().second);
-      scanned += out.size(x);
+      const uint32_t degree = out.size(x);
+      scanned += degree;
       // The last node this search settles: what it reaches only matters as tentative distances
       // to targets, and goes on no heap.
       const bool last = settled >= settle_limit || scanned > scan_limit;
-      if (isOpenTarget(x)) resolve(targets[slot_[x].target - 1], d);
+      if (sx.target != 0 && !targets[sx.target - 1].resolved) resolve(targets[sx.target - 1], d);
+      makeRoom(degree);  // slots stay put while x's arcs are scanned
       for (const SearchArc *a_it = out.begin(x), *a_end = out.end(x); a_it != a_end; ++a_it) {
         const SearchArc& a = *a_it;
         const uint64_t nd = uint64_t(d) + a.weight;
         if (nd > bound_) continue;
-        Slot& y = slot_[a.node];
-        if (y.stamp == current_ && nd >= y.dist) continue;
+        Slot& y = slot(a.node);
+        if (nd >= y.dist) continue;
         if (skip(a.node)) continue;
-        y.stamp = current_;
         y.dist = static_cast<uint32_t>(nd);
         if (y.target != 0 && !targets[y.target - 1].resolved) {
           WitnessTarget& t = targets[y.target - 1];
@@ -212,11 +239,48 @@ class alignas(64) WitnessSearch {
         std::push_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       }
     }
-    for (const WitnessTarget& t : targets) slot_[t.node].target = 0;
+    for (const uint32_t i : used_) table_[i].node = kEmpty;
+    used_.clear();
   }
 
  private:
-  bool isOpenTarget(uint32_t v) const { return slot_[v].target != 0 && !targets[slot_[v].target - 1].resolved; }
+  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
+  // Everything a search keeps per node reached side by side: one probe, not three arrays.
+  struct Slot {
+    uint32_t node = kEmpty, dist = kInf, target = 0;  // target: index + 1 in targets, 0 if none
+  };
+
+  uint32_t home(uint32_t v) const { return (v * 2654435769u) >> shift_; }
+  const Slot* find(uint32_t v) const {
+    for (uint32_t i = home(v);; i = (i + 1) & mask_)
+      if (table_[i].node == v) return &table_[i];
+  }
+  // v's slot, made (unreached, no target) when v was not reached yet. Room must have been made.
+  Slot& slot(uint32_t v) {
+    uint32_t i = home(v);
+    for (; table_[i].node != kEmpty; i = (i + 1) & mask_)
+      if (table_[i].node == v) return table_[i];
+    used_.push_back(i);
+    table_[i] = {v, kInf, 0};
+    return table_[i];
+  }
+  // Keeps the table at most half full after `more` insertions.
+  void makeRoom(uint32_t more) {
+    if (2 * (used_.size() + more) <= table_.size()) return;
+    uint32_t bits = 32 - shift_;
+    while (2 * (used_.size() + more) > (size_t(1) << bits)) ++bits;
+    rehash(bits);
+  }
+  void rehash(uint32_t bits) {
+    std::vector<Slot> old;
+    old.swap(table_);
+    std::vector<uint32_t> used;
+    used.swap(used_);
+    table_.assign(size_t(1) << bits, Slot{});
+    shift_ = 32 - bits;
+    mask_ = (uint32_t(1) << bits) - 1;
+    for (const uint32_t i : used) slot(old[i].node) = old[i];
+  }
   void resolve(WitnessTarget& t, uint32_t d) {
     t.resolved = true;
     t.witnessed = d <= t.need;
@@ -225,17 +289,11 @@ class alignas(64) WitnessSearch {
     while (first_open_ < targets.size() && targets[first_open_].resolved) ++first_open_;
     bound_ = first_open_ < targets.size() ? targets[first_open_].need : 0;
   }
-  void set(uint32_t v, uint32_t d) {
-    slot_[v].stamp = current_;
-    slot_[v].dist = d;
-  }
   using Entry = std::pair<uint32_t, uint32_t>;
-  // Everything a search keeps per node side by side: one cache miss per node reached, not three.
-  struct Slot {
-    uint32_t dist = kInf, stamp = 0, target = 0;  // target: index + 1 in targets, 0 if none
-  };
-  std::vector<Slot> slot_;
-  uint32_t current_ = 0, open_ = 0, bound_ = 0, first_open_ = 0;
+  std::vector<Slot> table_;
+  std::vector<uint32_t> used_;  // the table's filled slots, emptied after each search
+  uint32_t shift_ = 0, mask_ = 0;
+  uint32_t open_ = 0, bound_ = 0, first_open_ = 0;
   std::vector<Entry> heap_;
 };
 
@@ -278,7 +336,7 @@ class Contractor {
       out_search_.reserve(v, static_cast<uint32_t>(out_[v].size()) + 2);
       for (const Arc& a : out_[v]) out_search_.push(v, {a.node, a.weight});
     }
-    for (unsigned t = 0; t < threads_; ++t) searches_.emplace_back(n_);
+    searches_.resize(threads_);
   }
 
   ContractionHierarchy run() {
@@ -293,6 +351,7 @@ class Contractor {
 
     uint32_t next_rank = 0;
     std::vector<uint32_t> selected, touched, update, group_start;
+    std::vector<std::pair<uint32_t, uint32_t>> grow;
     std::vector<ShortcutList> per_thread(threads_);
     std::vector<Shortcut> round_shortcuts;
     std::vector<uint8_t> is_selected(n_, 0), is_touched(n_, 0);
@@ -323,20 +382,14 @@ class Contractor {
       touched.clear();
       for (uint32_t v : selected) {
         ch.rank[v] = next_rank++;
-        for (const Arc& a : out_[v]) {
-          up_.push_back({v, a.node, a.weight, a.distance, a.middle});
-          touch(a.node, is_touched, touched);
-        }
-        for (const Arc& a : in_[v]) {
-          down_.push_back({v, a.node, a.weight, a.distance, a.middle});
-          touch(a.node, is_touched, touched);
-        }
+        for (const Arc& a : out_[v]) touch(a.node, is_touched, touched);
+        for (const Arc& a : in_[v]) touch(a.node, is_touched, touched);
       }
       parallelFor(touched.size(), threads_, [&](uint64_t i, unsigned t) { detachRound(touched[i], scratch_[t].round); }, 16);
+      // A contracted node's lists are final (its arcs up and down the hierarchy): they stay where they
+      // are until the end instead of being copied out.
       for (uint32_t v : selected) {
-        std::vector<Arc>().swap(out_[v]);
         out_search_.clear(v);
-        std::vector<Arc>().swap(in_[v]);
         state_[v] = kContracted;
       }
       // Shortcuts: the best per (tail, head), in a deterministic order whatever the threads did.
@@ -346,7 +399,7 @@ class Contractor {
       round_shortcuts.clear();
       for (const auto& shortcuts : per_thread) round_shortcuts.insert(round_shortcuts.end(), shortcuts.list.begin(), shortcuts.list.end());
       stats.shortcuts += round_shortcuts.size();
-      std::sort(round_shortcuts.begin(), round_shortcuts.end(), [](const Shortcut& a, const Shortcut& b) {
+      parallelSort(round_shortcuts, [](const Shortcut& a, const Shortcut& b) {
         return std::tie(a.from, a.to, a.weight, a.middle) < std::tie(b.from, b.to, b.weight, b.middle);
       });
       round_shortcuts.erase(std::unique(round_shortcuts.begin(), round_shortcuts.end(),
@@ -354,15 +407,16 @@ class Contractor {
                             round_shortcuts.end());
       groupStarts(round_shortcuts, [](const Shortcut& s) { return s.from; }, group_start);
       out_search_.compactIfSparse();
+      grow.clear();
       for (size_t g = 0; g + 1 < group_start.size(); ++g) {
         const uint32_t from = round_shortcuts[group_start[g]].from;
-        out_search_.reserve(from, static_cast<uint32_t>(out_[from].size()) + (group_start[g + 1] - group_start[g]));
+        grow.push_back({from, static_cast<uint32_t>(out_[from].size()) + (group_start[g + 1] - group_start[g])});
       }
+      out_search_.reserveMany(grow, threads_);
       parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
         insertOut(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
       }, 8);
-      std::sort(round_shortcuts.begin(), round_shortcuts.end(),
-                [](const Shortcut& a, const Shortcut& b) { return std::tie(a.to, a.from) < std::tie(b.to, b.from); });
+      parallelSort(round_shortcuts, [](const Shortcut& a, const Shortcut& b) { return std::tie(a.to, a.from) < std::tie(b.to, b.from); });
       groupStarts(round_shortcuts, [](const Shortcut& s) { return s.to; }, group_start);
       parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
         insertIn(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
@@ -387,14 +441,8 @@ class Contractor {
     }
     ch.input_node.assign(n_, 0);
     for (uint32_t v = 0; v < n_; ++v) ch.input_node[ch.rank[v]] = v;
-    for (auto* arcs : {&up_, &down_})
-      for (FinalArc& a : *arcs) {
-        a.tail = ch.rank[a.tail];
-        a.head = ch.rank[a.head];
-        if (a.middle != kNoMiddle) a.middle = ch.rank[a.middle];
-      }
-    toCsr(up_, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
-    toCsr(down_, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
+    toCsr(out_, ch, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
+    toCsr(in_, ch, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
     stats.seconds_finish += lap.next();
     if (options_.stats) *options_.stats = stats;
     return ch;
@@ -587,24 +635,42 @@ class Contractor {
     in_[to].push_back({from, weight, distance, middle, hops});
   }
 
-  void toCsr(std::vector<FinalArc>& arcs, std::vector<uint32_t>& first, std::vector<uint32_t>& head, std::vector<uint32_t>& weight,
-             std::vector<uint32_t>& distance, std::vector<uint32_t>& middle) {
+  // The lists of the contracted nodes as CSR in rank order (heads and middles as ranks), then freed.
+  void toCsr(std::vector<std::vector<Arc>>& lists, const ContractionHierarchy& ch, std::vector<uint32_t>& first,
+             std::vector<uint32_t>& head, std::vector<uint32_t>& weight, std::vector<uint32_t>& distance,
+             std::vector<uint32_t>& middle) {
     first.assign(n_ + 1, 0);
-    for (const FinalArc& a : arcs) ++first[a.tail + 1];
-    for (uint32_t v = 0; v < n_; ++v) first[v + 1] += first[v];
-    head.resize(arcs.size());
-    weight.resize(arcs.size());
-    distance.resize(arcs.size());
-    middle.resize(arcs.size());
-    std::vector<uint32_t> fill(first.begin(), first.end() - 1);
-    for (const FinalArc& a : arcs) {
-      const uint32_t i = fill[a.tail]++;
-      head[i] = a.head;
-      weight[i] = a.weight;
-      distance[i] = a.distance;
-      middle[i] = a.middle;
+    for (uint32_t r = 0; r < n_; ++r) first[r + 1] = first[r] + static_cast<uint32_t>(lists[ch.input_node[r]].size());
+    head.resize(first[n_]);
+    weight.resize(first[n_]);
+    distance.resize(first[n_]);
+    middle.resize(first[n_]);
+    parallelFor(n_, threads_, [&](uint64_t r, unsigned) {
+      std::vector<Arc>& arcs = lists[ch.input_node[r]];
+      for (uint32_t i = first[r], k = 0; k < arcs.size(); ++i, ++k) {
+        const Arc& a = arcs[k];
+        head[i] = ch.rank[a.node];
+        weight[i] = a.weight;
+        distance[i] = a.distance;
+        middle[i] = a.middle == kNoMiddle ? kNoMiddle : ch.rank[a.middle];
+      }
+      std::vector<Arc>().swap(arcs);
+    }, 1024);
+  }
+
+  // std::sort on two threads: each sorts a half, then the halves are merged.
+  template <typename Less>
+  void parallelSort(std::vector<Shortcut>& list, Less&& less) {
+    if (threads_ < 2 || list.size() < 65536) {
+      std::sort(list.begin(), list.end(), less);
+      return;
     }
-    std::vector<FinalArc>().swap(arcs);
+    const auto middle = list.begin() + list.size() / 2;
+    parallelFor(2, 2, [&](uint64_t half, unsigned) {
+      if (half == 0) std::sort(list.begin(), middle, less);
+      else std::sort(middle, list.end(), less);
+    }, 1);
+    std::inplace_merge(list.begin(), middle, list.end(), less);
   }
 
   uint32_t n_;
@@ -617,7 +683,6 @@ class Contractor {
   std::vector<uint32_t> level_;
   std::vector<ApplyScratch> scratch_;  // per thread
   std::vector<WitnessSearch> searches_;
-  std::vector<FinalArc> up_, down_;
 };
 
 // A breadth-first order over the graph with arcs taken both ways: nodes near each other in the
