@@ -169,18 +169,14 @@ struct WitnessTarget {
   bool resolved, witnessed;
 };
 
-// Bounded Dijkstra over the uncontracted graph. It stops once every target is resolved: witnessed (a
-// path within its need, tentative distances count since they are real paths) or settled beyond its
-// need. The radius shrinks to the largest need still open, so a search rarely explores more than a
-// few nodes. Each thread owns one, aligned to its own cache lines (neighbouring objects written by
-// two threads would share one).
-// What it knows of the nodes it reached sits in a small open-addressing table (a few thousand
-// entries, emptied after each search), not in an array over all nodes: a search reaches at most a
-// few thousand nodes, scattered over the whole id range, and on a large map every first touch of a
-// node-indexed array was a cache miss (2 threads x 26 MB on region64).
+// Bounded Dijkstra over the uncontracted graph, with versioned scratch so nothing is cleared. It stops
+// once every target is resolved: witnessed (a path within its need, tentative distances count since
+// they are real paths) or settled beyond its need. The radius shrinks to the largest need still
+// open, so a search rarely explores more than a few nodes. Each thread owns one, aligned to its own
+// cache lines (neighbouring objects written by two threads would share one).
 class alignas(64) WitnessSearch {
  public:
-  WitnessSearch() { rehash(12); }
+  explicit WitnessSearch(uint32_t n) : slot_(n) {}
 
   std::vector<WitnessTarget> targets;  // in descending order of need (ties in any order)
   std::vector<uint32_t> order;         // the caller's scratch to sort them
@@ -188,43 +184,47 @@ class alignas(64) WitnessSearch {
   template <typename Skip>
   void run(const SearchArcs& out, uint32_t source, uint32_t settle_limit, uint32_t scan_limit,
            Skip&& skip) {
+    if (++current_ == 0) {
+      for (Slot& x : slot_) x.stamp = 0;
+      current_ = 1;
+    }
     open_ = static_cast<uint32_t>(targets.size());
     first_open_ = 0;
     bound_ = targets.empty() ? 0 : targets[0].need;
-    makeRoom(static_cast<uint32_t>(targets.size()) + 1);
     for (uint32_t i = 0; i < targets.size(); ++i) {
       WitnessTarget& t = targets[i];
       t.resolved = t.witnessed = false;
-      slot(t.node).target = i + 1;  // reached as unreached (kInf) so the target can be trusted
+      Slot& x = slot_[t.node];
+      x.stamp = current_;  // marked unreached (kInf) so target can be trusted
+      x.dist = kInf;
+      x.target = i + 1;
     }
     heap_.clear();
-    slot(source).dist = 0;
+    set(source, 0);
     heap_.push_back({0, source});
     uint32_t settled = 0, scanned = 0;
     while (!heap_.empty() && open_ > 0) {
       std::pop_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       const auto [d, x] = heap_.back();
       heap_.pop_back();
-      const Slot& sx = *find(x);
-      if (d != sx.dist) continue;
+      if (d != slot_[x].dist) continue;
       if (d > bound_ || ++settled > settle_limit || scanned > scan_limit) break;
       // The likely next node's arcs load while this one's are scanned (its list header was
       // prefetched when it was pushed).
       if (!heap_.empty()) out.prefetchArcs(heap_.front().second);
-      const uint32_t degree = out.size(x);
-      scanned += degree;
+      scanned += out.size(x);
       // The last node this search settles: what it reaches only matters as tentative distances
       // to targets, and goes on no heap.
       const bool last = settled >= settle_limit || scanned > scan_limit;
-      if (sx.target != 0 && !targets[sx.target - 1].resolved) resolve(targets[sx.target - 1], d);
-      makeRoom(degree);  // slots stay put while x's arcs are scanned
+      if (isOpenTarget(x)) resolve(targets[slot_[x].target - 1], d);
       for (const SearchArc *a_it = out.begin(x), *a_end = out.end(x); a_it != a_end; ++a_it) {
         const SearchArc& a = *a_it;
         const uint64_t nd = uint64_t(d) + a.weight;
         if (nd > bound_) continue;
-        Slot& y = slot(a.node);
-        if (nd >= y.dist) continue;
+        Slot& y = slot_[a.node];
+        if (y.stamp == current_ && nd >= y.dist) continue;
         if (skip(a.node)) continue;
+        y.stamp = current_;
         y.dist = static_cast<uint32_t>(nd);
         if (y.target != 0 && !targets[y.target - 1].resolved) {
           WitnessTarget& t = targets[y.target - 1];
@@ -239,48 +239,11 @@ class alignas(64) WitnessSearch {
         std::push_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
       }
     }
-    for (const uint32_t i : used_) table_[i].node = kEmpty;
-    used_.clear();
+    for (const WitnessTarget& t : targets) slot_[t.node].target = 0;
   }
 
  private:
-  static constexpr uint32_t kEmpty = 0xFFFFFFFFu;
-  // Everything a search keeps per node reached side by side: one probe, not three arrays.
-  struct Slot {
-    uint32_t node = kEmpty, dist = kInf, target = 0;  // target: index + 1 in targets, 0 if none
-  };
-
-  uint32_t home(uint32_t v) const { return (v * 2654435769u) >> shift_; }
-  const Slot* find(uint32_t v) const {
-    for (uint32_t i = home(v);; i = (i + 1) & mask_)
-      if (table_[i].node == v) return &table_[i];
-  }
-  // v's slot, made (unreached, no target) when v was not reached yet. Room must have been made.
-  Slot& slot(uint32_t v) {
-    uint32_t i = home(v);
-    for (; table_[i].node != kEmpty; i = (i + 1) & mask_)
-      if (table_[i].node == v) return table_[i];
-    used_.push_back(i);
-    table_[i] = {v, kInf, 0};
-    return table_[i];
-  }
-  // Keeps the table at most half full after `more` insertions.
-  void makeRoom(uint32_t more) {
-    if (2 * (used_.size() + more) <= table_.size()) return;
-    uint32_t bits = 32 - shift_;
-    while (2 * (used_.size() + more) > (size_t(1) << bits)) ++bits;
-    rehash(bits);
-  }
-  void rehash(uint32_t bits) {
-    std::vector<Slot> old;
-    old.swap(table_);
-    std::vector<uint32_t> used;
-    used.swap(used_);
-    table_.assign(size_t(1) << bits, Slot{});
-    shift_ = 32 - bits;
-    mask_ = (uint32_t(1) << bits) - 1;
-    for (const uint32_t i : used) slot(old[i].node) = old[i];
-  }
+  bool isOpenTarget(uint32_t v) const { return slot_[v].target != 0 && !targets[slot_[v].target - 1].resolved; }
   void resolve(WitnessTarget& t, uint32_t d) {
     t.resolved = true;
     t.witnessed = d <= t.need;
@@ -289,11 +252,17 @@ class alignas(64) WitnessSearch {
     while (first_open_ < targets.size() && targets[first_open_].resolved) ++first_open_;
     bound_ = first_open_ < targets.size() ? targets[first_open_].need : 0;
   }
+  void set(uint32_t v, uint32_t d) {
+    slot_[v].stamp = current_;
+    slot_[v].dist = d;
+  }
   using Entry = std::pair<uint32_t, uint32_t>;
-  std::vector<Slot> table_;
-  std::vector<uint32_t> used_;  // the table's filled slots, emptied after each search
-  uint32_t shift_ = 0, mask_ = 0;
-  uint32_t open_ = 0, bound_ = 0, first_open_ = 0;
+  // Everything a search keeps per node side by side: one cache miss per node reached, not three.
+  struct Slot {
+    uint32_t dist = kInf, stamp = 0, target = 0;  // target: index + 1 in targets, 0 if none
+  };
+  std::vector<Slot> slot_;
+  uint32_t current_ = 0, open_ = 0, bound_ = 0, first_open_ = 0;
   std::vector<Entry> heap_;
 };
 
@@ -336,7 +305,7 @@ class Contractor {
       out_search_.reserve(v, static_cast<uint32_t>(out_[v].size()) + 2);
       for (const Arc& a : out_[v]) out_search_.push(v, {a.node, a.weight});
     }
-    searches_.resize(threads_);
+    for (unsigned t = 0; t < threads_; ++t) searches_.emplace_back(n_);
   }
 
   ContractionHierarchy run() {
@@ -379,12 +348,16 @@ class Contractor {
       // 3. Apply: record final arcs and ranks, then detach the round from its neighbours and insert
       // the shortcuts, in parallel over the arc lists they change (each list has one writer, and
       // changes it in the order a serial pass would: 1 and 2 threads build the same hierarchy).
+      // The round's neighbours (in id order) are found by the nodes left, each looking at its own
+      // arcs, on both threads: walking the round's arcs serially was a tenth of the contraction.
+      for (uint32_t v : selected) ch.rank[v] = next_rank++;
+      parallelFor(remaining.size(), threads_, [&](uint64_t i, unsigned) {
+        const uint32_t x = remaining[i];
+        is_touched[x] = state_[x] == kActive && hasRoundNeighbour(x) ? 1 : 0;
+      }, 256);
       touched.clear();
-      for (uint32_t v : selected) {
-        ch.rank[v] = next_rank++;
-        for (const Arc& a : out_[v]) touch(a.node, is_touched, touched);
-        for (const Arc& a : in_[v]) touch(a.node, is_touched, touched);
-      }
+      for (uint32_t x : remaining)
+        if (is_touched[x]) touched.push_back(x);
       parallelFor(touched.size(), threads_, [&](uint64_t i, unsigned t) { detachRound(touched[i], scratch_[t].round); }, 16);
       // A contracted node's lists are final (its arcs up and down the hierarchy): they stay where they
       // are until the end instead of being copied out.
@@ -466,11 +439,12 @@ class Contractor {
     return true;
   }
 
-  static void touch(uint32_t x, std::vector<uint8_t>& is_touched, std::vector<uint32_t>& touched) {
-    if (!is_touched[x]) {
-      is_touched[x] = 1;
-      touched.push_back(x);
-    }
+  bool hasRoundNeighbour(uint32_t x) const {
+    for (const SearchArc* a = out_search_.begin(x); a != out_search_.end(x); ++a)
+      if (state_[a->node] == kInRound) return true;
+    for (const Arc& a : in_[x])
+      if (state_[a.node] == kInRound) return true;
+    return false;
   }
 
   // Shortcuts needed if v were contracted now. With `list`, they are collected; otherwise counted
