@@ -55,6 +55,32 @@ class SearchArcs {
     l.first = moved_first;
     l.capacity = capacity;
   }
+  // Makes room for grow[i].second arcs in list grow[i].first, for many lists at once: where each
+  // moved list goes is worked out serially (the same places as reserve() one after the other), the
+  // pool grows once, and the lists are copied on `threads` threads.
+  void reserveMany(const std::vector<std::pair<uint32_t, uint32_t>>& grow, unsigned threads) {
+    uint64_t room = 0;
+    for (const auto& [v, size] : grow)
+      if (size > list_[v].capacity) room += std::max(size, 2 * list_[v].capacity);
+    if (room == 0) return;
+    if (pool_.size() + room > std::numeric_limits<uint32_t>::max()) compact(static_cast<uint32_t>(std::min<uint64_t>(room, std::numeric_limits<uint32_t>::max())));
+    moves_.clear();
+    uint64_t end = pool_.size();
+    for (const auto& [v, size] : grow) {
+      List& l = list_[v];
+      if (size <= l.capacity) continue;
+      const uint32_t capacity = std::max(size, 2 * l.capacity);
+      moves_.push_back({l.first, static_cast<uint32_t>(end), l.size});
+      l.first = static_cast<uint32_t>(end);
+      l.capacity = capacity;
+      end += capacity;
+    }
+    pool_.resize(end);
+    parallelFor(moves_.size(), threads, [&](uint64_t i, unsigned) {
+      const Move& m = moves_[i];
+      std::copy(pool_.begin() + m.from, pool_.begin() + m.from + m.size, pool_.begin() + m.to);
+    }, 64);
+  }
   // Appends within the room reserved (any thread, one per list).
   void push(uint32_t v, SearchArc a) {
     List& l = list_[v];
@@ -96,8 +122,12 @@ class SearchArcs {
   struct List {
     uint32_t first = 0, size = 0, capacity = 0;
   };
+  struct Move {
+    uint32_t from, to, size;
+  };
   std::vector<List> list_;
   std::vector<SearchArc> pool_;
+  std::vector<Move> moves_;
   uint64_t compacted_size_ = 0;
 };
 
@@ -131,8 +161,48 @@ struct alignas(64) ApplyScratch {
   }
 };
 
-struct FinalArc {
-  uint32_t tail, head, weight, distance, middle;
+
+// Min-heap of (distance << 32 | node) keys with 4 children a node: shallower than a binary heap, and
+// one 64-bit comparison a step instead of a pair's two. A search never pushes the same key twice, so
+// nodes come off it in the same order as off any other heap: the hierarchy does not change.
+class QuadHeap {
+ public:
+  void clear() { key_.clear(); }
+  bool empty() const { return key_.empty(); }
+  uint64_t top() const { return key_[0]; }
+  void push(uint64_t key) {
+    size_t i = key_.size();
+    key_.push_back(key);
+    while (i > 0) {
+      const size_t parent = (i - 1) / 4;
+      if (key_[parent] <= key) break;
+      key_[i] = key_[parent];
+      i = parent;
+    }
+    key_[i] = key;
+  }
+  uint64_t pop() {
+    const uint64_t top = key_[0], last = key_.back();
+    key_.pop_back();
+    const size_t n = key_.size();
+    if (n == 0) return top;
+    size_t i = 0;
+    for (;;) {
+      const size_t first = 4 * i + 1;
+      if (first >= n) break;
+      size_t best = first;
+      for (size_t c = first + 1, end = std::min(first + 4, n); c < end; ++c)
+        if (key_[c] < key_[best]) best = c;
+      if (key_[best] >= last) break;
+      key_[i] = key_[best];
+      i = best;
+    }
+    key_[i] = last;
+    return top;
+  }
+
+ private:
+  std::vector<uint64_t> key_;
 };
 
 // One target of a witness search: is there a path to `node` of weight <= `need` avoiding the node
@@ -174,17 +244,16 @@ class alignas(64) WitnessSearch {
     }
     heap_.clear();
     set(source, 0);
-    heap_.push_back({0, source});
+    heap_.push(source);
     uint32_t settled = 0, scanned = 0;
     while (!heap_.empty() && open_ > 0) {
-      std::pop_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
-      const auto [d, x] = heap_.back();
-      heap_.pop_back();
+      const uint64_t key = heap_.pop();
+      const uint32_t d = static_cast<uint32_t>(key >> 32), x = static_cast<uint32_t>(key);
       if (d != slot_[x].dist) continue;
       if (d > bound_ || ++settled > settle_limit || scanned > scan_limit) break;
       // The likely next node's arcs load while this one's are scanned (its list header was
       // prefetched when it was pushed).
-      if (!heap_.empty()) out.prefetchArcs(heap_.front().second);
+      if (!heap_.empty()) out.prefetchArcs(static_cast<uint32_t>(heap_.top()));
       scanned += out.size(x);
       // The last node this search settles: what it reaches only matters as tentative distances
       // to targets, and goes on no heap.
@@ -208,8 +277,7 @@ class alignas(64) WitnessSearch {
         }
         if (last) continue;
         out.prefetchList(a.node);
-        heap_.push_back({static_cast<uint32_t>(nd), a.node});
-        std::push_heap(heap_.begin(), heap_.end(), std::greater<Entry>());
+        heap_.push(nd << 32 | a.node);
       }
     }
     for (const WitnessTarget& t : targets) slot_[t.node].target = 0;
@@ -229,14 +297,13 @@ class alignas(64) WitnessSearch {
     slot_[v].stamp = current_;
     slot_[v].dist = d;
   }
-  using Entry = std::pair<uint32_t, uint32_t>;
   // Everything a search keeps per node side by side: one cache miss per node reached, not three.
   struct Slot {
     uint32_t dist = kInf, stamp = 0, target = 0;  // target: index + 1 in targets, 0 if none
   };
   std::vector<Slot> slot_;
   uint32_t current_ = 0, open_ = 0, bound_ = 0, first_open_ = 0;
-  std::vector<Entry> heap_;
+  QuadHeap heap_;
 };
 
 // Adds the seconds since the last lap to a stats field.
@@ -293,6 +360,7 @@ class Contractor {
 
     uint32_t next_rank = 0;
     std::vector<uint32_t> selected, touched, update, group_start;
+    std::vector<std::pair<uint32_t, uint32_t>> grow;
     std::vector<ShortcutList> per_thread(threads_);
     std::vector<Shortcut> round_shortcuts;
     std::vector<uint8_t> is_selected(n_, 0), is_touched(n_, 0);
@@ -320,23 +388,21 @@ class Contractor {
       // 3. Apply: record final arcs and ranks, then detach the round from its neighbours and insert
       // the shortcuts, in parallel over the arc lists they change (each list has one writer, and
       // changes it in the order a serial pass would: 1 and 2 threads build the same hierarchy).
+      // The round's neighbours (in id order) are found by the nodes left, each looking at its own
+      // arcs, on both threads: walking the round's arcs serially was a tenth of the contraction.
+      for (uint32_t v : selected) ch.rank[v] = next_rank++;
+      parallelFor(remaining.size(), threads_, [&](uint64_t i, unsigned) {
+        const uint32_t x = remaining[i];
+        is_touched[x] = state_[x] == kActive && hasRoundNeighbour(x) ? 1 : 0;
+      }, 256);
       touched.clear();
-      for (uint32_t v : selected) {
-        ch.rank[v] = next_rank++;
-        for (const Arc& a : out_[v]) {
-          up_.push_back({v, a.node, a.weight, a.distance, a.middle});
-          touch(a.node, is_touched, touched);
-        }
-        for (const Arc& a : in_[v]) {
-          down_.push_back({v, a.node, a.weight, a.distance, a.middle});
-          touch(a.node, is_touched, touched);
-        }
-      }
+      for (uint32_t x : remaining)
+        if (is_touched[x]) touched.push_back(x);
       parallelFor(touched.size(), threads_, [&](uint64_t i, unsigned t) { detachRound(touched[i], scratch_[t].round); }, 16);
+      // A contracted node's lists are final (its arcs up and down the hierarchy): they stay where they
+      // are until the end instead of being copied out.
       for (uint32_t v : selected) {
-        std::vector<Arc>().swap(out_[v]);
         out_search_.clear(v);
-        std::vector<Arc>().swap(in_[v]);
         state_[v] = kContracted;
       }
       // Shortcuts: the best per (tail, head), in a deterministic order whatever the threads did.
@@ -346,7 +412,7 @@ class Contractor {
       round_shortcuts.clear();
       for (const auto& shortcuts : per_thread) round_shortcuts.insert(round_shortcuts.end(), shortcuts.list.begin(), shortcuts.list.end());
       stats.shortcuts += round_shortcuts.size();
-      std::sort(round_shortcuts.begin(), round_shortcuts.end(), [](const Shortcut& a, const Shortcut& b) {
+      parallelSort(round_shortcuts, [](const Shortcut& a, const Shortcut& b) {
         return std::tie(a.from, a.to, a.weight, a.middle) < std::tie(b.from, b.to, b.weight, b.middle);
       });
       round_shortcuts.erase(std::unique(round_shortcuts.begin(), round_shortcuts.end(),
@@ -354,15 +420,16 @@ class Contractor {
                             round_shortcuts.end());
       groupStarts(round_shortcuts, [](const Shortcut& s) { return s.from; }, group_start);
       out_search_.compactIfSparse();
+      grow.clear();
       for (size_t g = 0; g + 1 < group_start.size(); ++g) {
         const uint32_t from = round_shortcuts[group_start[g]].from;
-        out_search_.reserve(from, static_cast<uint32_t>(out_[from].size()) + (group_start[g + 1] - group_start[g]));
+        grow.push_back({from, static_cast<uint32_t>(out_[from].size()) + (group_start[g + 1] - group_start[g])});
       }
+      out_search_.reserveMany(grow, threads_);
       parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
         insertOut(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
       }, 8);
-      std::sort(round_shortcuts.begin(), round_shortcuts.end(),
-                [](const Shortcut& a, const Shortcut& b) { return std::tie(a.to, a.from) < std::tie(b.to, b.from); });
+      parallelSort(round_shortcuts, [](const Shortcut& a, const Shortcut& b) { return std::tie(a.to, a.from) < std::tie(b.to, b.from); });
       groupStarts(round_shortcuts, [](const Shortcut& s) { return s.to; }, group_start);
       parallelFor(group_start.size() - 1, threads_, [&](uint64_t g, unsigned t) {
         insertIn(round_shortcuts.data() + group_start[g], round_shortcuts.data() + group_start[g + 1], scratch_[t]);
@@ -387,14 +454,8 @@ class Contractor {
     }
     ch.input_node.assign(n_, 0);
     for (uint32_t v = 0; v < n_; ++v) ch.input_node[ch.rank[v]] = v;
-    for (auto* arcs : {&up_, &down_})
-      for (FinalArc& a : *arcs) {
-        a.tail = ch.rank[a.tail];
-        a.head = ch.rank[a.head];
-        if (a.middle != kNoMiddle) a.middle = ch.rank[a.middle];
-      }
-    toCsr(up_, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
-    toCsr(down_, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
+    toCsr(out_, ch, ch.up_first, ch.up_head, ch.up_weight, ch.up_distance, ch.up_middle);
+    toCsr(in_, ch, ch.down_first, ch.down_head, ch.down_weight, ch.down_distance, ch.down_middle);
     stats.seconds_finish += lap.next();
     if (options_.stats) *options_.stats = stats;
     return ch;
@@ -418,11 +479,12 @@ class Contractor {
     return true;
   }
 
-  static void touch(uint32_t x, std::vector<uint8_t>& is_touched, std::vector<uint32_t>& touched) {
-    if (!is_touched[x]) {
-      is_touched[x] = 1;
-      touched.push_back(x);
-    }
+  bool hasRoundNeighbour(uint32_t x) const {
+    for (const SearchArc* a = out_search_.begin(x); a != out_search_.end(x); ++a)
+      if (state_[a->node] == kInRound) return true;
+    for (const Arc& a : in_[x])
+      if (state_[a.node] == kInRound) return true;
+    return false;
   }
 
   // Shortcuts needed if v were contracted now. With `list`, they are collected; otherwise counted
@@ -587,24 +649,42 @@ class Contractor {
     in_[to].push_back({from, weight, distance, middle, hops});
   }
 
-  void toCsr(std::vector<FinalArc>& arcs, std::vector<uint32_t>& first, std::vector<uint32_t>& head, std::vector<uint32_t>& weight,
-             std::vector<uint32_t>& distance, std::vector<uint32_t>& middle) {
+  // The lists of the contracted nodes as CSR in rank order (heads and middles as ranks), then freed.
+  void toCsr(std::vector<std::vector<Arc>>& lists, const ContractionHierarchy& ch, std::vector<uint32_t>& first,
+             std::vector<uint32_t>& head, std::vector<uint32_t>& weight, std::vector<uint32_t>& distance,
+             std::vector<uint32_t>& middle) {
     first.assign(n_ + 1, 0);
-    for (const FinalArc& a : arcs) ++first[a.tail + 1];
-    for (uint32_t v = 0; v < n_; ++v) first[v + 1] += first[v];
-    head.resize(arcs.size());
-    weight.resize(arcs.size());
-    distance.resize(arcs.size());
-    middle.resize(arcs.size());
-    std::vector<uint32_t> fill(first.begin(), first.end() - 1);
-    for (const FinalArc& a : arcs) {
-      const uint32_t i = fill[a.tail]++;
-      head[i] = a.head;
-      weight[i] = a.weight;
-      distance[i] = a.distance;
-      middle[i] = a.middle;
+    for (uint32_t r = 0; r < n_; ++r) first[r + 1] = first[r] + static_cast<uint32_t>(lists[ch.input_node[r]].size());
+    head.resize(first[n_]);
+    weight.resize(first[n_]);
+    distance.resize(first[n_]);
+    middle.resize(first[n_]);
+    parallelFor(n_, threads_, [&](uint64_t r, unsigned) {
+      std::vector<Arc>& arcs = lists[ch.input_node[r]];
+      for (uint32_t i = first[r], k = 0; k < arcs.size(); ++i, ++k) {
+        const Arc& a = arcs[k];
+        head[i] = ch.rank[a.node];
+        weight[i] = a.weight;
+        distance[i] = a.distance;
+        middle[i] = a.middle == kNoMiddle ? kNoMiddle : ch.rank[a.middle];
+      }
+      std::vector<Arc>().swap(arcs);
+    }, 1024);
+  }
+
+  // std::sort on two threads: each sorts a half, then the halves are merged.
+  template <typename Less>
+  void parallelSort(std::vector<Shortcut>& list, Less&& less) {
+    if (threads_ < 2 || list.size() < 65536) {
+      std::sort(list.begin(), list.end(), less);
+      return;
     }
-    std::vector<FinalArc>().swap(arcs);
+    const auto middle = list.begin() + list.size() / 2;
+    parallelFor(2, 2, [&](uint64_t half, unsigned) {
+      if (half == 0) std::sort(list.begin(), middle, less);
+      else std::sort(middle, list.end(), less);
+    }, 1);
+    std::inplace_merge(list.begin(), middle, list.end(), less);
   }
 
   uint32_t n_;
@@ -617,7 +697,6 @@ class Contractor {
   std::vector<uint32_t> level_;
   std::vector<ApplyScratch> scratch_;  // per thread
   std::vector<WitnessSearch> searches_;
-  std::vector<FinalArc> up_, down_;
 };
 
 // A breadth-first order over the graph with arcs taken both ways: nodes near each other in the
