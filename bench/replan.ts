@@ -1,14 +1,19 @@
 /**
  * `waymark bench replan --road <map or pbf> [--jobs 1000] [--vehicles 50] [--new-percent 5]
- * [--base-time 30] [--replan-time 2] [--scratch-time 30] [--seed S] [--json]`: the quality of
+ * [--base-time 30] [--replan-time 2] [--scratch-time 30] [--seed S] [--cpu-time] [--threads N]
+ * [--reuse <dir>] [--json]`: the quality of
  * re-optimising a live plan. A planner's day on a real extract (bench/road-problem.ts) is solved;
  * then new orders arrive (the generator's next stops, so the same seed gives the same day) and the
  * changed problem is solved twice, as POST /vrp/jobs/{id}/replan does (replanProblem, the previous
  * routes as the warm start, a short limit) and from scratch with a long limit: the baseline measured
  * in the same run. Prints cost, routes, unassigned, wall and CPU seconds, and the replan's cost
- * above the from-scratch solve.
+ * above the from-scratch solve. `--cpu-time` makes every limit a CPU budget (limit x threads
+ * CPU-seconds, as `bench vrp --cpu-time`), so that the load on a shared machine does not distort
+ * the 2 s vs 30 s comparison. `--reuse <dir>` keeps the plan and the from-scratch solution there
+ * (one file per parameter set) and reads them back on the next run, so that work on the replan
+ * measures only the replan.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openMapFile } from '../src/maps/open.js';
@@ -27,10 +32,19 @@ export interface ReplanBenchOptions {
   replanTime: number;
   scratchTime: number;
   seed: number;
+  cpuTime?: boolean;
+  threads?: number;
+  reuse?: string;
   json: boolean;
 }
 
-function timed(f: () => VroomSolution): { solution: VroomSolution; wall: number; cpu: number } {
+interface Timed {
+  solution: VroomSolution;
+  wall: number;
+  cpu: number;
+}
+
+function timed(f: () => VroomSolution): Timed {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const solution = f();
@@ -62,10 +76,21 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
     const arriving = day.jobs.slice(options.jobs);
     const provider = mapMatrixProvider({ car: map.handle });
     const say = (text: string) => !options.json && process.stdout.write(text);
-    say(`replan on ${name}: ${options.jobs} jobs, ${options.vehicles} vans, ${arriving.length} new orders (${options.newPercent} %), seed ${options.seed}\n`);
+    say(`replan on ${name}: ${options.jobs} jobs, ${options.vehicles} vans, ${arriving.length} new orders (${options.newPercent} %), seed ${options.seed}${options.cpuTime ? ', limits as CPU budgets' : ''}\n`);
 
+    const budget = { ...(options.cpuTime ? { cpuTimeLimit: true } : {}), ...(options.threads ? { threads: options.threads } : {}) };
+    // --reuse: a solve already made with the same parameters is read back instead of repeated.
+    const reused = (what: string, limit: number, f: () => Timed): Timed => {
+      if (!options.reuse) return f();
+      const file = join(options.reuse, `${name}-${options.jobs}-${options.vehicles}-${options.newPercent}-s${options.seed}-${what}-${limit}${options.cpuTime ? 'cpu' : ''}-t${options.threads ?? 0}.json`);
+      if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Timed;
+      const r = f();
+      mkdirSync(options.reuse, { recursive: true });
+      writeFileSync(file, JSON.stringify(r));
+      return r;
+    };
     const baseModel = parseProblem(original, provider);
-    const base = timed(() => solveModel(baseModel, { timeLimit: options.baseTime, seed: options.seed }, 0, 0));
+    const base = reused('plan', options.baseTime, () => timed(() => solveModel(baseModel, { timeLimit: options.baseTime, seed: options.seed, ...budget }, 0, 0)));
     say(`plan       ${options.baseTime} s: cost ${base.solution.summary.cost}, routes ${base.solution.summary.routes}, unassigned ${base.solution.summary.unassigned} (${base.wall.toFixed(1)} s, CPU ${base.cpu.toFixed(1)} s)\n`);
 
     // What the replan endpoint does: the next version's problem and the previous routes as warm start.
@@ -73,9 +98,9 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
     const changed = parseProblem(problem, provider);
     const index = new Map(changed.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
     const initialRoutes = changed.vehicles.map((v) => (warmStart[String(v.id)] ?? []).map((r) => index.get(`${r.type}:${r.id}`)!));
-    const replan = timed(() => solveModel(changed, { timeLimit: options.replanTime, seed: options.seed, initialRoutes }, 0, 0));
-    const scratch = timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed }, 0, 0));
-    const row = (what: string, limit: number, r: ReturnType<typeof timed>) => ({
+    const replan = timed(() => solveModel(changed, { timeLimit: options.replanTime, seed: options.seed, initialRoutes, ...budget }, 0, 0));
+    const scratch = reused('scratch', options.scratchTime, () => timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed, ...budget }, 0, 0)));
+    const row = (what: string, limit: number, r: Timed) => ({
       what,
       time_limit_s: limit,
       cost: r.solution.summary.cost,
@@ -83,13 +108,15 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
       unassigned: r.solution.summary.unassigned,
       wall_s: Math.round(r.wall * 100) / 100,
       cpu_s: Math.round(r.cpu * 100) / 100,
+      iterations: r.solution.summary.search.iterations,
+      stop_reason: r.solution.summary.search.stop_reason,
     });
     const rows = [row('replan (warm start)', options.replanTime, replan), row('from scratch', options.scratchTime, scratch)];
     const gap = (replan.solution.summary.cost / scratch.solution.summary.cost - 1) * 100;
-    const out = { map: name, jobs: options.jobs, vehicles: options.vehicles, new_orders: arriving.length, plan: row('plan', options.baseTime, base), rows, replan_vs_scratch_pct: Math.round(gap * 100) / 100 };
+    const out = { map: name, jobs: options.jobs, vehicles: options.vehicles, new_orders: arriving.length, cpu_time: Boolean(options.cpuTime), plan: row('plan', options.baseTime, base), rows, replan_vs_scratch_pct: Math.round(gap * 100) / 100 };
     if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     else {
-      for (const r of rows) say(`${r.what.padEnd(20)} ${String(r.time_limit_s).padStart(4)} s: cost ${r.cost}, routes ${r.routes}, unassigned ${r.unassigned} (${r.wall_s} s, CPU ${r.cpu_s} s)\n`);
+      for (const r of rows) say(`${r.what.padEnd(20)} ${String(r.time_limit_s).padStart(4)} s: cost ${r.cost}, routes ${r.routes}, unassigned ${r.unassigned} (${r.wall_s} s, CPU ${r.cpu_s} s, ${r.iterations} iterations, ${r.stop_reason})\n`);
       say(`replan cost vs from scratch: ${gap >= 0 ? '+' : ''}${gap.toFixed(2)} %\n`);
     }
     return out;

@@ -253,6 +253,36 @@ describe('VRP vehicle steps, plan mode and refused fields (POST /vrp)', () => {
   });
 });
 
+describe('waymark bench replan', () => {
+  it('--cpu-time budgets every solve; --reuse reads the plan and the from-scratch solve back, so only the replan is solved again', async () => {
+    const { path } = await monacoMap();
+    const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-replan-'));
+    try {
+      const args = ['bench', 'replan', '--road', path, '--jobs', '40', '--vehicles', '4', '--base-time', '0.3', '--replan-time', '0.2', '--scratch-time', '0.3', '--cpu-time', '--threads', '2', '--reuse', dir, '--json'];
+      type Row = { cost: number; routes: number; cpu_s: number; wall_s: number; iterations: number; stop_reason: string };
+      type Out = { new_orders: number; cpu_time: boolean; plan: Row; rows: Row[]; replan_vs_scratch_pct: number };
+      const first = runCli(args);
+      assert.equal(first.status, 0, first.stderr);
+      const a = JSON.parse(first.stdout) as Out;
+      assert.equal(a.cpu_time, true);
+      assert.equal(a.new_orders, 2);
+      // 0.3 s x 2 threads: at least 0.6 CPU-seconds of search for a plan stopped by its limit (42
+      // tasks may also converge before it).
+      assert.ok(['time_limit', 'converged'].includes(a.plan.stop_reason), a.plan.stop_reason);
+      if (a.plan.stop_reason === 'time_limit') assert.ok(a.plan.cpu_s >= 0.55, `${a.plan.cpu_s} CPU-s`);
+      for (const r of [a.plan, ...a.rows]) assert.ok(r.cost > 0 && r.iterations > 0 && typeof r.stop_reason === 'string');
+      const second = runCli(args);
+      assert.equal(second.status, 0, second.stderr);
+      const b = JSON.parse(second.stdout) as Out;
+      // Read back, not solved again: the very same figures, wall and CPU seconds included.
+      assert.deepEqual(b.plan, a.plan);
+      assert.deepEqual(b.rows[1], a.rows[1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 for (const store of ['SQLite', 'PostgreSQL'] as const) {
   describe(`VRP replan (POST /vrp/jobs/{id}/replan), ${store} job store`, () => {
     let server: WaymarkServer;

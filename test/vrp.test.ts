@@ -12,6 +12,9 @@ import { monacoMap, runCli, tempDir } from './helpers.js';
 
 const FAST = { timeLimit: 0.3, seed: 7, threads: 2 };
 
+/** The solver's cooling schedule per search thread (native scheduleIterations; README). */
+const scheduleOf = (n: number) => 2000 + n * n * Math.max(4, Math.floor(n / 4));
+
 function euclidMatrix(points: [number, number][]): number[][] {
   return points.map((a) => points.map((b) => Math.round(Math.hypot(a[0] - b[0], a[1] - b[1]))));
 }
@@ -96,6 +99,8 @@ describe('VRP solver on problems with known optima', () => {
     assert.equal(explicit.summary.search.stop_reason, 'converged');
     assert.equal(explicit.summary.search.time_limit, 3600);
     assert.ok(explicit.summary.search.iterations < 2 * 20_000, `iterations ${explicit.summary.search.iterations}`);
+    // Each thread stops only after its cooling schedule (README: 2000 + n² max(4, n/4) iterations).
+    assert.ok(explicit.summary.search.iterations >= 2 * scheduleOf(15), `iterations ${explicit.summary.search.iterations}`);
     // Without a time limit: the default for 15 tasks, and the same stop.
     const implicit = solveChecked(problem, { seed: 3, threads: 2 }).solution;
     assert.equal(implicit.summary.search.time_limit, defaultTimeLimit(15));
@@ -106,6 +111,26 @@ describe('VRP solver on problems with known optima', () => {
     assert.equal(full.summary.search.stop_reason, 'time_limit');
     assert.ok(explicit.summary.cost <= full.summary.cost * 1.02, `converged ${explicit.summary.cost}, full second ${full.summary.cost}`);
     assert.deepEqual([5, 20, 100, 600, 5000].map(defaultTimeLimit), [1, 1, 5, 30, 30]);
+  });
+
+  it('the cooling schedule grows with the cube of the size: 60 tasks search for a while, then stop converged', () => {
+    // A 60-task problem with an hour allowed: neither the old schedule (2000 + 4 n² = 16,400
+    // iterations per thread, about 0.2 s here) nor the time limit ends it, but each thread's
+    // 2000 + 60² x 15 = 56,000 iterations and its no-improvement window.
+    let x = 11;
+    const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pts: [number, number][] = Array.from({ length: 61 }, () => [Math.round(rnd() * 1000), Math.round(rnd() * 1000)]);
+    const problem: VroomProblem = {
+      vehicles: [1, 2, 3, 4, 5].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [15] })),
+      jobs: pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1] })),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    };
+    const { solution } = solveChecked(problem, { timeLimit: 3600, seed: 5, threads: 2 });
+    assert.equal(solution.summary.search.stop_reason, 'converged');
+    assert.equal(scheduleOf(60), 56_000);
+    assert.ok(solution.summary.search.iterations >= 2 * scheduleOf(60), `iterations ${solution.summary.search.iterations}`);
+    // Bounded: the window after the schedule is short (max(1000, 10 n) iterations without a new best).
+    assert.ok(solution.summary.search.iterations < 2 * scheduleOf(60) * 3, `iterations ${solution.summary.search.iterations}`);
   });
 
   it('capacity forces two routes, and the split is the optimal one', () => {

@@ -370,8 +370,11 @@ export function registerBench(program: Command): void {
     .option('--replan-time <s>', 'time limit of the replan', '2')
     .option('--scratch-time <s>', 'time limit of the from-scratch solve of the changed problem', '30')
     .option('--seed <n>', 'random seed', '1')
+    .option('--cpu-time', 'benchmarking: every time limit is a CPU budget (time limit x threads CPU-seconds of the process), so that the load does not distort the replan vs from-scratch comparison')
+    .option('--threads <n>', 'solver threads (default: all cores)')
+    .option('--reuse <dir>', 'keep the plan and the from-scratch solution in this folder and read them back on later runs with the same parameters (only the replan is solved again)')
     .option('--json', 'print one JSON object')
-    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; json?: boolean }) => {
+    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; json?: boolean }) => {
       const num = (text: string, what: string) => {
         const n = Number(text);
         if (!(n >= 0) || !Number.isFinite(n)) throw new WaymarkError('InvalidValue', `${what} must be a non-negative number, not '${text}'`);
@@ -385,6 +388,9 @@ export function registerBench(program: Command): void {
         replanTime: num(opts.replanTime, '--replan-time'),
         scratchTime: num(opts.scratchTime, '--scratch-time'),
         seed: num(opts.seed, '--seed'),
+        ...(opts.cpuTime ? { cpuTime: true } : {}),
+        ...(opts.threads !== undefined ? { threads: num(opts.threads, '--threads') } : {}),
+        ...(opts.reuse ? { reuse: opts.reuse } : {}),
         json: Boolean(opts.json),
       });
     });

@@ -19,8 +19,9 @@ enum class StopReason : uint8_t { kTimeLimit, kConverged, kExhaustive, kIteratio
 const char* stopReasonName(StopReason r);
 
 // Small problems need not use their whole time limit: each search thread cools down within
-// scheduleIterations (growing with the square of the size, so that from about a hundred tasks on the
-// time limit comes first) and then stops after convergenceIterations without a new best.
+// scheduleIterations (2000 + n² max(4, n/4): growing with the cube of the size, so that from about a
+// hundred tasks on the time limit comes first) and then stops after convergenceIterations without a
+// new best.
 uint64_t scheduleIterations(uint32_t tasks);
 uint64_t convergenceIterations(uint32_t tasks);
 
