@@ -110,6 +110,13 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
   const int64_t d = h.front().key;
   heapRemoveTop(kSide);
   ++settled_;
+  // The next node this side settles is likely the new top: start loading its arcs now (its offsets
+  // were prefetched when it was pushed), so the misses overlap with this node's work.
+  if (!h.empty()) {
+    const uintptr_t next_arcs = reinterpret_cast<uintptr_t>(g.arcs.data() + g.first[2 * size_t(h.front().node)]);
+    __builtin_prefetch(reinterpret_cast<const void*>(next_arcs));
+    __builtin_prefetch(reinterpret_cast<const void*>(next_arcs + 64));
+  }
   int64_t* const dist = dist_[kSide].data();
   const int64_t other = dist_[kOther][u];
   if (other != kUnreached) {
@@ -133,6 +140,7 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
     if (dist[x] == kUnreached) touched_[kSide].push_back(x);
     dist[x] = nd;
     parent_[kSide][x] = {u, i};
+    __builtin_prefetch(g.first.data() + 2 * size_t(x));
     heapPush(kSide, x, nd);
   }
 }
