@@ -140,7 +140,7 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
     if (dist[x] == kUnreached) touched_[kSide].push_back(x);
     dist[x] = nd;
     parent_[kSide][x] = {u, i};
-    __builtin_prefetch(g.first.data() + 2 * size_t(x));
+    __builtin_prefetch(g.arcs.data() + g.first[2 * size_t(x)]);
     heapPush(kSide, x, nd);
   }
 }
