@@ -59,3 +59,27 @@ void addCHSections(MapWriter& w, const ContractionHierarchy& ch) {
 }
 
 }  // namespace waymark
+
+namespace waymark {
+
+const CHQueryLayout& CHGraph::queryLayout() const {
+  std::call_once(query_layout_->once, [this] {
+    CHQueryLayout& q = query_layout_->layout;
+    const uint32_t n = nodeCount();
+    if (arcCount() > 0xFFFFFFFFull) throw Error("MapTooLarge", "the contraction hierarchy has more than 2^32 arcs");
+    q.first.resize(2 * size_t(n) + 1);
+    q.arcs.resize(up_head.size() + down_head.size());
+    q.origin.resize(q.arcs.size());
+    uint32_t k = 0;
+    for (uint32_t v = 0; v < n; ++v) {
+      q.first[2 * v] = k;
+      for (uint32_t i = up_first[v]; i < up_first[v + 1]; ++i, ++k) q.arcs[k] = {up_head[i], up_weight[i]}, q.origin[k] = i;
+      q.first[2 * v + 1] = k;
+      for (uint32_t i = down_first[v]; i < down_first[v + 1]; ++i, ++k) q.arcs[k] = {down_head[i], down_weight[i]}, q.origin[k] = i;
+    }
+    q.first[2 * size_t(n)] = k;
+  });
+  return query_layout_->layout;
+}
+
+}  // namespace waymark

@@ -8,84 +8,174 @@ namespace waymark {
 
 constexpr uint32_t kNoParent = 0xFFFFFFFFu;
 
-CHQuery::CHQuery(uint32_t n) : forward_(n), backward_(n) {}
+constexpr uint32_t kNoArc = 0xFFFFFFFFu;
+// Far above any label, yet a label plus an arc weight cannot overflow.
+constexpr int64_t kUnreached = std::numeric_limits<int64_t>::max() / 4;
+constexpr int64_t kEmpty = std::numeric_limits<int64_t>::max();  // minKey of an empty heap
+constexpr int kForward = 0, kBackward = 1;
+
+CHQuery::CHQuery(uint32_t n) : node_count_(n) {
+  for (int side : {kForward, kBackward}) {
+    dist_[side].assign(n, kUnreached);
+    parent_[side].resize(n);
+  }
+}
+
+// A 4-ary min-heap by key with lazy deletion: a node is pushed again when its label drops, and an
+// entry whose key is no longer its node's label is skipped when it comes to the top.
+[[gnu::always_inline]] inline void CHQuery::heapPush(int side, uint32_t node, int64_t key) {
+  std::vector<HeapEntry>& h = heap_[side];
+  size_t i = h.size();
+  h.push_back({key, node});
+  while (i > 0) {
+    const size_t parent = (i - 1) / 4;
+    if (!(key < h[parent].key)) break;
+    h[i] = h[parent];
+    i = parent;
+  }
+  h[i] = {key, node};
+}
+
+[[gnu::always_inline]] inline void CHQuery::heapRemoveTop(int side) {
+  std::vector<HeapEntry>& h = heap_[side];
+  const HeapEntry last = h.back();
+  h.pop_back();
+  const size_t n = h.size();
+  if (n == 0) return;
+  size_t i = 0;
+  for (;;) {
+    const size_t first = i * 4 + 1;
+    if (first >= n) break;
+    size_t best = first;
+    const size_t end = std::min(first + 4, n);
+    for (size_t c = first + 1; c < end; ++c)
+      if (h[c].key < h[best].key) best = c;
+    if (!(h[best].key < last.key)) break;
+    h[i] = h[best];
+    i = best;
+  }
+  h[i] = last;
+}
+
+[[gnu::always_inline]] inline int64_t CHQuery::minKey(int side) {
+  // Labels only drop and a node is pushed again only with a strictly smaller key, so the entry
+  // carrying its node's label is the one popped; the others are stale.
+  std::vector<HeapEntry>& h = heap_[side];
+  while (!h.empty() && dist_[side][h.front().node] != h.front().key) heapRemoveTop(side);
+  return h.empty() ? kEmpty : h.front().key;
+}
+
+void CHQuery::seed(int side, uint32_t node, int64_t label, int64_t cm) {
+  int64_t& d = dist_[side][node];
+  if (d <= label) return;
+  if (d == kUnreached) touched_[side].push_back(node);
+  d = label;
+  parent_[side][node] = {kNoParent, kNoArc};
+  heapPush(side, node, label);
+  for (Seed& s : seeds_[side])
+    if (s.node == node) {
+      s.cm = cm;
+      return;
+    }
+  seeds_[side].push_back({node, cm});
+}
+
+// Distance along the search tree from a seed to `node`: summed over the few arcs of the path found
+// instead of carried in every label.
+int64_t CHQuery::pathCm(const CHGraph& ch, int side, uint32_t node) const {
+  const CHQueryLayout& g = ch.queryLayout();
+  const auto& distance = side == kForward ? ch.up_distance : ch.down_distance;
+  int64_t cm = 0;
+  uint32_t v = node;
+  for (Parent p; (p = parent_[side][v]).arc != kNoArc; v = p.node) cm += distance[g.origin[p.arc]];
+  for (const Seed& s : seeds_[side])
+    if (s.node == v) return cm + s.cm;
+  throw Error("Internal", "CH search path does not start at a seed");
+}
+
+struct CHQuery::Search {
+  int64_t best;
+  int64_t shift;
+  uint32_t meeting;
+};
+
+// Settles the smallest node of one side: meeting test, stall-on-demand (u is reached suboptimally
+// if a higher node already offers a shorter way in), then relaxes u's arcs upwards. Forward relaxes
+// up arcs and stalls over down arcs; backward the other way round.
+template <int kSide>
+void CHQuery::settle(const CHQueryLayout& g, Search& s) {
+  constexpr int kOther = 1 - kSide;
+  std::vector<HeapEntry>& h = heap_[kSide];
+  const uint32_t u = h.front().node;
+  const int64_t d = h.front().key;
+  heapRemoveTop(kSide);
+  ++settled_;
+  // The next node this side settles is likely the new top: start loading its arcs now (its offsets
+  // were prefetched when it was pushed), so the misses overlap with this node's work.
+  if (!h.empty()) {
+    const uintptr_t next_arcs = reinterpret_cast<uintptr_t>(g.arcs.data() + g.first[2 * size_t(h.front().node)]);
+    __builtin_prefetch(reinterpret_cast<const void*>(next_arcs));
+    __builtin_prefetch(reinterpret_cast<const void*>(next_arcs + 64));
+  }
+  int64_t* const dist = dist_[kSide].data();
+  const int64_t other = dist_[kOther][u];
+  if (other != kUnreached) {
+    const int64_t total = d + other;
+    if (total < s.best && total >= s.shift) {
+      s.best = total;
+      s.meeting = u;
+    }
+  }
+  const uint32_t* first = g.first.data() + 2 * size_t(u);
+  const CHQueryArc* arcs = g.arcs.data();
+  const uint32_t relax_begin = first[kSide], relax_end = first[kSide + 1];
+  const uint32_t stall_begin = first[kOther], stall_end = first[kOther + 1];
+  for (uint32_t i = stall_begin; i < stall_end; ++i)
+    if (dist[arcs[i].head] + arcs[i].weight < d) return;
+  for (uint32_t i = relax_begin; i < relax_end; ++i) {
+    const uint32_t x = arcs[i].head;
+    const int64_t nd = d + arcs[i].weight;
+    // A label at or above the best total cannot lead to a better one (the other side's are >= 0).
+    if (nd >= s.best || dist[x] <= nd) continue;
+    if (dist[x] == kUnreached) touched_[kSide].push_back(x);
+    dist[x] = nd;
+    parent_[kSide][x] = {u, i};
+    __builtin_prefetch(g.arcs.data() + g.first[2 * size_t(x)]);
+    heapPush(kSide, x, nd);
+  }
+}
 
 CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources, std::span<const SearchEndpoint> targets,
                       int64_t bound_ms) {
-  forward_.reset();
-  backward_.reset();
+  const CHQueryLayout& g = ch.queryLayout();
+  if (node_count_ != ch.nodeCount()) throw Error("Internal", "CH query scratch sized for another graph");
+  for (int side : {kForward, kBackward}) {
+    for (uint32_t v : touched_[side]) dist_[side][v] = kUnreached;
+    touched_[side].clear();
+    heap_[side].clear();
+    seeds_[side].clear();
+  }
   settled_ = 0;
   last_ = CHResult{};
   // Forward labels are shifted by `shift` so that every label is >= 0; totals subtract it again.
   int64_t shift = 0;
   for (const auto& s : sources) shift = std::max(shift, -s.offset_ms);
-  auto seed = [&ch](Side& side, const SearchEndpoint& e, int64_t label) {
-    const uint32_t node = ch.rank[e.node];
-    if (side.reached(node) && side.label(node).dist <= label) return;
-    Label& l = side.touch(node);
-    l.dist = label;
-    l.cm = e.offset_cm;
-    l.parent = kNoParent;
-    side.push(node, label);
-  };
-  for (const auto& s : sources) seed(forward_, s, s.offset_ms + shift);
-  for (const auto& t : targets) seed(backward_, t, t.offset_ms);
+  for (const auto& s : sources) seed(kForward, ch.rank[s.node], s.offset_ms + shift, s.offset_cm);
+  for (const auto& t : targets) seed(kBackward, ch.rank[t.node], t.offset_ms, t.offset_cm);
 
-  int64_t best = bound_ms == std::numeric_limits<int64_t>::max() ? bound_ms : bound_ms + shift;
-  uint32_t meeting = kNoParent;
-  int64_t best_cm = 0;
-
-  auto step = [&](bool is_forward) {
-    Side& self = is_forward ? forward_ : backward_;
-    const Side& other = is_forward ? backward_ : forward_;
-    int64_t d;
-    const uint32_t u = self.pop(d);
-    ++settled_;
-    if (other.reached(u)) {
-      const int64_t total = d + other.label(u).dist;
-      if (total < best && total >= shift) {
-        best = total;
-        meeting = u;
-        best_cm = self.label(u).cm + other.label(u).cm;
-      }
-    }
-    // Stall-on-demand: u is reached suboptimally if a higher node already offers a shorter way in.
-    const auto& stall_first = is_forward ? ch.down_first : ch.up_first;
-    const auto& stall_head = is_forward ? ch.down_head : ch.up_head;
-    const auto& stall_weight = is_forward ? ch.down_weight : ch.up_weight;
-    for (uint32_t i = stall_first[u]; i < stall_first[u + 1]; ++i) {
-      const uint32_t x = stall_head[i];
-      if (self.reached(x) && self.label(x).dist + stall_weight[i] < d) return;
-    }
-    const auto& first = is_forward ? ch.up_first : ch.down_first;
-    const auto& head = is_forward ? ch.up_head : ch.down_head;
-    const auto& weight = is_forward ? ch.up_weight : ch.down_weight;
-    const auto& distance = is_forward ? ch.up_distance : ch.down_distance;
-    for (uint32_t i = first[u]; i < first[u + 1]; ++i) {
-      const uint32_t x = head[i];
-      const int64_t nd = d + weight[i];
-      if (self.reached(x) && self.label(x).dist <= nd) continue;
-      Label& l = self.touch(x);
-      l.dist = nd;
-      l.cm = self.label(u).cm + distance[i];
-      l.parent = u;
-      l.parent_arc = i;
-      self.push(x, nd);
-    }
-  };
-
+  Search s{bound_ms == std::numeric_limits<int64_t>::max() ? bound_ms : bound_ms + shift, shift, kNoParent};
   for (;;) {
-    const bool f_ok = !forward_.empty() && forward_.minKey() < best;
-    const bool b_ok = !backward_.empty() && backward_.minKey() < best;
+    const int64_t f = minKey(kForward), b = minKey(kBackward);
+    const bool f_ok = f < s.best, b_ok = b < s.best;
     if (!f_ok && !b_ok) break;
-    if (f_ok && (!b_ok || forward_.minKey() <= backward_.minKey())) step(true);
-    else step(false);
+    if (f_ok && (!b_ok || f <= b)) settle<kForward>(g, s);
+    else settle<kBackward>(g, s);
   }
-  if (meeting != kNoParent) {
+  if (s.meeting != kNoParent) {
     last_.found = true;
-    last_.duration_ms = best - shift;
-    last_.distance_cm = best_cm;
-    last_.meeting = meeting;
+    last_.duration_ms = s.best - shift;
+    last_.distance_cm = pathCm(ch, kForward, s.meeting) + pathCm(ch, kBackward, s.meeting);
+    last_.meeting = s.meeting;
   }
   return last_;
 }
@@ -131,13 +221,34 @@ void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle,
 
 std::vector<uint32_t> CHQuery::path(const CHGraph& ch) const {
   if (!last_.found) return {};
-  return pathVia(ch, last_.meeting);
+  const CHQueryLayout& g = ch.queryLayout();
+  std::vector<uint32_t> result;
+  // Forward half: meeting back to its source, then reversed into source -> meeting order.
+  std::vector<Parent> up_arcs;
+  for (uint32_t v = last_.meeting; parent_[kForward][v].arc != kNoArc; v = parent_[kForward][v].node) up_arcs.push_back(parent_[kForward][v]);
+  std::reverse(up_arcs.begin(), up_arcs.end());
+  result.push_back(up_arcs.empty() ? last_.meeting : up_arcs.front().node);
+  for (const Parent& p : up_arcs) unpackArc(ch, p.node, g.arcs[p.arc].head, ch.up_middle[g.origin[p.arc]], result);
+  // Backward half: arcs go from the meeting node down to a target (each stored in the lower node's
+  // down list, its head the higher node).
+  for (uint32_t v = last_.meeting; parent_[kBackward][v].arc != kNoArc; v = parent_[kBackward][v].node) {
+    const Parent p = parent_[kBackward][v];
+    unpackArc(ch, v, p.node, ch.down_middle[g.origin[p.arc]], result);
+  }
+  for (uint32_t& v : result) v = ch.input_node[v];
+  return result;
 }
 
 std::vector<CHQuery::Meeting> CHQuery::explore(const CHGraph& ch, std::span<const SearchEndpoint> sources,
                                                std::span<const SearchEndpoint> targets, int64_t limit_ms) {
-  forward_.reset();
-  backward_.reset();
+  if (!forward_) {
+    forward_ = std::make_unique<Side>(node_count_);
+    backward_ = std::make_unique<Side>(node_count_);
+  }
+  Side& forward = *forward_;
+  Side& backward = *backward_;
+  forward.reset();
+  backward.reset();
   settled_ = 0;
   last_ = CHResult{};
   int64_t shift = 0;
@@ -151,8 +262,8 @@ std::vector<CHQuery::Meeting> CHQuery::explore(const CHGraph& ch, std::span<cons
     l.parent = kNoParent;
     side.push(node, label);
   };
-  for (const auto& s : sources) seed(forward_, s, s.offset_ms + shift);
-  for (const auto& t : targets) seed(backward_, t, t.offset_ms);
+  for (const auto& s : sources) seed(forward, s, s.offset_ms + shift);
+  for (const auto& t : targets) seed(backward, t, t.offset_ms);
   std::vector<uint32_t> backward_settled;
   auto search = [&](Side& self, bool is_forward, int64_t limit) {
     const auto& first = is_forward ? ch.up_first : ch.down_first;
@@ -177,33 +288,36 @@ std::vector<CHQuery::Meeting> CHQuery::explore(const CHGraph& ch, std::span<cons
       }
     }
   };
-  search(forward_, true, limit_ms + shift);
-  search(backward_, false, limit_ms + shift);
+  search(forward, true, limit_ms + shift);
+  search(backward, false, limit_ms + shift);
   std::vector<Meeting> out;
   for (uint32_t v : backward_settled) {
-    if (!forward_.reached(v)) continue;
-    const int64_t total = forward_.label(v).dist - shift + backward_.label(v).dist;
-    if (total <= limit_ms && total >= 0) out.push_back({v, total, forward_.label(v).cm + backward_.label(v).cm});
+    if (!forward.reached(v)) continue;
+    const int64_t total = forward.label(v).dist - shift + backward.label(v).dist;
+    if (total <= limit_ms && total >= 0) out.push_back({v, total, forward.label(v).cm + backward.label(v).cm});
   }
   std::sort(out.begin(), out.end(), [](const Meeting& a, const Meeting& b) { return a.duration_ms < b.duration_ms; });
   return out;
 }
 
 std::vector<uint32_t> CHQuery::pathVia(const CHGraph& ch, uint32_t meeting) const {
+  if (!forward_) throw Error("Internal", "pathVia() before explore()");
+  const Side& forward_side = *forward_;
+  const Side& backward_side = *backward_;
   std::vector<uint32_t> result;
   // Forward half: meeting back to its source, then reversed into source -> meeting order.
   std::vector<std::pair<uint32_t, uint32_t>> up_arcs;  // (tail node, arc index in up graph)
-  for (uint32_t v = meeting; forward_.label(v).parent != kNoParent; v = forward_.label(v).parent)
-    up_arcs.push_back({forward_.label(v).parent, forward_.label(v).parent_arc});
+  for (uint32_t v = meeting; forward_side.label(v).parent != kNoParent; v = forward_side.label(v).parent)
+    up_arcs.push_back({forward_side.label(v).parent, forward_side.label(v).parent_arc});
   std::reverse(up_arcs.begin(), up_arcs.end());
   uint32_t start = up_arcs.empty() ? meeting : up_arcs.front().first;
   result.push_back(start);
   for (const auto& [tail, arc] : up_arcs) unpackArc(ch, tail, ch.up_head[arc], ch.up_middle[arc], result);
   // (backward half appended below; everything is translated back to input nodes at the end)
   // Backward half: arcs go from the meeting node down to a target.
-  for (uint32_t v = meeting; backward_.label(v).parent != kNoParent; v = backward_.label(v).parent) {
-    const uint32_t lower = backward_.label(v).parent;
-    const uint32_t arc = backward_.label(v).parent_arc;  // in lower's down list, head = v: original arc v -> lower
+  for (uint32_t v = meeting; backward_side.label(v).parent != kNoParent; v = backward_side.label(v).parent) {
+    const uint32_t lower = backward_side.label(v).parent;
+    const uint32_t arc = backward_side.label(v).parent_arc;  // in lower's down list, head = v: original arc v -> lower
     unpackArc(ch, v, lower, ch.down_middle[arc], result);
   }
   for (uint32_t& v : result) v = ch.input_node[v];

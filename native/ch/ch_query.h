@@ -7,6 +7,7 @@
 // the snapped point. Sources and targets are several (both directions of a snapped road).
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -51,7 +52,37 @@ class CHQuery {
   uint64_t settled() const { return settled_; }
 
  private:
-  // Everything a search keeps per node in one 32-byte record.
+  // run()'s labels, one flat array per side: the test every arc makes reads 8 bytes, and parents
+  // (written, not read, during the search) lie apart. Labels are reset through the list of nodes
+  // touched, not with stamps.
+  struct Parent {
+    uint32_t node;
+    uint32_t arc;  // in the graph's query layout
+  };
+  struct HeapEntry {
+    int64_t key;
+    uint32_t node;
+  };
+  struct Seed {
+    uint32_t node;
+    int64_t cm;
+  };
+  struct Search;
+  template <int kSide>
+  void settle(const CHQueryLayout& g, Search& s);
+  void seed(int side, uint32_t node, int64_t label, int64_t cm);
+  int64_t pathCm(const CHGraph& ch, int side, uint32_t node) const;
+  void heapPush(int side, uint32_t node, int64_t key);
+  void heapRemoveTop(int side);
+  int64_t minKey(int side);
+  std::vector<int64_t> dist_[2];
+  std::vector<Parent> parent_[2];
+  std::vector<uint32_t> touched_[2];
+  std::vector<HeapEntry> heap_[2];
+  std::vector<Seed> seeds_[2];
+  uint32_t node_count_;
+
+  // explore()'s and pathVia()'s labels (alternatives only): allocated on first use.
   struct Label {
     int64_t dist;
     int64_t cm;
@@ -61,7 +92,7 @@ class CHQuery {
     uint32_t heap_pos;
   };
   using Side = LabelHeap<Label>;
-  Side forward_, backward_;
+  std::unique_ptr<Side> forward_, backward_;
   CHResult last_;
   uint64_t settled_ = 0;
 };

@@ -41,7 +41,6 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
       const size_t c = it - cell_key.begin();
       for (uint32_t i = cell_first[c]; i < cell_first[c + 1]; ++i) {
         const uint32_t e = item_edge[i], part = item_part[i];
-        if (!accept(e)) continue;
         const double ax = (road.polylineLon(e, part) - px) * mx, ay = (road.polylineLat(e, part) - py) * my;
         const double bx = (road.polylineLon(e, part + 1) - px) * mx, by = (road.polylineLat(e, part + 1) - py) * my;
         const double dx = bx - ax, dy = by - ay;
@@ -50,7 +49,8 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
         t = std::clamp(t, 0.0, 1.0);
         const double qx = ax + t * dx, qy = ay + t * dy;
         const double d2 = qx * qx + qy * qy;
-        if (d2 < best_d2 || (d2 == best_d2 && found && std::tie(e, part) < std::tie(best.edge, best_part))) {
+        // The acceptance test (a look-up elsewhere in memory) only for what would become the best.
+        if ((d2 < best_d2 || (d2 == best_d2 && found && std::tie(e, part) < std::tie(best.edge, best_part))) && accept(e)) {
           best_d2 = d2;
           best.edge = e;
           best_part = part;
