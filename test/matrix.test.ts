@@ -440,22 +440,34 @@ describe('bucket matrices: dense buckets and compact searches (oracle: one-to-al
     assert.ok(nulls.map > 0 && nulls.metric > nulls.map, `unreachable cells: ${JSON.stringify(nulls)}`);
   });
 
-  it('auto handing a request to buckets (which reuse the endpoints its estimate built) equals the Dijkstra and forced buckets', async () => {
-    const { map } = await monacoMap();
+  it('auto handing a request to buckets (which reuse the endpoints its estimate built) equals the Dijkstra and forced buckets; WAYMARK_BUCKETS_OVERHEAD moves its pick', async () => {
+    const { map, path } = await monacoMap();
+    // On monaco 1000² the two methods measure within a few per cent of each other, so which one the
+    // model picks is left to chance unless the buckets' overhead factor is forced: 0.25 hands the
+    // request to buckets, 100 to RPHAST (the estimate is ≈4 against ≈5.5 ms at a factor of 1).
+    const script = `
+      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
+      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
+      const map = openMapFile(process.argv[1]);
+      const pts = native.randomRoadPoints(map.handle, 1000, 23);
+      const auto = native.matrix(map.handle, pts, null, { timings: true });
+      const forced = native.matrix(map.handle, pts, null, { method: auto.timings.method });
+      const same = auto.durations.every((d, i) => Object.is(d, forced.durations[i])) && auto.distances.every((d, i) => Object.is(d, forced.distances[i]));
+      process.stdout.write(JSON.stringify({ method: auto.timings.method, estimate: auto.timings.estimate, dense: auto.timings.denseBuckets ?? 0, same, rows: Array.from(auto.durations.subarray(0, 40 * 1000)) }));`;
     const pts = native.randomRoadPoints(map.handle, 1000, 23);
-    const auto = native.matrix(map.handle, pts, null, { timings: true });
-    // On monaco 1000² the model finds buckets cheaper by a wide margin (≈4 vs ≈5.5 ms).
-    assert.equal(auto.timings!.method, 'buckets', JSON.stringify(auto.timings!.estimate));
-    assert.ok(auto.timings!.denseBuckets! > 0);
-    const forced = native.matrix(map.handle, pts, null, { method: 'buckets' });
-    assert.deepEqual(auto.durations, forced.durations);
-    assert.deepEqual(auto.distances, forced.distances);
-    const rows = pts.subarray(0, 2 * 40);
-    const ref = native.referenceTable(map.handle, rows, pts);
-    for (let i = 0; i < 40 * 1000; i++) assert.equal(ms(auto.durations![i]), ms(ref.durations[i]), `cell ${Math.floor(i / 1000)},${i % 1000}`);
+    const ref = native.referenceTable(map.handle, pts.subarray(0, 2 * 40), pts);
+    for (const [factor, method] of [['0.25', 'buckets'], ['100', 'rphast']] as const) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8', env: { ...process.env, WAYMARK_BUCKETS_OVERHEAD: factor }, maxBuffer: 64 << 20 });
+      assert.equal(r.status, 0, r.stderr);
+      const got = JSON.parse(r.stdout) as { method: string; estimate: unknown; dense: number; same: boolean; rows: (number | null)[] };
+      assert.equal(got.method, method, `factor ${factor}: ${JSON.stringify(got.estimate)}`);
+      if (method === 'buckets') assert.ok(got.dense > 0, 'some buckets are dense rows');
+      assert.ok(got.same, `factor ${factor}: auto equals ${method} forced`);
+      for (let i = 0; i < 40 * 1000; i++) assert.equal(got.rows[i] === null ? NaN : ms(got.rows[i]!), ms(ref.durations[i]), `factor ${factor} cell ${Math.floor(i / 1000)},${i % 1000}`);
+    }
   });
 
-  it('refuses a WAYMARK_DENSE_BUCKET_MIN it cannot read (InvalidValue), rather than running with another setting', async () => {
+  it('refuses a WAYMARK_DENSE_BUCKET_MIN or WAYMARK_BUCKETS_OVERHEAD it cannot read (InvalidValue), rather than running with another setting', async () => {
     const { path } = await monacoMap();
     const script = `
       import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
@@ -471,6 +483,14 @@ describe('bucket matrices: dense buckets and compact searches (oracle: one-to-al
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, path], { encoding: 'utf8', env: { ...process.env, WAYMARK_DENSE_BUCKET_MIN: bad } });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /^InvalidValue: WAYMARK_DENSE_BUCKET_MIN/, bad);
+    }
+    // auto's estimate reads WAYMARK_BUCKETS_OVERHEAD (40 points: enough for an estimate).
+    const autoScript = script.replace("native.randomRoadPoints(map.handle, 20, 1), null, { method: 'buckets' }", 'native.randomRoadPoints(map.handle, 40, 1), null, {}');
+    assert.notEqual(autoScript, script);
+    for (const bad of ['0', 'x', '', '-1', 'inf', '1.5x']) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', autoScript, path], { encoding: 'utf8', env: { ...process.env, WAYMARK_BUCKETS_OVERHEAD: bad } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^InvalidValue: WAYMARK_BUCKETS_OVERHEAD/, JSON.stringify(bad));
     }
   });
 });

@@ -15,6 +15,7 @@
 
 #include "ch/ch_graph.h"
 #include "ch/ch_query.h"
+#include "common/quaternary_heap.h"
 
 namespace waymark {
 
@@ -50,7 +51,7 @@ class CompactUpwardSearch {
       ++settled_;
       // The next node to settle is most likely the heap's new top: its arcs start loading now.
       if (!heap_.empty()) {
-        const uint32_t next = table_[heap_[0].slot].node;
+        const uint32_t next = table_[heap_.minId()].node;
         __builtin_prefetch(head + first[next]);
         __builtin_prefetch(weight + first[next]);
         if constexpr (kWithCm) __builtin_prefetch(distance + first[next]);
@@ -89,17 +90,13 @@ class CompactUpwardSearch {
   static constexpr uint32_t kInitialCapacity = 64;
   static constexpr uint32_t kAbsent = 0xFFFFFFFFu;
   static constexpr uint32_t kEmpty = 0xFFFFFFFFu;      // Label::node of a free slot
-  static constexpr uint32_t kPopped = 0xFFFFFFFFu;     // Label::heap_pos of a settled node
-  static constexpr uint32_t kNotQueued = 0xFFFFFFFEu;  // Label::heap_pos of a node reached but not queued
+  static constexpr uint32_t kPopped = QuaternaryHeap::kPopped;        // Label::heap_pos of a settled node
+  static constexpr uint32_t kNotQueued = QuaternaryHeap::kNotQueued;  // Label::heap_pos of a node reached but not queued
   struct Label {
     uint32_t node;
     uint32_t heap_pos;
     int64_t ms;
     int64_t cm;
-  };
-  struct HeapEntry {
-    int64_t key;
-    uint32_t slot;
   };
 
   uint32_t slotOf(uint32_t node) const { return (node * 0x9E3779B1u) >> shift_; }
@@ -137,70 +134,19 @@ class CompactUpwardSearch {
       while (table_[i].node != kEmpty) i = (i + 1) & mask_;
       table_[i] = old[o];
       used_.push_back(i);
-      if (old[o].heap_pos != kPopped && old[o].heap_pos != kNotQueued) heap_[old[o].heap_pos].slot = i;
+      if (old[o].heap_pos != kPopped && old[o].heap_pos != kNotQueued) heap_.at(old[o].heap_pos).id = i;
     }
   }
 
-  void push(uint32_t slot, int64_t key) {
-    Label& l = table_[slot];
-    if (l.heap_pos == kPopped) return;
-    if (l.heap_pos != kNotQueued) {
-      if (key < heap_[l.heap_pos].key) {
-        heap_[l.heap_pos].key = key;
-        siftUp(l.heap_pos);
-      }
-      return;
-    }
-    l.heap_pos = static_cast<uint32_t>(heap_.size());
-    heap_.push_back({key, slot});
-    siftUp(l.heap_pos);
+  auto position() {
+    return [this](uint32_t slot) -> uint32_t& { return table_[slot].heap_pos; };
   }
-  uint32_t pop() {
-    const HeapEntry top = heap_.front();
-    table_[top.slot].heap_pos = kPopped;
-    const HeapEntry last = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) {
-      heap_[0] = last;
-      table_[last.slot].heap_pos = 0;
-      siftDown(0);
-    }
-    return top.slot;
-  }
-  void siftUp(uint32_t i) {
-    const HeapEntry e = heap_[i];
-    while (i > 0) {
-      const uint32_t parent = (i - 1) / 4;
-      if (!(e.key < heap_[parent].key)) break;
-      heap_[i] = heap_[parent];
-      table_[heap_[i].slot].heap_pos = i;
-      i = parent;
-    }
-    heap_[i] = e;
-    table_[e.slot].heap_pos = i;
-  }
-  void siftDown(uint32_t i) {
-    const HeapEntry e = heap_[i];
-    const uint32_t n = static_cast<uint32_t>(heap_.size());
-    for (;;) {
-      const uint32_t child = i * 4 + 1;
-      if (child >= n) break;
-      uint32_t best = child;
-      const uint32_t end = std::min(child + 4, n);
-      for (uint32_t c = child + 1; c < end; ++c)
-        if (heap_[c].key < heap_[best].key) best = c;
-      if (!(heap_[best].key < e.key)) break;
-      heap_[i] = heap_[best];
-      table_[heap_[i].slot].heap_pos = i;
-      i = best;
-    }
-    heap_[i] = e;
-    table_[e.slot].heap_pos = i;
-  }
+  void push(uint32_t slot, int64_t key) { heap_.push(slot, key, position()); }
+  uint32_t pop() { return heap_.pop(position()).id; }
 
   std::vector<Label> table_;
   std::vector<uint32_t> used_;  // occupied slots
-  std::vector<HeapEntry> heap_;
+  QuaternaryHeap heap_;  // of slots
   uint32_t mask_ = 0, shift_ = 32;
   uint64_t settled_ = 0;
 };

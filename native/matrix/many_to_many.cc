@@ -313,7 +313,19 @@ constexpr double kNsPerLaneCell = 5.0;
 // traffic shared by both threads): measured/modelled was 1.2-1.5 on malta 5000² and 10000² and
 // region64 5000², while RPHAST's model stayed within 0.87-1.15 of its measured time. Without
 // it `auto` picked buckets on malta 5000² where RPHAST measured 115 against 155 ms on 2 threads.
+// WAYMARK_BUCKETS_OVERHEAD=<factor> overrides it (for tests and for refitting the model on another
+// machine: a value it cannot read fails the matrix).
 constexpr double kBucketsOverhead = 1.4;
+double bucketsOverhead() {
+  if (const char* forced = std::getenv("WAYMARK_BUCKETS_OVERHEAD")) {
+    char* end = nullptr;
+    const double f = std::strtod(forced, &end);
+    if (*forced == '\0' || *end != '\0' || !std::isfinite(f) || f <= 0 || f > 1000)
+      throw Error("InvalidValue", "WAYMARK_BUCKETS_OVERHEAD must be a positive factor, not '" + std::string(forced) + "'");
+    return f;
+  }
+  return kBucketsOverhead;
+}
 // Sampled searches: enough to time them steadily, few next to the request's own.
 constexpr uint32_t kSampleTargets = 32;
 constexpr uint32_t kSampleSources = 16;
@@ -387,7 +399,7 @@ MatrixCostEstimate estimateMatrixCost(const LoadedMap& map, const std::vector<Sn
   e.bucket_scan_per_source = fs && bt ? double(scanned) / fs * double(T) / bt : 0;
   e.dense_cells_per_source = fs ? double(dense_visits) / fs * double(T) : 0;
   // Buckets: a backward search per target, the sparse scans and dense rows.
-  e.buckets_ms = kBucketsOverhead * (double(T) * e.backward_settled_per_target * (e.ns_per_settled + kNsPerStoredEntry) + double(S) * e.bucket_scan_per_source * kNsPerBucketEntry +
+  e.buckets_ms = bucketsOverhead() * (double(T) * e.backward_settled_per_target * (e.ns_per_settled + kNsPerStoredEntry) + double(S) * e.bucket_scan_per_source * kNsPerBucketEntry +
                   double(S) * e.dense_cells_per_source * kNsPerDenseCell) /
                  1e6;
   // RPHAST: a sweep over the selection per batch of sources (and target block), the lanes into rows.
