@@ -31,6 +31,21 @@ function isolatedPoints(map: MapHandle, n: number): LonLat[] {
 
 const ms = (seconds: number) => (Number.isNaN(seconds) ? NaN : Math.round(seconds * 1000));
 
+// The start of a child process's script for the SIMD-variant oracles (the variant is picked once per
+// process): the map from argv[1], sources and targets from argv[2], and a metric of the map whose
+// every 7th edge is closed.
+function closedRoadsChildPrelude(metricName: string): string {
+  return `
+      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
+      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
+      const map = openMapFile(process.argv[1]);
+      const [src, dst] = JSON.parse(process.argv[2]).map((a) => Float64Array.from(a));
+      const edges = native.mapHeader(map.handle).counts.edges;
+      const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
+      const metric = native.metricOf(map.handle, ${JSON.stringify(metricName)}, { speedFactor, speedLimit: new Float64Array(edges).fill(Infinity), priority: new Float64Array(edges).fill(1), distanceInfluence: 0 });`;
+}
+
+
 describe('many-to-many matrices', () => {
   it('every cell of a 100 x 100 random matrix equals a one-to-all plain Dijkstra, to the millisecond', async () => {
     const { map } = await monacoMap();
@@ -289,13 +304,7 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     // Closed roads (a speed factor of 0 on every 7th edge): the matrix runs on the metric's hierarchy.
     const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
     const script = `
-      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
-      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
-      const map = openMapFile(process.argv[1]);
-      const [src, dst] = JSON.parse(process.argv[2]).map((a) => Float64Array.from(a));
-      const edges = native.mapHeader(map.handle).counts.edges;
-      const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
-      const metric = native.metricOf(map.handle, 'test:lanes:closed', { speedFactor, speedLimit: new Float64Array(edges).fill(Infinity), priority: new Float64Array(edges).fill(1), distanceInfluence: 0 });
+      ${closedRoadsChildPrelude('test:lanes:closed')}
       const out = {};
       for (const [name, handle] of [['map', map.handle], ['metric', metric]]) {
         const m = native.matrix(handle, src, dst, { method: 'rphast', threads: 1, allowIsolated: true, timings: true });
@@ -379,13 +388,7 @@ describe('bucket matrices: dense buckets and compact searches (oracle: one-to-al
     const dst = Float64Array.from([...toPoints(native.randomRoadPoints(map.handle, 64, 62)), ...isolated.slice(0, 3)].flat());
     const edges = native.mapHeader(map.handle).counts.edges;
     const script = `
-      import { openMapFile } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'maps', 'open.js'))};
-      import { native } from ${JSON.stringify(join(repoRoot, 'dist', 'src', 'native', 'index.js'))};
-      const map = openMapFile(process.argv[1]);
-      const [src, dst] = JSON.parse(process.argv[2]).map((a) => Float64Array.from(a));
-      const edges = native.mapHeader(map.handle).counts.edges;
-      const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
-      const metric = native.metricOf(map.handle, 'test:dense:closed', { speedFactor, speedLimit: new Float64Array(edges).fill(Infinity), priority: new Float64Array(edges).fill(1), distanceInfluence: 0 });
+      ${closedRoadsChildPrelude('test:dense:closed')}
       const out = {};
       for (const [name, handle] of [['map', map.handle], ['metric', metric]]) {
         const m = native.matrix(handle, src, dst, { method: 'buckets', threads: 1, allowIsolated: true, timings: true });
