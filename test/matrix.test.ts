@@ -31,6 +31,18 @@ function isolatedPoints(map: MapHandle, n: number): LonLat[] {
 
 const ms = (seconds: number) => (Number.isNaN(seconds) ? NaN : Math.round(seconds * 1000));
 
+// Dijkstra's tables on the map and on the same closed-roads metric the child scripts make.
+function closedRoadsReferences(handle: MapHandle, metricName: string, src: Float64Array, dst: Float64Array) {
+  const edges = native.mapHeader(handle).counts.edges;
+  const metric = native.metricOf(handle, metricName, {
+    speedFactor: Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1)),
+    speedLimit: new Float64Array(edges).fill(Infinity),
+    priority: new Float64Array(edges).fill(1),
+    distanceInfluence: 0,
+  })!;
+  return { map: native.referenceTable(handle, src, dst, { allowIsolated: true }), metric: native.referenceTable(metric, src, dst, { allowIsolated: true }) };
+}
+
 // The start of a child process's script for the SIMD-variant oracles (the variant is picked once per
 // process): the map from argv[1], sources and targets from argv[2], and a metric of the map whose
 // every 7th edge is closed.
@@ -300,9 +312,7 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
     // 75 sources: one batch of 64 and 11 more, two of 32 and 11, four of 16 and 11.
     const src = Float64Array.from([...isolated, ...toPoints(native.randomRoadPoints(map.handle, 69, 31))].flat());
     const dst = Float64Array.from([...toPoints(native.randomRoadPoints(map.handle, 40, 32)), ...isolated.slice(0, 3)].flat());
-    const edges = native.mapHeader(map.handle).counts.edges;
     // Closed roads (a speed factor of 0 on every 7th edge): the matrix runs on the metric's hierarchy.
-    const speedFactor = Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1));
     const script = `
       ${closedRoadsChildPrelude('test:lanes:closed')}
       const out = {};
@@ -322,14 +332,8 @@ describe('RPHAST matrices (oracle: one-to-all Dijkstra and buckets)', () => {
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout) as Run;
     };
-    const metric = native.metricOf(map.handle, 'test:lanes:closed', {
-      speedFactor,
-      speedLimit: new Float64Array(edges).fill(Infinity),
-      priority: new Float64Array(edges).fill(1),
-      distanceInfluence: 0,
-    })!;
     const S = src.length / 2, T = dst.length / 2;
-    const refs = { map: native.referenceTable(map.handle, src, dst, { allowIsolated: true }), metric: native.referenceTable(metric, src, dst, { allowIsolated: true }) };
+    const refs = closedRoadsReferences(map.handle, 'test:lanes:closed', src, dst);
     const nulls = { map: 0, metric: 0 };
     for (const simd of ['', 'avx2', 'baseline'])
       for (const vectors of [1, 2, 4]) {
@@ -386,7 +390,6 @@ describe('bucket matrices: dense buckets and compact searches (oracle: one-to-al
     // 67 targets: vector passes of 8 (AVX-512) and 4 (AVX2) targets and a scalar tail.
     const src = Float64Array.from([...isolated, ...toPoints(native.randomRoadPoints(map.handle, 45, 61))].flat());
     const dst = Float64Array.from([...toPoints(native.randomRoadPoints(map.handle, 64, 62)), ...isolated.slice(0, 3)].flat());
-    const edges = native.mapHeader(map.handle).counts.edges;
     const script = `
       ${closedRoadsChildPrelude('test:dense:closed')}
       const out = {};
@@ -405,14 +408,8 @@ describe('bucket matrices: dense buckets and compact searches (oracle: one-to-al
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stdout) as Run;
     };
-    const metric = native.metricOf(map.handle, 'test:dense:closed', {
-      speedFactor: Float64Array.from({ length: edges }, (_, e) => (e % 7 === 3 ? 0 : 1)),
-      speedLimit: new Float64Array(edges).fill(Infinity),
-      priority: new Float64Array(edges).fill(1),
-      distanceInfluence: 0,
-    })!;
     const S = src.length / 2, T = dst.length / 2;
-    const refs = { map: native.referenceTable(map.handle, src, dst, { allowIsolated: true }), metric: native.referenceTable(metric, src, dst, { allowIsolated: true }) };
+    const refs = closedRoadsReferences(map.handle, 'test:dense:closed', src, dst);
     const nulls = { map: 0, metric: 0 };
     for (const simd of ['', 'avx2', 'baseline'])
       for (const denseMin of ['1', '', 'off']) {
