@@ -576,54 +576,50 @@ class Contractor {
     }
   }
 
-  template <typename List, typename NodeOf>
-  static uint32_t findArc(const List& list, uint32_t node, NodeOf&& node_of, const ApplyScratch& s, bool indexed) {
+  static uint32_t findArc(const std::vector<Arc>& list, uint32_t node, const ApplyScratch& s, bool indexed) {
     if (indexed) return s.mark[node] == s.stamp ? s.index[node] : kNone;
     for (uint32_t k = 0; k < list.size(); ++k)
-      if (node_of(list[k]) == node) return k;
+      if (list[k].node == node) return k;
     return kNone;
   }
 
-  // A tail's shortcuts (one per head): each replaces the arc it duplicates when shorter, or is appended.
-  void insertOut(const Shortcut* first, const Shortcut* last, ApplyScratch& s) {
-    const uint32_t from = first->from;
-    std::vector<Arc>& outs = out_[from];
-    const bool indexed = uint64_t(last - first) * outs.size() > 64;
+  // One node's shortcuts on one of its lists (one per other end): each replaces the arc it
+  // duplicates when shorter, or is appended; appended / lowered keep what mirrors the list in step.
+  template <typename OtherEnd, typename Appended, typename Lowered>
+  void insertShortcuts(std::vector<Arc>& list, const Shortcut* first, const Shortcut* last, ApplyScratch& s, OtherEnd&& other_end,
+                       Appended&& appended, Lowered&& lowered) {
+    const bool indexed = uint64_t(last - first) * list.size() > 64;
     if (indexed) {
       s.begin(n_);
-      for (uint32_t k = 0; k < outs.size(); ++k) s.set(outs[k].node, k);
+      for (uint32_t k = 0; k < list.size(); ++k) s.set(list[k].node, k);
     }
-    const uint32_t existing = static_cast<uint32_t>(outs.size());
+    const uint32_t existing = static_cast<uint32_t>(list.size());
     for (const Shortcut* sc = first; sc != last; ++sc) {
-      const uint32_t k = existing == 0 ? kNone : findArc(outs, sc->to, [](const Arc& a) { return a.node; }, s, indexed);
+      const uint32_t node = other_end(*sc);
+      const uint32_t k = existing == 0 ? kNone : findArc(list, node, s, indexed);
       if (k == kNone) {
-        outs.push_back({sc->to, sc->weight, sc->distance, sc->middle, sc->hops});
-        out_search_.push(from, {sc->to, sc->weight});  // room reserved before the parallel pass
-      } else if (sc->weight < outs[k].weight) {
-        outs[k] = {sc->to, sc->weight, sc->distance, sc->middle, sc->hops};
-        out_search_.at(from, k).weight = sc->weight;
+        list.push_back({node, sc->weight, sc->distance, sc->middle, sc->hops});
+        appended(*sc);
+      } else if (sc->weight < list[k].weight) {
+        list[k] = {node, sc->weight, sc->distance, sc->middle, sc->hops};
+        lowered(k, *sc);
       }
     }
   }
 
-  // A head's shortcuts (one per tail), the twin of insertOut on the in-lists.
+  // A tail's shortcuts (one per head); its witness-search out-list follows.
+  void insertOut(const Shortcut* first, const Shortcut* last, ApplyScratch& s) {
+    const uint32_t from = first->from;
+    insertShortcuts(
+        out_[from], first, last, s, [](const Shortcut& sc) { return sc.to; },
+        [&](const Shortcut& sc) { out_search_.push(from, {sc.to, sc.weight}); },  // room reserved before the parallel pass
+        [&](uint32_t k, const Shortcut& sc) { out_search_.at(from, k).weight = sc.weight; });
+  }
+
+  // A head's shortcuts (one per tail) on its in-list.
   void insertIn(const Shortcut* first, const Shortcut* last, ApplyScratch& s) {
-    const uint32_t to = first->to;
-    std::vector<Arc>& ins = in_[to];
-    const bool indexed = uint64_t(last - first) * ins.size() > 64;
-    if (indexed) {
-      s.begin(n_);
-      for (uint32_t k = 0; k < ins.size(); ++k) s.set(ins[k].node, k);
-    }
-    const uint32_t existing = static_cast<uint32_t>(ins.size());
-    for (const Shortcut* sc = first; sc != last; ++sc) {
-      const uint32_t k = existing == 0 ? kNone : findArc(ins, sc->from, [](const Arc& a) { return a.node; }, s, indexed);
-      if (k == kNone) {
-        ins.push_back({sc->from, sc->weight, sc->distance, sc->middle, sc->hops});
-      } else if (sc->weight < ins[k].weight) {
-        ins[k] = {sc->from, sc->weight, sc->distance, sc->middle, sc->hops};
-      }
-    }
+    insertShortcuts(
+        in_[first->to], first, last, s, [](const Shortcut& sc) { return sc.from; }, [](const Shortcut&) {}, [](uint32_t, const Shortcut&) {});
   }
 
   template <typename Key>
