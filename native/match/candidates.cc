@@ -37,8 +37,9 @@ std::vector<SnapResult> candidatesWithin(const LoadedMap& map, double lon, doubl
       for (uint32_t i = index.cell_first[c]; i < index.cell_first[c + 1]; ++i) {
         const uint32_t e = index.item_edge[i], part = index.item_part[i];
         if (!map.eb.snappable(map.eb.segment(e, 0)) && !map.eb.snappable(map.eb.segment(e, 1))) continue;
-        const double ax = (road.polylineLon(e, part) - px) * mx, ay = (road.polylineLat(e, part) - py) * my;
-        const double bx = (road.polylineLon(e, part + 1) - px) * mx, by = (road.polylineLat(e, part + 1) - py) * my;
+        const SnapItemPoints& p = index.item_points[i];
+        const double ax = (p.a_lon - px) * mx, ay = (p.a_lat - py) * my;
+        const double bx = (p.b_lon - px) * mx, by = (p.b_lat - py) * my;
         const double sx = bx - ax, sy = by - ay;
         const double len2 = sx * sx + sy * sy;
         const double t = len2 > 0 ? std::clamp(-(ax * sx + ay * sy) / len2, 0.0, 1.0) : 0.0;

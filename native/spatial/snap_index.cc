@@ -44,8 +44,23 @@ void addSnapSections(MapWriter& w, const SnapIndexData& d) {
   w.add("snap_item_part", d.item_part);
 }
 
-SnapIndex::SnapIndex(const SnapIndexData& d)
-    : cell_key(d.cell_key), cell_first(d.cell_first), item_edge(d.item_edge), item_part(d.item_part) {}
+namespace {
+std::shared_ptr<const std::vector<SnapItemPoints>> itemPoints(const RoadMap& road, std::span<const uint32_t> item_edge,
+                                                               std::span<const uint32_t> item_part) {
+  auto points = std::make_shared<std::vector<SnapItemPoints>>(item_edge.size());
+  for (size_t i = 0; i < item_edge.size(); ++i) {
+    const uint32_t e = item_edge[i], part = item_part[i];
+    (*points)[i] = {road.polylineLon(e, part), road.polylineLat(e, part), road.polylineLon(e, part + 1), road.polylineLat(e, part + 1)};
+  }
+  return points;
+}
+}  // namespace
+
+SnapIndex::SnapIndex(const SnapIndexData& d, const RoadMap& road)
+    : cell_key(d.cell_key), cell_first(d.cell_first), item_edge(d.item_edge), item_part(d.item_part),
+      item_points_storage_(itemPoints(road, item_edge, item_part)) {
+  item_points = *item_points_storage_;
+}
 
 SnapIndex::SnapIndex(const MappedMap& m, const RoadMap& road)
     : cell_key(m.section<uint64_t>("snap_cell_key")),
@@ -60,6 +75,8 @@ SnapIndex::SnapIndex(const MappedMap& m, const RoadMap& road)
   for (size_t i = 0; ok && i < item_edge.size(); ++i)
     ok = item_edge[i] < road.edgeCount() && uint64_t(item_part[i]) + 1 < road.polylineSize(item_edge[i]);
   if (!ok) throw Error("MapCorrupt", m.path() + " has an inconsistent snapping index");
+  item_points_storage_ = itemPoints(road, item_edge, item_part);
+  item_points = *item_points_storage_;
 }
 
 }  // namespace waymark

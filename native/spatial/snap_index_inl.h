@@ -40,17 +40,20 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
     for (; it != cell_key.end() && *it <= last; ++it) {
       const size_t c = it - cell_key.begin();
       for (uint32_t i = cell_first[c]; i < cell_first[c + 1]; ++i) {
-        const uint32_t e = item_edge[i], part = item_part[i];
-        const double ax = (road.polylineLon(e, part) - px) * mx, ay = (road.polylineLat(e, part) - py) * my;
-        const double bx = (road.polylineLon(e, part + 1) - px) * mx, by = (road.polylineLat(e, part + 1) - py) * my;
+        const SnapItemPoints& p = item_points[i];
+        const double ax = (p.a_lon - px) * mx, ay = (p.a_lat - py) * my;
+        const double bx = (p.b_lon - px) * mx, by = (p.b_lat - py) * my;
         const double dx = bx - ax, dy = by - ay;
         const double len2 = dx * dx + dy * dy;
         double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
         t = std::clamp(t, 0.0, 1.0);
         const double qx = ax + t * dx, qy = ay + t * dy;
         const double d2 = qx * qx + qy * qy;
-        // The acceptance test (a look-up elsewhere in memory) only for what would become the best.
-        if ((d2 < best_d2 || (d2 == best_d2 && found && std::tie(e, part) < std::tie(best.edge, best_part))) && accept(e)) {
+        if (d2 > best_d2) continue;
+        // The item's edge, and the acceptance test (a look-up elsewhere in memory), only for what
+        // would become the best.
+        const uint32_t e = item_edge[i], part = item_part[i];
+        if ((d2 < best_d2 || (found && std::tie(e, part) < std::tie(best.edge, best_part))) && accept(e)) {
           best_d2 = d2;
           best.edge = e;
           best_part = part;
