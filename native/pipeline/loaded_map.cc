@@ -29,6 +29,13 @@ LoadedMap::LoadedMap(std::shared_ptr<const MappedMap> f)
     if (side.size() != 1 || side[0] > 1) throw Error("MapCorrupt", file->path() + ": driving_side must be one byte, 0 or 1");
     left_hand_traffic = side[0] == 1;
   }
+  markSnappableEdges();
+}
+
+void LoadedMap::markSnappableEdges() {
+  snappable_edge.assign((size_t(road.edgeCount()) + 63) / 64, 0);
+  for (uint32_t e = 0; e < road.edgeCount(); ++e)
+    if (eb.snappable(eb.segment(e, 0)) || eb.snappable(eb.segment(e, 1))) snappable_edge[e >> 6] |= uint64_t(1) << (e & 63);
 }
 
 LoadedMap::LoadedMap(const LoadedMap& base, std::shared_ptr<const MetricData> m, bool travel_distance)
@@ -56,12 +63,13 @@ LoadedMap::LoadedMap(const LoadedMap& base, std::shared_ptr<const MetricData> m,
   } else if (!weight_is_travel_time) {
     travel_channel = std::make_shared<const LoadedMap>(base, m, true);
   }
+  markSnappableEdges();
 }
 
 SnapResult LoadedMap::snapPoint(double lon, double lat, double radius_m, bool allow_isolated) const {
   SnapResult r = snap.snapToRoad(road, lon, lat, radius_m, [&](uint32_t e) {
     if (allow_isolated) return true;
-    return eb.snappable(eb.segment(e, 0)) || eb.snappable(eb.segment(e, 1));
+    return ((snappable_edge[e >> 6] >> (e & 63)) & 1) != 0;
   });
   r.allow_isolated = allow_isolated;
   if (!r.found && !allow_isolated && metric) {

@@ -89,6 +89,10 @@ struct LoadedMap {
   // The view of a metric of `base` (its file, roads and snapping index, the metric's weights).
   // travel_distance: the travel-channel view described above.
   LoadedMap(const LoadedMap& base, std::shared_ptr<const MetricData> m, bool travel_distance = false);
+  // Per road (edge), one bit: has a direction in the largest component (what snapPoint accepts by
+  // default). A bit in a small array instead of two dependent look-ups (segment, flags) per
+  // candidate.
+  std::vector<uint64_t> snappable_edge;
   // snapToRoad on this map: roads with a direction in the largest component, or any road.
   SnapResult snapPoint(double lon, double lat, double radius_m, bool allow_isolated = false) const;
   // One LoadedMap per file (identified by device, inode, size and mtime) per process: the worker
@@ -98,6 +102,9 @@ struct LoadedMap {
   // (even when the file has been replaced since); otherwise the file at `path`, which must then have
   // that checksum (MapChanged if not).
   static std::shared_ptr<const LoadedMap> openVersion(const std::string& path, uint64_t checksum);
+
+ private:
+  void markSnappableEdges();
 };
 
 }  // namespace waymark

@@ -44,22 +44,33 @@ void addSnapSections(MapWriter& w, const SnapIndexData& d) {
   w.add("snap_item_part", d.item_part);
 }
 
-namespace {
-std::shared_ptr<const std::vector<SnapItemPoints>> itemPoints(const RoadMap& road, std::span<const uint32_t> item_edge,
-                                                               std::span<const uint32_t> item_part) {
-  auto points = std::make_shared<std::vector<SnapItemPoints>>(item_edge.size());
+void SnapIndex::derive(const RoadMap& road) {
+  auto d = std::make_shared<Derived>();
+  d->item_points.resize(item_edge.size());
   for (size_t i = 0; i < item_edge.size(); ++i) {
     const uint32_t e = item_edge[i], part = item_part[i];
-    (*points)[i] = {road.polylineLon(e, part), road.polylineLat(e, part), road.polylineLon(e, part + 1), road.polylineLat(e, part + 1)};
+    d->item_points[i] = {road.polylineLon(e, part), road.polylineLat(e, part), road.polylineLon(e, part + 1), road.polylineLat(e, part + 1)};
   }
-  return points;
+  if (!cell_key.empty()) {
+    // Keys are sorted by (x, y) with x in the high half: columns are contiguous runs.
+    const int64_t x0 = int64_t(cell_key.front() >> 32), x1 = int64_t(cell_key.back() >> 32);
+    d->column_x0 = x0;
+    d->column_first.resize(size_t(x1 - x0) + 2);
+    size_t c = 0;
+    for (int64_t x = x0; x <= x1 + 1; ++x) {
+      while (c < cell_key.size() && int64_t(cell_key[c] >> 32) < x) ++c;
+      d->column_first[size_t(x - x0)] = static_cast<uint32_t>(c);
+    }
+  }
+  item_points = d->item_points;
+  column_first = d->column_first;
+  column_x0 = d->column_x0;
+  derived_ = std::move(d);
 }
-}  // namespace
 
 SnapIndex::SnapIndex(const SnapIndexData& d, const RoadMap& road)
-    : cell_key(d.cell_key), cell_first(d.cell_first), item_edge(d.item_edge), item_part(d.item_part),
-      item_points_storage_(itemPoints(road, item_edge, item_part)) {
-  item_points = *item_points_storage_;
+    : cell_key(d.cell_key), cell_first(d.cell_first), item_edge(d.item_edge), item_part(d.item_part) {
+  derive(road);
 }
 
 SnapIndex::SnapIndex(const MappedMap& m, const RoadMap& road)
@@ -75,8 +86,11 @@ SnapIndex::SnapIndex(const MappedMap& m, const RoadMap& road)
   for (size_t i = 0; ok && i < item_edge.size(); ++i)
     ok = item_edge[i] < road.edgeCount() && uint64_t(item_part[i]) + 1 < road.polylineSize(item_edge[i]);
   if (!ok) throw Error("MapCorrupt", m.path() + " has an inconsistent snapping index");
-  item_points_storage_ = itemPoints(road, item_edge, item_part);
-  item_points = *item_points_storage_;
+  // The column table's size follows the keys' span of longitudes: one cellX per 0.002 degrees, so
+  // at most 180,000 columns; anything wider is a corrupt key.
+  if (!cell_key.empty() && (cell_key.back() >> 32) - (cell_key.front() >> 32) > uint64_t(2 * cellX(kLonOffset)))
+    throw Error("MapCorrupt", m.path() + " has an inconsistent snapping index");
+  derive(road);
 }
 
 }  // namespace waymark

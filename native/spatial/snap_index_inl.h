@@ -35,9 +35,11 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
   bool found = false;
   // Scans cells (x, y0..y1) of one column: their keys are contiguous in the sorted key array.
   auto visitColumn = [&](int64_t x, int64_t y0, int64_t y1) {
-    auto it = std::lower_bound(cell_key.begin(), cell_key.end(), cellKey(x, y0));
+    if (x < column_x0 || x - column_x0 + 1 >= int64_t(column_first.size())) return;
+    const auto column_end = cell_key.begin() + column_first[x - column_x0 + 1];
+    auto it = std::lower_bound(cell_key.begin() + column_first[x - column_x0], column_end, cellKey(x, y0));
     const uint64_t last = cellKey(x, y1);
-    for (; it != cell_key.end() && *it <= last; ++it) {
+    for (; it != column_end && *it <= last; ++it) {
       const size_t c = it - cell_key.begin();
       for (uint32_t i = cell_first[c]; i < cell_first[c + 1]; ++i) {
         const SnapItemPoints& p = item_points[i];
