@@ -5,8 +5,9 @@
 namespace waymark::vrp {
 
 void localSearch(const Problem& p, Solution& s, const Neighbors& nb, double deadline_s, const std::vector<uint8_t>* only,
-                 const PenaltyWeights* penalty) {
+                 const PenaltyWeights* penalty, bool verify) {
   MoveScratch m(p);
+  m.verify = verify;
   m.only = only;
   m.penalty = penalty;
   m.deadline_s = deadline_s;
