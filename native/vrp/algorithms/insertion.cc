@@ -180,11 +180,11 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     if (n > 0) {
       // The start's load (every delivery) and the end's (every pickup) bound the load at any
       // position: a route that cannot take the job there cannot take it anywhere.
-      const SegmentSummary whole = segments_.whole(s, v);
       bool fits = true;
       for (uint32_t d = 0; d < p_.dims; ++d) {
         const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
-        fits = fits && whole.delivery[d] + p_.delivery[size_t(task) * p_.dims + d] <= cap && whole.pickup[d] + p_.pickup[size_t(task) * p_.dims + d] <= cap;
+        fits = fits && segments_.startLoad(s, v, d) + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
+               segments_.endLoad(s, v, d) + p_.pickup[size_t(task) * p_.dims + d] <= cap;
       }
       if (!fits) continue;
     }

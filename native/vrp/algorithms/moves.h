@@ -43,9 +43,22 @@ struct MoveScratch {
     return penalty ? penalty->load * double(s.totals[v].excess_load) + penalty->time_warp * double(s.totals[v].time_warp) : 0.0;
   }
   RouteSegments segments;
+  // Per operator and task: nextRouteVersion() when the operator last tried every move of the task
+  // and none improved (0: never). A move depends only on the routes it changes, so while neither
+  // has a newer version it still does not improve and is skipped (Vidal 2022's whenLastTested):
+  // the same answers, without re-checking unchanged route pairs on every round.
+  static constexpr uint32_t kOperators = 8;
+  std::vector<uint64_t> tested;
+  uint32_t op = 0;  // the operator running (its index in the local search's list)
+  uint64_t testedSince(uint32_t t) const { return tested[size_t(op) * task_count + t]; }
+  bool unchanged(const Solution& s, uint64_t since, uint32_t va, uint32_t vb) const {
+    return since != 0 && s.version[va] < since && s.version[vb] < since;
+  }
+  void markTested(uint32_t t) { tested[size_t(op) * task_count + t] = nextRouteVersion(); }
+  uint32_t task_count = 0;
   // Tests: every answer of the segment path is checked against the exact evaluation (throws).
   bool verify = false;
-  explicit MoveScratch(const Problem& p) : segments(p) {
+  explicit MoveScratch(const Problem& p) : segments(p), tested(size_t(kOperators) * p.taskCount(), 0), task_count(p.taskCount()) {
     arc_costs_only = true;
     for (int64_t c : p.task_hour_cost) arc_costs_only = arc_costs_only && c == 0;
   }
@@ -214,14 +227,18 @@ bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors&
     const uint32_t t = m.task(i, T);
     if (s.route_of[t] == kNone || m.skip(t)) continue;
     if (m.expired()) return false;
+    const uint64_t since = m.testedSince(t);
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] == kNone || s.route_of[u] == s.route_of[t]) continue;
-      if (fn(t, u, static_cast<uint32_t>(s.route_of[t]), static_cast<uint32_t>(s.route_of[u]))) {
+      const uint32_t va = static_cast<uint32_t>(s.route_of[t]), vb = static_cast<uint32_t>(s.route_of[u]);
+      if (m.unchanged(s, since, va, vb)) continue;
+      if (fn(t, u, va, vb)) {
         m.cursor = t;
         return true;
       }
     }
+    m.markTested(t);
   }
   return false;
 }

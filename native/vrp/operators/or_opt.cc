@@ -11,6 +11,7 @@ bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
     if (m.skip(t)) continue;
     if (s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
+    const uint64_t since = m.testedSince(t);
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
     const uint32_t n = uint32_t(s.routes[va].size());
     const uint32_t i = uint32_t(indexOf(s.routes[va], t));
@@ -20,6 +21,7 @@ bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
         const uint32_t u = nb.of(t)[k];
         if (s.route_of[u] == kNone) continue;
         const uint32_t vb = static_cast<uint32_t>(s.route_of[u]);
+        if (m.unchanged(s, since, va, vb)) continue;
         const auto& B = s.routes[vb];
         const uint32_t iu = uint32_t(indexOf(B, u));
         if (va == vb && iu >= i && iu < i + len) continue;  // u is in the string
@@ -45,6 +47,7 @@ bool orOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
         }
       }
     }
+    m.markTested(t);
   }
   return false;
 }

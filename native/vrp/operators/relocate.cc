@@ -10,6 +10,7 @@ bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m
     if (m.skip(t)) continue;
     if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
+    const uint64_t since = m.testedSince(t);
     const uint32_t va = static_cast<uint32_t>(s.route_of[t]);
     const auto& A = s.routes[va];
     const uint32_t n = uint32_t(A.size());
@@ -23,7 +24,7 @@ bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] == kNone) continue;
       const uint32_t vb = static_cast<uint32_t>(s.route_of[u]);
-      if (!p.compatible(vb, t)) continue;
+      if (!p.compatible(vb, t) || m.unchanged(s, since, va, vb)) continue;
       for (uint32_t side = 0; side < 2; ++side) {
         if (va == vb) {
           // t goes before index j of the route without t.
@@ -52,6 +53,7 @@ bool relocate(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m
         }
       }
     }
+    m.markTested(t);
   }
   return false;
 }

@@ -12,10 +12,12 @@ bool swapTasks(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& 
     if (m.skip(t)) continue;
     if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
+    const uint64_t since = m.testedSince(t);
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if ((u < t && !m.skip(u)) || p.kind[u] != TaskKind::kJob || s.route_of[u] == kNone) continue;
       const uint32_t va = static_cast<uint32_t>(s.route_of[t]), vb = static_cast<uint32_t>(s.route_of[u]);
+      if (m.unchanged(s, since, va, vb)) continue;
       if (va == vb) {
         const uint32_t n = uint32_t(s.routes[va].size());
         const uint32_t it = uint32_t(indexOf(s.routes[va], t)), iu = uint32_t(indexOf(s.routes[va], u));
@@ -49,6 +51,7 @@ bool swapTasks(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& 
         }
       }
     }
+    m.markTested(t);
   }
   return false;
 }

@@ -13,6 +13,7 @@ bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) 
     if (s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t v = static_cast<uint32_t>(s.route_of[t]);
+    if (m.unchanged(s, m.testedSince(t), v, v)) continue;
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] != int32_t(v)) continue;
@@ -26,6 +27,7 @@ bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) 
         return true;
       }
     }
+    m.markTested(t);
   }
   return false;
 }

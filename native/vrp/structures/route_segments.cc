@@ -16,67 +16,72 @@ RouteSegments::RouteSegments(const Problem& p) : p_(p), routes_(p.vehicleCount()
   all_compatible_ = p.reach.empty() && !p.hasPinned() && p.skills.empty();
 }
 
-int64_t RouteSegments::arc(uint32_t v, int32_t a, int32_t b) const { return arcCost(p_.typeOf(v), a, b); }
-
-SegmentSummary RouteSegments::task(uint32_t t) const {
-  SegmentSummary x;
-  x.count = 1;
-  x.first = x.last = static_cast<int32_t>(p_.location[t]);
-  const TimeWindow& w = p_.tw[p_.tw_first[t]];
-  x.tw = TwSegment::node(p_.service[t], w.start, w.end);
-  for (uint32_t d = 0; d < p_.dims; ++d) {
-    x.delivery[d] = p_.delivery[size_t(t) * p_.dims + d];
-    x.pickup[d] = p_.pickup[size_t(t) * p_.dims + d];
-    x.peak[d] = std::max(x.delivery[d], x.pickup[d]);
-  }
-  return x;
-}
-
-SegmentSummary RouteSegments::concat(const SegmentSummary& a, const SegmentSummary& b, uint32_t v) const {
-  if (a.count == 0) return b;
-  if (b.count == 0) return a;
-  const VehicleType& type = p_.typeOf(v);
-  SegmentSummary x;
-  x.count = a.count + b.count;
-  x.first = a.first;
-  x.last = b.last;
-  x.cost = a.cost + b.cost + type.travelCost(a.last, b.first);
-  x.distance = a.distance + b.distance + type.travelDistance(a.last, b.first);
-  const int64_t travel = type.travelTime(a.last, b.first);
-  x.time = a.time + b.time + travel;
-  x.tw = waymark::vrp::concat(a.tw, b.tw, travel);
-  // While a runs, b's deliveries are on board too; while b runs, a's pickups.
-  for (uint32_t d = 0; d < p_.dims; ++d) {
-    x.delivery[d] = a.delivery[d] + b.delivery[d];
-    x.pickup[d] = a.pickup[d] + b.pickup[d];
-    x.peak[d] = std::max(a.peak[d] + b.delivery[d], b.peak[d] + a.pickup[d]);
-  }
-  return x;
-}
-
-const RouteSegments::RouteData& RouteSegments::data(const Solution& s, uint32_t r) {
+const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r) {
   RouteData& c = routes_[r];
-  if (c.version == s.version[r]) return c;
   c.version = s.version[r];
   const auto& route = s.routes[r];
   const size_t n = route.size();
+  const uint32_t D = p_.dims;
   const VehicleType& type = p_.typeOf(r);
-  c.prefix.resize(n + 1);
-  c.suffix.resize(n + 1);
-  c.prefix[0] = SegmentSummary{};
-  for (size_t k = 0; k < n; ++k) c.prefix[k + 1] = concat(c.prefix[k], task(route[k]), r);
-  c.suffix[n] = SegmentSummary{};
-  for (size_t k = n; k-- > 0;) c.suffix[k] = concat(task(route[k]), c.suffix[k + 1], r);
+  c.location.resize(n);
+  c.prefix_tw.resize(n);
+  c.suffix_tw.resize(n);
   c.arc_cost.resize(n);
   c.reverse_cost.resize(n);
+  c.arc_distance.resize(n);
+  c.arc_time.resize(n);
+  c.delivery.resize(n * D);
+  c.pickup.resize(n * D);
+  c.prefix_peak.resize(n * D);
+  c.suffix_peak.resize(n * D);
+  auto node = [&](uint32_t t) {
+    const TimeWindow& w = p_.tw[p_.tw_first[t]];
+    return TwSegment::node(p_.service[t], w.start, w.end);
+  };
   for (size_t k = 0; k < n; ++k) {
+    const uint32_t t = route[k];
+    const int32_t l = static_cast<int32_t>(p_.location[t]);
+    c.location[k] = l;
+    const int64_t* del = &p_.delivery[size_t(t) * D];
+    const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == 0) {
-      c.arc_cost[0] = c.reverse_cost[0] = 0;
+      c.prefix_tw[0] = node(t);
+      c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
+      for (uint32_t d = 0; d < D; ++d) c.delivery[d] = del[d], c.pickup[d] = pick[d], c.prefix_peak[d] = std::max(del[d], pick[d]);
       continue;
     }
-    const uint32_t a = p_.location[route[k - 1]], b = p_.location[route[k]];
-    c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(a, b);
-    c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(b, a);
+    const int32_t before = c.location[k - 1];
+    const int64_t travel = type.travelTime(before, l);
+    c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
+    c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
+    c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
+    c.arc_distance[k] = c.arc_distance[k - 1] + type.travelDistance(before, l);
+    c.arc_time[k] = c.arc_time[k - 1] + travel;
+    for (uint32_t d = 0; d < D; ++d) {
+      const size_t i = k * D + d, h = (k - 1) * D + d;
+      c.delivery[i] = c.delivery[h] + del[d];
+      c.pickup[i] = c.pickup[h] + pick[d];
+      // The tasks before carry this one's delivery; this one carries their pickups.
+      c.prefix_peak[i] = std::max(c.prefix_peak[h] + del[d], std::max(del[d], pick[d]) + c.pickup[h]);
+    }
+  }
+  c.start_cost = n ? arcCost(type, p_.start[r], c.location[0]) : 0;
+  c.end_cost = n ? arcCost(type, c.location[n - 1], p_.end[r]) : 0;
+  for (size_t k = n; k-- > 0;) {
+    const uint32_t t = route[k];
+    const int64_t* del = &p_.delivery[size_t(t) * D];
+    const int64_t* pick = &p_.pickup[size_t(t) * D];
+    if (k == n - 1) {
+      c.suffix_tw[k] = node(t);
+      for (uint32_t d = 0; d < D; ++d) c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
+      continue;
+    }
+    c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
+    for (uint32_t d = 0; d < D; ++d) {
+      // Deliveries of tasks [k + 1, n): all of them minus those of [0, k + 1).
+      const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
+      c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
+    }
   }
   return c;
 }
@@ -84,10 +89,25 @@ const RouteSegments::RouteData& RouteSegments::data(const Solution& s, uint32_t 
 SegmentSummary RouteSegments::range(const Solution& s, uint32_t r, uint32_t b, uint32_t e, bool reversed, uint32_t v) {
   if (b >= e) return {};
   const auto& route = s.routes[r];
-  if (!reversed && p_.vehicle_type[r] == p_.vehicle_type[v]) {
+  const uint32_t n = uint32_t(route.size());
+  if (!reversed && p_.vehicle_type[r] == p_.vehicle_type[v] && (b == 0 || e == n)) {
     const RouteData& c = data(s, r);
-    if (b == 0) return c.prefix[e];
-    if (e == route.size()) return c.suffix[b];
+    const uint32_t D = p_.dims;
+    SegmentSummary x;
+    x.count = e - b;
+    x.first = c.location[b];
+    x.last = c.location[e - 1];
+    x.cost = c.arc_cost[e - 1] - c.arc_cost[b];
+    x.distance = c.arc_distance[e - 1] - c.arc_distance[b];
+    x.time = c.arc_time[e - 1] - c.arc_time[b];
+    x.tw = b == 0 ? c.prefix_tw[e - 1] : c.suffix_tw[b];
+    for (uint32_t d = 0; d < D; ++d) {
+      const int64_t del_before = b == 0 ? 0 : c.delivery[(b - 1) * D + d], pick_before = b == 0 ? 0 : c.pickup[(b - 1) * D + d];
+      x.delivery[d] = c.delivery[(e - 1) * D + d] - del_before;
+      x.pickup[d] = c.pickup[(e - 1) * D + d] - pick_before;
+      x.peak[d] = b == 0 ? c.prefix_peak[(e - 1) * D + d] : c.suffix_peak[b * D + d];
+    }
+    return x;
   }
   // A string in the middle, reversed, or on other matrices: task by task.
   SegmentSummary x;
@@ -96,40 +116,6 @@ SegmentSummary RouteSegments::range(const Solution& s, uint32_t r, uint32_t b, u
   else
     for (uint32_t k = b; k < e; ++k) x = concat(x, task(route[k]), v);
   return x;
-}
-
-int64_t RouteSegments::cost(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count) {
-  int64_t c = 0;
-  int32_t here = p_.start[v];
-  bool used = false;
-  for (size_t i = 0; i < count; ++i) {
-    const RoutePiece& q = pieces[i];
-    if (q.begin >= q.end) continue;
-    used = true;
-    if (q.route == kNone) {
-      const int32_t l = static_cast<int32_t>(p_.location[q.begin]);
-      c += arc(v, here, l);
-      here = l;
-      continue;
-    }
-    const auto& route = s.routes[q.route];
-    const int32_t lb = static_cast<int32_t>(p_.location[route[q.begin]]), le = static_cast<int32_t>(p_.location[route[q.end - 1]]);
-    const int32_t first = q.reversed ? le : lb, last = q.reversed ? lb : le;
-    c += arc(v, here, first);
-    if (p_.vehicle_type[q.route] == p_.vehicle_type[v]) {
-      const RouteData& d = data(s, uint32_t(q.route));
-      const auto& sums = q.reversed ? d.reverse_cost : d.arc_cost;
-      c += sums[q.end - 1] - sums[q.begin];
-    } else {
-      for (uint32_t k = q.begin; k + 1 < q.end; ++k) {
-        const int32_t x = static_cast<int32_t>(p_.location[route[k]]), y = static_cast<int32_t>(p_.location[route[k + 1]]);
-        c += q.reversed ? arc(v, y, x) : arc(v, x, y);
-      }
-    }
-    here = last;
-  }
-  if (!used) return 0;
-  return c + arc(v, here, p_.end[v]) + p_.fixed_cost[v];
 }
 
 FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count, bool soft) {
@@ -172,32 +158,36 @@ FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePie
 
 bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x) {
   const RouteData& c = data(s, v);
-  const SegmentSummary& before = c.prefix[i];
-  const SegmentSummary& after = c.suffix[i];
-  const uint32_t D = p_.dims;
-  // x's delivery rides through `before`, its pickup through `after`.
+  const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;
+  // x's delivery rides through tasks [0, i), its pickup through [i, n).
   for (uint32_t d = 0; d < D; ++d) {
     const int64_t cap = p_.capacity[size_t(v) * D + d], xd = p_.delivery[size_t(x) * D + d], xp = p_.pickup[size_t(x) * D + d];
-    if (before.count > 0 && before.peak[d] + xd + after.delivery[d] > cap) return false;
-    if (std::max(xd, xp) + before.pickup[d] + after.delivery[d] > cap) return false;
-    if (after.count > 0 && after.peak[d] + before.pickup[d] + xp > cap) return false;
+    const int64_t all_delivery = n > 0 ? c.delivery[(n - 1) * D + d] : 0;
+    const int64_t delivery_before = i > 0 ? c.delivery[(i - 1) * D + d] : 0, pickup_before = i > 0 ? c.pickup[(i - 1) * D + d] : 0;
+    const int64_t delivery_after = all_delivery - delivery_before;
+    if (i > 0 && c.prefix_peak[(i - 1) * D + d] + xd + delivery_after > cap) return false;
+    if (std::max(xd, xp) + pickup_before + delivery_after > cap) return false;
+    if (i < n && c.suffix_peak[size_t(i) * D + d] + pickup_before + xp > cap) return false;
   }
   const VehicleType& type = p_.typeOf(v);
-  const int32_t lx = static_cast<int32_t>(p_.location[x]);
-  const int32_t a = before.count > 0 ? before.last : p_.start[v], b = after.count > 0 ? after.first : p_.end[v];
+  const int32_t lx = static_cast<int32_t>(p_.location[x]), start = p_.start[v], end = p_.end[v];
+  const int32_t a = i > 0 ? c.location[i - 1] : start, b = i < n ? c.location[i] : end;
   auto travel = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelTime(from, to); };
   auto dist = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelDistance(from, to); };
-  const int32_t start = p_.start[v], end = p_.end[v];
-  const int64_t lead = before.count > 0 ? travel(start, before.first) : 0, trail = after.count > 0 ? travel(after.last, end) : 0;
-  if (before.time + after.time + lead + trail + travel(a, lx) + travel(lx, b) > p_.max_travel_time[v]) return false;
-  const int64_t lead_d = before.count > 0 ? dist(start, before.first) : 0, trail_d = after.count > 0 ? dist(after.last, end) : 0;
-  if (before.distance + after.distance + lead_d + trail_d + dist(a, lx) + dist(lx, b) > p_.max_distance[v]) return false;
+  // The route's travel time and distance, with x between a and b instead of the arc a -> b.
+  const RouteTotals& totals = s.totals[v];
+  if (n > 0) {
+    if (totals.travel_time + travel(a, lx) + travel(lx, b) - travel(a, b) > p_.max_travel_time[v]) return false;
+    if (totals.distance + dist(a, lx) + dist(lx, b) - dist(a, b) > p_.max_distance[v]) return false;
+  } else if (travel(a, lx) + travel(lx, b) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
+    return false;
+  }
   const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
   const TimeWindow& w = p_.tw[p_.tw_first[x]];
-  TwSegment tw = before.count > 0 ? waymark::vrp::concat(depot, before.tw, lead) : depot;
+  TwSegment tw = i > 0 ? waymark::vrp::concat(depot, c.prefix_tw[i - 1], travel(start, c.location[0])) : depot;
   tw = waymark::vrp::concat(tw, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
-  if (after.count > 0) tw = waymark::vrp::concat(tw, after.tw, travel(lx, after.first));
-  tw = waymark::vrp::concat(tw, depot, travel(after.count > 0 ? after.last : lx, end));
+  if (i < n) tw = waymark::vrp::concat(tw, c.suffix_tw[i], travel(lx, b));
+  tw = waymark::vrp::concat(tw, depot, travel(i < n ? c.location[n - 1] : lx, end));
   return tw.timewarp == 0;
 }
 
