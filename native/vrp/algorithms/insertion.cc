@@ -8,7 +8,7 @@
 namespace waymark::vrp {
 
 Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
-    : p_(p), segments_(p), neighbors_(neighbors), route_wanted_(p.vehicleCount(), 0), vehicle_class_(p.vehicleCount()) {
+    : p_(p), segments_(p, false), neighbors_(neighbors), route_wanted_(p.vehicleCount(), 0), vehicle_class_(p.vehicleCount()) {
   verify_ = verify;
   auto same = [&](uint32_t a, uint32_t b) {
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||

@@ -4,7 +4,7 @@
 
 namespace waymark::vrp {
 
-RouteSegments::RouteSegments(const Problem& p) : p_(p), routes_(p.vehicleCount()) {
+RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves), routes_(p.vehicleCount()) {
   tasks_fast_ = p.dims <= kMaxFastDims;
   for (uint32_t t = 0; t < p.taskCount() && tasks_fast_; ++t)
     tasks_fast_ = p.kind[t] == TaskKind::kJob && p.setup[t] == 0 && p.tw_first[t + 1] - p.tw_first[t] == 1;
@@ -53,10 +53,12 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int32_t before = c.location[k - 1];
     const int64_t travel = type.travelTime(before, l);
     c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
-    c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
-    c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
-    c.arc_distance[k] = c.arc_distance[k - 1] + type.travelDistance(before, l);
     c.arc_time[k] = c.arc_time[k - 1] + travel;
+    if (moves_) {
+      c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
+      c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
+      c.arc_distance[k] = c.arc_distance[k - 1] + type.travelDistance(before, l);
+    }
     for (uint32_t d = 0; d < D; ++d) {
       const size_t i = k * D + d, h = (k - 1) * D + d;
       c.delivery[i] = c.delivery[h] + del[d];
@@ -65,8 +67,8 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
       c.prefix_peak[i] = std::max(c.prefix_peak[h] + del[d], std::max(del[d], pick[d]) + c.pickup[h]);
     }
   }
-  c.start_cost = n ? arcCost(type, p_.start[r], c.location[0]) : 0;
-  c.end_cost = n ? arcCost(type, c.location[n - 1], p_.end[r]) : 0;
+  c.start_cost = n && moves_ ? arcCost(type, p_.start[r], c.location[0]) : 0;
+  c.end_cost = n && moves_ ? arcCost(type, c.location[n - 1], p_.end[r]) : 0;
   for (size_t k = n; k-- > 0;) {
     const uint32_t t = route[k];
     const int64_t* del = &p_.delivery[size_t(t) * D];

@@ -50,7 +50,9 @@ struct FastTotals {
 
 class RouteSegments {
  public:
-  explicit RouteSegments(const Problem& p);
+  // moves = false (the insertion): only what insertionFeasible and the loads need is cached; cost(),
+  // range() and evaluate() need moves = true.
+  explicit RouteSegments(const Problem& p, bool moves = true);
   // Whether the feasibility of a route of vehicle v comes exactly from segments when the route's
   // own tasks keep their order and the tasks added to it are compatible with v (the insertion:
   // pinned tasks and per-task-hour costs do not matter there).
@@ -108,6 +110,7 @@ class RouteSegments {
   bool tasks_fast_ = false;    // jobs with one time window and no setup, few dimensions
   bool problem_fast_ = false;  // and nothing pinned, no per-task-hour cost
   bool all_compatible_ = false;
+  bool moves_ = true;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
 };
