@@ -53,6 +53,18 @@ describe('VRP hybrid genetic search', () => {
     for (const r of solution.routes) assert.ok(r.delivery[0] <= capacity, `route of vehicle ${r.vehicle} carries ${r.delivery[0]} > ${capacity}`);
   });
 
+  it('local search on route segments: every O(1) answer matches the exact evaluation (X capacity, Solomon time windows)', () => {
+    // verifyFastPath re-evaluates every move the operators judge from cached route segments (cost,
+    // capacity, time windows, limits) exactly and throws (Internal) on any disagreement; SISR runs
+    // the hard local search on the first solution and on the result. The penalised (soft) local
+    // search is checked the same way by the HGS tests with verifyFastPath.
+    for (const name of ['X-n101-k25.vrp', 'RC105.txt']) {
+      const inst = readInstance(join(fixtures, name));
+      const { solution } = solveChecked(inst.problem, { ...HGS, search: 'sisr', threads: 1, maxIterations: 3_000, verifyFastPath: true });
+      assert.equal(solution.summary.unassigned, 0, name);
+    }
+  });
+
   it('is reproducible with a seed and an iteration cap, and the seed matters', () => {
     const inst = readInstance(join(fixtures, 'X-n101-k25.vrp'));
     const run = (seed: number) => solveChecked(inst.problem, { ...HGS, seed, maxIterations: 3_000 }).solution;

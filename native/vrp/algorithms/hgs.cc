@@ -58,13 +58,13 @@ std::optional<Solution> Hgs::educate(Solution s, const std::vector<uint32_t>* fo
     s.refreshAll(p_);
     if (verify_ && (!s.withinLimits() || s.objective() != hard_objective || penalisedObjective(s, weights_) != double(hard_objective)))
       throw Error("Internal", "the soft evaluation of a feasible solution has excess or another cost");
-    localSearch(p_, s, nb_, options.limits.deadline_s, region, &weights_);
+    localSearch(p_, s, nb_, options.limits.deadline_s, region, &weights_, verify_);
     recordEducation(s, options, infeasible);
     if (!s.withinLimits()) {
       infeasible.add(s);
       if (std::uniform_real_distribution<double>(0, 1)(rng_) < options.repair_share) {
         const PenaltyWeights strong{weights_.load * 10, weights_.time_warp * 10};
-        localSearch(p_, s, nb_, options.limits.deadline_s, region, &strong);
+        localSearch(p_, s, nb_, options.limits.deadline_s, region, &strong, verify_);
       }
       if (!s.withinLimits()) {
         ++stats.iterations;  // a child dropped as infeasible still counts, so iteration caps end

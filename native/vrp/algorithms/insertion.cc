@@ -8,7 +8,7 @@
 namespace waymark::vrp {
 
 Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
-    : p_(p), neighbors_(neighbors), route_wanted_(p.vehicleCount(), 0), vehicle_class_(p.vehicleCount()) {
+    : p_(p), segments_(p, false), neighbors_(neighbors), route_wanted_(p.vehicleCount(), 0), vehicle_class_(p.vehicleCount()) {
   verify_ = verify;
   auto same = [&](uint32_t a, uint32_t b) {
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||
@@ -30,76 +30,14 @@ Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
     vehicle_class_[v] = c;
   }
   class_seen_.assign(representatives.size(), 0);
-  fast_ok_ = true;
-  for (uint32_t t = 0; t < p.taskCount(); ++t)
-    fast_ok_ = fast_ok_ && p.kind[t] == TaskKind::kJob && p.setup[t] == 0 && p.tw_first[t + 1] - p.tw_first[t] == 1;
-  vehicle_fast_.resize(p.vehicleCount());
-  for (uint32_t v = 0; v < p.vehicleCount(); ++v) vehicle_fast_[v] = !p.hasBreaks(v);
-  scan_ok_ = fast_ok_ && std::all_of(vehicle_fast_.begin(), vehicle_fast_.end(), [](uint8_t f) { return f != 0; });
-  cache_.resize(p.vehicleCount());
+  scan_ok_ = true;
+  for (uint32_t v = 0; v < p.vehicleCount(); ++v) scan_ok_ = scan_ok_ && segments_.feasibleFast(v);
   class_members_.resize(representatives.size());
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) class_members_[vehicle_class_[v]].push_back(v);
 }
 
-const Inserter::RouteCache& Inserter::cacheFor(const Solution& s, uint32_t v) {
-  RouteCache& c = cache_[v];
-  if (c.version == s.version[v]) return c;
-  c.version = s.version[v];
-  const auto& route = s.routes[v];
-  const size_t n = route.size();
-  const uint32_t D = p_.dims;
-  const VehicleType& type = p_.typeOf(v);
-  c.location.resize(n + 2);
-  c.location[0] = p_.start[v];
-  for (size_t k = 0; k < n; ++k) c.location[k + 1] = static_cast<int32_t>(p_.location[route[k]]);
-  c.location[n + 1] = p_.end[v];
-  auto travel = [&](int32_t a, int32_t b) { return (a == kNone || b == kNone) ? int64_t(0) : type.travelTime(a, b); };
-  auto nodeAt = [&](size_t k) {
-    if (k == 0 || k == n + 1) return TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
-    const uint32_t t = route[k - 1];
-    const TimeWindow& w = p_.tw[p_.tw_first[t]];
-    return TwSegment::node(p_.service[t], w.start, w.end);
-  };
-  c.forward.resize(n + 2);
-  c.backward.resize(n + 2);
-  c.forward[0] = nodeAt(0);
-  for (size_t k = 1; k <= n + 1; ++k) c.forward[k] = concat(c.forward[k - 1], nodeAt(k), travel(c.location[k - 1], c.location[k]));
-  c.backward[n + 1] = nodeAt(n + 1);
-  for (size_t k = n + 1; k-- > 0;) c.backward[k] = concat(nodeAt(k), c.backward[k + 1], travel(c.location[k], c.location[k + 1]));
-  // Loads after each step (step 0 = the start, carrying every job's delivery).
-  std::vector<int64_t> load((n + 1) * D, 0);
-  for (uint32_t t : route)
-    for (uint32_t d = 0; d < D; ++d) load[d] += p_.delivery[size_t(t) * D + d];
-  for (size_t k = 1; k <= n; ++k)
-    for (uint32_t d = 0; d < D; ++d)
-      load[k * D + d] = load[(k - 1) * D + d] + p_.pickup[size_t(route[k - 1]) * D + d] - p_.delivery[size_t(route[k - 1]) * D + d];
-  c.prefix_max_load = load;
-  c.suffix_max_load = load;
-  for (size_t k = 1; k <= n; ++k)
-    for (uint32_t d = 0; d < D; ++d) c.prefix_max_load[k * D + d] = std::max(c.prefix_max_load[(k - 1) * D + d], load[k * D + d]);
-  for (size_t k = n; k-- > 0;)
-    for (uint32_t d = 0; d < D; ++d) c.suffix_max_load[k * D + d] = std::max(c.suffix_max_load[(k + 1) * D + d], load[k * D + d]);
-  return c;
-}
-
 bool Inserter::fastFeasible(const Solution& s, uint32_t x, uint32_t v, uint32_t i) {
-  const RouteCache& c = cacheFor(s, v);
-  const uint32_t D = p_.dims;
-  // Loads: x's delivery rides through steps 0..i, its pickup through steps i..n.
-  for (uint32_t d = 0; d < D; ++d) {
-    const int64_t cap = p_.capacity[size_t(v) * D + d];
-    if (c.prefix_max_load[size_t(i) * D + d] + p_.delivery[size_t(x) * D + d] > cap) return false;
-    if (c.suffix_max_load[size_t(i) * D + d] + p_.pickup[size_t(x) * D + d] > cap) return false;
-  }
-  const VehicleType& type = p_.typeOf(v);
-  const int32_t a = c.location[i], b = c.location[i + 1], lx = static_cast<int32_t>(p_.location[x]);
-  auto travel = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelTime(from, to); };
-  auto dist = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelDistance(from, to); };
-  if (s.totals[v].travel_time + travel(a, lx) + travel(lx, b) - travel(a, b) > p_.max_travel_time[v]) return false;
-  if (s.totals[v].distance + dist(a, lx) + dist(lx, b) - dist(a, b) > p_.max_distance[v]) return false;
-  const TimeWindow& w = p_.tw[p_.tw_first[x]];
-  const TwSegment with_x = concat(concat(c.forward[i], TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx)), c.backward[i + 1], travel(lx, b));
-  return with_x.timewarp == 0;
+  return segments_.insertionFeasible(s, v, i, x);
 }
 
 bool Inserter::feasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos, uint32_t pos2) {
@@ -242,12 +180,11 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     if (n > 0) {
       // The start's load (every delivery) and the end's (every pickup) bound the load at any
       // position: a route that cannot take the job there cannot take it anywhere.
-      const RouteCache& rc = cacheFor(s, v);
       bool fits = true;
       for (uint32_t d = 0; d < p_.dims; ++d) {
         const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
-        fits = fits && rc.prefix_max_load[d] + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
-               rc.suffix_max_load[size_t(n) * p_.dims + d] + p_.pickup[size_t(task) * p_.dims + d] <= cap;
+        fits = fits && segments_.startLoad(s, v, d) + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
+               segments_.endLoad(s, v, d) + p_.pickup[size_t(task) * p_.dims + d] <= cap;
       }
       if (!fits) continue;
     }

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "vrp/structures/neighbors.h"
-#include "vrp/structures/segment.h"
+#include "vrp/structures/route_segments.h"
 #include "vrp/structures/solution.h"
 
 namespace waymark::vrp {
@@ -34,7 +34,7 @@ class Inserter {
   // O(1) from cached segment data where that is exact (one time window per task, no setup, no
   // shipments, no breaks), otherwise by evaluating the whole route.
   bool feasible(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
-  bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return fast_ok_ && vehicle_fast_[vehicle] && p_.kind[task] == TaskKind::kJob && !p_.pinned(task); }
+  bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return segments_.feasibleFast(vehicle) && !p_.pinned(task); }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -49,22 +49,11 @@ class Inserter {
   Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
-  struct RouteCache {
-    uint64_t version = 0;
-    std::vector<int32_t> location;       // positions 0 (start) .. n + 1 (end)
-    std::vector<TwSegment> forward;       // prefix 0..k
-    std::vector<TwSegment> backward;      // suffix k..n+1
-    std::vector<int64_t> prefix_max_load;  // (n + 1) x dims: max load over steps 0..k
-    std::vector<int64_t> suffix_max_load;  // (n + 1) x dims: max load over steps k..n
-  };
-  const RouteCache& cacheFor(const Solution& s, uint32_t v);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
-  bool fast_ok_ = false;
   bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
-  std::vector<uint8_t> vehicle_fast_;
-  std::vector<RouteCache> cache_;
   const Problem& p_;
+  RouteSegments segments_;
   const Neighbors* neighbors_;
   std::vector<uint8_t> route_wanted_;
   // Vehicles identical in everything that matters to a route get one class: of several empty ones,

@@ -1,14 +1,20 @@
 #pragma once
 // Shared by the local-search operators: try replacing one or two routes by new sequences; apply
-// only when every changed route is feasible (exact evaluation) and the objective goes down.
+// only when every changed route is feasible and the objective goes down. A move describes its new
+// routes as pieces of the current ones (tryPieces): where the segment data is exact
+// (RouteSegments::fast) it is judged in O(pieces) from cached prefix and suffix summaries, and
+// only an accepted move builds its routes; elsewhere the routes are built and evaluated exactly.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <vector>
 
+#include "common/error.h"
 #include "vrp/algorithms/clock.h"
 #include "vrp/structures/neighbors.h"
+#include "vrp/structures/route_segments.h"
 #include "vrp/structures/solution.h"
 
 namespace waymark::vrp {
@@ -36,7 +42,23 @@ struct MoveScratch {
   double excess(const Solution& s, uint32_t v) const {
     return penalty ? penalty->load * double(s.totals[v].excess_load) + penalty->time_warp * double(s.totals[v].time_warp) : 0.0;
   }
-  explicit MoveScratch(const Problem& p) {
+  RouteSegments segments;
+  // Per operator and task: nextRouteVersion() when the operator last tried every move of the task
+  // and none improved (0: never). A move depends only on the routes it changes, so while neither
+  // has a newer version it still does not improve and is skipped (Vidal 2022's whenLastTested):
+  // the same answers, without re-checking unchanged route pairs on every round.
+  static constexpr uint32_t kOperators = 8;
+  std::vector<uint64_t> tested;
+  uint32_t op = 0;  // the operator running (its index in the local search's list)
+  uint64_t testedSince(uint32_t t) const { return tested[size_t(op) * task_count + t]; }
+  bool unchanged(const Solution& s, uint64_t since, uint32_t va, uint32_t vb) const {
+    return since != 0 && s.version[va] < since && s.version[vb] < since;
+  }
+  void markTested(uint32_t t) { tested[size_t(op) * task_count + t] = nextRouteVersion(); }
+  uint32_t task_count = 0;
+  // Tests: every answer of the segment path is checked against the exact evaluation (throws).
+  bool verify = false;
+  explicit MoveScratch(const Problem& p) : segments(p), tested(size_t(kOperators) * p.taskCount(), 0), task_count(p.taskCount()) {
     arc_costs_only = true;
     for (int64_t c : p.task_hour_cost) arc_costs_only = arc_costs_only && c == 0;
   }
@@ -118,6 +140,77 @@ inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint
   return true;
 }
 
+// Replaces route va (and vb unless kNone) by the given pieces of the current routes, if that is
+// feasible and improves (tryReplace's rules), judged from the segment data where it is exact.
+inline bool tryPieces(const Problem& p, Solution& s, MoveScratch& m, uint32_t va, const RoutePiece* a_pieces, size_t a_count, int32_t vb,
+                      const RoutePiece* b_pieces, size_t b_count) {
+  struct Span {
+    const RoutePiece* p;
+    size_t n;
+    const RoutePiece* begin() const { return p; }
+    size_t size() const { return n; }
+  };
+  const Span a{a_pieces, a_count}, b{b_pieces, b_count};
+  RouteSegments& seg = m.segments;
+  auto build = [&] {
+    m.a.clear();
+    RouteSegments::materialize(s, a.begin(), a.size(), m.a);
+    m.b.clear();
+    if (vb != kNone) RouteSegments::materialize(s, b.begin(), b.size(), m.b);
+  };
+  if (!seg.fast(va, s.soft) || (vb != kNone && !seg.fast(uint32_t(vb), s.soft))) {
+    build();
+    return tryReplace(p, s, m, va, m.a, vb, vb != kNone ? &m.b : nullptr);
+  }
+  const int64_t cost_a = seg.cost(s, va, a.begin(), a.size()), cost_b = vb != kNone ? seg.cost(s, uint32_t(vb), b.begin(), b.size()) : 0;
+  if (m.verify) {
+    build();
+    if (cost_a != arcRouteCost(p, va, m.a) || (vb != kNone && cost_b != arcRouteCost(p, uint32_t(vb), m.b)))
+      throw Error("Internal", "a local-search move's cost from route segments disagrees with the route's arcs");
+  }
+  int64_t before = s.totals[va].cost, after = cost_a;
+  if (vb != kNone) before += s.totals[vb].cost, after += cost_b;
+  // Even removing all the excess the two routes have would not make up for the cost.
+  if (double(after - before) >= m.excess(s, va) + (vb != kNone ? m.excess(s, uint32_t(vb)) : 0.0)) return false;
+  const FastTotals ta = seg.evaluate(s, va, a.begin(), a.size(), s.soft);
+  const FastTotals tb = vb != kNone ? seg.evaluate(s, uint32_t(vb), b.begin(), b.size(), s.soft) : FastTotals{};
+  if (m.verify) {
+    build();
+    auto check = [&](uint32_t v, const std::vector<uint32_t>& route, const FastTotals& fast) {
+      const RouteTotals exact = evaluateRoute(p, v, route, nullptr, s.soft);
+      if (exact.feasible != fast.feasible ||
+          (exact.feasible && (exact.cost != fast.cost || exact.excess_load != fast.excess_load || exact.time_warp != fast.time_warp)))
+        throw Error("Internal", "a local-search move's evaluation from route segments disagrees with the exact route evaluation");
+    };
+    check(va, m.a, ta);
+    if (vb != kNone) check(uint32_t(vb), m.b, tb);
+  }
+  if (!ta.feasible || !tb.feasible) return false;
+  int64_t load_delta = ta.excess_load - s.totals[va].excess_load, warp_delta = ta.time_warp - s.totals[va].time_warp;
+  if (vb != kNone) {
+    load_delta += tb.excess_load - s.totals[vb].excess_load;
+    warp_delta += tb.time_warp - s.totals[vb].time_warp;
+  }
+  if (m.penalty) {
+    if (double(after - before) + m.penalty->load * double(load_delta) + m.penalty->time_warp * double(warp_delta) >= -1e-9) return false;
+  } else if (after >= before || load_delta > 0 || warp_delta > 0) {
+    return false;
+  }
+  build();
+  s.routes[va] = m.a;
+  s.refresh(p, va);
+  if (vb != kNone) {
+    s.routes[vb] = m.b;
+    s.refresh(p, uint32_t(vb));
+  }
+  return true;
+}
+
+inline bool tryPieces(const Problem& p, Solution& s, MoveScratch& m, uint32_t va, std::initializer_list<RoutePiece> a, int32_t vb,
+                      std::initializer_list<RoutePiece> b) {
+  return tryPieces(p, s, m, va, a.begin(), a.size(), vb, b.begin(), b.size());
+}
+
 inline int64_t indexOf(const std::vector<uint32_t>& route, uint32_t t) {
   for (size_t i = 0; i < route.size(); ++i)
     if (route[i] == t) return int64_t(i);
@@ -134,14 +227,18 @@ bool forEachInterRoutePair(const Problem& p, const Solution& s, const Neighbors&
     const uint32_t t = m.task(i, T);
     if (s.route_of[t] == kNone || m.skip(t)) continue;
     if (m.expired()) return false;
+    const uint64_t since = m.testedSince(t);
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] == kNone || s.route_of[u] == s.route_of[t]) continue;
-      if (fn(t, u, static_cast<uint32_t>(s.route_of[t]), static_cast<uint32_t>(s.route_of[u]))) {
+      const uint32_t va = static_cast<uint32_t>(s.route_of[t]), vb = static_cast<uint32_t>(s.route_of[u]);
+      if (m.unchanged(s, since, va, vb)) continue;
+      if (fn(t, u, va, vb)) {
         m.cursor = t;
         return true;
       }
     }
+    m.markTested(t);
   }
   return false;
 }

@@ -186,9 +186,9 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       for (uint32_t v = 0; v < p.vehicleCount(); ++v)
         if (start.routes[v] != seeded.routes[v])
           for (uint32_t t : start.routes[v]) changed[t] = 1;
-      localSearch(p, start, neighbors, began + (deadline - began) * 0.2, &changed);
+      localSearch(p, start, neighbors, began + (deadline - began) * 0.2, &changed, nullptr, options.verify_fast_path);
     } else {
-      localSearch(p, start, neighbors, began + (deadline - began) * 0.2);
+      localSearch(p, start, neighbors, began + (deadline - began) * 0.2, nullptr, nullptr, options.verify_fast_path);
     }
   }
 
@@ -269,7 +269,8 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     if (bests[i].objective() < bests[winner].objective()) winner = i;
   result.best = std::move(bests[winner]);
   const bool cancelled = options.cancel && options.cancel->load() != 0;
-  localSearch(p, result.best, neighbors, cancelled ? searchNow() + 0.2 : options.max_iterations != UINT64_MAX ? searchNow() + 3600 : deadline);
+  localSearch(p, result.best, neighbors, cancelled ? searchNow() + 0.2 : options.max_iterations != UINT64_MAX ? searchNow() + 3600 : deadline, nullptr,
+              nullptr, options.verify_fast_path);
   bool all_converged = true, all_capped = true;
   for (const auto& s : stats) {
     result.iterations += s.iterations;

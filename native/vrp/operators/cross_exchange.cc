@@ -6,19 +6,14 @@ namespace waymark::vrp {
 
 bool crossExchange(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
   return forEachInterRoutePair(p, s, nb, m, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
-    const auto& A = s.routes[va];
-    const auto& B = s.routes[vb];
-    const int64_t i = indexOf(A, t), j = indexOf(B, u);
-    for (int64_t la = 1; la <= 3 && i + la <= int64_t(A.size()); ++la) {
-      for (int64_t lb = 1; lb <= 3 && j + lb <= int64_t(B.size()); ++lb) {
+    const uint32_t na = uint32_t(s.routes[va].size()), nb_size = uint32_t(s.routes[vb].size());
+    const uint32_t i = uint32_t(indexOf(s.routes[va], t)), j = uint32_t(indexOf(s.routes[vb], u));
+    for (uint32_t la = 1; la <= 3 && i + la <= na; ++la) {
+      for (uint32_t lb = 1; lb <= 3 && j + lb <= nb_size; ++lb) {
         if (la == 1 && lb == 1) continue;  // that is a swap
-        m.a.assign(A.begin(), A.begin() + i);
-        m.a.insert(m.a.end(), B.begin() + j, B.begin() + j + lb);
-        m.a.insert(m.a.end(), A.begin() + i + la, A.end());
-        m.b.assign(B.begin(), B.begin() + j);
-        m.b.insert(m.b.end(), A.begin() + i, A.begin() + i + la);
-        m.b.insert(m.b.end(), B.begin() + j + lb, B.end());
-        if (tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b)) return true;
+        if (tryPieces(p, s, m, va, {RoutePiece::range(va, 0, i), RoutePiece::range(vb, j, j + lb), RoutePiece::range(va, i + la, na)}, int32_t(vb),
+                      {RoutePiece::range(vb, 0, j), RoutePiece::range(va, i, i + la), RoutePiece::range(vb, j + lb, nb_size)}))
+          return true;
       }
     }
     return false;

@@ -1,4 +1,6 @@
 // Swap: exchange two neighbouring jobs between (or within) routes.
+#include <algorithm>
+
 #include "vrp/algorithms/moves.h"
 
 namespace waymark::vrp {
@@ -10,20 +12,26 @@ bool swapTasks(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& 
     if (m.skip(t)) continue;
     if (p.kind[t] != TaskKind::kJob || s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
+    const uint64_t since = m.testedSince(t);
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if ((u < t && !m.skip(u)) || p.kind[u] != TaskKind::kJob || s.route_of[u] == kNone) continue;
       const uint32_t va = static_cast<uint32_t>(s.route_of[t]), vb = static_cast<uint32_t>(s.route_of[u]);
+      if (m.unchanged(s, since, va, vb)) continue;
       if (va == vb) {
-        m.a = s.routes[va];
-        std::swap(m.a[indexOf(m.a, t)], m.a[indexOf(m.a, u)]);
-        if (tryReplace(p, s, m, va, m.a, kNone, nullptr)) {
+        const uint32_t n = uint32_t(s.routes[va].size());
+        const uint32_t it = uint32_t(indexOf(s.routes[va], t)), iu = uint32_t(indexOf(s.routes[va], u));
+        const uint32_t i = std::min(it, iu), j = std::max(it, iu);
+        const uint32_t first = s.routes[va][i], second = s.routes[va][j];
+        if (tryPieces(p, s, m, va,
+                      {RoutePiece::range(va, 0, i), RoutePiece::task(second), RoutePiece::range(va, i + 1, j), RoutePiece::task(first), RoutePiece::range(va, j + 1, n)},
+                      kNone, {})) {
           m.cursor = t;
           return true;
         }
       } else {
         if (!p.compatible(vb, t) || !p.compatible(va, u)) continue;
-        const int64_t i = indexOf(s.routes[va], t), j = indexOf(s.routes[vb], u);
+        const uint32_t i = uint32_t(indexOf(s.routes[va], t)), j = uint32_t(indexOf(s.routes[vb], u));
         if (m.arc_costs_only) {
           // Each route: the other task in place of its own, judged on the four arcs around them.
           auto delta = [&](uint32_t v, int64_t at, uint32_t out, uint32_t in) {
@@ -35,16 +43,15 @@ bool swapTasks(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& 
           };
           if (double(delta(va, i, t, u) + delta(vb, j, u, t)) >= m.excess(s, va) + m.excess(s, vb)) continue;
         }
-        m.a = s.routes[va];
-        m.b = s.routes[vb];
-        m.a[i] = u;
-        m.b[j] = t;
-        if (tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b)) {
+        const uint32_t na = uint32_t(s.routes[va].size()), nb_size = uint32_t(s.routes[vb].size());
+        if (tryPieces(p, s, m, va, {RoutePiece::range(va, 0, i), RoutePiece::task(u), RoutePiece::range(va, i + 1, na)}, int32_t(vb),
+                      {RoutePiece::range(vb, 0, j), RoutePiece::task(t), RoutePiece::range(vb, j + 1, nb_size)})) {
           m.cursor = t;
           return true;
         }
       }
     }
+    m.markTested(t);
   }
   return false;
 }

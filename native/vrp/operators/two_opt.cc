@@ -13,19 +13,21 @@ bool twoOpt(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) 
     if (s.route_of[t] == kNone) continue;
     if (m.expired()) return false;
     const uint32_t v = static_cast<uint32_t>(s.route_of[t]);
+    if (m.unchanged(s, m.testedSince(t), v, v)) continue;
     for (uint32_t k = 0; k < nb.k; ++k) {
       const uint32_t u = nb.of(t)[k];
       if (s.route_of[u] != int32_t(v)) continue;
-      int64_t i = indexOf(s.routes[v], t), j = indexOf(s.routes[v], u);
+      uint32_t i = uint32_t(indexOf(s.routes[v], t)), j = uint32_t(indexOf(s.routes[v], u));
       if (i > j) std::swap(i, j);
       // New arc t -> u: reverse the stretch after t up to and including u (or symmetrically).
-      m.a = s.routes[v];
-      std::reverse(m.a.begin() + i + 1, m.a.begin() + j + 1);
-      if (m.a != s.routes[v] && tryReplace(p, s, m, v, m.a, kNone, nullptr)) {
+      if (j <= i + 1) continue;  // a single task reversed: the same route
+      const uint32_t n = uint32_t(s.routes[v].size());
+      if (tryPieces(p, s, m, v, {RoutePiece::range(v, 0, i + 1), RoutePiece::range(v, i + 1, j + 1, true), RoutePiece::range(v, j + 1, n)}, kNone, {})) {
         m.cursor = t;
         return true;
       }
     }
+    m.markTested(t);
   }
   return false;
 }

@@ -5,16 +5,12 @@ namespace waymark::vrp {
 
 bool twoOptStar(const Problem& p, Solution& s, const Neighbors& nb, MoveScratch& m) {
   return forEachInterRoutePair(p, s, nb, m, [&](uint32_t t, uint32_t u, uint32_t va, uint32_t vb) {
-    const auto& A = s.routes[va];
-    const auto& B = s.routes[vb];
+    const uint32_t na = uint32_t(s.routes[va].size()), nb_size = uint32_t(s.routes[vb].size());
     // New arc t -> u: A[..i] + B[j+1..] and B[..j] + A[i+1..], with j = pos(u) - 1.
-    const int64_t i = indexOf(A, t);
-    const int64_t j = indexOf(B, u) - 1;
-    m.a.assign(A.begin(), A.begin() + i + 1);
-    m.a.insert(m.a.end(), B.begin() + j + 1, B.end());
-    m.b.assign(B.begin(), B.begin() + j + 1);
-    m.b.insert(m.b.end(), A.begin() + i + 1, A.end());
-    return tryReplace(p, s, m, va, m.a, int32_t(vb), &m.b);
+    const uint32_t i = uint32_t(indexOf(s.routes[va], t));
+    const uint32_t j1 = uint32_t(indexOf(s.routes[vb], u));  // j + 1
+    return tryPieces(p, s, m, va, {RoutePiece::range(va, 0, i + 1), RoutePiece::range(vb, j1, nb_size)}, int32_t(vb),
+                     {RoutePiece::range(vb, 0, j1), RoutePiece::range(va, i + 1, na)});
   });
 }
 

@@ -8,6 +8,8 @@ namespace {
 std::atomic<uint64_t> next_version{1};
 }  // namespace
 
+uint64_t nextRouteVersion() { return next_version.load(std::memory_order_relaxed); }
+
 Solution::Solution(const Problem& p)
     : routes(p.vehicleCount()), totals(p.vehicleCount()), route_of(p.taskCount(), kNone), version(p.vehicleCount()) {
   for (auto& v : version) v = next_version.fetch_add(1, std::memory_order_relaxed);

@@ -50,6 +50,10 @@ struct Solution {
   }
 };
 
+// The version the next route refresh (of any solution) will get: versions only grow, so a route
+// whose version is below a value read earlier has not changed since.
+uint64_t nextRouteVersion();
+
 // The objective plus the weighted excess (the objective itself for a hard or feasible solution).
 inline double penalisedObjective(const Solution& s, const PenaltyWeights& w) {
   return double(s.objective()) + w.load * double(s.excess_load) + w.time_warp * double(s.time_warp);

@@ -1,0 +1,210 @@
+#include "vrp/structures/route_segments.h"
+
+#include <algorithm>
+
+namespace waymark::vrp {
+
+RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves), routes_(p.vehicleCount()) {
+  tasks_fast_ = p.dims <= kMaxFastDims;
+  for (uint32_t t = 0; t < p.taskCount() && tasks_fast_; ++t)
+    tasks_fast_ = p.kind[t] == TaskKind::kJob && p.setup[t] == 0 && p.tw_first[t + 1] - p.tw_first[t] == 1;
+  problem_fast_ = tasks_fast_ && !p.hasPinned();
+  for (int64_t c : p.task_hour_cost) problem_fast_ = problem_fast_ && c == 0;
+  vehicle_fast_.resize(p.vehicleCount());
+  for (uint32_t v = 0; v < p.vehicleCount(); ++v) vehicle_fast_[v] = !p.hasBreaks(v);
+  // Skills, reach and pinning: without any, every vehicle may serve every task.
+  all_compatible_ = p.reach.empty() && !p.hasPinned() && p.skills.empty();
+}
+
+const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r) {
+  RouteData& c = routes_[r];
+  c.version = s.version[r];
+  const auto& route = s.routes[r];
+  const size_t n = route.size();
+  const uint32_t D = p_.dims;
+  const VehicleType& type = p_.typeOf(r);
+  c.location.resize(n);
+  c.prefix_tw.resize(n);
+  c.suffix_tw.resize(n);
+  c.arc_cost.resize(n);
+  c.reverse_cost.resize(n);
+  c.arc_distance.resize(n);
+  c.arc_time.resize(n);
+  c.delivery.resize(n * D);
+  c.pickup.resize(n * D);
+  c.prefix_peak.resize(n * D);
+  c.suffix_peak.resize(n * D);
+  auto node = [&](uint32_t t) {
+    const TimeWindow& w = p_.tw[p_.tw_first[t]];
+    return TwSegment::node(p_.service[t], w.start, w.end);
+  };
+  for (size_t k = 0; k < n; ++k) {
+    const uint32_t t = route[k];
+    const int32_t l = static_cast<int32_t>(p_.location[t]);
+    c.location[k] = l;
+    const int64_t* del = &p_.delivery[size_t(t) * D];
+    const int64_t* pick = &p_.pickup[size_t(t) * D];
+    if (k == 0) {
+      c.prefix_tw[0] = node(t);
+      c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
+      for (uint32_t d = 0; d < D; ++d) c.delivery[d] = del[d], c.pickup[d] = pick[d], c.prefix_peak[d] = std::max(del[d], pick[d]);
+      continue;
+    }
+    const int32_t before = c.location[k - 1];
+    const int64_t travel = type.travelTime(before, l);
+    c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
+    c.arc_time[k] = c.arc_time[k - 1] + travel;
+    if (moves_) {
+      c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
+      c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
+      c.arc_distance[k] = c.arc_distance[k - 1] + type.travelDistance(before, l);
+    }
+    for (uint32_t d = 0; d < D; ++d) {
+      const size_t i = k * D + d, h = (k - 1) * D + d;
+      c.delivery[i] = c.delivery[h] + del[d];
+      c.pickup[i] = c.pickup[h] + pick[d];
+      // The tasks before carry this one's delivery; this one carries their pickups.
+      c.prefix_peak[i] = std::max(c.prefix_peak[h] + del[d], std::max(del[d], pick[d]) + c.pickup[h]);
+    }
+  }
+  c.start_cost = n && moves_ ? arcCost(type, p_.start[r], c.location[0]) : 0;
+  c.end_cost = n && moves_ ? arcCost(type, c.location[n - 1], p_.end[r]) : 0;
+  for (size_t k = n; k-- > 0;) {
+    const uint32_t t = route[k];
+    const int64_t* del = &p_.delivery[size_t(t) * D];
+    const int64_t* pick = &p_.pickup[size_t(t) * D];
+    if (k == n - 1) {
+      c.suffix_tw[k] = node(t);
+      for (uint32_t d = 0; d < D; ++d) c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
+      continue;
+    }
+    c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
+    for (uint32_t d = 0; d < D; ++d) {
+      // Deliveries of tasks [k + 1, n): all of them minus those of [0, k + 1).
+      const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
+      c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
+    }
+  }
+  return c;
+}
+
+SegmentSummary RouteSegments::range(const Solution& s, uint32_t r, uint32_t b, uint32_t e, bool reversed, uint32_t v) {
+  if (b >= e) return {};
+  const auto& route = s.routes[r];
+  const uint32_t n = uint32_t(route.size());
+  if (!reversed && p_.vehicle_type[r] == p_.vehicle_type[v] && (b == 0 || e == n)) {
+    const RouteData& c = data(s, r);
+    const uint32_t D = p_.dims;
+    SegmentSummary x;
+    x.count = e - b;
+    x.first = c.location[b];
+    x.last = c.location[e - 1];
+    x.cost = c.arc_cost[e - 1] - c.arc_cost[b];
+    x.distance = c.arc_distance[e - 1] - c.arc_distance[b];
+    x.time = c.arc_time[e - 1] - c.arc_time[b];
+    x.tw = b == 0 ? c.prefix_tw[e - 1] : c.suffix_tw[b];
+    for (uint32_t d = 0; d < D; ++d) {
+      const int64_t del_before = b == 0 ? 0 : c.delivery[(b - 1) * D + d], pick_before = b == 0 ? 0 : c.pickup[(b - 1) * D + d];
+      x.delivery[d] = c.delivery[(e - 1) * D + d] - del_before;
+      x.pickup[d] = c.pickup[(e - 1) * D + d] - pick_before;
+      x.peak[d] = b == 0 ? c.prefix_peak[(e - 1) * D + d] : c.suffix_peak[b * D + d];
+    }
+    return x;
+  }
+  // A string in the middle, reversed, or on other matrices: task by task.
+  SegmentSummary x;
+  if (reversed)
+    for (uint32_t k = e; k-- > b;) x = concat(x, task(route[k]), v);
+  else
+    for (uint32_t k = b; k < e; ++k) x = concat(x, task(route[k]), v);
+  return x;
+}
+
+FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count, bool soft) {
+  FastTotals r;
+  SegmentSummary body;
+  for (size_t i = 0; i < count; ++i) {
+    const RoutePiece& q = pieces[i];
+    if (q.begin >= q.end) continue;
+    if (q.route == kNone) {
+      if (!all_compatible_ && !p_.compatible(v, q.begin)) r.feasible = false;
+      body = concat(body, task(q.begin), v);
+      continue;
+    }
+    if (q.route != int32_t(v) && !all_compatible_)
+      for (uint32_t k = q.begin; k < q.end; ++k)
+        if (!p_.compatible(v, s.routes[q.route][k])) r.feasible = false;
+    body = concat(body, range(s, uint32_t(q.route), q.begin, q.end, q.reversed, v), v);
+  }
+  if (body.count == 0) return r;
+  if (int64_t(body.count) > p_.max_tasks[v]) r.feasible = false;
+  const VehicleType& type = p_.typeOf(v);
+  const int32_t start = p_.start[v], end = p_.end[v];
+  auto travel = [&](int32_t a, int32_t b) { return (a == kNone || b == kNone) ? int64_t(0) : type.travelTime(a, b); };
+  auto dist = [&](int32_t a, int32_t b) { return (a == kNone || b == kNone) ? int64_t(0) : type.travelDistance(a, b); };
+  r.cost = body.cost + arc(v, start, body.first) + arc(v, body.last, end) + p_.fixed_cost[v];
+  if (body.time + travel(start, body.first) + travel(body.last, end) > p_.max_travel_time[v]) r.feasible = false;
+  if (body.distance + dist(start, body.first) + dist(body.last, end) > p_.max_distance[v]) r.feasible = false;
+  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
+  const TwSegment whole = waymark::vrp::concat(waymark::vrp::concat(depot, body.tw, travel(start, body.first)), depot, travel(body.last, end));
+  int64_t excess = 0;
+  for (uint32_t d = 0; d < p_.dims; ++d) excess += std::max<int64_t>(body.peak[d] - p_.capacity[size_t(v) * p_.dims + d], 0);
+  if (soft) {
+    r.time_warp = whole.timewarp;
+    r.excess_load = excess;
+  } else if (whole.timewarp > 0 || excess > 0) {
+    r.feasible = false;
+  }
+  return r;
+}
+
+bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x) {
+  const RouteData& c = data(s, v);
+  const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;
+  // x's delivery rides through tasks [0, i), its pickup through [i, n).
+  for (uint32_t d = 0; d < D; ++d) {
+    const int64_t cap = p_.capacity[size_t(v) * D + d], xd = p_.delivery[size_t(x) * D + d], xp = p_.pickup[size_t(x) * D + d];
+    const int64_t all_delivery = n > 0 ? c.delivery[(n - 1) * D + d] : 0;
+    const int64_t delivery_before = i > 0 ? c.delivery[(i - 1) * D + d] : 0, pickup_before = i > 0 ? c.pickup[(i - 1) * D + d] : 0;
+    const int64_t delivery_after = all_delivery - delivery_before;
+    if (i > 0 && c.prefix_peak[(i - 1) * D + d] + xd + delivery_after > cap) return false;
+    if (std::max(xd, xp) + pickup_before + delivery_after > cap) return false;
+    if (i < n && c.suffix_peak[size_t(i) * D + d] + pickup_before + xp > cap) return false;
+  }
+  const VehicleType& type = p_.typeOf(v);
+  const int32_t lx = static_cast<int32_t>(p_.location[x]), start = p_.start[v], end = p_.end[v];
+  const int32_t a = i > 0 ? c.location[i - 1] : start, b = i < n ? c.location[i] : end;
+  auto travel = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelTime(from, to); };
+  auto dist = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelDistance(from, to); };
+  // The route's travel time and distance, with x between a and b instead of the arc a -> b.
+  const RouteTotals& totals = s.totals[v];
+  if (n > 0) {
+    if (totals.travel_time + travel(a, lx) + travel(lx, b) - travel(a, b) > p_.max_travel_time[v]) return false;
+    if (totals.distance + dist(a, lx) + dist(lx, b) - dist(a, b) > p_.max_distance[v]) return false;
+  } else if (travel(a, lx) + travel(lx, b) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
+    return false;
+  }
+  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
+  const TimeWindow& w = p_.tw[p_.tw_first[x]];
+  TwSegment tw = i > 0 ? waymark::vrp::concat(depot, c.prefix_tw[i - 1], travel(start, c.location[0])) : depot;
+  tw = waymark::vrp::concat(tw, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
+  if (i < n) tw = waymark::vrp::concat(tw, c.suffix_tw[i], travel(lx, b));
+  tw = waymark::vrp::concat(tw, depot, travel(i < n ? c.location[n - 1] : lx, end));
+  return tw.timewarp == 0;
+}
+
+void RouteSegments::materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out) {
+  for (size_t i = 0; i < count; ++i) {
+    const RoutePiece& q = pieces[i];
+    if (q.begin >= q.end) continue;
+    if (q.route == kNone) {
+      out.push_back(q.begin);
+      continue;
+    }
+    const auto& route = s.routes[q.route];
+    if (q.reversed) out.insert(out.end(), route.rbegin() + (route.size() - q.end), route.rbegin() + (route.size() - q.begin));
+    else out.insert(out.end(), route.begin() + q.begin, route.begin() + q.end);
+  }
+}
+
+}  // namespace waymark::vrp

@@ -1,0 +1,205 @@
+#pragma once
+// Cached segment data of the routes of a solution (Vidal et al. 2013, Vidal 2022): per route the
+// summaries of every prefix and suffix of its task sequence (travel cost, distance and time, the
+// time-window segment, the load profile), refreshed lazily when a route's version changes. A route
+// made of a few pieces (prefixes, suffixes, single tasks, short strings of other routes) is then
+// evaluated in O(pieces) instead of O(length): the insertion's and the local-search operators'
+// candidate moves.
+//
+// Exact where the route evaluation reduces to these sums, which `fast(v)` tells: every task a job
+// with one time window and no setup, nothing pinned, no per-task-hour cost, a vehicle without
+// breaks, at most kMaxFastDims capacity dimensions. Elsewhere callers use the exact evaluation.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "vrp/structures/segment.h"
+#include "vrp/structures/solution.h"
+
+namespace waymark::vrp {
+
+constexpr uint32_t kMaxFastDims = 4;
+
+// A sequence of tasks (no depots), summarised for O(1) concatenation.
+struct SegmentSummary {
+  uint32_t count = 0;  // tasks; 0 = the empty sequence (the other fields are then meaningless)
+  int32_t first = kNone, last = kNone;  // first and last location
+  int64_t cost = 0, distance = 0, time = 0;  // of the arcs inside the sequence
+  TwSegment tw;
+  // Per dimension: deliveries of the jobs (on board when the sequence begins), pickups (on board
+  // when it ends) and the largest load along it counting only its own jobs' amounts.
+  std::array<int64_t, kMaxFastDims> delivery{}, pickup{}, peak{};
+};
+
+// A piece of a new route: tasks [begin, end) of route `route` (reversed: read backwards), or the
+// single task `begin` when route == kNone.
+struct RoutePiece {
+  int32_t route;
+  uint32_t begin, end;
+  bool reversed = false;
+  static RoutePiece task(uint32_t t) { return {kNone, t, t + 1, false}; }
+  static RoutePiece range(uint32_t v, uint32_t begin, uint32_t end, bool reversed = false) { return {int32_t(v), begin, end, reversed}; }
+};
+
+// What the exact evaluation (evaluateRoute, hard or soft) would answer for a route, from segments.
+struct FastTotals {
+  bool feasible = true;  // hard constraints (capacity and time windows too unless soft)
+  int64_t cost = 0, excess_load = 0, time_warp = 0;
+};
+
+class RouteSegments {
+ public:
+  // moves = false (the insertion): only what insertionFeasible and the loads need is cached; cost(),
+  // range() and evaluate() need moves = true.
+  explicit RouteSegments(const Problem& p, bool moves = true);
+  // Whether the feasibility of a route of vehicle v comes exactly from segments when the route's
+  // own tasks keep their order and the tasks added to it are compatible with v (the insertion:
+  // pinned tasks and per-task-hour costs do not matter there).
+  bool feasibleFast(uint32_t v) const { return tasks_fast_ && vehicle_fast_[v]; }
+  // Whether every route of vehicle v made of pieces is evaluated exactly (cost included) from
+  // segments (soft: a soft evaluation's excess load is the largest sum over dimensions along the
+  // route, one dimension's peak only with one).
+  bool fast(uint32_t v, bool soft = false) const { return problem_fast_ && vehicle_fast_[v] && (!soft || p_.dims <= 1); }
+  // Deliveries (dimension d) of every job of the route of v: its load at the start.
+  int64_t startLoad(const Solution& s, uint32_t v, uint32_t d) {
+    const size_t n = s.routes[v].size();
+    return n ? data(s, v).delivery[(n - 1) * p_.dims + d] : 0;
+  }
+  // Pickups (dimension d) of every job of the route of v: its load at the end.
+  int64_t endLoad(const Solution& s, uint32_t v, uint32_t d) {
+    const size_t n = s.routes[v].size();
+    return n ? data(s, v).pickup[(n - 1) * p_.dims + d] : 0;
+  }
+  // Summary of tasks [b, e) of route r of s, travelled with vehicle v's matrices.
+  SegmentSummary range(const Solution& s, uint32_t r, uint32_t b, uint32_t e, bool reversed, uint32_t v);
+  SegmentSummary task(uint32_t t) const;
+  // a then b, travelled with vehicle v's matrices.
+  SegmentSummary concat(const SegmentSummary& a, const SegmentSummary& b, uint32_t v) const;
+  // Travel cost of the route of vehicle v made of these pieces, its fixed cost included when used
+  // (the route's whole cost in a fast problem): O(pieces), for prefilters.
+  int64_t cost(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count);
+  // The whole evaluation of that route (soft: capacity and time windows measured as excess).
+  // Long middle or reversed pieces cost their length; prefixes, suffixes and single tasks O(1).
+  FastTotals evaluate(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count, bool soft);
+  // evaluate() of route v with job x inserted before index i (hard), without building summaries:
+  // the insertion's hot path. The caller checks x's compatibility and the task count.
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
+  // Appends the pieces' tasks to `out`.
+  static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
+
+ private:
+  // Flat per-route arrays (k indexes tasks): cheap to rebuild when a route changes.
+  struct RouteData {
+    uint64_t version = 0;
+    std::vector<int32_t> location;
+    std::vector<TwSegment> prefix_tw, suffix_tw;  // tasks [0, k + 1) and [k, n)
+    // Arcs inside tasks [0, k + 1): cost (also read backwards), distance and time.
+    std::vector<int64_t> arc_cost, reverse_cost, arc_distance, arc_time;
+    int64_t start_cost = 0, end_cost = 0;  // of the arcs from the start and to the end
+    // Per task x dims: deliveries and pickups of tasks [0, k + 1), peaks of tasks [0, k + 1) and [k, n).
+    std::vector<int64_t> delivery, pickup, prefix_peak, suffix_peak;
+  };
+  const RouteData& data(const Solution& s, uint32_t r) {
+    const RouteData& c = routes_[r];
+    return c.version == s.version[r] ? c : rebuild(s, r);
+  }
+  const RouteData& rebuild(const Solution& s, uint32_t r);
+  int64_t arc(uint32_t v, int32_t a, int32_t b) const { return arcCost(p_.typeOf(v), a, b); }
+  const Problem& p_;
+  bool tasks_fast_ = false;    // jobs with one time window and no setup, few dimensions
+  bool problem_fast_ = false;  // and nothing pinned, no per-task-hour cost
+  bool all_compatible_ = false;
+  bool moves_ = true;
+  std::vector<uint8_t> vehicle_fast_;
+  std::vector<RouteData> routes_;
+};
+
+inline SegmentSummary RouteSegments::task(uint32_t t) const {
+  SegmentSummary x;
+  x.count = 1;
+  x.first = x.last = static_cast<int32_t>(p_.location[t]);
+  const TimeWindow& w = p_.tw[p_.tw_first[t]];
+  x.tw = TwSegment::node(p_.service[t], w.start, w.end);
+  for (uint32_t d = 0; d < p_.dims; ++d) {
+    x.delivery[d] = p_.delivery[size_t(t) * p_.dims + d];
+    x.pickup[d] = p_.pickup[size_t(t) * p_.dims + d];
+    x.peak[d] = std::max(x.delivery[d], x.pickup[d]);
+  }
+  return x;
+}
+
+inline SegmentSummary RouteSegments::concat(const SegmentSummary& a, const SegmentSummary& b, uint32_t v) const {
+  if (a.count == 0) return b;
+  if (b.count == 0) return a;
+  const VehicleType& type = p_.typeOf(v);
+  SegmentSummary x;
+  x.count = a.count + b.count;
+  x.first = a.first;
+  x.last = b.last;
+  x.cost = a.cost + b.cost + type.travelCost(a.last, b.first);
+  x.distance = a.distance + b.distance + type.travelDistance(a.last, b.first);
+  const int64_t travel = type.travelTime(a.last, b.first);
+  x.time = a.time + b.time + travel;
+  x.tw = waymark::vrp::concat(a.tw, b.tw, travel);
+  // While a runs, b's deliveries are on board too; while b runs, a's pickups.
+  for (uint32_t d = 0; d < p_.dims; ++d) {
+    x.delivery[d] = a.delivery[d] + b.delivery[d];
+    x.pickup[d] = a.pickup[d] + b.pickup[d];
+    x.peak[d] = std::max(a.peak[d] + b.delivery[d], b.peak[d] + a.pickup[d]);
+  }
+  return x;
+}
+
+inline int64_t RouteSegments::cost(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count) {
+  // Arcs the new route shares with the current ones (from the start, between neighbours of one
+  // route, to the end) come from the cached sums; only new arcs are read from the matrix, which
+  // is where the time goes (cache misses).
+  const uint32_t type = p_.vehicle_type[v];
+  int64_t c = 0;
+  int32_t here = p_.start[v];
+  int32_t prev_route = kNone;  // the previous piece, when it ran forward on this type: its route
+  uint32_t prev_end = 0;       // and the index after it
+  bool used = false;
+  for (size_t i = 0; i < count; ++i) {
+    const RoutePiece& q = pieces[i];
+    if (q.begin >= q.end) continue;
+    if (q.route == kNone) {
+      const int32_t l = static_cast<int32_t>(p_.location[q.begin]);
+      c += arc(v, here, l);
+      here = l;
+      used = true;
+      prev_route = kNone;
+      continue;
+    }
+    const auto& route = s.routes[q.route];
+    const bool same_type = p_.vehicle_type[q.route] == type;
+    const int32_t lb = static_cast<int32_t>(p_.location[route[q.begin]]), le = static_cast<int32_t>(p_.location[route[q.end - 1]]);
+    const int32_t first = q.reversed ? le : lb, last = q.reversed ? lb : le;
+    if (same_type) {
+      const RouteData& d = data(s, uint32_t(q.route));
+      if (!used && q.route == int32_t(v) && q.begin == 0 && !q.reversed) c += d.start_cost;
+      else if (used && !q.reversed && prev_route == q.route && prev_end == q.begin) c += d.arc_cost[q.begin] - d.arc_cost[q.begin - 1];
+      else c += arc(v, used ? here : p_.start[v], first);
+      const auto& sums = q.reversed ? d.reverse_cost : d.arc_cost;
+      c += sums[q.end - 1] - sums[q.begin];
+      prev_route = q.reversed ? kNone : q.route;
+      prev_end = q.end;
+    } else {
+      c += arc(v, used ? here : p_.start[v], first);
+      for (uint32_t k = q.begin; k + 1 < q.end; ++k) {
+        const int32_t x = static_cast<int32_t>(p_.location[route[k]]), y = static_cast<int32_t>(p_.location[route[k + 1]]);
+        c += q.reversed ? arc(v, y, x) : arc(v, x, y);
+      }
+      prev_route = kNone;
+    }
+    here = last;
+    used = true;
+  }
+  if (!used) return 0;
+  if (prev_route == int32_t(v) && prev_end == s.routes[v].size()) c += data(s, v).end_cost;
+  else c += arc(v, here, p_.end[v]);
+  return c + p_.fixed_cost[v];
+}
+
+}  // namespace waymark::vrp
