@@ -62,6 +62,7 @@ class Sisr {
   void beginJournal(const Solution& s);
   void save(const Solution& s, uint32_t v);  // before route v first changes
   void undo(Solution& s);
+  bool verify_ = false;  // check every undo against a full re-evaluation (tests)
   bool journaling_ = false;
   std::vector<SavedRoute> saved_;
   size_t saved_count_ = 0;
