@@ -258,9 +258,9 @@ describe('waymark bench replan', () => {
     const { path } = await monacoMap();
     const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-replan-'));
     try {
-      const args = ['bench', 'replan', '--road', path, '--jobs', '40', '--vehicles', '4', '--base-time', '0.3', '--replan-time', '0.2', '--scratch-time', '0.3', '--cpu-time', '--threads', '2', '--reuse', dir, '--json'];
+      const args = ['bench', 'replan', '--road', path, '--jobs', '40', '--vehicles', '4', '--base-time', '0.3', '--replan-time', '0.2', '--scratch-time', '0.3', '--cpu-time', '--threads', '2', '--reuse', dir, '--replans', '2', '--json'];
       type Row = { cost: number; routes: number; cpu_s: number; wall_s: number; iterations: number; stop_reason: string };
-      type Out = { new_orders: number; cpu_time: boolean; plan: Row; rows: Row[]; replan_vs_scratch_pct: number };
+      type Out = { new_orders: number; cpu_time: boolean; plan: Row; rows: Row[]; replan_vs_scratch_pct: number; replans_vs_scratch_pct: number[]; replan_vs_scratch_max_pct: number };
       const first = runCli(args);
       assert.equal(first.status, 0, first.stderr);
       const a = JSON.parse(first.stdout) as Out;
@@ -271,12 +271,22 @@ describe('waymark bench replan', () => {
       assert.ok(['time_limit', 'converged'].includes(a.plan.stop_reason), a.plan.stop_reason);
       if (a.plan.stop_reason === 'time_limit') assert.ok(a.plan.cpu_s >= 0.55, `${a.plan.cpu_s} CPU-s`);
       for (const r of [a.plan, ...a.rows]) assert.ok(r.cost > 0 && r.iterations > 0 && typeof r.stop_reason === 'string');
+      // --replans 2: two replans of the same warm start, then from scratch; their gaps, mean and max.
+      assert.equal(a.rows.length, 3);
+      const scratchCost = a.rows[2].cost;
+      const gaps = a.rows.slice(0, 2).map((r) => Math.round((r.cost / scratchCost - 1) * 100 * 100) / 100);
+      assert.deepEqual(a.replans_vs_scratch_pct, gaps);
+      assert.equal(a.replan_vs_scratch_max_pct, Math.max(...gaps));
+      assert.ok(Math.abs(a.replan_vs_scratch_pct - (gaps[0] + gaps[1]) / 2) <= 0.01, `${a.replan_vs_scratch_pct}`);
       const second = runCli(args);
       assert.equal(second.status, 0, second.stderr);
       const b = JSON.parse(second.stdout) as Out;
       // Read back, not solved again: the very same figures, wall and CPU seconds included.
       assert.deepEqual(b.plan, a.plan);
-      assert.deepEqual(b.rows[1], a.rows[1]);
+      assert.deepEqual(b.rows[2], a.rows[2]);
+      const refused = runCli(args.map((x, i) => (args[i - 1] === '--replans' ? '0' : x)));
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /--replans must be an integer of at least 1/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

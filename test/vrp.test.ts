@@ -352,6 +352,33 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.ok(grown.summary.cost >= again.summary.cost * 0.9, 'ten more jobs are served');
   });
 
+  it('a replan moves a new job into a full nearby route rather than a route of its own, ejecting a job that fits elsewhere', () => {
+    // 0 depot, 1 A, 2 Y, 3 B, 4 X (new). Vans take two jobs. The warm start: [A, Y] (full) and [B]. X
+    // is next to A and far from B: the greedy insertion gives X a van of its own (200); X beside A
+    // with Y moved next to B costs 402 in all, two vans, and is the optimum.
+    const d = [
+      [0, 100, 100, 100, 100],
+      [100, 0, 50, 200, 1],
+      [100, 50, 0, 1, 50],
+      [100, 200, 1, 0, 250],
+      [100, 1, 50, 250, 0],
+    ];
+    const problem: VroomProblem = {
+      vehicles: [1, 2, 3].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [2] })),
+      jobs: [1, 2, 3, 4].map((i) => ({ id: i, location_index: i, delivery: [1] })),
+      matrices: { car: { durations: d } },
+    };
+    const warmStart = { '1': [{ type: 'job' as const, id: 1 }, { type: 'job' as const, id: 2 }], '2': [{ type: 'job' as const, id: 3 }] };
+    for (const seed of [1, 2, 3]) {
+      const s = solveChecked(problem, { timeLimit: 60, seed, threads: 1, maxIterations: 1, warmStart }).solution;
+      assert.equal(s.summary.unassigned, 0);
+      assert.equal(s.summary.routes, 2);
+      assert.equal(s.summary.cost, 402);
+      const jobsOf = (v: number) => s.routes.find((r) => r.vehicle === v)?.steps.filter((x) => x.type === 'job').map((x) => x.id).sort();
+      assert.deepEqual([jobsOf(1), jobsOf(2)].sort(), [[1, 4], [2, 3]]);
+    }
+  });
+
   it('rejects malformed problems with errors naming the offending field', () => {
     const d = euclidMatrix([[0, 0], [1, 1]]);
     const base = (): VroomProblem => ({

@@ -373,8 +373,9 @@ export function registerBench(program: Command): void {
     .option('--cpu-time', 'benchmarking: every time limit is a CPU budget (time limit x threads CPU-seconds of the process), so that the load does not distort the replan vs from-scratch comparison')
     .option('--threads <n>', 'solver threads (default: all cores)')
     .option('--reuse <dir>', 'keep the plan and the from-scratch solution in this folder and read them back on later runs with the same parameters (only the replan is solved again)')
+    .option('--replans <n>', 'solve the replan n times (solver seeds seed, seed + 1, ...) and print each gap, their mean and max', '1')
     .option('--json', 'print one JSON object')
-    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; json?: boolean }) => {
+    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; replans: string; json?: boolean }) => {
       const num = (text: string, what: string) => {
         const n = Number(text);
         if (!(n >= 0) || !Number.isFinite(n)) throw new WaymarkError('InvalidValue', `${what} must be a non-negative number, not '${text}'`);
@@ -391,6 +392,11 @@ export function registerBench(program: Command): void {
         ...(opts.cpuTime ? { cpuTime: true } : {}),
         ...(opts.threads !== undefined ? { threads: num(opts.threads, '--threads') } : {}),
         ...(opts.reuse ? { reuse: opts.reuse } : {}),
+        replans: (() => {
+          const n = Number(opts.replans);
+          if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `--replans must be an integer of at least 1, not '${opts.replans}'`);
+          return n;
+        })(),
         json: Boolean(opts.json),
       });
     });

@@ -1,6 +1,7 @@
 #include "vrp/algorithms/solver.h"
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -96,6 +97,55 @@ void seedRoutes(const Problem& p, const std::vector<std::vector<uint32_t>>& init
   s.refreshAll(p);
 }
 
+// A route the insertion opened for one new job x, when the routes near x are full: x moves into one
+// of them at its best place, ejecting one of its jobs y to y's cheapest place anywhere else, when
+// that costs less than the route. Exact route evaluations; a few thousand per opened route.
+void ejectIntoNearbyRoutes(const Problem& p, Solution& s, const Neighbors& nb, Inserter& inserter, Rng& rng, const Solution& seeded) {
+  std::vector<uint32_t> seq, best_seq, near;
+  for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
+    if (s.routes[v].size() != 1 || !seeded.routes[v].empty()) continue;
+    const uint32_t x = s.routes[v][0];
+    if (p.kind[x] != TaskKind::kJob || p.pinned(x)) continue;
+    near.clear();
+    for (uint32_t k = 0; k < nb.k; ++k) {
+      const int32_t r = s.route_of[nb.of(x)[k]];
+      if (r != kNone && uint32_t(r) != v && std::find(near.begin(), near.end(), uint32_t(r)) == near.end()) near.push_back(uint32_t(r));
+    }
+    Solution best = s;
+    for (uint32_t r : near) {
+      const auto& route = s.routes[r];
+      for (size_t j = 0; j < route.size(); ++j) {
+        const uint32_t y = route[j];
+        if (p.kind[y] != TaskKind::kJob || p.pinned(y)) continue;
+        int64_t cheapest = std::numeric_limits<int64_t>::max();
+        for (size_t i = 0; i <= route.size(); ++i) {  // x before the route's i-th job (i = size: last)
+          seq.clear();
+          for (size_t q = 0; q < route.size(); ++q) {
+            if (q == i) seq.push_back(x);
+            if (q != j) seq.push_back(route[q]);
+          }
+          if (i == route.size()) seq.push_back(x);
+          const RouteTotals t = evaluateRoute(p, r, seq);
+          if (t.feasible && t.cost < cheapest) cheapest = t.cost, best_seq = seq;
+        }
+        if (cheapest == std::numeric_limits<int64_t>::max() || cheapest - s.totals[r].cost >= s.totals[v].cost + best.objective() - s.objective()) continue;
+        Solution trial = s;
+        trial.routes[r] = best_seq;
+        trial.route_of[y] = kNone;
+        trial.penalty += Solution::penaltyOf(p, y);
+        trial.routes[v].clear();
+        trial.refresh(p, r);
+        trial.refresh(p, v);
+        const Insertion ins = inserter.best(trial, y, rng, 0.0);
+        if (!ins.found) continue;
+        inserter.apply(trial, y, ins);
+        if (trial.objective() < best.objective()) best = std::move(trial);
+      }
+    }
+    s = std::move(best);
+  }
+}
+
 }  // namespace
 
 const char* stopReasonName(StopReason r) {
@@ -179,6 +229,13 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     std::vector<uint32_t> all = insertableTasks(p, assignable);
     const Solution seeded = warm ? start : Solution();
     builder.recreate(start, all);
+    if (warm) {
+      // The plan's routes near a new job are often full (capacity): the greedy insertion then opens
+      // a route for it alone, six to eight of them for 50 new jobs in a 1,000-job plan.
+      Inserter inserter(p, &neighbors);
+      Rng rng(options.seed);
+      ejectIntoNearbyRoutes(p, start, neighbors, inserter, rng, seeded);
+    }
     result.seconds_first_solution = now();
     if (warm) {
       // The rest of the plan was already searched: only the routes that took new tasks.
