@@ -353,14 +353,17 @@ describe('VRP unassigned tasks, checker and input validation', () => {
   });
 
   it('a replan moves a new job into a full nearby route rather than a route of its own, ejecting a job that fits elsewhere', () => {
-    // 0 depot, 1 A, 2 Y, 3 B, 4 X (new). Vans take two jobs. The warm start: [A, Y] (full) and [B]. X
-    // is next to A and far from B: the greedy insertion gives X a van of its own (200); X beside A
-    // with Y moved next to B costs 402 in all, two vans, and is the optimum.
+    // 0 depot, 1 A, 2 Y, 3 B, 4 X (new). Vans take two jobs. The warm start: [A, Y] (full, 300) and
+    // [B] (200). X is next to A and far from B: the greedy insertion gives X a van of its own (200),
+    // 700 in all. X beside A (201) with Y beside B (310) is the optimum, 511 on two vans: a move over
+    // three routes, none of whose single steps pays (X for Y: +1; Y to B: +10), so the local search
+    // alone stays at 700 (as it does from a warm start with X in a van of its own). No search iterations:
+    // the answer is the warm start after the ejection, then the local search.
     const d = [
-      [0, 100, 100, 100, 100],
+      [0, 100, 150, 100, 100],
       [100, 0, 50, 200, 1],
-      [100, 50, 0, 1, 50],
-      [100, 200, 1, 0, 250],
+      [150, 50, 0, 60, 50],
+      [100, 200, 60, 0, 250],
       [100, 1, 50, 250, 0],
     ];
     const problem: VroomProblem = {
@@ -370,11 +373,11 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     };
     const warmStart = { '1': [{ type: 'job' as const, id: 1 }, { type: 'job' as const, id: 2 }], '2': [{ type: 'job' as const, id: 3 }] };
     for (const seed of [1, 2, 3]) {
-      const s = solveChecked(problem, { timeLimit: 60, seed, threads: 1, maxIterations: 1, warmStart }).solution;
+      const s = solveChecked(problem, { timeLimit: 60, seed, threads: 1, maxIterations: 0, warmStart }).solution;
       assert.equal(s.summary.unassigned, 0);
       assert.equal(s.summary.routes, 2);
-      assert.equal(s.summary.cost, 402);
-      const jobsOf = (v: number) => s.routes.find((r) => r.vehicle === v)?.steps.filter((x) => x.type === 'job').map((x) => x.id).sort();
+      assert.equal(s.summary.cost, 511);
+      const jobsOf = (v: number) => s.routes.find((r) => r.vehicle === v)?.steps.filter((x) => x.type === 'job').map((x) => x.id!).sort((x, y) => x - y);
       assert.deepEqual([jobsOf(1), jobsOf(2)].sort(), [[1, 4], [2, 3]]);
     }
   });
