@@ -10,7 +10,7 @@
 namespace waymark::vrp {
 
 Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path)
-    : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify_fast_path), verify_(verify_fast_path) {
+    : verify_(verify_fast_path), p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify_fast_path) {
   far_.assign(p.taskCount(), 0);
   in_removed_.assign(p.taskCount(), 0);
   route_saved_.assign(p.vehicleCount(), 0);
