@@ -99,10 +99,12 @@ void seedRoutes(const Problem& p, const std::vector<std::vector<uint32_t>>& init
 
 // A route the insertion opened for one new job x, when the routes near x are full: x moves into one
 // of them at its best place, ejecting one of its jobs y to y's cheapest place anywhere else, when
-// that costs less than the route. Exact route evaluations; a few thousand per opened route.
-void ejectIntoNearbyRoutes(const Problem& p, Solution& s, const Neighbors& nb, Inserter& inserter, Rng& rng, const Solution& seeded) {
+// that costs less than the route. Exact route evaluations; a few thousand per opened route, so a
+// replan with very many opened routes stops at `deadline_s` and leaves the rest to the search.
+void ejectIntoNearbyRoutes(const Problem& p, Solution& s, const Neighbors& nb, Inserter& inserter, Rng& rng, const Solution& seeded,
+                           double deadline_s) {
   std::vector<uint32_t> seq, best_seq, near;
-  for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
+  for (uint32_t v = 0; v < p.vehicleCount() && searchNow() < deadline_s; ++v) {
     if (s.routes[v].size() != 1 || !seeded.routes[v].empty()) continue;
     const uint32_t x = s.routes[v][0];
     if (p.kind[x] != TaskKind::kJob || p.pinned(x)) continue;
@@ -234,7 +236,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       // a route for it alone, six to eight of them for 50 new jobs in a 1,000-job plan.
       Inserter inserter(p, &neighbors);
       Rng rng(options.seed);
-      ejectIntoNearbyRoutes(p, start, neighbors, inserter, rng, seeded);
+      ejectIntoNearbyRoutes(p, start, neighbors, inserter, rng, seeded, began + (deadline - began) * 0.1);
     }
     result.seconds_first_solution = now();
     if (warm) {
