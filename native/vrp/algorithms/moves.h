@@ -98,6 +98,13 @@ inline int64_t startExcessLoad(const Problem& p, uint32_t v, const std::vector<u
   return excess;
 }
 
+// A move's acceptance: with penalties the penalised cost goes down; without, the cost goes down and
+// neither the excess load nor the time warp grows.
+inline bool improves(const MoveScratch& m, int64_t cost_delta, int64_t load_delta, int64_t warp_delta) {
+  if (m.penalty) return double(cost_delta) + m.penalty->load * double(load_delta) + m.penalty->time_warp * double(warp_delta) < -1e-9;
+  return cost_delta < 0 && load_delta <= 0 && warp_delta <= 0;
+}
+
 inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint32_t va, const std::vector<uint32_t>& ra, int32_t vb,
                        const std::vector<uint32_t>* rb) {
   if (m.arc_costs_only) {
@@ -126,11 +133,7 @@ inline bool tryReplace(const Problem& p, Solution& s, const MoveScratch& m, uint
     load_delta += tb.excess_load - s.totals[vb].excess_load;
     warp_delta += tb.time_warp - s.totals[vb].time_warp;
   }
-  if (m.penalty) {
-    if (double(after - before) + m.penalty->load * double(load_delta) + m.penalty->time_warp * double(warp_delta) >= -1e-9) return false;
-  } else if (after >= before || load_delta > 0 || warp_delta > 0) {
-    return false;
-  }
+  if (!improves(m, after - before, load_delta, warp_delta)) return false;
   s.routes[va] = ra;
   s.refresh(p, va);
   if (vb != kNone) {
@@ -191,11 +194,7 @@ inline bool tryPieces(const Problem& p, Solution& s, MoveScratch& m, uint32_t va
     load_delta += tb.excess_load - s.totals[vb].excess_load;
     warp_delta += tb.time_warp - s.totals[vb].time_warp;
   }
-  if (m.penalty) {
-    if (double(after - before) + m.penalty->load * double(load_delta) + m.penalty->time_warp * double(warp_delta) >= -1e-9) return false;
-  } else if (after >= before || load_delta > 0 || warp_delta > 0) {
-    return false;
-  }
+  if (!improves(m, after - before, load_delta, warp_delta)) return false;
   build();
   s.routes[va] = m.a;
   s.refresh(p, va);
