@@ -234,7 +234,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     if (warm) {
       // The plan's routes near a new job are often full (capacity): the greedy insertion then opens
       // a route for it alone, six to eight of them for 50 new jobs in a 1,000-job plan.
-      Inserter inserter(p, &neighbors);
+      Inserter inserter(p, &neighbors, options.verify_fast_path);
       Rng rng(options.seed);
       ejectIntoNearbyRoutes(p, start, neighbors, inserter, rng, seeded, began + (deadline - began) * 0.1);
     }
