@@ -110,9 +110,16 @@ export async function cpuProfileAllThreads(
   // Every thread that started has answered, and at least the workers we know of (a busy worker may
   // answer "started" only after the stop was sent).
   const complete = () => [...started].every((t) => profiles.has(t)) && profiles.size >= expectedWorkers;
+  // A worker still starting up (loading its modules on a busy machine) has no channel yet and
+  // misses a single broadcast: repeat the start until every expected worker has answered. Workers
+  // ignore a start they already have.
+  const start = () => channel.postMessage({ id, type: 'start' } satisfies Command);
+  const restart = setInterval(() => {
+    if (started.size < expectedWorkers) start();
+  }, 100);
   try {
-    channel.postMessage({ id, type: 'start' } satisfies Command);
-    const main = await cpuProfile(seconds);
+    start();
+    const main = await cpuProfile(seconds).finally(() => clearInterval(restart));
     stopped = true;
     channel.postMessage({ id, type: 'stop' } satisfies Command);
     if (complete()) settle();
