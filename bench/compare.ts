@@ -217,12 +217,17 @@ export async function benchCompare(pbf: string, options: CompareOptions): Promis
     const q = native.benchRoutes(map.handle, pairs, 'ch');
     const search = q.micros.map((m, i) => m - q.snapMicros[i]);
     const cpuPerQuery = q.cpuMicros / options.queries;
+    const c = q.chCounts; // work done, comparable across runs on a loaded machine
+    const n = Math.max(1, options.queries);
     rows.push({
       figure: `point-to-point query p50 (snap both ends + search), ${options.queries} random pairs`,
       unit: 'µs',
       new: percentile(sortedCopy(q.micros), 50),
       goal: '≤ 10 µs',
-      note: `snap p50 ${fmt(percentile(sortedCopy(q.snapMicros), 50), 2)} µs, search p50 ${fmt(percentile(sortedCopy(search), 50), 2)} µs, p99 ${fmt(percentile(sortedCopy(q.micros), 99))} µs; CPU ${fmt(cpuPerQuery, 2)} µs per query (mean)`,
+      note:
+        `snap p50 ${fmt(percentile(sortedCopy(q.snapMicros), 50), 2)} µs, search p50 ${fmt(percentile(sortedCopy(search), 50), 2)} µs, p99 ${fmt(percentile(sortedCopy(q.micros), 99))} µs; CPU ${fmt(cpuPerQuery, 2)} µs per query (mean); ` +
+        `per query ${fmt(c.settled / n, 1)} settled (${fmt(c.stalled / n, 1)} stalled), ${fmt(c.stallArcs / n, 0)} arcs read by stall tests, ` +
+        `${fmt(c.relaxArcs / n, 0)} scanned to relax, ${fmt(c.pushes / n, 1)} pushes`,
     });
 
     say('matrices ...');

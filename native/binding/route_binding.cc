@@ -273,6 +273,7 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     timespec cpu0{}, cpu1{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu0);
     ReferenceDijkstra dijkstra(mode == "dijkstra" ? map->eb.segmentCount() : 0);
+    CHSearchCounts total;  // summed over the CH searches
     for (size_t i = 0; i < pairs; ++i) {
       const double* c = coords.Data() + 4 * i;
       const auto t0 = std::chrono::steady_clock::now();
@@ -286,6 +287,12 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
           const LegPath leg = shortestLeg(*map, *query, a, b, false);
           if (leg.found) duration = leg.duration_ms / 1000.0;
           s = leg.settled;
+          const CHSearchCounts& c = query->counts();
+          total.settled += c.settled;
+          total.stalled += c.stalled;
+          total.stall_arcs += c.stall_arcs;
+          total.relax_arcs += c.relax_arcs;
+          total.pushes += c.pushes;
         } else {
           dijkstra.run(map->eb, a);
           if (auto cost = dijkstra.costTo(map->eb, b)) duration = cost->first / 1000.0;
@@ -302,6 +309,13 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     o.Set("snapMicros", snap_micros);
     o.Set("durations", durations);
     o.Set("settled", settled);
+    Napi::Object counts = Napi::Object::New(env);
+    counts.Set("settled", double(total.settled));
+    counts.Set("stalled", double(total.stalled));
+    counts.Set("stallArcs", double(total.stall_arcs));
+    counts.Set("relaxArcs", double(total.relax_arcs));
+    counts.Set("pushes", double(total.pushes));
+    o.Set("chCounts", counts);
     o.Set("cpuMicros", (cpu1.tv_sec - cpu0.tv_sec) * 1e6 + (cpu1.tv_nsec - cpu0.tv_nsec) / 1e3);
     return o;
   });

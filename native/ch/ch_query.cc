@@ -131,7 +131,13 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
   const uint32_t relax_begin = first[kSide], relax_end = first[kSide + 1];
   const uint32_t stall_begin = first[kOther], stall_end = first[kOther + 1];
   for (uint32_t i = stall_begin; i < stall_end; ++i)
-    if (dist[arcs[i].head] + arcs[i].weight < d) return;
+    if (dist[arcs[i].head] + arcs[i].weight < d) {
+      counts_.stall_arcs += i + 1 - stall_begin;
+      ++counts_.stalled;
+      return;
+    }
+  counts_.stall_arcs += stall_end - stall_begin;
+  counts_.relax_arcs += relax_end - relax_begin;
   for (uint32_t i = relax_begin; i < relax_end; ++i) {
     const uint32_t x = arcs[i].head;
     const int64_t nd = d + arcs[i].weight;
@@ -141,6 +147,7 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
     dist[x] = nd;
     parent_[kSide][x] = {u, i};
     __builtin_prefetch(g.arcs.data() + g.first[2 * size_t(x)]);
+    ++counts_.pushes;
     heapPush(kSide, x, nd);
   }
 }
@@ -156,6 +163,7 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
     seeds_[side].clear();
   }
   settled_ = 0;
+  counts_ = CHSearchCounts{};
   last_ = CHResult{};
   // Forward labels are shifted by `shift` so that every label is >= 0; totals subtract it again.
   int64_t shift = 0;
@@ -171,6 +179,7 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
     if (f_ok && (!b_ok || f <= b)) settle<kForward>(g, s);
     else settle<kBackward>(g, s);
   }
+  counts_.settled = settled_;
   if (s.meeting != kNoParent) {
     last_.found = true;
     last_.duration_ms = s.best - shift;

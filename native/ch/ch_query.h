@@ -22,6 +22,13 @@ struct SearchEndpoint {
   int64_t offset_cm;
 };
 
+// What one run() did, for benchmarks that compare work rather than wall time on a shared machine:
+// nodes settled (stalled ones included) and of them stalled, arcs read by stall-on-demand tests,
+// arcs scanned for relaxation, labels pushed.
+struct CHSearchCounts {
+  uint64_t settled = 0, stalled = 0, stall_arcs = 0, relax_arcs = 0, pushes = 0;
+};
+
 struct CHResult {
   bool found = false;
   int64_t duration_ms = 0;
@@ -50,6 +57,7 @@ class CHQuery {
                                int64_t limit_ms);
   std::vector<uint32_t> pathVia(const CHGraph& ch, uint32_t meeting) const;
   uint64_t settled() const { return settled_; }
+  const CHSearchCounts& counts() const { return counts_; }  // of the last run()
 
  private:
   // run()'s labels, one flat array per side: the test every arc makes reads 8 bytes, and parents
@@ -95,6 +103,7 @@ class CHQuery {
   std::unique_ptr<Side> forward_, backward_;
   CHResult last_;
   uint64_t settled_ = 0;
+  CHSearchCounts counts_;
 };
 
 // Appends the original segments of CH arc tail -> head (whose middle is `middle`), excluding tail.

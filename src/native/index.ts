@@ -336,7 +336,15 @@ export interface NativeAddon {
     map: MapHandle,
     pairs: Float64Array,
     mode: 'ch' | 'dijkstra' | 'snap',
-  ): { micros: Float64Array; snapMicros: Float64Array; durations: Float64Array; settled: Float64Array; cpuMicros: number };
+  ): {
+    micros: Float64Array;
+    snapMicros: Float64Array;
+    durations: Float64Array;
+    settled: Float64Array;
+    cpuMicros: number;
+    /** Summed over the CH searches ('ch' mode; zeros otherwise): settled nodes (stalled included), stalled, arcs read by stall tests, arcs scanned to relax, labels pushed. */
+    chCounts: { settled: number; stalled: number; stallArcs: number; relaxArcs: number; pushes: number };
+  };
   /**
    * Tests only (native/cch): customizes the map's CCH with `weights` (ms per turn, 0xffffffff = closed; the map's own if absent), then per
    * segment pair the ms from the start of sources[i] to the start of targets[i] (NaN: no path) on it and on the map's CH, and the unpacked paths.
