@@ -50,6 +50,11 @@ class Inserter {
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
+  // Before the first scan (short-lived inserters never pay for it): which constraints never bind
+  // (RouteSegments::prepareInsertion) and which cost matrices are symmetric.
+  void prepareScan();
+  bool scan_prepared_ = false;
+  std::vector<uint8_t> symmetric_;  // per vehicle type
   bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
   const Problem& p_;
