@@ -206,7 +206,11 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const int32_t* gap = segments_.gapCosts(s, v);
     const int32_t start = p_.start[v], end = p_.end[v];
     int64_t into = start == kNone ? 0 : to_task(start);  // the arc into the task from the previous stop
+    // The row reads are scattered (the route's locations): ask for them a few positions ahead.
+    constexpr uint32_t kAhead = 6;
+    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) __builtin_prefetch(from_task + where[i]);
     for (uint32_t i = 0; i <= n; ++i) {
+      if (i + kAhead < n) __builtin_prefetch(from_task + where[i + kAhead]);
       const int32_t b = i < n ? where[i] : end;
       const int64_t out = b == kNone ? 0 : from_task[b];
       const int64_t delta = into + out - gap[i] + fixed;
