@@ -200,7 +200,8 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const int32_t* cost = type.cost.data();
     const int32_t* from_task = cost + size_t(lt) * L;  // the task's row: costs from it
     const bool symmetric = symmetric_[type_index] != 0;
-    auto to_task = [&](int32_t a) -> int64_t { return symmetric ? from_task[a] : cost[size_t(a) * L + lt]; };
+    const int32_t* into_task = cost_into_[type_index].empty() ? nullptr : cost_into_[type_index].data() + size_t(lt) * L;
+    auto to_task = [&](int32_t a) -> int64_t { return symmetric ? from_task[a] : into_task ? into_task[a] : cost[size_t(a) * L + lt]; };
     const int64_t fixed = route.empty() ? p_.fixed_cost[v] : 0;
     const int32_t* where = n ? segments_.locations(s, v) : nullptr;
     const int32_t* gap = segments_.gapCosts(s, v);
@@ -208,9 +209,15 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     int64_t into = start == kNone ? 0 : to_task(start);  // the arc into the task from the previous stop
     // The row reads are scattered (the route's locations): ask for them a few positions ahead.
     constexpr uint32_t kAhead = 6;
-    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) __builtin_prefetch(from_task + where[i]);
+    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) {
+      __builtin_prefetch(from_task + where[i]);
+      if (into_task) __builtin_prefetch(into_task + where[i]);
+    }
     for (uint32_t i = 0; i <= n; ++i) {
-      if (i + kAhead < n) __builtin_prefetch(from_task + where[i + kAhead]);
+      if (i + kAhead < n) {
+        __builtin_prefetch(from_task + where[i + kAhead]);
+        if (into_task) __builtin_prefetch(into_task + where[i + kAhead]);
+      }
       const int32_t b = i < n ? where[i] : end;
       const int64_t out = b == kNone ? 0 : from_task[b];
       const int64_t delta = into + out - gap[i] + fixed;
@@ -235,6 +242,7 @@ void Inserter::prepareScan() {
   scan_prepared_ = true;
   segments_.prepareInsertion();
   symmetric_.assign(p_.types.size(), 1);
+  cost_into_.assign(p_.types.size(), {});
   for (size_t k = 0; k < p_.types.size(); ++k) {
     const VehicleType& type = p_.types[k];
     const size_t L = type.locations;
@@ -244,6 +252,7 @@ void Inserter::prepareScan() {
           symmetric_[k] = 0;
           break;
         }
+    if (!symmetric_[k] && L <= RouteSegments::kMaxTransposed) cost_into_[k] = RouteSegments::transposed(type.cost, L);
   }
 }
 

@@ -55,6 +55,9 @@ class Inserter {
   void prepareScan();
   bool scan_prepared_ = false;
   std::vector<uint8_t> symmetric_;  // per vehicle type
+  // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: the costs
+  // into each location as one row (the scan's arcs into the task, otherwise a scattered column).
+  std::vector<std::vector<int32_t>> cost_into_;
   bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
   const Problem& p_;

@@ -16,6 +16,18 @@ RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves
   // Skills, reach and pinning: without any, every vehicle may serve every task.
   all_compatible_ = p.reach.empty() && !p.hasPinned() && p.skills.empty();
   limits_free_.assign(p.vehicleCount(), 0);
+  duration_into_.assign(p.types.size(), {});
+  duration_symmetric_.assign(p.types.size(), 0);
+}
+
+std::vector<int32_t> RouteSegments::transposed(const std::vector<int32_t>& m, size_t L) {
+  std::vector<int32_t> out(L * L);
+  constexpr size_t kBlock = 32;  // tiles, so that reads and writes both stay in cache
+  for (size_t a0 = 0; a0 < L; a0 += kBlock)
+    for (size_t b0 = 0; b0 < L; b0 += kBlock)
+      for (size_t a = a0; a < std::min(L, a0 + kBlock); ++a)
+        for (size_t b = b0; b < std::min(L, b0 + kBlock); ++b) out[b * L + a] = m[a * L + b];
+  return out;
 }
 
 void RouteSegments::prepareInsertion() {
@@ -40,6 +52,16 @@ void RouteSegments::prepareInsertion() {
   for (uint32_t t = 0; t < p_.taskCount(); ++t) work += std::max<int64_t>(p_.service[t], 0) + std::max<int64_t>(p_.setup[t], 0);
   for (int64_t d : max_duration) longest = std::max<Wide>(longest, d);
   time_free_ = earliest_close >= latest_open + work + arcs * longest;
+  if (!time_free_)
+    for (size_t k = 0; k < p_.types.size(); ++k) {
+      const VehicleType& type = p_.types[k];
+      const size_t L = type.locations;
+      bool symmetric = true;
+      for (size_t a = 0; a < L && symmetric; ++a)
+        for (size_t b = a + 1; b < L && symmetric; ++b) symmetric = type.duration[a * L + b] == type.duration[b * L + a];
+      duration_symmetric_[k] = symmetric;
+      if (!symmetric && L <= kMaxTransposed) duration_into_[k] = transposed(type.duration, L);
+    }
   for (uint32_t v = 0; v < p_.vehicleCount(); ++v) {
     const uint32_t k = p_.vehicle_type[v];
     limits_free_[v] = p_.max_travel_time[v] >= arcs * max_duration[k] && p_.max_distance[v] >= arcs * max_distance[k];
@@ -254,7 +276,16 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   // Concatenation is associative: (depot, tasks before), x, (tasks after, depot).
   const TwSegment& before = i > 0 ? c.start_tw[i - 1] : depot;
   const TwSegment& after = i < n ? c.end_tw[i] : depot;
-  const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
+  // The arc into x: from x's row of the transposed matrix (or of the matrix when symmetric).
+  int64_t into = 0;
+  if (a != kNone) {
+    const uint32_t k = p_.vehicle_type[v];
+    const size_t L = type.locations;
+    into = !duration_into_[k].empty() ? duration_into_[k][size_t(lx) * L + a]
+           : duration_symmetric_[k]   ? type.duration[size_t(lx) * L + a]
+                                      : type.duration[size_t(a) * L + lx];
+  }
+  const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), into);
   if (with_x.timewarp != 0) return false;
   return waymark::vrp::concat(with_x, after, travel(lx, b)).timewarp == 0;
 }

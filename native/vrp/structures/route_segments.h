@@ -91,6 +91,10 @@ class RouteSegments {
   // limits when no route can reach them. insertionFeasible then skips those checks.
   void prepareInsertion();
   bool timeFree() const { return time_free_; }
+  // matrix transposed (out[x * L + a] = m[a * L + x]): the costs into x as one row.
+  static std::vector<int32_t> transposed(const std::vector<int32_t>& m, size_t L);
+  // Largest matrix that gets a transposed copy for the scans (16 MB of int32).
+  static constexpr size_t kMaxTransposed = 2048;
   // Whether job x fits at every position of the route of v (exact, sufficient, not necessary): time
   // and limits never bind and the route's largest load plus x's larger amount fits every
   // dimension. The caller checks compatibility and the task count.
@@ -142,6 +146,11 @@ class RouteSegments {
   bool prepared_ = false;
   bool time_free_ = false;            // after prepareInsertion(): time windows never bind
   std::vector<uint8_t> limits_free_;  // per vehicle, after prepareInsertion(): its limits never bind
+  // Per vehicle type, after prepareInsertion() where time windows bind: travel times into each
+  // location as one row (the time-window check's arc into the task is otherwise a scattered
+  // column read); empty when the matrix is symmetric (its rows serve) or large.
+  std::vector<std::vector<int32_t>> duration_into_;
+  std::vector<uint8_t> duration_symmetric_;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
 };
