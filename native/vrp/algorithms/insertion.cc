@@ -8,7 +8,7 @@
 namespace waymark::vrp {
 
 Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
-    : p_(p), segments_(p, false), neighbors_(neighbors), route_wanted_(p.vehicleCount(), 0), vehicle_class_(p.vehicleCount()) {
+    : p_(p), segments_(p, false), neighbors_(neighbors), route_stamp_(p.vehicleCount() + 1, 0), vehicle_class_(p.vehicleCount()) {
   verify_ = verify;
   auto same = [&](uint32_t a, uint32_t b) {
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||
@@ -76,18 +76,30 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
   // first empty vehicle of each class.
   vehicles_.clear();
   if (nearby_only) {
+    // Each neighbour's route once, in the order first met, without branches (they mispredict):
+    // a route is new when its stamp is not this call's; unassigned neighbours map to slot V,
+    // stamped in advance.
+    const uint32_t V = p_.vehicleCount();
+    if (++stamp_ == 0) {
+      std::fill(route_stamp_.begin(), route_stamp_.end(), 0);
+      stamp_ = 1;
+    }
+    route_stamp_[V] = stamp_;
+    vehicles_.resize(2 * size_t(neighbors_->k));
+    uint32_t count = 0;
     auto mark = [&](uint32_t t) {
+      const uint32_t* of = neighbors_->of(t);
       for (uint32_t k = 0; k < neighbors_->k; ++k) {
-        const int32_t r = s.route_of[neighbors_->of(t)[k]];
-        if (r != kNone && !route_wanted_[r]) {
-          route_wanted_[r] = 1;
-          vehicles_.push_back(static_cast<uint32_t>(r));
-        }
+        const int32_t r = s.route_of[of[k]];
+        const uint32_t slot = r == kNone ? V : static_cast<uint32_t>(r);
+        vehicles_[count] = slot;
+        count += route_stamp_[slot] != stamp_;
+        route_stamp_[slot] = stamp_;
       }
     };
     mark(task);
     if (p_.kind[task] == TaskKind::kPickup) mark(static_cast<uint32_t>(p_.partner[task]));
-    for (uint32_t v : vehicles_) route_wanted_[v] = 0;
+    vehicles_.resize(count);
     for (const auto& members : class_members_)
       for (uint32_t v : members)
         if (s.routes[v].empty()) {

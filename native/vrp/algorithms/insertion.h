@@ -63,7 +63,8 @@ class Inserter {
   const Problem& p_;
   RouteSegments segments_;
   const Neighbors* neighbors_;
-  std::vector<uint8_t> route_wanted_;
+  std::vector<uint32_t> route_stamp_;  // per vehicle (+ one slot for "unassigned"): last call that took it
+  uint32_t stamp_ = 0;
   // Vehicles identical in everything that matters to a route get one class: of several empty ones,
   // only the first needs trying.
   std::vector<uint32_t> vehicle_class_;
