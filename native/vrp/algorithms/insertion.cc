@@ -8,7 +8,7 @@
 namespace waymark::vrp {
 
 Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
-    : p_(p), segments_(p, false), neighbors_(neighbors), route_wanted_(p.vehicleCount(), 0), vehicle_class_(p.vehicleCount()) {
+    : p_(p), segments_(p, false), neighbors_(neighbors), route_stamp_(p.vehicleCount() + 1, 0), vehicle_class_(p.vehicleCount()) {
   verify_ = verify;
   auto same = [&](uint32_t a, uint32_t b) {
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||
@@ -76,18 +76,30 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
   // first empty vehicle of each class.
   vehicles_.clear();
   if (nearby_only) {
+    // Each neighbour's route once, in the order first met, without branches (they mispredict):
+    // a route is new when its stamp is not this call's; unassigned neighbours map to slot V,
+    // stamped in advance.
+    const uint32_t V = p_.vehicleCount();
+    if (++stamp_ == 0) {
+      std::fill(route_stamp_.begin(), route_stamp_.end(), 0);
+      stamp_ = 1;
+    }
+    route_stamp_[V] = stamp_;
+    vehicles_.resize(2 * size_t(neighbors_->k));
+    uint32_t count = 0;
     auto mark = [&](uint32_t t) {
+      const uint32_t* of = neighbors_->of(t);
       for (uint32_t k = 0; k < neighbors_->k; ++k) {
-        const int32_t r = s.route_of[neighbors_->of(t)[k]];
-        if (r != kNone && !route_wanted_[r]) {
-          route_wanted_[r] = 1;
-          vehicles_.push_back(static_cast<uint32_t>(r));
-        }
+        const int32_t r = s.route_of[of[k]];
+        const uint32_t slot = r == kNone ? V : static_cast<uint32_t>(r);
+        vehicles_[count] = slot;
+        count += route_stamp_[slot] != stamp_;
+        route_stamp_[slot] = stamp_;
       }
     };
     mark(task);
     if (p_.kind[task] == TaskKind::kPickup) mark(static_cast<uint32_t>(p_.partner[task]));
-    for (uint32_t v : vehicles_) route_wanted_[v] = 0;
+    vehicles_.resize(count);
     for (const auto& members : class_members_)
       for (uint32_t v : members)
         if (s.routes[v].empty()) {
@@ -162,7 +174,12 @@ Insertion Inserter::heapBest(const Solution& s, uint32_t task, Rng& rng, double 
 // A job where the O(1) check is exact: one pass over the positions, checking feasibility only for a
 // candidate cheaper than the best feasible one so far. Checks every candidate the lazy heap would
 // (those cheaper than the answer) and answers the same, without building the candidate list.
+// The costs come from the route's cached locations and gap costs and from the task's own matrix
+// row (its column too when the matrix is symmetric): one cache line for many positions instead of
+// three scattered matrix reads each. A route where the job fits anywhere (insertionFitsAnywhere)
+// needs no feasibility check at all; the random draws for blinks are the same either way.
 Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double blink) {
+  if (!scan_prepared_) prepareScan();
   std::uniform_real_distribution<double> u(0.0, 1.0);
   const int32_t lt = static_cast<int32_t>(p_.location[task]);
   std::fill(class_seen_.begin(), class_seen_.end(), 0);
@@ -188,25 +205,67 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
       }
       if (!fits) continue;
     }
-    const VehicleType& type = p_.typeOf(v);
-    const int32_t* cost = type.cost.data();
+    const bool anywhere = segments_.insertionFitsAnywhere(s, v, task);
+    const uint32_t type_index = p_.vehicle_type[v];
+    const VehicleType& type = p_.types[type_index];
     const size_t L = type.locations;
+    const int32_t* cost = type.cost.data();
+    const int32_t* from_task = cost + size_t(lt) * L;  // the task's row: costs from it
+    const bool symmetric = symmetric_[type_index] != 0;
+    const int32_t* into_task = cost_into_[type_index].empty() ? nullptr : cost_into_[type_index].data() + size_t(lt) * L;
+    auto to_task = [&](int32_t a) -> int64_t { return symmetric ? from_task[a] : into_task ? into_task[a] : cost[size_t(a) * L + lt]; };
     const int64_t fixed = route.empty() ? p_.fixed_cost[v] : 0;
-    auto arc = [&](int32_t a, int32_t b) -> int64_t { return (a == kNone || b == kNone) ? 0 : cost[size_t(a) * L + b]; };
-    int32_t a = p_.start[v];
+    const int32_t* where = n ? segments_.locations(s, v) : nullptr;
+    const int32_t* gap = segments_.gapCosts(s, v);
+    const int32_t start = p_.start[v], end = p_.end[v];
+    int64_t into = start == kNone ? 0 : to_task(start);  // the arc into the task from the previous stop
+    // The row reads are scattered (the route's locations): ask for them a few positions ahead.
+    constexpr uint32_t kAhead = 6;
+    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) {
+      __builtin_prefetch(from_task + where[i]);
+      if (into_task) __builtin_prefetch(into_task + where[i]);
+    }
     for (uint32_t i = 0; i <= n; ++i) {
-      const int32_t b = i < n ? static_cast<int32_t>(p_.location[route[i]]) : p_.end[v];
-      const Candidate c{arc(a, lt) + arc(lt, b) - arc(a, b) + fixed, v, i, 0};
-      a = b;
-      if (found && !(c < best)) continue;
+      if (i + kAhead < n) {
+        __builtin_prefetch(from_task + where[i + kAhead]);
+        if (into_task) __builtin_prefetch(into_task + where[i + kAhead]);
+      }
+      const int32_t b = i < n ? where[i] : end;
+      const int64_t out = b == kNone ? 0 : from_task[b];
+      const int64_t delta = into + out - gap[i] + fixed;
+      if (i < n) into = symmetric ? out : to_task(b);
+      if (found && !(Candidate{delta, v, i, 0} < best)) continue;
       if (blink > 0 && u(rng) < blink) continue;
-      if (!feasible(s, task, v, i, 0)) continue;
-      best = c;
+      if (anywhere) {
+        if (verify_ && !feasibleExact(s, task, v, i, 0))
+          throw Error("Internal", "a route the insertion takes as fitting anywhere is infeasible by the exact evaluation");
+      } else if (!feasible(s, task, v, i, 0)) {
+        continue;
+      }
+      best = {delta, v, i, 0};
       found = true;
     }
   }
   if (!found) return {};
   return {true, best.delta, best.vehicle, best.pos, best.pos2};
+}
+
+void Inserter::prepareScan() {
+  scan_prepared_ = true;
+  segments_.prepareInsertion();
+  symmetric_.assign(p_.types.size(), 1);
+  cost_into_.assign(p_.types.size(), {});
+  for (size_t k = 0; k < p_.types.size(); ++k) {
+    const VehicleType& type = p_.types[k];
+    const size_t L = type.locations;
+    for (size_t a = 0; a < L && symmetric_[k]; ++a)
+      for (size_t b = a + 1; b < L; ++b)
+        if (type.cost[a * L + b] != type.cost[b * L + a]) {
+          symmetric_[k] = 0;
+          break;
+        }
+    if (!symmetric_[k] && L <= RouteSegments::kMaxTransposed) cost_into_[k] = RouteSegments::transposed(type.cost, L);
+  }
 }
 
 void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) const {

@@ -50,12 +50,21 @@ class Inserter {
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
+  // Before the first scan (short-lived inserters never pay for it): which constraints never bind
+  // (RouteSegments::prepareInsertion) and which cost matrices are symmetric.
+  void prepareScan();
+  bool scan_prepared_ = false;
+  std::vector<uint8_t> symmetric_;  // per vehicle type
+  // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: the costs
+  // into each location as one row (the scan's arcs into the task, otherwise a scattered column).
+  std::vector<std::vector<int32_t>> cost_into_;
   bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
   const Problem& p_;
   RouteSegments segments_;
   const Neighbors* neighbors_;
-  std::vector<uint8_t> route_wanted_;
+  std::vector<uint32_t> route_stamp_;  // per vehicle (+ one slot for "unassigned"): last call that took it
+  uint32_t stamp_ = 0;
   // Vehicles identical in everything that matters to a route get one class: of several empty ones,
   // only the first needs trying.
   std::vector<uint32_t> vehicle_class_;

@@ -1,6 +1,7 @@
 #include "vrp/structures/route_segments.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace waymark::vrp {
 
@@ -14,6 +15,57 @@ RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) vehicle_fast_[v] = !p.hasBreaks(v);
   // Skills, reach and pinning: without any, every vehicle may serve every task.
   all_compatible_ = p.reach.empty() && !p.hasPinned() && p.skills.empty();
+  limits_free_.assign(p.vehicleCount(), 0);
+  duration_into_.assign(p.types.size(), {});
+  duration_symmetric_.assign(p.types.size(), 0);
+}
+
+std::vector<int32_t> RouteSegments::transposed(const std::vector<int32_t>& m, size_t L) {
+  std::vector<int32_t> out(L * L);
+  constexpr size_t kBlock = 32;  // tiles, so that reads and writes both stay in cache
+  for (size_t a0 = 0; a0 < L; a0 += kBlock)
+    for (size_t b0 = 0; b0 < L; b0 += kBlock)
+      for (size_t a = a0; a < std::min(L, a0 + kBlock); ++a)
+        for (size_t b = b0; b < std::min(L, b0 + kBlock); ++b) out[b * L + a] = m[a * L + b];
+  return out;
+}
+
+void RouteSegments::prepareInsertion() {
+  if (prepared_) return;
+  prepared_ = true;
+  // A route has at most T tasks and T + 1 arcs; every arrival is at most the latest opening time
+  // (after waiting) plus all service and setup plus T + 1 of the longest arcs. Computed in
+  // __int128 so that nothing overflows.
+  using Wide = __int128;
+  const Wide arcs = Wide(p_.taskCount()) + 1;
+  std::vector<int64_t> max_duration(p_.types.size(), 0), max_distance(p_.types.size(), 0);
+  for (size_t k = 0; k < p_.types.size(); ++k) {
+    for (int32_t x : p_.types[k].duration) max_duration[k] = std::max<int64_t>(max_duration[k], x);
+    for (int32_t x : p_.types[k].distance) max_distance[k] = std::max<int64_t>(max_distance[k], x);
+  }
+  Wide latest_open = 0, earliest_close = std::numeric_limits<int64_t>::max(), work = 0, longest = 0;
+  for (const auto* windows : {&p_.tw, &p_.vtw})
+    for (const TimeWindow& w : *windows) {
+      latest_open = std::max<Wide>(latest_open, w.start);
+      earliest_close = std::min<Wide>(earliest_close, w.end);
+    }
+  for (uint32_t t = 0; t < p_.taskCount(); ++t) work += std::max<int64_t>(p_.service[t], 0) + std::max<int64_t>(p_.setup[t], 0);
+  for (int64_t d : max_duration) longest = std::max<Wide>(longest, d);
+  time_free_ = earliest_close >= latest_open + work + arcs * longest;
+  if (!time_free_)
+    for (size_t k = 0; k < p_.types.size(); ++k) {
+      const VehicleType& type = p_.types[k];
+      const size_t L = type.locations;
+      bool symmetric = true;
+      for (size_t a = 0; a < L && symmetric; ++a)
+        for (size_t b = a + 1; b < L && symmetric; ++b) symmetric = type.duration[a * L + b] == type.duration[b * L + a];
+      duration_symmetric_[k] = symmetric;
+      if (!symmetric && L <= kMaxTransposed) duration_into_[k] = transposed(type.duration, L);
+    }
+  for (uint32_t v = 0; v < p_.vehicleCount(); ++v) {
+    const uint32_t k = p_.vehicle_type[v];
+    limits_free_[v] = p_.max_travel_time[v] >= arcs * max_duration[k] && p_.max_distance[v] >= arcs * max_distance[k];
+  }
 }
 
 const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r) {
@@ -34,6 +86,18 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   c.pickup.resize(n * D);
   c.prefix_peak.resize(n * D);
   c.suffix_peak.resize(n * D);
+  // Insertion mode where time never binds: no time-window data (nothing reads it), the gap costs
+  // instead.
+  const bool tw = moves_ || !time_free_;
+  if (!moves_) {
+    c.gap_cost.resize(n + 1);
+    int32_t before = p_.start[r];
+    for (size_t k = 0; k <= n; ++k) {
+      const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
+      c.gap_cost[k] = static_cast<int32_t>(arcCost(type, before, here));
+      before = here;
+    }
+  }
   auto node = [&](uint32_t t) {
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
@@ -45,15 +109,17 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int64_t* del = &p_.delivery[size_t(t) * D];
     const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == 0) {
-      c.prefix_tw[0] = node(t);
+      if (tw) c.prefix_tw[0] = node(t);
       c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
       for (uint32_t d = 0; d < D; ++d) c.delivery[d] = del[d], c.pickup[d] = pick[d], c.prefix_peak[d] = std::max(del[d], pick[d]);
       continue;
     }
     const int32_t before = c.location[k - 1];
-    const int64_t travel = type.travelTime(before, l);
-    c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
-    c.arc_time[k] = c.arc_time[k - 1] + travel;
+    if (tw) {
+      const int64_t travel = type.travelTime(before, l);
+      c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
+      c.arc_time[k] = c.arc_time[k - 1] + travel;
+    }
     if (moves_) {
       c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
       c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
@@ -74,15 +140,26 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int64_t* del = &p_.delivery[size_t(t) * D];
     const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == n - 1) {
-      c.suffix_tw[k] = node(t);
+      if (tw) c.suffix_tw[k] = node(t);
       for (uint32_t d = 0; d < D; ++d) c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
       continue;
     }
-    c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
+    if (tw) c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
     for (uint32_t d = 0; d < D; ++d) {
       // Deliveries of tasks [k + 1, n): all of them minus those of [0, k + 1).
       const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
       c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
+    }
+  }
+  if (!moves_ && tw && n) {
+    const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
+    const int64_t first = p_.start[r] == kNone ? 0 : type.travelTime(p_.start[r], c.location[0]);
+    const int64_t last = p_.end[r] == kNone ? 0 : type.travelTime(c.location[n - 1], p_.end[r]);
+    c.start_tw.resize(n);
+    c.end_tw.resize(n);
+    for (size_t k = 0; k < n; ++k) {
+      c.start_tw[k] = waymark::vrp::concat(depot, c.prefix_tw[k], first);
+      c.end_tw[k] = waymark::vrp::concat(c.suffix_tw[k], depot, last);
     }
   }
   return c;
@@ -178,19 +255,39 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   auto dist = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelDistance(from, to); };
   // The route's travel time and distance, with x between a and b instead of the arc a -> b.
   const RouteTotals& totals = s.totals[v];
-  if (n > 0) {
+  if (limits_free_[v]) {
+    // nothing to check
+  } else if (n > 0) {
     if (totals.travel_time + travel(a, lx) + travel(lx, b) - travel(a, b) > p_.max_travel_time[v]) return false;
     if (totals.distance + dist(a, lx) + dist(lx, b) - dist(a, b) > p_.max_distance[v]) return false;
   } else if (travel(a, lx) + travel(lx, b) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
     return false;
   }
-  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
+  if (time_free_) return true;
   const TimeWindow& w = p_.tw[p_.tw_first[x]];
-  TwSegment tw = i > 0 ? waymark::vrp::concat(depot, c.prefix_tw[i - 1], travel(start, c.location[0])) : depot;
-  tw = waymark::vrp::concat(tw, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
-  if (i < n) tw = waymark::vrp::concat(tw, c.suffix_tw[i], travel(lx, b));
-  tw = waymark::vrp::concat(tw, depot, travel(i < n ? c.location[n - 1] : lx, end));
-  return tw.timewarp == 0;
+  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
+  if (moves_) {
+    TwSegment tw = i > 0 ? waymark::vrp::concat(depot, c.prefix_tw[i - 1], travel(start, c.location[0])) : depot;
+    tw = waymark::vrp::concat(tw, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
+    if (i < n) tw = waymark::vrp::concat(tw, c.suffix_tw[i], travel(lx, b));
+    tw = waymark::vrp::concat(tw, depot, travel(i < n ? c.location[n - 1] : lx, end));
+    return tw.timewarp == 0;
+  }
+  // Concatenation is associative: (depot, tasks before), x, (tasks after, depot).
+  const TwSegment& before = i > 0 ? c.start_tw[i - 1] : depot;
+  const TwSegment& after = i < n ? c.end_tw[i] : depot;
+  // The arc into x: from x's row of the transposed matrix (or of the matrix when symmetric).
+  int64_t into = 0;
+  if (a != kNone) {
+    const uint32_t k = p_.vehicle_type[v];
+    const size_t L = type.locations;
+    into = !duration_into_[k].empty() ? duration_into_[k][size_t(lx) * L + a]
+           : duration_symmetric_[k]   ? type.duration[size_t(lx) * L + a]
+                                      : type.duration[size_t(a) * L + lx];
+  }
+  const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), into);
+  if (with_x.timewarp != 0) return false;
+  return waymark::vrp::concat(with_x, after, travel(lx, b)).timewarp == 0;
 }
 
 void RouteSegments::materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out) {

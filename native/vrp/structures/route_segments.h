@@ -85,6 +85,34 @@ class RouteSegments {
   // evaluate() of route v with job x inserted before index i (hard), without building summaries:
   // the insertion's hot path. The caller checks x's compatibility and the task count.
   bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
+  // Finds (once, O(locations^2) per vehicle type: the insertion calls it before its first scan, so
+  // that short-lived users pay nothing) which constraints can never bind: time windows when no
+  // route can reach the earliest closing time (timeFree), a vehicle's travel-time and distance
+  // limits when no route can reach them. insertionFeasible then skips those checks.
+  void prepareInsertion();
+  bool timeFree() const { return time_free_; }
+  // matrix transposed (out[x * L + a] = m[a * L + x]): the costs into x as one row.
+  static std::vector<int32_t> transposed(const std::vector<int32_t>& m, size_t L);
+  // Largest matrix that gets a transposed copy for the scans (16 MB of int32).
+  static constexpr size_t kMaxTransposed = 2048;
+  // Whether job x fits at every position of the route of v (exact, sufficient, not necessary): time
+  // and limits never bind and the route's largest load plus x's larger amount fits every
+  // dimension. The caller checks compatibility and the task count.
+  bool insertionFitsAnywhere(const Solution& s, uint32_t v, uint32_t x) {
+    if (!time_free_ || !limits_free_[v]) return false;
+    const size_t n = s.routes[v].size();
+    const uint32_t D = p_.dims;
+    const RouteData* c = n ? &data(s, v) : nullptr;
+    for (uint32_t d = 0; d < D; ++d) {
+      const int64_t peak = c ? c->prefix_peak[(n - 1) * D + d] : 0;
+      if (peak + std::max(p_.delivery[size_t(x) * D + d], p_.pickup[size_t(x) * D + d]) > p_.capacity[size_t(v) * D + d]) return false;
+    }
+    return true;
+  }
+  // Insertion mode: the locations of the route of v (n) and the costs of its gaps (n + 1: start to
+  // the first task, ..., the last task to the end; 0 next to an open end), for the insertion scan.
+  const int32_t* locations(const Solution& s, uint32_t v) { return data(s, v).location.data(); }
+  const int32_t* gapCosts(const Solution& s, uint32_t v) { return data(s, v).gap_cost.data(); }
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -99,6 +127,10 @@ class RouteSegments {
     int64_t start_cost = 0, end_cost = 0;  // of the arcs from the start and to the end
     // Per task x dims: deliveries and pickups of tasks [0, k + 1), peaks of tasks [0, k + 1) and [k, n).
     std::vector<int64_t> delivery, pickup, prefix_peak, suffix_peak;
+    std::vector<int32_t> gap_cost;  // insertion mode: see gapCosts()
+    // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
+    // then the end depot (the insertion's check concatenates three segments instead of five).
+    std::vector<TwSegment> start_tw, end_tw;
   };
   const RouteData& data(const Solution& s, uint32_t r) {
     const RouteData& c = routes_[r];
@@ -111,6 +143,14 @@ class RouteSegments {
   bool problem_fast_ = false;  // and nothing pinned, no per-task-hour cost
   bool all_compatible_ = false;
   bool moves_ = true;
+  bool prepared_ = false;
+  bool time_free_ = false;            // after prepareInsertion(): time windows never bind
+  std::vector<uint8_t> limits_free_;  // per vehicle, after prepareInsertion(): its limits never bind
+  // Per vehicle type, after prepareInsertion() where time windows bind: travel times into each
+  // location as one row (the time-window check's arc into the task is otherwise a scattered
+  // column read); empty when the matrix is symmetric (its rows serve) or large.
+  std::vector<std::vector<int32_t>> duration_into_;
+  std::vector<uint8_t> duration_symmetric_;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
 };
