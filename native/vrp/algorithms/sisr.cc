@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "common/error.h"
 #include "vrp/algorithms/clock.h"
@@ -115,11 +116,38 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
     const double lt_max = std::min(double(route.size()), ls_max);
     const uint32_t len = static_cast<uint32_t>(std::floor(u(rng_) * lt_max)) + 1;
     const int64_t pos = std::find(route.begin(), route.end(), c) - route.begin();
-    // A string of `len` consecutive tasks containing c, at a random offset.
-    const int64_t lo = std::max<int64_t>(0, pos - len + 1), hi = std::min<int64_t>(pos, int64_t(route.size()) - len);
+    // The split string: `len` tasks removed from a string of len + kept, whose `kept` consecutive
+    // tasks in the middle stay (kept starts at 1 and grows while a coin of 1 - split_depth says so,
+    // up to the route's size).
+    uint32_t kept = 0;
+    const bool splittable = len >= 2 && len < route.size();
+    splittable_strings_ += splittable;
+    if (splittable && u(rng_) < options_.split_rate) {
+      ++split_strings_;
+      kept = 1;
+      while (len + kept < route.size() && u(rng_) >= options_.split_depth) ++kept;
+    }
+    const uint32_t span = len + kept;
+    // A string of `span` consecutive tasks containing c, at a random offset.
+    const int64_t lo = std::max<int64_t>(0, pos - span + 1), hi = std::min<int64_t>(pos, int64_t(route.size()) - span);
     const int64_t begin = lo + int64_t(std::floor(u(rng_) * double(hi - lo + 1)));
-    string_.assign(route.begin() + begin, route.begin() + begin + len);
+    // The kept tasks start 1 to len - 1 tasks into the string, so that tasks go on both sides.
+    const uint32_t keep_at = kept ? 1 + static_cast<uint32_t>(std::floor(u(rng_) * double(len - 1))) : span;
+    string_.clear();
+    for (uint32_t i = 0; i < span; ++i)
+      if (i < keep_at || i >= keep_at + kept) string_.push_back(route[size_t(begin + i)]);
+    if (verify_) kept_.assign(route.begin() + begin + keep_at, route.begin() + begin + std::min(span, keep_at + kept));
     for (uint32_t t : string_) removeTask(s, t, removed);
+    if (verify_) {
+      // A kept task stays in its route unless it is the partner of a removed one; no shipment is
+      // left half in a route.
+      for (uint32_t t : kept_)
+        if (s.route_of[t] != v && !(p_.partner[t] != kNone && s.route_of[p_.partner[t]] == kNone && s.route_of[t] == kNone))
+          throw Error("Internal", "SISR's split string removed a task it was to keep");
+      for (uint32_t t : string_)
+        if (s.route_of[t] != kNone || (p_.partner[t] != kNone && s.route_of[p_.partner[t]] != kNone))
+          throw Error("Internal", "SISR's string removal left a removed task's partner in a route");
+    }
     ruined.push_back(static_cast<uint32_t>(v));
   }
   for (uint32_t v : ruined) s.refresh(p_, v);
@@ -161,7 +189,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   for (const auto& r : start.routes)
     if (!r.empty()) arcs += static_cast<uint32_t>(r.size()) + 1;
   const double arc = arcs ? std::max(1.0, double(start.cost) / arcs) : 1.0;
-  const double t0 = arc * options.temperature_factor, tf = t0 / 100.0;
+  const double t0 = arc * options_.temperature_factor, tf = t0 / 100.0;
   const double began = searchNow();
   const double span = std::max(1e-3, options.deadline_s - began);
   std::vector<uint32_t> removed;
@@ -223,6 +251,10 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
       }
     }
   }
+  // With a split rate of a tenth or more, no split string among hundreds of splittable ones means
+  // the split-string removal is not working (the chance is below 1e-9).
+  if (verify_ && options_.split_rate >= 0.1 && splittable_strings_ >= 200 && split_strings_ == 0)
+    throw Error("Internal", "SISR made no split string among " + std::to_string(splittable_strings_) + " splittable ones");
   return best;
 }
 

@@ -13,6 +13,10 @@ struct SisrOptions {
   double average_removed = 10;  // c-bar
   double max_string = 10;       // L-max
   double blink = 0.01;
+  // The split-string removal: the share of strings that keep tasks in their middle (alpha), and the
+  // chance to stop growing the kept part at each further task (beta; 0.01 keeps long parts).
+  double split_rate = 0.5;
+  double split_depth = 0.01;
   double temperature_factor = 1.0;  // start temperature in average arc costs (end: a hundredth of it)
   double deadline_s = 0;        // steady clock seconds
   uint64_t max_iterations = UINT64_MAX;
@@ -69,6 +73,8 @@ class Sisr {
   std::vector<uint8_t> route_saved_;  // per vehicle
   int64_t saved_cost_ = 0, saved_penalty_ = 0, saved_excess_load_ = 0, saved_time_warp_ = 0;
   std::vector<uint32_t> ruined_, order_, string_;  // ruin's scratch
+  std::vector<uint32_t> kept_;  // the split string's kept tasks (checked with verify_)
+  uint64_t splittable_strings_ = 0, split_strings_ = 0;  // counted for verify_
   const Problem& p_;
   const Neighbors& nb_;
   const std::vector<uint8_t>& assignable_;

@@ -1,6 +1,7 @@
 #include "vrp/algorithms/solver.h"
 
 #include <algorithm>
+#include <exception>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -285,8 +286,8 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     }
     return false;
   };
-  for (unsigned i = 0; i < threads; ++i) {
-    pool.emplace_back([&, i] {
+  auto searchThread = [&](unsigned i) {
+    {
       const ScopedSearchClock thread_clock(clock_threads);
       SisrOptions so;
       so.deadline_s = search_deadline;
@@ -320,9 +321,22 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
         Sisr search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
         bests[i] = search.run(start, so, stats[i], [&](const Solution& best) { publish(best); });
       }
+    }
+  };
+  // A search's exception (the self-checks of verify_fast_path throw Internal) ends its thread and
+  // is rethrown after the join, so that it becomes a JS error rather than std::terminate.
+  std::vector<std::exception_ptr> failures(threads);
+  for (unsigned i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] {
+      try {
+        searchThread(i);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
     });
-  }
   for (auto& th : pool) th.join();
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
   unsigned winner = 0;
   for (unsigned i = 1; i < threads; ++i)
     if (bests[i].objective() < bests[winner].objective()) winner = i;
