@@ -258,12 +258,7 @@ void Inserter::prepareScan() {
   for (size_t k = 0; k < p_.types.size(); ++k) {
     const VehicleType& type = p_.types[k];
     const size_t L = type.locations;
-    for (size_t a = 0; a < L && symmetric_[k]; ++a)
-      for (size_t b = a + 1; b < L; ++b)
-        if (type.cost[a * L + b] != type.cost[b * L + a]) {
-          symmetric_[k] = 0;
-          break;
-        }
+    symmetric_[k] = RouteSegments::symmetric(type.cost, L);
     if (!symmetric_[k] && L <= RouteSegments::kMaxTransposed) cost_into_[k] = RouteSegments::transposed(type.cost, L);
   }
 }

@@ -30,6 +30,13 @@ std::vector<int32_t> RouteSegments::transposed(const std::vector<int32_t>& m, si
   return out;
 }
 
+bool RouteSegments::symmetric(const std::vector<int32_t>& m, size_t L) {
+  for (size_t a = 0; a < L; ++a)
+    for (size_t b = a + 1; b < L; ++b)
+      if (m[a * L + b] != m[b * L + a]) return false;
+  return true;
+}
+
 void RouteSegments::prepareInsertion() {
   if (prepared_) return;
   prepared_ = true;
@@ -56,11 +63,9 @@ void RouteSegments::prepareInsertion() {
     for (size_t k = 0; k < p_.types.size(); ++k) {
       const VehicleType& type = p_.types[k];
       const size_t L = type.locations;
-      bool symmetric = true;
-      for (size_t a = 0; a < L && symmetric; ++a)
-        for (size_t b = a + 1; b < L && symmetric; ++b) symmetric = type.duration[a * L + b] == type.duration[b * L + a];
-      duration_symmetric_[k] = symmetric;
-      if (!symmetric && L <= kMaxTransposed) duration_into_[k] = transposed(type.duration, L);
+      const bool is_symmetric = symmetric(type.duration, L);
+      duration_symmetric_[k] = is_symmetric;
+      if (!is_symmetric && L <= kMaxTransposed) duration_into_[k] = transposed(type.duration, L);
     }
   for (uint32_t v = 0; v < p_.vehicleCount(); ++v) {
     const uint32_t k = p_.vehicle_type[v];

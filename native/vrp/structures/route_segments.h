@@ -93,6 +93,8 @@ class RouteSegments {
   bool timeFree() const { return time_free_; }
   // matrix transposed (out[x * L + a] = m[a * L + x]): the costs into x as one row.
   static std::vector<int32_t> transposed(const std::vector<int32_t>& m, size_t L);
+  // Whether the L x L matrix m equals its transpose (then a row also gives the costs into a location).
+  static bool symmetric(const std::vector<int32_t>& m, size_t L);
   // Largest matrix that gets a transposed copy for the scans (16 MB of int32).
   static constexpr size_t kMaxTransposed = 2048;
   // Whether job x fits at every position of the route of v (exact, sufficient, not necessary): time
