@@ -171,6 +171,10 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
   for (const auto& s : sources) seed(kForward, ch.rank[s.node], s.offset_ms + shift, s.offset_cm);
   for (const auto& t : targets) seed(kBackward, ch.rank[t.node], t.offset_ms, t.offset_cm);
 
+  // The first nodes settled are the seeds: start loading their arcs (independent misses, overlapped).
+  for (int side : {kForward, kBackward})
+    for (const HeapEntry& e : heap_[side]) __builtin_prefetch(g.arcs.data() + g.first[2 * size_t(e.node)]);
+
   Search s{bound_ms == std::numeric_limits<int64_t>::max() ? bound_ms : bound_ms + shift, shift, kNoParent};
   for (;;) {
     const int64_t f = minKey(kForward), b = minKey(kBackward);

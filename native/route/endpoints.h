@@ -22,26 +22,34 @@ inline bool endpointAllowed(const EdgeBasedView& eb, const SnapResult& p, uint32
   return eb.snappable(s) || p.allow_isolated || (p.small_component && (eb.segment_flags[s] & kSegmentInSmallComponent));
 }
 
-inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const SnapResult& p) {
-  std::vector<SegmentPosition> out;
+inline void appendPositions(const EdgeBasedView& eb, const SnapResult& p, std::vector<SegmentPosition>& out) {
   for (uint32_t dir = 0; dir < 2; ++dir) {
     if (!(p.directions & (1u << dir))) continue;
     const uint32_t s = eb.segment(p.edge, dir);
     if (endpointAllowed(eb, p, s)) out.push_back({s, dir == 0 ? p.fraction : 1.0 - p.fraction});
   }
+}
+inline std::vector<SegmentPosition> positionsOf(const EdgeBasedView& eb, const SnapResult& p) {
+  std::vector<SegmentPosition> out;
+  appendPositions(eb, p, out);
   return out;
 }
 
 // Positions a route may end at: the snapped point's segments and every copy of them (a via-way
 // restriction path through the road ends there too when it was entered from its from segment).
-inline std::vector<SegmentPosition> targetPositionsOf(const EdgeBasedView& eb, const SnapResult& p) {
-  std::vector<SegmentPosition> out = positionsOf(eb, p);
-  if (eb.copy_original.empty()) return out;
+inline void appendTargetPositions(const EdgeBasedView& eb, const SnapResult& p, std::vector<SegmentPosition>& out) {
+  const size_t begin = out.size();
+  appendPositions(eb, p, out);
+  if (eb.copy_original.empty()) return;
   const size_t originals = out.size();
-  for (size_t i = 0; i < originals; ++i) {
+  for (size_t i = begin; i < originals; ++i) {
     const auto [lo, hi] = eb.copiesOf(out[i].segment);
     for (size_t k = lo; k < hi; ++k) out.push_back({eb.copy_index_segment[k], out[i].fraction});
   }
+}
+inline std::vector<SegmentPosition> targetPositionsOf(const EdgeBasedView& eb, const SnapResult& p) {
+  std::vector<SegmentPosition> out;
+  appendTargetPositions(eb, p, out);
   return out;
 }
 

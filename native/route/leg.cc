@@ -6,7 +6,23 @@ namespace waymark {
 
 LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from, const SnapResult& to, bool want_path) {
   const EdgeBasedView& eb = map.eb;
-  const std::vector<SegmentPosition> P = positionsOf(eb, from), Q = targetPositionsOf(eb, to);
+  // Everything about the two endpoints that is read below, asked for at once: these are cold
+  // look-ups (a query's fixed cost), and one after another they were a chain of cache misses.
+  for (const SnapResult* p : {&from, &to})
+    for (uint32_t dir = 0; dir < 2; ++dir)
+      if (const uint32_t s = eb.segment(p->edge, dir); s != kNoSegment) {
+        __builtin_prefetch(eb.segment_flags.data() + s);
+        __builtin_prefetch(eb.segment_duration.data() + s);
+        __builtin_prefetch(eb.segment_length_cm.data() + s);
+        __builtin_prefetch(map.ch.rank.data() + s);
+      }
+  // Scratch kept per thread: a query is short enough that its handful of small vectors (grown
+  // push by push) were a noticeable part of its fixed cost.
+  thread_local std::vector<SegmentPosition> P, Q;
+  P.clear();
+  Q.clear();
+  appendPositions(eb, from, P);
+  appendTargetPositions(eb, to, Q);
   LegPath leg;
   // Same segment, target ahead of the source: drive straight there.
   int64_t direct = std::numeric_limits<int64_t>::max();
@@ -26,7 +42,8 @@ LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from
     const SegmentPosition* origin;
     bool expanded;
   };
-  std::vector<Seed> seeds;
+  thread_local std::vector<Seed> seeds;
+  seeds.clear();
   for (const auto& p : P) {
     bool shared = false;
     for (const auto& q : Q) shared = shared || q.segment == p.segment;
@@ -39,7 +56,9 @@ LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from
       if (eb.turn_weight[i] != kNotAllowed)  // closed by a metric
         seeds.push_back({{eb.turn_head[i], src.offset_ms + eb.turn_weight[i], src.offset_cm + eb.segment_length_cm[p.segment]}, &p, true});
   }
-  std::vector<SearchEndpoint> sources, targets;
+  thread_local std::vector<SearchEndpoint> sources, targets;
+  sources.clear();
+  targets.clear();
   for (const auto& s : seeds) sources.push_back(s.endpoint);
   for (const auto& q : Q) targets.push_back(asTarget(eb, q));
 

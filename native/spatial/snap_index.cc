@@ -62,7 +62,32 @@ void SnapIndex::derive(const RoadMap& road) {
       d->column_first[size_t(x - x0)] = static_cast<uint32_t>(c);
     }
   }
+  if (!cell_key.empty()) {
+    const size_t columns = d->column_first.size() - 1;
+    size_t slots = 0;
+    for (size_t x = 0; x < columns; ++x)
+      if (d->column_first[x] < d->column_first[x + 1])
+        slots += size_t(uint32_t(cell_key[d->column_first[x + 1] - 1]) - uint32_t(cell_key[d->column_first[x]])) + 1;
+    if (slots <= 8 * cell_key.size() + 65536) {
+      d->column_slots.resize(columns);
+      d->cell_items.assign(slots, CellItems{0, 0});
+      uint32_t next = 0;
+      for (size_t x = 0; x < columns; ++x) {
+        const uint32_t c0 = d->column_first[x], c1 = d->column_first[x + 1];
+        if (c0 == c1) {
+          d->column_slots[x] = {next, 0, 0};
+          continue;
+        }
+        const uint32_t y0 = uint32_t(cell_key[c0]), y1 = uint32_t(cell_key[c1 - 1]);
+        d->column_slots[x] = {next, y0, y1 - y0 + 1};
+        for (uint32_t c = c0; c < c1; ++c) d->cell_items[next + (uint32_t(cell_key[c]) - y0)] = {cell_first[c], cell_first[c + 1]};
+        next += y1 - y0 + 1;
+      }
+    }
+  }
   item_points = d->item_points;
+  column_slots = d->column_slots;
+  cell_items = d->cell_items;
   column_first = d->column_first;
   column_x0 = d->column_x0;
   derived_ = std::move(d);

@@ -61,6 +61,20 @@ struct SnapIndex {
   // of the whole key array, whose last steps were dependent cache misses.
   std::span<const uint32_t> column_first;
   int64_t column_x0 = 0;
+  // Per column its cells as a dense run of item ranges, one slot per cellY from the column's first
+  // non-empty cell to its last (also built at open, when all columns together hold at most 8 slots
+  // per non-empty cell plus 64 Ki; otherwise empty and the binary search serves): a cell's items
+  // are then one load away instead of a binary search's dependent misses and cell_first's.
+  struct CellSlots {
+    uint32_t first_slot;  // in cell_items
+    uint32_t y0;          // cellY of the first slot
+    uint32_t count;
+  };
+  struct CellItems {
+    uint32_t first, end;  // range of items (item_points, item_edge, item_part)
+  };
+  std::span<const CellSlots> column_slots;  // per column from column_x0, when built
+  std::span<const CellItems> cell_items;
 
   SnapIndex() = default;
   SnapIndex(const SnapIndexData& d, const RoadMap& road);
@@ -75,6 +89,8 @@ struct SnapIndex {
     std::vector<SnapItemPoints> item_points;
     std::vector<uint32_t> column_first;
     int64_t column_x0 = 0;
+    std::vector<CellSlots> column_slots;
+    std::vector<CellItems> cell_items;
   };
   std::shared_ptr<const Derived> derived_;
   void derive(const RoadMap& road);

@@ -33,36 +33,62 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
   uint32_t best_part = 0;
   double best_t = 0;
   bool found = false;
+  auto scanItems = [&](uint32_t first, uint32_t end) {
+    // The cell's items are one contiguous run: ask for all its lines at once (up to 2 KB of points,
+    // and their edges and parts, read for each candidate that becomes the best) rather than one
+    // miss after another.
+    auto prefetchRun = [](const void* from, const void* to, size_t max_bytes) {
+      const uintptr_t b = reinterpret_cast<uintptr_t>(from), e = std::min(reinterpret_cast<uintptr_t>(to), b + max_bytes);
+      for (uintptr_t l = b & ~uintptr_t(63); l < e; l += 64) __builtin_prefetch(reinterpret_cast<const void*>(l));
+    };
+    prefetchRun(item_points.data() + first, item_points.data() + end, 2048);
+    prefetchRun(item_edge.data() + first, item_edge.data() + end, 512);
+    prefetchRun(item_part.data() + first, item_part.data() + end, 512);
+    for (uint32_t i = first; i < end; ++i) {
+      const SnapItemPoints& p = item_points[i];
+      const double ax = (p.a_lon - px) * mx, ay = (p.a_lat - py) * my;
+      const double bx = (p.b_lon - px) * mx, by = (p.b_lat - py) * my;
+      const double dx = bx - ax, dy = by - ay;
+      const double len2 = dx * dx + dy * dy;
+      double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
+      t = std::clamp(t, 0.0, 1.0);
+      const double qx = ax + t * dx, qy = ay + t * dy;
+      const double d2 = qx * qx + qy * qy;
+      if (d2 > best_d2) continue;
+      // The item's edge, and the acceptance test (a look-up elsewhere in memory), only for what
+      // would become the best.
+      const uint32_t e = item_edge[i], part = item_part[i];
+      if ((d2 < best_d2 || (found && std::tie(e, part) < std::tie(best.edge, best_part))) && accept(e)) {
+        best_d2 = d2;
+        best.edge = e;
+        best_part = part;
+        best_t = t;
+        found = true;
+        // Its polyline is read once the search ends: start loading where it lies.
+        __builtin_prefetch(road.edge_from.data() + e);
+        __builtin_prefetch(road.edge_to.data() + e);
+        __builtin_prefetch(road.edge_shape_first.data() + e);
+      }
+    }
+  };
   // Scans cells (x, y0..y1) of one column: their keys are contiguous in the sorted key array.
   auto visitColumn = [&](int64_t x, int64_t y0, int64_t y1) {
     if (x < column_x0 || x - column_x0 + 1 >= int64_t(column_first.size())) return;
+    if (!column_slots.empty()) {
+      const CellSlots& col = column_slots[x - column_x0];
+      const int64_t lo = std::max<int64_t>(y0, col.y0), hi = std::min<int64_t>(y1, int64_t(col.y0) + col.count - 1);
+      for (int64_t y = lo; y <= hi; ++y) {
+        const CellItems& r = cell_items[col.first_slot + (y - col.y0)];
+        scanItems(r.first, r.end);
+      }
+      return;
+    }
     const auto column_end = cell_key.begin() + column_first[x - column_x0 + 1];
     auto it = std::lower_bound(cell_key.begin() + column_first[x - column_x0], column_end, cellKey(x, y0));
     const uint64_t last = cellKey(x, y1);
     for (; it != column_end && *it <= last; ++it) {
       const size_t c = it - cell_key.begin();
-      for (uint32_t i = cell_first[c]; i < cell_first[c + 1]; ++i) {
-        const SnapItemPoints& p = item_points[i];
-        const double ax = (p.a_lon - px) * mx, ay = (p.a_lat - py) * my;
-        const double bx = (p.b_lon - px) * mx, by = (p.b_lat - py) * my;
-        const double dx = bx - ax, dy = by - ay;
-        const double len2 = dx * dx + dy * dy;
-        double t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0;
-        t = std::clamp(t, 0.0, 1.0);
-        const double qx = ax + t * dx, qy = ay + t * dy;
-        const double d2 = qx * qx + qy * qy;
-        if (d2 > best_d2) continue;
-        // The item's edge, and the acceptance test (a look-up elsewhere in memory), only for what
-        // would become the best.
-        const uint32_t e = item_edge[i], part = item_part[i];
-        if ((d2 < best_d2 || (found && std::tie(e, part) < std::tie(best.edge, best_part))) && accept(e)) {
-          best_d2 = d2;
-          best.edge = e;
-          best_part = part;
-          best_t = t;
-          found = true;
-        }
-      }
+      scanItems(cell_first[c], cell_first[c + 1]);
     }
   };
   for (int64_t ring = 0; ring <= max_ring; ++ring) {
