@@ -74,17 +74,18 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
   // Per task: pickup seen, delivery not yet. A per-thread array that is all zeros between calls
   // (the entries set are cleared on the way out): filling one the size of the problem per
   // evaluation dominated short routes of large shipment problems.
-  struct OpenPickups {
-    std::vector<uint8_t>& marks;
-    std::vector<uint32_t>& set;
-    ~OpenPickups() {
-      for (uint32_t t : set) marks[t] = 0;
-      set.clear();
-    }
-  };
+  // Taken at the first pickup only (a thread-local access is not free either).
   thread_local std::vector<uint8_t> open_marks;
   thread_local std::vector<uint32_t> open_set;
-  const OpenPickups clear_on_exit{open_marks, open_set};
+  struct OpenPickups {
+    std::vector<uint8_t>* marks = nullptr;
+    std::vector<uint32_t>* set = nullptr;
+    ~OpenPickups() {
+      if (!set) return;
+      for (uint32_t t : *set) (*marks)[t] = 0;
+      set->clear();
+    }
+  } open;
   int pending_pickups = 0;
 
   auto travel = [&](int32_t to) -> std::pair<int64_t, int64_t> {
@@ -173,17 +174,21 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
         for (uint32_t d = 0; d < D; ++d) load[d] += p.pickup[size_t(t) * D + d] - p.delivery[size_t(t) * D + d];
         break;
       case TaskKind::kPickup:
-        if (open_marks.size() < p.taskCount()) open_marks.resize(p.taskCount(), 0);
-        open_marks[t] = 1;
-        open_set.push_back(t);
+        if (!open.set) {
+          open.marks = &open_marks;
+          open.set = &open_set;
+          if (open_marks.size() < p.taskCount()) open_marks.resize(p.taskCount(), 0);
+        }
+        (*open.marks)[t] = 1;
+        open.set->push_back(t);
         ++pending_pickups;
         for (uint32_t d = 0; d < D; ++d) load[d] += p.pickup[size_t(t) * D + d];
         break;
       case TaskKind::kDelivery: {
         const int32_t from = p.partner[t];
-        if (size_t(from) >= open_marks.size() || !open_marks[from]) r.feasible = false;
+        if (!open.marks || !(*open.marks)[from]) r.feasible = false;
         else {
-          open_marks[from] = 0;
+          (*open.marks)[from] = 0;
           --pending_pickups;
         }
         for (uint32_t d = 0; d < D; ++d) load[d] -= p.delivery[size_t(t) * D + d];

@@ -163,7 +163,21 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
 
 void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
   const VehicleType& type = p_.typeOf(r);
-  const size_t n = route.size(), m = c.task.size();
+  const size_t n = route.size();
+  if (type.locations < kReuseArcsFrom) {
+    // Matrices that stay in cache: reading every arc is cheaper than finding the reusable ones.
+    c.gap_cost.resize(n + 1);
+    c.gap_time.resize(with_time ? n + 1 : 0);
+    int32_t before = p_.start[r];
+    for (size_t k = 0; k <= n; ++k) {
+      const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
+      c.gap_cost[k] = static_cast<int32_t>(arcCost(type, before, here));
+      if (with_time) c.gap_time[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
+      before = here;
+    }
+    return;
+  }
+  const size_t m = c.task.size();
   if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
   for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = uint32_t(k) + 1;
   // Index in the previous data: the start is -1, the end m, a task not there -2. New gap k lies

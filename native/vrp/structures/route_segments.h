@@ -135,7 +135,8 @@ class RouteSegments {
     // Insertion mode: the tasks the data was built from and the travel times of the gaps (like
     // gap_cost). A rebuild after an edit (a job inserted, a string removed, a route put back)
     // reuses the arcs of the gaps whose two ends were neighbours before and reads only the new
-    // arcs from the matrices: the scattered reads were most of a rebuild.
+    // arcs from the matrices: the scattered reads were most of a rebuild (on large matrices;
+    // `task` stays empty on small ones, see kReuseArcsFrom).
     std::vector<uint32_t> task;
     std::vector<int32_t> gap_time;
     // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
@@ -166,6 +167,8 @@ class RouteSegments {
   // Insertion mode, rebuild scratch: per task, 1 + its index in the route's previous data (0 when
   // not in it); all zeros between rebuilds. And the new gaps, built beside the old ones.
   std::vector<uint32_t> old_index_;
+  // Smallest matrix (locations) whose rebuilds reuse arcs: below it the matrices stay in cache.
+  static constexpr uint32_t kReuseArcsFrom = 256;
   std::vector<int32_t> new_gap_cost_, new_gap_time_;
   // Insertion mode: gap_cost and gap_time of route r for its current tasks, reusing the arcs of
   // the previous data (c.task) where both ends were neighbours there.
