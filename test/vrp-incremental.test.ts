@@ -9,7 +9,8 @@
  * arc case: open starts and ends (no arc there), different start and end depots with a non-zero
  * self-arc (an empty route's start -> end arc is never part of its cost), fixed costs (paid by a
  * route's first task, refunded with its last), cost, duration and distance matrices that differ
- * and are asymmetric, two vehicle types, mixed pickups and deliveries, max_tasks. The answers pass
+ * and are asymmetric, or shared (distances = durations; durations only: costs = durations, zero
+ * distances), two vehicle types, mixed pickups and deliveries, max_tasks. The answers pass
  * the independent checker and do not change with the cross-checks (same seed and iteration cap).
  */
 import assert from 'node:assert/strict';
@@ -24,6 +25,9 @@ interface Shape {
   fixed?: number;
   twoTypes?: boolean;
   maxTasks?: number;
+  // Matrices shared (the detour reads one matrix for several totals): distances equal to the
+  // durations, or durations only (costs are the durations, distances zero).
+  shared?: 'distance-is-duration' | 'durations-only';
 }
 
 function problem(seed: number, shape: Shape): VroomProblem {
@@ -56,7 +60,9 @@ function problem(seed: number, shape: Shape): VroomProblem {
     ...(shape.fixed !== undefined ? { costs: { fixed: shape.fixed + 10 * (v % 3) } } : {}),
     ...(shape.maxTasks !== undefined ? { max_tasks: shape.maxTasks } : {}),
   }));
-  return { vehicles, jobs, matrices: { car, ...(shape.twoTypes ? { van } : {}) } } as unknown as VroomProblem;
+  const shared =
+    shape.shared === 'distance-is-duration' ? { ...car, distances: car.durations } : shape.shared === 'durations-only' ? { durations: car.durations } : car;
+  return { vehicles, jobs, matrices: { car: shared, ...(shape.twoTypes ? { van } : {}) } } as unknown as VroomProblem;
 }
 
 function solveBoth(p: VroomProblem, run: SolveOptions) {
@@ -76,6 +82,8 @@ describe('VRP incremental route totals', () => {
     ['start and end at different depots with a yard loop', { twoDepots: true }],
     ['fixed costs', { fixed: 500 }],
     ['two vehicle types with their own matrices, max_tasks', { twoTypes: true, maxTasks: 9, fixed: 40 }],
+    ['distances equal to the durations', { shared: 'distance-is-duration', twoDepots: true }],
+    ['durations only (costs are the durations, distances zero), open end', { shared: 'durations-only', open: 'end', fixed: 100 }],
   ];
   for (const [name, shape] of shapes) {
     it(`${name}: every incremental total matches the exact evaluation (SISR)`, () => {

@@ -260,8 +260,20 @@ void Inserter::prepareScan() {
   int64_t latest_open = std::numeric_limits<int64_t>::min();
   for (const TimeWindow& w : p_.tw) latest_open = std::max(latest_open, w.start);
   incremental_.assign(p_.vehicleCount(), 0);
-  for (uint32_t v = 0; v < p_.vehicleCount(); ++v)
+  bool any_incremental = false;
+  for (uint32_t v = 0; v < p_.vehicleCount(); ++v) {
     incremental_[v] = segments_.fast(v) && segments_.timeFree() && segments_.limitsFree(v) && latest_open <= p_.vtw[v].start;
+    any_incremental = any_incremental || incremental_[v];
+  }
+  duration_same_.assign(p_.types.size(), SameAs::kNothing);
+  distance_same_.assign(p_.types.size(), SameAs::kNothing);
+  for (size_t k = 0; k < p_.types.size() && any_incremental; ++k) {
+    const VehicleType& type = p_.types[k];
+    if (type.duration == type.cost) duration_same_[k] = SameAs::kCost;
+    if (std::all_of(type.distance.begin(), type.distance.end(), [](int32_t d) { return d == 0; })) distance_same_[k] = SameAs::kZero;
+    else if (type.distance == type.cost) distance_same_[k] = SameAs::kCost;
+    else if (type.distance == type.duration) distance_same_[k] = SameAs::kDuration;
+  }
   for (size_t k = 0; k < p_.types.size(); ++k) {
     const VehicleType& type = p_.types[k];
     const size_t L = type.locations;
@@ -278,9 +290,16 @@ void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint3
     return (from == kNone || to == kNone) ? 0 : m[size_t(from) * type.locations + to];
   };
   auto detour = [&](const std::vector<int32_t>& m) { return arc(m, a, lx) + arc(m, lx, b) - (bypassed_arc ? arc(m, a, b) : 0); };
-  t.cost += sign * detour(type.cost);
-  t.travel_time += sign * detour(type.duration);
-  t.distance += sign * detour(type.distance);
+  const uint32_t k = p_.vehicle_type[v];
+  const int64_t cost = detour(type.cost);
+  const int64_t time = duration_same_[k] == SameAs::kCost ? cost : detour(type.duration);
+  const int64_t distance = distance_same_[k] == SameAs::kZero       ? 0
+                           : distance_same_[k] == SameAs::kCost     ? cost
+                           : distance_same_[k] == SameAs::kDuration ? time
+                                                                    : detour(type.distance);
+  t.cost += sign * cost;
+  t.travel_time += sign * time;
+  t.distance += sign * distance;
   t.service += sign * p_.service[x];
 }
 

@@ -68,6 +68,11 @@ class Inserter {
   void prepareScan();
   bool scan_prepared_ = false;
   std::vector<uint8_t> incremental_;  // per vehicle, after prepareScan(): see incrementalTotals()
+  // Per vehicle type, after prepareScan(): where the detour's travel times and distances come from
+  // (benchmarks' duration matrices double as costs, and their distances are all zero: each arc
+  // read from another large matrix is a cache miss).
+  enum class SameAs : uint8_t { kNothing, kCost, kDuration, kZero };
+  std::vector<SameAs> duration_same_, distance_same_;
   // Adds to t (sign -1: subtracts) what job x between locations a and b adds to a route of v:
   // the arcs a -> x -> b instead of a -> b (without the arc a -> b when the route was empty) and
   // x's service.
