@@ -22,8 +22,14 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
   const uint32_t D = p.dims;
   if (int64_t(tasks.size()) > p.max_tasks[v]) r.feasible = false;
 
-  // Loads: jobs' deliveries ride from the start; pickups ride to the end.
-  std::vector<int64_t> load(D, 0);
+  // Loads: jobs' deliveries ride from the start; pickups ride to the end. On the stack for a few
+  // dimensions: this runs after every route change, and an allocation was a visible part of it.
+  constexpr uint32_t kStackDims = 8;
+  int64_t load_on_stack[kStackDims] = {};
+  std::vector<int64_t> load_on_heap;
+  if (D > kStackDims) load_on_heap.assign(D, 0);
+  int64_t* const load = D > kStackDims ? load_on_heap.data() : load_on_stack;
+  auto loadCopy = [&]() { return std::vector<int64_t>(load, load + D); };
   for (uint32_t t : tasks)
     if (p.kind[t] == TaskKind::kJob)
       for (uint32_t d = 0; d < D; ++d) load[d] += p.delivery[size_t(t) * D + d];
@@ -47,7 +53,7 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
   int32_t here = p.start[v];
   if (steps) {
     steps->clear();
-    steps->push_back({StepType::kStart, kNone, here, time, 0, 0, 0, 0, 0, load});
+    steps->push_back({StepType::kStart, kNone, here, time, 0, 0, 0, 0, 0, loadCopy()});
   }
   uint32_t next_break = p.break_first[v];
   const uint32_t breaks_end = p.break_first[v + 1];
@@ -65,7 +71,21 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     if (k == kNone) return int32_t(0);
     return static_cast<int32_t>(std::count_if(pinned_ranks.begin(), pinned_ranks.end(), [&](int32_t r) { return r < k; }));
   };
-  std::vector<uint8_t> open_pickups;  // per task: pickup seen, delivery not yet
+  // Per task: pickup seen, delivery not yet. A per-thread array that is all zeros between calls
+  // (the entries set are cleared on the way out): filling one the size of the problem per
+  // evaluation dominated short routes of large shipment problems.
+  // Taken at the first pickup only (a thread-local access is not free either).
+  thread_local std::vector<uint8_t> open_marks;
+  thread_local std::vector<uint32_t> open_set;
+  struct OpenPickups {
+    std::vector<uint8_t>* marks = nullptr;
+    std::vector<uint32_t>* set = nullptr;
+    ~OpenPickups() {
+      if (!set) return;
+      for (uint32_t t : *set) (*marks)[t] = 0;
+      set->clear();
+    }
+  } open;
   int pending_pickups = 0;
 
   auto travel = [&](int32_t to) -> std::pair<int64_t, int64_t> {
@@ -97,7 +117,7 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
       if (!p.break_max_load.empty())
         for (uint32_t d = 0; d < D; ++d)
           if (load[d] > p.break_max_load[size_t(b) * D + d]) r.feasible = false;
-      if (steps) steps->push_back({StepType::kBreak, int32_t(b), here, time, begin - time, 0, p.break_service[b], r.travel_time, r.distance, load});
+      if (steps) steps->push_back({StepType::kBreak, int32_t(b), here, time, begin - time, 0, p.break_service[b], r.travel_time, r.distance, loadCopy()});
       r.waiting += begin - time;
       time = begin + p.break_service[b];
       ++next_break;
@@ -154,16 +174,21 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
         for (uint32_t d = 0; d < D; ++d) load[d] += p.pickup[size_t(t) * D + d] - p.delivery[size_t(t) * D + d];
         break;
       case TaskKind::kPickup:
-        if (open_pickups.empty()) open_pickups.assign(p.taskCount(), 0);
-        open_pickups[t] = 1;
+        if (!open.set) {
+          open.marks = &open_marks;
+          open.set = &open_set;
+          if (open_marks.size() < p.taskCount()) open_marks.resize(p.taskCount(), 0);
+        }
+        (*open.marks)[t] = 1;
+        open.set->push_back(t);
         ++pending_pickups;
         for (uint32_t d = 0; d < D; ++d) load[d] += p.pickup[size_t(t) * D + d];
         break;
       case TaskKind::kDelivery: {
         const int32_t from = p.partner[t];
-        if (open_pickups.empty() || !open_pickups[from]) r.feasible = false;
+        if (!open.marks || !(*open.marks)[from]) r.feasible = false;
         else {
-          open_pickups[from] = 0;
+          (*open.marks)[from] = 0;
           --pending_pickups;
         }
         for (uint32_t d = 0; d < D; ++d) load[d] -= p.delivery[size_t(t) * D + d];
@@ -173,7 +198,7 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     checkLoad();
     if (steps) {
       const StepType st = p.kind[t] == TaskKind::kJob ? StepType::kJob : p.kind[t] == TaskKind::kPickup ? StepType::kPickup : StepType::kDelivery;
-      steps->push_back({st, int32_t(t), loc, arrival, start_service - arrival, setup, p.service[t], r.travel_time, r.distance, load});
+      steps->push_back({st, int32_t(t), loc, arrival, start_service - arrival, setup, p.service[t], r.travel_time, r.distance, loadCopy()});
     }
     here = loc;
     previous_location = loc;
@@ -191,7 +216,7 @@ RouteTotals evaluateRoute(const Problem& p, uint32_t v, std::span<const uint32_t
     else r.feasible = false;
   }
   if (r.travel_time > p.max_travel_time[v] || r.distance > p.max_distance[v]) r.feasible = false;
-  if (steps) steps->push_back({StepType::kEnd, kNone, p.end[v], time, 0, 0, 0, r.travel_time, r.distance, load});
+  if (steps) steps->push_back({StepType::kEnd, kNone, p.end[v], time, 0, 0, 0, r.travel_time, r.distance, loadCopy()});
   r.cost += p.fixed_cost[v];
   return r;
 }

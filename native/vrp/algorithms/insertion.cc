@@ -255,6 +255,25 @@ void Inserter::prepareScan() {
   segments_.prepareInsertion();
   symmetric_.assign(p_.types.size(), 1);
   cost_into_.assign(p_.types.size(), {});
+  // Incremental totals: see incrementalTotals(). No window opens after the vehicle's start, so
+  // service begins on arrival (time windows never binding, it is always the first window).
+  int64_t latest_open = std::numeric_limits<int64_t>::min();
+  for (const TimeWindow& w : p_.tw) latest_open = std::max(latest_open, w.start);
+  incremental_.assign(p_.vehicleCount(), 0);
+  bool any_incremental = false;
+  for (uint32_t v = 0; v < p_.vehicleCount(); ++v) {
+    incremental_[v] = segments_.fast(v) && segments_.timeFree() && segments_.limitsFree(v) && latest_open <= p_.vtw[v].start;
+    any_incremental = any_incremental || incremental_[v];
+  }
+  duration_same_.assign(p_.types.size(), SameAs::kNothing);
+  distance_same_.assign(p_.types.size(), SameAs::kNothing);
+  for (size_t k = 0; k < p_.types.size() && any_incremental; ++k) {
+    const VehicleType& type = p_.types[k];
+    if (type.duration == type.cost) duration_same_[k] = SameAs::kCost;
+    if (std::all_of(type.distance.begin(), type.distance.end(), [](int32_t d) { return d == 0; })) distance_same_[k] = SameAs::kZero;
+    else if (type.distance == type.cost) distance_same_[k] = SameAs::kCost;
+    else if (type.distance == type.duration) distance_same_[k] = SameAs::kDuration;
+  }
   for (size_t k = 0; k < p_.types.size(); ++k) {
     const VehicleType& type = p_.types[k];
     const size_t L = type.locations;
@@ -263,8 +282,55 @@ void Inserter::prepareScan() {
   }
 }
 
-void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) const {
+void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc) const {
+  const VehicleType& type = p_.typeOf(v);
+  const int32_t lx = static_cast<int32_t>(p_.location[x]);
+  // evaluateRoute's arcs: nothing from or to an open end.
+  auto arc = [&](const std::vector<int32_t>& m, int32_t from, int32_t to) -> int64_t {
+    return (from == kNone || to == kNone) ? 0 : m[size_t(from) * type.locations + to];
+  };
+  auto detour = [&](const std::vector<int32_t>& m) { return arc(m, a, lx) + arc(m, lx, b) - (bypassed_arc ? arc(m, a, b) : 0); };
+  const uint32_t k = p_.vehicle_type[v];
+  const int64_t cost = detour(type.cost);
+  const int64_t time = duration_same_[k] == SameAs::kCost ? cost : detour(type.duration);
+  const int64_t distance = distance_same_[k] == SameAs::kZero       ? 0
+                           : distance_same_[k] == SameAs::kCost     ? cost
+                           : distance_same_[k] == SameAs::kDuration ? time
+                                                                    : detour(type.distance);
+  t.cost += sign * cost;
+  t.travel_time += sign * time;
+  t.distance += sign * distance;
+  t.service += sign * p_.service[x];
+}
+
+void Inserter::removeFromTotals(const Solution& s, uint32_t v, uint32_t k, RouteTotals& totals) const {
+  const auto& route = s.routes[v];
+  if (route.size() == 1) {
+    totals = RouteTotals{};  // an empty route costs nothing, not even its fixed cost
+    return;
+  }
+  addDetour(totals, v, locationAt(p_, v, route, int64_t(k) - 1), locationAt(p_, v, route, int64_t(k) + 1), route[k], -1);
+}
+
+void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) {
   auto& route = s.routes[ins.vehicle];
+  const uint32_t v = ins.vehicle;
+  // The O(1) totals need the insertion to be feasible: checked here too (O(dims) from the segments
+  // the scan just used), so that they never rest on the caller.
+  if (p_.kind[task] == TaskKind::kJob && incrementalTotals(s, v) && p_.compatible(v, task) && int64_t(route.size()) + 1 <= p_.max_tasks[v] &&
+      segments_.insertionFeasible(s, v, ins.position, task)) {
+    RouteTotals known = s.totals[v];
+    const int32_t a = locationAt(p_, v, route, int64_t(ins.position) - 1), b = locationAt(p_, v, route, ins.position);
+    if (route.empty()) {
+      // An empty route has no arc start -> end; the fixed cost comes with its first task.
+      known = RouteTotals{};
+      known.cost = p_.fixed_cost[v];
+    }
+    addDetour(known, v, a, b, task, 1, !route.empty());
+    route.insert(route.begin() + ins.position, task);
+    s.refreshKnown(p_, v, known, std::span<const uint32_t>(&task, 1), verify_);
+    return;
+  }
   if (p_.kind[task] == TaskKind::kPickup) {
     // Delivery first (its index refers to the route before either insertion).
     route.insert(route.begin() + ins.position2, static_cast<uint32_t>(p_.partner[task]));

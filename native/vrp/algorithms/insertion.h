@@ -28,8 +28,21 @@ class Inserter {
   explicit Inserter(const Problem& p, const Neighbors* neighbors = nullptr, bool verify = false);
   // `task` is a job or a shipment pickup (its delivery comes along).
   Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
-  // Applies an insertion and refreshes the route.
-  void apply(Solution& s, uint32_t task, const Insertion& ins) const;
+  // Applies an insertion and refreshes the route: in O(1) from the route's totals where only
+  // capacity can bind (incrementalTotals), otherwise by evaluating the route.
+  void apply(Solution& s, uint32_t task, const Insertion& ins);
+  // Whether route v's totals follow exactly from O(1) deltas when a job is inserted or removed:
+  // jobs with one time window and no setup, no breaks, nothing pinned, no per-task-hour cost,
+  // time windows and the vehicle's limits that can never bind (RouteSegments::prepareInsertion),
+  // no window opening after the vehicle's start (so no waiting), a hard solution and a feasible
+  // route. Cost, travel time and distance then change by the detour's arcs and service by the
+  // job's; every route of compatible jobs within capacity is feasible. False until the first
+  // scan prepared what it needs (short-lived inserters evaluate).
+  bool incrementalTotals(const Solution& s, uint32_t v) const {
+    return scan_prepared_ && !s.soft && incremental_[v] && s.totals[v].feasible;
+  }
+  // `totals` (route v's, incrementalTotals) with the job at index k of the route removed.
+  void removeFromTotals(const Solution& s, uint32_t v, uint32_t k, RouteTotals& totals) const;
   // Whether this single route with `task` inserted at the given positions is feasible (exact): in
   // O(1) from cached segment data where that is exact (one time window per task, no setup, no
   // shipments, no breaks), otherwise by evaluating the whole route.
@@ -54,6 +67,16 @@ class Inserter {
   // (RouteSegments::prepareInsertion) and which cost matrices are symmetric.
   void prepareScan();
   bool scan_prepared_ = false;
+  std::vector<uint8_t> incremental_;  // per vehicle, after prepareScan(): see incrementalTotals()
+  // Per vehicle type, after prepareScan(): where the detour's travel times and distances come from
+  // (benchmarks' duration matrices double as costs, and their distances are all zero: each arc
+  // read from another large matrix is a cache miss).
+  enum class SameAs : uint8_t { kNothing, kCost, kDuration, kZero };
+  std::vector<SameAs> duration_same_, distance_same_;
+  // Adds to t (sign -1: subtracts) what job x between locations a and b adds to a route of v:
+  // the arcs a -> x -> b instead of a -> b (without the arc a -> b when the route was empty) and
+  // x's service.
+  void addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc = true) const;
   std::vector<uint8_t> symmetric_;  // per vehicle type
   // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: the costs
   // into each location as one row (the scan's arcs into the task, otherwise a scattered column).

@@ -15,6 +15,8 @@ Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& as
   far_.assign(p.taskCount(), 0);
   in_removed_.assign(p.taskCount(), 0);
   route_saved_.assign(p.vehicleCount(), 0);
+  removal_state_.assign(p.vehicleCount(), 0);
+  removal_totals_.resize(p.vehicleCount());
   for (uint32_t t = 0; t < p.taskCount(); ++t)
     if (!assignable[t]) unplaceable_penalty_ += Solution::penaltyOf(p, t);
   const int32_t depot = p.vehicleCount() > 0 ? (p.start[0] != kNone ? p.start[0] : p.end[0]) : kNone;
@@ -64,7 +66,15 @@ void Sisr::removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed) {
   if (v == kNone) return;
   save(s, static_cast<uint32_t>(v));
   auto& route = s.routes[v];
-  route.erase(std::find(route.begin(), route.end(), t));
+  const auto at = std::find(route.begin(), route.end(), t);
+  uint8_t& state = removal_state_[v];
+  if (state == 0) {
+    state = inserter_.incrementalTotals(s, uint32_t(v)) ? 1 : 2;
+    removal_totals_[v] = s.totals[v];
+  }
+  if (state == 1 && p_.partner[t] != kNone) state = 2;
+  if (state == 1) inserter_.removeFromTotals(s, uint32_t(v), uint32_t(at - route.begin()), removal_totals_[v]);
+  route.erase(at);
   s.route_of[t] = kNone;
   s.penalty += Solution::penaltyOf(p_, t);
   // Shipments travel as pairs: the recreate step inserts them through their pickup.
@@ -150,7 +160,11 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
     }
     ruined.push_back(static_cast<uint32_t>(v));
   }
-  for (uint32_t v : ruined) s.refresh(p_, v);
+  for (uint32_t v : ruined) {
+    if (removal_state_[v] == 1) s.refreshKnown(p_, v, removal_totals_[v], {}, verify_);
+    else s.refresh(p_, v);
+    removal_state_[v] = 0;
+  }
 }
 
 void Sisr::recreate(Solution& s, std::vector<uint32_t>& tasks) {

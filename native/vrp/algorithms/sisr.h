@@ -54,6 +54,10 @@ class Sisr {
  private:
   void ruin(Solution& s, std::vector<uint32_t>& removed);
   void removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed);
+  // Per vehicle during one ruin: 0 untouched, 1 its totals follow the removals in O(1) each
+  // (removal_totals_, Inserter::incrementalTotals), 2 it is evaluated again afterwards.
+  std::vector<uint8_t> removal_state_;
+  std::vector<RouteTotals> removal_totals_;
   // The search ruins and recreates its current solution in place and, when the annealing refuses
   // the result, puts back the routes it touched: a copy of the whole solution per iteration (one
   // allocation per route) cost about a tenth of the iteration at n = 1000.

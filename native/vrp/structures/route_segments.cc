@@ -94,15 +94,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   // Insertion mode where time never binds: no time-window data (nothing reads it), the gap costs
   // instead.
   const bool tw = moves_ || !time_free_;
-  if (!moves_) {
-    c.gap_cost.resize(n + 1);
-    int32_t before = p_.start[r];
-    for (size_t k = 0; k <= n; ++k) {
-      const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
-      c.gap_cost[k] = static_cast<int32_t>(arcCost(type, before, here));
-      before = here;
-    }
-  }
+  if (!moves_) rebuildGaps(c, r, route, tw);
   auto node = [&](uint32_t t) {
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
@@ -121,7 +113,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     }
     const int32_t before = c.location[k - 1];
     if (tw) {
-      const int64_t travel = type.travelTime(before, l);
+      const int64_t travel = moves_ ? type.travelTime(before, l) : c.gap_time[k];
       c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
       c.arc_time[k] = c.arc_time[k - 1] + travel;
     }
@@ -158,8 +150,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   }
   if (!moves_ && tw && n) {
     const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
-    const int64_t first = p_.start[r] == kNone ? 0 : type.travelTime(p_.start[r], c.location[0]);
-    const int64_t last = p_.end[r] == kNone ? 0 : type.travelTime(c.location[n - 1], p_.end[r]);
+    const int64_t first = c.gap_time[0], last = c.gap_time[n];
     c.start_tw.resize(n);
     c.end_tw.resize(n);
     for (size_t k = 0; k < n; ++k) {
@@ -168,6 +159,56 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     }
   }
   return c;
+}
+
+void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
+  const VehicleType& type = p_.typeOf(r);
+  const size_t n = route.size();
+  if (type.locations < kReuseArcsFrom) {
+    // Matrices that stay in cache: reading every arc is cheaper than finding the reusable ones.
+    c.gap_cost.resize(n + 1);
+    c.gap_time.resize(with_time ? n + 1 : 0);
+    int32_t before = p_.start[r];
+    for (size_t k = 0; k <= n; ++k) {
+      const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
+      c.gap_cost[k] = static_cast<int32_t>(arcCost(type, before, here));
+      if (with_time) c.gap_time[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
+      before = here;
+    }
+    return;
+  }
+  const size_t m = c.task.size();
+  if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
+  for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = uint32_t(k) + 1;
+  // Index in the previous data: the start is -1, the end m, a task not there -2. New gap k lies
+  // between new tasks k - 1 and k; old gap j between old tasks j - 1 and j.
+  auto oldIndexOf = [&](size_t k) -> int64_t {
+    const uint32_t i = old_index_[route[k]];
+    return i == 0 ? -2 : int64_t(i) - 1;
+  };
+  const bool reuse_time = with_time && c.gap_time.size() == m + 1;
+  new_gap_cost_.resize(n + 1);
+  if (with_time) new_gap_time_.resize(n + 1);
+  int32_t before = p_.start[r];
+  int64_t before_old = -1;
+  for (size_t k = 0; k <= n; ++k) {
+    const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
+    const int64_t here_old = k < n ? oldIndexOf(k) : int64_t(m);
+    if (before_old != -2 && here_old == before_old + 1 && c.gap_cost.size() == m + 1 && (!with_time || reuse_time)) {
+      new_gap_cost_[k] = c.gap_cost[size_t(here_old)];
+      if (with_time) new_gap_time_[k] = c.gap_time[size_t(here_old)];
+    } else {
+      new_gap_cost_[k] = static_cast<int32_t>(arcCost(type, before, here));
+      if (with_time) new_gap_time_[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
+    }
+    before = here;
+    before_old = here_old;
+  }
+  for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = 0;
+  c.gap_cost.swap(new_gap_cost_);
+  if (with_time) c.gap_time.swap(new_gap_time_);
+  else c.gap_time.clear();
+  c.task.assign(route.begin(), route.end());
 }
 
 SegmentSummary RouteSegments::range(const Solution& s, uint32_t r, uint32_t b, uint32_t e, bool reversed, uint32_t v) {

@@ -91,6 +91,8 @@ class RouteSegments {
   // limits when no route can reach them. insertionFeasible then skips those checks.
   void prepareInsertion();
   bool timeFree() const { return time_free_; }
+  // After prepareInsertion(): vehicle v's travel-time and distance limits never bind.
+  bool limitsFree(uint32_t v) const { return limits_free_[v] != 0; }
   // matrix transposed (out[x * L + a] = m[a * L + x]): the costs into x as one row.
   static std::vector<int32_t> transposed(const std::vector<int32_t>& m, size_t L);
   // Whether the L x L matrix m equals its transpose (then a row also gives the costs into a location).
@@ -130,6 +132,13 @@ class RouteSegments {
     // Per task x dims: deliveries and pickups of tasks [0, k + 1), peaks of tasks [0, k + 1) and [k, n).
     std::vector<int64_t> delivery, pickup, prefix_peak, suffix_peak;
     std::vector<int32_t> gap_cost;  // insertion mode: see gapCosts()
+    // Insertion mode: the tasks the data was built from and the travel times of the gaps (like
+    // gap_cost). A rebuild after an edit (a job inserted, a string removed, a route put back)
+    // reuses the arcs of the gaps whose two ends were neighbours before and reads only the new
+    // arcs from the matrices: the scattered reads were most of a rebuild (on large matrices;
+    // `task` stays empty on small ones, see kReuseArcsFrom).
+    std::vector<uint32_t> task;
+    std::vector<int32_t> gap_time;
     // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
     // then the end depot (the insertion's check concatenates three segments instead of five).
     std::vector<TwSegment> start_tw, end_tw;
@@ -155,6 +164,15 @@ class RouteSegments {
   std::vector<uint8_t> duration_symmetric_;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
+  // Insertion mode, rebuild scratch: per task, 1 + its index in the route's previous data (0 when
+  // not in it); all zeros between rebuilds. And the new gaps, built beside the old ones.
+  std::vector<uint32_t> old_index_;
+  // Smallest matrix (locations) whose rebuilds reuse arcs: below it the matrices stay in cache.
+  static constexpr uint32_t kReuseArcsFrom = 256;
+  std::vector<int32_t> new_gap_cost_, new_gap_time_;
+  // Insertion mode: gap_cost and gap_time of route r for its current tasks, reusing the arcs of
+  // the previous data (c.task) where both ends were neighbours there.
+  void rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
 };
 
 inline SegmentSummary RouteSegments::task(uint32_t t) const {

@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "common/error.h"
+
 namespace waymark::vrp {
 
 namespace {
@@ -26,6 +28,25 @@ void Solution::refresh(const Problem& p, uint32_t v) {
   time_warp += totals[v].time_warp;
   version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
   for (uint32_t t : routes[v]) {
+    if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
+    route_of[t] = static_cast<int32_t>(v);
+  }
+}
+
+void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify) {
+  if (verify) {
+    const RouteTotals exact = evaluateRoute(p, v, routes[v], nullptr, soft);
+    if (exact.feasible != known.feasible || exact.cost != known.cost || exact.travel_time != known.travel_time ||
+        exact.distance != known.distance || exact.waiting != known.waiting || exact.service != known.service ||
+        exact.setup != known.setup || exact.excess_load != known.excess_load || exact.time_warp != known.time_warp)
+      throw Error("Internal", "incremental route totals disagree with the exact route evaluation");
+  }
+  cost += known.cost - totals[v].cost;
+  excess_load += known.excess_load - totals[v].excess_load;
+  time_warp += known.time_warp - totals[v].time_warp;
+  totals[v] = known;
+  version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
+  for (uint32_t t : added) {
     if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
     route_of[t] = static_cast<int32_t>(v);
   }

@@ -4,6 +4,7 @@
 // tasks as possible first, then minimise cost.
 #include <cstdint>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "vrp/algorithms/evaluate.h"
@@ -43,6 +44,12 @@ struct Solution {
   bool withinLimits() const { return excess_load == 0 && time_warp == 0; }
   // Re-evaluates route v after its sequence changed; keeps cost and route_of in step.
   void refresh(const Problem& p, uint32_t v);
+  // Route v after an edit whose new totals the caller derived exactly (an insertion or removal
+  // where nothing but capacity binds): the sums and the version follow without evaluating the
+  // route, and route_of/penalty only for the tasks the edit added (a removal's caller already
+  // unassigned its tasks). verify: evaluate the route all the same and throw Internal unless every
+  // total agrees (the fast path is only ever confirmed by the exact evaluation).
+  void refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify);
   // Recomputes everything from the sequences (after bulk edits).
   void refreshAll(const Problem& p);
   static int64_t penaltyOf(const Problem& p, uint32_t task) {
