@@ -14,6 +14,9 @@
  * measures only the replan. `--replans N` solves the replan N times (solver seeds S, S+1, ...; the
  * same problem and warm start) and prints each one's gap, their mean and their max: one replan's
  * cost varies by about a point between solver seeds, more than most changes to the replan path.
+ * `--replan-iterations N` caps every replan's search threads at N iterations each (no exchange
+ * between them): the replans are then the same on any machine at any load, for side-by-side
+ * comparisons of changes to the replan path without the load's noise (the limit still bounds them).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +42,8 @@ export interface ReplanBenchOptions {
   reuse?: string;
   /** Replans of the same warm start (solver seeds seed, seed + 1, ...); default 1. */
   replans?: number;
+  /** Iterations per search thread of each replan (deterministic replans); default: none. */
+  replanIterations?: number;
   json: boolean;
 }
 
@@ -103,7 +108,14 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
     const index = new Map(changed.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
     const initialRoutes = changed.vehicles.map((v) => (warmStart[String(v.id)] ?? []).map((r) => index.get(`${r.type}:${r.id}`)!));
     const replans = Array.from({ length: Math.max(1, options.replans ?? 1) }, (_, k) =>
-      timed(() => solveModel(changed, { timeLimit: options.replanTime, seed: options.seed + k, initialRoutes, ...budget }, 0, 0)),
+      timed(() =>
+        solveModel(
+          changed,
+          { timeLimit: options.replanTime, seed: options.seed + k, initialRoutes, ...budget, ...(options.replanIterations !== undefined ? { maxIterations: options.replanIterations } : {}) },
+          0,
+          0,
+        ),
+      ),
     );
     const scratch = reused('scratch', options.scratchTime, () => timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed, ...budget }, 0, 0)));
     const row = (what: string, limit: number, r: Timed) => ({

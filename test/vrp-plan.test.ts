@@ -287,6 +287,18 @@ describe('waymark bench replan', () => {
       const refused = runCli(args.map((x, i) => (args[i - 1] === '--replans' ? '0' : x)));
       assert.notEqual(refused.status, 0);
       assert.match(refused.stderr, /--replans must be an integer of at least 1/);
+      // --replan-iterations: each replan thread stops at that many iterations, with no exchange, so
+      // two runs give the same replan whatever the load (the limit of 0.2 s x 2 CPU-s is far off).
+      const capped = [...args.map((x, i) => (args[i - 1] === '--replans' ? '1' : x)), '--replan-iterations', '150'];
+      const c1 = JSON.parse(runCli(capped).stdout) as Out;
+      const c2 = JSON.parse(runCli(capped).stdout) as Out;
+      assert.equal(c1.rows.length, 2);
+      assert.equal(c1.rows[0].stop_reason, 'iterations');
+      assert.equal(c1.rows[0].iterations, 300);
+      assert.deepEqual([c2.rows[0].cost, c2.rows[0].routes, c2.rows[0].iterations], [c1.rows[0].cost, c1.rows[0].routes, c1.rows[0].iterations]);
+      const refusedCap = runCli([...args, '--replan-iterations', '0']);
+      assert.notEqual(refusedCap.status, 0);
+      assert.match(refusedCap.stderr, /--replan-iterations must be an integer of at least 1/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
