@@ -21,6 +21,8 @@ export interface Instance {
   set: string;
   name: string;
   problem: VroomProblem;
+  /** What the solver is given to minimise (the set's BKS convention). */
+  objective: 'distance' | 'vehicles, then distance';
   /** Cost of a solution under the set's convention. */
   cost(solution: VroomSolution): number;
 }
@@ -59,7 +61,7 @@ export function readSolomon(path: string, set: string): Instance {
     jobs: rows.slice(1).map((r, i) => ({ id: r[0], location_index: i + 1, delivery: [r[3]], service: r[6] * SCALE, time_windows: [[r[4] * SCALE, r[5] * SCALE]] })),
     matrices: { car: { durations, costs } },
   };
-  return { set, name: basename(path).replace(/\.txt$/i, ''), problem, cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
+  return { set, name: basename(path).replace(/\.txt$/i, ''), problem, objective: 'distance', cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
 }
 
 /**
@@ -90,7 +92,7 @@ export function readLiLim(path: string): Instance {
     shipments,
     matrices: { car: { durations, costs } },
   };
-  return { set: 'lilim', name: basename(path).replace(/\.txt$/i, ''), problem, cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
+  return { set: 'lilim', name: basename(path).replace(/\.txt$/i, ''), problem, objective: 'vehicles, then distance', cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
 }
 
 /** CVRPLIB / TSPLIB .vrp (EUC_2D): X, Augerat (nint per edge) and CMT (real, with DISTANCE and SERVICE_TIME). */
@@ -140,6 +142,7 @@ export function readVrplib(path: string, set: string): Instance {
     set,
     name: basename(path).replace(/\.vrp$/i, ''),
     problem,
+    objective: 'distance',
     cost: (s) => routeCost(s, real ? (i, j) => euclid(points[i], points[j]) : (i, j) => integer(points[i], points[j])),
   };
 }
