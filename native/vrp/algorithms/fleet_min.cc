@@ -105,7 +105,7 @@ class FleetMin {
     return sum;
   }
 
-  Solution run(const Solution& start, double deadline_s, uint64_t patience, FleetMinStats& stats) {
+  Solution run(const Solution& start, double deadline_s, uint64_t patience, const std::atomic<int32_t>* cancel, FleetMinStats& stats) {
     Solution best = start;
     for (;;) {
       // The smallest route in use (ties at random) goes into the pool.
@@ -130,6 +130,7 @@ class FleetMin {
       uint64_t since = 0;
       while (!pool.empty()) {
         if ((stats.iterations & 7) == 0 && searchNow() >= deadline_s) return best;
+        if (cancel && cancel->load(std::memory_order_relaxed) != 0) return best;
         if (since >= patience) return best;
         ++stats.iterations;
         ++since;
@@ -162,9 +163,9 @@ class FleetMin {
 }  // namespace
 
 Solution minimiseFleet(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, const Solution& start, uint64_t seed,
-                       double deadline_s, uint64_t patience, FleetMinStats& stats, bool verify) {
+                       double deadline_s, uint64_t patience, const std::atomic<int32_t>* cancel, FleetMinStats& stats, bool verify) {
   FleetMin search(p, nb, assignable, seed, verify);
-  return search.run(start, deadline_s, patience, stats);
+  return search.run(start, deadline_s, patience, cancel, stats);
 }
 
 }  // namespace waymark::vrp

@@ -263,7 +263,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     std::vector<FleetMinStats> fleet_stats(threads);
     parallelFor(threads, threads, [&](uint64_t i, unsigned) {
       const ScopedSearchClock thread_clock(clock_threads);
-      fewer[i] = minimiseFleet(p, neighbors, assignable, start, options.seed * 104729 + i, fleet_deadline, patience, fleet_stats[i],
+      fewer[i] = minimiseFleet(p, neighbors, assignable, start, options.seed * 104729 + i, fleet_deadline, patience, options.cancel, fleet_stats[i],
                                options.verify_fast_path);
     }, 1);
     // By the objective: with a small fixed cost one route fewer may not pay for its detours.
