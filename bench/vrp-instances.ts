@@ -6,6 +6,10 @@
  *   solver is feasible with exact distances), costs rounded; the reported cost is recomputed with
  *   exact doubles.
  * - CVRPLIB X and Augerat: every edge nint(euclid), integer; scale 1, cost exact.
+ * Objectives: Solomon, X, Augerat and CMT minimise distance (their BKS in bks.csv are by distance).
+ * Li & Lim's BKS are hierarchical (fewest vehicles, then distance), so its vehicles carry a fixed
+ * cost (LILIM_VEHICLE_COST) larger than any route plan's distance: one vehicle fewer always wins.
+ * The reported cost stays the pure Euclidean distance.
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -17,6 +21,8 @@ export interface Instance {
   set: string;
   name: string;
   problem: VroomProblem;
+  /** What the solver is given to minimise (the set's BKS convention). */
+  objective: 'distance' | 'vehicles, then distance';
   /** Cost of a solution under the set's convention. */
   cost(solution: VroomSolution): number;
 }
@@ -55,8 +61,14 @@ export function readSolomon(path: string, set: string): Instance {
     jobs: rows.slice(1).map((r, i) => ({ id: r[0], location_index: i + 1, delivery: [r[3]], service: r[6] * SCALE, time_windows: [[r[4] * SCALE, r[5] * SCALE]] })),
     matrices: { car: { durations, costs } },
   };
-  return { set, name: basename(path).replace(/\.txt$/i, ''), problem, cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
+  return { set, name: basename(path).replace(/\.txt$/i, ''), problem, objective: 'distance', cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
 }
+
+/**
+ * Li & Lim's vehicle fixed cost, in solver units: 100,000 distance units, more than the total length
+ * of any plan there (100 tasks in a 100 x 100 square: at most ~110 arcs of at most 142).
+ */
+export const LILIM_VEHICLE_COST = 100_000 * SCALE;
 
 /** Li & Lim PDPTW (.txt: "K Q S" then id x y demand ready due service pickup delivery). */
 export function readLiLim(path: string): Instance {
@@ -69,11 +81,18 @@ export function readLiLim(path: string): Instance {
   const step = (r: number[]) => ({ id: r[0], location_index: r[0], service: r[6] * SCALE, time_windows: [[r[4] * SCALE, r[5] * SCALE] as [number, number]] });
   const shipments = rows.slice(1).filter((r) => r[3] > 0).map((r) => ({ amount: [r[3]], pickup: step(r), delivery: step(rows[r[8]]) }));
   const problem: VroomProblem = {
-    vehicles: Array.from({ length: number }, (_, i) => ({ id: i + 1, start_index: 0, end_index: 0, capacity: [capacity], time_window: [depot[4] * SCALE, depot[5] * SCALE] })),
+    vehicles: Array.from({ length: number }, (_, i) => ({
+      id: i + 1,
+      start_index: 0,
+      end_index: 0,
+      capacity: [capacity],
+      time_window: [depot[4] * SCALE, depot[5] * SCALE] as [number, number],
+      costs: { fixed: LILIM_VEHICLE_COST },
+    })),
     shipments,
     matrices: { car: { durations, costs } },
   };
-  return { set: 'lilim', name: basename(path).replace(/\.txt$/i, ''), problem, cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
+  return { set: 'lilim', name: basename(path).replace(/\.txt$/i, ''), problem, objective: 'vehicles, then distance', cost: (s) => routeCost(s, (i, j) => euclid(points[i], points[j])) };
 }
 
 /** CVRPLIB / TSPLIB .vrp (EUC_2D): X, Augerat (nint per edge) and CMT (real, with DISTANCE and SERVICE_TIME). */
@@ -123,6 +142,7 @@ export function readVrplib(path: string, set: string): Instance {
     set,
     name: basename(path).replace(/\.vrp$/i, ''),
     problem,
+    objective: 'distance',
     cost: (s) => routeCost(s, real ? (i, j) => euclid(points[i], points[j]) : (i, j) => integer(points[i], points[j])),
   };
 }

@@ -199,10 +199,13 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   Solution current = start, best = start;
   std::uniform_real_distribution<double> u(0.0, 1.0);
   // Temperatures relative to the cost of an average arc, so they suit any unit.
+  // Vehicles' fixed costs are left out: they would make a hierarchical objective (Li & Lim's)
+  // hundreds of times hotter.
   uint32_t arcs = 0;
-  for (const auto& r : start.routes)
-    if (!r.empty()) arcs += static_cast<uint32_t>(r.size()) + 1;
-  const double arc = arcs ? std::max(1.0, double(start.cost) / arcs) : 1.0;
+  int64_t travel = start.cost;
+  for (uint32_t v = 0; v < start.routes.size(); ++v)
+    if (!start.routes[v].empty()) arcs += static_cast<uint32_t>(start.routes[v].size()) + 1, travel -= p_.fixed_cost[v];
+  const double arc = arcs ? std::max(1.0, double(travel) / arcs) : 1.0;
   const double t0 = arc * options_.temperature_factor, tf = t0 / 100.0;
   const double began = searchNow();
   const double span = std::max(1e-3, options.deadline_s - began);

@@ -8,6 +8,7 @@
 
 #include "common/parallel.h"
 #include "vrp/algorithms/clock.h"
+#include "vrp/algorithms/fleet_min.h"
 #include "vrp/algorithms/local_search.h"
 
 namespace waymark::vrp {
@@ -250,6 +251,25 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     } else {
       localSearch(p, start, neighbors, began + (deadline - began) * 0.2, nullptr, nullptr, options.verify_fast_path);
     }
+  }
+
+  // Vehicles with a fixed cost (a hierarchical objective): fewer routes first, one fleet
+  // minimisation per thread for at most half the budget (less when it stops making progress).
+  if (!warm && hasFixedCosts(p)) {
+    const bool by_time = options.max_iterations == UINT64_MAX;
+    const double fleet_deadline = by_time ? began + (deadline - began) * 0.5 : std::numeric_limits<double>::infinity();
+    const uint64_t patience = std::min(std::max<uint64_t>(5000, uint64_t(T) * 50), options.max_iterations);
+    std::vector<Solution> fewer(threads);
+    std::vector<FleetMinStats> fleet_stats(threads);
+    parallelFor(threads, threads, [&](uint64_t i, unsigned) {
+      const ScopedSearchClock thread_clock(clock_threads);
+      fewer[i] = minimiseFleet(p, neighbors, assignable, start, options.seed * 104729 + i, fleet_deadline, patience, options.cancel, fleet_stats[i],
+                               options.verify_fast_path);
+    }, 1);
+    // By the objective: with a small fixed cost one route fewer may not pay for its detours.
+    for (const Solution& s : fewer)
+      if (s.objective() < start.objective()) start = s;
+    localSearch(p, start, neighbors, by_time ? began + (deadline - began) * 0.55 : searchNow() + 3600, nullptr, nullptr, options.verify_fast_path);
   }
 
   // Independent searches, one per thread, each with its own seed and temperature; a short local

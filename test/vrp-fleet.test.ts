@@ -1,0 +1,68 @@
+/**
+ * Vehicles' fixed costs and the fleet minimisation (native/vrp/algorithms/fleet_min.cc): a problem
+ * where a second vehicle is shorter in distance but its fixed cost makes one vehicle the better
+ * plan, solved both ways (without the fixed cost two vehicles win, so the test can tell); lc103,
+ * where the fleet minimisation is what reaches the best-known vehicle count; and lr104 read as the
+ * bench reads it (hierarchical: a fixed cost per vehicle), solved with the fast-path self-checks,
+ * checker-clean, at the best-known vehicle count and near its distance.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { LILIM_VEHICLE_COST, readInstance } from '../bench/vrp-instances.js';
+import { checkSolution } from '../src/vrp/checker.js';
+import { solveVroom } from '../src/vrp/solve.js';
+import type { VroomProblem } from '../src/vrp/types.js';
+
+const fixtures = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'test', 'fixtures', 'vrp');
+
+// Depot 0; shipment A picks up at 1 and delivers at 2, shipment B at 3 and 4. Each shipment alone
+// is a short round trip (10 + 5 + 10); going from one shipment to the other costs 100.
+function twoShipments(fixed: number): VroomProblem {
+  const near = (i: number, j: number) => (i === j ? 0 : i === 0 || j === 0 ? 10 : Math.floor((i - 1) / 2) === Math.floor((j - 1) / 2) ? 5 : 100);
+  const costs = Array.from({ length: 5 }, (_, i) => Array.from({ length: 5 }, (_, j) => near(i, j)));
+  const shipment = (id: number, from: number) => ({ amount: [1], pickup: { id, location_index: from }, delivery: { id, location_index: from + 1 } });
+  return {
+    vehicles: [1, 2, 3].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [2], ...(fixed ? { costs: { fixed } } : {}) })),
+    shipments: [shipment(1, 1), shipment(2, 3)],
+    matrices: { car: { durations: costs, costs } },
+  };
+}
+
+describe('VRP vehicle fixed costs and fleet minimisation', () => {
+  it('a fixed cost larger than the detour makes one vehicle serve both shipments; without it two do', () => {
+    for (const [fixed, routes, cost] of [
+      [1000, 1, 1000 + 10 + 5 + 100 + 5 + 10],
+      [0, 2, 2 * (10 + 5 + 10)],
+    ] as const) {
+      const result = solveVroom(twoShipments(fixed), { seed: 1, threads: 1, timeLimit: 600, maxIterations: 2_000, verifyFastPath: true });
+      assert.deepEqual(checkSolution(result.model, result.solution), []);
+      assert.equal(result.solution.summary.unassigned, 0);
+      assert.equal(result.solution.summary.routes, routes, `fixed cost ${fixed}`);
+      assert.equal(result.solution.summary.cost, cost, `fixed cost ${fixed}`);
+    }
+  });
+
+  it('lc103 (hierarchical): the fleet minimisation reaches the best-known 9 vehicles, where the search alone keeps 10', () => {
+    // With the fleet minimisation switched off this same call returns 10 routes (827.86); with it 9.
+    const inst = readInstance(join(fixtures, 'lc103.txt'));
+    const result = solveVroom(inst.problem, { seed: 2, threads: 2, timeLimit: 600, maxIterations: 2_000, verifyFastPath: true });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.unassigned, 0);
+    assert.equal(result.solution.summary.routes, 9);
+    assert.ok(inst.cost(result.solution) >= 1035.35 * 0.9999, `${inst.cost(result.solution).toFixed(2)} vs best-known 1035.35`);
+  });
+
+  it('lr104 read as the bench reads it (hierarchical): the best-known vehicle count, near its distance', () => {
+    const inst = readInstance(join(fixtures, 'lr104.txt'));
+    assert.ok(inst.problem.vehicles.every((v) => v.costs?.fixed === LILIM_VEHICLE_COST));
+    const result = solveVroom(inst.problem, { seed: 2, threads: 2, timeLimit: 600, maxIterations: 2_000, verifyFastPath: true });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.unassigned, 0);
+    assert.equal(result.solution.summary.routes, 9);
+    // The reported cost is the pure distance: the fixed costs are not in it.
+    const distance = inst.cost(result.solution);
+    assert.ok(distance >= 1013.39 * 0.9999 && distance <= 1013.39 * 1.05, `${distance.toFixed(2)} vs best-known 1013.39`);
+  });
+});
