@@ -54,6 +54,18 @@ describe('VRP vehicle fixed costs and fleet minimisation', () => {
     assert.ok(inst.cost(result.solution) >= 1035.35 * 0.9999, `${inst.cost(result.solution).toFixed(2)} vs best-known 1035.35`);
   });
 
+  it('a cancelled solve skips the fleet minimisation: cancelled before it starts, lc103 keeps the construction\'s routes', () => {
+    // control[0] = 1 from the start: the fleet minimisation must stop at once like the search (it
+    // ran to its patience before, and reached 9 routes); the answer is the first solution, checked.
+    const inst = readInstance(join(fixtures, 'lc103.txt'));
+    const control = new Int32Array(new SharedArrayBuffer(4 * 8));
+    control[0] = 1;
+    const result = solveVroom(inst.problem, { seed: 2, threads: 2, timeLimit: 600, control });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.unassigned, 0);
+    assert.ok(result.solution.summary.routes >= 10, `${result.solution.summary.routes} routes: the fleet minimisation ran after the cancel`);
+  });
+
   it('lr104 read as the bench reads it (hierarchical): the best-known vehicle count, near its distance', () => {
     const inst = readInstance(join(fixtures, 'lr104.txt'));
     assert.ok(inst.problem.vehicles.every((v) => v.costs?.fixed === LILIM_VEHICLE_COST));
