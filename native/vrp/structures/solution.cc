@@ -19,18 +19,8 @@ Solution::Solution(const Problem& p)
 }
 
 void Solution::refresh(const Problem& p, uint32_t v) {
-  cost -= totals[v].cost;
-  excess_load -= totals[v].excess_load;
-  time_warp -= totals[v].time_warp;
-  totals[v] = evaluateRoute(p, v, routes[v], nullptr, soft);
-  cost += totals[v].cost;
-  excess_load += totals[v].excess_load;
-  time_warp += totals[v].time_warp;
-  version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
-  for (uint32_t t : routes[v]) {
-    if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
-    route_of[t] = static_cast<int32_t>(v);
-  }
+  // The known totals of the exact evaluation; every task of the route may be new to it.
+  refreshKnown(p, v, evaluateRoute(p, v, routes[v], nullptr, soft), routes[v], false);
 }
 
 void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify) {
