@@ -6,6 +6,7 @@ import { WaymarkError } from '../errors.js';
 import { ApiError, apiErrorOf } from '../server/errors.js';
 import { currentTaskTrace } from '../telemetry/tracing.js';
 import type { QueryTask, TaskResult } from '../workers/tasks.js';
+import { LoadedWorkers } from '../workers/loaded.js';
 import { JobRunner } from './runner.js';
 import { createJobStore, type JobStore, type StoreLog } from './store.js';
 
@@ -35,6 +36,7 @@ export class VrpJobs {
   store!: JobStore;
   runner!: JobRunner;
   readonly pool: Piscina;
+  private readonly loaded: LoadedWorkers;
   readonly threadsPerSolve: number;
   private purgeTimer: NodeJS.Timeout | undefined;
 
@@ -52,6 +54,7 @@ export class VrpJobs {
       workerData: { tracing: Boolean(config.tracing), profiling: Boolean(config.adminToken) },
       ...(config.tracing || config.adminToken ? { atomics: 'async' as const } : {}),
     });
+    this.loaded = new LoadedWorkers(this.pool);
     this.threadsPerSolve = Math.max(1, Math.floor(availableParallelism() / config.maxConcurrentSolves));
   }
 
@@ -128,6 +131,7 @@ export class VrpJobs {
   async close(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.runner?.stop();
+    await this.loaded.settle();
     await this.pool.destroy();
     await this.store?.close();
   }

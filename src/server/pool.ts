@@ -6,11 +6,13 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { currentTaskTrace } from '../telemetry/tracing.js';
+import { LoadedWorkers } from '../workers/loaded.js';
 import type { QueryTask, TaskResult, WorkerOptions } from '../workers/tasks.js';
 import { ApiError, apiErrorOf } from './errors.js';
 
 export class QueryPool {
   readonly piscina: Piscina;
+  private readonly loaded: LoadedWorkers;
   /** Seconds workers spent on finished tasks, and the start times of the tasks running now. */
   private busyFinished = 0;
   private readonly running = new Set<{ started: number }>();
@@ -32,6 +34,7 @@ export class QueryPool {
       // (inspector requests) need their event loops to run between tasks.
       ...(workerOptions.tracing || workerOptions.profiling ? { atomics: 'async' as const } : {}),
     });
+    this.loaded = new LoadedWorkers(this.piscina);
   }
 
   /** Runs a task; resolves with the JSON answer (text, or bytes when big) or throws an ApiError. */
@@ -81,6 +84,7 @@ export class QueryPool {
   }
 
   async destroy(): Promise<void> {
+    await this.loaded.settle();
     await this.piscina.destroy();
   }
 }

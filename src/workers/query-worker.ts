@@ -3,7 +3,7 @@
  * keeps one mapping per file per process, so every worker thread shares the same pages. Answers
  * are serialised to JSON here, off the event loop.
  */
-import { workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { WaymarkError } from '../errors.js';
 import { openMapFile, parseMapRef, type OpenedMap } from '../maps/open.js';
 import { native, type MapHandle } from '../native/index.js';
@@ -27,6 +27,7 @@ import { observePhase } from '../telemetry/phases.js';
 import { listenForProfileRequests } from '../telemetry/profiling.js';
 import { startTracing } from '../telemetry/tracing.js';
 import { enableWorkerTracing, runTraced } from '../telemetry/worker-tracing.js';
+import { WORKER_LOADED } from './loaded.js';
 import type { QueryTask, TaskResult, WorkerOptions } from './tasks.js';
 
 const options = (workerData ?? {}) as Partial<WorkerOptions>;
@@ -197,3 +198,6 @@ export default function handle(task: QueryTask): TaskResult | ReturnType<typeof 
     return { ok: false, code: 'InternalError', message: (err as Error).message };
   }
 }
+
+// Loaded: the pool may now terminate this thread safely (see loaded.ts).
+parentPort?.postMessage({ [WORKER_LOADED]: threadId });
