@@ -168,8 +168,8 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
   // Forward labels are shifted by `shift` so that every label is >= 0; totals subtract it again.
   int64_t shift = 0;
   for (const auto& s : sources) shift = std::max(shift, -s.offset_ms);
-  for (const auto& s : sources) seed(kForward, ch.rank[s.node], s.offset_ms + shift, s.offset_cm);
-  for (const auto& t : targets) seed(kBackward, ch.rank[t.node], t.offset_ms, t.offset_cm);
+  for (const auto& s : sources) seed(kForward, g.query_node[s.node], s.offset_ms + shift, s.offset_cm);
+  for (const auto& t : targets) seed(kBackward, g.query_node[t.node], t.offset_ms, t.offset_cm);
 
   // The first nodes settled are the seeds: start loading their arcs (independent misses, overlapped).
   for (int side : {kForward, kBackward})
@@ -188,7 +188,8 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
     last_.found = true;
     last_.duration_ms = s.best - shift;
     last_.distance_cm = pathCm(ch, kForward, s.meeting) + pathCm(ch, kBackward, s.meeting);
-    last_.meeting = s.meeting;
+    last_.meeting = g.node[s.meeting];
+    meeting_ = s.meeting;
   }
   return last_;
 }
@@ -238,15 +239,15 @@ std::vector<uint32_t> CHQuery::path(const CHGraph& ch) const {
   std::vector<uint32_t> result;
   // Forward half: meeting back to its source, then reversed into source -> meeting order.
   std::vector<Parent> up_arcs;
-  for (uint32_t v = last_.meeting; parent_[kForward][v].arc != kNoArc; v = parent_[kForward][v].node) up_arcs.push_back(parent_[kForward][v]);
+  for (uint32_t v = meeting_; parent_[kForward][v].arc != kNoArc; v = parent_[kForward][v].node) up_arcs.push_back(parent_[kForward][v]);
   std::reverse(up_arcs.begin(), up_arcs.end());
-  result.push_back(up_arcs.empty() ? last_.meeting : up_arcs.front().node);
-  for (const Parent& p : up_arcs) unpackArc(ch, p.node, g.arcs[p.arc].head, ch.up_middle[g.origin[p.arc]], result);
+  result.push_back(g.node[up_arcs.empty() ? meeting_ : up_arcs.front().node]);
+  for (const Parent& p : up_arcs) unpackArc(ch, g.node[p.node], g.node[g.arcs[p.arc].head], ch.up_middle[g.origin[p.arc]], result);
   // Backward half: arcs go from the meeting node down to a target (each stored in the lower node's
   // down list, its head the higher node).
-  for (uint32_t v = last_.meeting; parent_[kBackward][v].arc != kNoArc; v = parent_[kBackward][v].node) {
+  for (uint32_t v = meeting_; parent_[kBackward][v].arc != kNoArc; v = parent_[kBackward][v].node) {
     const Parent p = parent_[kBackward][v];
-    unpackArc(ch, v, p.node, ch.down_middle[g.origin[p.arc]], result);
+    unpackArc(ch, g.node[v], g.node[p.node], ch.down_middle[g.origin[p.arc]], result);
   }
   for (uint32_t& v : result) v = ch.input_node[v];
   return result;

@@ -60,7 +60,7 @@ class CHQuery {
   const CHSearchCounts& counts() const { return counts_; }  // of the last run()
 
  private:
-  // run()'s labels, one flat array per side: the test every arc makes reads 8 bytes, and parents
+  // run()'s labels (indexed by the query layout's ids, not hierarchy ids), one flat array per side: the test every arc makes reads 8 bytes, and parents
   // (written, not read, during the search) lie apart. Labels are reset through the list of nodes
   // touched, not with stamps.
   struct Parent {
@@ -102,6 +102,7 @@ class CHQuery {
   using Side = LabelHeap<Label>;
   std::unique_ptr<Side> forward_, backward_;
   CHResult last_;
+  uint32_t meeting_ = 0;  // last_.meeting in the query layout's ids
   uint64_t settled_ = 0;
   CHSearchCounts counts_;
 };

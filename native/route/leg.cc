@@ -6,6 +6,7 @@ namespace waymark {
 
 LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from, const SnapResult& to, bool want_path) {
   const EdgeBasedView& eb = map.eb;
+  const uint32_t* const query_node = map.ch.queryLayout().query_node.data();
   // Everything about the two endpoints that is read below, asked for at once: these are cold
   // look-ups (a query's fixed cost), and one after another they were a chain of cache misses.
   for (const SnapResult* p : {&from, &to})
@@ -14,7 +15,7 @@ LegPath shortestLeg(const LoadedMap& map, CHQuery& query, const SnapResult& from
         __builtin_prefetch(eb.segment_flags.data() + s);
         __builtin_prefetch(eb.segment_duration.data() + s);
         __builtin_prefetch(eb.segment_length_cm.data() + s);
-        __builtin_prefetch(map.ch.rank.data() + s);
+        __builtin_prefetch(query_node + s);
       }
   // Scratch kept per thread: a query is short enough that its handful of small vectors (grown
   // push by push) were a noticeable part of its fixed cost.
