@@ -82,20 +82,23 @@ std::vector<uint32_t> queryNodeOrder(const CHGraph& ch) {
     for (uint32_t i = ch.up_first[v]; i < ch.up_first[v + 1]; ++i) f(ch.up_head[i]);
     for (uint32_t i = ch.down_first[v]; i < ch.down_first[v + 1]; ++i) f(ch.down_head[i]);
   };
+  // Levels in id order (lower neighbours have lower ids; were it not so, only the layout would
+  // suffer), in the same pass as the count of lower neighbours.
   std::vector<uint32_t> low_first(n + 1, 0);
-  for (uint32_t v = 0; v < n; ++v) each_higher(v, [&](uint32_t h) { ++low_first[h + 1]; });
-  for (uint32_t v = 0; v < n; ++v) low_first[v + 1] += low_first[v];
-  std::vector<uint32_t> low(low_first[n]), fill(low_first.begin(), low_first.end() - 1);
-  for (uint32_t v = 0; v < n; ++v) each_higher(v, [&](uint32_t h) { low[fill[h]++] = v; });
-  // Levels in id order (lower neighbours have lower ids; were it not so, only the layout would suffer).
   std::vector<uint8_t> band(n);
   {
     std::vector<uint32_t> level(n, 0);
     for (uint32_t v = 0; v < n; ++v) {
       band[v] = static_cast<uint8_t>(32 - __builtin_clz(level[v] + 1));
-      each_higher(v, [&](uint32_t h) { level[h] = std::max(level[h], level[v] + 1); });
+      each_higher(v, [&](uint32_t h) {
+        level[h] = std::max(level[h], level[v] + 1);
+        ++low_first[h + 1];
+      });
     }
   }
+  for (uint32_t v = 0; v < n; ++v) low_first[v + 1] += low_first[v];
+  std::vector<uint32_t> low(low_first[n]), fill(low_first.begin(), low_first.end() - 1);
+  for (uint32_t v = 0; v < n; ++v) each_higher(v, [&](uint32_t h) { low[fill[h]++] = v; });
   // Preorder from the highest node down, higher children first; then a stable counting sort by band.
   constexpr uint32_t kUnseen = 0xFFFFFFFFu;
   std::vector<uint32_t> preorder, stack;
