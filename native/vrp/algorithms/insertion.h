@@ -29,7 +29,8 @@ class Inserter {
   // `task` is a job or a shipment pickup (its delivery comes along).
   Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
   // Applies an insertion and refreshes the route: in O(1) from the route's totals where only
-  // capacity can bind (incrementalTotals), otherwise by evaluating the route.
+  // capacity can bind (incrementalTotals), from the detour and the cached schedule where time
+  // windows bind but the segments are exact (timed_), otherwise by evaluating the route.
   void apply(Solution& s, uint32_t task, const Insertion& ins);
   // Whether route v's totals follow exactly from O(1) deltas when a job is inserted or removed:
   // jobs with one time window and no setup, no breaks, nothing pinned, no per-task-hour cost,
@@ -63,11 +64,19 @@ class Inserter {
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
+  // Per vehicle type, after prepareScan(): whether its duration matrix is its cost matrix (the
+  // scan's arc costs are then the feasibility check's travel times).
+  std::vector<uint8_t> duration_is_cost_;
   // Before the first scan (short-lived inserters never pay for it): which constraints never bind
   // (RouteSegments::prepareInsertion) and which cost matrices are symmetric.
   void prepareScan();
   bool scan_prepared_ = false;
   std::vector<uint8_t> incremental_;  // per vehicle, after prepareScan(): see incrementalTotals()
+  // Per vehicle, after prepareScan(): time windows may bind but the segments are exact for its
+  // routes (RouteSegments::fast). An insertion's totals then follow from the detour and the
+  // cached schedule (RouteSegments::endAfterInsertion gives the waiting) instead of evaluating
+  // the whole route.
+  std::vector<uint8_t> timed_;
   // Per vehicle type, after prepareScan(): where the detour's travel times and distances come from
   // (benchmarks' duration matrices double as costs, and their distances are all zero: each arc
   // read from another large matrix is a cache miss).

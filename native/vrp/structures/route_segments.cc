@@ -148,6 +148,18 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
       c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
     }
   }
+  if (!moves_ && tw) {
+    // The exact evaluation's schedule (one window per task where fast: service starts at
+    // max(arrival, opening)); gap_time is 0 next to an open end, as the evaluation's arcs.
+    c.departure.resize(n);
+    int64_t time = p_.vtw[r].start;
+    for (size_t k = 0; k < n; ++k) {
+      const uint32_t t = route[k];
+      time = std::max(time + c.gap_time[k], p_.tw[p_.tw_first[t]].start) + p_.service[t];
+      c.departure[k] = time;
+    }
+    c.end_time = time + c.gap_time[n];
+  }
   if (!moves_ && tw && n) {
     const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
     const int64_t first = c.gap_time[0], last = c.gap_time[n];
@@ -281,7 +293,7 @@ FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePie
   return r;
 }
 
-bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x) {
+bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
   const RouteData& c = data(s, v);
   const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;
   // x's delivery rides through tasks [0, i), its pickup through [i, n).
@@ -304,9 +316,9 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   if (limits_free_[v]) {
     // nothing to check
   } else if (n > 0) {
-    if (totals.travel_time + travel(a, lx) + travel(lx, b) - travel(a, b) > p_.max_travel_time[v]) return false;
+    if (totals.travel_time + (known ? known[0] + known[1] : travel(a, lx) + travel(lx, b)) - travel(a, b) > p_.max_travel_time[v]) return false;
     if (totals.distance + dist(a, lx) + dist(lx, b) - dist(a, b) > p_.max_distance[v]) return false;
-  } else if (travel(a, lx) + travel(lx, b) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
+  } else if ((known ? known[0] + known[1] : travel(a, lx) + travel(lx, b)) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
     return false;
   }
   if (time_free_) return true;
@@ -323,8 +335,8 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   const TwSegment& before = i > 0 ? c.start_tw[i - 1] : depot;
   const TwSegment& after = i < n ? c.end_tw[i] : depot;
   // The arc into x: from x's row of the transposed matrix (or of the matrix when symmetric).
-  int64_t into = 0;
-  if (a != kNone) {
+  int64_t into = known ? known[0] : 0;
+  if (!known && a != kNone) {
     const uint32_t k = p_.vehicle_type[v];
     const size_t L = type.locations;
     into = !duration_into_[k].empty() ? duration_into_[k][size_t(lx) * L + a]
@@ -333,7 +345,27 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   }
   const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), into);
   if (with_x.timewarp != 0) return false;
-  return waymark::vrp::concat(with_x, after, travel(lx, b)).timewarp == 0;
+  return waymark::vrp::concat(with_x, after, known ? known[1] : travel(lx, b)).timewarp == 0;
+}
+
+int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x) {
+  const RouteData& c = data(s, v);
+  const auto& route = s.routes[v];
+  const uint32_t n = uint32_t(route.size());
+  const VehicleType& type = p_.typeOf(v);
+  const int32_t lx = static_cast<int32_t>(p_.location[x]);
+  const int32_t a = i > 0 ? c.location[i - 1] : p_.start[v], b = i < n ? c.location[i] : p_.end[v];
+  auto travel = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelTime(from, to); };
+  int64_t time = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + travel(a, lx);
+  time = std::max(time, p_.tw[p_.tw_first[x]].start) + p_.service[x] + travel(lx, b);
+  for (uint32_t k = i; k < n; ++k) {
+    const uint32_t t = route[k];
+    const int64_t departure = std::max(time, p_.tw[p_.tw_first[t]].start) + p_.service[t];
+    // From here on every arrival is the old one.
+    if (departure == c.departure[k]) return c.end_time;
+    time = departure + c.gap_time[k + 1];
+  }
+  return time;
 }
 
 void RouteSegments::materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out) {

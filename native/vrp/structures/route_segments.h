@@ -84,7 +84,14 @@ class RouteSegments {
   FastTotals evaluate(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count, bool soft);
   // evaluate() of route v with job x inserted before index i (hard), without building summaries:
   // the insertion's hot path. The caller checks x's compatibility and the task count.
-  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x) { return insertionFeasible(s, v, i, x, nullptr); }
+  // The same, with the travel times into x and out of it (0 next to an open end) given by the
+  // caller (the insertion scan has them when the cost matrix is the duration matrix: two scattered
+  // reads of a large matrix were most of this check).
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, int64_t into, int64_t out) {
+    const int64_t known[2] = {into, out};
+    return insertionFeasible(s, v, i, x, known);
+  }
   // Finds (once, O(locations^2) per vehicle type: the insertion calls it before its first scan, so
   // that short-lived users pay nothing) which constraints can never bind: time windows when no
   // route can reach the earliest closing time (timeFree), a vehicle's travel-time and distance
@@ -117,6 +124,13 @@ class RouteSegments {
   // the first task, ..., the last task to the end; 0 next to an open end), for the insertion scan.
   const int32_t* locations(const Solution& s, uint32_t v) { return data(s, v).location.data(); }
   const int32_t* gapCosts(const Solution& s, uint32_t v) { return data(s, v).gap_cost.data(); }
+  // Insertion mode with time windows, fast(v), route v feasible: the time the exact evaluation
+  // (evaluateRoute) reaches the end of route v with job x inserted before index i, the insertion
+  // being feasible. From the cached schedule: only the tasks after i whose departure moves are
+  // visited (the schedule rejoins the old one at the first task that leaves at the same time).
+  // With no setup and no breaks the route's waiting is this end time minus the vehicle's start,
+  // the travel time and the service.
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -142,12 +156,19 @@ class RouteSegments {
     // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
     // then the end depot (the insertion's check concatenates three segments instead of five).
     std::vector<TwSegment> start_tw, end_tw;
+    // Insertion mode with time windows: the exact evaluation's schedule (leaving the start at the
+    // vehicle's earliest time, service at the first moment the window allows): the departure from
+    // each task and the arrival at the end (see endAfterInsertion).
+    std::vector<int64_t> departure;
+    int64_t end_time = 0;
   };
   const RouteData& data(const Solution& s, uint32_t r) {
     const RouteData& c = routes_[r];
     return c.version == s.version[r] ? c : rebuild(s, r);
   }
   const RouteData& rebuild(const Solution& s, uint32_t r);
+  // known: the travel times into x and out of it, or null (then read from the matrix).
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
   int64_t arc(uint32_t v, int32_t a, int32_t b) const { return arcCost(p_.typeOf(v), a, b); }
   const Problem& p_;
   bool tasks_fast_ = false;    // jobs with one time window and no setup, few dimensions
