@@ -49,6 +49,9 @@ class Inserter {
   // shipments, no breaks), otherwise by evaluating the whole route.
   bool feasible(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
   bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return segments_.feasibleFast(vehicle) && !p_.pinned(task); }
+  // Keeps the cached data of route v at this version when the route changes (see
+  // RouteSegments::keep): for a route an undo may put back.
+  void keep(uint32_t v, uint64_t version) { segments_.keep(v, version); }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 

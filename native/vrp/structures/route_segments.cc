@@ -73,7 +73,21 @@ void RouteSegments::prepareInsertion() {
   }
 }
 
-const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r) {
+const RouteSegments::RouteData& RouteSegments::refreshData(const Solution& s, uint32_t r) {
+  if (kept_.empty()) return rebuild(s, r);
+  RouteData& c = routes_[r];
+  RouteData& k = kept_[r];
+  if (k.version == s.version[r]) {
+    std::swap(c, k);
+    return c;
+  }
+  if (c.version != keep_version_[r]) return rebuild(s, r);
+  // The version to keep goes aside; the rebuild reuses its arcs.
+  std::swap(c, k);
+  return rebuild(s, r, &k);
+}
+
+const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r, const RouteData* ref) {
   RouteData& c = routes_[r];
   c.version = s.version[r];
   const auto& route = s.routes[r];
@@ -94,7 +108,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   // Insertion mode where time never binds: no time-window data (nothing reads it), the gap costs
   // instead.
   const bool tw = moves_ || !time_free_;
-  if (!moves_) rebuildGaps(c, r, route, tw);
+  if (!moves_) rebuildGaps(c, ref ? *ref : c, r, route, tw);
   auto node = [&](uint32_t t) {
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
@@ -173,7 +187,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   return c;
 }
 
-void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
+void RouteSegments::rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
   const VehicleType& type = p_.typeOf(r);
   const size_t n = route.size();
   if (type.locations < kReuseArcsFrom) {
@@ -189,16 +203,16 @@ void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint
     }
     return;
   }
-  const size_t m = c.task.size();
+  const size_t m = ref.task.size();
   if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
-  for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = uint32_t(k) + 1;
+  for (size_t k = 0; k < m; ++k) old_index_[ref.task[k]] = uint32_t(k) + 1;
   // Index in the previous data: the start is -1, the end m, a task not there -2. New gap k lies
   // between new tasks k - 1 and k; old gap j between old tasks j - 1 and j.
   auto oldIndexOf = [&](size_t k) -> int64_t {
     const uint32_t i = old_index_[route[k]];
     return i == 0 ? -2 : int64_t(i) - 1;
   };
-  const bool reuse_time = with_time && c.gap_time.size() == m + 1;
+  const bool reuse_time = with_time && ref.gap_time.size() == m + 1;
   new_gap_cost_.resize(n + 1);
   if (with_time) new_gap_time_.resize(n + 1);
   int32_t before = p_.start[r];
@@ -206,9 +220,9 @@ void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint
   for (size_t k = 0; k <= n; ++k) {
     const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
     const int64_t here_old = k < n ? oldIndexOf(k) : int64_t(m);
-    if (before_old != -2 && here_old == before_old + 1 && c.gap_cost.size() == m + 1 && (!with_time || reuse_time)) {
-      new_gap_cost_[k] = c.gap_cost[size_t(here_old)];
-      if (with_time) new_gap_time_[k] = c.gap_time[size_t(here_old)];
+    if (before_old != -2 && here_old == before_old + 1 && ref.gap_cost.size() == m + 1 && (!with_time || reuse_time)) {
+      new_gap_cost_[k] = ref.gap_cost[size_t(here_old)];
+      if (with_time) new_gap_time_[k] = ref.gap_time[size_t(here_old)];
     } else {
       new_gap_cost_[k] = static_cast<int32_t>(arcCost(type, before, here));
       if (with_time) new_gap_time_[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
@@ -216,7 +230,7 @@ void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint
     before = here;
     before_old = here_old;
   }
-  for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = 0;
+  for (size_t k = 0; k < m; ++k) old_index_[ref.task[k]] = 0;
   c.gap_cost.swap(new_gap_cost_);
   if (with_time) c.gap_time.swap(new_gap_time_);
   else c.gap_time.clear();

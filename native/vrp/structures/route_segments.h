@@ -131,6 +131,17 @@ class RouteSegments {
   // With no setup and no breaks the route's waiting is this end time minus the vehicle's start,
   // the travel time and the service.
   int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
+  // The cached data of route r at `version` (when cached) is kept aside when the route changes,
+  // until another version is kept, and used again if the route returns to that version: SISR
+  // keeps each route's version from before an iteration, which its undo puts back when the
+  // iteration is refused (most are), instead of rebuilding it.
+  void keep(uint32_t r, uint64_t version) {
+    if (kept_.empty()) {
+      kept_.resize(routes_.size());
+      keep_version_.assign(routes_.size(), 0);
+    }
+    keep_version_[r] = version;
+  }
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -164,9 +175,13 @@ class RouteSegments {
   };
   const RouteData& data(const Solution& s, uint32_t r) {
     const RouteData& c = routes_[r];
-    return c.version == s.version[r] ? c : rebuild(s, r);
+    return c.version == s.version[r] ? c : refreshData(s, r);
   }
-  const RouteData& rebuild(const Solution& s, uint32_t r);
+  // The kept data when it is the route's (swapped in), otherwise a rebuild (the kept data moved
+  // aside first when the data to rebuild over is the version to keep).
+  const RouteData& refreshData(const Solution& s, uint32_t r);
+  // ref: the previous data whose arcs a rebuild may reuse (insertion mode).
+  const RouteData& rebuild(const Solution& s, uint32_t r, const RouteData* ref = nullptr);
   // known: the travel times into x and out of it, or null (then read from the matrix).
   bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
   int64_t arc(uint32_t v, int32_t a, int32_t b) const { return arcCost(p_.typeOf(v), a, b); }
@@ -185,15 +200,18 @@ class RouteSegments {
   std::vector<uint8_t> duration_symmetric_;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
+  // Per route, after keep(): the data of the version to keep (once it changed), and that version.
+  std::vector<RouteData> kept_;
+  std::vector<uint64_t> keep_version_;
   // Insertion mode, rebuild scratch: per task, 1 + its index in the route's previous data (0 when
   // not in it); all zeros between rebuilds. And the new gaps, built beside the old ones.
   std::vector<uint32_t> old_index_;
   // Smallest matrix (locations) whose rebuilds reuse arcs: below it the matrices stay in cache.
   static constexpr uint32_t kReuseArcsFrom = 256;
   std::vector<int32_t> new_gap_cost_, new_gap_time_;
-  // Insertion mode: gap_cost and gap_time of route r for its current tasks, reusing the arcs of
-  // the previous data (c.task) where both ends were neighbours there.
-  void rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
+  // Insertion mode: gap_cost and gap_time of route r for its current tasks (into c), reusing the
+  // arcs of the previous data (ref.task, ref may be c) where both ends were neighbours there.
+  void rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
 };
 
 inline SegmentSummary RouteSegments::task(uint32_t t) const {
