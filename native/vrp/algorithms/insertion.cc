@@ -184,6 +184,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
   const int32_t lt = static_cast<int32_t>(p_.location[task]);
   std::fill(class_seen_.begin(), class_seen_.end(), 0);
   Candidate best{std::numeric_limits<int64_t>::max(), 0, 0, 0};
+  int64_t best_arcs[3] = {0, 0, 0};
   bool found = false;
   for (uint32_t v : vehicles_) {
     if (!p_.compatible(v, task)) continue;
@@ -251,11 +252,12 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
         continue;
       }
       best = {delta, v, i, 0};
+      best_arcs[0] = arc_in, best_arcs[1] = out, best_arcs[2] = gap[i];
       found = true;
     }
   }
   if (!found) return {};
-  return {true, best.delta, best.vehicle, best.pos, best.pos2};
+  return {true, best.delta, best.vehicle, best.pos, best.pos2, s.version[best.vehicle], best_arcs[0], best_arcs[1], best_arcs[2]};
 }
 
 void Inserter::prepareScan() {
@@ -294,7 +296,7 @@ void Inserter::prepareScan() {
   }
 }
 
-void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc) const {
+void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc, const int64_t* cost_arcs) const {
   const VehicleType& type = p_.typeOf(v);
   const int32_t lx = static_cast<int32_t>(p_.location[x]);
   // evaluateRoute's arcs: nothing from or to an open end.
@@ -303,7 +305,7 @@ void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint3
   };
   auto detour = [&](const std::vector<int32_t>& m) { return arc(m, a, lx) + arc(m, lx, b) - (bypassed_arc ? arc(m, a, b) : 0); };
   const uint32_t k = p_.vehicle_type[v];
-  const int64_t cost = detour(type.cost);
+  const int64_t cost = cost_arcs ? cost_arcs[0] + cost_arcs[1] - (bypassed_arc ? cost_arcs[2] : 0) : detour(type.cost);
   const int64_t time = duration_same_[k] == SameAs::kCost ? cost : detour(type.duration);
   const int64_t distance = distance_same_[k] == SameAs::kZero       ? 0
                            : distance_same_[k] == SameAs::kCost     ? cost
@@ -330,18 +332,24 @@ void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) {
   // The O(1) totals need the insertion to be feasible: checked here too (O(dims) from the segments
   // the scan just used), so that they never rest on the caller.
   const bool timed = scan_prepared_ && !s.soft && timed_[v] && s.totals[v].feasible;
+  // The scan's arc costs, read on this very route (and its travel times when durations are costs).
+  const bool arcs_known = ins.version != 0 && ins.version == s.version[v] && scan_prepared_;
+  const bool times_known = arcs_known && duration_is_cost_[p_.vehicle_type[v]];
+  const int64_t arcs[3] = {ins.arc_in, ins.arc_out, ins.arc_bypassed};
   if (p_.kind[task] == TaskKind::kJob && (incrementalTotals(s, v) || timed) && p_.compatible(v, task) && int64_t(route.size()) + 1 <= p_.max_tasks[v] &&
-      segments_.insertionFeasible(s, v, ins.position, task)) {
+      (times_known ? segments_.insertionFeasible(s, v, ins.position, task, ins.arc_in, ins.arc_out)
+                   : segments_.insertionFeasible(s, v, ins.position, task))) {
     RouteTotals known = s.totals[v];
     // Read before the route changes (the cached schedule is the current route's).
-    const int64_t end_time = timed ? segments_.endAfterInsertion(s, v, ins.position, task) : 0;
+    const int64_t end_time = !timed ? 0 : times_known ? segments_.endAfterInsertion(s, v, ins.position, task, ins.arc_in, ins.arc_out)
+                                                       : segments_.endAfterInsertion(s, v, ins.position, task);
     const int32_t a = locationAt(p_, v, route, int64_t(ins.position) - 1), b = locationAt(p_, v, route, ins.position);
     if (route.empty()) {
       // An empty route has no arc start -> end; the fixed cost comes with its first task.
       known = RouteTotals{};
       known.cost = p_.fixed_cost[v];
     }
-    addDetour(known, v, a, b, task, 1, !route.empty());
+    addDetour(known, v, a, b, task, 1, !route.empty(), arcs_known ? arcs : nullptr);
     // No setup, no breaks: the time from the vehicle's start to the end is travel, service and waiting.
     if (timed) known.waiting = end_time - p_.vtw[v].start - known.travel_time - known.service;
     route.insert(route.begin() + ins.position, task);

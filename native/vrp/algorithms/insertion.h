@@ -18,6 +18,11 @@ struct Insertion {
   uint32_t vehicle = 0;
   uint32_t position = 0;   // insert before this index of the route
   uint32_t position2 = 0;  // shipments: the delivery goes before this index of the route with the pickup inserted
+  // From the job scan: the route's version it read, and the costs of the arcs into the task, out
+  // of it and the one it replaces (0 next to an open end); apply() reuses them on that version
+  // instead of reading the matrices again (version 0: not known).
+  uint64_t version = 0;
+  int64_t arc_in = 0, arc_out = 0, arc_bypassed = 0;
 };
 
 class Inserter {
@@ -88,7 +93,9 @@ class Inserter {
   // Adds to t (sign -1: subtracts) what job x between locations a and b adds to a route of v:
   // the arcs a -> x -> b instead of a -> b (without the arc a -> b when the route was empty) and
   // x's service.
-  void addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc = true) const;
+  // cost_arcs: the costs of a -> x, x -> b and a -> b when known, or null.
+  void addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc = true,
+                 const int64_t* cost_arcs = nullptr) const;
   std::vector<uint8_t> symmetric_;  // per vehicle type
   // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: the costs
   // into each location as one row (the scan's arcs into the task, otherwise a scattered column).

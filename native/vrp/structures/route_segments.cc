@@ -95,12 +95,16 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   const uint32_t D = p_.dims;
   const VehicleType& type = p_.typeOf(r);
   c.location.resize(n);
-  c.prefix_tw.resize(n);
-  c.suffix_tw.resize(n);
-  c.arc_cost.resize(n);
-  c.reverse_cost.resize(n);
-  c.arc_distance.resize(n);
-  c.arc_time.resize(n);
+  // Insertion mode keeps only the time-window segments with the depots (start_tw, end_tw, built
+  // directly: concatenation is associative) and the schedule; the moves need the rest.
+  if (moves_) {
+    c.prefix_tw.resize(n);
+    c.suffix_tw.resize(n);
+    c.arc_cost.resize(n);
+    c.reverse_cost.resize(n);
+    c.arc_distance.resize(n);
+    c.arc_time.resize(n);
+  }
   c.delivery.resize(n * D);
   c.pickup.resize(n * D);
   c.prefix_peak.resize(n * D);
@@ -120,18 +124,18 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int64_t* del = &p_.delivery[size_t(t) * D];
     const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == 0) {
-      if (tw) c.prefix_tw[0] = node(t);
-      c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
+      if (moves_) {
+        c.prefix_tw[0] = node(t);
+        c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
+      }
       for (uint32_t d = 0; d < D; ++d) c.delivery[d] = del[d], c.pickup[d] = pick[d], c.prefix_peak[d] = std::max(del[d], pick[d]);
       continue;
     }
     const int32_t before = c.location[k - 1];
-    if (tw) {
-      const int64_t travel = moves_ ? type.travelTime(before, l) : c.gap_time[k];
+    if (moves_) {
+      const int64_t travel = type.travelTime(before, l);
       c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
       c.arc_time[k] = c.arc_time[k - 1] + travel;
-    }
-    if (moves_) {
       c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
       c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
       c.arc_distance[k] = c.arc_distance[k - 1] + type.travelDistance(before, l);
@@ -151,11 +155,11 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int64_t* del = &p_.delivery[size_t(t) * D];
     const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == n - 1) {
-      if (tw) c.suffix_tw[k] = node(t);
+      if (moves_) c.suffix_tw[k] = node(t);
       for (uint32_t d = 0; d < D; ++d) c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
       continue;
     }
-    if (tw) c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
+    if (moves_) c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
     for (uint32_t d = 0; d < D; ++d) {
       // Deliveries of tasks [k + 1, n): all of them minus those of [0, k + 1).
       const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
@@ -176,13 +180,11 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   }
   if (!moves_ && tw && n) {
     const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
-    const int64_t first = c.gap_time[0], last = c.gap_time[n];
     c.start_tw.resize(n);
     c.end_tw.resize(n);
-    for (size_t k = 0; k < n; ++k) {
-      c.start_tw[k] = waymark::vrp::concat(depot, c.prefix_tw[k], first);
-      c.end_tw[k] = waymark::vrp::concat(c.suffix_tw[k], depot, last);
-    }
+    // (depot, tasks [0, k]) and (tasks [k, n), depot), one task at a time.
+    for (size_t k = 0; k < n; ++k) c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, node(route[k]), c.gap_time[k]);
+    for (size_t k = n; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
   }
   return c;
 }
@@ -362,7 +364,7 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   return waymark::vrp::concat(with_x, after, known ? known[1] : travel(lx, b)).timewarp == 0;
 }
 
-int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x) {
+int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
   const RouteData& c = data(s, v);
   const auto& route = s.routes[v];
   const uint32_t n = uint32_t(route.size());
@@ -370,8 +372,8 @@ int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t
   const int32_t lx = static_cast<int32_t>(p_.location[x]);
   const int32_t a = i > 0 ? c.location[i - 1] : p_.start[v], b = i < n ? c.location[i] : p_.end[v];
   auto travel = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelTime(from, to); };
-  int64_t time = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + travel(a, lx);
-  time = std::max(time, p_.tw[p_.tw_first[x]].start) + p_.service[x] + travel(lx, b);
+  int64_t time = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + (known ? known[0] : travel(a, lx));
+  time = std::max(time, p_.tw[p_.tw_first[x]].start) + p_.service[x] + (known ? known[1] : travel(lx, b));
   for (uint32_t k = i; k < n; ++k) {
     const uint32_t t = route[k];
     const int64_t departure = std::max(time, p_.tw[p_.tw_first[t]].start) + p_.service[t];

@@ -130,7 +130,12 @@ class RouteSegments {
   // visited (the schedule rejoins the old one at the first task that leaves at the same time).
   // With no setup and no breaks the route's waiting is this end time minus the vehicle's start,
   // the travel time and the service.
-  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x) { return endAfterInsertion(s, v, i, x, nullptr); }
+  // The same with the travel times into x and out of it known (see insertionFeasible).
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, int64_t into, int64_t out) {
+    const int64_t known[2] = {into, out};
+    return endAfterInsertion(s, v, i, x, known);
+  }
   // The cached data of route r at `version` (when cached) is kept aside when the route changes,
   // until another version is kept, and used again if the route returns to that version: SISR
   // keeps each route's version from before an iteration, which its undo puts back when the
@@ -184,6 +189,7 @@ class RouteSegments {
   const RouteData& rebuild(const Solution& s, uint32_t r, const RouteData* ref = nullptr);
   // known: the travel times into x and out of it, or null (then read from the matrix).
   bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
   int64_t arc(uint32_t v, int32_t a, int32_t b) const { return arcCost(p_.typeOf(v), a, b); }
   const Problem& p_;
   bool tasks_fast_ = false;    // jobs with one time window and no setup, few dimensions
