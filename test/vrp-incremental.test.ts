@@ -28,6 +28,10 @@ interface Shape {
   // Matrices shared (the detour reads one matrix for several totals): distances equal to the
   // durations, or durations only (costs are the durations, distances zero).
   shared?: 'distance-is-duration' | 'durations-only';
+  // Time windows that bind (jobs' windows opening through the day, so vans wait, and a shift end):
+  // the insertion's totals come from the detour and the cached schedule instead.
+  windows?: boolean;
+  maxTravelTime?: number;
 }
 
 function problem(seed: number, shape: Shape): VroomProblem {
@@ -49,6 +53,7 @@ function problem(seed: number, shape: Shape): VroomProblem {
     service: 5 + (i % 7),
     delivery: [1 + (i % 4)],
     ...(i % 5 === 0 ? { pickup: [2] } : {}),
+    ...(shape.windows ? { time_windows: [[Math.round(rand() * 6000), 0]].map(([open]) => [open, open + 1200 + Math.round(rand() * 2500)]) } : {}),
   }));
   const depot = (v: number) => (shape.twoDepots && v % 2 ? n + 1 : 0);
   const vehicles = Array.from({ length: 14 }, (_, v) => ({
@@ -59,6 +64,8 @@ function problem(seed: number, shape: Shape): VroomProblem {
     capacity: [v % 2 ? 24 : 17],
     ...(shape.fixed !== undefined ? { costs: { fixed: shape.fixed + 10 * (v % 3) } } : {}),
     ...(shape.maxTasks !== undefined ? { max_tasks: shape.maxTasks } : {}),
+    ...(shape.windows ? { time_window: [0, 11000] } : {}),
+    ...(shape.maxTravelTime !== undefined ? { max_travel_time: shape.maxTravelTime } : {}),
   }));
   const shared =
     shape.shared === 'distance-is-duration' ? { ...car, distances: car.durations } : shape.shared === 'durations-only' ? { durations: car.durations } : car;
@@ -90,6 +97,23 @@ describe('VRP incremental route totals', () => {
       const solution = solveBoth(problem(23, shape), { search: 'sisr', seed: 5, threads: 1, timeLimit: 600, maxIterations: 2500 });
       assert.equal(solution.summary.unassigned, 0);
       if (shape.maxTasks !== undefined) assert.ok(solution.routes.every((r) => r.steps.filter((s) => s.type === 'job').length <= shape.maxTasks!));
+    });
+  }
+  // Time windows that bind: the insertion's waiting (hence every total) comes from the cached
+  // schedule, propagated until it rejoins the old one; with costs equal to the durations the scan's
+  // arc costs are also the feasibility check's travel times. Both are cross-checked by
+  // verifyFastPath against the exact evaluation.
+  const timed: [string, Shape][] = [
+    ['time windows, own cost matrix', { windows: true }],
+    ['time windows, costs are the durations, open end, fixed costs', { windows: true, shared: 'durations-only', open: 'end', fixed: 100 }],
+    ['time windows, costs are the durations, two depots, max travel time', { windows: true, shared: 'durations-only', twoDepots: true, maxTravelTime: 3500 }],
+    ['time windows, open start, two vehicle types', { windows: true, open: 'start', twoTypes: true }],
+  ];
+  for (const [name, shape] of timed) {
+    it(`${name}: every insertion's totals match the exact evaluation (SISR)`, () => {
+      const solution = solveBoth(problem(31, shape), { search: 'sisr', seed: 7, threads: 1, timeLimit: 600, maxIterations: 2500 });
+      assert.ok(solution.summary.waiting_time > 0, 'the windows make vans wait');
+      assert.ok(solution.summary.unassigned < 10);
     });
   }
   it('the hybrid genetic search (repair and education through SISR) with fixed costs and two depots', () => {

@@ -184,6 +184,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
   const int32_t lt = static_cast<int32_t>(p_.location[task]);
   std::fill(class_seen_.begin(), class_seen_.end(), 0);
   Candidate best{std::numeric_limits<int64_t>::max(), 0, 0, 0};
+  int64_t best_arcs[3] = {0, 0, 0};
   bool found = false;
   for (uint32_t v : vehicles_) {
     if (!p_.compatible(v, task)) continue;
@@ -219,6 +220,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const int32_t* gap = segments_.gapCosts(s, v);
     const int32_t start = p_.start[v], end = p_.end[v];
     int64_t into = start == kNone ? 0 : to_task(start);  // the arc into the task from the previous stop
+    const bool times_known = duration_is_cost_[type_index] != 0;
     // The row reads are scattered (the route's locations): ask for them a few positions ahead.
     constexpr uint32_t kAhead = 6;
     for (uint32_t i = 0; i < std::min(n, kAhead); ++i) {
@@ -233,21 +235,29 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
       const int32_t b = i < n ? where[i] : end;
       const int64_t out = b == kNone ? 0 : from_task[b];
       const int64_t delta = into + out - gap[i] + fixed;
+      const int64_t arc_in = into;
       if (i < n) into = symmetric ? out : to_task(b);
       if (found && !(Candidate{delta, v, i, 0} < best)) continue;
       if (blink > 0 && u(rng) < blink) continue;
       if (anywhere) {
         if (verify_ && !feasibleExact(s, task, v, i, 0))
           throw Error("Internal", "a route the insertion takes as fitting anywhere is infeasible by the exact evaluation");
+      } else if (times_known) {
+        // The same check as feasible(), with the arcs just read as travel times.
+        const bool fast = segments_.insertionFeasible(s, v, i, task, arc_in, out);
+        if (verify_ && fast != feasibleExact(s, task, v, i, 0))
+          throw Error("Internal", "O(1) insertion feasibility with the scan's travel times disagrees with the exact route evaluation");
+        if (!fast) continue;
       } else if (!feasible(s, task, v, i, 0)) {
         continue;
       }
       best = {delta, v, i, 0};
+      best_arcs[0] = arc_in, best_arcs[1] = out, best_arcs[2] = gap[i];
       found = true;
     }
   }
   if (!found) return {};
-  return {true, best.delta, best.vehicle, best.pos, best.pos2};
+  return {true, best.delta, best.vehicle, best.pos, best.pos2, s.version[best.vehicle], best_arcs[0], best_arcs[1], best_arcs[2]};
 }
 
 void Inserter::prepareScan() {
@@ -260,10 +270,12 @@ void Inserter::prepareScan() {
   int64_t latest_open = std::numeric_limits<int64_t>::min();
   for (const TimeWindow& w : p_.tw) latest_open = std::max(latest_open, w.start);
   incremental_.assign(p_.vehicleCount(), 0);
+  timed_.assign(p_.vehicleCount(), 0);
   bool any_incremental = false;
   for (uint32_t v = 0; v < p_.vehicleCount(); ++v) {
     incremental_[v] = segments_.fast(v) && segments_.timeFree() && segments_.limitsFree(v) && latest_open <= p_.vtw[v].start;
-    any_incremental = any_incremental || incremental_[v];
+    timed_[v] = segments_.fast(v) && !segments_.timeFree();
+    any_incremental = any_incremental || incremental_[v] || timed_[v];
   }
   duration_same_.assign(p_.types.size(), SameAs::kNothing);
   distance_same_.assign(p_.types.size(), SameAs::kNothing);
@@ -274,15 +286,17 @@ void Inserter::prepareScan() {
     else if (type.distance == type.cost) distance_same_[k] = SameAs::kCost;
     else if (type.distance == type.duration) distance_same_[k] = SameAs::kDuration;
   }
+  duration_is_cost_.assign(p_.types.size(), 0);
   for (size_t k = 0; k < p_.types.size(); ++k) {
     const VehicleType& type = p_.types[k];
     const size_t L = type.locations;
+    duration_is_cost_[k] = type.duration == type.cost;
     symmetric_[k] = RouteSegments::symmetric(type.cost, L);
     if (!symmetric_[k] && L <= RouteSegments::kMaxTransposed) cost_into_[k] = RouteSegments::transposed(type.cost, L);
   }
 }
 
-void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc) const {
+void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc, const int64_t* cost_arcs) const {
   const VehicleType& type = p_.typeOf(v);
   const int32_t lx = static_cast<int32_t>(p_.location[x]);
   // evaluateRoute's arcs: nothing from or to an open end.
@@ -291,7 +305,7 @@ void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint3
   };
   auto detour = [&](const std::vector<int32_t>& m) { return arc(m, a, lx) + arc(m, lx, b) - (bypassed_arc ? arc(m, a, b) : 0); };
   const uint32_t k = p_.vehicle_type[v];
-  const int64_t cost = detour(type.cost);
+  const int64_t cost = cost_arcs ? cost_arcs[0] + cost_arcs[1] - (bypassed_arc ? cost_arcs[2] : 0) : detour(type.cost);
   const int64_t time = duration_same_[k] == SameAs::kCost ? cost : detour(type.duration);
   const int64_t distance = distance_same_[k] == SameAs::kZero       ? 0
                            : distance_same_[k] == SameAs::kCost     ? cost
@@ -317,16 +331,27 @@ void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) {
   const uint32_t v = ins.vehicle;
   // The O(1) totals need the insertion to be feasible: checked here too (O(dims) from the segments
   // the scan just used), so that they never rest on the caller.
-  if (p_.kind[task] == TaskKind::kJob && incrementalTotals(s, v) && p_.compatible(v, task) && int64_t(route.size()) + 1 <= p_.max_tasks[v] &&
-      segments_.insertionFeasible(s, v, ins.position, task)) {
+  const bool timed = scan_prepared_ && !s.soft && timed_[v] && s.totals[v].feasible;
+  // The scan's arc costs, read on this very route (and its travel times when durations are costs).
+  const bool arcs_known = ins.version != 0 && ins.version == s.version[v] && scan_prepared_;
+  const bool times_known = arcs_known && duration_is_cost_[p_.vehicle_type[v]];
+  const int64_t arcs[3] = {ins.arc_in, ins.arc_out, ins.arc_bypassed};
+  if (p_.kind[task] == TaskKind::kJob && (incrementalTotals(s, v) || timed) && p_.compatible(v, task) && int64_t(route.size()) + 1 <= p_.max_tasks[v] &&
+      (times_known ? segments_.insertionFeasible(s, v, ins.position, task, ins.arc_in, ins.arc_out)
+                   : segments_.insertionFeasible(s, v, ins.position, task))) {
     RouteTotals known = s.totals[v];
+    // Read before the route changes (the cached schedule is the current route's).
+    const int64_t end_time = !timed ? 0 : times_known ? segments_.endAfterInsertion(s, v, ins.position, task, ins.arc_in, ins.arc_out)
+                                                       : segments_.endAfterInsertion(s, v, ins.position, task);
     const int32_t a = locationAt(p_, v, route, int64_t(ins.position) - 1), b = locationAt(p_, v, route, ins.position);
     if (route.empty()) {
       // An empty route has no arc start -> end; the fixed cost comes with its first task.
       known = RouteTotals{};
       known.cost = p_.fixed_cost[v];
     }
-    addDetour(known, v, a, b, task, 1, !route.empty());
+    addDetour(known, v, a, b, task, 1, !route.empty(), arcs_known ? arcs : nullptr);
+    // No setup, no breaks: the time from the vehicle's start to the end is travel, service and waiting.
+    if (timed) known.waiting = end_time - p_.vtw[v].start - known.travel_time - known.service;
     route.insert(route.begin() + ins.position, task);
     s.refreshKnown(p_, v, known, std::span<const uint32_t>(&task, 1), verify_);
     return;

@@ -18,6 +18,11 @@ struct Insertion {
   uint32_t vehicle = 0;
   uint32_t position = 0;   // insert before this index of the route
   uint32_t position2 = 0;  // shipments: the delivery goes before this index of the route with the pickup inserted
+  // From the job scan: the route's version it read, and the costs of the arcs into the task, out
+  // of it and the one it replaces (0 next to an open end); apply() reuses them on that version
+  // instead of reading the matrices again (version 0: not known).
+  uint64_t version = 0;
+  int64_t arc_in = 0, arc_out = 0, arc_bypassed = 0;
 };
 
 class Inserter {
@@ -29,7 +34,8 @@ class Inserter {
   // `task` is a job or a shipment pickup (its delivery comes along).
   Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
   // Applies an insertion and refreshes the route: in O(1) from the route's totals where only
-  // capacity can bind (incrementalTotals), otherwise by evaluating the route.
+  // capacity can bind (incrementalTotals), from the detour and the cached schedule where time
+  // windows bind but the segments are exact (timed_), otherwise by evaluating the route.
   void apply(Solution& s, uint32_t task, const Insertion& ins);
   // Whether route v's totals follow exactly from O(1) deltas when a job is inserted or removed:
   // jobs with one time window and no setup, no breaks, nothing pinned, no per-task-hour cost,
@@ -48,6 +54,9 @@ class Inserter {
   // shipments, no breaks), otherwise by evaluating the whole route.
   bool feasible(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
   bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return segments_.feasibleFast(vehicle) && !p_.pinned(task); }
+  // Keeps the cached data of route v at this version when the route changes (see
+  // RouteSegments::keep): for a route an undo may put back.
+  void keep(uint32_t v, uint64_t version) { segments_.keep(v, version); }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -63,11 +72,19 @@ class Inserter {
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);
+  // Per vehicle type, after prepareScan(): whether its duration matrix is its cost matrix (the
+  // scan's arc costs are then the feasibility check's travel times).
+  std::vector<uint8_t> duration_is_cost_;
   // Before the first scan (short-lived inserters never pay for it): which constraints never bind
   // (RouteSegments::prepareInsertion) and which cost matrices are symmetric.
   void prepareScan();
   bool scan_prepared_ = false;
   std::vector<uint8_t> incremental_;  // per vehicle, after prepareScan(): see incrementalTotals()
+  // Per vehicle, after prepareScan(): time windows may bind but the segments are exact for its
+  // routes (RouteSegments::fast). An insertion's totals then follow from the detour and the
+  // cached schedule (RouteSegments::endAfterInsertion gives the waiting) instead of evaluating
+  // the whole route.
+  std::vector<uint8_t> timed_;
   // Per vehicle type, after prepareScan(): where the detour's travel times and distances come from
   // (benchmarks' duration matrices double as costs, and their distances are all zero: each arc
   // read from another large matrix is a cache miss).
@@ -76,7 +93,9 @@ class Inserter {
   // Adds to t (sign -1: subtracts) what job x between locations a and b adds to a route of v:
   // the arcs a -> x -> b instead of a -> b (without the arc a -> b when the route was empty) and
   // x's service.
-  void addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc = true) const;
+  // cost_arcs: the costs of a -> x, x -> b and a -> b when known, or null.
+  void addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc = true,
+                 const int64_t* cost_arcs = nullptr) const;
   std::vector<uint8_t> symmetric_;  // per vehicle type
   // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: the costs
   // into each location as one row (the scan's arcs into the task, otherwise a scattered column).

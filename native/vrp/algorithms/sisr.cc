@@ -43,6 +43,8 @@ void Sisr::save(const Solution& s, uint32_t v) {
   r.route.assign(s.routes[v].begin(), s.routes[v].end());
   r.totals = s.totals[v];
   r.version = s.version[v];
+  // A refused iteration puts this version back: its insertion data is kept, not rebuilt.
+  inserter_.keep(v, r.version);
 }
 
 void Sisr::undo(Solution& s) {

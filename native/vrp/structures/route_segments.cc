@@ -73,7 +73,21 @@ void RouteSegments::prepareInsertion() {
   }
 }
 
-const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r) {
+const RouteSegments::RouteData& RouteSegments::refreshData(const Solution& s, uint32_t r) {
+  if (kept_.empty()) return rebuild(s, r);
+  RouteData& c = routes_[r];
+  RouteData& k = kept_[r];
+  if (k.version == s.version[r]) {
+    std::swap(c, k);
+    return c;
+  }
+  if (c.version != keep_version_[r]) return rebuild(s, r);
+  // The version to keep goes aside; the rebuild reuses its arcs.
+  std::swap(c, k);
+  return rebuild(s, r, &k);
+}
+
+const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r, const RouteData* ref) {
   RouteData& c = routes_[r];
   c.version = s.version[r];
   const auto& route = s.routes[r];
@@ -81,12 +95,16 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   const uint32_t D = p_.dims;
   const VehicleType& type = p_.typeOf(r);
   c.location.resize(n);
-  c.prefix_tw.resize(n);
-  c.suffix_tw.resize(n);
-  c.arc_cost.resize(n);
-  c.reverse_cost.resize(n);
-  c.arc_distance.resize(n);
-  c.arc_time.resize(n);
+  // Insertion mode keeps only the time-window segments with the depots (start_tw, end_tw, built
+  // directly: concatenation is associative) and the schedule; the moves need the rest.
+  if (moves_) {
+    c.prefix_tw.resize(n);
+    c.suffix_tw.resize(n);
+    c.arc_cost.resize(n);
+    c.reverse_cost.resize(n);
+    c.arc_distance.resize(n);
+    c.arc_time.resize(n);
+  }
   c.delivery.resize(n * D);
   c.pickup.resize(n * D);
   c.prefix_peak.resize(n * D);
@@ -94,7 +112,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   // Insertion mode where time never binds: no time-window data (nothing reads it), the gap costs
   // instead.
   const bool tw = moves_ || !time_free_;
-  if (!moves_) rebuildGaps(c, r, route, tw);
+  if (!moves_) rebuildGaps(c, ref ? *ref : c, r, route, tw);
   auto node = [&](uint32_t t) {
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
@@ -106,18 +124,18 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int64_t* del = &p_.delivery[size_t(t) * D];
     const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == 0) {
-      if (tw) c.prefix_tw[0] = node(t);
-      c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
+      if (moves_) {
+        c.prefix_tw[0] = node(t);
+        c.arc_cost[0] = c.reverse_cost[0] = c.arc_distance[0] = c.arc_time[0] = 0;
+      }
       for (uint32_t d = 0; d < D; ++d) c.delivery[d] = del[d], c.pickup[d] = pick[d], c.prefix_peak[d] = std::max(del[d], pick[d]);
       continue;
     }
     const int32_t before = c.location[k - 1];
-    if (tw) {
-      const int64_t travel = moves_ ? type.travelTime(before, l) : c.gap_time[k];
+    if (moves_) {
+      const int64_t travel = type.travelTime(before, l);
       c.prefix_tw[k] = waymark::vrp::concat(c.prefix_tw[k - 1], node(t), travel);
       c.arc_time[k] = c.arc_time[k - 1] + travel;
-    }
-    if (moves_) {
       c.arc_cost[k] = c.arc_cost[k - 1] + type.travelCost(before, l);
       c.reverse_cost[k] = c.reverse_cost[k - 1] + type.travelCost(l, before);
       c.arc_distance[k] = c.arc_distance[k - 1] + type.travelDistance(before, l);
@@ -137,31 +155,41 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     const int64_t* del = &p_.delivery[size_t(t) * D];
     const int64_t* pick = &p_.pickup[size_t(t) * D];
     if (k == n - 1) {
-      if (tw) c.suffix_tw[k] = node(t);
+      if (moves_) c.suffix_tw[k] = node(t);
       for (uint32_t d = 0; d < D; ++d) c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
       continue;
     }
-    if (tw) c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
+    if (moves_) c.suffix_tw[k] = waymark::vrp::concat(node(t), c.suffix_tw[k + 1], c.arc_time[k + 1] - c.arc_time[k]);
     for (uint32_t d = 0; d < D; ++d) {
       // Deliveries of tasks [k + 1, n): all of them minus those of [0, k + 1).
       const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
       c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
     }
   }
+  if (!moves_ && tw) {
+    // The exact evaluation's schedule (one window per task where fast: service starts at
+    // max(arrival, opening)); gap_time is 0 next to an open end, as the evaluation's arcs.
+    c.departure.resize(n);
+    int64_t time = p_.vtw[r].start;
+    for (size_t k = 0; k < n; ++k) {
+      const uint32_t t = route[k];
+      time = std::max(time + c.gap_time[k], p_.tw[p_.tw_first[t]].start) + p_.service[t];
+      c.departure[k] = time;
+    }
+    c.end_time = time + c.gap_time[n];
+  }
   if (!moves_ && tw && n) {
     const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
-    const int64_t first = c.gap_time[0], last = c.gap_time[n];
     c.start_tw.resize(n);
     c.end_tw.resize(n);
-    for (size_t k = 0; k < n; ++k) {
-      c.start_tw[k] = waymark::vrp::concat(depot, c.prefix_tw[k], first);
-      c.end_tw[k] = waymark::vrp::concat(c.suffix_tw[k], depot, last);
-    }
+    // (depot, tasks [0, k]) and (tasks [k, n), depot), one task at a time.
+    for (size_t k = 0; k < n; ++k) c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, node(route[k]), c.gap_time[k]);
+    for (size_t k = n; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
   }
   return c;
 }
 
-void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
+void RouteSegments::rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
   const VehicleType& type = p_.typeOf(r);
   const size_t n = route.size();
   if (type.locations < kReuseArcsFrom) {
@@ -177,16 +205,16 @@ void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint
     }
     return;
   }
-  const size_t m = c.task.size();
+  const size_t m = ref.task.size();
   if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
-  for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = uint32_t(k) + 1;
+  for (size_t k = 0; k < m; ++k) old_index_[ref.task[k]] = uint32_t(k) + 1;
   // Index in the previous data: the start is -1, the end m, a task not there -2. New gap k lies
   // between new tasks k - 1 and k; old gap j between old tasks j - 1 and j.
   auto oldIndexOf = [&](size_t k) -> int64_t {
     const uint32_t i = old_index_[route[k]];
     return i == 0 ? -2 : int64_t(i) - 1;
   };
-  const bool reuse_time = with_time && c.gap_time.size() == m + 1;
+  const bool reuse_time = with_time && ref.gap_time.size() == m + 1;
   new_gap_cost_.resize(n + 1);
   if (with_time) new_gap_time_.resize(n + 1);
   int32_t before = p_.start[r];
@@ -194,9 +222,9 @@ void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint
   for (size_t k = 0; k <= n; ++k) {
     const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
     const int64_t here_old = k < n ? oldIndexOf(k) : int64_t(m);
-    if (before_old != -2 && here_old == before_old + 1 && c.gap_cost.size() == m + 1 && (!with_time || reuse_time)) {
-      new_gap_cost_[k] = c.gap_cost[size_t(here_old)];
-      if (with_time) new_gap_time_[k] = c.gap_time[size_t(here_old)];
+    if (before_old != -2 && here_old == before_old + 1 && ref.gap_cost.size() == m + 1 && (!with_time || reuse_time)) {
+      new_gap_cost_[k] = ref.gap_cost[size_t(here_old)];
+      if (with_time) new_gap_time_[k] = ref.gap_time[size_t(here_old)];
     } else {
       new_gap_cost_[k] = static_cast<int32_t>(arcCost(type, before, here));
       if (with_time) new_gap_time_[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
@@ -204,7 +232,7 @@ void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint
     before = here;
     before_old = here_old;
   }
-  for (size_t k = 0; k < m; ++k) old_index_[c.task[k]] = 0;
+  for (size_t k = 0; k < m; ++k) old_index_[ref.task[k]] = 0;
   c.gap_cost.swap(new_gap_cost_);
   if (with_time) c.gap_time.swap(new_gap_time_);
   else c.gap_time.clear();
@@ -281,7 +309,7 @@ FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePie
   return r;
 }
 
-bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x) {
+bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
   const RouteData& c = data(s, v);
   const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;
   // x's delivery rides through tasks [0, i), its pickup through [i, n).
@@ -304,9 +332,9 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   if (limits_free_[v]) {
     // nothing to check
   } else if (n > 0) {
-    if (totals.travel_time + travel(a, lx) + travel(lx, b) - travel(a, b) > p_.max_travel_time[v]) return false;
+    if (totals.travel_time + (known ? known[0] + known[1] : travel(a, lx) + travel(lx, b)) - travel(a, b) > p_.max_travel_time[v]) return false;
     if (totals.distance + dist(a, lx) + dist(lx, b) - dist(a, b) > p_.max_distance[v]) return false;
-  } else if (travel(a, lx) + travel(lx, b) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
+  } else if ((known ? known[0] + known[1] : travel(a, lx) + travel(lx, b)) > p_.max_travel_time[v] || dist(a, lx) + dist(lx, b) > p_.max_distance[v]) {
     return false;
   }
   if (time_free_) return true;
@@ -323,8 +351,8 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   const TwSegment& before = i > 0 ? c.start_tw[i - 1] : depot;
   const TwSegment& after = i < n ? c.end_tw[i] : depot;
   // The arc into x: from x's row of the transposed matrix (or of the matrix when symmetric).
-  int64_t into = 0;
-  if (a != kNone) {
+  int64_t into = known ? known[0] : 0;
+  if (!known && a != kNone) {
     const uint32_t k = p_.vehicle_type[v];
     const size_t L = type.locations;
     into = !duration_into_[k].empty() ? duration_into_[k][size_t(lx) * L + a]
@@ -333,7 +361,27 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   }
   const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), into);
   if (with_x.timewarp != 0) return false;
-  return waymark::vrp::concat(with_x, after, travel(lx, b)).timewarp == 0;
+  return waymark::vrp::concat(with_x, after, known ? known[1] : travel(lx, b)).timewarp == 0;
+}
+
+int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
+  const RouteData& c = data(s, v);
+  const auto& route = s.routes[v];
+  const uint32_t n = uint32_t(route.size());
+  const VehicleType& type = p_.typeOf(v);
+  const int32_t lx = static_cast<int32_t>(p_.location[x]);
+  const int32_t a = i > 0 ? c.location[i - 1] : p_.start[v], b = i < n ? c.location[i] : p_.end[v];
+  auto travel = [&](int32_t from, int32_t to) { return (from == kNone || to == kNone) ? int64_t(0) : type.travelTime(from, to); };
+  int64_t time = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + (known ? known[0] : travel(a, lx));
+  time = std::max(time, p_.tw[p_.tw_first[x]].start) + p_.service[x] + (known ? known[1] : travel(lx, b));
+  for (uint32_t k = i; k < n; ++k) {
+    const uint32_t t = route[k];
+    const int64_t departure = std::max(time, p_.tw[p_.tw_first[t]].start) + p_.service[t];
+    // From here on every arrival is the old one.
+    if (departure == c.departure[k]) return c.end_time;
+    time = departure + c.gap_time[k + 1];
+  }
+  return time;
 }
 
 void RouteSegments::materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out) {

@@ -84,7 +84,14 @@ class RouteSegments {
   FastTotals evaluate(const Solution& s, uint32_t v, const RoutePiece* pieces, size_t count, bool soft);
   // evaluate() of route v with job x inserted before index i (hard), without building summaries:
   // the insertion's hot path. The caller checks x's compatibility and the task count.
-  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x);
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x) { return insertionFeasible(s, v, i, x, nullptr); }
+  // The same, with the travel times into x and out of it (0 next to an open end) given by the
+  // caller (the insertion scan has them when the cost matrix is the duration matrix: two scattered
+  // reads of a large matrix were most of this check).
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, int64_t into, int64_t out) {
+    const int64_t known[2] = {into, out};
+    return insertionFeasible(s, v, i, x, known);
+  }
   // Finds (once, O(locations^2) per vehicle type: the insertion calls it before its first scan, so
   // that short-lived users pay nothing) which constraints can never bind: time windows when no
   // route can reach the earliest closing time (timeFree), a vehicle's travel-time and distance
@@ -117,6 +124,29 @@ class RouteSegments {
   // the first task, ..., the last task to the end; 0 next to an open end), for the insertion scan.
   const int32_t* locations(const Solution& s, uint32_t v) { return data(s, v).location.data(); }
   const int32_t* gapCosts(const Solution& s, uint32_t v) { return data(s, v).gap_cost.data(); }
+  // Insertion mode with time windows, fast(v), route v feasible: the time the exact evaluation
+  // (evaluateRoute) reaches the end of route v with job x inserted before index i, the insertion
+  // being feasible. From the cached schedule: only the tasks after i whose departure moves are
+  // visited (the schedule rejoins the old one at the first task that leaves at the same time).
+  // With no setup and no breaks the route's waiting is this end time minus the vehicle's start,
+  // the travel time and the service.
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x) { return endAfterInsertion(s, v, i, x, nullptr); }
+  // The same with the travel times into x and out of it known (see insertionFeasible).
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, int64_t into, int64_t out) {
+    const int64_t known[2] = {into, out};
+    return endAfterInsertion(s, v, i, x, known);
+  }
+  // The cached data of route r at `version` (when cached) is kept aside when the route changes,
+  // until another version is kept, and used again if the route returns to that version: SISR
+  // keeps each route's version from before an iteration, which its undo puts back when the
+  // iteration is refused (most are), instead of rebuilding it.
+  void keep(uint32_t r, uint64_t version) {
+    if (kept_.empty()) {
+      kept_.resize(routes_.size());
+      keep_version_.assign(routes_.size(), 0);
+    }
+    keep_version_[r] = version;
+  }
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -142,12 +172,24 @@ class RouteSegments {
     // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
     // then the end depot (the insertion's check concatenates three segments instead of five).
     std::vector<TwSegment> start_tw, end_tw;
+    // Insertion mode with time windows: the exact evaluation's schedule (leaving the start at the
+    // vehicle's earliest time, service at the first moment the window allows): the departure from
+    // each task and the arrival at the end (see endAfterInsertion).
+    std::vector<int64_t> departure;
+    int64_t end_time = 0;
   };
   const RouteData& data(const Solution& s, uint32_t r) {
     const RouteData& c = routes_[r];
-    return c.version == s.version[r] ? c : rebuild(s, r);
+    return c.version == s.version[r] ? c : refreshData(s, r);
   }
-  const RouteData& rebuild(const Solution& s, uint32_t r);
+  // The kept data when it is the route's (swapped in), otherwise a rebuild (the kept data moved
+  // aside first when the data to rebuild over is the version to keep).
+  const RouteData& refreshData(const Solution& s, uint32_t r);
+  // ref: the previous data whose arcs a rebuild may reuse (insertion mode).
+  const RouteData& rebuild(const Solution& s, uint32_t r, const RouteData* ref = nullptr);
+  // known: the travel times into x and out of it, or null (then read from the matrix).
+  bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
+  int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
   int64_t arc(uint32_t v, int32_t a, int32_t b) const { return arcCost(p_.typeOf(v), a, b); }
   const Problem& p_;
   bool tasks_fast_ = false;    // jobs with one time window and no setup, few dimensions
@@ -164,15 +206,18 @@ class RouteSegments {
   std::vector<uint8_t> duration_symmetric_;
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
+  // Per route, after keep(): the data of the version to keep (once it changed), and that version.
+  std::vector<RouteData> kept_;
+  std::vector<uint64_t> keep_version_;
   // Insertion mode, rebuild scratch: per task, 1 + its index in the route's previous data (0 when
   // not in it); all zeros between rebuilds. And the new gaps, built beside the old ones.
   std::vector<uint32_t> old_index_;
   // Smallest matrix (locations) whose rebuilds reuse arcs: below it the matrices stay in cache.
   static constexpr uint32_t kReuseArcsFrom = 256;
   std::vector<int32_t> new_gap_cost_, new_gap_time_;
-  // Insertion mode: gap_cost and gap_time of route r for its current tasks, reusing the arcs of
-  // the previous data (c.task) where both ends were neighbours there.
-  void rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
+  // Insertion mode: gap_cost and gap_time of route r for its current tasks (into c), reusing the
+  // arcs of the previous data (ref.task, ref may be c) where both ends were neighbours there.
+  void rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
 };
 
 inline SegmentSummary RouteSegments::task(uint32_t t) const {
