@@ -67,6 +67,18 @@ describe('VRP vehicle fixed costs and fleet minimisation', () => {
     assert.ok(result.solution.summary.routes <= 10, `${result.solution.summary.routes} routes`);
   });
 
+  it('by time, the fleet minimisation restarts (each plan polished, the best kept): lc103 at 9 vehicles, checker-clean', () => {
+    // A CPU budget (no iteration cap) is what turns the restarts on; with the fast-path self-checks
+    // every restart's fleet minimisation and polish is checked too. Keeping a restart's plan when it
+    // is worse (more routes when its fleet minimisation met the deadline) fails the route count.
+    const inst = readInstance(join(fixtures, 'lc103.txt'));
+    const result = solveVroom(inst.problem, { seed: 1, threads: 2, timeLimit: 4, cpuTimeLimit: true, verifyFastPath: true });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.unassigned, 0);
+    assert.equal(result.solution.summary.routes, 9);
+    assert.ok(inst.cost(result.solution) <= 1035.35 * 1.1, `${inst.cost(result.solution).toFixed(2)} vs best-known 1035.35`);
+  });
+
   it('a cancelled solve skips the fleet minimisation: cancelled before it starts, lc103 keeps the construction\'s routes', () => {
     // control[0] = 1 from the start: the fleet minimisation must stop at once like the search (it
     // ran to its patience before, and reached 9 routes); the answer is the first solution, checked.
