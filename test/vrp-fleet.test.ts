@@ -4,7 +4,9 @@
  * plan, solved both ways (without the fixed cost two vehicles win, so the test can tell); lc103,
  * where the fleet minimisation is what reaches the best-known vehicle count; and lr104 read as the
  * bench reads it (hierarchical: a fixed cost per vehicle), solved with the fast-path self-checks,
- * checker-clean, at the best-known vehicle count and near its distance.
+ * checker-clean, at the best-known vehicle count and near its distance. The fleet minimisation's
+ * ruin is SISR's own (Sisr::ruin, whole strings, seeded half of the time at a pooled task): with
+ * verifyFastPath it throws Internal when, over hundreds of ruins, none was seeded at a pooled task.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -52,6 +54,29 @@ describe('VRP vehicle fixed costs and fleet minimisation', () => {
     assert.equal(result.solution.summary.unassigned, 0);
     assert.equal(result.solution.summary.routes, 9);
     assert.ok(inst.cost(result.solution) >= 1035.35 * 0.9999, `${inst.cost(result.solution).toFixed(2)} vs best-known 1035.35`);
+  });
+
+  it('the fleet minimisation ruins SISR\'s way, seeded at pooled tasks (out of every route)', () => {
+    // One thread, an iteration cap (the fleet minimisation's patience is the cap: 1,000 ruins at
+    // least). A ruin that ignored a pooled seed because it is in no route (the replans' focus rule)
+    // fails the self-check ("SISR seeded no ruin at the given tasks among ... offered them").
+    const inst = readInstance(join(fixtures, 'lc103.txt'));
+    const result = solveVroom(inst.problem, { search: 'sisr', seed: 1, threads: 1, timeLimit: 600, maxIterations: 1_000, verifyFastPath: true });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.unassigned, 0);
+    assert.ok(result.solution.summary.routes <= 10, `${result.solution.summary.routes} routes`);
+  });
+
+  it('by time, the fleet minimisation restarts (each plan polished, the best kept): lc103 at 9 vehicles, checker-clean', () => {
+    // A CPU budget (no iteration cap) is what turns the restarts on; with the fast-path self-checks
+    // every restart's fleet minimisation and polish is checked too. Keeping a restart's plan when it
+    // is worse (more routes when its fleet minimisation met the deadline) fails the route count.
+    const inst = readInstance(join(fixtures, 'lc103.txt'));
+    const result = solveVroom(inst.problem, { seed: 1, threads: 2, timeLimit: 4, cpuTimeLimit: true, verifyFastPath: true });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.unassigned, 0);
+    assert.equal(result.solution.summary.routes, 9);
+    assert.ok(inst.cost(result.solution) <= 1035.35 * 1.1, `${inst.cost(result.solution).toFixed(2)} vs best-known 1035.35`);
   });
 
   it('a cancelled solve skips the fleet minimisation: cancelled before it starts, lc103 keeps the construction\'s routes', () => {

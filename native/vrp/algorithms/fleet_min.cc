@@ -5,6 +5,7 @@
 
 #include "vrp/algorithms/clock.h"
 #include "vrp/algorithms/insertion.h"
+#include "vrp/algorithms/sisr.h"
 
 namespace waymark::vrp {
 
@@ -17,9 +18,19 @@ namespace {
 class FleetMin {
  public:
   FleetMin(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify)
-      : p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify), absence_(p.taskCount(), 0) {}
+      : p_(p), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify), sisr_(p, nb, assignable, seed ^ 0x9e3779b97f4a7c15ULL, verify),
+        absence_(p.taskCount(), 0) {
+    // Whole strings only, as this search always ruined: with split strings, Li & Lim reached the
+    // same vehicle counts and distances within the seeds' spread (lc109 at 30 s a little worse;
+    // README, issue 20), and without them a seed's answers differ from before only by the random
+    // numbers.
+    SisrOptions ruin;
+    ruin.split_rate = 0;
+    sisr_.setRuinOptions(ruin);
+  }
 
-  // Takes task t (and its partner) out of its route; the pool holds jobs and pickups.
+  // Takes task t (and its partner) out of its route; the pool holds jobs and pickups (emptying the
+  // smallest route; the ruins are SISR's).
   void remove(Solution& s, uint32_t t, std::vector<uint32_t>& pool, std::vector<uint32_t>& touched) {
     const int32_t v = s.route_of[t];
     if (v == kNone) return;
@@ -32,47 +43,6 @@ class FleetMin {
       if (p_.kind[x] != TaskKind::kDelivery) pool.push_back(x);
     }
     if (std::find(touched.begin(), touched.end(), uint32_t(v)) == touched.end()) touched.push_back(uint32_t(v));
-  }
-
-  // SISR's string removal around a seed task (a pooled task half of the time: the ruin then makes
-  // room where it is needed).
-  void ruin(Solution& s, const std::vector<uint32_t>& pool, std::vector<uint32_t>& removed) {
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    uint32_t used = 0, total = 0;
-    for (const auto& r : s.routes)
-      if (!r.empty()) ++used, total += uint32_t(r.size());
-    if (used == 0) return;
-    const double ls_max = std::min(10.0, double(total) / used);
-    const double ks_max = 4.0 * 10.0 / (1.0 + ls_max) - 1.0;
-    const uint32_t ks = uint32_t(std::floor(u(rng_) * ks_max)) + 1;
-    uint32_t seed = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng_)];
-    if (u(rng_) < 0.5) {
-      std::uniform_int_distribution<uint32_t> any(0, p_.taskCount() - 1);
-      for (int tries = 0; tries < 64; ++tries) {
-        const uint32_t t = any(rng_);
-        if (s.route_of[t] != kNone) {
-          seed = t;
-          break;
-        }
-      }
-    }
-    std::vector<uint32_t> routes_done, touched;
-    std::vector<uint32_t> order{seed};
-    order.insert(order.end(), nb_.of(seed), nb_.of(seed) + nb_.k);
-    for (uint32_t c : order) {
-      if (routes_done.size() >= ks) break;
-      const int32_t v = s.route_of[c];
-      if (v == kNone || std::find(routes_done.begin(), routes_done.end(), uint32_t(v)) != routes_done.end()) continue;
-      const auto& route = s.routes[v];
-      const uint32_t len = uint32_t(std::floor(u(rng_) * std::min(double(route.size()), ls_max))) + 1;
-      const int64_t pos = std::find(route.begin(), route.end(), c) - route.begin();
-      const int64_t lo = std::max<int64_t>(0, pos - len + 1), hi = std::min<int64_t>(pos, int64_t(route.size()) - len);
-      const int64_t begin = lo + int64_t(std::floor(u(rng_) * double(hi - lo + 1)));
-      const std::vector<uint32_t> string(route.begin() + begin, route.begin() + begin + len);
-      for (uint32_t t : string) remove(s, t, removed, touched);
-      routes_done.push_back(uint32_t(v));
-    }
-    for (uint32_t v : touched) s.refresh(p_, v);
   }
 
   // Inserts what it can of `tasks` into the routes in use (never opening one); `rest` gets the
@@ -106,6 +76,13 @@ class FleetMin {
   }
 
   Solution run(const Solution& start, double deadline_s, uint64_t patience, const std::atomic<int32_t>* cancel, FleetMinStats& stats) {
+    Solution best = search(start, deadline_s, patience, cancel, stats);
+    sisr_.verifyRuinCounts();
+    return best;
+  }
+
+ private:
+  Solution search(const Solution& start, double deadline_s, uint64_t patience, const std::atomic<int32_t>* cancel, FleetMinStats& stats) {
     Solution best = start;
     for (;;) {
       // The smallest route in use (ties at random) goes into the pool.
@@ -136,7 +113,8 @@ class FleetMin {
         ++since;
         Solution trial = current;
         removed.clear();
-        ruin(trial, pool, removed);
+        // SISR's ruin, seeded half of the time at a pooled task (it then makes room where one is needed).
+        sisr_.ruin(trial, removed, RuinSeeds{&pool, 0.5, true});
         tasks = pool;
         tasks.insert(tasks.end(), removed.begin(), removed.end());
         if (recreate(trial, tasks, rest, pool)) {
@@ -151,12 +129,11 @@ class FleetMin {
     }
   }
 
- private:
   const Problem& p_;
-  const Neighbors& nb_;
   const std::vector<uint8_t>& assignable_;
   Rng rng_;
   Inserter inserter_;
+  Sisr sisr_;  // the ruin, with its own random numbers
   std::vector<uint64_t> absence_;
 };
 

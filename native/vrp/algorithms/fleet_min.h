@@ -18,6 +18,7 @@ namespace waymark::vrp {
 struct FleetMinStats {
   uint64_t iterations = 0;
   uint32_t routes_removed = 0;
+  uint32_t restarts = 0;  // further fleet minimisations from the first solution (solver.cc)
 };
 
 // Whether fleet minimisation applies: some vehicle has a fixed cost.

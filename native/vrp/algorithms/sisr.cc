@@ -92,7 +92,7 @@ void Sisr::removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed) {
   }
 }
 
-void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
+void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed, const RuinSeeds& seeds) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
   uint32_t used = 0, total = 0;
   for (const auto& r : s.routes)
@@ -105,12 +105,14 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed) {
   // tasks per iteration would make iterations linear in the size).
   std::uniform_int_distribution<uint32_t> any_task(0, p_.taskCount() - 1);
   uint32_t seed = any_task(rng_);
-  if (options_.focus && !options_.focus->empty() && u(rng_) < options_.focus_share) {
-    const uint32_t f = (*options_.focus)[std::uniform_int_distribution<size_t>(0, options_.focus->size() - 1)(rng_)];
-    if (s.route_of[f] != kNone) seed = f;
+  bool anchored = false;
+  if (seeds.tasks && !seeds.tasks->empty() && u(rng_) < seeds.share) {
+    const uint32_t f = (*seeds.tasks)[std::uniform_int_distribution<size_t>(0, seeds.tasks->size() - 1)(rng_)];
+    if (seeds.anchor_unassigned || s.route_of[f] != kNone) seed = f, anchored = true;
   }
-  for (int tries = 0; s.route_of[seed] == kNone && tries < 64; ++tries) seed = any_task(rng_);
-  if (s.route_of[seed] == kNone) {
+  if (seeds.anchor_unassigned && seeds.tasks && !seeds.tasks->empty() && seeds.share >= 0.1) seed_draws_ += 1, seeded_ruins_ += anchored;
+  for (int tries = 0; !anchored && s.route_of[seed] == kNone && tries < 64; ++tries) seed = any_task(rng_);
+  if (!anchored && s.route_of[seed] == kNone) {
     std::vector<uint32_t> assigned;
     for (uint32_t t = 0; t < p_.taskCount(); ++t)
       if (s.route_of[t] != kNone) assigned.push_back(t);
@@ -238,7 +240,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     const int64_t current_objective = current.objective();
     beginJournal(current);
     removed.clear();
-    ruin(next, removed);
+    ruin(next, removed, RuinSeeds{options_.focus, options_.focus_share, false});
     // Tasks still unassigned from before get another chance each time (there are none when
     // everything could be placed; next.penalty says so without a scan).
     int64_t expected_penalty = unplaceable_penalty_;
@@ -270,11 +272,19 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
       }
     }
   }
-  // With a split rate of a tenth or more, no split string among hundreds of splittable ones means
-  // the split-string removal is not working (the chance is below 1e-9).
-  if (verify_ && options_.split_rate >= 0.1 && splittable_strings_ >= 200 && split_strings_ == 0)
-    throw Error("Internal", "SISR made no split string among " + std::to_string(splittable_strings_) + " splittable ones");
+  verifyRuinCounts();
   return best;
+}
+
+void Sisr::verifyRuinCounts() const {
+  if (!verify_) return;
+  // With a split rate of a tenth or more, no split string among hundreds of splittable ones means
+  // the split-string removal is not working (the chance is below 1e-9); likewise no ruin seeded at
+  // the caller's tasks among hundreds offered them at a share of a tenth or more.
+  if (options_.split_rate >= 0.1 && splittable_strings_ >= 200 && split_strings_ == 0)
+    throw Error("Internal", "SISR made no split string among " + std::to_string(splittable_strings_) + " splittable ones");
+  if (seed_draws_ >= 200 && seeded_ruins_ == 0)
+    throw Error("Internal", "SISR seeded no ruin at the given tasks among " + std::to_string(seed_draws_) + " offered them");
 }
 
 }  // namespace waymark::vrp

@@ -36,6 +36,15 @@ struct SisrOptions {
   double focus_share = 0.5;
 };
 
+// Where a ruin starts: a random task in a route, or with probability `share` one of `tasks` (the
+// caller's: a replan's new tasks, the fleet minimisation's pool). With `anchor_unassigned`, a seed
+// out of every route still anchors the ruin: the strings near it go, making room where it must go.
+struct RuinSeeds {
+  const std::vector<uint32_t>* tasks = nullptr;
+  double share = 0.5;
+  bool anchor_unassigned = false;
+};
+
 struct SearchStats {
   uint64_t iterations = 0;
   uint64_t improvements = 0;
@@ -50,9 +59,17 @@ class Sisr {
   // Runs until the deadline or iteration limit; returns the best solution found. `on_best` is told
   // of every new best.
   Solution run(Solution start, const SisrOptions& options, SearchStats& stats, const std::function<void(const Solution&)>& on_best);
+  // SISR's ruin (string removals, split strings; sizes from the options of the last run, else the
+  // defaults): the removed jobs and pickups (a shipment by its pickup) are appended to `removed`.
+  // The one ruin of the search and of the fleet minimisation.
+  void ruin(Solution& s, std::vector<uint32_t>& removed, const RuinSeeds& seeds = {});
+  // With verify_fast_path: throws Internal when, over hundreds of chances, the split strings or the
+  // ruins seeded at the caller's tasks that the rates ask for never happened.
+  void verifyRuinCounts() const;
+  // The ruin's sizes and split rate for callers that ruin without running (the fleet minimisation).
+  void setRuinOptions(const SisrOptions& o) { options_ = o; }
 
  private:
-  void ruin(Solution& s, std::vector<uint32_t>& removed);
   void removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed);
   // Per vehicle during one ruin: 0 untouched, 1 its totals follow the removals in O(1) each
   // (removal_totals_, Inserter::incrementalTotals), 2 it is evaluated again afterwards.
@@ -79,6 +96,7 @@ class Sisr {
   std::vector<uint32_t> ruined_, order_, string_;  // ruin's scratch
   std::vector<uint32_t> kept_;  // the split string's kept tasks (checked with verify_)
   uint64_t splittable_strings_ = 0, split_strings_ = 0;  // counted for verify_
+  uint64_t seed_draws_ = 0, seeded_ruins_ = 0;  // ruins offered anchoring seeds at a share of a tenth or more; seeded there
   const Problem& p_;
   const Neighbors& nb_;
   const std::vector<uint8_t>& assignable_;
