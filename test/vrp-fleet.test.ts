@@ -102,4 +102,22 @@ describe('VRP vehicle fixed costs and fleet minimisation', () => {
     const distance = inst.cost(result.solution);
     assert.ok(distance >= 1013.39 * 0.9999 && distance <= 1013.39 * 1.05, `${distance.toFixed(2)} vs best-known 1013.39`);
   });
+  it('without run-to-time-limit the fleet minimisation\'s restarts stop once three in a row found no better plan', () => {
+    // Twelve jobs on a line, one vehicle can take them all and a second costs 1,000: the first
+    // fleet minimisation already finds the best plan, so every restart is fruitless. Converged after
+    // three; without the rule they would go on until half the 60 s budget (hundreds of restarts).
+    const n = 13;
+    const costs = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => 10 * Math.abs(i - j)));
+    const problem: VroomProblem = {
+      vehicles: [1, 2, 3].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [20], costs: { fixed: 1000 } })),
+      jobs: Array.from({ length: n - 1 }, (_, k) => ({ id: k + 1, location_index: k + 1, delivery: [1] })),
+      matrices: { car: { durations: costs, costs } },
+    };
+    const result = solveVroom(problem, { seed: 1, threads: 1, timeLimit: 60, verifyFastPath: true });
+    assert.deepEqual(checkSolution(result.model, result.solution), []);
+    assert.equal(result.solution.summary.routes, 1);
+    assert.equal(result.solution.summary.cost, 1000 + 2 * 10 * (n - 1));
+    assert.equal(result.solution.summary.search.fleet_restarts, 3);
+    assert.equal(result.solution.summary.search.stop_reason, 'converged');
+  });
 });

@@ -221,6 +221,7 @@ Napi::Value solveVrp(const Napi::CallbackInfo& info) {
     out.Set("unassigned", unassigned);
     out.Set("iterations", double(r.iterations));
     out.Set("improvements", double(r.improvements));
+    out.Set("fleetRestarts", double(r.fleet_restarts));
     out.Set("secondsFirstSolution", r.seconds_first_solution);
     out.Set("secondsTotal", r.seconds_total);
     out.Set("stopReason", vrp::stopReasonName(r.stop_reason));

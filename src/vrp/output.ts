@@ -35,6 +35,7 @@ export interface NativeVrpSolution {
   unassigned: { task: number; reason: string }[];
   iterations: number;
   improvements: number;
+  fleetRestarts?: number;
   secondsFirstSolution: number;
   secondsTotal: number;
   stopReason: SearchStopReason;
@@ -200,7 +201,7 @@ export function formatSolution(model: Model, s: NativeVrpSolution, times: { load
       priority: sum((r) => r.priority),
       distance: sum((r) => r.distance),
       computing_times: times,
-      search: { iterations: s.iterations, stop_reason: s.stopReason, time_limit: s.timeLimit, first_solution: Math.round(s.secondsFirstSolution * 1000) },
+      search: { iterations: s.iterations, stop_reason: s.stopReason, time_limit: s.timeLimit, first_solution: Math.round(s.secondsFirstSolution * 1000), ...(s.fleetRestarts ? { fleet_restarts: s.fleetRestarts } : {}) },
       violations: mergeViolations(routes.map((r) => r.violations)),
       ...(model.snapping ? { snapping: snappingSummary(model) } : {}),
     },

@@ -150,6 +150,8 @@ export interface SearchSummary {
   stop_reason: SearchStopReason;
   time_limit: number;
   first_solution: number;
+  /** Vehicles with fixed costs: how many further fleet minimisations ran (all threads); absent when none. */
+  fleet_restarts?: number;
 }
 
 /** Waymark extension of the summary (problems with coordinates): how far locations lay from the road. */

@@ -281,24 +281,40 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
           SisrOptions so;
           so.deadline_s = until;
           so.cancel = options.cancel;
+          if (!options.run_to_time_limit) {
+            so.schedule_iterations = scheduleIterations(T);
+            so.converge_after = convergenceIterations(T);
+          }
           SearchStats polish_stats;
           c = polisher.run(c, so, polish_stats, [](const Solution&) {});
         };
         polish(fewer[i], options.seed * 7 + i);
-        for (uint64_t r = 1; searchNow() + slice < fleet_deadline && !(options.cancel && options.cancel->load() != 0); ++r) {
+        // Without run_to_time_limit the restarts stop once kRestartsToConverge in a row found no
+        // better plan (converged: a small problem answers at once instead of spending half its budget).
+        static constexpr uint32_t kRestartsToConverge = 3;
+        uint32_t fruitless = 0;
+        for (uint64_t r = 1; searchNow() + slice < fleet_deadline && !(options.cancel && options.cancel->load() != 0) &&
+                             (options.run_to_time_limit || fruitless < kRestartsToConverge);
+             ++r) {
           FleetMinStats restart_stats;
           Solution c = minimiseFleet(p, neighbors, assignable, start, options.seed * 104729 + i + 1000 * r, fleet_deadline, patience, options.cancel,
                                      restart_stats, options.verify_fast_path);
           polish(c, options.seed * 7 + i + 1000 * r);
           fleet_stats[i].iterations += restart_stats.iterations;
           ++fleet_stats[i].restarts;
-          if (c.objective() < fewer[i].objective()) fewer[i] = std::move(c);
+          if (c.objective() < fewer[i].objective()) {
+            fewer[i] = std::move(c);
+            fruitless = 0;
+          } else {
+            ++fruitless;
+          }
         }
       }
     }, 1);
     // By the objective: with a small fixed cost one route fewer may not pay for its detours.
     for (const Solution& s : fewer)
       if (s.objective() < start.objective()) start = s;
+    for (const FleetMinStats& f : fleet_stats) result.fleet_restarts += f.restarts;
     localSearch(p, start, neighbors, by_time ? began + (deadline - began) * 0.55 : searchNow() + 3600, nullptr, nullptr, options.verify_fast_path);
   }
 

@@ -62,6 +62,7 @@ struct SolveResult {
   double seconds_total = 0;
   uint64_t iterations = 0;
   uint64_t improvements = 0;
+  uint32_t fleet_restarts = 0;  // further fleet minimisations (all threads; problems with fixed costs)
   StopReason stop_reason = StopReason::kTimeLimit;
 };
 
