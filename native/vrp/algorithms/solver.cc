@@ -174,6 +174,13 @@ uint64_t scheduleIterations(uint32_t tasks) {
 
 uint64_t convergenceIterations(uint32_t tasks) { return std::max<uint64_t>(1000, uint64_t(tasks) * 10); }
 
+// The early stop (item 7 of docs/vrp.md) unless the caller asked to run to the time limit.
+void setEarlyStop(SisrOptions& so, const SolveOptions& options, uint32_t tasks) {
+  if (options.run_to_time_limit) return;
+  so.schedule_iterations = scheduleIterations(tasks);
+  so.converge_after = convergenceIterations(tasks);
+}
+
 SolveResult solve(const Problem& p, const SolveOptions& options) {
   p.validate();
   const unsigned threads = options.threads ? options.threads : defaultThreadCount();
@@ -281,10 +288,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
           SisrOptions so;
           so.deadline_s = until;
           so.cancel = options.cancel;
-          if (!options.run_to_time_limit) {
-            so.schedule_iterations = scheduleIterations(T);
-            so.converge_after = convergenceIterations(T);
-          }
+          setEarlyStop(so, options, T);
           SearchStats polish_stats;
           c = polisher.run(c, so, polish_stats, [](const Solution&) {});
         };
@@ -359,10 +363,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       so.deadline_s = search_deadline;
       so.max_iterations = options.max_iterations;
       so.cancel = options.cancel;
-      if (!options.run_to_time_limit) {
-        so.schedule_iterations = scheduleIterations(T);
-        so.converge_after = convergenceIterations(T);
-      }
+      setEarlyStop(so, options, T);
       // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
       // large CVRPs a cooler one; the best thread wins.
       static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
