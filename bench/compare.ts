@@ -227,7 +227,8 @@ export async function benchCompare(pbf: string, options: CompareOptions): Promis
       note:
         `snap p50 ${fmt(percentile(sortedCopy(q.snapMicros), 50), 2)} µs, search p50 ${fmt(percentile(sortedCopy(search), 50), 2)} µs, p99 ${fmt(percentile(sortedCopy(q.micros), 99))} µs; CPU ${fmt(cpuPerQuery, 2)} µs per query (mean); ` +
         `per query ${fmt(c.settled / n, 1)} settled (${fmt(c.stalled / n, 1)} stalled), ${fmt(c.stallArcs / n, 0)} arcs read by stall tests, ` +
-        `${fmt(c.relaxArcs / n, 0)} scanned to relax, ${fmt(c.pushes / n, 1)} pushes`,
+        `${fmt(c.relaxArcs / n, 0)} scanned to relax, ${fmt(c.pushes / n, 1)} pushes; transit table: ${fmt(c.coreLabels / n, 1)} core labels, ` +
+        `${fmt(c.corePairs / n, 0)} entries read, ${fmt((100 * c.corePaths) / n, 1)} % of the paths through it`,
     });
 
     say('matrices ...');

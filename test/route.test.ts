@@ -28,6 +28,27 @@ describe('CH route queries equal plain edge-based Dijkstra (the oracle)', () => 
     assert.ok(sameDistance >= PAIRS * 0.98, `distances agree on ${sameDistance} of ${PAIRS}`);
   });
 
+  it('through the transit table (the top of the hierarchy met by table look-ups): same durations as Dijkstra', async () => {
+    // native/transit: on Monaco (1,766 segments) the core is the top 110 nodes. Most answers go
+    // through the table; a wrong entry, hop or core test shows as a duration off the oracle's, and
+    // a wrong hop in the unpacked path as geometry off the distance (the test below).
+    const { map } = await monacoMap();
+    const pairs = native.randomRoadPoints(map.handle, 4000, 20261201);
+    const ch = native.benchRoutes(map.handle, pairs, 'ch');
+    const ref = native.benchRoutes(map.handle, pairs, 'dijkstra');
+    let found = 0;
+    for (let i = 0; i < ch.durations.length; i++) {
+      if (Number.isNaN(ref.durations[i])) assert.ok(Number.isNaN(ch.durations[i]), `pair ${i}: no path, yet CH found one`);
+      else {
+        assert.equal(Math.round(ch.durations[i] * 1000), Math.round(ref.durations[i] * 1000), `pair ${i}`);
+        found++;
+      }
+    }
+    assert.ok(found >= 1900, `${found} pairs routed`);
+    assert.ok(ch.chCounts.corePaths >= found * 0.3, `${ch.chCounts.corePaths} of ${found} answers through the transit table`);
+    assert.ok(ch.chCounts.corePairs > 0 && ch.chCounts.coreLabels > 0);
+  });
+
   it('route geometry length matches the reported distance', async () => {
     const { map } = await monacoMap();
     const pts = native.randomRoadPoints(map.handle, 200, 7);

@@ -293,6 +293,9 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
           total.stall_arcs += c.stall_arcs;
           total.relax_arcs += c.relax_arcs;
           total.pushes += c.pushes;
+          total.core_labels += c.core_labels;
+          total.core_pairs += c.core_pairs;
+          total.core_paths += c.core_paths;
         } else {
           dijkstra.run(map->eb, a);
           if (auto cost = dijkstra.costTo(map->eb, b)) duration = cost->first / 1000.0;
@@ -315,6 +318,9 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     counts.Set("stallArcs", double(total.stall_arcs));
     counts.Set("relaxArcs", double(total.relax_arcs));
     counts.Set("pushes", double(total.pushes));
+    counts.Set("coreLabels", double(total.core_labels));
+    counts.Set("corePairs", double(total.core_pairs));
+    counts.Set("corePaths", double(total.core_paths));
     o.Set("chCounts", counts);
     o.Set("cpuMicros", (cpu1.tv_sec - cpu0.tv_sec) * 1e6 + (cpu1.tv_nsec - cpu0.tv_nsec) / 1e3);
     return o;

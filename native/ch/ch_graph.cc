@@ -121,6 +121,12 @@ const CHQueryLayout& CHGraph::queryLayout() const {
     const uint32_t n = nodeCount();
     if (arcCount() > 0xFFFFFFFFull) throw Error("MapTooLarge", "the contraction hierarchy has more than 2^32 arcs");
     q.node = queryNodeOrder(*this);
+    // The transit core, the top `core` ranks, moves to the end in rank order.
+    const uint32_t core = transitCoreSize(n);
+    if (core > 0) {
+      std::erase_if(q.node, [&](uint32_t v) { return v >= n - core; });
+      for (uint32_t v = n - core; v < n; ++v) q.node.push_back(v);
+    }
     std::vector<uint32_t> id(n);
     for (uint32_t x = 0; x < n; ++x) id[q.node[x]] = x;
     q.query_node.resize(n);
@@ -137,6 +143,7 @@ const CHQueryLayout& CHGraph::queryLayout() const {
       for (uint32_t i = down_first[v]; i < down_first[v + 1]; ++i, ++k) q.arcs[k] = {id[down_head[i]], down_weight[i]}, q.origin[k] = i;
     }
     q.first[2 * size_t(n)] = k;
+    q.transit = buildTransitTable(*this, q, core);
   });
   return query_layout_->layout;
 }

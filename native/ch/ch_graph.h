@@ -9,6 +9,7 @@
 
 #include "ch/contraction.h"
 #include "graph/map_file.h"
+#include "transit/transit_table.h"
 
 namespace waymark {
 
@@ -24,13 +25,15 @@ struct CHQueryArc {
 };
 //
 // The layout has its own node ids (query ids), a permutation of the hierarchy's: see
-// queryNodeOrder() in ch_graph.cc for why and how.
+// queryNodeOrder() in ch_graph.cc for why and how. The transit table's core (the highest nodes)
+// takes the last ids, in rank order, so that "is u in the core" is one comparison.
 struct CHQueryLayout {
   std::vector<uint32_t> first;  // 2 per node + 1: up arcs first[2v]..first[2v+1], down first[2v+1]..first[2v+2]
   std::vector<CHQueryArc> arcs;  // heads are query ids
   std::vector<uint32_t> origin;  // per arc: its index in CHGraph's up_* arrays (up arcs) or down_* arrays
   std::vector<uint32_t> node;        // query id -> hierarchy node
   std::vector<uint32_t> query_node;  // input node (segment) -> query id
+  TransitTable transit;
 };
 
 struct CHGraph {

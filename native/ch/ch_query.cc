@@ -65,19 +65,53 @@ CHQuery::CHQuery(uint32_t n) : node_count_(n) {
   return h.empty() ? kEmpty : h.front().key;
 }
 
-void CHQuery::seed(int side, uint32_t node, int64_t label, int64_t cm) {
-  int64_t& d = dist_[side][node];
+struct CHQuery::Search {
+  int64_t best;
+  int64_t shift;
+  uint32_t meeting;  // the node where both halves meet, or the forward half's core node ...
+  uint32_t meeting_to;  // ... and the backward half's, joined by the transit table
+  uint32_t core_end;  // query ids from the transit core's first on are core nodes (node count without a table)
+};
+
+// Core node j has just got `label` on this side: it is not expanded, but every core node the other
+// side has reached is one table look-up away.
+template <int kSide>
+[[gnu::always_inline]] inline void CHQuery::meetInCore(const TransitTable& t, uint32_t j, int64_t label, bool fresh, Search& s) {
+  constexpr int kOther = 1 - kSide;
+  if (fresh) core_[kSide].push_back(j);
+  ++counts_.core_labels;
+  const int64_t* other = dist_[kOther].data() + t.first;
+  const uint32_t* table = t.duration_ms.data();
+  const size_t k = t.size;
+  counts_.core_pairs += core_[kOther].size();
+  for (const uint32_t o : core_[kOther]) {
+    const uint32_t via = kSide == kForward ? table[j * k + o] : table[o * k + j];
+    if (via == kNoTransitPath) continue;
+    const int64_t total = label + via + other[o];
+    if (total < s.best && total >= s.shift) {
+      s.best = total;
+      s.meeting = t.first + (kSide == kForward ? j : o);
+      s.meeting_to = t.first + (kSide == kForward ? o : j);
+    }
+  }
+}
+
+template <int kSide>
+void CHQuery::seed(const CHQueryLayout& g, uint32_t node, int64_t label, int64_t cm, Search& s) {
+  int64_t& d = dist_[kSide][node];
   if (d <= label) return;
-  if (d == kUnreached) touched_[side].push_back(node);
+  const bool fresh = d == kUnreached;
+  if (fresh) touched_[kSide].push_back(node);
   d = label;
-  parent_[side][node] = {kNoParent, kNoArc};
-  heapPush(side, node, label);
-  for (Seed& s : seeds_[side])
-    if (s.node == node) {
-      s.cm = cm;
+  parent_[kSide][node] = {kNoParent, kNoArc};
+  if (node >= s.core_end) meetInCore<kSide>(g.transit, node - g.transit.first, label, fresh, s);
+  else heapPush(kSide, node, label);
+  for (Seed& e : seeds_[kSide])
+    if (e.node == node) {
+      e.cm = cm;
       return;
     }
-  seeds_[side].push_back({node, cm});
+  seeds_[kSide].push_back({node, cm});
 }
 
 // Distance along the search tree from a seed to `node`: summed over the few arcs of the path found
@@ -92,12 +126,6 @@ int64_t CHQuery::pathCm(const CHGraph& ch, int side, uint32_t node) const {
     if (s.node == v) return cm + s.cm;
   throw Error("Internal", "CH search path does not start at a seed");
 }
-
-struct CHQuery::Search {
-  int64_t best;
-  int64_t shift;
-  uint32_t meeting;
-};
 
 // Settles the smallest node of one side: meeting test, stall-on-demand (u is reached suboptimally
 // if a higher node already offers a shorter way in), then relaxes u's arcs upwards. Forward relaxes
@@ -123,7 +151,7 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
     const int64_t total = d + other;
     if (total < s.best && total >= s.shift) {
       s.best = total;
-      s.meeting = u;
+      s.meeting = s.meeting_to = u;
     }
   }
   const uint32_t* first = g.first.data() + 2 * size_t(u);
@@ -143,9 +171,14 @@ void CHQuery::settle(const CHQueryLayout& g, Search& s) {
     const int64_t nd = d + arcs[i].weight;
     // A label at or above the best total cannot lead to a better one (the other side's are >= 0).
     if (nd >= s.best || dist[x] <= nd) continue;
-    if (dist[x] == kUnreached) touched_[kSide].push_back(x);
+    const bool fresh = dist[x] == kUnreached;
+    if (fresh) touched_[kSide].push_back(x);
     dist[x] = nd;
     parent_[kSide][x] = {u, i};
+    if (x >= s.core_end) {
+      meetInCore<kSide>(g.transit, x - g.transit.first, nd, fresh, s);
+      continue;
+    }
     __builtin_prefetch(g.arcs.data() + g.first[2 * size_t(x)]);
     ++counts_.pushes;
     heapPush(kSide, x, nd);
@@ -161,6 +194,7 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
     touched_[side].clear();
     heap_[side].clear();
     seeds_[side].clear();
+    core_[side].clear();
   }
   settled_ = 0;
   counts_ = CHSearchCounts{};
@@ -168,14 +202,15 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
   // Forward labels are shifted by `shift` so that every label is >= 0; totals subtract it again.
   int64_t shift = 0;
   for (const auto& s : sources) shift = std::max(shift, -s.offset_ms);
-  for (const auto& s : sources) seed(kForward, g.query_node[s.node], s.offset_ms + shift, s.offset_cm);
-  for (const auto& t : targets) seed(kBackward, g.query_node[t.node], t.offset_ms, t.offset_cm);
+  Search s{bound_ms == std::numeric_limits<int64_t>::max() ? bound_ms : bound_ms + shift, shift, kNoParent, kNoParent,
+           g.transit.size > 0 ? g.transit.first : node_count_};
+  for (const auto& e : sources) seed<kForward>(g, g.query_node[e.node], e.offset_ms + shift, e.offset_cm, s);
+  for (const auto& e : targets) seed<kBackward>(g, g.query_node[e.node], e.offset_ms, e.offset_cm, s);
 
   // The first nodes settled are the seeds: start loading their arcs (independent misses, overlapped).
   for (int side : {kForward, kBackward})
     for (const HeapEntry& e : heap_[side]) __builtin_prefetch(g.arcs.data() + g.first[2 * size_t(e.node)]);
 
-  Search s{bound_ms == std::numeric_limits<int64_t>::max() ? bound_ms : bound_ms + shift, shift, kNoParent};
   for (;;) {
     const int64_t f = minKey(kForward), b = minKey(kBackward);
     const bool f_ok = f < s.best, b_ok = b < s.best;
@@ -187,9 +222,15 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
   if (s.meeting != kNoParent) {
     last_.found = true;
     last_.duration_ms = s.best - shift;
-    last_.distance_cm = pathCm(ch, kForward, s.meeting) + pathCm(ch, kBackward, s.meeting);
+    last_.distance_cm = pathCm(ch, kForward, s.meeting) + pathCm(ch, kBackward, s.meeting_to);
+    if (s.meeting != s.meeting_to) {
+      ++counts_.core_paths;
+      const TransitTable& t = g.transit;
+      last_.distance_cm += t.distance_cm[size_t(s.meeting - t.first) * t.size + (s.meeting_to - t.first)];
+    }
     last_.meeting = g.node[s.meeting];
     meeting_ = s.meeting;
+    meeting_to_ = s.meeting_to;
   }
   return last_;
 }
@@ -243,9 +284,37 @@ std::vector<uint32_t> CHQuery::path(const CHGraph& ch) const {
   std::reverse(up_arcs.begin(), up_arcs.end());
   result.push_back(g.node[up_arcs.empty() ? meeting_ : up_arcs.front().node]);
   for (const Parent& p : up_arcs) unpackArc(ch, g.node[p.node], g.node[g.arcs[p.arc].head], ch.up_middle[g.origin[p.arc]], result);
+  // Through the transit core: the table's path from meeting_ to meeting_to_, hop by hop back from
+  // its end, each hop an arc between two core nodes.
+  if (meeting_to_ != meeting_) {
+    const TransitTable& t = g.transit;
+    const uint32_t from = meeting_ - t.first;
+    std::vector<uint16_t> hops;  // core indices from the end back, each with its hop's flag
+    for (uint32_t v = meeting_to_ - t.first; v != from;) {
+      const uint16_t h = t.last_hop[size_t(from) * t.size + v];
+      hops.push_back(static_cast<uint16_t>(v | (h & kTransitDownHop)));
+      v = h & ~kTransitDownHop;
+    }
+    for (uint32_t k = static_cast<uint32_t>(hops.size()), tail = from; k-- > 0;) {
+      const uint32_t head = hops[k] & ~kTransitDownHop;
+      const uint32_t tail_node = g.node[t.first + tail], head_node = g.node[t.first + head];
+      uint32_t middle = kNoParent;
+      bool found = false;
+      if (hops[k] & kTransitDownHop) {  // original arc tail -> head, tail higher: in head's down list
+        for (uint32_t i = ch.down_first[head_node]; !found && i < ch.down_first[head_node + 1]; ++i)
+          if (ch.down_head[i] == tail_node) middle = ch.down_middle[i], found = true;
+      } else {
+        for (uint32_t i = ch.up_first[tail_node]; !found && i < ch.up_first[tail_node + 1]; ++i)
+          if (ch.up_head[i] == head_node) middle = ch.up_middle[i], found = true;
+      }
+      if (!found) throw Error("Internal", "transit table hop is no arc of the hierarchy");
+      unpackArc(ch, tail_node, head_node, middle, result);
+      tail = head;
+    }
+  }
   // Backward half: arcs go from the meeting node down to a target (each stored in the lower node's
   // down list, its head the higher node).
-  for (uint32_t v = meeting_; parent_[kBackward][v].arc != kNoArc; v = parent_[kBackward][v].node) {
+  for (uint32_t v = meeting_to_; parent_[kBackward][v].arc != kNoArc; v = parent_[kBackward][v].node) {
     const Parent p = parent_[kBackward][v];
     unpackArc(ch, g.node[v], g.node[p.node], ch.down_middle[g.origin[p.arc]], result);
   }

@@ -25,8 +25,10 @@ struct SearchEndpoint {
 // What one run() did, for benchmarks that compare work rather than wall time on a shared machine:
 // nodes settled (stalled ones included) and of them stalled, arcs read by stall-on-demand tests,
 // arcs scanned for relaxation, labels pushed.
+// With a transit table: labels given to core nodes (which are not settled), table entries read, and
+// answers whose path goes through the table (a search that ends in one of them counts 1).
 struct CHSearchCounts {
-  uint64_t settled = 0, stalled = 0, stall_arcs = 0, relax_arcs = 0, pushes = 0;
+  uint64_t settled = 0, stalled = 0, stall_arcs = 0, relax_arcs = 0, pushes = 0, core_labels = 0, core_pairs = 0, core_paths = 0;
 };
 
 struct CHResult {
@@ -78,7 +80,10 @@ class CHQuery {
   struct Search;
   template <int kSide>
   void settle(const CHQueryLayout& g, Search& s);
-  void seed(int side, uint32_t node, int64_t label, int64_t cm);
+  template <int kSide>
+  void meetInCore(const TransitTable& t, uint32_t core_index, int64_t label, bool fresh, Search& s);
+  template <int kSide>
+  void seed(const CHQueryLayout& g, uint32_t node, int64_t label, int64_t cm, Search& s);
   int64_t pathCm(const CHGraph& ch, int side, uint32_t node) const;
   void heapPush(int side, uint32_t node, int64_t key);
   void heapRemoveTop(int side);
@@ -88,6 +93,7 @@ class CHQuery {
   std::vector<uint32_t> touched_[2];
   std::vector<HeapEntry> heap_[2];
   std::vector<Seed> seeds_[2];
+  std::vector<uint32_t> core_[2];  // core indices each side has reached (labels in dist_)
   uint32_t node_count_;
 
   // explore()'s and pathVia()'s labels (alternatives only): allocated on first use.
@@ -102,7 +108,8 @@ class CHQuery {
   using Side = LabelHeap<Label>;
   std::unique_ptr<Side> forward_, backward_;
   CHResult last_;
-  uint32_t meeting_ = 0;  // last_.meeting in the query layout's ids
+  uint32_t meeting_ = 0;  // last_.meeting in the query layout's ids: where the forward half ends
+  uint32_t meeting_to_ = 0;  // where the backward half begins: meeting_, or the core node the table led to
   uint64_t settled_ = 0;
   CHSearchCounts counts_;
 };

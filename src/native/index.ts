@@ -343,7 +343,17 @@ export interface NativeAddon {
     settled: Float64Array;
     cpuMicros: number;
     /** Summed over the CH searches ('ch' mode; zeros otherwise): settled nodes (stalled included), stalled, arcs read by stall tests, arcs scanned to relax, labels pushed. */
-    chCounts: { settled: number; stalled: number; stallArcs: number; relaxArcs: number; pushes: number };
+    chCounts: {
+      settled: number;
+      stalled: number;
+      stallArcs: number;
+      relaxArcs: number;
+      pushes: number;
+      /** Transit table (native/transit): labels given to core nodes, table entries read, answers through the table. */
+      coreLabels: number;
+      corePairs: number;
+      corePaths: number;
+    };
   };
   /**
    * Tests only (native/cch): customizes the map's CCH with `weights` (ms per turn, 0xffffffff = closed; the map's own if absent), then per
