@@ -39,7 +39,6 @@ std::vector<SnapResult> candidatesWithin(const LoadedMap& map, double lon, doubl
     const double qx = ax + t * sx, qy = ay + t * sy;
     const double d2 = qx * qx + qy * qy;
     if (d2 > r2) return;
-    // An item met twice (the index lists it once per sub-cell it meets) changes nothing.
     auto [pos, inserted] = best.try_emplace(e, Best{d2, part, t});
     if (!inserted && (d2 < pos->second.d2 || (d2 == pos->second.d2 && part < pos->second.part))) pos->second = {d2, part, t};
   });

@@ -148,14 +148,19 @@ void SnapIndex::deriveFine(Derived& d, std::span<const uint32_t> item_edge, std:
   uint64_t total = 0;
   for (uint64_t& c : count) total += std::exchange(c, total);
   if (total > std::min<uint64_t>(kMaxFineCopies * d.item_points.size() + 65536, UINT32_MAX)) return;
+  for (const uint32_t part : item_part)
+    if (part & kRepeat) return;  // no room for the flag (no real polyline is that long)
   d.fine_first.assign(count.begin(), count.end());
   d.fine_items.resize(total);
   forEachCell([&](size_t slot, int64_t, int64_t) {
-    for (uint32_t i = d.cell_items[slot].first; i < d.cell_items[slot].end; ++i)
+    for (uint32_t i = d.cell_items[slot].first; i < d.cell_items[slot].end; ++i) {
+      uint32_t repeat = 0;
       for (int32_t a = 0; a < K; ++a) {
         const Run run = runs[size_t(i) * K + a];
-        for (int32_t b = run.y0; b <= run.y1; ++b) d.fine_items[count[slot * K * K + a * K + b]++] = {d.item_points[i], item_edge[i], item_part[i]};
+        for (int32_t b = run.y0; b <= run.y1; ++b, repeat = kRepeat)
+          d.fine_items[count[slot * K * K + a * K + b]++] = {d.item_points[i], item_edge[i], item_part[i] | repeat};
       }
+    }
   });
 }
 

@@ -85,8 +85,10 @@ struct SnapIndex {
   // cell as the runs of its sub-cells (which follow each other).
   struct FineItem {
     SnapItemPoints p;
-    uint32_t edge, part;
+    uint32_t edge, part;  // part | kRepeat on every copy of an item in its cell but the first
   };
+  // A search reading a whole cell skips those: each of its items once, as the cell's own list.
+  static constexpr uint32_t kRepeat = 1u << 31;
   static constexpr int32_t kSnapFine = 2;
   static constexpr int32_t kFineCellFixed = kSnapCellFixed / kSnapFine;
   static constexpr int kFineRings = 4;
@@ -99,7 +101,7 @@ struct SnapIndex {
   SnapIndex(const MappedMap& map, const RoadMap& road);
 
   // Calls f(points, edge, part) for every item of the cells (x0..x1, y0..y1) of the cell grid (an
-  // item may come more than once: once per sub-cell it meets).
+  // item in several cells comes once per cell).
   template <typename F>
   void forEachItemInCells(int64_t x0, int64_t x1, int64_t y0, int64_t y1, F&& f) const;
 

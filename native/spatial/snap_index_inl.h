@@ -110,7 +110,7 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
         prefetchRun(fine_items.data() + first, fine_items.data() + end, 512);
         for (uint32_t i = first; i < end; ++i) {
           const FineItem& it = fine_items[i];
-          consider(it.p, [&] { return std::pair<uint32_t, uint32_t>(it.edge, it.part); });
+          consider(it.p, [&] { return std::pair<uint32_t, uint32_t>(it.edge, it.part & ~kRepeat); });
         }
       }
     };
@@ -136,7 +136,7 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
         constexpr size_t KK = kSnapFine * kSnapFine;
         for (uint32_t i = fine_first[slot * KK]; i < fine_first[(slot + 1) * KK]; ++i) {
           const FineItem& it = fine_items[i];
-          consider(it.p, [&] { return std::pair<uint32_t, uint32_t>(it.edge, it.part); });
+          if (!(it.part & kRepeat)) consider(it.p, [&] { return std::pair<uint32_t, uint32_t>(it.edge, it.part); });
         }
       }
       return;
@@ -168,7 +168,8 @@ void SnapIndex::forEachItemInCells(int64_t x0, int64_t x1, int64_t y0, int64_t y
       constexpr size_t KK = kSnapFine * kSnapFine;
       for (int64_t y = lo; y <= hi; ++y) {
         const size_t slot = col.first_slot + (y - col.y0);
-        for (uint32_t i = fine_first[slot * KK]; i < fine_first[(slot + 1) * KK]; ++i) f(fine_items[i].p, fine_items[i].edge, fine_items[i].part);
+        for (uint32_t i = fine_first[slot * KK]; i < fine_first[(slot + 1) * KK]; ++i)
+          if (!(fine_items[i].part & kRepeat)) f(fine_items[i].p, fine_items[i].edge, fine_items[i].part);
       }
       continue;
     }
