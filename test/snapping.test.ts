@@ -346,3 +346,42 @@ describe('VRP on real addresses', () => {
     assert.ok(row.cost > 0 && row.cost <= row.first_cost);
   });
 });
+
+describe('the snapping index answers as scanning every road', () => {
+  it('same edge, fraction and distance on points on, near and away from roads and on cell borders', async () => {
+    const { map } = await monacoMap();
+    const [w, s, e, n] = map.header.bbox;
+    let state = 17;
+    const rnd = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const onRoad = native.randomRoadPoints(map.handle, 3000, 5);
+    const points: number[] = [...onRoad];
+    // Near roads (a few to ~100 m off), anywhere in the map's box, and on the borders of the index's
+    // cells and sub-cells (multiples of 0.0005 degrees), where a search block's edge lies.
+    for (let i = 0; i < onRoad.length; i += 2) {
+      const r = rnd() * rnd() * 0.001, a = rnd() * 2 * Math.PI;
+      points.push(onRoad[i] + r * Math.cos(a), onRoad[i + 1] + r * Math.sin(a));
+    }
+    for (let i = 0; i < 3000; i++) points.push(w + rnd() * (e - w), s + rnd() * (n - s));
+    for (let i = 0; i < 1000; i++) {
+      points.push(Math.round((w + rnd() * (e - w)) / 0.0005) * 0.0005, s + rnd() * (n - s));
+      points.push(w + rnd() * (e - w), Math.round((s + rnd() * (n - s)) / 0.0005) * 0.0005);
+    }
+    const coords = Float64Array.from(points);
+    for (const radius of [1000, 40]) {
+      const indexed = native.snap(map.handle, coords, { radius, lenient: true }) as Array<{ edge?: number; fraction?: number; distance?: number }>;
+      const scanned = native.referenceSnap(map.handle, coords, radius);
+      let found = 0;
+      for (let i = 0; i < coords.length / 2; i++) {
+        const got = indexed[i];
+        const want = { edge: scanned[3 * i], fraction: scanned[3 * i + 1], distance: scanned[3 * i + 2] };
+        if (Number.isNaN(want.edge)) {
+          assert.ok(got.edge === undefined, `point ${i} (${coords[2 * i]}, ${coords[2 * i + 1]}) radius ${radius}: snapped to ${got.edge}, nothing within reach`);
+          continue;
+        }
+        found++;
+        assert.deepEqual([got.edge, got.fraction, got.distance], [want.edge, want.fraction, want.distance], `point ${i} (${coords[2 * i]}, ${coords[2 * i + 1]}) radius ${radius}`);
+      }
+      assert.ok(found > (radius === 1000 ? 10_000 : 6_000), `${found} points snapped within ${radius} m`);
+    }
+  });
+});

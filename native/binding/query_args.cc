@@ -189,6 +189,8 @@ std::vector<SnapResult> snapAll(const LoadedMap& map, const double* coords, size
   const MapHeader& h = map.file->header();
   std::vector<SnapResult> out(count);
   if (failures) failures->assign(count, std::string());
+  // A route's or a small table's points: their first cache misses overlap instead of queueing.
+  if (count <= 16) map.prefetchSnaps(coords, count);
   for (size_t i = 0; i < count; ++i) {
     const double lon = coords[2 * i], lat = coords[2 * i + 1];
     const double r = radii.empty() ? args.radius : radii[i];

@@ -228,6 +228,30 @@ Napi::Value referenceRoute(const Napi::CallbackInfo& info) {
   });
 }
 
+// The snapping oracle for tests: each point snapped as `snap` does by default (radius as there, the
+// largest component's roads), but by scanning every road instead of the index. Per point its edge,
+// fraction and distance (NaN when nothing lies within the radius).
+Napi::Value referenceSnap(const Napi::CallbackInfo& info) {
+  return guarded(info, [&](Napi::Env env) -> Napi::Value {
+    MapPtr map = mapArg(info, 0);
+    Napi::Float64Array coords = coordinatesArg(info, 1, "coordinates");
+    if (info.Length() < 3 || !info[2].IsNumber()) fail("InvalidArgument", "expected (map, coordinates, radius)");
+    const double radius = info[2].As<Napi::Number>().DoubleValue();
+    if (!(radius > 0)) fail("InvalidValue", "radius must be a positive number of metres");
+    const size_t n = coords.ElementLength() / 2;
+    Napi::Float64Array out = Napi::Float64Array::New(env, 3 * n);
+    for (size_t i = 0; i < n; ++i) {
+      const double lon = coords[2 * i], lat = coords[2 * i + 1];
+      const SnapResult r = SnapIndex::snapByScanningAll(map->road, lon, lat, searchRadiusM(*map, lon, lat, radius),
+                                                        [&](uint32_t e) { return ((map->snappable_edge[e >> 6] >> (e & 63)) & 1) != 0; });
+      out[3 * i] = r.found ? r.edge : NAN;
+      out[3 * i + 1] = r.found ? r.fraction : NAN;
+      out[3 * i + 2] = r.found ? r.distance_m : NAN;
+    }
+    return out;
+  });
+}
+
 // n random points on snappable roads, reproducible for a seed.
 Napi::Value randomRoadPoints(const Napi::CallbackInfo& info) {
   return guarded(info, [&](Napi::Env env) -> Napi::Value {
@@ -277,6 +301,7 @@ Napi::Value benchRoutes(const Napi::CallbackInfo& info) {
     for (size_t i = 0; i < pairs; ++i) {
       const double* c = coords.Data() + 4 * i;
       const auto t0 = std::chrono::steady_clock::now();
+      map->prefetchSnaps(c, 2);
       const SnapResult a = map->snapPoint(c[0], c[1], 1000);
       const SnapResult b = map->snapPoint(c[2], c[3], 1000);
       snap_micros[i] = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
@@ -335,6 +360,7 @@ void registerRoute(Napi::Env env, Napi::Object exports) {
   exports.Set("snapNearest", Napi::Function::New(env, snapNearest));
   exports.Set("referenceRoute", Napi::Function::New(env, referenceRoute));
   exports.Set("randomRoadPoints", Napi::Function::New(env, randomRoadPoints));
+  exports.Set("referenceSnap", Napi::Function::New(env, referenceSnap));
   exports.Set("benchRoutes", Napi::Function::New(env, benchRoutes));
   exports.Set("maneuverNames", Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return maneuverNamesToJs(info.Env()); }));
 }

@@ -29,28 +29,19 @@ std::vector<SnapResult> candidatesWithin(const LoadedMap& map, double lon, doubl
   };
   std::unordered_map<uint32_t, Best> best;  // edge -> nearest sub-segment point
   const double r2 = radius_m * radius_m;
-  for (int64_t x = x0; x <= x1; ++x) {
-    auto it = std::lower_bound(index.cell_key.begin(), index.cell_key.end(), cellKey(x, y0));
-    const uint64_t last = cellKey(x, y1);
-    for (; it != index.cell_key.end() && *it <= last; ++it) {
-      const size_t c = it - index.cell_key.begin();
-      for (uint32_t i = index.cell_first[c]; i < index.cell_first[c + 1]; ++i) {
-        const uint32_t e = index.item_edge[i], part = index.item_part[i];
-        if (!map.eb.snappable(map.eb.segment(e, 0)) && !map.eb.snappable(map.eb.segment(e, 1))) continue;
-        const SnapItemPoints& p = index.item_points[i];
-        const double ax = (p.a_lon - px) * mx, ay = (p.a_lat - py) * my;
-        const double bx = (p.b_lon - px) * mx, by = (p.b_lat - py) * my;
-        const double sx = bx - ax, sy = by - ay;
-        const double len2 = sx * sx + sy * sy;
-        const double t = len2 > 0 ? std::clamp(-(ax * sx + ay * sy) / len2, 0.0, 1.0) : 0.0;
-        const double qx = ax + t * sx, qy = ay + t * sy;
-        const double d2 = qx * qx + qy * qy;
-        if (d2 > r2) continue;
-        auto [pos, inserted] = best.try_emplace(e, Best{d2, part, t});
-        if (!inserted && (d2 < pos->second.d2 || (d2 == pos->second.d2 && part < pos->second.part))) pos->second = {d2, part, t};
-      }
-    }
-  }
+  index.forEachItemInCells(x0, x1, y0, y1, [&](const SnapItemPoints& p, uint32_t e, uint32_t part) {
+    if (!map.eb.snappable(map.eb.segment(e, 0)) && !map.eb.snappable(map.eb.segment(e, 1))) return;
+    const double ax = (p.a_lon - px) * mx, ay = (p.a_lat - py) * my;
+    const double bx = (p.b_lon - px) * mx, by = (p.b_lat - py) * my;
+    const double sx = bx - ax, sy = by - ay;
+    const double len2 = sx * sx + sy * sy;
+    const double t = len2 > 0 ? std::clamp(-(ax * sx + ay * sy) / len2, 0.0, 1.0) : 0.0;
+    const double qx = ax + t * sx, qy = ay + t * sy;
+    const double d2 = qx * qx + qy * qy;
+    if (d2 > r2) return;
+    auto [pos, inserted] = best.try_emplace(e, Best{d2, part, t});
+    if (!inserted && (d2 < pos->second.d2 || (d2 == pos->second.d2 && part < pos->second.part))) pos->second = {d2, part, t};
+  });
   std::vector<std::pair<double, uint32_t>> order;
   order.reserve(best.size());
   for (const auto& [e, b] : best) order.push_back({b.d2, e});

@@ -66,14 +66,21 @@ LoadedMap::LoadedMap(const LoadedMap& base, std::shared_ptr<const MetricData> m,
   markSnappableEdges();
 }
 
+void LoadedMap::prefetchSnaps(const double* coords, size_t count) const {
+  for (int stage : {0, 1})
+    for (size_t i = 0; i < count; ++i) snap.prefetch(coords[2 * i], coords[2 * i + 1], stage);
+}
+
 SnapResult LoadedMap::snapPoint(double lon, double lat, double radius_m, bool allow_isolated) const {
   SnapResult r = snap.snapToRoad(road, lon, lat, radius_m, [&](uint32_t e) {
+    // Asked only of a candidate that would become the best: every caller goes on to the point's
+    // segments, so start loading which they are while the snap finishes (its polyline, its
+    // fraction) rather than after.
+    __builtin_prefetch(eb.edge_segment.data() + 2 * size_t(e));
     if (allow_isolated) return true;
     return ((snappable_edge[e >> 6] >> (e & 63)) & 1) != 0;
   });
   r.allow_isolated = allow_isolated;
-  // Every caller goes on to the point's segments: start loading them while it snaps the next point.
-  if (r.found) __builtin_prefetch(eb.edge_segment.data() + 2 * size_t(r.edge));
   if (!r.found && !allow_isolated && metric) {
     // OSRM's rule for small components: the largest one first; a pocket of the metric (reached only
     // over roads it closes) only when nothing of the largest lies within the radius.

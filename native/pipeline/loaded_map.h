@@ -95,6 +95,9 @@ struct LoadedMap {
   std::vector<uint64_t> snappable_edge;
   // snapToRoad on this map: roads with a direction in the largest component, or any road.
   SnapResult snapPoint(double lon, double lat, double radius_m, bool allow_isolated = false) const;
+  // Before snapping a few points one after another (a route's ends): starts loading the first
+  // things each snap reads, all points at once, so their cache misses overlap (SnapIndex::prefetch).
+  void prefetchSnaps(const double* coords, size_t count) const;
   // One LoadedMap per file (identified by device, inode, size and mtime) per process: the worker
   // threads of a server share the mapping instead of mapping the file once each.
   static std::shared_ptr<const LoadedMap> openShared(const std::string& path);

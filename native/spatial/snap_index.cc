@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include "common/geo.h"
 
@@ -85,12 +86,126 @@ void SnapIndex::derive(const RoadMap& road) {
       }
     }
   }
+  if (!d->column_slots.empty()) deriveFine(*d, item_edge, item_part);
+  if (!d->fine_first.empty()) {
+    // The sub-cells' records hold everything a search reads: the per-item points and the cells'
+    // item ranges would only take memory.
+    d->item_points = {};
+    d->cell_items = {};
+  }
   item_points = d->item_points;
+  fine_first = d->fine_first;
+  fine_items = d->fine_items;
   column_slots = d->column_slots;
   cell_items = d->cell_items;
   column_first = d->column_first;
   column_x0 = d->column_x0;
   derived_ = std::move(d);
+}
+
+void SnapIndex::deriveFine(Derived& d, std::span<const uint32_t> item_edge, std::span<const uint32_t> item_part) {
+  constexpr int32_t K = kSnapFine;
+  static_assert(kSnapCellFixed % kSnapFine == 0, "sub-cells tile a cell");
+  const size_t slots = d.cell_items.size();
+  // Per item, per sub-column of its cell, the sub-cells its segment passes through (not its whole
+  // bounding box: a diagonal segment meets a few, not a square of them). Conservative by a unit
+  // either side: a sub-cell too many costs a test, one missed a wrong snap.
+  struct Run {
+    int8_t y0, y1;  // y0 > y1: none
+  };
+  std::vector<Run> runs(d.item_points.size() * K, Run{1, 0});
+  std::vector<uint64_t> count(slots * K * K + 1, 0);  // first per (slot, sub-cell) once summed
+  auto sub = [](double shifted, int64_t cell) {
+    return int32_t(std::clamp<int64_t>(int64_t(std::floor(shifted / kFineCellFixed)) - cell * K, 0, K - 1));
+  };
+  auto forEachCell = [&](auto&& f) {
+    for (size_t x = 0; x < d.column_slots.size(); ++x) {
+      const CellSlots& col = d.column_slots[x];
+      for (uint32_t k = 0; k < col.count; ++k) f(col.first_slot + k, d.column_x0 + int64_t(x), int64_t(col.y0) + k);
+    }
+  };
+  forEachCell([&](size_t slot, int64_t cx, int64_t cy) {
+    for (uint32_t i = d.cell_items[slot].first; i < d.cell_items[slot].end; ++i) {
+      const SnapItemPoints& p = d.item_points[i];
+      const double ax = double(p.a_lon) + kLonOffset, ay = double(p.a_lat) + kLatOffset;
+      const double bx = double(p.b_lon) + kLonOffset, by = double(p.b_lat) + kLatOffset;
+      const double x_lo = std::min(ax, bx), x_hi = std::max(ax, bx), y_lo = std::min(ay, by), y_hi = std::max(ay, by);
+      for (int32_t a = sub(x_lo, cx); a <= sub(x_hi, cx); ++a) {
+        // The segment's latitudes over this sub-column's slab of longitudes.
+        double lo = y_lo, hi = y_hi;
+        if (ax != bx) {
+          const double s0 = std::max(x_lo, double((cx * K + a) * kFineCellFixed)), s1 = std::min(x_hi, double((cx * K + a + 1) * kFineCellFixed));
+          const double ys0 = ay + (s0 - ax) * (by - ay) / (bx - ax), ys1 = ay + (s1 - ax) * (by - ay) / (bx - ax);
+          lo = std::max(y_lo, std::min(ys0, ys1) - 1);
+          hi = std::min(y_hi, std::max(ys0, ys1) + 1);
+        }
+        const Run run{int8_t(sub(lo, cy)), int8_t(sub(hi, cy))};
+        runs[size_t(i) * K + a] = run;
+        for (int32_t b = run.y0; b <= run.y1; ++b) ++count[slot * K * K + a * K + b];
+      }
+    }
+  });
+  uint64_t total = 0;
+  for (uint64_t& c : count) total += std::exchange(c, total);
+  if (total > std::min<uint64_t>(kMaxFineCopies * d.item_points.size() + 65536, UINT32_MAX)) return;
+  for (const uint32_t part : item_part)
+    if (part & kRepeat) return;  // no room for the flag (no real polyline is that long)
+  d.fine_first.assign(count.begin(), count.end());
+  d.fine_items.resize(total);
+  forEachCell([&](size_t slot, int64_t, int64_t) {
+    for (uint32_t i = d.cell_items[slot].first; i < d.cell_items[slot].end; ++i) {
+      uint32_t repeat = 0;
+      for (int32_t a = 0; a < K; ++a) {
+        const Run run = runs[size_t(i) * K + a];
+        for (int32_t b = run.y0; b <= run.y1; ++b, repeat = kRepeat)
+          d.fine_items[count[slot * K * K + a * K + b]++] = {d.item_points[i], item_edge[i], item_part[i] | repeat};
+      }
+    }
+  });
+}
+
+SnapResult SnapIndex::snapOnto(const RoadMap& road, double lon, double lat, double radius_m, double mx, double my, uint32_t e, uint32_t part,
+                               double t) {
+  SnapResult best;
+  best.edge = e;
+  best.part = part;
+  const double alon = toDegrees(road.polylineLon(e, part)), alat = toDegrees(road.polylineLat(e, part));
+  const double blon = toDegrees(road.polylineLon(e, part + 1)), blat = toDegrees(road.polylineLat(e, part + 1));
+  best.lon = alon + t * (blon - alon);
+  best.lat = alat + t * (blat - alat);
+  // Fraction along the polyline by length (locally planar: exact enough within one road, and free
+  // of trigonometry per point).
+  double before = 0, total = 0;
+  for (uint32_t i = 0; i + 1 < road.polylineSize(e); ++i) {
+    const double lx = (road.polylineLon(e, i + 1) - road.polylineLon(e, i)) * mx;
+    const double ly = (road.polylineLat(e, i + 1) - road.polylineLat(e, i)) * my;
+    const double len = std::sqrt(lx * lx + ly * ly);
+    if (i < part) before += len;
+    if (i == part) before += t * len;
+    total += len;
+  }
+  best.fraction = total > 0 ? std::clamp(before / total, 0.0, 1.0) : 0.0;
+  best.distance_m = haversineMeters(lon, lat, best.lon, best.lat);
+  best.found = best.distance_m <= radius_m + 1e-6;
+  return best;
+}
+
+void SnapIndex::prefetch(double lon, double lat, int stage) const {
+  if (fine_first.empty() || !(std::abs(lon) <= 180 && std::abs(lat) <= 90)) return;
+  constexpr int64_t K = kSnapFine;
+  const int64_t x = (toFixed(lon) + kLonOffset) / kFineCellFixed, y = (toFixed(lat) + kLatOffset) / kFineCellFixed;
+  if (x / K < column_x0 || x / K - column_x0 >= int64_t(column_slots.size())) return;
+  const CellSlots& col = column_slots[x / K - column_x0];
+  if (y / K < col.y0 || y / K >= int64_t(col.y0) + col.count) return;
+  const size_t f = (size_t(col.first_slot) + size_t(y / K - col.y0)) * (K * K) + size_t((x % K) * K + y % K);
+  if (stage == 0) {
+    __builtin_prefetch(fine_first.data() + f);
+    __builtin_prefetch(fine_first.data() + f + 1);
+    return;
+  }
+  const uintptr_t b = reinterpret_cast<uintptr_t>(fine_items.data() + fine_first[f]);
+  const uintptr_t e = std::min(reinterpret_cast<uintptr_t>(fine_items.data() + fine_first[f + 1]), b + 512);
+  for (uintptr_t l = b & ~uintptr_t(63); l < e; l += 64) __builtin_prefetch(reinterpret_cast<const void*>(l));
 }
 
 SnapIndex::SnapIndex(const SnapIndexData& d, const RoadMap& road)

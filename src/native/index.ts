@@ -319,6 +319,8 @@ export interface NativeAddon {
   /** Plain Dijkstra on the turn graph (the oracle): exactly two coordinates. */
   referenceRoute(map: MapHandle, coordinates: Float64Array, options?: SnapOptions): { duration: number; distance: number; settled: number };
   randomRoadPoints(map: MapHandle, count: number, seed: number): Float64Array;
+  /** Tests' snapping oracle: each point snapped as `snap` does by default, by scanning every road; per point edge, fraction, distance (NaN when none within the radius). */
+  referenceSnap(map: MapHandle, coordinates: Float64Array, radius: number): Float64Array;
   /** OSRM's maneuver types and modifiers by their native values (NativeSteps numbers). */
   maneuverNames(): { types: string[]; modifiers: string[] };
   matrix(map: MapHandle, sources: Float64Array, destinations: Float64Array | null, options?: MatrixOptions): NativeMatrix;
