@@ -199,18 +199,6 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
   settled_ = 0;
   counts_ = CHSearchCounts{};
   last_ = CHResult{};
-  // The seeds' labels and arc offsets are cold look-ups: ask for all of them before the first is
-  // read, so they arrive together instead of one seed's after another's.
-  for (const auto& s : sources) {
-    const uint32_t q = g.query_node[s.node];
-    __builtin_prefetch(dist_[kForward].data() + q);
-    __builtin_prefetch(g.first.data() + 2 * size_t(q));
-  }
-  for (const auto& t : targets) {
-    const uint32_t q = g.query_node[t.node];
-    __builtin_prefetch(dist_[kBackward].data() + q);
-    __builtin_prefetch(g.first.data() + 2 * size_t(q));
-  }
   // Forward labels are shifted by `shift` so that every label is >= 0; totals subtract it again.
   int64_t shift = 0;
   for (const auto& s : sources) shift = std::max(shift, -s.offset_ms);
