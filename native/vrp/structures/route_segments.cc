@@ -3,7 +3,33 @@
 #include <algorithm>
 #include <limits>
 
+#include "common/error.h"
+
 namespace waymark::vrp {
+
+namespace {
+
+// Resizes v from its size to new_size keeping its last `tail` elements last (moved, the rest of
+// the elements before them left as they are up to the new size).
+template <class T>
+void resizeKeepingTail(std::vector<T>& v, size_t new_size, size_t tail) {
+  const size_t old_size = v.size();
+  if (new_size > old_size) {
+    v.resize(new_size);
+    std::copy_backward(v.begin() + ptrdiff_t(old_size - tail), v.begin() + ptrdiff_t(old_size), v.end());
+  } else if (new_size < old_size) {
+    std::copy(v.end() - ptrdiff_t(tail), v.end(), v.begin() + ptrdiff_t(new_size - tail));
+    v.resize(new_size);
+  }
+}
+
+bool sameTw(const std::vector<TwSegment>& a, const std::vector<TwSegment>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const TwSegment& x, const TwSegment& y) {
+    return x.duration == y.duration && x.timewarp == y.timewarp && x.earliest == y.earliest && x.latest == y.latest;
+  });
+}
+
+}  // namespace
 
 RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves), routes_(p.vehicleCount()) {
   tasks_fast_ = p.dims <= kMaxFastDims;
@@ -59,8 +85,10 @@ void RouteSegments::prepareInsertion() {
   for (uint32_t t = 0; t < p_.taskCount(); ++t) work += std::max<int64_t>(p_.service[t], 0) + std::max<int64_t>(p_.setup[t], 0);
   for (int64_t d : max_duration) longest = std::max<Wide>(longest, d);
   time_free_ = earliest_close >= latest_open + work + arcs * longest;
+  duration_is_cost_.assign(p_.types.size(), 0);
   if (!time_free_)
     for (size_t k = 0; k < p_.types.size(); ++k) {
+      duration_is_cost_[k] = p_.types[k].duration == p_.types[k].cost;
       const VehicleType& type = p_.types[k];
       const size_t L = type.locations;
       const bool is_symmetric = symmetric(type.duration, L);
@@ -74,17 +102,140 @@ void RouteSegments::prepareInsertion() {
 }
 
 const RouteSegments::RouteData& RouteSegments::refreshData(const Solution& s, uint32_t r) {
-  if (kept_.empty()) return rebuild(s, r);
+  if (kept_.empty()) return moves_ ? rebuild(s, r) : patch(s, r, nullptr);
   RouteData& c = routes_[r];
   RouteData& k = kept_[r];
   if (k.version == s.version[r]) {
     std::swap(c, k);
     return c;
   }
-  if (c.version != keep_version_[r]) return rebuild(s, r);
+  if (c.version != keep_version_[r]) return moves_ ? rebuild(s, r) : patch(s, r, nullptr);
   // The version to keep goes aside; the rebuild reuses its arcs.
   std::swap(c, k);
-  return rebuild(s, r, &k);
+  return moves_ ? rebuild(s, r, &k) : patch(s, r, &k);
+}
+
+const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t r, const RouteData* ref) {
+  RouteData& c = routes_[r];
+  // Edited in place: the earlier version's data first becomes c's.
+  if (ref && ref != &c) c = *ref;
+  const auto& route = s.routes[r];
+  const size_t n = route.size();
+  const uint32_t D = p_.dims;
+  const VehicleType& type = p_.typeOf(r);
+  const bool tw = !time_free_;
+  // The earlier data's tasks, when it is whole (never built: nothing to reuse).
+  size_t m = c.task.size();
+  const bool usable = c.version != 0 && c.location.size() == m && c.gap_cost.size() == m + 1 && (!tw || (c.gap_time.size() == m + 1 && c.departure.size() == m));
+  if (!usable) m = 0;
+  c.version = s.version[r];
+  // Tasks [0, pre) are the same in both, and so are the last `post` ones.
+  size_t pre = 0, post = 0;
+  while (pre < std::min(m, n) && c.task[pre] == route[pre]) ++pre;
+  while (post < std::min(m, n) - pre && c.task[m - 1 - post] == route[n - 1 - post]) ++post;
+  if (usable && m == n && pre == n) return c;  // the same tasks
+  // Gaps [0, pre) and the last `post` keep their arcs; gaps pre to n - post are new (gap k lies
+  // between tasks k - 1 and k). Their arcs come from the earlier data where both ends were
+  // neighbours there (a split string's kept tasks), else from the matrices: into scratch, since
+  // the old gaps move.
+  const size_t g0 = pre, g1 = n - post + 1;
+  new_gap_cost_.resize(g1 - g0);
+  if (tw) new_gap_time_.resize(g1 - g0);
+  const bool reuse = type.locations >= kReuseArcsFrom && m > 0;
+  // Where the duration matrix is the cost matrix, a new arc is read once (a cache miss each).
+  const bool time_is_cost = p_.vehicle_type[r] < duration_is_cost_.size() && duration_is_cost_[p_.vehicle_type[r]];
+  if (reuse) {
+    if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
+    for (size_t j = pre; j < m - post; ++j) old_index_[c.task[j]] = uint32_t(j) + 1;
+  }
+  // Index in the earlier data of new task k (-1: the start, m: the end, -2: not there).
+  auto oldIndexOf = [&](int64_t k) -> int64_t {
+    if (k < int64_t(pre)) return k;
+    if (k >= int64_t(n - post)) return k - int64_t(n) + int64_t(m);
+    const uint32_t i = reuse ? old_index_[route[size_t(k)]] : 0;
+    return i == 0 ? -2 : int64_t(i) - 1;
+  };
+  auto locationOf = [&](int64_t k) -> int32_t { return k < 0 ? p_.start[r] : k >= int64_t(n) ? p_.end[r] : static_cast<int32_t>(p_.location[route[size_t(k)]]); };
+  for (size_t k = g0; k < g1; ++k) {
+    const int64_t before_old = oldIndexOf(int64_t(k) - 1), here_old = oldIndexOf(int64_t(k));
+    if (reuse && before_old != -2 && here_old == before_old + 1) {
+      new_gap_cost_[k - g0] = c.gap_cost[size_t(here_old)];
+      if (tw) new_gap_time_[k - g0] = c.gap_time[size_t(here_old)];
+    } else {
+      const int32_t a = locationOf(int64_t(k) - 1), b = locationOf(int64_t(k));
+      new_gap_cost_[k - g0] = static_cast<int32_t>(arcCost(type, a, b));
+      if (tw) new_gap_time_[k - g0] = (a == kNone || b == kNone) ? 0 : time_is_cost ? new_gap_cost_[k - g0] : static_cast<int32_t>(type.travelTime(a, b));
+    }
+  }
+  if (reuse)
+    for (size_t j = pre; j < m - post; ++j) old_index_[c.task[j]] = 0;
+  // The shared end moves to its new place; the rest is computed below.
+  if (m == 0) {
+    c.task.clear(), c.location.clear(), c.gap_cost.clear(), c.gap_time.clear(), c.suffix_peak.clear(), c.end_tw.clear();
+    c.gap_cost.resize(1);
+    if (tw) c.gap_time.resize(1);
+  }
+  resizeKeepingTail(c.task, n, post);
+  resizeKeepingTail(c.location, n, post);
+  resizeKeepingTail(c.gap_cost, n + 1, post);
+  if (tw) resizeKeepingTail(c.gap_time, n + 1, post);
+  else c.gap_time.clear();
+  resizeKeepingTail(c.suffix_peak, n * D, post * D);
+  std::copy(new_gap_cost_.begin(), new_gap_cost_.end(), c.gap_cost.begin() + ptrdiff_t(g0));
+  if (tw) std::copy(new_gap_time_.begin(), new_gap_time_.end(), c.gap_time.begin() + ptrdiff_t(g0));
+  for (size_t k = pre; k < n - post; ++k) {
+    c.task[k] = route[k];
+    c.location[k] = static_cast<int32_t>(p_.location[route[k]]);
+  }
+  // Forward from the first change: loads, and with time windows the schedule and the segments
+  // from the start.
+  c.delivery.resize(n * D);
+  c.pickup.resize(n * D);
+  c.prefix_peak.resize(n * D);
+  for (size_t k = pre; k < n; ++k) {
+    const uint32_t t = route[k];
+    const int64_t* del = &p_.delivery[size_t(t) * D];
+    const int64_t* pick = &p_.pickup[size_t(t) * D];
+    for (uint32_t d = 0; d < D; ++d) {
+      const size_t i = k * D + d;
+      if (k == 0) {
+        c.delivery[i] = del[d], c.pickup[i] = pick[d], c.prefix_peak[i] = std::max(del[d], pick[d]);
+      } else {
+        const size_t h = (k - 1) * D + d;
+        c.delivery[i] = c.delivery[h] + del[d];
+        c.pickup[i] = c.pickup[h] + pick[d];
+        c.prefix_peak[i] = std::max(c.prefix_peak[h] + del[d], std::max(del[d], pick[d]) + c.pickup[h]);
+      }
+    }
+  }
+  // Backward from the last change: the peaks of the suffixes.
+  for (size_t k = n - post; k-- > 0;) {
+    const uint32_t t = route[k];
+    const int64_t* del = &p_.delivery[size_t(t) * D];
+    const int64_t* pick = &p_.pickup[size_t(t) * D];
+    for (uint32_t d = 0; d < D; ++d) {
+      if (k == n - 1) {
+        c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
+        continue;
+      }
+      const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
+      c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
+    }
+  }
+  if (tw) patchSchedule(c, r, route, pre, post, m);
+  if (verify_) {
+    // The same data rebuilt from nothing (every arc read from the matrices).
+    const RouteData patched = c;
+    const RouteData nothing;
+    rebuild(s, r, &nothing);
+    if (c.location != patched.location || c.gap_cost != patched.gap_cost || c.gap_time != patched.gap_time || c.delivery != patched.delivery ||
+        c.pickup != patched.pickup || c.prefix_peak != patched.prefix_peak || c.suffix_peak != patched.suffix_peak ||
+        c.departure != patched.departure || c.end_time != patched.end_time || patched.task != route ||
+        (n > 0 && (!sameTw(c.start_tw, patched.start_tw) || !sameTw(c.end_tw, patched.end_tw))))
+      throw Error("Internal", "route segments patched from an earlier version disagree with a rebuild");
+    c.task = patched.task;
+  }
+  return c;
 }
 
 const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r, const RouteData* ref) {
@@ -187,6 +338,28 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     for (size_t k = n; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
   }
   return c;
+}
+
+void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, size_t pre, size_t post, size_t m) {
+  const size_t n = route.size();
+  auto node = [&](uint32_t t) {
+    const TimeWindow& w = p_.tw[p_.tw_first[t]];
+    return TwSegment::node(p_.service[t], w.start, w.end);
+  };
+  const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
+  c.departure.resize(n);
+  c.start_tw.resize(n);
+  if (m == 0) c.end_tw.clear();
+  resizeKeepingTail(c.end_tw, n, post);
+  int64_t time = pre ? c.departure[pre - 1] : p_.vtw[r].start;
+  for (size_t k = pre; k < n; ++k) {
+    const uint32_t t = route[k];
+    time = std::max(time + c.gap_time[k], p_.tw[p_.tw_first[t]].start) + p_.service[t];
+    c.departure[k] = time;
+    c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, node(t), c.gap_time[k]);
+  }
+  c.end_time = time + c.gap_time[n];
+  for (size_t k = n - post; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
 }
 
 void RouteSegments::rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {

@@ -147,6 +147,10 @@ class RouteSegments {
     }
     keep_version_[r] = version;
   }
+  // Check every insertion-mode rebuild that reuses an earlier version's data against a rebuild from
+  // scratch, and throw Internal on any difference (the fast path is only ever confirmed by the
+  // slow obvious one).
+  void setVerify(bool verify) { verify_ = verify; }
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -187,6 +191,16 @@ class RouteSegments {
   const RouteData& refreshData(const Solution& s, uint32_t r);
   // ref: the previous data whose arcs a rebuild may reuse (insertion mode).
   const RouteData& rebuild(const Solution& s, uint32_t r, const RouteData* ref = nullptr);
+  // Insertion mode: route r's data from ref, the data of an earlier version of the route (ref may
+  // be routes_[r] itself): what the two task sequences share at the start keeps its values, what
+  // they share at the end keeps them shifted, and only the part between is computed (a SISR edit,
+  // an insertion or a string removal, changes one place of a route: about half the work of a
+  // rebuild, and no arc read but the new ones).
+  const RouteData& patch(const Solution& s, uint32_t r, const RouteData* ref);
+  // patch() with time windows: the schedule and the segments with the depots, tasks [0, pre) kept,
+  // the last `post` of m earlier tasks moved to the end.
+  void patchSchedule(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, size_t pre, size_t post, size_t m);
+  bool verify_ = false;
   // known: the travel times into x and out of it, or null (then read from the matrix).
   bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
   int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
@@ -204,6 +218,7 @@ class RouteSegments {
   // column read); empty when the matrix is symmetric (its rows serve) or large.
   std::vector<std::vector<int32_t>> duration_into_;
   std::vector<uint8_t> duration_symmetric_;
+  std::vector<uint8_t> duration_is_cost_;  // per vehicle type, after prepareInsertion() where time windows bind
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
   // Per route, after keep(): the data of the version to keep (once it changed), and that version.
