@@ -340,6 +340,23 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   return c;
 }
 
+bool RouteSegments::afterRemoval(const Solution& s, uint32_t v, RouteTotals& totals) {
+  if (moves_ || time_free_ || !fast(v)) return false;
+  const size_t n = s.routes[v].size();
+  if (n == 0) return true;  // removeFromTotals made it the empty route's
+  if (int64_t(n) > p_.max_tasks[v] || totals.travel_time > p_.max_travel_time[v] || totals.distance > p_.max_distance[v]) return false;
+  const RouteData& c = data(s, v);
+  const uint32_t D = p_.dims;
+  for (uint32_t d = 0; d < D; ++d)
+    if (c.prefix_peak[(n - 1) * D + d] > p_.capacity[size_t(v) * D + d]) return false;
+  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
+  if (waymark::vrp::concat(c.start_tw[n - 1], depot, c.gap_time[n]).timewarp != 0) return false;
+  // No setup, no breaks: the time from the vehicle's start to the end is travel, service and waiting.
+  totals.waiting = c.end_time - p_.vtw[v].start - totals.travel_time - totals.service;
+  totals.feasible = true;
+  return true;
+}
+
 void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, size_t pre, size_t post, size_t m) {
   const size_t n = route.size();
   auto node = [&](uint32_t t) {

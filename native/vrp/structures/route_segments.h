@@ -147,6 +147,12 @@ class RouteSegments {
     }
     keep_version_[r] = version;
   }
+  // Insertion mode with time windows, fast(v): completes `totals`, route v's after tasks were removed
+  // from a feasible route, whose cost, travel time, distance and service already follow (detours):
+  // the waiting from the schedule of the cached data (built for the route's current version, which
+  // the caller renewed) and feasibility. False where the route is not certainly feasible (a
+  // matrix without the triangle inequality can make a removal late): the caller evaluates it.
+  bool afterRemoval(const Solution& s, uint32_t v, RouteTotals& totals);
   // Check every insertion-mode rebuild that reuses an earlier version's data against a rebuild from
   // scratch, and throw Internal on any difference (the fast path is only ever confirmed by the
   // slow obvious one).
