@@ -86,6 +86,10 @@ void RouteSegments::prepareInsertion() {
   for (int64_t d : max_duration) longest = std::max<Wide>(longest, d);
   time_free_ = earliest_close >= latest_open + work + arcs * longest;
   duration_is_cost_.assign(p_.types.size(), 0);
+  if (!time_free_) {
+    node_.resize(p_.taskCount());
+    for (uint32_t t = 0; t < p_.taskCount(); ++t) node_[t] = TwSegment::node(p_.service[t], p_.tw[p_.tw_first[t]].start, p_.tw[p_.tw_first[t]].end);
+  }
   if (!time_free_)
     for (size_t k = 0; k < p_.types.size(); ++k) {
       duration_is_cost_[k] = p_.types[k].duration == p_.types[k].cost;
@@ -192,36 +196,46 @@ const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t
   c.delivery.resize(n * D);
   c.pickup.resize(n * D);
   c.prefix_peak.resize(n * D);
-  for (size_t k = pre; k < n; ++k) {
-    const uint32_t t = route[k];
-    const int64_t* del = &p_.delivery[size_t(t) * D];
-    const int64_t* pick = &p_.pickup[size_t(t) * D];
-    for (uint32_t d = 0; d < D; ++d) {
-      const size_t i = k * D + d;
-      if (k == 0) {
-        c.delivery[i] = del[d], c.pickup[i] = pick[d], c.prefix_peak[i] = std::max(del[d], pick[d]);
-      } else {
-        const size_t h = (k - 1) * D + d;
-        c.delivery[i] = c.delivery[h] + del[d];
-        c.pickup[i] = c.pickup[h] + pick[d];
-        c.prefix_peak[i] = std::max(c.prefix_peak[h] + del[d], std::max(del[d], pick[d]) + c.pickup[h]);
+  // One dimension (the usual case) with the loops over dimensions unrolled by the compiler.
+  auto loads = [&](auto dims) {
+    const uint32_t DD = dims;
+    int64_t* delivery = c.delivery.data();
+    int64_t* pickup = c.pickup.data();
+    int64_t* prefix_peak = c.prefix_peak.data();
+    int64_t* suffix_peak = c.suffix_peak.data();
+    for (size_t k = pre; k < n; ++k) {
+      const uint32_t t = route[k];
+      const int64_t* del = &p_.delivery[size_t(t) * DD];
+      const int64_t* pick = &p_.pickup[size_t(t) * DD];
+      for (uint32_t d = 0; d < DD; ++d) {
+        const size_t i = k * DD + d;
+        if (k == 0) {
+          delivery[i] = del[d], pickup[i] = pick[d], prefix_peak[i] = std::max(del[d], pick[d]);
+        } else {
+          const size_t h = i - DD;
+          delivery[i] = delivery[h] + del[d];
+          pickup[i] = pickup[h] + pick[d];
+          prefix_peak[i] = std::max(prefix_peak[h] + del[d], std::max(del[d], pick[d]) + pickup[h]);
+        }
       }
     }
-  }
-  // Backward from the last change: the peaks of the suffixes.
-  for (size_t k = n - post; k-- > 0;) {
-    const uint32_t t = route[k];
-    const int64_t* del = &p_.delivery[size_t(t) * D];
-    const int64_t* pick = &p_.pickup[size_t(t) * D];
-    for (uint32_t d = 0; d < D; ++d) {
-      if (k == n - 1) {
-        c.suffix_peak[k * D + d] = std::max(del[d], pick[d]);
-        continue;
+    // Backward from the last change: the peaks of the suffixes.
+    for (size_t k = n - post; k-- > 0;) {
+      const uint32_t t = route[k];
+      const int64_t* del = &p_.delivery[size_t(t) * DD];
+      const int64_t* pick = &p_.pickup[size_t(t) * DD];
+      for (uint32_t d = 0; d < DD; ++d) {
+        if (k == n - 1) {
+          suffix_peak[k * DD + d] = std::max(del[d], pick[d]);
+          continue;
+        }
+        const int64_t later_delivery = delivery[(n - 1) * DD + d] - delivery[k * DD + d];
+        suffix_peak[k * DD + d] = std::max(std::max(del[d], pick[d]) + later_delivery, suffix_peak[(k + 1) * DD + d] + pick[d]);
       }
-      const int64_t later_delivery = c.delivery[(n - 1) * D + d] - c.delivery[k * D + d];
-      c.suffix_peak[k * D + d] = std::max(std::max(del[d], pick[d]) + later_delivery, c.suffix_peak[(k + 1) * D + d] + pick[d]);
     }
-  }
+  };
+  if (D == 1) loads(std::integral_constant<uint32_t, 1>{});
+  else loads(D);
   if (tw) patchSchedule(c, r, route, pre, post, m);
   if (verify_) {
     // The same data rebuilt from nothing (every arc read from the matrices).
@@ -360,6 +374,7 @@ bool RouteSegments::afterRemoval(const Solution& s, uint32_t v, RouteTotals& tot
 void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, size_t pre, size_t post, size_t m) {
   const size_t n = route.size();
   auto node = [&](uint32_t t) {
+    if (!node_.empty()) return node_[t];
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
   };
@@ -371,9 +386,10 @@ void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<ui
   int64_t time = pre ? c.departure[pre - 1] : p_.vtw[r].start;
   for (size_t k = pre; k < n; ++k) {
     const uint32_t t = route[k];
-    time = std::max(time + c.gap_time[k], p_.tw[p_.tw_first[t]].start) + p_.service[t];
+    const TwSegment x = node(t);
+    time = std::max(time + c.gap_time[k], x.earliest) + x.duration;
     c.departure[k] = time;
-    c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, node(t), c.gap_time[k]);
+    c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, x, c.gap_time[k]);
   }
   c.end_time = time + c.gap_time[n];
   for (size_t k = n - post; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);

@@ -224,7 +224,10 @@ class RouteSegments {
   // column read); empty when the matrix is symmetric (its rows serve) or large.
   std::vector<std::vector<int32_t>> duration_into_;
   std::vector<uint8_t> duration_symmetric_;
-  std::vector<uint8_t> duration_is_cost_;  // per vehicle type, after prepareInsertion() where time windows bind
+  std::vector<uint8_t> duration_is_cost_;
+  // After prepareInsertion() where time windows bind: per task, its first window and service as a
+  // segment (one read where the schedule is patched, not three).
+  std::vector<TwSegment> node_;  // per vehicle type, after prepareInsertion() where time windows bind
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
   // Per route, after keep(): the data of the version to keep (once it changed), and that version.
