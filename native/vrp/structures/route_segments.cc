@@ -23,12 +23,6 @@ void resizeKeepingTail(std::vector<T>& v, size_t new_size, size_t tail) {
   }
 }
 
-bool sameTw(const std::vector<TwSegment>& a, const std::vector<TwSegment>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const TwSegment& x, const TwSegment& y) {
-    return x.duration == y.duration && x.timewarp == y.timewarp && x.earliest == y.earliest && x.latest == y.latest;
-  });
-}
-
 }  // namespace
 
 RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves), routes_(p.vehicleCount()) {
@@ -130,7 +124,7 @@ const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t
   const bool tw = !time_free_;
   // The earlier data's tasks, when it is whole (never built: nothing to reuse).
   size_t m = c.task.size();
-  const bool usable = c.version != 0 && c.location.size() == m && c.gap_cost.size() == m + 1 && (!tw || (c.gap_time.size() == m + 1 && c.departure.size() == m));
+  const bool usable = c.version != 0 && c.location.size() == m && c.gap_cost.size() == m + 1 && (!tw || (c.gap_time.size() == m + 1 && c.departure.size() == m && c.latest.size() == m));
   if (!usable) m = 0;
   c.version = s.version[r];
   // Tasks [0, pre) are the same in both, and so are the last `post` ones.
@@ -175,7 +169,7 @@ const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t
     for (size_t j = pre; j < m - post; ++j) old_index_[c.task[j]] = 0;
   // The shared end moves to its new place; the rest is computed below.
   if (m == 0) {
-    c.task.clear(), c.location.clear(), c.gap_cost.clear(), c.gap_time.clear(), c.suffix_peak.clear(), c.end_tw.clear();
+    c.task.clear(), c.location.clear(), c.gap_cost.clear(), c.gap_time.clear(), c.suffix_peak.clear(), c.latest.clear();
     c.gap_cost.resize(1);
     if (tw) c.gap_time.resize(1);
   }
@@ -245,7 +239,7 @@ const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t
     if (c.location != patched.location || c.gap_cost != patched.gap_cost || c.gap_time != patched.gap_time || c.delivery != patched.delivery ||
         c.pickup != patched.pickup || c.prefix_peak != patched.prefix_peak || c.suffix_peak != patched.suffix_peak ||
         c.departure != patched.departure || c.end_time != patched.end_time || patched.task != route ||
-        (n > 0 && (!sameTw(c.start_tw, patched.start_tw) || !sameTw(c.end_tw, patched.end_tw))))
+        c.latest != patched.latest || c.first_late != patched.first_late)
       throw Error("Internal", "route segments patched from an earlier version disagree with a rebuild");
     c.task = patched.task;
   }
@@ -343,13 +337,22 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     }
     c.end_time = time + c.gap_time[n];
   }
-  if (!moves_ && tw && n) {
-    const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
-    c.start_tw.resize(n);
-    c.end_tw.resize(n);
-    // (depot, tasks [0, k]) and (tasks [k, n), depot), one task at a time.
-    for (size_t k = 0; k < n; ++k) c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, node(route[k]), c.gap_time[k]);
-    for (size_t k = n; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
+  if (!moves_ && tw) {
+    // The first task the schedule reaches after its window closed, and the latest arrivals.
+    c.first_late = n;
+    int64_t time = p_.vtw[r].start;
+    for (size_t k = 0; k < n && c.first_late == n; ++k) {
+      const TimeWindow& w = p_.tw[p_.tw_first[route[k]]];
+      if (time + c.gap_time[k] > w.end) c.first_late = k;
+      time = c.departure[k];
+    }
+    c.latest.resize(n);
+    int64_t next = p_.vtw[r].end;
+    for (size_t k = n; k-- > 0;) {
+      const TimeWindow& w = p_.tw[p_.tw_first[route[k]]];
+      const int64_t leave = next - p_.service[route[k]] - c.gap_time[k + 1];
+      c.latest[k] = next = w.start <= leave ? std::min(w.end, leave) : kNever;
+    }
   }
   return c;
 }
@@ -363,8 +366,7 @@ bool RouteSegments::afterRemoval(const Solution& s, uint32_t v, RouteTotals& tot
   const uint32_t D = p_.dims;
   for (uint32_t d = 0; d < D; ++d)
     if (c.prefix_peak[(n - 1) * D + d] > p_.capacity[size_t(v) * D + d]) return false;
-  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
-  if (waymark::vrp::concat(c.start_tw[n - 1], depot, c.gap_time[n]).timewarp != 0) return false;
+  if (c.first_late < n || c.end_time > p_.vtw[v].end) return false;
   // No setup, no breaks: the time from the vehicle's start to the end is travel, service and waiting.
   totals.waiting = c.end_time - p_.vtw[v].start - totals.travel_time - totals.service;
   totals.feasible = true;
@@ -378,21 +380,26 @@ void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<ui
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
   };
-  const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
   c.departure.resize(n);
-  c.start_tw.resize(n);
-  if (m == 0) c.end_tw.clear();
-  resizeKeepingTail(c.end_tw, n, post);
+  if (m == 0) c.latest.clear();
+  resizeKeepingTail(c.latest, n, post);
+  // A late task among the shared start stays the first late one.
+  if (m == 0 || c.first_late >= pre) c.first_late = n;
   int64_t time = pre ? c.departure[pre - 1] : p_.vtw[r].start;
   for (size_t k = pre; k < n; ++k) {
-    const uint32_t t = route[k];
-    const TwSegment x = node(t);
-    time = std::max(time + c.gap_time[k], x.earliest) + x.duration;
+    const TwSegment x = node(route[k]);
+    const int64_t arrival = time + c.gap_time[k];
+    if (arrival > x.latest && c.first_late == n) c.first_late = k;
+    time = std::max(arrival, x.earliest) + x.duration;
     c.departure[k] = time;
-    c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, x, c.gap_time[k]);
   }
   c.end_time = time + c.gap_time[n];
-  for (size_t k = n - post; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
+  int64_t next = n - post < n ? c.latest[n - post] : p_.vtw[r].end;
+  for (size_t k = n - post; k-- > 0;) {
+    const TwSegment x = node(route[k]);
+    const int64_t leave = next - x.duration - c.gap_time[k + 1];
+    c.latest[k] = next = x.earliest <= leave ? std::min(x.latest, leave) : kNever;
+  }
 }
 
 void RouteSegments::rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
@@ -553,9 +560,9 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
     tw = waymark::vrp::concat(tw, depot, travel(i < n ? c.location[n - 1] : lx, end));
     return tw.timewarp == 0;
   }
-  // Concatenation is associative: (depot, tasks before), x, (tasks after, depot).
-  const TwSegment& before = i > 0 ? c.start_tw[i - 1] : depot;
-  const TwSegment& after = i < n ? c.end_tw[i] : depot;
+  // The schedule before x (the tasks there all on time), x's window, and the latest arrival after it
+  // that the rest of the route allows (with one window per task, as the time-window segments).
+  if (c.first_late < i) return false;
   // The arc into x: from x's row of the transposed matrix (or of the matrix when symmetric).
   int64_t into = known ? known[0] : 0;
   if (!known && a != kNone) {
@@ -565,9 +572,9 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
            : duration_symmetric_[k]   ? type.duration[size_t(lx) * L + a]
                                       : type.duration[size_t(a) * L + lx];
   }
-  const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), into);
-  if (with_x.timewarp != 0) return false;
-  return waymark::vrp::concat(with_x, after, known ? known[1] : travel(lx, b)).timewarp == 0;
+  const int64_t arrival = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + into;
+  if (arrival > w.end) return false;
+  return std::max(arrival, w.start) + p_.service[x] + (known ? known[1] : travel(lx, b)) <= (i < n ? c.latest[i] : p_.vtw[v].end);
 }
 
 int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {

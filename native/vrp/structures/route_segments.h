@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "vrp/structures/segment.h"
@@ -157,6 +158,7 @@ class RouteSegments {
   // scratch, and throw Internal on any difference (the fast path is only ever confirmed by the
   // slow obvious one).
   void setVerify(bool verify) { verify_ = verify; }
+  static constexpr int64_t kNever = std::numeric_limits<int64_t>::min() / 4;
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -179,9 +181,13 @@ class RouteSegments {
     // `task` stays empty on small ones, see kReuseArcsFrom).
     std::vector<uint32_t> task;
     std::vector<int32_t> gap_time;
-    // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
-    // then the end depot (the insertion's check concatenates three segments instead of five).
-    std::vector<TwSegment> start_tw, end_tw;
+    // Insertion mode with time windows (one per task where exact): the latest arrival at task k
+    // from which it and the rest of the route are on time (kNever: none), and the first task the
+    // schedule below reaches after its window closed (n: none). An insertion is then two
+    // comparisons (Savelsbergh's forward slack, equivalent to concatenating the time-window
+    // segments (depot, tasks before), x, (tasks after, depot)).
+    std::vector<int64_t> latest;
+    size_t first_late = 0;
     // Insertion mode with time windows: the exact evaluation's schedule (leaving the start at the
     // vehicle's earliest time, service at the first moment the window allows): the departure from
     // each task and the arrival at the end (see endAfterInsertion).
