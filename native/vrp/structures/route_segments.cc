@@ -525,16 +525,22 @@ FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePie
 bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
   const RouteData& c = data(s, v);
   const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;
-  // x's delivery rides through tasks [0, i), its pickup through [i, n).
-  for (uint32_t d = 0; d < D; ++d) {
-    const int64_t cap = p_.capacity[size_t(v) * D + d], xd = p_.delivery[size_t(x) * D + d], xp = p_.pickup[size_t(x) * D + d];
-    const int64_t all_delivery = n > 0 ? c.delivery[(n - 1) * D + d] : 0;
-    const int64_t delivery_before = i > 0 ? c.delivery[(i - 1) * D + d] : 0, pickup_before = i > 0 ? c.pickup[(i - 1) * D + d] : 0;
-    const int64_t delivery_after = all_delivery - delivery_before;
-    if (i > 0 && c.prefix_peak[(i - 1) * D + d] + xd + delivery_after > cap) return false;
-    if (std::max(xd, xp) + pickup_before + delivery_after > cap) return false;
-    if (i < n && c.suffix_peak[size_t(i) * D + d] + pickup_before + xp > cap) return false;
-  }
+  // x's delivery rides through tasks [0, i), its pickup through [i, n). One dimension (the usual
+  // case) with the loop unrolled by the compiler.
+  auto fits = [&](auto dims) {
+    const uint32_t DD = dims;
+    for (uint32_t d = 0; d < DD; ++d) {
+      const int64_t cap = p_.capacity[size_t(v) * DD + d], xd = p_.delivery[size_t(x) * DD + d], xp = p_.pickup[size_t(x) * DD + d];
+      const int64_t all_delivery = n > 0 ? c.delivery[(n - 1) * DD + d] : 0;
+      const int64_t delivery_before = i > 0 ? c.delivery[(i - 1) * DD + d] : 0, pickup_before = i > 0 ? c.pickup[(i - 1) * DD + d] : 0;
+      const int64_t delivery_after = all_delivery - delivery_before;
+      if (i > 0 && c.prefix_peak[(i - 1) * DD + d] + xd + delivery_after > cap) return false;
+      if (std::max(xd, xp) + pickup_before + delivery_after > cap) return false;
+      if (i < n && c.suffix_peak[size_t(i) * DD + d] + pickup_before + xp > cap) return false;
+    }
+    return true;
+  };
+  if (!(D == 1 ? fits(std::integral_constant<uint32_t, 1>{}) : fits(D))) return false;
   const VehicleType& type = p_.typeOf(v);
   const int32_t lx = static_cast<int32_t>(p_.location[x]), start = p_.start[v], end = p_.end[v];
   const int32_t a = i > 0 ? c.location[i - 1] : start, b = i < n ? c.location[i] : end;
