@@ -558,8 +558,8 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   }
   if (time_free_) return true;
   const TimeWindow& w = p_.tw[p_.tw_first[x]];
-  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
   if (moves_) {
+    const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
     TwSegment tw = i > 0 ? waymark::vrp::concat(depot, c.prefix_tw[i - 1], travel(start, c.location[0])) : depot;
     tw = waymark::vrp::concat(tw, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
     if (i < n) tw = waymark::vrp::concat(tw, c.suffix_tw[i], travel(lx, b));
@@ -580,7 +580,8 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   }
   const int64_t arrival = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + into;
   if (arrival > w.end) return false;
-  return std::max(arrival, w.start) + p_.service[x] + (known ? known[1] : travel(lx, b)) <= (i < n ? c.latest[i] : p_.vtw[v].end);
+  const int64_t after = i < n ? c.latest[i] : p_.vtw[v].end;
+  return std::max(arrival, w.start) + p_.service[x] + (known ? known[1] : travel(lx, b)) <= after;
 }
 
 int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
