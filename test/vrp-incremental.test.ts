@@ -10,7 +10,9 @@
  * self-arc (an empty route's start -> end arc is never part of its cost), fixed costs (paid by a
  * route's first task, refunded with its last), cost, duration and distance matrices that differ
  * and are asymmetric, or shared (distances = durations; durations only: costs = durations, zero
- * distances), two vehicle types, mixed pickups and deliveries, max_tasks. The answers pass
+ * distances), two vehicle types, mixed pickups and deliveries, max_tasks. With binding time windows
+ * the waiting comes from the cached schedule (insertions) or from the ruined route's patched segment
+ * data (SISR removals), both checked the same way. The answers pass
  * the independent checker and do not change with the cross-checks (same seed and iteration cap).
  */
 import assert from 'node:assert/strict';
@@ -32,12 +34,15 @@ interface Shape {
   // the insertion's totals come from the detour and the cached schedule instead.
   windows?: boolean;
   maxTravelTime?: number;
+  // Jobs (default 90; vans in proportion). From 256 locations the insertion's cached route data
+  // reuses the arcs of a route's earlier version (kReuseArcsFrom in route_segments.h).
+  jobs?: number;
 }
 
 function problem(seed: number, shape: Shape): VroomProblem {
   let state = seed;
   const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const n = 90;
+  const n = shape.jobs ?? 90;
   const pts = Array.from({ length: n + 2 }, () => [Math.round(rand() * 1000), Math.round(rand() * 1000)]);
   pts[0] = [500, 500];
   pts[n + 1] = [200, 800];  // the second depot
@@ -56,7 +61,7 @@ function problem(seed: number, shape: Shape): VroomProblem {
     ...(shape.windows ? { time_windows: [[Math.round(rand() * 6000), 0]].map(([open]) => [open, open + 1200 + Math.round(rand() * 2500)]) } : {}),
   }));
   const depot = (v: number) => (shape.twoDepots && v % 2 ? n + 1 : 0);
-  const vehicles = Array.from({ length: 14 }, (_, v) => ({
+  const vehicles = Array.from({ length: Math.ceil((14 * n) / 90) }, (_, v) => ({
     id: v + 1,
     ...(shape.twoTypes && v % 3 === 0 ? { profile: 'van' } : {}),
     ...(shape.open === 'start' ? {} : { start_index: depot(v) }),
@@ -108,6 +113,11 @@ describe('VRP incremental route totals', () => {
     ['time windows, costs are the durations, open end, fixed costs', { windows: true, shared: 'durations-only', open: 'end', fixed: 100 }],
     ['time windows, costs are the durations, two depots, max travel time', { windows: true, shared: 'durations-only', twoDepots: true, maxTravelTime: 3500 }],
     ['time windows, open start, two vehicle types', { windows: true, open: 'start', twoTypes: true }],
+    // The cached route data of the insertion is patched from the route's earlier version (what
+    // both share at the start and at the end kept, arcs reused where both ends were neighbours
+    // there) and a ruined route's waiting comes from it: verifyFastPath compares every patch with
+    // a rebuild from nothing, and every total with the exact evaluation.
+    ['time windows, 300 jobs (route data patched with reused arcs)', { windows: true, jobs: 300 }],
   ];
   for (const [name, shape] of timed) {
     it(`${name}: every insertion's totals match the exact evaluation (SISR)`, () => {

@@ -47,7 +47,12 @@ class Inserter {
   bool incrementalTotals(const Solution& s, uint32_t v) const {
     return scan_prepared_ && !s.soft && incremental_[v] && s.totals[v].feasible;
   }
-  // `totals` (route v's, incrementalTotals) with the job at index k of the route removed.
+  // Whether route v's totals follow removals (removeFromTotals) where time windows may bind: the
+  // waiting and feasibility then come from its segments (removalTotals).
+  bool timedTotals(const Solution& s, uint32_t v) const { return scan_prepared_ && !s.soft && timed_[v] && s.totals[v].feasible; }
+  // After the removals, route v renewed (Solution::renew): completes `totals` (RouteSegments::afterRemoval).
+  bool removalTotals(const Solution& s, uint32_t v, RouteTotals& totals) { return timedTotals(s, v) && segments_.afterRemoval(s, v, totals); }
+  // `totals` (route v's, incrementalTotals or timedTotals) with the job at index k of the route removed.
   void removeFromTotals(const Solution& s, uint32_t v, uint32_t k, RouteTotals& totals) const;
   // Whether this single route with `task` inserted at the given positions is feasible (exact): in
   // O(1) from cached segment data where that is exact (one time window per task, no setup, no

@@ -71,11 +71,11 @@ void Sisr::removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed) {
   const auto at = std::find(route.begin(), route.end(), t);
   uint8_t& state = removal_state_[v];
   if (state == 0) {
-    state = inserter_.incrementalTotals(s, uint32_t(v)) ? 1 : 2;
+    state = inserter_.incrementalTotals(s, uint32_t(v)) ? 1 : inserter_.timedTotals(s, uint32_t(v)) ? 3 : 2;
     removal_totals_[v] = s.totals[v];
   }
-  if (state == 1 && p_.partner[t] != kNone) state = 2;
-  if (state == 1) inserter_.removeFromTotals(s, uint32_t(v), uint32_t(at - route.begin()), removal_totals_[v]);
+  if (state != 2 && p_.partner[t] != kNone) state = 2;
+  if (state != 2) inserter_.removeFromTotals(s, uint32_t(v), uint32_t(at - route.begin()), removal_totals_[v]);
   route.erase(at);
   s.route_of[t] = kNone;
   s.penalty += Solution::penaltyOf(p_, t);
@@ -165,8 +165,17 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed, const RuinSeeds& se
     ruined.push_back(static_cast<uint32_t>(v));
   }
   for (uint32_t v : ruined) {
-    if (removal_state_[v] == 1) s.refreshKnown(p_, v, removal_totals_[v], {}, verify_);
-    else s.refresh(p_, v);
+    if (removal_state_[v] == 1) {
+      s.refreshKnown(p_, v, removal_totals_[v], {}, verify_);
+    } else if (removal_state_[v] == 3) {
+      // Time windows: the waiting and feasibility from the route's segments, built for its new
+      // version (the recreate's scans then find them current) instead of evaluating the route.
+      s.renew(v);
+      if (inserter_.removalTotals(s, v, removal_totals_[v])) s.refreshKnown(p_, v, removal_totals_[v], {}, verify_, true);
+      else s.refresh(p_, v);
+    } else {
+      s.refresh(p_, v);
+    }
     removal_state_[v] = 0;
   }
 }

@@ -72,7 +72,9 @@ class Sisr {
  private:
   void removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed);
   // Per vehicle during one ruin: 0 untouched, 1 its totals follow the removals in O(1) each
-  // (removal_totals_, Inserter::incrementalTotals), 2 it is evaluated again afterwards.
+  // (removal_totals_, Inserter::incrementalTotals), 2 it is evaluated again afterwards, 3 like 1
+  // but time windows bind: the waiting and feasibility come afterwards from its segments
+  // (Inserter::timedTotals).
   std::vector<uint8_t> removal_state_;
   std::vector<RouteTotals> removal_totals_;
   // The search ruins and recreates its current solution in place and, when the annealing refuses

@@ -3,7 +3,27 @@
 #include <algorithm>
 #include <limits>
 
+#include "common/error.h"
+
 namespace waymark::vrp {
+
+namespace {
+
+// Resizes v from its size to new_size keeping its last `tail` elements last (moved, the rest of
+// the elements before them left as they are up to the new size).
+template <class T>
+void resizeKeepingTail(std::vector<T>& v, size_t new_size, size_t tail) {
+  const size_t old_size = v.size();
+  if (new_size > old_size) {
+    v.resize(new_size);
+    std::copy_backward(v.begin() + ptrdiff_t(old_size - tail), v.begin() + ptrdiff_t(old_size), v.end());
+  } else if (new_size < old_size) {
+    std::copy(v.end() - ptrdiff_t(tail), v.end(), v.begin() + ptrdiff_t(new_size - tail));
+    v.resize(new_size);
+  }
+}
+
+}  // namespace
 
 RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves), routes_(p.vehicleCount()) {
   tasks_fast_ = p.dims <= kMaxFastDims;
@@ -59,8 +79,14 @@ void RouteSegments::prepareInsertion() {
   for (uint32_t t = 0; t < p_.taskCount(); ++t) work += std::max<int64_t>(p_.service[t], 0) + std::max<int64_t>(p_.setup[t], 0);
   for (int64_t d : max_duration) longest = std::max<Wide>(longest, d);
   time_free_ = earliest_close >= latest_open + work + arcs * longest;
+  duration_is_cost_.assign(p_.types.size(), 0);
+  if (!time_free_) {
+    node_.resize(p_.taskCount());
+    for (uint32_t t = 0; t < p_.taskCount(); ++t) node_[t] = TwSegment::node(p_.service[t], p_.tw[p_.tw_first[t]].start, p_.tw[p_.tw_first[t]].end);
+  }
   if (!time_free_)
     for (size_t k = 0; k < p_.types.size(); ++k) {
+      duration_is_cost_[k] = p_.types[k].duration == p_.types[k].cost;
       const VehicleType& type = p_.types[k];
       const size_t L = type.locations;
       const bool is_symmetric = symmetric(type.duration, L);
@@ -74,17 +100,150 @@ void RouteSegments::prepareInsertion() {
 }
 
 const RouteSegments::RouteData& RouteSegments::refreshData(const Solution& s, uint32_t r) {
-  if (kept_.empty()) return rebuild(s, r);
+  if (kept_.empty()) return moves_ ? rebuild(s, r) : patch(s, r, nullptr);
   RouteData& c = routes_[r];
   RouteData& k = kept_[r];
   if (k.version == s.version[r]) {
     std::swap(c, k);
     return c;
   }
-  if (c.version != keep_version_[r]) return rebuild(s, r);
+  if (c.version != keep_version_[r]) return moves_ ? rebuild(s, r) : patch(s, r, nullptr);
   // The version to keep goes aside; the rebuild reuses its arcs.
   std::swap(c, k);
-  return rebuild(s, r, &k);
+  return moves_ ? rebuild(s, r, &k) : patch(s, r, &k);
+}
+
+const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t r, const RouteData* ref) {
+  RouteData& c = routes_[r];
+  // Edited in place: the earlier version's data first becomes c's.
+  if (ref && ref != &c) c = *ref;
+  const auto& route = s.routes[r];
+  const size_t n = route.size();
+  const uint32_t D = p_.dims;
+  const VehicleType& type = p_.typeOf(r);
+  const bool tw = !time_free_;
+  // The earlier data's tasks, when it is whole (never built: nothing to reuse).
+  size_t m = c.task.size();
+  const bool usable = c.version != 0 && c.location.size() == m && c.gap_cost.size() == m + 1 && (!tw || (c.gap_time.size() == m + 1 && c.departure.size() == m && c.latest.size() == m));
+  if (!usable) m = 0;
+  c.version = s.version[r];
+  // Tasks [0, pre) are the same in both, and so are the last `post` ones.
+  size_t pre = 0, post = 0;
+  while (pre < std::min(m, n) && c.task[pre] == route[pre]) ++pre;
+  while (post < std::min(m, n) - pre && c.task[m - 1 - post] == route[n - 1 - post]) ++post;
+  if (usable && m == n && pre == n) return c;  // the same tasks
+  // Gaps [0, pre) and the last `post` keep their arcs; gaps pre to n - post are new (gap k lies
+  // between tasks k - 1 and k). Their arcs come from the earlier data where both ends were
+  // neighbours there (a split string's kept tasks), else from the matrices: into scratch, since
+  // the old gaps move.
+  const size_t g0 = pre, g1 = n - post + 1;
+  new_gap_cost_.resize(g1 - g0);
+  if (tw) new_gap_time_.resize(g1 - g0);
+  const bool reuse = type.locations >= kReuseArcsFrom && m > 0;
+  // Where the duration matrix is the cost matrix, a new arc is read once (a cache miss each).
+  const bool time_is_cost = p_.vehicle_type[r] < duration_is_cost_.size() && duration_is_cost_[p_.vehicle_type[r]];
+  if (reuse) {
+    if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
+    for (size_t j = pre; j < m - post; ++j) old_index_[c.task[j]] = uint32_t(j) + 1;
+  }
+  // Index in the earlier data of new task k (-1: the start, m: the end, -2: not there).
+  auto oldIndexOf = [&](int64_t k) -> int64_t {
+    if (k < int64_t(pre)) return k;
+    if (k >= int64_t(n - post)) return k - int64_t(n) + int64_t(m);
+    const uint32_t i = reuse ? old_index_[route[size_t(k)]] : 0;
+    return i == 0 ? -2 : int64_t(i) - 1;
+  };
+  auto locationOf = [&](int64_t k) -> int32_t { return k < 0 ? p_.start[r] : k >= int64_t(n) ? p_.end[r] : static_cast<int32_t>(p_.location[route[size_t(k)]]); };
+  for (size_t k = g0; k < g1; ++k) {
+    const int64_t before_old = oldIndexOf(int64_t(k) - 1), here_old = oldIndexOf(int64_t(k));
+    if (reuse && before_old != -2 && here_old == before_old + 1) {
+      new_gap_cost_[k - g0] = c.gap_cost[size_t(here_old)];
+      if (tw) new_gap_time_[k - g0] = c.gap_time[size_t(here_old)];
+    } else {
+      const int32_t a = locationOf(int64_t(k) - 1), b = locationOf(int64_t(k));
+      new_gap_cost_[k - g0] = static_cast<int32_t>(arcCost(type, a, b));
+      if (tw) new_gap_time_[k - g0] = (a == kNone || b == kNone) ? 0 : time_is_cost ? new_gap_cost_[k - g0] : static_cast<int32_t>(type.travelTime(a, b));
+    }
+  }
+  if (reuse)
+    for (size_t j = pre; j < m - post; ++j) old_index_[c.task[j]] = 0;
+  // The shared end moves to its new place; the rest is computed below.
+  if (m == 0) {
+    c.task.clear(), c.location.clear(), c.gap_cost.clear(), c.gap_time.clear(), c.suffix_peak.clear(), c.latest.clear();
+    c.gap_cost.resize(1);
+    if (tw) c.gap_time.resize(1);
+  }
+  resizeKeepingTail(c.task, n, post);
+  resizeKeepingTail(c.location, n, post);
+  resizeKeepingTail(c.gap_cost, n + 1, post);
+  if (tw) resizeKeepingTail(c.gap_time, n + 1, post);
+  else c.gap_time.clear();
+  resizeKeepingTail(c.suffix_peak, n * D, post * D);
+  std::copy(new_gap_cost_.begin(), new_gap_cost_.end(), c.gap_cost.begin() + ptrdiff_t(g0));
+  if (tw) std::copy(new_gap_time_.begin(), new_gap_time_.end(), c.gap_time.begin() + ptrdiff_t(g0));
+  for (size_t k = pre; k < n - post; ++k) {
+    c.task[k] = route[k];
+    c.location[k] = static_cast<int32_t>(p_.location[route[k]]);
+  }
+  // Forward from the first change: loads, and with time windows the schedule and the segments
+  // from the start.
+  c.delivery.resize(n * D);
+  c.pickup.resize(n * D);
+  c.prefix_peak.resize(n * D);
+  // One dimension (the usual case) with the loops over dimensions unrolled by the compiler.
+  auto loads = [&](auto dims) {
+    const uint32_t DD = dims;
+    int64_t* delivery = c.delivery.data();
+    int64_t* pickup = c.pickup.data();
+    int64_t* prefix_peak = c.prefix_peak.data();
+    int64_t* suffix_peak = c.suffix_peak.data();
+    for (size_t k = pre; k < n; ++k) {
+      const uint32_t t = route[k];
+      const int64_t* del = &p_.delivery[size_t(t) * DD];
+      const int64_t* pick = &p_.pickup[size_t(t) * DD];
+      for (uint32_t d = 0; d < DD; ++d) {
+        const size_t i = k * DD + d;
+        if (k == 0) {
+          delivery[i] = del[d], pickup[i] = pick[d], prefix_peak[i] = std::max(del[d], pick[d]);
+        } else {
+          const size_t h = i - DD;
+          delivery[i] = delivery[h] + del[d];
+          pickup[i] = pickup[h] + pick[d];
+          prefix_peak[i] = std::max(prefix_peak[h] + del[d], std::max(del[d], pick[d]) + pickup[h]);
+        }
+      }
+    }
+    // Backward from the last change: the peaks of the suffixes.
+    for (size_t k = n - post; k-- > 0;) {
+      const uint32_t t = route[k];
+      const int64_t* del = &p_.delivery[size_t(t) * DD];
+      const int64_t* pick = &p_.pickup[size_t(t) * DD];
+      for (uint32_t d = 0; d < DD; ++d) {
+        if (k == n - 1) {
+          suffix_peak[k * DD + d] = std::max(del[d], pick[d]);
+          continue;
+        }
+        const int64_t later_delivery = delivery[(n - 1) * DD + d] - delivery[k * DD + d];
+        suffix_peak[k * DD + d] = std::max(std::max(del[d], pick[d]) + later_delivery, suffix_peak[(k + 1) * DD + d] + pick[d]);
+      }
+    }
+  };
+  if (D == 1) loads(std::integral_constant<uint32_t, 1>{});
+  else loads(D);
+  if (tw) patchSchedule(c, r, route, pre, post, m);
+  if (verify_) {
+    // The same data rebuilt from nothing (every arc read from the matrices).
+    const RouteData patched = c;
+    const RouteData nothing;
+    rebuild(s, r, &nothing);
+    if (c.location != patched.location || c.gap_cost != patched.gap_cost || c.gap_time != patched.gap_time || c.delivery != patched.delivery ||
+        c.pickup != patched.pickup || c.prefix_peak != patched.prefix_peak || c.suffix_peak != patched.suffix_peak ||
+        c.departure != patched.departure || c.end_time != patched.end_time || patched.task != route ||
+        c.latest != patched.latest || c.first_late != patched.first_late)
+      throw Error("Internal", "route segments patched from an earlier version disagree with a rebuild");
+    c.task = patched.task;
+  }
+  return c;
 }
 
 const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r, const RouteData* ref) {
@@ -178,15 +337,69 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
     }
     c.end_time = time + c.gap_time[n];
   }
-  if (!moves_ && tw && n) {
-    const TwSegment depot = TwSegment::node(0, p_.vtw[r].start, p_.vtw[r].end);
-    c.start_tw.resize(n);
-    c.end_tw.resize(n);
-    // (depot, tasks [0, k]) and (tasks [k, n), depot), one task at a time.
-    for (size_t k = 0; k < n; ++k) c.start_tw[k] = waymark::vrp::concat(k ? c.start_tw[k - 1] : depot, node(route[k]), c.gap_time[k]);
-    for (size_t k = n; k-- > 0;) c.end_tw[k] = waymark::vrp::concat(node(route[k]), k + 1 < n ? c.end_tw[k + 1] : depot, c.gap_time[k + 1]);
+  if (!moves_ && tw) {
+    // The first task the schedule reaches after its window closed, and the latest arrivals.
+    c.first_late = n;
+    int64_t time = p_.vtw[r].start;
+    for (size_t k = 0; k < n && c.first_late == n; ++k) {
+      const TimeWindow& w = p_.tw[p_.tw_first[route[k]]];
+      if (time + c.gap_time[k] > w.end) c.first_late = k;
+      time = c.departure[k];
+    }
+    c.latest.resize(n);
+    int64_t next = p_.vtw[r].end;
+    for (size_t k = n; k-- > 0;) {
+      const TimeWindow& w = p_.tw[p_.tw_first[route[k]]];
+      const int64_t leave = next - p_.service[route[k]] - c.gap_time[k + 1];
+      c.latest[k] = next = w.start <= leave ? std::min(w.end, leave) : kNever;
+    }
   }
   return c;
+}
+
+bool RouteSegments::afterRemoval(const Solution& s, uint32_t v, RouteTotals& totals) {
+  if (moves_ || time_free_ || !fast(v)) return false;
+  const size_t n = s.routes[v].size();
+  if (n == 0) return true;  // removeFromTotals made it the empty route's
+  if (int64_t(n) > p_.max_tasks[v] || totals.travel_time > p_.max_travel_time[v] || totals.distance > p_.max_distance[v]) return false;
+  const RouteData& c = data(s, v);
+  const uint32_t D = p_.dims;
+  for (uint32_t d = 0; d < D; ++d)
+    if (c.prefix_peak[(n - 1) * D + d] > p_.capacity[size_t(v) * D + d]) return false;
+  if (c.first_late < n || c.end_time > p_.vtw[v].end) return false;
+  // No setup, no breaks: the time from the vehicle's start to the end is travel, service and waiting.
+  totals.waiting = c.end_time - p_.vtw[v].start - totals.travel_time - totals.service;
+  totals.feasible = true;
+  return true;
+}
+
+void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, size_t pre, size_t post, size_t m) {
+  const size_t n = route.size();
+  auto node = [&](uint32_t t) {
+    if (!node_.empty()) return node_[t];
+    const TimeWindow& w = p_.tw[p_.tw_first[t]];
+    return TwSegment::node(p_.service[t], w.start, w.end);
+  };
+  c.departure.resize(n);
+  if (m == 0) c.latest.clear();
+  resizeKeepingTail(c.latest, n, post);
+  // A late task among the shared start stays the first late one.
+  if (m == 0 || c.first_late >= pre) c.first_late = n;
+  int64_t time = pre ? c.departure[pre - 1] : p_.vtw[r].start;
+  for (size_t k = pre; k < n; ++k) {
+    const TwSegment x = node(route[k]);
+    const int64_t arrival = time + c.gap_time[k];
+    if (arrival > x.latest && c.first_late == n) c.first_late = k;
+    time = std::max(arrival, x.earliest) + x.duration;
+    c.departure[k] = time;
+  }
+  c.end_time = time + c.gap_time[n];
+  int64_t next = n - post < n ? c.latest[n - post] : p_.vtw[r].end;
+  for (size_t k = n - post; k-- > 0;) {
+    const TwSegment x = node(route[k]);
+    const int64_t leave = next - x.duration - c.gap_time[k + 1];
+    c.latest[k] = next = x.earliest <= leave ? std::min(x.latest, leave) : kNever;
+  }
 }
 
 void RouteSegments::rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
@@ -312,16 +525,22 @@ FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePie
 bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
   const RouteData& c = data(s, v);
   const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;
-  // x's delivery rides through tasks [0, i), its pickup through [i, n).
-  for (uint32_t d = 0; d < D; ++d) {
-    const int64_t cap = p_.capacity[size_t(v) * D + d], xd = p_.delivery[size_t(x) * D + d], xp = p_.pickup[size_t(x) * D + d];
-    const int64_t all_delivery = n > 0 ? c.delivery[(n - 1) * D + d] : 0;
-    const int64_t delivery_before = i > 0 ? c.delivery[(i - 1) * D + d] : 0, pickup_before = i > 0 ? c.pickup[(i - 1) * D + d] : 0;
-    const int64_t delivery_after = all_delivery - delivery_before;
-    if (i > 0 && c.prefix_peak[(i - 1) * D + d] + xd + delivery_after > cap) return false;
-    if (std::max(xd, xp) + pickup_before + delivery_after > cap) return false;
-    if (i < n && c.suffix_peak[size_t(i) * D + d] + pickup_before + xp > cap) return false;
-  }
+  // x's delivery rides through tasks [0, i), its pickup through [i, n). One dimension (the usual
+  // case) with the loop unrolled by the compiler.
+  auto fits = [&](auto dims) {
+    const uint32_t DD = dims;
+    for (uint32_t d = 0; d < DD; ++d) {
+      const int64_t cap = p_.capacity[size_t(v) * DD + d], xd = p_.delivery[size_t(x) * DD + d], xp = p_.pickup[size_t(x) * DD + d];
+      const int64_t all_delivery = n > 0 ? c.delivery[(n - 1) * DD + d] : 0;
+      const int64_t delivery_before = i > 0 ? c.delivery[(i - 1) * DD + d] : 0, pickup_before = i > 0 ? c.pickup[(i - 1) * DD + d] : 0;
+      const int64_t delivery_after = all_delivery - delivery_before;
+      if (i > 0 && c.prefix_peak[(i - 1) * DD + d] + xd + delivery_after > cap) return false;
+      if (std::max(xd, xp) + pickup_before + delivery_after > cap) return false;
+      if (i < n && c.suffix_peak[size_t(i) * DD + d] + pickup_before + xp > cap) return false;
+    }
+    return true;
+  };
+  if (!(D == 1 ? fits(std::integral_constant<uint32_t, 1>{}) : fits(D))) return false;
   const VehicleType& type = p_.typeOf(v);
   const int32_t lx = static_cast<int32_t>(p_.location[x]), start = p_.start[v], end = p_.end[v];
   const int32_t a = i > 0 ? c.location[i - 1] : start, b = i < n ? c.location[i] : end;
@@ -339,17 +558,17 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
   }
   if (time_free_) return true;
   const TimeWindow& w = p_.tw[p_.tw_first[x]];
-  const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
   if (moves_) {
+    const TwSegment depot = TwSegment::node(0, p_.vtw[v].start, p_.vtw[v].end);
     TwSegment tw = i > 0 ? waymark::vrp::concat(depot, c.prefix_tw[i - 1], travel(start, c.location[0])) : depot;
     tw = waymark::vrp::concat(tw, TwSegment::node(p_.service[x], w.start, w.end), travel(a, lx));
     if (i < n) tw = waymark::vrp::concat(tw, c.suffix_tw[i], travel(lx, b));
     tw = waymark::vrp::concat(tw, depot, travel(i < n ? c.location[n - 1] : lx, end));
     return tw.timewarp == 0;
   }
-  // Concatenation is associative: (depot, tasks before), x, (tasks after, depot).
-  const TwSegment& before = i > 0 ? c.start_tw[i - 1] : depot;
-  const TwSegment& after = i < n ? c.end_tw[i] : depot;
+  // The schedule before x (the tasks there all on time), x's window, and the latest arrival after it
+  // that the rest of the route allows (with one window per task, as the time-window segments).
+  if (c.first_late < i) return false;
   // The arc into x: from x's row of the transposed matrix (or of the matrix when symmetric).
   int64_t into = known ? known[0] : 0;
   if (!known && a != kNone) {
@@ -359,9 +578,10 @@ bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i,
            : duration_symmetric_[k]   ? type.duration[size_t(lx) * L + a]
                                       : type.duration[size_t(a) * L + lx];
   }
-  const TwSegment with_x = waymark::vrp::concat(before, TwSegment::node(p_.service[x], w.start, w.end), into);
-  if (with_x.timewarp != 0) return false;
-  return waymark::vrp::concat(with_x, after, known ? known[1] : travel(lx, b)).timewarp == 0;
+  const int64_t arrival = (i > 0 ? c.departure[i - 1] : p_.vtw[v].start) + into;
+  if (arrival > w.end) return false;
+  const int64_t after = i < n ? c.latest[i] : p_.vtw[v].end;
+  return std::max(arrival, w.start) + p_.service[x] + (known ? known[1] : travel(lx, b)) <= after;
 }
 
 int64_t RouteSegments::endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "vrp/structures/segment.h"
@@ -147,6 +148,17 @@ class RouteSegments {
     }
     keep_version_[r] = version;
   }
+  // Insertion mode with time windows, fast(v): completes `totals`, route v's after tasks were removed
+  // from a feasible route, whose cost, travel time, distance and service already follow (detours):
+  // the waiting from the schedule of the cached data (built for the route's current version, which
+  // the caller renewed) and feasibility. False where the route is not certainly feasible (a
+  // matrix without the triangle inequality can make a removal late): the caller evaluates it.
+  bool afterRemoval(const Solution& s, uint32_t v, RouteTotals& totals);
+  // Check every insertion-mode rebuild that reuses an earlier version's data against a rebuild from
+  // scratch, and throw Internal on any difference (the fast path is only ever confirmed by the
+  // slow obvious one).
+  void setVerify(bool verify) { verify_ = verify; }
+  static constexpr int64_t kNever = std::numeric_limits<int64_t>::min() / 4;
   // Appends the pieces' tasks to `out`.
   static void materialize(const Solution& s, const RoutePiece* pieces, size_t count, std::vector<uint32_t>& out);
 
@@ -169,9 +181,13 @@ class RouteSegments {
     // `task` stays empty on small ones, see kReuseArcsFrom).
     std::vector<uint32_t> task;
     std::vector<int32_t> gap_time;
-    // Insertion mode with time windows: the start depot then tasks [0, k + 1), and tasks [k, n)
-    // then the end depot (the insertion's check concatenates three segments instead of five).
-    std::vector<TwSegment> start_tw, end_tw;
+    // Insertion mode with time windows (one per task where exact): the latest arrival at task k
+    // from which it and the rest of the route are on time (kNever: none), and the first task the
+    // schedule below reaches after its window closed (n: none). An insertion is then two
+    // comparisons (Savelsbergh's forward slack, equivalent to concatenating the time-window
+    // segments (depot, tasks before), x, (tasks after, depot)).
+    std::vector<int64_t> latest;
+    size_t first_late = 0;
     // Insertion mode with time windows: the exact evaluation's schedule (leaving the start at the
     // vehicle's earliest time, service at the first moment the window allows): the departure from
     // each task and the arrival at the end (see endAfterInsertion).
@@ -187,6 +203,16 @@ class RouteSegments {
   const RouteData& refreshData(const Solution& s, uint32_t r);
   // ref: the previous data whose arcs a rebuild may reuse (insertion mode).
   const RouteData& rebuild(const Solution& s, uint32_t r, const RouteData* ref = nullptr);
+  // Insertion mode: route r's data from ref, the data of an earlier version of the route (ref may
+  // be routes_[r] itself): what the two task sequences share at the start keeps its values, what
+  // they share at the end keeps them shifted, and only the part between is computed (a SISR edit,
+  // an insertion or a string removal, changes one place of a route: about half the work of a
+  // rebuild, and no arc read but the new ones).
+  const RouteData& patch(const Solution& s, uint32_t r, const RouteData* ref);
+  // patch() with time windows: the schedule and the segments with the depots, tasks [0, pre) kept,
+  // the last `post` of m earlier tasks moved to the end.
+  void patchSchedule(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, size_t pre, size_t post, size_t m);
+  bool verify_ = false;
   // known: the travel times into x and out of it, or null (then read from the matrix).
   bool insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
   int64_t endAfterInsertion(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known);
@@ -204,6 +230,10 @@ class RouteSegments {
   // column read); empty when the matrix is symmetric (its rows serve) or large.
   std::vector<std::vector<int32_t>> duration_into_;
   std::vector<uint8_t> duration_symmetric_;
+  std::vector<uint8_t> duration_is_cost_;
+  // After prepareInsertion() where time windows bind: per task, its first window and service as a
+  // segment (one read where the schedule is patched, not three).
+  std::vector<TwSegment> node_;  // per vehicle type, after prepareInsertion() where time windows bind
   std::vector<uint8_t> vehicle_fast_;
   std::vector<RouteData> routes_;
   // Per route, after keep(): the data of the version to keep (once it changed), and that version.

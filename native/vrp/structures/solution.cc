@@ -23,7 +23,9 @@ void Solution::refresh(const Problem& p, uint32_t v) {
   refreshKnown(p, v, evaluateRoute(p, v, routes[v], nullptr, soft), routes[v], false);
 }
 
-void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify) {
+void Solution::renew(uint32_t v) { version[v] = next_version.fetch_add(1, std::memory_order_relaxed); }
+
+void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify, bool renewed) {
   if (verify) {
     const RouteTotals exact = evaluateRoute(p, v, routes[v], nullptr, soft);
     if (exact.feasible != known.feasible || exact.cost != known.cost || exact.travel_time != known.travel_time ||
@@ -35,7 +37,7 @@ void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& kno
   excess_load += known.excess_load - totals[v].excess_load;
   time_warp += known.time_warp - totals[v].time_warp;
   totals[v] = known;
-  version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
+  if (!renewed) version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
   for (uint32_t t : added) {
     if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
     route_of[t] = static_cast<int32_t>(v);

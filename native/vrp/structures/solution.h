@@ -49,7 +49,11 @@ struct Solution {
   // route, and route_of/penalty only for the tasks the edit added (a removal's caller already
   // unassigned its tasks). verify: evaluate the route all the same and throw Internal unless every
   // total agrees (the fast path is only ever confirmed by the exact evaluation).
-  void refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify);
+  // renewed: the caller already gave route v a new version (renew) for its new sequence.
+  void refreshKnown(const Problem& p, uint32_t v, const RouteTotals& known, std::span<const uint32_t> added, bool verify, bool renewed = false);
+  // A new version for route v, whose sequence changed, before its totals follow (refreshKnown with
+  // renewed): caches keyed by the version may then be built for the new sequence first.
+  void renew(uint32_t v);
   // Recomputes everything from the sequences (after bulk edits).
   void refreshAll(const Problem& p);
   static int64_t penaltyOf(const Problem& p, uint32_t task) {
