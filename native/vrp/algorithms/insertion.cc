@@ -11,6 +11,7 @@ namespace waymark::vrp {
 Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
     : p_(p), segments_(p, false), neighbors_(neighbors), route_stamp_(p.vehicleCount() + 1, 0), vehicle_class_(p.vehicleCount()) {
   verify_ = verify;
+  all_compatible_ = p.reach.empty() && !p.hasPinned() && p.skills.empty();
   auto same = [&](uint32_t a, uint32_t b) {
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||
         p.vtw[a].start != p.vtw[b].start || p.vtw[a].end != p.vtw[b].end || p.max_tasks[a] != p.max_tasks[b] ||
@@ -200,7 +201,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
   int64_t best_arcs[3] = {0, 0, 0};
   bool found = false;
   for (uint32_t v : vehicles_) {
-    if (!p_.compatible(v, task)) continue;
+    if (!all_compatible_ && !p_.compatible(v, task)) continue;
     const auto& route = s.routes[v];
     if (route.empty()) {
       if (class_seen_[vehicle_class_[v]]) continue;

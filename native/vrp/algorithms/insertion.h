@@ -112,6 +112,9 @@ class Inserter {
   std::vector<const int32_t*> pairs_;
   std::vector<std::vector<uint32_t>> column_;
   static std::vector<uint32_t> chainOrder(const std::vector<int32_t>& m, size_t L);
+  // No reach limits, pinning or skills: every vehicle may serve every task (compatible() is an
+  // out-of-line call per scanned route otherwise).
+  bool all_compatible_ = false;
   bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
   const Problem& p_;
