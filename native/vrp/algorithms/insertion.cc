@@ -73,6 +73,41 @@ Insertion Inserter::best(const Solution& s, uint32_t task, Rng& rng, double blin
   return bestIn(s, task, rng, blink, false);
 }
 
+const int64_t* Inserter::routeLoads(const Solution& s, uint32_t v) {
+  const uint32_t D = p_.dims;
+  if (load_version_.empty()) {
+    load_version_.assign(2 * size_t(p_.vehicleCount()), 0);
+    keep_version_.resize(p_.vehicleCount(), 0);
+    route_loads_.assign(size_t(p_.vehicleCount()) * 4 * D, 0);
+  }
+  int64_t* loads = route_loads_.data() + size_t(v) * 4 * D;  // the current slot, then the kept one
+  const uint64_t version = s.version[v];
+  if (verify_) {
+    const int64_t* cached = version == 0                                      ? nullptr
+                            : load_version_[2 * size_t(v) + 1] == version ? loads + 2 * D
+                            : load_version_[2 * size_t(v)] == version     ? loads
+                                                                          : nullptr;
+    for (uint32_t d = 0; d < D && cached; ++d) {
+      int64_t delivery = 0, pickup = 0;
+      for (uint32_t t : s.routes[v]) delivery += p_.delivery[size_t(t) * D + d], pickup += p_.pickup[size_t(t) * D + d];
+      if (cached[d] != delivery || cached[D + d] != pickup) throw Error("Internal", "a route's cached load sums disagree with its tasks");
+    }
+  }
+  if (version != 0 && load_version_[2 * size_t(v) + 1] == version) return loads + 2 * D;
+  if (load_version_[2 * size_t(v)] != version || version == 0) {
+    // The version an undo may put back goes aside first (see keep()).
+    if (load_version_[2 * size_t(v)] == keep_version_[v]) {
+      std::copy(loads, loads + 2 * D, loads + 2 * D);
+      load_version_[2 * size_t(v) + 1] = keep_version_[v];
+    }
+    std::fill(loads, loads + 2 * D, 0);
+    for (uint32_t t : s.routes[v])
+      for (uint32_t d = 0; d < D; ++d) loads[d] += p_.delivery[size_t(t) * D + d], loads[D + d] += p_.pickup[size_t(t) * D + d];
+    load_version_[2 * size_t(v)] = version;
+  }
+  return loads;
+}
+
 void Inserter::prefetch(uint32_t task) const {
   if (neighbors_ && neighbors_->k > 0) {
     const uint32_t* of = neighbors_->of(task);
@@ -212,11 +247,12 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     if (n > 0) {
       // The start's load (every delivery) and the end's (every pickup) bound the load at any
       // position: a route that cannot take the job there cannot take it anywhere.
+      // From the route's own sums, not the segments: a route refused here needs no rebuild.
+      const int64_t* loads = routeLoads(s, v);
       bool fits = true;
       for (uint32_t d = 0; d < p_.dims; ++d) {
         const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
-        fits = fits && segments_.startLoad(s, v, d) + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
-               segments_.endLoad(s, v, d) + p_.pickup[size_t(task) * p_.dims + d] <= cap;
+        fits = fits && loads[d] + p_.delivery[size_t(task) * p_.dims + d] <= cap && loads[p_.dims + d] + p_.pickup[size_t(task) * p_.dims + d] <= cap;
       }
       if (!fits) continue;
     }
@@ -387,6 +423,24 @@ void Inserter::removeFromTotals(const Solution& s, uint32_t v, uint32_t k, Route
 }
 
 void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) {
+  const uint32_t v = ins.vehicle, D = p_.dims;
+  // The route's load sums follow from the inserted tasks' when they were current.
+  const bool loads_known = !load_version_.empty() && s.version[v] != 0 && load_version_[2 * size_t(v)] == s.version[v];
+  applyInsertion(s, task, ins);
+  if (!loads_known) return;
+  int64_t* loads = route_loads_.data() + size_t(v) * 4 * D;
+  if (load_version_[2 * size_t(v)] == keep_version_[v]) {
+    std::copy(loads, loads + 2 * D, loads + 2 * D);
+    load_version_[2 * size_t(v) + 1] = keep_version_[v];
+  }
+  for (uint32_t t : {task, p_.kind[task] == TaskKind::kPickup ? static_cast<uint32_t>(p_.partner[task]) : task}) {
+    for (uint32_t d = 0; d < D; ++d) loads[d] += p_.delivery[size_t(t) * D + d], loads[D + d] += p_.pickup[size_t(t) * D + d];
+    if (p_.kind[task] != TaskKind::kPickup) break;
+  }
+  load_version_[2 * size_t(v)] = s.version[v];
+}
+
+void Inserter::applyInsertion(Solution& s, uint32_t task, const Insertion& ins) {
   auto& route = s.routes[ins.vehicle];
   const uint32_t v = ins.vehicle;
   // The O(1) totals need the insertion to be feasible: checked here too (O(dims) from the segments

@@ -60,7 +60,11 @@ class Inserter {
   bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return segments_.feasibleFast(vehicle) && !p_.pinned(task); }
   // Keeps the cached data of route v at this version when the route changes (see
   // RouteSegments::keep): for a route an undo may put back.
-  void keep(uint32_t v, uint64_t version) { segments_.keep(v, version); }
+  void keep(uint32_t v, uint64_t version) {
+    segments_.keep(v, version);
+    if (keep_version_.empty()) keep_version_.assign(p_.vehicleCount(), 0);
+    keep_version_[v] = version;
+  }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -128,6 +132,14 @@ class Inserter {
   std::vector<uint8_t> class_seen_;
   std::vector<std::vector<uint32_t>> class_members_;
   std::vector<uint32_t> vehicles_;  // the vehicles one search looks at
+  // Per vehicle: the deliveries (dims) then the pickups (dims) of its route, its load at the start
+  // and at the end. Two slots per vehicle, each with its route version: the current one
+  // (recomputed when the route changed) and the version keep() named, which a refused SISR
+  // iteration puts back.
+  const int64_t* routeLoads(const Solution& s, uint32_t v);
+  void applyInsertion(Solution& s, uint32_t task, const Insertion& ins);
+  std::vector<uint64_t> load_version_, keep_version_;
+  std::vector<int64_t> route_loads_;
   std::vector<Candidate> candidates_;
   std::vector<uint32_t> scratch_;
 };
