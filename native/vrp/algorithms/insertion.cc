@@ -288,7 +288,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
         }
       } else if (b != kNone) {
         out = from_task[b];
-        next_into = symmetric ? out : cost[size_t(b) * L + lt];
+        next_into = symmetric ? out : i < n ? cost[size_t(b) * L + lt] : 0;  // none after the end
       }
       const int64_t delta = into + out - gap[i] + fixed;
       const int64_t arc_in = into;
