@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/huge_pages.h"
 
 namespace waymark::vrp {
 
@@ -11,6 +12,7 @@ Inserter::Inserter(const Problem& p, const Neighbors* neighbors, bool verify)
     : p_(p), segments_(p, false), neighbors_(neighbors), route_stamp_(p.vehicleCount() + 1, 0), vehicle_class_(p.vehicleCount()) {
   verify_ = verify;
   segments_.setVerify(verify);
+  all_compatible_ = p.reach.empty() && !p.hasPinned() && p.skills.empty();
   auto same = [&](uint32_t a, uint32_t b) {
     if (p.vehicle_type[a] != p.vehicle_type[b] || p.start[a] != p.start[b] || p.end[a] != p.end[b] ||
         p.vtw[a].start != p.vtw[b].start || p.vtw[a].end != p.vtw[b].end || p.max_tasks[a] != p.max_tasks[b] ||
@@ -70,6 +72,53 @@ Insertion Inserter::best(const Solution& s, uint32_t task, Rng& rng, double blin
     if (near.found) return near;
   }
   return bestIn(s, task, rng, blink, false);
+}
+
+const int64_t* Inserter::routeLoads(const Solution& s, uint32_t v) {
+  const uint32_t D = p_.dims;
+  if (load_version_.empty()) {
+    load_version_.assign(2 * size_t(p_.vehicleCount()), 0);
+    keep_version_.resize(p_.vehicleCount(), 0);
+    route_loads_.assign(size_t(p_.vehicleCount()) * 4 * D, 0);
+  }
+  int64_t* loads = route_loads_.data() + size_t(v) * 4 * D;  // the current slot, then the kept one
+  const uint64_t version = s.version[v];
+  if (verify_) {
+    const int64_t* cached = version == 0                                      ? nullptr
+                            : load_version_[2 * size_t(v) + 1] == version ? loads + 2 * D
+                            : load_version_[2 * size_t(v)] == version     ? loads
+                                                                          : nullptr;
+    for (uint32_t d = 0; d < D && cached; ++d) {
+      int64_t delivery = 0, pickup = 0;
+      for (uint32_t t : s.routes[v]) delivery += p_.delivery[size_t(t) * D + d], pickup += p_.pickup[size_t(t) * D + d];
+      if (cached[d] != delivery || cached[D + d] != pickup) throw Error("Internal", "a route's cached load sums disagree with its tasks");
+    }
+  }
+  if (version != 0 && load_version_[2 * size_t(v) + 1] == version) return loads + 2 * D;
+  if (load_version_[2 * size_t(v)] != version || version == 0) {
+    // The version an undo may put back goes aside first (see keep()).
+    if (load_version_[2 * size_t(v)] == keep_version_[v]) {
+      std::copy(loads, loads + 2 * D, loads + 2 * D);
+      load_version_[2 * size_t(v) + 1] = keep_version_[v];
+    }
+    std::fill(loads, loads + 2 * D, 0);
+    for (uint32_t t : s.routes[v])
+      for (uint32_t d = 0; d < D; ++d) loads[d] += p_.delivery[size_t(t) * D + d], loads[D + d] += p_.pickup[size_t(t) * D + d];
+    load_version_[2 * size_t(v)] = version;
+  }
+  return loads;
+}
+
+void Inserter::prefetch(uint32_t task) const {
+  if (neighbors_ && neighbors_->k > 0) {
+    const uint32_t* of = neighbors_->of(task);
+    for (uint32_t k = 0; k < neighbors_->k; k += 16) __builtin_prefetch(of + k);
+  }
+  if (!scan_prepared_ || p_.vehicleCount() == 0) return;
+  const uint32_t type = p_.vehicle_type[0];
+  const int32_t start = p_.start[0];
+  if (pairs_[type] && start != kNone)
+    __builtin_prefetch(pairs_[type] + (size_t(p_.location[task]) * p_.types[type].locations + column_[type][start]) * 2);
 }
 
 Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only) {
@@ -188,7 +237,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
   int64_t best_arcs[3] = {0, 0, 0};
   bool found = false;
   for (uint32_t v : vehicles_) {
-    if (!p_.compatible(v, task)) continue;
+    if (!all_compatible_ && !p_.compatible(v, task)) continue;
     const auto& route = s.routes[v];
     if (route.empty()) {
       if (class_seen_[vehicle_class_[v]]) continue;
@@ -199,11 +248,12 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     if (n > 0) {
       // The start's load (every delivery) and the end's (every pickup) bound the load at any
       // position: a route that cannot take the job there cannot take it anywhere.
+      // From the route's own sums, not the segments: a route refused here needs no rebuild.
+      const int64_t* loads = routeLoads(s, v);
       bool fits = true;
       for (uint32_t d = 0; d < p_.dims; ++d) {
         const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
-        fits = fits && segments_.startLoad(s, v, d) + p_.delivery[size_t(task) * p_.dims + d] <= cap &&
-               segments_.endLoad(s, v, d) + p_.pickup[size_t(task) * p_.dims + d] <= cap;
+        fits = fits && loads[d] + p_.delivery[size_t(task) * p_.dims + d] <= cap && loads[p_.dims + d] + p_.pickup[size_t(task) * p_.dims + d] <= cap;
       }
       if (!fits) continue;
     }
@@ -214,8 +264,10 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const int32_t* cost = type.cost.data();
     const int32_t* from_task = cost + size_t(lt) * L;  // the task's row: costs from it
     const bool symmetric = symmetric_[type_index] != 0;
-    const int32_t* into_task = cost_into_[type_index].empty() ? nullptr : cost_into_[type_index].data() + size_t(lt) * L;
-    auto to_task = [&](int32_t a) -> int64_t { return symmetric ? from_task[a] : into_task ? into_task[a] : cost[size_t(a) * L + lt]; };
+    // Asymmetric and small enough: the task's row of pairs, both arcs of a stop in one read.
+    const int32_t* pairs = pairs_[type_index] ? pairs_[type_index] + size_t(lt) * 2 * L : nullptr;
+    const uint32_t* column = pairs ? column_[type_index].data() : nullptr;
+    auto to_task = [&](int32_t a) -> int64_t { return symmetric ? from_task[a] : pairs ? pairs[2 * size_t(column[a]) + 1] : cost[size_t(a) * L + lt]; };
     const int64_t fixed = route.empty() ? p_.fixed_cost[v] : 0;
     const int32_t* where = n ? segments_.locations(s, v) : nullptr;
     const int32_t* gap = segments_.gapCosts(s, v);
@@ -224,20 +276,24 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const bool times_known = duration_is_cost_[type_index] != 0;
     // The row reads are scattered (the route's locations): ask for them a few positions ahead.
     constexpr uint32_t kAhead = 6;
-    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) {
-      __builtin_prefetch(from_task + where[i]);
-      if (into_task) __builtin_prefetch(into_task + where[i]);
-    }
+    auto prefetch = [&](int32_t a) { __builtin_prefetch(pairs ? pairs + 2 * size_t(column[a]) : from_task + a); };
+    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) prefetch(where[i]);
     for (uint32_t i = 0; i <= n; ++i) {
-      if (i + kAhead < n) {
-        __builtin_prefetch(from_task + where[i + kAhead]);
-        if (into_task) __builtin_prefetch(into_task + where[i + kAhead]);
-      }
+      if (i + kAhead < n) prefetch(where[i + kAhead]);
       const int32_t b = i < n ? where[i] : end;
-      const int64_t out = b == kNone ? 0 : from_task[b];
+      int64_t out = 0, next_into = 0;
+      if (pairs) {
+        if (b != kNone) {
+          const int32_t* pair = pairs + 2 * size_t(column[b]);
+          out = pair[0], next_into = pair[1];
+        }
+      } else if (b != kNone) {
+        out = from_task[b];
+        next_into = symmetric ? out : i < n ? cost[size_t(b) * L + lt] : 0;  // none after the end
+      }
       const int64_t delta = into + out - gap[i] + fixed;
       const int64_t arc_in = into;
-      if (i < n) into = symmetric ? out : to_task(b);
+      into = next_into;
       if (found && !(Candidate{delta, v, i, 0} < best)) continue;
       if (blink > 0 && u(rng) < blink) continue;
       if (anywhere) {
@@ -265,7 +321,10 @@ void Inserter::prepareScan() {
   scan_prepared_ = true;
   segments_.prepareInsertion();
   symmetric_.assign(p_.types.size(), 1);
-  cost_into_.assign(p_.types.size(), {});
+  cost_pairs_.clear();
+  cost_pairs_.resize(p_.types.size());
+  pairs_.assign(p_.types.size(), nullptr);
+  column_.assign(p_.types.size(), {});
   // Incremental totals: see incrementalTotals(). No window opens after the vehicle's start, so
   // service begins on arrival (time windows never binding, it is always the first window).
   int64_t latest_open = std::numeric_limits<int64_t>::min();
@@ -293,8 +352,45 @@ void Inserter::prepareScan() {
     const size_t L = type.locations;
     duration_is_cost_[k] = type.duration == type.cost;
     symmetric_[k] = RouteSegments::symmetric(type.cost, L);
-    if (!symmetric_[k] && L <= RouteSegments::kMaxTransposed) cost_into_[k] = RouteSegments::transposed(type.cost, L);
+    if (symmetric_[k] || L > RouteSegments::kMaxTransposed) continue;
+    column_[k].resize(L);
+    const std::vector<uint32_t> order = chainOrder(type.cost, L);
+    for (uint32_t c = 0; c < L; ++c) column_[k][order[c]] = c;
+    const std::vector<int32_t> into = RouteSegments::transposed(type.cost, L);
+    // Room for the rows from the first huge page boundary on, advised before anything is written.
+    constexpr size_t kHugePage = size_t(2) << 20, kSlack = kHugePage / sizeof(int32_t);
+    cost_pairs_[k].reset(new int32_t[2 * L * L + kSlack]);  // not zeroed: every pair is written below
+    adviseHugePages(cost_pairs_[k].get(), (2 * L * L + kSlack) * sizeof(int32_t));
+    const uintptr_t data = reinterpret_cast<uintptr_t>(cost_pairs_[k].get());
+    int32_t* pairs = cost_pairs_[k].get() + ((kHugePage - data % kHugePage) % kHugePage) / sizeof(int32_t);
+    pairs_[k] = pairs;
+    for (size_t x = 0; x < L; ++x)
+      for (size_t a = 0; a < L; ++a) {
+        int32_t* pair = pairs + 2 * (x * L + column_[k][a]);
+        pair[0] = type.cost[x * L + a];
+        pair[1] = into[x * L + a];
+      }
   }
+}
+
+// A nearest-neighbour chain through all locations (by the cost from the previous one), from
+// location 0: nearby locations come out close together. O(L^2), reading the matrix row by row.
+std::vector<uint32_t> Inserter::chainOrder(const std::vector<int32_t>& m, size_t L) {
+  std::vector<uint32_t> order;
+  order.reserve(L);
+  std::vector<uint8_t> taken(L, 0);
+  size_t at = 0;
+  for (size_t step = 0; step < L; ++step) {
+    order.push_back(static_cast<uint32_t>(at));
+    taken[at] = 1;
+    size_t next = L;
+    int32_t nearest = std::numeric_limits<int32_t>::max();
+    const int32_t* row = m.data() + at * L;
+    for (size_t b = 0; b < L; ++b)
+      if (!taken[b] && (next == L || row[b] < nearest)) next = b, nearest = row[b];
+    at = next;
+  }
+  return order;
 }
 
 void Inserter::addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc, const int64_t* cost_arcs) const {
@@ -328,6 +424,24 @@ void Inserter::removeFromTotals(const Solution& s, uint32_t v, uint32_t k, Route
 }
 
 void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) {
+  const uint32_t v = ins.vehicle, D = p_.dims;
+  // The route's load sums follow from the inserted tasks' when they were current.
+  const bool loads_known = !load_version_.empty() && s.version[v] != 0 && load_version_[2 * size_t(v)] == s.version[v];
+  applyInsertion(s, task, ins);
+  if (!loads_known) return;
+  int64_t* loads = route_loads_.data() + size_t(v) * 4 * D;
+  if (load_version_[2 * size_t(v)] == keep_version_[v]) {
+    std::copy(loads, loads + 2 * D, loads + 2 * D);
+    load_version_[2 * size_t(v) + 1] = keep_version_[v];
+  }
+  for (uint32_t t : {task, p_.kind[task] == TaskKind::kPickup ? static_cast<uint32_t>(p_.partner[task]) : task}) {
+    for (uint32_t d = 0; d < D; ++d) loads[d] += p_.delivery[size_t(t) * D + d], loads[D + d] += p_.pickup[size_t(t) * D + d];
+    if (p_.kind[task] != TaskKind::kPickup) break;
+  }
+  load_version_[2 * size_t(v)] = s.version[v];
+}
+
+void Inserter::applyInsertion(Solution& s, uint32_t task, const Insertion& ins) {
   auto& route = s.routes[ins.vehicle];
   const uint32_t v = ins.vehicle;
   // The O(1) totals need the insertion to be feasible: checked here too (O(dims) from the segments

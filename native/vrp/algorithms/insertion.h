@@ -4,6 +4,7 @@
 // cheapest ones are confirmed with the exact route evaluation, skipping each with probability
 // `blink` (SISR's blinks).
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "vrp/structures/neighbors.h"
@@ -33,6 +34,9 @@ class Inserter {
   explicit Inserter(const Problem& p, const Neighbors* neighbors = nullptr, bool verify = false);
   // `task` is a job or a shipment pickup (its delivery comes along).
   Insertion best(const Solution& s, uint32_t task, Rng& rng, double blink);
+  // Asks the memory for what best(s, task) reads first (its neighbours and its matrix row at the
+  // vehicles' start), while the caller is still busy with the task before it.
+  void prefetch(uint32_t task) const;
   // Applies an insertion and refreshes the route: in O(1) from the route's totals where only
   // capacity can bind (incrementalTotals), from the detour and the cached schedule where time
   // windows bind but the segments are exact (timed_), otherwise by evaluating the route.
@@ -61,7 +65,11 @@ class Inserter {
   bool fastPathUsable(uint32_t vehicle, uint32_t task) const { return segments_.feasibleFast(vehicle) && !p_.pinned(task); }
   // Keeps the cached data of route v at this version when the route changes (see
   // RouteSegments::keep): for a route an undo may put back.
-  void keep(uint32_t v, uint64_t version) { segments_.keep(v, version); }
+  void keep(uint32_t v, uint64_t version) {
+    segments_.keep(v, version);
+    if (keep_version_.empty()) keep_version_.assign(p_.vehicleCount(), 0);
+    keep_version_[v] = version;
+  }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -102,9 +110,20 @@ class Inserter {
   void addDetour(RouteTotals& t, uint32_t v, int32_t a, int32_t b, uint32_t x, int64_t sign, bool bypassed_arc = true,
                  const int64_t* cost_arcs = nullptr) const;
   std::vector<uint8_t> symmetric_;  // per vehicle type
-  // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: the costs
-  // into each location as one row (the scan's arcs into the task, otherwise a scattered column).
-  std::vector<std::vector<int32_t>> cost_into_;
+  // Per vehicle type with an asymmetric cost matrix of at most kMaxTransposed locations: for each
+  // location x one row of pairs {cost x -> a, cost a -> x}, a's pair at column column_[a]. The scan
+  // reads both arcs between the task and a route's stop from one cache line (a column read of the
+  // matrix otherwise), and the columns follow a nearest-neighbour chain so that the stops of a
+  // route, close to each other, share lines (rows in location order would scatter them).
+  // The rows start at pairs_[k] inside cost_pairs_[k], on a huge page (a row per scanned task,
+  // each on other 4 KB pages otherwise: a TLB miss per task and per few stops).
+  std::vector<std::unique_ptr<int32_t[]>> cost_pairs_;
+  std::vector<const int32_t*> pairs_;
+  std::vector<std::vector<uint32_t>> column_;
+  static std::vector<uint32_t> chainOrder(const std::vector<int32_t>& m, size_t L);
+  // No reach limits, pinning or skills: every vehicle may serve every task (compatible() is an
+  // out-of-line call per scanned route otherwise).
+  bool all_compatible_ = false;
   bool scan_ok_ = false;  // every job and vehicle takes the O(1) path: scanJob instead of the heap
   bool verify_ = false;
   const Problem& p_;
@@ -118,6 +137,14 @@ class Inserter {
   std::vector<uint8_t> class_seen_;
   std::vector<std::vector<uint32_t>> class_members_;
   std::vector<uint32_t> vehicles_;  // the vehicles one search looks at
+  // Per vehicle: the deliveries (dims) then the pickups (dims) of its route, its load at the start
+  // and at the end. Two slots per vehicle, each with its route version: the current one
+  // (recomputed when the route changed) and the version keep() named, which a refused SISR
+  // iteration puts back.
+  const int64_t* routeLoads(const Solution& s, uint32_t v);
+  void applyInsertion(Solution& s, uint32_t task, const Insertion& ins);
+  std::vector<uint64_t> load_version_, keep_version_;
+  std::vector<int64_t> route_loads_;
   std::vector<Candidate> candidates_;
   std::vector<uint32_t> scratch_;
 };

@@ -198,7 +198,9 @@ void Sisr::recreate(Solution& s, std::vector<uint32_t>& tasks) {
   }
   // Higher priority first, whatever the ordering.
   std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) { return p_.priority[a] > p_.priority[b]; });
-  for (uint32_t t : tasks) {
+  for (size_t k = 0; k < tasks.size(); ++k) {
+    const uint32_t t = tasks[k];
+    if (k + 1 < tasks.size()) inserter_.prefetch(tasks[k + 1]);
     if (!assignable_[t] || s.route_of[t] != kNone) continue;
     const Insertion ins = inserter_.best(s, t, rng_, options_.blink);
     if (!ins.found) continue;
