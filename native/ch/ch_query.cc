@@ -1,6 +1,7 @@
 #include "ch/ch_query.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/error.h"
 
@@ -235,6 +236,22 @@ CHResult CHQuery::run(const CHGraph& ch, std::span<const SearchEndpoint> sources
   return last_;
 }
 
+namespace {
+
+// The middle of the hierarchy's arc tail -> head (kNoMiddle for an original arc): an arc up from
+// the lower tail is in tail's upward list, an arc down from the higher tail (`down`) in head's
+// downward list, whose heads are the tails. Nothing when there is no such arc.
+std::optional<uint32_t> arcMiddle(const CHGraph& ch, uint32_t tail, uint32_t head, bool down) {
+  const uint32_t at = down ? head : tail, other = down ? tail : head;
+  const auto& first = down ? ch.down_first : ch.up_first;
+  const auto& heads = down ? ch.down_head : ch.up_head;
+  for (uint32_t i = first[at]; i < first[at + 1]; ++i)
+    if (heads[i] == other) return (down ? ch.down_middle : ch.up_middle)[i];
+  return std::nullopt;
+}
+
+}  // namespace
+
 void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle, std::vector<uint32_t>& out) {
   struct Item {
     uint32_t tail, head, middle;
@@ -252,25 +269,12 @@ void unpackArc(const CHGraph& ch, uint32_t tail, uint32_t head, uint32_t middle,
       continue;
     }
     const uint32_t m = it.middle;
-    // tail -> m is stored in m's downward list (head = tail); m -> head in m's upward list.
-    uint32_t first_middle = kNoParent, second_middle = kNoParent;
-    bool found_first = false, found_second = false;
-    for (uint32_t i = ch.down_first[m]; i < ch.down_first[m + 1]; ++i)
-      if (ch.down_head[i] == it.tail) {
-        first_middle = ch.down_middle[i];
-        found_first = true;
-        break;
-      }
-    for (uint32_t i = ch.up_first[m]; i < ch.up_first[m + 1]; ++i)
-      if (ch.up_head[i] == it.head) {
-        second_middle = ch.up_middle[i];
-        found_second = true;
-        break;
-      }
-    if (!found_first || !found_second) throw Error("MapCorrupt", "contraction hierarchy shortcut cannot be unpacked");
+    // tail -> m goes down to m, m -> head up from it.
+    const std::optional<uint32_t> first_middle = arcMiddle(ch, it.tail, m, true), second_middle = arcMiddle(ch, m, it.head, false);
+    if (!first_middle || !second_middle) throw Error("MapCorrupt", "contraction hierarchy shortcut cannot be unpacked");
     // Second half goes on the stack first so the first half is emitted first.
-    stack.push_back({m, it.head, second_middle});
-    stack.push_back({it.tail, m, first_middle});
+    stack.push_back({m, it.head, *second_middle});
+    stack.push_back({it.tail, m, *first_middle});
   }
 }
 
@@ -298,17 +302,9 @@ std::vector<uint32_t> CHQuery::path(const CHGraph& ch) const {
     for (uint32_t k = static_cast<uint32_t>(hops.size()), tail = from; k-- > 0;) {
       const uint32_t head = hops[k] & ~kTransitDownHop;
       const uint32_t tail_node = g.node[t.first + tail], head_node = g.node[t.first + head];
-      uint32_t middle = kNoParent;
-      bool found = false;
-      if (hops[k] & kTransitDownHop) {  // original arc tail -> head, tail higher: in head's down list
-        for (uint32_t i = ch.down_first[head_node]; !found && i < ch.down_first[head_node + 1]; ++i)
-          if (ch.down_head[i] == tail_node) middle = ch.down_middle[i], found = true;
-      } else {
-        for (uint32_t i = ch.up_first[tail_node]; !found && i < ch.up_first[tail_node + 1]; ++i)
-          if (ch.up_head[i] == head_node) middle = ch.up_middle[i], found = true;
-      }
-      if (!found) throw Error("Internal", "transit table hop is no arc of the hierarchy");
-      unpackArc(ch, tail_node, head_node, middle, result);
+      const std::optional<uint32_t> middle = arcMiddle(ch, tail_node, head_node, (hops[k] & kTransitDownHop) != 0);
+      if (!middle) throw Error("Internal", "transit table hop is no arc of the hierarchy");
+      unpackArc(ch, tail_node, head_node, *middle, result);
       tail = head;
     }
   }
