@@ -197,7 +197,7 @@ void SnapIndex::prefetch(double lon, double lat, int stage) const {
   if (x / K < column_x0 || x / K - column_x0 >= int64_t(column_slots.size())) return;
   const CellSlots& col = column_slots[x / K - column_x0];
   if (y / K < col.y0 || y / K >= int64_t(col.y0) + col.count) return;
-  const size_t f = (size_t(col.first_slot) + size_t(y / K - col.y0)) * (K * K) + size_t((x % K) * K + y % K);
+  const size_t f = fineRun(col, x, y);
   if (stage == 0) {
     __builtin_prefetch(fine_first.data() + f);
     __builtin_prefetch(fine_first.data() + f + 1);

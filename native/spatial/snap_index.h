@@ -95,6 +95,18 @@ struct SnapIndex {
   static constexpr size_t kMaxFineCopies = 3;
   std::span<const uint32_t> fine_first;  // per slot kSnapFine^2 runs (x-major), then one end
   std::span<const FineItem> fine_items;
+  // Where sub-cell (x, y) (sub-cell units), in a cell of column `col`, has its run in fine_first.
+  static size_t fineRun(const CellSlots& col, int64_t x, int64_t y) {
+    return (size_t(col.first_slot) + size_t(y / kSnapFine - col.y0)) * (kSnapFine * kSnapFine) + size_t((x % kSnapFine) * kSnapFine + y % kSnapFine);
+  }
+  // Calls f(item) for every item of slot `slot` once: its sub-cells' runs follow each other, and an
+  // item's copies after the first carry kRepeat.
+  template <typename F>
+  void forEachFineItemOfSlot(size_t slot, F&& f) const {
+    constexpr size_t KK = kSnapFine * kSnapFine;
+    for (uint32_t i = fine_first[slot * KK]; i < fine_first[(slot + 1) * KK]; ++i)
+      if (!(fine_items[i].part & kRepeat)) f(fine_items[i]);
+  }
 
   SnapIndex() = default;
   SnapIndex(const SnapIndexData& d, const RoadMap& road);

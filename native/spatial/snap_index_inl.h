@@ -105,7 +105,7 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
       const CellSlots& col = column_slots[x / K - column_x0];
       const int64_t lo = std::max<int64_t>(y0, int64_t(col.y0) * K), hi = std::min<int64_t>(y1, (int64_t(col.y0) + col.count) * K - 1);
       for (int64_t y = lo; y <= hi; ++y) {
-        const size_t f = (size_t(col.first_slot) + size_t(y / K - col.y0)) * (K * K) + size_t((x % K) * K + y % K);
+        const size_t f = fineRun(col, x, y);
         const uint32_t first = fine_first[f], end = fine_first[f + 1];
         prefetchRun(fine_items.data() + first, fine_items.data() + end, 512);
         for (uint32_t i = first; i < end; ++i) {
@@ -133,11 +133,7 @@ SnapResult SnapIndex::snapToRoad(const RoadMap& road, double lon, double lat, do
           scanItems(cell_items[slot].first, cell_items[slot].end);
           continue;
         }
-        constexpr size_t KK = kSnapFine * kSnapFine;
-        for (uint32_t i = fine_first[slot * KK]; i < fine_first[(slot + 1) * KK]; ++i) {
-          const FineItem& it = fine_items[i];
-          if (!(it.part & kRepeat)) consider(it.p, [&] { return std::pair<uint32_t, uint32_t>(it.edge, it.part); });
-        }
+        forEachFineItemOfSlot(slot, [&](const FineItem& it) { consider(it.p, [&] { return std::pair<uint32_t, uint32_t>(it.edge, it.part); }); });
       }
       return;
     }
@@ -165,12 +161,8 @@ void SnapIndex::forEachItemInCells(int64_t x0, int64_t x1, int64_t y0, int64_t y
     if (!fine_first.empty()) {
       const CellSlots& col = column_slots[x - column_x0];
       const int64_t lo = std::max<int64_t>(y0, col.y0), hi = std::min<int64_t>(y1, int64_t(col.y0) + col.count - 1);
-      constexpr size_t KK = kSnapFine * kSnapFine;
-      for (int64_t y = lo; y <= hi; ++y) {
-        const size_t slot = col.first_slot + (y - col.y0);
-        for (uint32_t i = fine_first[slot * KK]; i < fine_first[(slot + 1) * KK]; ++i)
-          if (!(fine_items[i].part & kRepeat)) f(fine_items[i].p, fine_items[i].edge, fine_items[i].part);
-      }
+      for (int64_t y = lo; y <= hi; ++y)
+        forEachFineItemOfSlot(col.first_slot + (y - col.y0), [&](const FineItem& it) { f(it.p, it.edge, it.part); });
       continue;
     }
     const auto column_end = cell_key.begin() + column_first[x - column_x0 + 1];
