@@ -96,17 +96,20 @@ const int64_t* Inserter::routeLoads(const Solution& s, uint32_t v) {
   }
   if (version != 0 && load_version_[2 * size_t(v) + 1] == version) return loads + 2 * D;
   if (load_version_[2 * size_t(v)] != version || version == 0) {
-    // The version an undo may put back goes aside first (see keep()).
-    if (load_version_[2 * size_t(v)] == keep_version_[v]) {
-      std::copy(loads, loads + 2 * D, loads + 2 * D);
-      load_version_[2 * size_t(v) + 1] = keep_version_[v];
-    }
+    stashKeptLoads(v, loads);
     std::fill(loads, loads + 2 * D, 0);
     for (uint32_t t : s.routes[v])
       for (uint32_t d = 0; d < D; ++d) loads[d] += p_.delivery[size_t(t) * D + d], loads[D + d] += p_.pickup[size_t(t) * D + d];
     load_version_[2 * size_t(v)] = version;
   }
   return loads;
+}
+
+void Inserter::stashKeptLoads(uint32_t v, int64_t* loads) {
+  // The version an undo may put back goes aside first (see keep()).
+  if (load_version_[2 * size_t(v)] != keep_version_[v]) return;
+  std::copy(loads, loads + 2 * p_.dims, loads + 2 * p_.dims);
+  load_version_[2 * size_t(v) + 1] = keep_version_[v];
 }
 
 void Inserter::prefetch(uint32_t task) const {
@@ -430,10 +433,7 @@ void Inserter::apply(Solution& s, uint32_t task, const Insertion& ins) {
   applyInsertion(s, task, ins);
   if (!loads_known) return;
   int64_t* loads = route_loads_.data() + size_t(v) * 4 * D;
-  if (load_version_[2 * size_t(v)] == keep_version_[v]) {
-    std::copy(loads, loads + 2 * D, loads + 2 * D);
-    load_version_[2 * size_t(v) + 1] = keep_version_[v];
-  }
+  stashKeptLoads(v, loads);
   for (uint32_t t : {task, p_.kind[task] == TaskKind::kPickup ? static_cast<uint32_t>(p_.partner[task]) : task}) {
     for (uint32_t d = 0; d < D; ++d) loads[d] += p_.delivery[size_t(t) * D + d], loads[D + d] += p_.pickup[size_t(t) * D + d];
     if (p_.kind[task] != TaskKind::kPickup) break;
@@ -446,7 +446,7 @@ void Inserter::applyInsertion(Solution& s, uint32_t task, const Insertion& ins) 
   const uint32_t v = ins.vehicle;
   // The O(1) totals need the insertion to be feasible: checked here too (O(dims) from the segments
   // the scan just used), so that they never rest on the caller.
-  const bool timed = scan_prepared_ && !s.soft && timed_[v] && s.totals[v].feasible;
+  const bool timed = timedTotals(s, v);
   // The scan's arc costs, read on this very route (and its travel times when durations are costs).
   const bool arcs_known = ins.version != 0 && ins.version == s.version[v] && scan_prepared_;
   const bool times_known = arcs_known && duration_is_cost_[p_.vehicle_type[v]];

@@ -142,6 +142,9 @@ class Inserter {
   // (recomputed when the route changed) and the version keep() named, which a refused SISR
   // iteration puts back.
   const int64_t* routeLoads(const Solution& s, uint32_t v);
+  // Before vehicle v's current slot changes: when it holds the version keep() named, it goes to the
+  // kept slot first.
+  void stashKeptLoads(uint32_t v, int64_t* loads);
   void applyInsertion(Solution& s, uint32_t task, const Insertion& ins);
   std::vector<uint64_t> load_version_, keep_version_;
   std::vector<int64_t> route_loads_;

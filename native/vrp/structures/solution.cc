@@ -37,7 +37,7 @@ void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& kno
   excess_load += known.excess_load - totals[v].excess_load;
   time_warp += known.time_warp - totals[v].time_warp;
   totals[v] = known;
-  if (!renewed) version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
+  if (!renewed) renew(v);
   for (uint32_t t : added) {
     if (route_of[t] == kNone) penalty -= penaltyOf(p, t);
     route_of[t] = static_cast<int32_t>(v);
