@@ -108,9 +108,9 @@ const RouteSegments::RouteData& RouteSegments::refreshData(const Solution& s, ui
     return c;
   }
   if (c.version != keep_version_[r]) return moves_ ? rebuild(s, r) : patch(s, r, nullptr);
-  // The version to keep goes aside; the rebuild reuses its arcs.
+  // The version to keep goes aside; a patch starts from it.
   std::swap(c, k);
-  return moves_ ? rebuild(s, r, &k) : patch(s, r, &k);
+  return moves_ ? rebuild(s, r) : patch(s, r, &k);
 }
 
 const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t r, const RouteData* ref) {
@@ -234,8 +234,7 @@ const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t
   if (verify_) {
     // The same data rebuilt from nothing (every arc read from the matrices).
     const RouteData patched = c;
-    const RouteData nothing;
-    rebuild(s, r, &nothing);
+    rebuild(s, r);
     if (c.location != patched.location || c.gap_cost != patched.gap_cost || c.gap_time != patched.gap_time || c.delivery != patched.delivery ||
         c.pickup != patched.pickup || c.prefix_peak != patched.prefix_peak || c.suffix_peak != patched.suffix_peak ||
         c.departure != patched.departure || c.end_time != patched.end_time || patched.task != route ||
@@ -246,7 +245,7 @@ const RouteSegments::RouteData& RouteSegments::patch(const Solution& s, uint32_t
   return c;
 }
 
-const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r, const RouteData* ref) {
+const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32_t r) {
   RouteData& c = routes_[r];
   c.version = s.version[r];
   const auto& route = s.routes[r];
@@ -271,7 +270,7 @@ const RouteSegments::RouteData& RouteSegments::rebuild(const Solution& s, uint32
   // Insertion mode where time never binds: no time-window data (nothing reads it), the gap costs
   // instead.
   const bool tw = moves_ || !time_free_;
-  if (!moves_) rebuildGaps(c, ref ? *ref : c, r, route, tw);
+  if (!moves_) rebuildGaps(c, r, route, tw);
   auto node = [&](uint32_t t) {
     const TimeWindow& w = p_.tw[p_.tw_first[t]];
     return TwSegment::node(p_.service[t], w.start, w.end);
@@ -402,54 +401,18 @@ void RouteSegments::patchSchedule(RouteData& c, uint32_t r, const std::vector<ui
   }
 }
 
-void RouteSegments::rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
+void RouteSegments::rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time) {
   const VehicleType& type = p_.typeOf(r);
   const size_t n = route.size();
-  if (type.locations < kReuseArcsFrom) {
-    // Matrices that stay in cache: reading every arc is cheaper than finding the reusable ones.
-    c.gap_cost.resize(n + 1);
-    c.gap_time.resize(with_time ? n + 1 : 0);
-    int32_t before = p_.start[r];
-    for (size_t k = 0; k <= n; ++k) {
-      const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
-      c.gap_cost[k] = static_cast<int32_t>(arcCost(type, before, here));
-      if (with_time) c.gap_time[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
-      before = here;
-    }
-    return;
-  }
-  const size_t m = ref.task.size();
-  if (old_index_.empty()) old_index_.assign(p_.taskCount(), 0);
-  for (size_t k = 0; k < m; ++k) old_index_[ref.task[k]] = uint32_t(k) + 1;
-  // Index in the previous data: the start is -1, the end m, a task not there -2. New gap k lies
-  // between new tasks k - 1 and k; old gap j between old tasks j - 1 and j.
-  auto oldIndexOf = [&](size_t k) -> int64_t {
-    const uint32_t i = old_index_[route[k]];
-    return i == 0 ? -2 : int64_t(i) - 1;
-  };
-  const bool reuse_time = with_time && ref.gap_time.size() == m + 1;
-  new_gap_cost_.resize(n + 1);
-  if (with_time) new_gap_time_.resize(n + 1);
+  c.gap_cost.resize(n + 1);
+  c.gap_time.resize(with_time ? n + 1 : 0);
   int32_t before = p_.start[r];
-  int64_t before_old = -1;
   for (size_t k = 0; k <= n; ++k) {
     const int32_t here = k < n ? static_cast<int32_t>(p_.location[route[k]]) : p_.end[r];
-    const int64_t here_old = k < n ? oldIndexOf(k) : int64_t(m);
-    if (before_old != -2 && here_old == before_old + 1 && ref.gap_cost.size() == m + 1 && (!with_time || reuse_time)) {
-      new_gap_cost_[k] = ref.gap_cost[size_t(here_old)];
-      if (with_time) new_gap_time_[k] = ref.gap_time[size_t(here_old)];
-    } else {
-      new_gap_cost_[k] = static_cast<int32_t>(arcCost(type, before, here));
-      if (with_time) new_gap_time_[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
-    }
+    c.gap_cost[k] = static_cast<int32_t>(arcCost(type, before, here));
+    if (with_time) c.gap_time[k] = (before == kNone || here == kNone) ? 0 : static_cast<int32_t>(type.travelTime(before, here));
     before = here;
-    before_old = here_old;
   }
-  for (size_t k = 0; k < m; ++k) old_index_[ref.task[k]] = 0;
-  c.gap_cost.swap(new_gap_cost_);
-  if (with_time) c.gap_time.swap(new_gap_time_);
-  else c.gap_time.clear();
-  c.task.assign(route.begin(), route.end());
 }
 
 SegmentSummary RouteSegments::range(const Solution& s, uint32_t r, uint32_t b, uint32_t e, bool reversed, uint32_t v) {

@@ -175,10 +175,10 @@ class RouteSegments {
     std::vector<int64_t> delivery, pickup, prefix_peak, suffix_peak;
     std::vector<int32_t> gap_cost;  // insertion mode: see gapCosts()
     // Insertion mode: the tasks the data was built from and the travel times of the gaps (like
-    // gap_cost). A rebuild after an edit (a job inserted, a string removed, a route put back)
+    // gap_cost). A patch after an edit (a job inserted, a string removed, a route put back)
     // reuses the arcs of the gaps whose two ends were neighbours before and reads only the new
-    // arcs from the matrices: the scattered reads were most of a rebuild (on large matrices;
-    // `task` stays empty on small ones, see kReuseArcsFrom).
+    // arcs from the matrices: the scattered reads were most of a rebuild (on large matrices, see
+    // kReuseArcsFrom).
     std::vector<uint32_t> task;
     std::vector<int32_t> gap_time;
     // Insertion mode with time windows (one per task where exact): the latest arrival at task k
@@ -201,8 +201,9 @@ class RouteSegments {
   // The kept data when it is the route's (swapped in), otherwise a rebuild (the kept data moved
   // aside first when the data to rebuild over is the version to keep).
   const RouteData& refreshData(const Solution& s, uint32_t r);
-  // ref: the previous data whose arcs a rebuild may reuse (insertion mode).
-  const RouteData& rebuild(const Solution& s, uint32_t r, const RouteData* ref = nullptr);
+  // Route r's data from nothing, every arc read from the matrices: the moves' data, and in
+  // insertion mode the check of every patch() under verify.
+  const RouteData& rebuild(const Solution& s, uint32_t r);
   // Insertion mode: route r's data from ref, the data of an earlier version of the route (ref may
   // be routes_[r] itself): what the two task sequences share at the start keeps its values, what
   // they share at the end keeps them shifted, and only the part between is computed (a SISR edit,
@@ -239,15 +240,15 @@ class RouteSegments {
   // Per route, after keep(): the data of the version to keep (once it changed), and that version.
   std::vector<RouteData> kept_;
   std::vector<uint64_t> keep_version_;
-  // Insertion mode, rebuild scratch: per task, 1 + its index in the route's previous data (0 when
-  // not in it); all zeros between rebuilds. And the new gaps, built beside the old ones.
+  // Insertion mode, patch scratch: per task, 1 + its index in the route's earlier data (0 when
+  // not in it); all zeros between patches. And the new gaps, built beside the old ones.
   std::vector<uint32_t> old_index_;
-  // Smallest matrix (locations) whose rebuilds reuse arcs: below it the matrices stay in cache.
+  // Smallest matrix (locations) whose patches reuse arcs: below it the matrices stay in cache.
   static constexpr uint32_t kReuseArcsFrom = 256;
   std::vector<int32_t> new_gap_cost_, new_gap_time_;
-  // Insertion mode: gap_cost and gap_time of route r for its current tasks (into c), reusing the
-  // arcs of the previous data (ref.task, ref may be c) where both ends were neighbours there.
-  void rebuildGaps(RouteData& c, const RouteData& ref, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
+  // Insertion mode: gap_cost and gap_time of route r for its current tasks (into c), every arc read
+  // from the matrices (rebuild()).
+  void rebuildGaps(RouteData& c, uint32_t r, const std::vector<uint32_t>& route, bool with_time);
 };
 
 inline SegmentSummary RouteSegments::task(uint32_t t) const {
