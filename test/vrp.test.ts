@@ -352,6 +352,46 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.ok(grown.summary.cost >= again.summary.cost * 0.9, 'ten more jobs are served');
   });
 
+  it('a replan on two threads searches by route groups: each thread changes only its own routes, and the merged plan is exact', () => {
+    // The region search (native/vrp/algorithms/region_search.cc): with verifyFastPath every merge
+    // checks that no group's search touched a route of another group, and the merged totals against
+    // the exact evaluation. Time windows, capacities and a max_travel_time van, with shipments, so
+    // that routes of every kind move between groups; a deterministic iteration cap.
+    let seed = 777;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pts: [number, number][] = Array.from({ length: 121 }, () => [Math.round(rand() * 100), Math.round(rand() * 100)]);
+    pts[0] = [50, 50];
+    const jobs = pts.slice(1, 101).map((_, i) => {
+      const open = Math.round(rand() * 600);
+      return { id: i + 1, location_index: i + 1, service: 5, delivery: [1 + (i % 3)], time_windows: [[open, open + 150 + Math.round(rand() * 200)]] as [number, number][] };
+    });
+    const shipments = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18].map((k, i) => ({
+      pickup: { id: 1000 + i, location_index: 101 + k, service: 3 },
+      delivery: { id: 2000 + i, location_index: 102 + k, service: 3 },
+      amount: [2],
+    }));
+    const problem = (n: number): VroomProblem => ({
+      vehicles: [
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [35], time_window: [0, 1200] as [number, number] })),
+        { id: 9, start_index: 0, end_index: 0, capacity: [20], max_travel_time: 400 },
+      ],
+      jobs: jobs.slice(0, n),
+      shipments,
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const opts = { timeLimit: 600, seed: 11, threads: 2, maxIterations: 3_000 };
+    const plan = solveChecked(problem(90), opts).solution;
+    const warmStart = Object.fromEntries(
+      plan.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job' || s.type === 'pickup' || s.type === 'delivery').map((s) => ({ type: s.type as 'job' | 'pickup' | 'delivery', id: s.id! }))]),
+    );
+    const replan = solveChecked(problem(100), { ...opts, seed: 12, warmStart, verifyFastPath: true }).solution;
+    assert.equal(replan.summary.unassigned, plan.summary.unassigned);
+    assert.ok(replan.summary.search!.iterations >= 2 * 3_000 * 0.9, `${replan.summary.search!.iterations} iterations: both threads searched`);
+    // The same seed gives the same replan (the groups and the phases' iteration caps are deterministic).
+    const again = solveChecked(problem(100), { ...opts, seed: 12, warmStart }).solution;
+    assert.equal(again.summary.cost, replan.summary.cost);
+  });
+
   it('a replan moves a new job into a full nearby route rather than a route of its own, ejecting a job that fits elsewhere', () => {
     // 0 depot, 1 A, 2 Y, 3 B, 4 X (new). Vans take two jobs. The warm start: [A, Y] (full, 300) and
     // [B] (200). X is next to A and far from B: the greedy insertion gives X a van of its own (200),

@@ -153,14 +153,16 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
     mark(task);
     if (p_.kind[task] == TaskKind::kPickup) mark(static_cast<uint32_t>(p_.partner[task]));
     vehicles_.resize(count);
+    if (allowed_) std::erase_if(vehicles_, [&](uint32_t v) { return !allowed(v); });
     for (const auto& members : class_members_)
       for (uint32_t v : members)
-        if (s.routes[v].empty()) {
+        if (s.routes[v].empty() && allowed(v)) {
           vehicles_.push_back(v);
           break;
         }
   } else {
-    for (uint32_t v = 0; v < p_.vehicleCount(); ++v) vehicles_.push_back(v);
+    for (uint32_t v = 0; v < p_.vehicleCount(); ++v)
+      if (allowed(v)) vehicles_.push_back(v);
   }
   if (p_.kind[task] == TaskKind::kJob && scan_ok_ && !p_.pinned(task)) {
     if (verify_) {

@@ -70,6 +70,9 @@ class Inserter {
     if (keep_version_.empty()) keep_version_.assign(p_.vehicleCount(), 0);
     keep_version_[v] = version;
   }
+  // Only the vehicles whose entry is non-zero take tasks from now on (null: all), for a search that
+  // owns part of the routes (regionSearch). The caller keeps the vector alive.
+  void restrictTo(const std::vector<uint8_t>* vehicles) { allowed_ = vehicles; }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -82,6 +85,8 @@ class Inserter {
     }
   };
   Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
+  bool allowed(uint32_t v) const { return !allowed_ || (*allowed_)[v] != 0; }
+  const std::vector<uint8_t>* allowed_ = nullptr;
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);

@@ -110,12 +110,15 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed, const RuinSeeds& se
     const uint32_t f = (*seeds.tasks)[std::uniform_int_distribution<size_t>(0, seeds.tasks->size() - 1)(rng_)];
     if (seeds.anchor_unassigned || s.route_of[f] != kNone) seed = f, anchored = true;
   }
+  if (anchored && s.route_of[seed] != kNone && !owned(s.route_of[seed])) anchored = false;
   if (seeds.anchor_unassigned && seeds.tasks && !seeds.tasks->empty() && seeds.share >= 0.1) seed_draws_ += 1, seeded_ruins_ += anchored;
-  for (int tries = 0; !anchored && s.route_of[seed] == kNone && tries < 64; ++tries) seed = any_task(rng_);
-  if (!anchored && s.route_of[seed] == kNone) {
+  auto usable = [&](uint32_t t) { return s.route_of[t] != kNone && owned(s.route_of[t]); };
+  for (int tries = 0; !anchored && !usable(seed) && tries < 64; ++tries) seed = any_task(rng_);
+  if (!anchored && !usable(seed)) {
     std::vector<uint32_t> assigned;
     for (uint32_t t = 0; t < p_.taskCount(); ++t)
-      if (s.route_of[t] != kNone) assigned.push_back(t);
+      if (usable(t)) assigned.push_back(t);
+    if (assigned.empty()) return;
     seed = assigned[std::uniform_int_distribution<size_t>(0, assigned.size() - 1)(rng_)];
   }
   std::vector<uint32_t>& ruined = ruined_;
@@ -125,7 +128,7 @@ void Sisr::ruin(Solution& s, std::vector<uint32_t>& removed, const RuinSeeds& se
   for (uint32_t c : order_) {
     if (ruined.size() >= ks) break;
     const int32_t v = s.route_of[c];
-    if (v == kNone || std::find(ruined.begin(), ruined.end(), uint32_t(v)) != ruined.end()) continue;
+    if (v == kNone || !owned(v) || std::find(ruined.begin(), ruined.end(), uint32_t(v)) != ruined.end()) continue;
     const auto& route = s.routes[v];
     const double lt_max = std::min(double(route.size()), ls_max);
     const uint32_t len = static_cast<uint32_t>(std::floor(u(rng_) * lt_max)) + 1;
@@ -211,6 +214,7 @@ void Sisr::recreate(Solution& s, std::vector<uint32_t>& tasks) {
 
 Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stats, const std::function<void(const Solution&)>& on_best) {
   options_ = options;
+  inserter_.restrictTo(options.vehicles);
   Solution current = start, best = start;
   std::uniform_real_distribution<double> u(0.0, 1.0);
   // Temperatures relative to the cost of an average arc, so they suit any unit.
@@ -220,7 +224,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   int64_t travel = start.cost;
   for (uint32_t v = 0; v < start.routes.size(); ++v)
     if (!start.routes[v].empty()) arcs += static_cast<uint32_t>(start.routes[v].size()) + 1, travel -= p_.fixed_cost[v];
-  const double arc = arcs ? std::max(1.0, double(travel) / arcs) : 1.0;
+  const double arc = options_.arc_cost > 0 ? options_.arc_cost : arcs ? std::max(1.0, double(travel) / arcs) : 1.0;
   const double t0 = arc * options_.temperature_factor, tf = t0 / 100.0;
   const double began = searchNow();
   const double span = std::max(1e-3, options.deadline_s - began);
@@ -245,7 +249,8 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
       stats.converged = true;
       break;
     }
-    const double temperature = t0 * std::pow(tf / t0, std::min(1.0, progress));
+    const double schedule = options.progress_from + (options.progress_to - options.progress_from) * std::min(1.0, progress);
+    const double temperature = t0 * std::pow(tf / t0, schedule);
     ++stats.iterations;
     Solution& next = current;  // in place, undone when refused
     const int64_t current_objective = current.objective();
@@ -284,6 +289,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     }
   }
   verifyRuinCounts();
+  inserter_.restrictTo(nullptr);
   return best;
 }
 

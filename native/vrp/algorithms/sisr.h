@@ -34,6 +34,13 @@ struct SisrOptions {
   std::function<bool(Solution&)> exchange;
   double exchange_every_s = 0;
   double focus_share = 0.5;
+  // The routes this search may change (non-zero entries; null: all): ruins start and remove only in
+  // them and the recreate inserts only into them (regionSearch: threads own disjoint parts).
+  const std::vector<uint8_t>* vehicles = nullptr;
+  // The cooling schedule's part this run covers (regionSearch: one phase of a longer schedule), and
+  // the average arc cost the temperatures are relative to (0: the start's).
+  double progress_from = 0, progress_to = 1;
+  double arc_cost = 0;
 };
 
 // Where a ruin starts: a random task in a route, or with probability `share` one of `tasks` (the
@@ -70,6 +77,7 @@ class Sisr {
   void setRuinOptions(const SisrOptions& o) { options_ = o; }
 
  private:
+  bool owned(int32_t v) const { return !options_.vehicles || (*options_.vehicles)[size_t(v)] != 0; }
   void removeTask(Solution& s, uint32_t t, std::vector<uint32_t>& removed);
   // Per vehicle during one ruin: 0 untouched, 1 its totals follow the removals in O(1) each
   // (removal_totals_, Inserter::incrementalTotals), 2 it is evaluated again afterwards, 3 like 1

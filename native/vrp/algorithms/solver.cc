@@ -10,6 +10,7 @@
 #include "vrp/algorithms/clock.h"
 #include "vrp/algorithms/fleet_min.h"
 #include "vrp/algorithms/local_search.h"
+#include "vrp/algorithms/region_search.h"
 
 namespace waymark::vrp {
 
@@ -393,14 +394,35 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   // A search's exception (the self-checks of verify_fast_path throw Internal) ends its thread and
   // is rethrown after the join, so that it becomes a JS error rather than std::terminate.
   std::vector<std::exception_ptr> failures(threads);
-  for (unsigned i = 0; i < threads; ++i)
-    pool.emplace_back([&, i] {
-      try {
-        searchThread(i);
-      } catch (...) {
-        failures[i] = std::current_exception();
-      }
-    });
+  if (warm && threads > 1) {
+    // A warm start on several threads: one plan, each thread annealing its own group of routes
+    // (region_search.h), hot (twice an average arc at first). bench replan, six plans x 3 replans:
+    // +1.60 % above from scratch with independent cool searches, about +0.9 % by groups (README,
+    // issue 20).
+    RegionSearchOptions ro;
+    ro.threads = threads;
+    ro.phases = 10;
+    ro.deadline_s = search_deadline;
+    ro.max_iterations = options.max_iterations;
+    ro.temperature_factor = 2.0;
+    ro.focus = &focus;
+    ro.cancel = options.cancel;
+    ro.clock_threads = clock_threads;
+    ro.seed = options.seed;
+    ro.verify = options.verify_fast_path;
+    const Solution found = regionSearch(p, neighbors, assignable, start, ro, stats);
+    for (unsigned i = 0; i < threads; ++i) bests[i] = found;
+    publish(found);
+  } else {
+    for (unsigned i = 0; i < threads; ++i)
+      pool.emplace_back([&, i] {
+        try {
+          searchThread(i);
+        } catch (...) {
+          failures[i] = std::current_exception();
+        }
+      });
+  }
   for (auto& th : pool) th.join();
   for (const auto& failure : failures)
     if (failure) std::rethrow_exception(failure);
