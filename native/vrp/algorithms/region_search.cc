@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <limits>
 
 #include "common/error.h"
 #include "common/parallel.h"
@@ -151,7 +150,9 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
       phase_stats[i] = SearchStats{};
       results[i] = searches[i]->run(current, so, phase_stats[i], [](const Solution&) {});
     }, 1);
+    const int64_t before = current.objective();
     mergeGroups(p, current, group, results, o.verify);
+    if (o.on_best && current.objective() < before) o.on_best(current);
     for (unsigned i = 0; i < threads; ++i) stats[i].iterations += phase_stats[i].iterations, stats[i].improvements += phase_stats[i].improvements;
   }
   return current;

@@ -6,6 +6,7 @@
 // only its thread's share: for a replan's 2 s that is the difference that matters (README, issue 20).
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "vrp/algorithms/sisr.h"
@@ -17,7 +18,7 @@ namespace waymark::vrp {
 
 struct RegionSearchOptions {
   unsigned threads = 2;
-  uint32_t phases = 8;
+  uint32_t phases = 10;
   double deadline_s = 0;                // search clock
   uint64_t max_iterations = UINT64_MAX;  // per thread over all phases (an iteration cap: the same plan on any machine)
   double temperature_factor = 1.0;      // start temperature in average arc costs
@@ -26,6 +27,7 @@ struct RegionSearchOptions {
   unsigned clock_threads = 0;  // ScopedSearchClock's mode for the search threads
   uint64_t seed = 1;
   bool verify = false;
+  std::function<void(const Solution&)> on_best;  // after a phase that improved the plan (job progress)
 };
 
 // Per vehicle, its group in [0, parts): each group grown from a random route by the routes its

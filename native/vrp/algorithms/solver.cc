@@ -396,12 +396,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   std::vector<std::exception_ptr> failures(threads);
   if (warm && threads > 1) {
     // A warm start on several threads: one plan, each thread annealing its own group of routes
-    // (region_search.h), hot (twice an average arc at first). bench replan, six plans x 3 replans:
-    // +1.60 % above from scratch with independent cool searches, about +0.9 % by groups (README,
-    // issue 20).
+    // (region_search.h), hot (twice an average arc at first). bench replan, six plans x 6 replans:
+    // +1.62 % above from scratch with independent cool searches, +1.02 % by groups (README, issue 20).
     RegionSearchOptions ro;
     ro.threads = threads;
-    ro.phases = 10;
     ro.deadline_s = search_deadline;
     ro.max_iterations = options.max_iterations;
     ro.temperature_factor = 2.0;
@@ -410,9 +408,9 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     ro.clock_threads = clock_threads;
     ro.seed = options.seed;
     ro.verify = options.verify_fast_path;
+    ro.on_best = publish;
     const Solution found = regionSearch(p, neighbors, assignable, start, ro, stats);
     for (unsigned i = 0; i < threads; ++i) bests[i] = found;
-    publish(found);
   } else {
     for (unsigned i = 0; i < threads; ++i)
       pool.emplace_back([&, i] {
