@@ -60,9 +60,6 @@ void mergeGroups(const Problem& p, Solution& current, const std::vector<uint32_t
   const uint32_t V = p.vehicleCount(), T = p.taskCount();
   std::vector<uint8_t> placed(T, 0);
   std::vector<uint8_t> taken(results.size(), 1);
-  for (uint32_t v = 0; v < V; ++v)  // tasks every group leaves alone: none, but cheap to be sure
-    if (group[v] >= results.size())
-      for (uint32_t t : current.routes[v]) placed[t] = 1;
   if (verify)
     for (size_t g = 0; g < results.size(); ++g)
       for (uint32_t v = 0; v < V; ++v)
@@ -80,22 +77,13 @@ void mergeGroups(const Problem& p, Solution& current, const std::vector<uint32_t
     taken[g] = !clash;
   }
   for (uint32_t v = 0; v < V; ++v) {
-    const uint32_t g = group[v];
-    if (g >= results.size() || !taken[g]) continue;
+    const uint32_t g = group[v];  // groupRoutes gives every vehicle a group
+    if (!taken[g]) continue;
     current.routes[v] = results[g].routes[v];
     current.totals[v] = results[g].totals[v];
     current.version[v] = results[g].version[v];
   }
-  current.cost = current.penalty = current.excess_load = current.time_warp = 0;
-  std::fill(current.route_of.begin(), current.route_of.end(), kNone);
-  for (uint32_t v = 0; v < V; ++v) {
-    current.cost += current.totals[v].cost;
-    current.excess_load += current.totals[v].excess_load;
-    current.time_warp += current.totals[v].time_warp;
-    for (uint32_t t : current.routes[v]) current.route_of[t] = int32_t(v);
-  }
-  for (uint32_t t = 0; t < T; ++t)
-    if (current.route_of[t] == kNone) current.penalty += Solution::penaltyOf(p, t);
+  current.sumRoutes(p);
   if (verify) {
     Solution check = current;
     check.refreshAll(p);
@@ -111,11 +99,7 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
   const unsigned threads = std::max(1u, o.threads);
   const uint32_t phases = std::max(1u, o.phases);
   // The temperatures stay relative to the first plan's average arc through every phase.
-  uint32_t arcs = 0;
-  int64_t travel = start.cost;
-  for (uint32_t v = 0; v < start.routes.size(); ++v)
-    if (!start.routes[v].empty()) arcs += uint32_t(start.routes[v].size()) + 1, travel -= p.fixed_cost[v];
-  const double arc = arcs ? std::max(1.0, double(travel) / arcs) : 1.0;
+  const double arc = averageArcCost(p, start);
   std::vector<std::unique_ptr<Sisr>> searches;
   for (unsigned i = 0; i < threads; ++i) searches.push_back(std::make_unique<Sisr>(p, nb, assignable, o.seed * 7919 + i, o.verify));
   Rng rng(o.seed * 104729 + 17);

@@ -10,6 +10,14 @@
 
 namespace waymark::vrp {
 
+double averageArcCost(const Problem& p, const Solution& s) {
+  uint32_t arcs = 0;
+  int64_t travel = s.cost;
+  for (uint32_t v = 0; v < s.routes.size(); ++v)
+    if (!s.routes[v].empty()) arcs += static_cast<uint32_t>(s.routes[v].size()) + 1, travel -= p.fixed_cost[v];
+  return arcs ? std::max(1.0, double(travel) / arcs) : 1.0;
+}
+
 Sisr::Sisr(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, uint64_t seed, bool verify_fast_path)
     : verify_(verify_fast_path), p_(p), nb_(nb), assignable_(assignable), rng_(seed), inserter_(p, &nb, verify_fast_path) {
   far_.assign(p.taskCount(), 0);
@@ -217,14 +225,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   inserter_.restrictTo(options.vehicles);
   Solution current = start, best = start;
   std::uniform_real_distribution<double> u(0.0, 1.0);
-  // Temperatures relative to the cost of an average arc, so they suit any unit.
-  // Vehicles' fixed costs are left out: they would make a hierarchical objective (Li & Lim's)
-  // hundreds of times hotter.
-  uint32_t arcs = 0;
-  int64_t travel = start.cost;
-  for (uint32_t v = 0; v < start.routes.size(); ++v)
-    if (!start.routes[v].empty()) arcs += static_cast<uint32_t>(start.routes[v].size()) + 1, travel -= p_.fixed_cost[v];
-  const double arc = options_.arc_cost > 0 ? options_.arc_cost : arcs ? std::max(1.0, double(travel) / arcs) : 1.0;
+  const double arc = options_.arc_cost > 0 ? options_.arc_cost : averageArcCost(p_, start);
   const double t0 = arc * options_.temperature_factor, tf = t0 / 100.0;
   const double began = searchNow();
   const double span = std::max(1e-3, options.deadline_s - began);

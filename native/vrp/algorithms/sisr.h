@@ -52,6 +52,11 @@ struct RuinSeeds {
   bool anchor_unassigned = false;
 };
 
+// The cost of an average arc of s's routes (at least 1), the unit of SISR's temperatures, so they
+// suit any unit. Vehicles' fixed costs are left out: they would make a hierarchical objective (Li &
+// Lim's) hundreds of times hotter.
+double averageArcCost(const Problem& p, const Solution& s);
+
 struct SearchStats {
   uint64_t iterations = 0;
   uint64_t improvements = 0;

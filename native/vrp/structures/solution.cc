@@ -45,13 +45,19 @@ void Solution::refreshKnown(const Problem& p, uint32_t v, const RouteTotals& kno
 }
 
 void Solution::refreshAll(const Problem& p) {
+  for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
+    totals[v] = evaluateRoute(p, v, routes[v], nullptr, soft);
+    version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
+  }
+  sumRoutes(p);
+}
+
+void Solution::sumRoutes(const Problem& p) {
   cost = 0;
   penalty = 0;
   excess_load = time_warp = 0;
   std::fill(route_of.begin(), route_of.end(), kNone);
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
-    totals[v] = evaluateRoute(p, v, routes[v], nullptr, soft);
-    version[v] = next_version.fetch_add(1, std::memory_order_relaxed);
     cost += totals[v].cost;
     excess_load += totals[v].excess_load;
     time_warp += totals[v].time_warp;

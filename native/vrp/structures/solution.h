@@ -56,6 +56,9 @@ struct Solution {
   void renew(uint32_t v);
   // Recomputes everything from the sequences (after bulk edits).
   void refreshAll(const Problem& p);
+  // The sums (cost, excess load, time warp), route_of and penalty from the routes and their totals as
+  // they stand (after routes were copied in with their totals, as the region search merges them).
+  void sumRoutes(const Problem& p);
   static int64_t penaltyOf(const Problem& p, uint32_t task) {
     return kUnassignedPenalty + p.priority[task] * kPriorityPenalty + (p.pinned(task) ? kPinnedPenalty : 0);
   }
