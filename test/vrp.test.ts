@@ -333,8 +333,8 @@ describe('VRP unassigned tasks, checker and input validation', () => {
   });
 
   it('a warm start keeps its plan: the same problem never comes back costlier, and new jobs are placed', () => {
-    // The replan path (warm start holding most tasks: cool annealing, ruins seeded at new tasks, a
-    // first local search on the changed routes only) must never lose the plan it was given.
+    // The replan path (warm start holding most tasks: the region search, ruins seeded at new tasks,
+    // a first local search on the changed routes only) must never lose the plan it was given.
     const pts: [number, number][] = Array.from({ length: 71 }, (_, i) => [(i * 37) % 101, (i * 61) % 97]);
     const jobs = pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1 + (i % 3)] }));
     const problem = (n: number): VroomProblem => ({
@@ -352,11 +352,12 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.ok(grown.summary.cost >= again.summary.cost * 0.9, 'ten more jobs are served');
   });
 
-  it('a replan on two threads searches by route groups: each thread changes only its own routes, and the merged plan is exact', () => {
+  it('a replan searches by route groups (one per thread, on one thread as on two): each thread changes only its own routes, and the merged plan is exact', () => {
     // The region search (native/vrp/algorithms/region_search.cc): with verifyFastPath every merge
     // checks that no group's search touched a route of another group, and the merged totals against
     // the exact evaluation. Time windows, capacities and a max_travel_time van, with shipments, so
-    // that routes of every kind move between groups; a deterministic iteration cap.
+    // that routes of every kind move between groups; a deterministic iteration cap. One thread is
+    // one group: the same search, its merges checked the same way.
     let seed = 777;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pts: [number, number][] = Array.from({ length: 121 }, () => [Math.round(rand() * 100), Math.round(rand() * 100)]);
@@ -379,17 +380,19 @@ describe('VRP unassigned tasks, checker and input validation', () => {
       shipments,
       matrices: { car: { durations: euclidMatrix(pts) } },
     });
-    const opts = { timeLimit: 600, seed: 11, threads: 2, maxIterations: 3_000 };
-    const plan = solveChecked(problem(90), opts).solution;
-    const warmStart = Object.fromEntries(
-      plan.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job' || s.type === 'pickup' || s.type === 'delivery').map((s) => ({ type: s.type as 'job' | 'pickup' | 'delivery', id: s.id! }))]),
-    );
-    const replan = solveChecked(problem(100), { ...opts, seed: 12, warmStart, verifyFastPath: true }).solution;
-    assert.equal(replan.summary.unassigned, plan.summary.unassigned);
-    assert.ok(replan.summary.search!.iterations >= 2 * 3_000 * 0.9, `${replan.summary.search!.iterations} iterations: both threads searched`);
-    // The same seed gives the same replan (the groups and the phases' iteration caps are deterministic).
-    const again = solveChecked(problem(100), { ...opts, seed: 12, warmStart }).solution;
-    assert.equal(again.summary.cost, replan.summary.cost);
+    for (const threads of [2, 1]) {
+      const opts = { timeLimit: 600, seed: 11, threads, maxIterations: 3_000 };
+      const plan = solveChecked(problem(90), opts).solution;
+      const warmStart = Object.fromEntries(
+        plan.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job' || s.type === 'pickup' || s.type === 'delivery').map((s) => ({ type: s.type as 'job' | 'pickup' | 'delivery', id: s.id! }))]),
+      );
+      const replan = solveChecked(problem(100), { ...opts, seed: 12, warmStart, verifyFastPath: true }).solution;
+      assert.equal(replan.summary.unassigned, plan.summary.unassigned);
+      assert.ok(replan.summary.search!.iterations >= threads * 3_000 * 0.9, `${replan.summary.search!.iterations} iterations: every thread searched`);
+      // The same seed gives the same replan (the groups and the phases' iteration caps are deterministic).
+      const again = solveChecked(problem(100), { ...opts, seed: 12, warmStart }).solution;
+      assert.equal(again.summary.cost, replan.summary.cost, `${threads} threads`);
+    }
   });
 
   it('a replan moves a new job into a full nearby route rather than a route of its own, ejecting a job that fits elsewhere', () => {

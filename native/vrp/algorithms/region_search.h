@@ -4,6 +4,8 @@
 // grouped afresh around other seeds. One shared plan then gets all the threads' iterations in one
 // cooling schedule, where independent searches (one plan each, the best kept) would give each plan
 // only its thread's share: for a replan's 2 s that is the difference that matters (README, issue 20).
+// On one thread it is one group: SISR over the whole plan on the same hot schedule, going on from
+// its best after each phase.
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -226,7 +226,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
   // A warm start holding most of the tasks (a replan, fully listed vehicle steps) is already a
-  // good plan: the search stays cool and seeds half its ruins at the tasks it did not hold.
+  // good plan: the region search below works on it, half its ruins seeded at the tasks it did not hold.
   std::vector<uint32_t> focus;
   bool warm = false;
   if (options.initial_routes) {
@@ -372,15 +372,13 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       // A portfolio of annealing temperatures: tight clustered instances want a hotter start,
       // large CVRPs a cooler one; the best thread wins.
       static constexpr double kTemperatures[] = {1.0, 5.0, 2.0, 0.5};
-      static constexpr double kWarmTemperatures[] = {0.05, 0.2, 0.1, 0.02};
-      so.temperature_factor = warm ? kWarmTemperatures[i % 4] : kTemperatures[i % 4];
-      if (warm) so.focus = &focus;
+      so.temperature_factor = kTemperatures[i % 4];
       if (options.max_iterations == UINT64_MAX && threads > 1) {
         so.exchange = exchange;
         so.exchange_every_s = (search_deadline - searchNow()) / 10;
       }
       const bool genetic = search_kind == SearchKind::kHgs || (search_kind == SearchKind::kPortfolio && i % 2 == 1);
-      if (genetic && !warm) {
+      if (genetic) {
         Hgs search(p, neighbors, assignable, options.seed * 7919 + i, options.verify_fast_path);
         HgsOptions ho;
         ho.limits = so;
@@ -398,15 +396,16 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   // A search's exception (the self-checks of verify_fast_path throw Internal) ends its thread and
   // is rethrown after the join, so that it becomes a JS error rather than std::terminate.
   std::vector<std::exception_ptr> failures(threads);
-  if (warm && threads > 1) {
-    // A warm start on several threads: one plan, each thread annealing its own group of routes
-    // (region_search.h), hot (twice an average arc at first). bench replan, six plans x 6 replans:
-    // +1.62 % above from scratch with independent cool searches, +1.02 % by groups (README, issue 20).
+  if (warm) {
+    // A warm start: one plan, each thread annealing its own group of routes (region_search.h), hot
+    // (twice an average arc at first). bench replan, six plans x 6 replans on two threads: +1.62 %
+    // above from scratch with independent cool searches, +1.02 % by groups; on one thread (one
+    // group, a restart from the best after each phase) +1.76 % cool, +1.32 % so (README, issue 20).
     // Where a replan adds orders the plan's routes are nearly full (bench replan: 97 % of the vans'
     // capacity), so an insertion that looks only at the routes of a task's 40 nearest tasks seldom
     // finds room. The region search looks at the routes of the nearest 80: a fifth fewer iterations,
-    // better replans (six plans x 2 replans: +1.57 % with 40, +0.83 / +0.90 % with 80, +0.81 / +1.02 %
-    // with 100, +0.88 % with 150; README, issue 20).
+    // better replans (two threads, six plans x 2 replans: +1.57 % with 40, +0.83 / +0.90 % with 80,
+    // +0.81 / +1.02 % with 100, +0.88 % with 150; README, issue 20).
     const Neighbors wide(p, kRegionNeighbors, threads);
     RegionSearchOptions ro;
     ro.threads = threads;
