@@ -395,6 +395,27 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     }
   });
 
+  it('a small replan stops once converged, on one thread as on two, well before its time limit', () => {
+    // The region search shares the early stop's cooling schedule out over its phases, each ending
+    // once cooled and without a new best for a while: a dispatcher's small replan answers at once.
+    // Without it the replan searches to the limit (30 s here, reported as time_limit).
+    const pts: [number, number][] = Array.from({ length: 21 }, (_, i) => [(i * 37) % 101, (i * 61) % 97]);
+    const problem = (n: number): VroomProblem => ({
+      vehicles: [1, 2, 3, 4].map((id) => ({ id, start_index: 0, end_index: 0, capacity: [15] })),
+      jobs: pts.slice(1, n + 1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1 + (i % 3)] })),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    for (const threads of [1, 2]) {
+      const plan = solveChecked(problem(18), { seed: 3, threads }).solution;
+      const warmStart = Object.fromEntries(plan.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job').map((s) => ({ type: 'job' as const, id: s.id! }))]));
+      const replan = solveChecked(problem(20), { timeLimit: 30, seed: 4, threads, warmStart }).solution;
+      assert.equal(replan.summary.search.stop_reason, 'converged', `${threads} threads`);
+      assert.equal(replan.summary.unassigned, 0);
+      // Two jobs more than the plan: its cost stays of the plan's order (not a search cut short).
+      assert.ok(replan.summary.cost >= plan.summary.cost * 0.9 && replan.summary.cost <= plan.summary.cost * 1.5, `${replan.summary.cost} vs ${plan.summary.cost}`);
+    }
+  });
+
   it('a replan moves a new job into a full nearby route rather than a route of its own, ejecting a job that fits elsewhere', () => {
     // 0 depot, 1 A, 2 Y, 3 B, 4 X (new). Vans take two jobs. The warm start: [A, Y] (full, 300) and
     // [B] (200). X is next to A and far from B: the greedy insertion gives X a van of its own (200),

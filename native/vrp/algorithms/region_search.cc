@@ -108,8 +108,10 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
   std::vector<Solution> results(threads);
   std::vector<SearchStats> phase_stats(threads);
   std::vector<std::vector<uint8_t>> owned(threads);
+  uint32_t phases_run = 0;
   for (uint32_t k = 0; k < phases; ++k) {
     if (searchNow() >= o.deadline_s || (o.cancel && o.cancel->load() != 0)) break;
+    ++phases_run;
     const std::vector<uint32_t> group = groupRoutes(p, current, nb, threads, rng);
     for (unsigned i = 0; i < threads; ++i) {
       owned[i].assign(p.vehicleCount(), 0);
@@ -120,10 +122,14 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
       const ScopedSearchClock thread_clock(o.clock_threads);
       SisrOptions so;
       so.deadline_s = phase_deadline;
-      // An iteration cap is shared out over the phases exactly (the phases' caps sum to it).
-      so.max_iterations = o.max_iterations == UINT64_MAX ? UINT64_MAX
-                                                         : uint64_t((unsigned __int128)o.max_iterations * (k + 1) / phases) -
-                                                               uint64_t((unsigned __int128)o.max_iterations * k / phases);
+      // An iteration cap and the cooling schedule are shared out over the phases exactly (the
+      // phases' shares sum to them).
+      auto share = [&](uint64_t total) {
+        return total == UINT64_MAX ? UINT64_MAX : uint64_t((unsigned __int128)total * (k + 1) / phases) - uint64_t((unsigned __int128)total * k / phases);
+      };
+      so.max_iterations = share(o.max_iterations);
+      so.schedule_iterations = std::max<uint64_t>(1, share(o.schedule_iterations));
+      so.converge_after = o.converge_after;
       so.cancel = o.cancel;
       so.temperature_factor = o.temperature_factor;
       so.focus = o.focus;
@@ -139,6 +145,7 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
     if (o.on_best && current.objective() < before) o.on_best(current);
     for (unsigned i = 0; i < threads; ++i) stats[i].iterations += phase_stats[i].iterations, stats[i].improvements += phase_stats[i].improvements;
   }
+  for (unsigned i = 0; i < threads; ++i) stats[i].converged = phases_run == phases && phase_stats[i].converged;
   return current;
 }
 

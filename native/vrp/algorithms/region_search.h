@@ -23,6 +23,11 @@ struct RegionSearchOptions {
   uint32_t phases = 10;
   double deadline_s = 0;                // search clock
   uint64_t max_iterations = UINT64_MAX;  // per thread over all phases (an iteration cap: the same plan on any machine)
+  // The early stop (SisrOptions's; setEarlyStop): the cooling schedule's iterations per thread,
+  // shared out over the phases like the cap, and a phase ends once it has cooled and made no new
+  // best for converge_after iterations. A small replan then answers in milliseconds.
+  uint64_t schedule_iterations = UINT64_MAX;
+  uint64_t converge_after = UINT64_MAX;
   double temperature_factor = 1.0;      // start temperature in average arc costs
   const std::vector<uint32_t>* focus = nullptr;  // SisrOptions::focus
   const std::atomic<int32_t>* cancel = nullptr;
@@ -37,7 +42,8 @@ struct RegionSearchOptions {
 std::vector<uint32_t> groupRoutes(const Problem& p, const Solution& s, const Neighbors& nb, unsigned parts, Rng& rng);
 
 // `start` improved by phases of per-group SISR (see above); never worse than `start`.
-// stats: per thread (o.threads of them), summed over the phases.
+// stats: per thread (o.threads of them), summed over the phases; converged when every phase ran
+// and the last one stopped converged on every thread.
 Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, Solution start, const RegionSearchOptions& o,
                       std::vector<SearchStats>& stats);
 

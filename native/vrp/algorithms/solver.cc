@@ -411,6 +411,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     ro.threads = threads;
     ro.deadline_s = search_deadline;
     ro.max_iterations = options.max_iterations;
+    SisrOptions early;
+    setEarlyStop(early, options, T);
+    ro.schedule_iterations = early.schedule_iterations;
+    ro.converge_after = early.converge_after;
     ro.temperature_factor = 2.0;
     ro.focus = &focus;
     ro.cancel = options.cancel;
