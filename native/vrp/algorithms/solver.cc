@@ -4,6 +4,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "common/parallel.h"
@@ -221,8 +222,6 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     }
     return result;
   }
-  const Neighbors neighbors(p, kNeighbors, threads);
-
   // First solution: greedy insertion, then local search (bounded by a fifth of the budget).
   Solution start(p);
   // A warm start holding most of the tasks (a replan, fully listed vehicle steps) is already a
@@ -240,6 +239,10 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     }
     warm = wanted > 0 && held * 2 >= wanted;
   }
+  // One O(T^2) pass: a warm start's longer lists for its region search (see below), whose first
+  // kNeighbors entries are the moves' lists.
+  const std::optional<Neighbors> wide = warm ? std::optional<Neighbors>(std::in_place, p, kRegionNeighbors, threads) : std::nullopt;
+  const Neighbors neighbors = wide ? Neighbors(*wide, kNeighbors) : Neighbors(p, kNeighbors, threads);
   {
     Sisr builder(p, neighbors, assignable, options.seed, options.verify_fast_path);
     std::vector<uint32_t> all = insertableTasks(p, assignable);
@@ -406,7 +409,6 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     // finds room. The region search looks at the routes of the nearest 80: a fifth fewer iterations,
     // better replans (two threads, six plans x 2 replans: +1.57 % with 40, +0.83 / +0.90 % with 80,
     // +0.81 / +1.02 % with 100, +0.88 % with 150; README, issue 20).
-    const Neighbors wide(p, kRegionNeighbors, threads);
     RegionSearchOptions ro;
     ro.threads = threads;
     ro.deadline_s = search_deadline;
@@ -422,7 +424,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     ro.seed = options.seed;
     ro.verify = options.verify_fast_path;
     ro.on_best = publish;
-    const Solution found = regionSearch(p, wide, assignable, start, ro, stats);
+    const Solution found = regionSearch(p, *wide, assignable, start, ro, stats);
     for (unsigned i = 0; i < threads; ++i) bests[i] = found;
   } else {
     for (unsigned i = 0; i < threads; ++i)

@@ -31,6 +31,14 @@ struct Neighbors {
       for (uint32_t i = 0; i < k; ++i) list[size_t(t) * k + i] = order[i].second;
     });
   }
+
+  // The first `wanted` entries of each of `longer`'s lists: the lists the constructor would build
+  // for `wanted` (the order by cost, then task, is total), without another O(T^2) pass.
+  Neighbors(const Neighbors& longer, uint32_t wanted) : k(std::min(wanted, longer.k)) {
+    const size_t T = longer.k ? longer.list.size() / longer.k : 0;
+    list.resize(T * k);
+    for (size_t t = 0; t < T; ++t) std::copy(longer.of(uint32_t(t)), longer.of(uint32_t(t)) + k, list.begin() + t * k);
+  }
 };
 
 }  // namespace waymark::vrp
