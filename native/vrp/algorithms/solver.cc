@@ -4,7 +4,6 @@
 #include <exception>
 #include <limits>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "common/parallel.h"
