@@ -446,6 +446,62 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     }
   });
 
+  it('a replan fits new jobs into the plan\'s full routes by moving tasks between them, rather than opening vans for them', () => {
+    // The soft insertion (native/vrp/algorithms/soft_insertion.cc): the twelve new jobs go to their
+    // cheapest places over capacity, then the penalised local search moves tasks until every van is
+    // within its capacity again. The greedy insertion alone (and the ejection after it) opens a
+    // ninth van here. No search iterations: the answer is the warm start after the insertion.
+    let seed = 4242;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pts: [number, number][] = Array.from({ length: 121 }, () => [Math.round(rand() * 1000), Math.round(rand() * 1000)]);
+    pts[0] = [500, 500];
+    const jobs = pts.slice(1).map((_, i) => ({ id: i + 1, location_index: i + 1, delivery: [1 + (i % 3)] }));
+    const problem = (n: number): VroomProblem => ({
+      vehicles: Array.from({ length: 16 }, (_, v) => ({ id: v + 1, start_index: 0, end_index: 0, capacity: [30] })),
+      jobs: jobs.slice(0, n),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const plan = solveChecked(problem(108), { timeLimit: 60, seed: 3, threads: 1, maxIterations: 20_000 }).solution;
+    assert.equal(plan.summary.routes, 8);
+    const warmStart = Object.fromEntries(plan.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job').map((s) => ({ type: 'job' as const, id: s.id! }))]));
+    const replan = solveChecked(problem(120), { timeLimit: 60, seed: 4, threads: 1, maxIterations: 0, warmStart, verifyFastPath: true }).solution;
+    assert.equal(replan.summary.unassigned, 0);
+    assert.equal(replan.summary.routes, 8, 'the twelve new jobs fit into the eight vans (240 of their 240 units)');
+  });
+
+  it('neighbour lists weigh time windows: a new job goes to the far route that serves its hours, not to the nearby morning route', () => {
+    // Vidal et al.'s correlation measure (native/vrp/structures/neighbors.h): 85 morning jobs around
+    // (100..109, 0..8) in van 1 (shift 0-700), three afternoon jobs 200 away in van 2; the new job X
+    // sits among the morning jobs but is due in the afternoon. By travel cost alone its 80 nearest
+    // tasks are all morning jobs, so the insertion sees only van 1 (too late) and an empty van:
+    // three routes, and no move of the local search puts X beside a task of van 2. With the windows weighed, van 2's jobs are X's nearest and X joins them.
+    const pts: [number, number][] = [[0, 0]];
+    for (let i = 0; i < 85; i++) pts.push([100 + (i % 10), Math.floor(i / 10)]);
+    pts.push([300, 0], [301, 0], [302, 0], [105, 20]);
+    const morning = Array.from({ length: 85 }, (_, i) => ({ id: i + 1, location_index: i + 1, time_windows: [[0, 500]] as [number, number][] }));
+    const afternoon = [86, 87, 88].map((i) => ({ id: i, location_index: i, time_windows: [[5000, 6000]] as [number, number][] }));
+    const x = { id: 89, location_index: 89, time_windows: [[5000, 6000]] as [number, number][] };
+    const problem: VroomProblem = {
+      vehicles: [
+        { id: 1, start_index: 0, end_index: 0, time_window: [0, 700] },
+        // Vans 2-10: more than eight vans, so the insertion looks at the neighbours' routes first.
+        ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => ({ id, start_index: 0, end_index: 0, time_window: [0, 10_000] as [number, number] })),
+      ],
+      jobs: [...morning, ...afternoon, x],
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    };
+    // Van 1 snakes through the grid row by row.
+    const snake = morning.map((j) => j.id).sort((a, b) => {
+      const [ra, rb] = [Math.floor((a - 1) / 10), Math.floor((b - 1) / 10)];
+      return ra !== rb ? ra - rb : ra % 2 === 0 ? a - b : b - a;
+    });
+    const warmStart = { '1': snake.map((id) => ({ type: 'job' as const, id })), '2': [86, 87, 88].map((id) => ({ type: 'job' as const, id })) };
+    const s = solveChecked(problem, { timeLimit: 60, seed: 1, threads: 1, maxIterations: 0, warmStart }).solution;
+    assert.equal(s.summary.unassigned, 0);
+    assert.equal(s.summary.routes, 2);
+    assert.ok(s.routes.find((r) => r.vehicle === 2)!.steps.some((st) => st.id === 89), 'X rides with the afternoon jobs');
+  });
+
   it('rejects malformed problems with errors naming the offending field', () => {
     const d = euclidMatrix([[0, 0], [1, 1]]);
     const base = (): VroomProblem => ({
