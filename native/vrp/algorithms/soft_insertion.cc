@@ -22,6 +22,8 @@ double penalised(const RouteTotals& t, const PenaltyWeights& w) {
 }  // namespace
 
 void insertSoftly(const Problem& p, Solution& s, const Neighbors& nb, const std::vector<uint32_t>& tasks, double deadline_s, bool verify) {
+  // Nothing to place (a warm start holding every job): no soft copy of the plan to evaluate.
+  if (std::none_of(tasks.begin(), tasks.end(), [&](uint32_t x) { return p.kind[x] == TaskKind::kJob && s.route_of[x] == kNone; })) return;
   Solution soft = s;
   soft.soft = true;
   soft.refreshAll(p);
@@ -84,6 +86,7 @@ void insertSoftly(const Problem& p, Solution& s, const Neighbors& nb, const std:
   soft.soft = false;
   for (uint32_t v = 0; v < p.vehicleCount(); ++v) {
     auto& route = soft.routes[v];
+    if (route == s.routes[v]) continue;  // the warm start's routes are feasible
     while (!route.empty() && !evaluateRoute(p, v, route).feasible) {
       auto drop = std::find_if(route.begin(), route.end(), [&](uint32_t t) { return is_new[t] && !p.pinned(t); });
       if (drop == route.end()) {
