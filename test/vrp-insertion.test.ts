@@ -79,6 +79,7 @@ describe('VRP insertion fast paths', () => {
     ['windows that open late and never close in reach', { symmetric: false, windows: 'late-open' }],
     ['binding time windows', { symmetric: false, windows: 'binding' }],
     ['binding time windows and travel-time limit, open end', { symmetric: true, windows: 'binding', open: 'end', maxTravelTime: 3500 }],
+    ['binding time windows, open start', { symmetric: false, windows: 'binding', open: 'start' }],
   ];
   for (const [name, shape] of shapes) {
     it(`${name}: every fast answer matches the exact evaluation`, () => {

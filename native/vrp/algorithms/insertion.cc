@@ -241,6 +241,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
   Candidate best{std::numeric_limits<int64_t>::max(), 0, 0, 0};
   int64_t best_arcs[3] = {0, 0, 0};
   bool found = false;
+  const bool windows = !segments_.timeFree();  // every vehicle feasibleFast (scan_ok_): one window per task
   for (uint32_t v : vehicles_) {
     if (!all_compatible_ && !p_.compatible(v, task)) continue;
     const auto& route = s.routes[v];
@@ -277,14 +278,34 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const int32_t* where = n ? segments_.locations(s, v) : nullptr;
     const int32_t* gap = segments_.gapCosts(s, v);
     const int32_t start = p_.start[v], end = p_.end[v];
-    int64_t into = start == kNone ? 0 : to_task(start);  // the arc into the task from the previous stop
+    // With time windows only the positions where the job could be on time even with instant travel
+    // (RouteSegments::onTime): a job's window is a part of the day, and most of a route's positions
+    // lie outside it.
+    uint32_t first = 0, last = n;
+    RouteSegments::OnTime on_time;
+    if (windows) {
+      on_time = segments_.onTime(s, v, task);
+      first = on_time.first, last = std::min(on_time.last, n);
+      if (first > last) continue;
+    }
+    auto into_from = [&](uint32_t i) -> int64_t { return i > 0 ? to_task(where[i - 1]) : start == kNone ? 0 : to_task(start); };
+    int64_t into = into_from(first);  // the arc into the task from the previous stop
+    bool into_stale = false;          // a position was skipped: into is read afresh
     const bool times_known = duration_is_cost_[type_index] != 0;
     // The row reads are scattered (the route's locations): ask for them a few positions ahead.
     constexpr uint32_t kAhead = 6;
+    const uint32_t read_end = std::min(n, last + 1);  // the positions' locations read below
     auto prefetch = [&](int32_t a) { __builtin_prefetch(pairs ? pairs + 2 * size_t(column[a]) : from_task + a); };
-    for (uint32_t i = 0; i < std::min(n, kAhead); ++i) prefetch(where[i]);
-    for (uint32_t i = 0; i <= n; ++i) {
-      if (i + kAhead < n) prefetch(where[i + kAhead]);
+    for (uint32_t i = first; i < std::min(read_end, first + kAhead); ++i) prefetch(where[i]);
+    for (uint32_t i = first; i <= last; ++i) {
+      if (i + kAhead < read_end) prefetch(where[i + kAhead]);
+      if (windows) {
+        if (!on_time.possible(i, n)) {
+          into_stale = true;
+          continue;
+        }
+        if (into_stale) into = into_from(i), into_stale = false;
+      }
       const int32_t b = i < n ? where[i] : end;
       int64_t out = 0, next_into = 0;
       if (pairs) {

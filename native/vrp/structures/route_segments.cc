@@ -485,6 +485,27 @@ FastTotals RouteSegments::evaluate(const Solution& s, uint32_t v, const RoutePie
   return r;
 }
 
+RouteSegments::OnTime RouteSegments::onTime(const Solution& s, uint32_t v, uint32_t x) {
+  const RouteData& c = data(s, v);
+  const uint32_t n = uint32_t(s.routes[v].size());
+  const TimeWindow& w = p_.tw[p_.tw_first[x]];
+  OnTime o;
+  o.departure = c.departure.data();
+  o.latest = c.latest.data();
+  o.start = p_.vtw[v].start;
+  o.end = p_.vtw[v].end;
+  o.opening = w.start;
+  o.service = p_.service[x];
+  if (o.start > w.end) return o;  // x's window closes before the vehicle leaves
+  // Both arrays are non-decreasing along the route (travel and service are never negative): before
+  // `first` x cannot leave in time for the next task's latest arrival; after `last` the previous
+  // task leaves after x's window closed (and after first_late the route is late already).
+  o.first = uint32_t(std::lower_bound(c.latest.begin(), c.latest.begin() + n, w.start + o.service) - c.latest.begin());
+  o.last = uint32_t(std::upper_bound(c.departure.begin(), c.departure.begin() + n, w.end) - c.departure.begin());
+  o.last = std::min<uint32_t>(o.last, uint32_t(std::min<size_t>(c.first_late, n)));
+  return o;
+}
+
 bool RouteSegments::insertionFeasible(const Solution& s, uint32_t v, uint32_t i, uint32_t x, const int64_t* known) {
   const RouteData& c = data(s, v);
   const uint32_t n = uint32_t(s.routes[v].size()), D = p_.dims;

@@ -125,6 +125,23 @@ class RouteSegments {
   // the first task, ..., the last task to the end; 0 next to an open end), for the insertion scan.
   const int32_t* locations(const Solution& s, uint32_t v) { return data(s, v).location.data(); }
   const int32_t* gapCosts(const Solution& s, uint32_t v) { return data(s, v).gap_cost.data(); }
+  // Insertion mode with time windows (not timeFree()), feasibleFast(v): the positions of route v
+  // where job x could be on time at all, as if every trip took no time, and per position the same
+  // bound. Exact necessary conditions of insertionFeasible (travel times are never negative): a
+  // scan skips every other position without reading the matrices.
+  struct OnTime {
+    uint32_t first = 1, last = 0;  // positions [first, last]; none when first > last
+    const int64_t* departure = nullptr;  // the schedule's departure from each task
+    const int64_t* latest = nullptr;     // the latest arrival at each task (kNever: none)
+    int64_t start = 0, end = 0;          // the vehicle's window
+    int64_t opening = 0, service = 0;    // x's
+    // Whether x may fit before index i of a route of n tasks (i in [first, last]).
+    bool possible(uint32_t i, uint32_t n) const {
+      const int64_t leave = i > 0 ? departure[i - 1] : start;
+      return std::max(leave, opening) + service <= (i < n ? latest[i] : end);
+    }
+  };
+  OnTime onTime(const Solution& s, uint32_t v, uint32_t x);
   // Insertion mode with time windows, fast(v), route v feasible: the time the exact evaluation
   // (evaluateRoute) reaches the end of route v with job x inserted before index i, the insertion
   // being feasible. From the cached schedule: only the tasks after i whose departure moves are
