@@ -285,7 +285,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     RouteSegments::OnTime on_time;
     if (windows) {
       on_time = segments_.onTime(s, v, task);
-      first = on_time.first, last = std::min(on_time.last, n);
+      first = on_time.first, last = on_time.last;  // onTime caps last at n
       if (first > last) continue;
     }
     auto into_from = [&](uint32_t i) -> int64_t { return i > 0 ? to_task(where[i - 1]) : start == kNone ? 0 : to_task(start); };
