@@ -259,7 +259,7 @@ describe('waymark bench replan', () => {
     const dir = mkdtempSync(join(tmpdir(), 'waymark-bench-replan-'));
     try {
       const args = ['bench', 'replan', '--road', path, '--jobs', '40', '--vehicles', '4', '--base-time', '0.3', '--replan-time', '0.2', '--scratch-time', '0.3', '--cpu-time', '--threads', '2', '--reuse', dir, '--replans', '2', '--json'];
-      type Row = { cost: number; routes: number; cpu_s: number; wall_s: number; iterations: number; stop_reason: string };
+      type Row = { what: string; cost: number; routes: number; cpu_s: number; wall_s: number; iterations: number; stop_reason: string };
       type Out = { new_orders: number; cpu_time: boolean; plan: Row; rows: Row[]; replan_vs_scratch_pct: number; replans_vs_scratch_pct: number[]; replan_vs_scratch_max_pct: number };
       const first = runCli(args);
       assert.equal(first.status, 0, first.stderr);
@@ -284,6 +284,24 @@ describe('waymark bench replan', () => {
       // Read back, not solved again: the very same figures, wall and CPU seconds included.
       assert.deepEqual(b.plan, a.plan);
       assert.deepEqual(b.rows[2], a.rows[2]);
+      // --scratch-runs 2: the first from-scratch solve read back, a second one (next solver seed)
+      // solved, and the replans also measured against the mean of the two.
+      type OutMean = Out & { scratch_mean_cost: number; replan_vs_scratch_mean_pct: number; replans_vs_scratch_mean_pct: number[] };
+      const twice = runCli([...args, '--scratch-runs', '2']);
+      assert.equal(twice.status, 0, twice.stderr);
+      const m = JSON.parse(twice.stdout) as OutMean;
+      assert.equal(m.rows.length, 4);
+      assert.deepEqual({ ...m.rows[2], what: 'from scratch' }, a.rows[2]);
+      assert.equal(m.rows[2].what, 'from scratch #1');
+      assert.ok(m.rows[3].cost > 0 && m.rows[3].iterations > 0);
+      const mean = (m.rows[2].cost + m.rows[3].cost) / 2;
+      assert.ok(Math.abs(m.scratch_mean_cost - mean) <= 0.01, `${m.scratch_mean_cost} vs ${mean}`);
+      const meanGaps = m.rows.slice(0, 2).map((r) => Math.round((r.cost / mean - 1) * 100 * 100) / 100);
+      assert.deepEqual(m.replans_vs_scratch_mean_pct, meanGaps);
+      assert.ok(Math.abs(m.replan_vs_scratch_mean_pct - (meanGaps[0] + meanGaps[1]) / 2) <= 0.01, `${m.replan_vs_scratch_mean_pct}`);
+      const refusedRuns = runCli([...args, '--scratch-runs', '0']);
+      assert.notEqual(refusedRuns.status, 0);
+      assert.match(refusedRuns.stderr, /--scratch-runs must be an integer of at least 1/);
       const refused = runCli(args.map((x, i) => (args[i - 1] === '--replans' ? '0' : x)));
       assert.notEqual(refused.status, 0);
       assert.match(refused.stderr, /--replans must be an integer of at least 1/);

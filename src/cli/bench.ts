@@ -375,8 +375,9 @@ export function registerBench(program: Command): void {
     .option('--reuse <dir>', 'keep the plan and the from-scratch solution in this folder and read them back on later runs with the same parameters (only the replan is solved again)')
     .option('--replans <n>', 'solve the replan n times (solver seeds seed, seed + 1, ...) and print each gap, their mean and max', '1')
     .option('--replan-iterations <n>', 'cap each replan at n search iterations per thread (no exchange between threads): the same replans at any load, for side-by-side comparisons')
+    .option('--scratch-runs <n>', 'solve the changed problem from scratch n times (solver seeds seed, seed + 1, ...) and also print the replans against the mean of their costs', '1')
     .option('--json', 'print one JSON object')
-    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; replans: string; replanIterations?: string; json?: boolean }) => {
+    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; replans: string; replanIterations?: string; scratchRuns: string; json?: boolean }) => {
       const num = (text: string, what: string) => {
         const n = Number(text);
         if (!(n >= 0) || !Number.isFinite(n)) throw new WaymarkError('InvalidValue', `${what} must be a non-negative number, not '${text}'`);
@@ -396,6 +397,11 @@ export function registerBench(program: Command): void {
         replans: (() => {
           const n = Number(opts.replans);
           if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `--replans must be an integer of at least 1, not '${opts.replans}'`);
+          return n;
+        })(),
+        scratchRuns: (() => {
+          const n = Number(opts.scratchRuns);
+          if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `--scratch-runs must be an integer of at least 1, not '${opts.scratchRuns}'`);
           return n;
         })(),
         ...(opts.replanIterations !== undefined
