@@ -95,7 +95,6 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
     const budget = { ...(options.cpuTime ? { cpuTimeLimit: true } : {}), ...(options.threads ? { threads: options.threads } : {}) };
     // --reuse: a solve already made with the same parameters is read back instead of repeated.
     const reused = (what: string, limit: number, f: () => Timed): Timed => {
-      // The first from-scratch solve keeps its file name, so folders made before --scratch-runs serve.
       if (!options.reuse) return f();
       const file = join(options.reuse, `${name}-${options.jobs}-${options.vehicles}-${options.newPercent}-s${options.seed}-${what}-${limit}${options.cpuTime ? 'cpu' : ''}-t${options.threads ?? 0}.json`);
       if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Timed;
@@ -123,12 +122,12 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
         ),
       ),
     );
+    // The first from-scratch solve keeps its file name, so folders made before --scratch-runs serve.
     const scratches = Array.from({ length: Math.max(1, options.scratchRuns ?? 1) }, (_, k) =>
       reused(k === 0 ? 'scratch' : `scratch${k}`, options.scratchTime, () =>
         timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed + k, ...budget }, 0, 0)),
       ),
     );
-    const scratch = scratches[0];
     const row = (what: string, limit: number, r: Timed) => ({
       what,
       time_limit_s: limit,
@@ -145,11 +144,13 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
       ...scratches.map((r, k) => row(scratches.length > 1 ? `from scratch #${k + 1}` : 'from scratch', options.scratchTime, r)),
     ];
     const round2 = (x: number) => Math.round(x * 100) / 100;
-    const gaps = replans.map((r) => (r.solution.summary.cost / scratch.solution.summary.cost - 1) * 100);
-    const gap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-    const scratchMean = scratches.reduce((a, r) => a + r.solution.summary.cost, 0) / scratches.length;
-    const gapsMean = replans.map((r) => (r.solution.summary.cost / scratchMean - 1) * 100);
-    const gapMean = gapsMean.reduce((a, b) => a + b, 0) / gapsMean.length;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const gapsTo = (cost: number) => replans.map((r) => (r.solution.summary.cost / cost - 1) * 100);
+    const gaps = gapsTo(scratches[0].solution.summary.cost);
+    const gap = mean(gaps);
+    const scratchMean = mean(scratches.map((r) => r.solution.summary.cost));
+    const gapsMean = gapsTo(scratchMean);
+    const gapMean = mean(gapsMean);
     const out = {
       map: name,
       jobs: options.jobs,

@@ -18,6 +18,13 @@ import { benchVrp } from '../../bench/vrp.js';
 import { benchVrpSmall } from '../../bench/vrp-small.js';
 import { WaymarkError } from '../errors.js';
 
+// An integer option of at least `min`, or InvalidValue naming the option.
+function count(text: string, what: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new WaymarkError('InvalidValue', `${what} must be an integer of at least ${min}, not '${text}'`);
+  return n;
+}
+
 export function registerBench(program: Command): void {
   const bench = program
     .command('bench')
@@ -156,11 +163,6 @@ export function registerBench(program: Command): void {
               if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `${what} must be positive integers, not '${x}'`);
               return n;
             });
-        const count = (text: string, what: string, min: number) => {
-          const n = Number(text);
-          if (!Number.isInteger(n) || n < min) throw new WaymarkError('InvalidValue', `${what} must be an integer of at least ${min}, not '${text}'`);
-          return n;
-        };
         const { benchCompare } = await import('../../bench/compare.js');
         const isMap = input.endsWith('.wmap');
         await benchCompare(input, {
@@ -394,25 +396,9 @@ export function registerBench(program: Command): void {
         ...(opts.cpuTime ? { cpuTime: true } : {}),
         ...(opts.threads !== undefined ? { threads: num(opts.threads, '--threads') } : {}),
         ...(opts.reuse ? { reuse: opts.reuse } : {}),
-        replans: (() => {
-          const n = Number(opts.replans);
-          if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `--replans must be an integer of at least 1, not '${opts.replans}'`);
-          return n;
-        })(),
-        scratchRuns: (() => {
-          const n = Number(opts.scratchRuns);
-          if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `--scratch-runs must be an integer of at least 1, not '${opts.scratchRuns}'`);
-          return n;
-        })(),
-        ...(opts.replanIterations !== undefined
-          ? {
-              replanIterations: (() => {
-                const n = Number(opts.replanIterations);
-                if (!Number.isInteger(n) || n < 1) throw new WaymarkError('InvalidValue', `--replan-iterations must be an integer of at least 1, not '${opts.replanIterations}'`);
-                return n;
-              })(),
-            }
-          : {}),
+        replans: count(opts.replans, '--replans', 1),
+        scratchRuns: count(opts.scratchRuns, '--scratch-runs', 1),
+        ...(opts.replanIterations !== undefined ? { replanIterations: count(opts.replanIterations, '--replan-iterations', 1) } : {}),
         json: Boolean(opts.json),
       });
     });
