@@ -15,8 +15,10 @@
  * same problem and warm start) and prints each one's gap, their mean and their max: one replan's
  * cost varies by about a point between solver seeds, more than most changes to the replan path.
  * `--replan-iterations N` caps every replan's search threads at N iterations each (no exchange
- * between them): the replans are then the same on any machine at any load, for side-by-side
+ * between them): the search is then the same on any machine at any load, for side-by-side
  * comparisons of changes to the replan path without the load's noise (the limit still bounds them).
+ * The warm start's first steps (soft insertion, ejection) still stop at their share of the time
+ * limit, so a build or machine fast enough to get further in them can give another replan.
  * `--scratch-runs N` solves the changed problem from scratch N times (solver seeds S, S+1, ...) and
  * measures the replans against the mean of those costs as well: a 30 s solve of a 1,050-task day
  * itself varies by 1-2 % between solver seeds, so one draw as the reference moves the gap by as much.

@@ -376,7 +376,7 @@ export function registerBench(program: Command): void {
     .option('--threads <n>', 'solver threads (default: all cores)')
     .option('--reuse <dir>', 'keep the plan and the from-scratch solution in this folder and read them back on later runs with the same parameters (only the replan is solved again)')
     .option('--replans <n>', 'solve the replan n times (solver seeds seed, seed + 1, ...) and print each gap, their mean and max', '1')
-    .option('--replan-iterations <n>', 'cap each replan at n search iterations per thread (no exchange between threads): the same replans at any load, for side-by-side comparisons')
+    .option('--replan-iterations <n>', 'cap each replan at n search iterations per thread (no exchange between threads): the same search at any load, for side-by-side comparisons (the warm start\'s first steps still stop at their share of the time limit)')
     .option('--scratch-runs <n>', 'solve the changed problem from scratch n times (solver seeds seed, seed + 1, ...) and also print the replans against the mean of their costs', '1')
     .option('--json', 'print one JSON object')
     .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; replans: string; replanIterations?: string; scratchRuns: string; json?: boolean }) => {
