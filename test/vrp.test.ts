@@ -469,6 +469,43 @@ describe('VRP unassigned tasks, checker and input validation', () => {
     assert.equal(replan.summary.routes, 8, 'the twelve new jobs fit into the eight vans (240 of their 240 units)');
   });
 
+  it('a replan into full vans searches with soft capacities and ends within the real ones, on one thread as on two', () => {
+    // native/vrp/algorithms/soft_capacity.h: the new jobs go to their cheapest places over capacity
+    // (the search's problem has its capacities raised by a quarter), the region search prices the
+    // load above the real capacities ever more dearly, and routes still over them give up jobs.
+    // Time windows and several capacity dimensions, so that both the scan and the prices see them.
+    // With verifyFastPath every SISR run checks the price it followed against its solution's, and
+    // every insertion scan (prices included) against the candidate heap. The checker then confirms
+    // every route within its real capacities.
+    let seed = 99;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pts: [number, number][] = Array.from({ length: 151 }, () => [Math.round(rand() * 1000), Math.round(rand() * 1000)]);
+    pts[0] = [500, 500];
+    const jobs = pts.slice(1).map((_, i) => {
+      const open = Math.round(rand() * 4000);
+      return { id: i + 1, location_index: i + 1, service: 30, delivery: [1 + (i % 3), 1 + (i % 2)], time_windows: [[open, open + 3000]] as [number, number][] };
+    });
+    const problem = (n: number): VroomProblem => ({
+      vehicles: Array.from({ length: 14 }, (_, v) => ({ id: v + 1, start_index: 0, end_index: 0, capacity: [30, 22], time_window: [0, 12_000] as [number, number] })),
+      jobs: jobs.slice(0, n),
+      matrices: { car: { durations: euclidMatrix(pts) } },
+    });
+    const plan = solveChecked(problem(140), { timeLimit: 60, seed: 5, threads: 2, maxIterations: 20_000 }).solution;
+    const warmStart = Object.fromEntries(plan.routes.map((r) => [String(r.vehicle), r.steps.filter((s) => s.type === 'job').map((s) => ({ type: 'job' as const, id: s.id! }))]));
+    const load = plan.routes.reduce((sum, r) => sum + r.delivery![0], 0);
+    assert.ok(load >= plan.summary.routes * 30 * 0.85, `the plan's vans are nearly full (${load} of ${plan.summary.routes * 30})`);
+    for (const threads of [1, 2]) {
+      const opts = { timeLimit: 600, seed: 6, threads, maxIterations: 4_000, warmStart };
+      const replan = solveChecked(problem(150), { ...opts, verifyFastPath: true }).solution;
+      assert.equal(replan.summary.unassigned, 0, `${threads} threads`);
+      for (const r of replan.routes) assert.ok(r.delivery![0] <= 30 && r.delivery![1] <= 22, `vehicle ${r.vehicle} within capacity`);
+      // Ten more jobs cost more than the plan, but not a van each.
+      assert.ok(replan.summary.cost > plan.summary.cost * 0.95 && replan.summary.cost < plan.summary.cost * 1.3, `${replan.summary.cost} vs ${plan.summary.cost}`);
+      const again = solveChecked(problem(150), opts).solution;
+      assert.equal(again.summary.cost, replan.summary.cost, `the same seed gives the same replan (${threads} threads)`);
+    }
+  });
+
   it('neighbour lists weigh time windows: a new job goes to the far route that serves its hours, not to the nearby morning route', () => {
     // Vidal et al.'s correlation measure (native/vrp/structures/neighbors.h): 85 morning jobs around
     // (100..109, 0..8) in van 1 (shift 0-700), three afternoon jobs 200 away in van 2; the new job X

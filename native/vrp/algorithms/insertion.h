@@ -3,10 +3,12 @@
 // route. Candidates are ranked by their exact cost delta (O(1) each from the cost matrix); the
 // cheapest ones are confirmed with the exact route evaluation, skipping each with probability
 // `blink` (SISR's blinks).
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "vrp/algorithms/soft_capacity.h"
 #include "vrp/structures/neighbors.h"
 #include "vrp/structures/route_segments.h"
 #include "vrp/structures/solution.h"
@@ -73,6 +75,11 @@ class Inserter {
   // Only the vehicles whose entry is non-zero take tasks from now on (null: all), for a search that
   // owns part of the routes (regionSearch). The caller keeps the vector alive.
   void restrictTo(const std::vector<uint8_t>* vehicles) { allowed_ = vehicles; }
+  // Soft capacities (soft_capacity.h; null: off): the problem's capacities are the raised ones and a
+  // job's place is chosen by its detour plus what it adds to its route's price above the real
+  // capacities (the same for every place in a route: jobs deliver only). The answer's delta stays
+  // the detour alone. The caller keeps `soft` alive while it is set.
+  void softCapacity(const SoftCapacity* soft) { soft_ = soft && soft->active() ? soft : nullptr; }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -87,6 +94,14 @@ class Inserter {
   Insertion bestIn(const Solution& s, uint32_t task, Rng& rng, double blink, bool nearby_only);
   bool allowed(uint32_t v) const { return !allowed_ || (*allowed_)[v] != 0; }
   const std::vector<uint8_t>* allowed_ = nullptr;
+  const SoftCapacity* soft_ = nullptr;
+  // What a job adds to route v's price above capacity, in whole cost units (0 without soft capacities).
+  int64_t excessPrice(const Solution& s, uint32_t v, uint32_t task) {
+    if (!soft_ || p_.kind[task] != TaskKind::kJob) return 0;
+    if (s.routes[v].empty()) zero_loads_.assign(2 * size_t(p_.dims), 0);
+    return std::llround(soft_->addedCost(p_, v, s.routes[v].empty() ? zero_loads_.data() : routeLoads(s, v), task));
+  }
+  std::vector<int64_t> zero_loads_;
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);

@@ -1,6 +1,7 @@
 #include "vrp/algorithms/region_search.h"
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "common/error.h"
@@ -137,12 +138,18 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
       so.progress_from = double(k) / phases;
       so.progress_to = double(k + 1) / phases;
       so.arc_cost = arc;
+      if (o.soft_capacity) {
+        so.soft.capacity = o.soft_capacity;
+        so.soft.weight.resize(p.dims);
+        const double at = phases > 1 ? double(k) / double(phases - 1) : 1.0;
+        for (uint32_t d = 0; d < p.dims; ++d) so.soft.weight[d] = o.first_weight[d] * std::pow(o.last_weight[d] / o.first_weight[d], at);
+      }
       phase_stats[i] = SearchStats{};
       results[i] = searches[i]->run(current, so, phase_stats[i], [](const Solution&) {});
     }, 1);
     const int64_t before = current.objective();
     mergeGroups(p, current, group, results, o.verify);
-    if (o.on_best && current.objective() < before) o.on_best(current);
+    if (o.on_best && current.objective() < before && (!o.soft_capacity || withinCapacity(p, *o.soft_capacity, current))) o.on_best(current);
     for (unsigned i = 0; i < threads; ++i) stats[i].iterations += phase_stats[i].iterations, stats[i].improvements += phase_stats[i].improvements;
   }
   for (unsigned i = 0; i < threads; ++i) stats[i].converged = phases_run == phases && phase_stats[i].converged;

@@ -34,14 +34,20 @@ struct RegionSearchOptions {
   unsigned clock_threads = 0;  // ScopedSearchClock's mode for the search threads
   uint64_t seed = 1;
   bool verify = false;
-  std::function<void(const Solution&)> on_best;  // after a phase that improved the plan (job progress)
+  std::function<void(const Solution&)> on_best;  // after a phase that improved the plan (job progress) and is within the real capacities
+  // Soft capacities (soft_capacity.h): p's capacities are raised, these are the real ones, and the
+  // load above them is priced per unit from first_weight in the first phase to last_weight in the
+  // last (geometrically, per dimension). The answer may then be over capacity.
+  const std::vector<int64_t>* soft_capacity = nullptr;
+  std::vector<double> first_weight, last_weight;
 };
 
 // Per vehicle, its group in [0, parts): each group grown from a random route by the routes its
 // tasks' neighbours lie in, up to an even share of the assigned tasks; empty vehicles round robin.
 std::vector<uint32_t> groupRoutes(const Problem& p, const Solution& s, const Neighbors& nb, unsigned parts, Rng& rng);
 
-// `start` improved by phases of per-group SISR (see above); never worse than `start`.
+// `start` improved by phases of per-group SISR (see above); never worse than `start` (with soft
+// capacities: by the last phase's prices).
 // stats: per thread (o.threads of them), summed over the phases; converged when every phase ran
 // and the last one stopped converged on every thread.
 Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, Solution start, const RegionSearchOptions& o,

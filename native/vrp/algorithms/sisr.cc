@@ -223,6 +223,13 @@ void Sisr::recreate(Solution& s, std::vector<uint32_t>& tasks) {
 Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stats, const std::function<void(const Solution&)>& on_best) {
   options_ = options;
   inserter_.restrictTo(options.vehicles);
+  const bool soft = options_.soft.active();
+  inserter_.softCapacity(soft ? &options_.soft : nullptr);
+  // Soft capacities: the current and the best solution's price above capacity.
+  double excess = 0;
+  if (soft)
+    for (uint32_t v = 0; v < start.routes.size(); ++v) excess += options_.soft.excessCost(p_, v, start.routes[v]);
+  double best_excess = excess;
   Solution current = start, best = start;
   std::uniform_real_distribution<double> u(0.0, 1.0);
   const double arc = options_.arc_cost > 0 ? options_.arc_cost : averageArcCost(p_, start);
@@ -270,9 +277,17 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     }
     recreate(next, removed);
     journaling_ = false;
-    if (double(next.objective()) < double(current_objective) - temperature * std::log(u(rng_))) {
-      if (current.objective() < best.objective()) {
+    double next_excess = excess;
+    if (soft)
+      for (size_t i = 0; i < saved_count_; ++i) {
+        const uint32_t v = saved_[i].vehicle;
+        next_excess += options_.soft.excessCost(p_, v, next.routes[v]) - options_.soft.excessCost(p_, v, saved_[i].route);
+      }
+    if (double(next.objective()) + next_excess < double(current_objective) + excess - temperature * std::log(u(rng_))) {
+      excess = next_excess;
+      if (soft ? double(current.objective()) + excess < double(best.objective()) + best_excess : current.objective() < best.objective()) {
         best = current;
+        best_excess = excess;
         ++stats.improvements;
         last_improvement = stats.iterations;
         on_best(best);
@@ -289,6 +304,14 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
       }
     }
   }
+  if (soft && verify_) {
+    // The price followed iteration by iteration must be the current solution's.
+    double exact = 0;
+    for (uint32_t v = 0; v < current.routes.size(); ++v) exact += options_.soft.excessCost(p_, v, current.routes[v]);
+    if (std::abs(exact - excess) > 1e-6 * std::max(1.0, exact))
+      throw Error("Internal", "SISR's price above the soft capacities drifted from its solution's");
+  }
+  inserter_.softCapacity(nullptr);
   verifyRuinCounts();
   inserter_.restrictTo(nullptr);
   return best;

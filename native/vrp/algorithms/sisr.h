@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "vrp/algorithms/insertion.h"
+#include "vrp/algorithms/soft_capacity.h"
 #include "vrp/structures/neighbors.h"
 
 namespace waymark::vrp {
@@ -41,6 +42,10 @@ struct SisrOptions {
   // the average arc cost the temperatures are relative to (0: the start's).
   double progress_from = 0, progress_to = 1;
   double arc_cost = 0;
+  // Soft capacities (soft_capacity.h; regionSearch on a replan): the annealing and the best judge
+  // the objective plus the price of the load above the real capacities, and the recreate places
+  // jobs by it. The best may then be over capacity: the caller unloads it.
+  SoftCapacity soft;
 };
 
 // Where a ruin starts: a random task in a route, or with probability `share` one of `tasks` (the

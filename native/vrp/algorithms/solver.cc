@@ -11,6 +11,7 @@
 #include "vrp/algorithms/fleet_min.h"
 #include "vrp/algorithms/local_search.h"
 #include "vrp/algorithms/region_search.h"
+#include "vrp/algorithms/soft_capacity.h"
 #include "vrp/algorithms/soft_insertion.h"
 
 namespace waymark::vrp {
@@ -87,6 +88,14 @@ bool solveExhaustively(const Problem& p, const std::vector<uint8_t>& assignable,
 // The neighbour lists' length: the moves', HGS's and fleet minimisation's (Toth & Vigo's granular
 // search), and the longer lists of SISR's ruins and insertions, cold and warm (see solve()).
 constexpr uint32_t kNeighbors = 40, kSisrNeighbors = 80;
+
+// A replan's soft capacities (soft_capacity.h): the search's problem has every capacity raised by a
+// quarter, and an average job's delivery above capacity costs 1 average arc in the first phase of
+// the region search, 60 in the last. bench replan (six plans x 3 replans a pass; README, issue 20):
+// raised by 10, 14, 20 or 22 units of 53 alike; a first price of 1 arc +1.08 to +1.39 % a pass,
+// 0.6 arcs +1.18 to +1.39 %, 2 arcs +1.48 / +1.54 %, 0.2 arcs +1.78 %; last prices of 16 to 200
+// arcs alike.
+constexpr double kSoftCapacityRaise = 0.25, kSoftCapacityFirstWeight = 1.0, kSoftCapacityLastWeight = 60.0;
 
 // The warm start's routes, each kept whole if feasible, else its pinned tasks only, else nothing.
 void seedRoutes(const Problem& p, const std::vector<std::vector<uint32_t>>& initial, Solution& s) {
@@ -228,6 +237,8 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
   // good plan: the region search below works on it, half its ruins seeded at the tasks it did not hold.
   std::vector<uint32_t> focus;
   bool warm = false;
+  bool soft_search = false;
+  Problem raised;  // soft_search: p with raised capacities
   if (options.initial_routes) {
     seedRoutes(p, *options.initial_routes, start);
     uint32_t held = 0, wanted = 0;
@@ -238,6 +249,12 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
       else focus.push_back(t);
     }
     warm = wanted > 0 && held * 2 >= wanted;
+    // A replan that will search (not plan mode's zero iterations, whose answer is the warm start
+    // itself) searches with soft capacities where the problem allows them (soft_capacity.h). bench
+    // replan, six plans and from-scratch solves x 3 replans a pass: +1.79 to +1.91 % above from
+    // scratch without, +1.23 to +1.37 % with (README, issue 20).
+    soft_search = warm && options.max_iterations > 0 && softCapacityApplies(p);
+    if (soft_search) raised = withRaisedCapacities(p, kSoftCapacityRaise);
   }
   // One O(T^2) pass: SISR's longer lists (the region search's below, the cold SISR threads'), whose
   // first kNeighbors entries are the moves' lists. Cold, the portfolio's SISR thread with the 80-lists
@@ -253,24 +270,34 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     // (soft_insertion.h): bench replan, the same six plans and from-scratch solves, 3 replans each,
     // five passes against four: +1.16 % above from scratch against +1.34 % with the greedy insertion
     // alone (travel-cost lists; with the time-window lists +0.64 / +0.77 %; README, issue 20).
-    if (warm) insertSoftly(p, start, neighbors, focus, began + (deadline - began) * 0.1, options.verify_fast_path);
-    builder.recreate(start, all);
-    if (warm) {
+    if (soft_search) {
+      // Soft capacities (soft_capacity.h): the new jobs go to their cheapest places with the raised
+      // capacities; the search prices the load above the real ones.
+      Sisr raised_builder(raised, neighbors, assignable, options.seed, options.verify_fast_path);
+      start.refreshAll(raised);
+      raised_builder.recreate(start, all);
+    } else {
+      if (warm) insertSoftly(p, start, neighbors, focus, began + (deadline - began) * 0.1, options.verify_fast_path);
+      builder.recreate(start, all);
+    }
+    if (warm && !soft_search) {
       // The plan's routes near a new job are often full (capacity): the greedy insertion then opens
       // a route for it alone, six to eight of them for 50 new jobs in a 1,000-job plan.
       Inserter inserter(p, &neighbors, options.verify_fast_path);
       Rng rng(options.seed);
       ejectIntoNearbyRoutes(p, start, neighbors, inserter, rng, seeded, began + (deadline - began) * 0.1);
     }
-    result.seconds_first_solution = now();
-    if (warm) {
+    // With soft capacities the first plan within the real capacities comes after the search, which
+    // also mends the routes the new jobs went to.
+    if (!soft_search) result.seconds_first_solution = now();
+    if (warm && !soft_search) {
       // The rest of the plan was already searched: only the routes that took new tasks.
       std::vector<uint8_t> changed(T, 0);
       for (uint32_t v = 0; v < p.vehicleCount(); ++v)
         if (start.routes[v] != seeded.routes[v])
           for (uint32_t t : start.routes[v]) changed[t] = 1;
       localSearch(p, start, neighbors, began + (deadline - began) * 0.2, &changed, nullptr, options.verify_fast_path);
-    } else {
+    } else if (!warm) {
       localSearch(p, start, neighbors, began + (deadline - began) * 0.2, nullptr, nullptr, options.verify_fast_path);
     }
   }
@@ -355,7 +382,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     options.progress[3] = now();
     options.progress[4] = double(s.cost);
   };
-  publish(start);
+  if (!soft_search) publish(start);
   // The threads meet ten times: a thread behind the best so far continues from it.
   std::mutex exchange_mutex;
   Solution shared_best = start;
@@ -431,7 +458,27 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     ro.seed = options.seed;
     ro.verify = options.verify_fast_path;
     ro.on_best = publish;
-    const Solution found = regionSearch(p, wide, assignable, start, ro, stats);
+    if (soft_search) {
+      const double arc = averageArcCost(p, start);
+      ro.soft_capacity = &p.capacity;
+      ro.first_weight = excessWeights(p, arc, kSoftCapacityFirstWeight);
+      ro.last_weight = excessWeights(p, arc, kSoftCapacityLastWeight);
+    }
+    Solution found = regionSearch(soft_search ? raised : p, wide, assignable, start, ro, stats);
+    if (soft_search) {
+      // Routes still over capacity give up jobs to the greedy insertion, which may open vans. The
+      // start, when it was within capacity (no new jobs, or room for them), is kept if better.
+      std::vector<uint32_t> unloaded = unloadOverfullRoutes(p, p.capacity, found);
+      found.refreshAll(p);
+      Sisr mender(p, neighbors, assignable, options.seed + 1, options.verify_fast_path);
+      mender.recreate(found, unloaded);
+      if (withinCapacity(p, p.capacity, start)) {
+        start.refreshAll(p);
+        if (start.objective() < found.objective()) found = start;
+      }
+      result.seconds_first_solution = now();
+      publish(found);
+    }
     for (unsigned i = 0; i < threads; ++i) bests[i] = found;
   } else {
     for (unsigned i = 0; i < threads; ++i)

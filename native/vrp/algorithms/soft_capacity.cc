@@ -1,0 +1,100 @@
+#include "vrp/algorithms/soft_capacity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "vrp/structures/route_segments.h"
+
+namespace waymark::vrp {
+
+double SoftCapacity::excessCost(const Problem& p, uint32_t v, std::span<const uint32_t> route) const {
+  double price = 0;
+  for (uint32_t d = 0; d < p.dims; ++d) {
+    int64_t load = 0;
+    for (uint32_t t : route) load += p.delivery[size_t(t) * p.dims + d];
+    price += weight[d] * double(std::max<int64_t>(0, load - (*capacity)[size_t(v) * p.dims + d]));
+  }
+  return price;
+}
+
+double SoftCapacity::addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const {
+  double price = 0;
+  for (uint32_t d = 0; d < p.dims; ++d) {
+    const int64_t cap = (*capacity)[size_t(v) * p.dims + d], load = loads[d];
+    const int64_t more = std::max<int64_t>(0, load + p.delivery[size_t(task) * p.dims + d] - cap) - std::max<int64_t>(0, load - cap);
+    price += weight[d] * double(more);
+  }
+  return price;
+}
+
+bool softCapacityApplies(const Problem& p) {
+  if (p.dims == 0 || p.taskCount() == 0) return false;
+  for (const VehicleType& type : p.types)
+    if (type.locations > RouteSegments::kMaxTransposed) return false;
+  for (uint32_t t = 0; t < p.taskCount(); ++t)
+    if (p.kind[t] != TaskKind::kJob) return false;
+  return std::all_of(p.pickup.begin(), p.pickup.end(), [](int64_t x) { return x == 0; });
+}
+
+Problem withRaisedCapacities(const Problem& p, double share) {
+  Problem raised = p;
+  for (int64_t& c : raised.capacity) c += std::max<int64_t>(1, int64_t(std::ceil(double(c) * share)));
+  return raised;
+}
+
+std::vector<double> excessWeights(const Problem& p, double arc_cost, double arcs) {
+  std::vector<double> w(p.dims, 0);
+  for (uint32_t d = 0; d < p.dims; ++d) {
+    int64_t sum = 0, count = 0;
+    for (uint32_t t = 0; t < p.taskCount(); ++t)
+      if (const int64_t x = p.delivery[size_t(t) * p.dims + d]; x > 0) sum += x, ++count;
+    const double average = count ? double(sum) / double(count) : 1.0;
+    w[d] = arcs * arc_cost / average;
+  }
+  return w;
+}
+
+bool withinCapacity(const Problem& p, const std::vector<int64_t>& capacity, const Solution& s) {
+  for (uint32_t v = 0; v < s.routes.size(); ++v)
+    for (uint32_t d = 0; d < p.dims; ++d) {
+      int64_t load = 0;
+      for (uint32_t t : s.routes[v]) load += p.delivery[size_t(t) * p.dims + d];
+      if (load > capacity[size_t(v) * p.dims + d]) return false;
+    }
+  return true;
+}
+
+std::vector<uint32_t> unloadOverfullRoutes(const Problem& p, const std::vector<int64_t>& capacity, Solution& s) {
+  std::vector<uint32_t> out;
+  std::vector<int64_t> load(p.dims);
+  for (uint32_t v = 0; v < s.routes.size(); ++v) {
+    auto& route = s.routes[v];
+    std::fill(load.begin(), load.end(), 0);
+    for (uint32_t t : route)
+      for (uint32_t d = 0; d < p.dims; ++d) load[d] += p.delivery[size_t(t) * p.dims + d];
+    auto over = [&] {
+      for (uint32_t d = 0; d < p.dims; ++d)
+        if (load[d] > capacity[size_t(v) * p.dims + d]) return true;
+      return false;
+    };
+    const VehicleType& type = p.typeOf(v);
+    while (!route.empty() && over()) {
+      size_t pick = 0;
+      int64_t saved = std::numeric_limits<int64_t>::min();
+      for (size_t i = 0; i < route.size(); ++i) {
+        if (p.pinned(route[i])) continue;
+        const int32_t a = locationAt(p, v, route, int64_t(i) - 1), x = int32_t(p.location[route[i]]), b = locationAt(p, v, route, int64_t(i) + 1);
+        const int64_t gain = arcCost(type, a, x) + arcCost(type, x, b) - arcCost(type, a, b);
+        if (gain > saved) saved = gain, pick = i;
+      }
+      if (saved == std::numeric_limits<int64_t>::min()) break;  // only pinned jobs left (they fit: the plan held them)
+      for (uint32_t d = 0; d < p.dims; ++d) load[d] -= p.delivery[size_t(route[pick]) * p.dims + d];
+      out.push_back(route[pick]);
+      route.erase(route.begin() + std::ptrdiff_t(pick));
+    }
+  }
+  return out;
+}
+
+}  // namespace waymark::vrp

@@ -1,0 +1,49 @@
+#pragma once
+// Soft capacities for a replan's search. Where a replan adds orders the plan's vans are full (bench
+// replan: 97 % of their capacity), so a new order either opens a van of its own or waits for a
+// chain of moves between full routes that frees room for it, and SISR, whose ruins free room only
+// in the two or three routes they touch, builds such chains slowly. Here the new orders go to their
+// cheapest places over capacity and the search prices the load above capacity instead of refusing
+// it (Vidal 2012's penalties), more dearly phase by phase, so that room moves from route to route
+// over many iterations; a route still over capacity at the end gives up tasks to the greedy
+// insertion. The search runs on a copy of the problem with raised capacities, so that every O(1)
+// path of the insertion and the route totals stays exact; only the price is added on top.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "vrp/structures/problem.h"
+#include "vrp/structures/solution.h"
+
+namespace waymark::vrp {
+
+struct SoftCapacity {
+  const std::vector<int64_t>* capacity = nullptr;  // vehicle x dims: the real capacities (null: off)
+  std::vector<double> weight;                       // per dimension: the price of one unit above them
+  bool active() const { return capacity != nullptr; }
+  // The price of route v's load above capacity (deliveries only: the load peaks at the start).
+  double excessCost(const Problem& p, uint32_t v, std::span<const uint32_t> route) const;
+  // What adding `task` adds to that price for a route of v whose deliveries sum to `loads` (dims).
+  double addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const;
+};
+
+// Whether a problem can take soft capacities: every task a job, nothing picked up (so a route's
+// load is its deliveries' sum), capacities to soften, and matrices small enough to copy (the
+// copy with raised capacities; the insertion scan copies matrices up to the same size).
+bool softCapacityApplies(const Problem& p);
+
+// p with every capacity raised by `share` of itself (at least one unit).
+Problem withRaisedCapacities(const Problem& p, double share);
+
+// Per dimension, the price of one unit above capacity such that an average job's delivery above
+// capacity costs `arcs` times `arc_cost`.
+std::vector<double> excessWeights(const Problem& p, double arc_cost, double arcs);
+
+// Whether every route of s is within `capacity`.
+bool withinCapacity(const Problem& p, const std::vector<int64_t>& capacity, const Solution& s);
+
+// Takes jobs out of every route over `capacity` (each time the one whose removal saves the most
+// travel) until it fits; returns them. s's routes change, its totals do not: the caller refreshes.
+std::vector<uint32_t> unloadOverfullRoutes(const Problem& p, const std::vector<int64_t>& capacity, Solution& s);
+
+}  // namespace waymark::vrp
