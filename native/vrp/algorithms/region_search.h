@@ -47,7 +47,7 @@ struct RegionSearchOptions {
 std::vector<uint32_t> groupRoutes(const Problem& p, const Solution& s, const Neighbors& nb, unsigned parts, Rng& rng);
 
 // `start` improved by phases of per-group SISR (see above); never worse than `start` (with soft
-// capacities: by the last phase's prices).
+// capacities each phase is never worse by its own prices only: the answer may be over capacity).
 // stats: per thread (o.threads of them), summed over the phases; converged when every phase ran
 // and the last one stopped converged on every thread.
 Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<uint8_t>& assignable, Solution start, const RegionSearchOptions& o,

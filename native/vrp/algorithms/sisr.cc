@@ -225,11 +225,13 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
   inserter_.restrictTo(options.vehicles);
   const bool soft = options_.soft.active();
   inserter_.softCapacity(soft ? &options_.soft : nullptr);
-  // Soft capacities: the current and the best solution's price above capacity.
-  double excess = 0;
+  // Soft capacities: the current, next and best solutions' units above capacity per dimension
+  // (exact), and their prices.
+  std::vector<int64_t> units(p_.dims, 0), next_units(p_.dims, 0), best_units;
   if (soft)
-    for (uint32_t v = 0; v < start.routes.size(); ++v) excess += options_.soft.excessCost(p_, v, start.routes[v]);
-  double best_excess = excess;
+    for (uint32_t v = 0; v < start.routes.size(); ++v) options_.soft.addExcess(p_, v, start.routes[v], units.data());
+  best_units = units;
+  double excess = soft ? options_.soft.price(units.data()) : 0, best_excess = excess;
   Solution current = start, best = start;
   std::uniform_real_distribution<double> u(0.0, 1.0);
   const double arc = options_.arc_cost > 0 ? options_.arc_cost : averageArcCost(p_, start);
@@ -247,7 +249,7 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     if (t >= options.deadline_s) break;
     if (t >= next_exchange) {
       next_exchange = t + options.exchange_every_s;
-      if (options.exchange(best)) current = best;
+      if (options.exchange(best)) current = best, units = best_units, excess = best_excess;
     }
     if (options.cancel && options.cancel->load(std::memory_order_relaxed) != 0) break;
     double progress = options.max_iterations != UINT64_MAX ? double(stats.iterations) / double(options.max_iterations)
@@ -278,16 +280,22 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     recreate(next, removed);
     journaling_ = false;
     double next_excess = excess;
-    if (soft)
+    if (soft) {
+      next_units = units;
       for (size_t i = 0; i < saved_count_; ++i) {
         const uint32_t v = saved_[i].vehicle;
-        next_excess += options_.soft.excessCost(p_, v, next.routes[v]) - options_.soft.excessCost(p_, v, saved_[i].route);
+        options_.soft.addExcess(p_, v, next.routes[v], next_units.data());
+        options_.soft.addExcess(p_, v, saved_[i].route, next_units.data(), -1);
       }
+      next_excess = options_.soft.price(next_units.data());
+    }
     if (double(next.objective()) + next_excess < double(current_objective) + excess - temperature * std::log(u(rng_))) {
       excess = next_excess;
+      if (soft) units.swap(next_units);
       if (soft ? double(current.objective()) + excess < double(best.objective()) + best_excess : current.objective() < best.objective()) {
         best = current;
         best_excess = excess;
+        if (soft) best_units = units;
         ++stats.improvements;
         last_improvement = stats.iterations;
         on_best(best);
@@ -305,11 +313,10 @@ Solution Sisr::run(Solution start, const SisrOptions& options, SearchStats& stat
     }
   }
   if (soft && verify_) {
-    // The price followed iteration by iteration must be the current solution's.
-    double exact = 0;
-    for (uint32_t v = 0; v < current.routes.size(); ++v) exact += options_.soft.excessCost(p_, v, current.routes[v]);
-    if (std::abs(exact - excess) > 1e-6 * std::max(1.0, exact))
-      throw Error("Internal", "SISR's price above the soft capacities drifted from its solution's");
+    // The units above capacity followed iteration by iteration must be the current solution's.
+    std::vector<int64_t> exact(p_.dims, 0);
+    for (uint32_t v = 0; v < current.routes.size(); ++v) options_.soft.addExcess(p_, v, current.routes[v], exact.data());
+    if (exact != units) throw Error("Internal", "SISR's units above the soft capacities drifted from its solution's");
   }
   inserter_.softCapacity(nullptr);
   verifyRuinCounts();

@@ -8,14 +8,18 @@
 
 namespace waymark::vrp {
 
-double SoftCapacity::excessCost(const Problem& p, uint32_t v, std::span<const uint32_t> route) const {
-  double price = 0;
+void SoftCapacity::addExcess(const Problem& p, uint32_t v, std::span<const uint32_t> route, int64_t* units, int64_t sign) const {
   for (uint32_t d = 0; d < p.dims; ++d) {
     int64_t load = 0;
     for (uint32_t t : route) load += p.delivery[size_t(t) * p.dims + d];
-    price += weight[d] * double(std::max<int64_t>(0, load - (*capacity)[size_t(v) * p.dims + d]));
+    units[d] += sign * std::max<int64_t>(0, load - (*capacity)[size_t(v) * p.dims + d]);
   }
-  return price;
+}
+
+double SoftCapacity::price(const int64_t* units) const {
+  double total = 0;
+  for (size_t d = 0; d < weight.size(); ++d) total += weight[d] * double(units[d]);
+  return total;
 }
 
 double SoftCapacity::addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const {
@@ -28,13 +32,23 @@ double SoftCapacity::addedCost(const Problem& p, uint32_t v, const int64_t* load
   return price;
 }
 
-bool softCapacityApplies(const Problem& p) {
-  if (p.dims == 0 || p.taskCount() == 0) return false;
+bool softCapacityApplies(const Problem& p, const Solution& warm_start) {
+  if (p.dims == 0 || p.taskCount() == 0 || p.hasPinned()) return false;
   for (const VehicleType& type : p.types)
     if (type.locations > RouteSegments::kMaxTransposed) return false;
   for (uint32_t t = 0; t < p.taskCount(); ++t)
     if (p.kind[t] != TaskKind::kJob) return false;
-  return std::all_of(p.pickup.begin(), p.pickup.end(), [](int64_t x) { return x == 0; });
+  if (!std::all_of(p.pickup.begin(), p.pickup.end(), [](int64_t x) { return x == 0; })) return false;
+  for (uint32_t d = 0; d < p.dims; ++d) {
+    double load = 0, room = 0;
+    for (uint32_t v = 0; v < warm_start.routes.size(); ++v) {
+      if (warm_start.routes[v].empty()) continue;
+      for (uint32_t t : warm_start.routes[v]) load += double(p.delivery[size_t(t) * p.dims + d]);
+      room += double(p.capacity[size_t(v) * p.dims + d]);
+    }
+    if (room > 0 && load >= kBindingLoad * room) return true;
+  }
+  return false;
 }
 
 Problem withRaisedCapacities(const Problem& p, double share) {
@@ -80,15 +94,19 @@ std::vector<uint32_t> unloadOverfullRoutes(const Problem& p, const std::vector<i
     };
     const VehicleType& type = p.typeOf(v);
     while (!route.empty() && over()) {
-      size_t pick = 0;
-      int64_t saved = std::numeric_limits<int64_t>::min();
+      size_t pick = route.size();
+      int64_t priority = 0, saved = 0;
       for (size_t i = 0; i < route.size(); ++i) {
-        if (p.pinned(route[i])) continue;
-        const int32_t a = locationAt(p, v, route, int64_t(i) - 1), x = int32_t(p.location[route[i]]), b = locationAt(p, v, route, int64_t(i) + 1);
+        const uint32_t t = route[i];
+        bool helps = false;
+        for (uint32_t d = 0; d < p.dims; ++d)
+          helps = helps || (load[d] > capacity[size_t(v) * p.dims + d] && p.delivery[size_t(t) * p.dims + d] > 0);
+        if (!helps) continue;
+        const int32_t a = locationAt(p, v, route, int64_t(i) - 1), x = int32_t(p.location[t]), b = locationAt(p, v, route, int64_t(i) + 1);
         const int64_t gain = arcCost(type, a, x) + arcCost(type, x, b) - arcCost(type, a, b);
-        if (gain > saved) saved = gain, pick = i;
+        if (pick == route.size() || p.priority[t] < priority || (p.priority[t] == priority && gain > saved)) pick = i, priority = p.priority[t], saved = gain;
       }
-      if (saved == std::numeric_limits<int64_t>::min()) break;  // only pinned jobs left (they fit: the plan held them)
+      if (pick == route.size()) break;  // cannot happen: a dimension over capacity has a job carrying it
       for (uint32_t d = 0; d < p.dims; ++d) load[d] -= p.delivery[size_t(route[pick]) * p.dims + d];
       out.push_back(route[pick]);
       route.erase(route.begin() + std::ptrdiff_t(pick));

@@ -21,16 +21,22 @@ struct SoftCapacity {
   const std::vector<int64_t>* capacity = nullptr;  // vehicle x dims: the real capacities (null: off)
   std::vector<double> weight;                       // per dimension: the price of one unit above them
   bool active() const { return capacity != nullptr; }
-  // The price of route v's load above capacity (deliveries only: the load peaks at the start).
-  double excessCost(const Problem& p, uint32_t v, std::span<const uint32_t> route) const;
+  // Adds route v's load above capacity, per dimension, to `units` (deliveries only: the load peaks
+  // at the start). Counted in whole units, so that a search can follow it exactly.
+  void addExcess(const Problem& p, uint32_t v, std::span<const uint32_t> route, int64_t* units, int64_t sign = 1) const;
+  // The price of so many units above capacity per dimension.
+  double price(const int64_t* units) const;
   // What adding `task` adds to that price for a route of v whose deliveries sum to `loads` (dims).
   double addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const;
 };
 
-// Whether a problem can take soft capacities: every task a job, nothing picked up (so a route's
-// load is its deliveries' sum), capacities to soften, and matrices small enough to copy (the
-// copy with raised capacities; the insertion scan copies matrices up to the same size).
-bool softCapacityApplies(const Problem& p);
+// Whether a replan can take soft capacities: every task a job, nothing picked up (so a route's load
+// is its deliveries' sum), no vehicle steps (pinned tasks could not give way to the unloading),
+// matrices small enough to copy (the copy with raised capacities; the insertion scan copies
+// matrices up to the same size), and capacity that binds: in some dimension the warm start's
+// routes carry at least kBindingLoad of their vehicles' capacity.
+constexpr double kBindingLoad = 0.8;
+bool softCapacityApplies(const Problem& p, const Solution& warm_start);
 
 // p with every capacity raised by `share` of itself (at least one unit).
 Problem withRaisedCapacities(const Problem& p, double share);
@@ -42,8 +48,9 @@ std::vector<double> excessWeights(const Problem& p, double arc_cost, double arcs
 // Whether every route of s is within `capacity`.
 bool withinCapacity(const Problem& p, const std::vector<int64_t>& capacity, const Solution& s);
 
-// Takes jobs out of every route over `capacity` (each time the one whose removal saves the most
-// travel) until it fits; returns them. s's routes change, its totals do not: the caller refreshes.
+// Takes jobs out of every route over `capacity` until it fits: each time, of the jobs that carry
+// something in a dimension over capacity, one of the lowest priority whose removal saves the most
+// travel; returns them. s's routes change, its totals do not: the caller refreshes.
 std::vector<uint32_t> unloadOverfullRoutes(const Problem& p, const std::vector<int64_t>& capacity, Solution& s);
 
 }  // namespace waymark::vrp
