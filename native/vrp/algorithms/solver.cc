@@ -253,7 +253,7 @@ SolveResult solve(const Problem& p, const SolveOptions& options) {
     // A replan that will search (not plan mode's zero iterations, whose answer is the warm start
     // itself) searches with soft capacities where the problem allows them (soft_capacity.h). bench
     // replan, six plans and from-scratch solves x 3 replans a pass: +1.79 to +1.91 % above from
-    // scratch without, +1.23 to +1.37 % with (README, issue 20).
+    // scratch without, +1.22 to +1.37 % with (README, issue 20).
     soft_search = warm && options.max_iterations > 0 && softCapacityApplies(p, start);
     if (soft_search) raised = withRaisedCapacities(p, kSoftCapacityRaise);
   }
