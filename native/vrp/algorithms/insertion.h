@@ -79,7 +79,10 @@ class Inserter {
   // job's place is chosen by its detour plus what it adds to its route's price above the real
   // capacities (the same for every place in a route: jobs deliver only). The answer's delta stays
   // the detour alone. The caller keeps `soft` alive while it is set.
-  void softCapacity(const SoftCapacity* soft) { soft_ = soft && soft->active() ? soft : nullptr; }
+  void softCapacity(const SoftCapacity* soft) {
+    soft_ = soft && soft->active() ? soft : nullptr;
+    zero_loads_.assign(2 * size_t(p_.dims), 0);
+  }
   // Exact evaluation of the same insertion (for tests of the fast path).
   bool feasibleExact(const Solution& s, uint32_t task, uint32_t vehicle, uint32_t pos, uint32_t pos2);
 
@@ -98,10 +101,9 @@ class Inserter {
   // What a job adds to route v's price above capacity, in whole cost units (0 without soft capacities).
   int64_t excessPrice(const Solution& s, uint32_t v, uint32_t task) {
     if (!soft_ || p_.kind[task] != TaskKind::kJob) return 0;
-    if (s.routes[v].empty()) zero_loads_.assign(2 * size_t(p_.dims), 0);
     return std::llround(soft_->addedCost(p_, v, s.routes[v].empty() ? zero_loads_.data() : routeLoads(s, v), task));
   }
-  std::vector<int64_t> zero_loads_;
+  std::vector<int64_t> zero_loads_;  // an empty route's loads
   Insertion scanJob(const Solution& s, uint32_t task, Rng& rng, double blink);
   Insertion heapBest(const Solution& s, uint32_t task, Rng& rng, double blink);
   bool fastFeasible(const Solution& s, uint32_t task, uint32_t v, uint32_t pos);

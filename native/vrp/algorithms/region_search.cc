@@ -119,6 +119,13 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
       for (uint32_t v = 0; v < p.vehicleCount(); ++v) owned[i][v] = group[v] == i;
     }
     const double phase_deadline = began + (o.deadline_s - began) * double(k + 1) / phases;
+    SoftCapacity soft;  // this phase's prices, the same for every thread
+    if (o.soft_capacity) {
+      soft.capacity = o.soft_capacity;
+      soft.weight.resize(p.dims);
+      const double at = phases > 1 ? double(k) / double(phases - 1) : 1.0;
+      for (uint32_t d = 0; d < p.dims; ++d) soft.weight[d] = o.first_weight[d] * std::pow(o.last_weight[d] / o.first_weight[d], at);
+    }
     parallelFor(threads, threads, [&](uint64_t i, unsigned) {
       const ScopedSearchClock thread_clock(o.clock_threads);
       SisrOptions so;
@@ -138,12 +145,7 @@ Solution regionSearch(const Problem& p, const Neighbors& nb, const std::vector<u
       so.progress_from = double(k) / phases;
       so.progress_to = double(k + 1) / phases;
       so.arc_cost = arc;
-      if (o.soft_capacity) {
-        so.soft.capacity = o.soft_capacity;
-        so.soft.weight.resize(p.dims);
-        const double at = phases > 1 ? double(k) / double(phases - 1) : 1.0;
-        for (uint32_t d = 0; d < p.dims; ++d) so.soft.weight[d] = o.first_weight[d] * std::pow(o.last_weight[d] / o.first_weight[d], at);
-      }
+      so.soft = soft;
       phase_stats[i] = SearchStats{};
       results[i] = searches[i]->run(current, so, phase_stats[i], [](const Solution&) {});
     }, 1);

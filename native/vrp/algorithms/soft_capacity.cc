@@ -2,18 +2,24 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "vrp/structures/route_segments.h"
 
 namespace waymark::vrp {
 
+namespace {
+
+// What a route's jobs deliver in dimension d: its load at the start, where it peaks (no pickups).
+int64_t deliveries(const Problem& p, std::span<const uint32_t> route, uint32_t d) {
+  int64_t load = 0;
+  for (uint32_t t : route) load += p.delivery[size_t(t) * p.dims + d];
+  return load;
+}
+
+}  // namespace
+
 void SoftCapacity::addExcess(const Problem& p, uint32_t v, std::span<const uint32_t> route, int64_t* units, int64_t sign) const {
-  for (uint32_t d = 0; d < p.dims; ++d) {
-    int64_t load = 0;
-    for (uint32_t t : route) load += p.delivery[size_t(t) * p.dims + d];
-    units[d] += sign * std::max<int64_t>(0, load - (*capacity)[size_t(v) * p.dims + d]);
-  }
+  for (uint32_t d = 0; d < p.dims; ++d) units[d] += sign * std::max<int64_t>(0, deliveries(p, route, d) - (*capacity)[size_t(v) * p.dims + d]);
 }
 
 double SoftCapacity::price(const int64_t* units) const {
@@ -43,7 +49,7 @@ bool softCapacityApplies(const Problem& p, const Solution& warm_start) {
     double load = 0, room = 0;
     for (uint32_t v = 0; v < warm_start.routes.size(); ++v) {
       if (warm_start.routes[v].empty()) continue;
-      for (uint32_t t : warm_start.routes[v]) load += double(p.delivery[size_t(t) * p.dims + d]);
+      load += double(deliveries(p, warm_start.routes[v], d));
       room += double(p.capacity[size_t(v) * p.dims + d]);
     }
     if (room > 0 && load >= kBindingLoad * room) return true;
@@ -71,11 +77,8 @@ std::vector<double> excessWeights(const Problem& p, double arc_cost, double arcs
 
 bool withinCapacity(const Problem& p, const std::vector<int64_t>& capacity, const Solution& s) {
   for (uint32_t v = 0; v < s.routes.size(); ++v)
-    for (uint32_t d = 0; d < p.dims; ++d) {
-      int64_t load = 0;
-      for (uint32_t t : s.routes[v]) load += p.delivery[size_t(t) * p.dims + d];
-      if (load > capacity[size_t(v) * p.dims + d]) return false;
-    }
+    for (uint32_t d = 0; d < p.dims; ++d)
+      if (deliveries(p, s.routes[v], d) > capacity[size_t(v) * p.dims + d]) return false;
   return true;
 }
 
@@ -84,9 +87,7 @@ std::vector<uint32_t> unloadOverfullRoutes(const Problem& p, const std::vector<i
   std::vector<int64_t> load(p.dims);
   for (uint32_t v = 0; v < s.routes.size(); ++v) {
     auto& route = s.routes[v];
-    std::fill(load.begin(), load.end(), 0);
-    for (uint32_t t : route)
-      for (uint32_t d = 0; d < p.dims; ++d) load[d] += p.delivery[size_t(t) * p.dims + d];
+    for (uint32_t d = 0; d < p.dims; ++d) load[d] = deliveries(p, route, d);
     auto over = [&] {
       for (uint32_t d = 0; d < p.dims; ++d)
         if (load[d] > capacity[size_t(v) * p.dims + d]) return true;
