@@ -131,17 +131,34 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
   if (nearby_only) {
     // Each neighbour's route once, in the order first met, without branches (they mispredict):
     // a route is new when its stamp is not this call's; unassigned neighbours map to slot V,
-    // stamped in advance.
+    // stamped in advance. Up to 63 vehicles the routes seen are bits of one register instead, so
+    // that no stamp is stored and read back per neighbour (most neighbours share a route).
     const uint32_t V = p_.vehicleCount();
-    if (++stamp_ == 0) {
-      std::fill(route_stamp_.begin(), route_stamp_.end(), 0);
-      stamp_ = 1;
+    uint64_t seen = 0;
+    if (V < 64) {
+      seen = uint64_t(1) << V;
+    } else {
+      if (++stamp_ == 0) {
+        std::fill(route_stamp_.begin(), route_stamp_.end(), 0);
+        stamp_ = 1;
+      }
+      route_stamp_[V] = stamp_;
     }
-    route_stamp_[V] = stamp_;
     vehicles_.resize(2 * size_t(neighbors_->k));
     uint32_t count = 0;
     auto mark = [&](uint32_t t) {
       const uint32_t* of = neighbors_->of(t);
+      if (V < 64) {
+        for (uint32_t k = 0; k < neighbors_->k; ++k) {
+          const int32_t r = s.route_of[of[k]];
+          const uint32_t slot = r == kNone ? V : static_cast<uint32_t>(r);
+          const uint64_t bit = (~seen >> slot) & 1;
+          vehicles_[count] = slot;
+          count += uint32_t(bit);
+          seen |= bit << slot;
+        }
+        return;
+      }
       for (uint32_t k = 0; k < neighbors_->k; ++k) {
         const int32_t r = s.route_of[of[k]];
         const uint32_t slot = r == kNone ? V : static_cast<uint32_t>(r);
@@ -153,6 +170,16 @@ Insertion Inserter::bestIn(const Solution& s, uint32_t task, Rng& rng, double bl
     mark(task);
     if (p_.kind[task] == TaskKind::kPickup) mark(static_cast<uint32_t>(p_.partner[task]));
     vehicles_.resize(count);
+    if (verify_) {
+      // The routes met, each once, in the order first met, by the obvious way.
+      std::vector<uint32_t> met;
+      for (uint32_t t : {task, p_.kind[task] == TaskKind::kPickup ? static_cast<uint32_t>(p_.partner[task]) : task})
+        for (uint32_t k = 0; k < neighbors_->k; ++k) {
+          const int32_t r = s.route_of[neighbors_->of(t)[k]];
+          if (r != kNone && std::find(met.begin(), met.end(), uint32_t(r)) == met.end()) met.push_back(uint32_t(r));
+        }
+      if (met != vehicles_) throw Error("Internal", "the routes of a task's neighbours were gathered wrongly");
+    }
     if (allowed_) std::erase_if(vehicles_, [&](uint32_t v) { return !allowed(v); });
     for (const auto& members : class_members_)
       for (uint32_t v : members)
@@ -252,11 +279,11 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     }
     const uint32_t n = static_cast<uint32_t>(route.size());
     if (int64_t(n) + 1 > p_.max_tasks[v]) continue;
+    const int64_t* loads = n > 0 ? routeLoads(s, v) : zero_loads_.data();
     if (n > 0) {
       // The start's load (every delivery) and the end's (every pickup) bound the load at any
       // position: a route that cannot take the job there cannot take it anywhere.
       // From the route's own sums, not the segments: a route refused here needs no rebuild.
-      const int64_t* loads = routeLoads(s, v);
       bool fits = true;
       for (uint32_t d = 0; d < p_.dims; ++d) {
         const int64_t cap = p_.capacity[size_t(v) * p_.dims + d];
@@ -270,7 +297,7 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     // rounding); a search choice, not a constraint, so the self-check (verify) scans every route
     // and compares with the candidate heap. bench replan: 145,000-183,000 -> 186,000-197,000
     // iterations per 2 s replan.
-    const int64_t price = excessPrice(s, v, task);
+    const int64_t price = soft_ ? excessPrice(loads, v, task) : 0;
     if (price > 0 && found && !verify_ && price > best.delta) continue;
     const bool anywhere = segments_.insertionFitsAnywhere(s, v, task);
     const uint32_t type_index = p_.vehicle_type[v];

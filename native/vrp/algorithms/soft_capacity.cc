@@ -28,16 +28,6 @@ double SoftCapacity::price(const int64_t* units) const {
   return total;
 }
 
-double SoftCapacity::addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const {
-  double price = 0;
-  for (uint32_t d = 0; d < p.dims; ++d) {
-    const int64_t cap = (*capacity)[size_t(v) * p.dims + d], load = loads[d];
-    const int64_t more = std::max<int64_t>(0, load + p.delivery[size_t(task) * p.dims + d] - cap) - std::max<int64_t>(0, load - cap);
-    price += weight[d] * double(more);
-  }
-  return price;
-}
-
 bool softCapacityApplies(const Problem& p, const Solution& warm_start) {
   if (p.dims == 0 || p.taskCount() == 0 || p.hasPinned()) return false;
   for (const VehicleType& type : p.types)

@@ -8,6 +8,7 @@
 // over many iterations; a route still over capacity at the end gives up tasks to the greedy
 // insertion. The search runs on a copy of the problem with raised capacities, so that every O(1)
 // path of the insertion and the route totals stays exact; only the price is added on top.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -27,7 +28,16 @@ struct SoftCapacity {
   // The price of so many units above capacity per dimension.
   double price(const int64_t* units) const;
   // What adding `task` adds to that price for a route of v whose deliveries sum to `loads` (dims).
-  double addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const;
+  // Inline: the insertion scan asks it of every route it looks at.
+  double addedCost(const Problem& p, uint32_t v, const int64_t* loads, uint32_t task) const {
+    double price = 0;
+    for (uint32_t d = 0; d < p.dims; ++d) {
+      const int64_t cap = (*capacity)[size_t(v) * p.dims + d], load = loads[d];
+      const int64_t more = std::max<int64_t>(0, load + p.delivery[size_t(task) * p.dims + d] - cap) - std::max<int64_t>(0, load - cap);
+      price += weight[d] * double(more);
+    }
+    return price;
+  }
 };
 
 // Whether a replan can take soft capacities: every task a job, nothing picked up (so a route's load

@@ -7,9 +7,7 @@
 
 namespace waymark::vrp {
 
-bool Problem::compatible(uint32_t v, uint32_t t) const {
-  if (!reachable(v, t)) return false;
-  if (!pinned_vehicle.empty() && pinned_vehicle[t] != kNone && pinned_vehicle[t] != int32_t(v)) return false;
+bool Problem::hasSkills(uint32_t v, uint32_t t) const {
   const uint32_t* vb = vskills.data() + vskill_first[v];
   const uint32_t* ve = vskills.data() + vskill_first[v + 1];
   return std::includes(vb, ve, skills.data() + skill_first[t], skills.data() + skill_first[t + 1]);

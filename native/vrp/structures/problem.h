@@ -81,8 +81,15 @@ struct Problem {
   const VehicleType& typeOf(uint32_t v) const { return types[vehicle_type[v]]; }
   std::span<const TimeWindow> windows(uint32_t t) const { return {tw.data() + tw_first[t], tw.data() + tw_first[t + 1]}; }
   bool hasBreaks(uint32_t v) const { return break_first[v + 1] > break_first[v]; }
-  // Vehicle v may serve task t (skills, reach, pinning).
-  bool compatible(uint32_t v, uint32_t t) const;
+  // Vehicle v may serve task t (skills, reach, pinning). Inline up to the skills: the insertion
+  // asks it of every route it looks at, and most tasks need no skill.
+  bool compatible(uint32_t v, uint32_t t) const {
+    if (!reachable(v, t)) return false;
+    if (!pinned_vehicle.empty() && pinned_vehicle[t] != kNone && pinned_vehicle[t] != int32_t(v)) return false;
+    return skill_first[t] == skill_first[t + 1] || hasSkills(v, t);
+  }
+  // Whether vehicle v has every skill task t needs.
+  bool hasSkills(uint32_t v, uint32_t t) const;
   bool pinned(uint32_t t) const { return !pinned_vehicle.empty() && pinned_vehicle[t] != kNone; }
   bool hasPinned() const { return !pinned_vehicle.empty(); }
   // Cost of the task time of one task (VROOM's per_task_hour), rounded to the nearest integer.

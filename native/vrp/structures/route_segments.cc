@@ -23,6 +23,21 @@ void resizeKeepingTail(std::vector<T>& v, size_t new_size, size_t tail) {
   }
 }
 
+// The first index of the non-decreasing a[0, n) whose element is not `below` (std::lower_bound's
+// answer for y < key, std::upper_bound's for y <= key), without branches: the insertion scan asks
+// it twice per route looked at, and a short route's comparisons mispredict half the time.
+template <class Below>
+uint32_t boundIn(const int64_t* a, uint32_t n, Below below) {
+  if (n == 0) return 0;
+  const int64_t* first = a;
+  while (n > 1) {
+    const uint32_t half = n / 2;
+    first = below(first[half]) ? first + half : first;
+    n -= half;
+  }
+  return uint32_t(first - a) + (below(*first) ? 1 : 0);
+}
+
 }  // namespace
 
 RouteSegments::RouteSegments(const Problem& p, bool moves) : p_(p), moves_(moves), routes_(p.vehicleCount()) {
@@ -500,8 +515,11 @@ RouteSegments::OnTime RouteSegments::onTime(const Solution& s, uint32_t v, uint3
   // Both arrays are non-decreasing along the route (travel and service are never negative): before
   // `first` x cannot leave in time for the next task's latest arrival; after `last` the previous
   // task leaves after x's window closed (and after first_late the route is late already).
-  o.first = uint32_t(std::lower_bound(c.latest.begin(), c.latest.begin() + n, w.start + o.service) - c.latest.begin());
-  o.last = uint32_t(std::upper_bound(c.departure.begin(), c.departure.begin() + n, w.end) - c.departure.begin());
+  o.first = boundIn(c.latest.data(), n, [key = w.start + o.service](int64_t y) { return y < key; });  // lower bound
+  o.last = boundIn(c.departure.data(), n, [key = w.end](int64_t y) { return y <= key; });            // upper bound
+  if (verify_ && (o.first != uint32_t(std::lower_bound(c.latest.begin(), c.latest.begin() + n, w.start + o.service) - c.latest.begin()) ||
+                  o.last != uint32_t(std::upper_bound(c.departure.begin(), c.departure.begin() + n, w.end) - c.departure.begin())))
+    throw Error("Internal", "a branchless bound disagrees with the standard library's");
   o.last = std::min<uint32_t>(o.last, uint32_t(std::min<size_t>(c.first_late, n)));
   return o;
 }

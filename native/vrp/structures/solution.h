@@ -64,8 +64,11 @@ struct Solution {
   }
 };
 
-// The version the next route refresh (of any solution) will get: versions only grow, so a route
-// whose version is below a value read earlier has not changed since.
+// The version this thread's next route refresh (of any solution) will get. Versions are unique
+// across threads and only grow within a thread, so a route this thread changes after reading the
+// value gets a version at or above it: within one thread's search a route whose version is below a
+// value read earlier has not changed since (a route copied in from another thread may carry a
+// higher version unchanged: taken as changed, which costs a re-check, never a wrong skip).
 uint64_t nextRouteVersion();
 
 // The objective plus the weighted excess (the objective itself for a hard or feasible solution).
