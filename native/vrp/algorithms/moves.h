@@ -59,6 +59,9 @@ struct MoveScratch {
   // Tests: every answer of the segment path is checked against the exact evaluation (throws).
   bool verify = false;
   explicit MoveScratch(const Problem& p) : segments(p), tested(size_t(kOperators) * p.taskCount(), 0), task_count(p.taskCount()) {
+    // The routes it starts with may come from other threads' blocks of versions (search threads
+    // take theirs after the caller's): this thread's next versions are to be above all of them.
+    freshRouteVersions();
     arc_costs_only = true;
     for (int64_t c : p.task_hour_cost) arc_costs_only = arc_costs_only && c == 0;
   }

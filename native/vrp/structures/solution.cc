@@ -34,6 +34,8 @@ uint64_t issueVersion() {
 
 uint64_t nextRouteVersion() { return peekVersion(); }
 
+void freshRouteVersions() { cursor.next = cursor.end; }
+
 Solution::Solution(const Problem& p)
     : routes(p.vehicleCount()), totals(p.vehicleCount()), route_of(p.taskCount(), kNone), version(p.vehicleCount()) {
   for (auto& v : version) v = issueVersion();

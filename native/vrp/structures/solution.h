@@ -66,10 +66,14 @@ struct Solution {
 
 // The version this thread's next route refresh (of any solution) will get. Versions are unique
 // across threads and only grow within a thread, so a route this thread changes after reading the
-// value gets a version at or above it: within one thread's search a route whose version is below a
-// value read earlier has not changed since (a route copied in from another thread may carry a
-// higher version unchanged: taken as changed, which costs a re-check, never a wrong skip).
+// value gets a version at or above it. Within one thread's search that changes routes only itself
+// (a local search: MoveScratch), a route whose version is below a value read earlier has not
+// changed since, provided no route made by another thread is copied in after the reading (it may
+// carry a lower version); freshRouteVersions() at the start makes every version that exists then
+// lower than the thread's next ones.
 uint64_t nextRouteVersion();
+// Makes this thread take its next versions from a new block, above every version issued so far.
+void freshRouteVersions();
 
 // The objective plus the weighted excess (the objective itself for a hard or feasible solution).
 inline double penalisedObjective(const Solution& s, const PenaltyWeights& w) {
