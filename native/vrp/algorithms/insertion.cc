@@ -120,6 +120,7 @@ void Inserter::prefetch(uint32_t task) const {
   if (!scan_prepared_ || p_.vehicleCount() == 0) return;
   const uint32_t type = p_.vehicle_type[0];
   const int32_t start = p_.start[0];
+  if (packed_[type] && start != kNone) __builtin_prefetch(packed_[type] + size_t(p_.location[task]) * p_.types[type].locations + column_[type][start]);
   if (pairs_[type] && start != kNone)
     __builtin_prefetch(pairs_[type] + (size_t(p_.location[task]) * p_.types[type].locations + column_[type][start]) * 2);
 }
@@ -308,8 +309,11 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     const bool symmetric = symmetric_[type_index] != 0;
     // Asymmetric and small enough: the task's row of pairs, both arcs of a stop in one read.
     const int32_t* pairs = pairs_[type_index] ? pairs_[type_index] + size_t(lt) * 2 * L : nullptr;
-    const uint32_t* column = pairs ? column_[type_index].data() : nullptr;
-    auto to_task = [&](int32_t a) -> int64_t { return symmetric ? from_task[a] : pairs ? pairs[2 * size_t(column[a]) + 1] : cost[size_t(a) * L + lt]; };
+    const uint32_t* packed = packed_[type_index] ? packed_[type_index] + size_t(lt) * L : nullptr;  // or 16-bit pairs
+    const uint32_t* column = pairs || packed ? column_[type_index].data() : nullptr;
+    auto to_task = [&](int32_t a) -> int64_t {
+      return symmetric ? from_task[a] : packed ? packed[column[a]] >> 16 : pairs ? pairs[2 * size_t(column[a]) + 1] : cost[size_t(a) * L + lt];
+    };
     const int64_t fixed = (route.empty() ? p_.fixed_cost[v] : 0) + price;
     const int32_t* where = n ? segments_.locations(s, v) : nullptr;
     const int32_t* gap = segments_.gapCosts(s, v);
@@ -331,7 +335,9 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
     // The row reads are scattered (the route's locations): ask for them a few positions ahead.
     constexpr uint32_t kAhead = 6;
     const uint32_t read_end = std::min(n, last + 1);  // the positions' locations read below
-    auto prefetch = [&](int32_t a) { __builtin_prefetch(pairs ? pairs + 2 * size_t(column[a]) : from_task + a); };
+    auto prefetch = [&](int32_t a) {
+      __builtin_prefetch(packed ? static_cast<const void*>(packed + column[a]) : pairs ? static_cast<const void*>(pairs + 2 * size_t(column[a])) : from_task + a);
+    };
     for (uint32_t i = first; i < std::min(read_end, first + kAhead); ++i) prefetch(where[i]);
     for (uint32_t i = first; i <= last; ++i) {
       if (i + kAhead < read_end) prefetch(where[i + kAhead]);
@@ -344,7 +350,12 @@ Insertion Inserter::scanJob(const Solution& s, uint32_t task, Rng& rng, double b
       }
       const int32_t b = i < n ? where[i] : end;
       int64_t out = 0, next_into = 0;
-      if (pairs) {
+      if (packed) {
+        if (b != kNone) {
+          const uint32_t pair = packed[column[b]];
+          out = pair & 0xffff, next_into = pair >> 16;
+        }
+      } else if (pairs) {
         if (b != kNone) {
           const int32_t* pair = pairs + 2 * size_t(column[b]);
           out = pair[0], next_into = pair[1];
@@ -387,6 +398,7 @@ void Inserter::prepareScan() {
   cost_pairs_.clear();
   cost_pairs_.resize(p_.types.size());
   pairs_.assign(p_.types.size(), nullptr);
+  packed_.assign(p_.types.size(), nullptr);
   column_.assign(p_.types.size(), {});
   // Incremental totals: see incrementalTotals(). No window opens after the vehicle's start, so
   // service begins on arrival (time windows never binding, it is always the first window).
@@ -422,6 +434,18 @@ void Inserter::prepareScan() {
     const std::vector<int32_t> into = RouteSegments::transposed(type.cost, L);
     // Room for the rows from the first huge page boundary on, advised before anything is written.
     constexpr size_t kHugePage = size_t(2) << 20, kSlack = kHugePage / sizeof(int32_t);
+    if (std::all_of(type.cost.begin(), type.cost.end(), [](int32_t c) { return c >= 0 && c <= 0xffff; })) {
+      // Every cost fits in 16 bits (a city's seconds): a pair in one 32-bit word, half the bytes
+      // for the scan's scattered reads to miss on.
+      cost_pairs_[k].reset(new int32_t[L * L + kSlack]);
+      adviseHugePages(cost_pairs_[k].get(), (L * L + kSlack) * sizeof(int32_t));
+      const uintptr_t data = reinterpret_cast<uintptr_t>(cost_pairs_[k].get());
+      uint32_t* packed = reinterpret_cast<uint32_t*>(cost_pairs_[k].get() + ((kHugePage - data % kHugePage) % kHugePage) / sizeof(int32_t));
+      packed_[k] = packed;
+      for (size_t x = 0; x < L; ++x)
+        for (size_t a = 0; a < L; ++a) packed[x * L + column_[k][a]] = uint32_t(type.cost[x * L + a]) | uint32_t(into[x * L + a]) << 16;
+      continue;
+    }
     cost_pairs_[k].reset(new int32_t[2 * L * L + kSlack]);  // not zeroed: every pair is written below
     adviseHugePages(cost_pairs_[k].get(), (2 * L * L + kSlack) * sizeof(int32_t));
     const uintptr_t data = reinterpret_cast<uintptr_t>(cost_pairs_[k].get());

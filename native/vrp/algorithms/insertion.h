@@ -150,6 +150,9 @@ class Inserter {
   // each on other 4 KB pages otherwise: a TLB miss per task and per few stops).
   std::vector<std::unique_ptr<int32_t[]>> cost_pairs_;
   std::vector<const int32_t*> pairs_;
+  // Instead of pairs_ where every cost of the type fits in 16 bits: {cost x -> a | cost a -> x << 16}
+  // in one word (in cost_pairs_[k] too).
+  std::vector<const uint32_t*> packed_;
   std::vector<std::vector<uint32_t>> column_;
   static std::vector<uint32_t> chainOrder(const std::vector<int32_t>& m, size_t L);
   // No reach limits, pinning or skills: every vehicle may serve every task (compatible() is an
