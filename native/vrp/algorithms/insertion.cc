@@ -432,24 +432,25 @@ void Inserter::prepareScan() {
     const std::vector<uint32_t> order = chainOrder(type.cost, L);
     for (uint32_t c = 0; c < L; ++c) column_[k][order[c]] = c;
     const std::vector<int32_t> into = RouteSegments::transposed(type.cost, L);
-    // Room for the rows from the first huge page boundary on, advised before anything is written.
-    constexpr size_t kHugePage = size_t(2) << 20, kSlack = kHugePage / sizeof(int32_t);
+    // Room for `words` 32-bit words of rows from the first huge page boundary on, advised before
+    // anything is written (not zeroed: every word is written below).
+    auto rows = [&](size_t words) {
+      constexpr size_t kHugePage = size_t(2) << 20, kSlack = kHugePage / sizeof(int32_t);
+      cost_pairs_[k].reset(new int32_t[words + kSlack]);
+      adviseHugePages(cost_pairs_[k].get(), (words + kSlack) * sizeof(int32_t));
+      const uintptr_t data = reinterpret_cast<uintptr_t>(cost_pairs_[k].get());
+      return cost_pairs_[k].get() + ((kHugePage - data % kHugePage) % kHugePage) / sizeof(int32_t);
+    };
     if (std::all_of(type.cost.begin(), type.cost.end(), [](int32_t c) { return c >= 0 && c <= 0xffff; })) {
       // Every cost fits in 16 bits (a city's seconds): a pair in one 32-bit word, half the bytes
       // for the scan's scattered reads to miss on.
-      cost_pairs_[k].reset(new int32_t[L * L + kSlack]);
-      adviseHugePages(cost_pairs_[k].get(), (L * L + kSlack) * sizeof(int32_t));
-      const uintptr_t data = reinterpret_cast<uintptr_t>(cost_pairs_[k].get());
-      uint32_t* packed = reinterpret_cast<uint32_t*>(cost_pairs_[k].get() + ((kHugePage - data % kHugePage) % kHugePage) / sizeof(int32_t));
+      uint32_t* packed = reinterpret_cast<uint32_t*>(rows(L * L));
       packed_[k] = packed;
       for (size_t x = 0; x < L; ++x)
         for (size_t a = 0; a < L; ++a) packed[x * L + column_[k][a]] = uint32_t(type.cost[x * L + a]) | uint32_t(into[x * L + a]) << 16;
       continue;
     }
-    cost_pairs_[k].reset(new int32_t[2 * L * L + kSlack]);  // not zeroed: every pair is written below
-    adviseHugePages(cost_pairs_[k].get(), (2 * L * L + kSlack) * sizeof(int32_t));
-    const uintptr_t data = reinterpret_cast<uintptr_t>(cost_pairs_[k].get());
-    int32_t* pairs = cost_pairs_[k].get() + ((kHugePage - data % kHugePage) % kHugePage) / sizeof(int32_t);
+    int32_t* pairs = rows(2 * L * L);
     pairs_[k] = pairs;
     for (size_t x = 0; x < L; ++x)
       for (size_t a = 0; a < L; ++a) {

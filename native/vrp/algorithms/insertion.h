@@ -3,7 +3,6 @@
 // route. Candidates are ranked by their exact cost delta (O(1) each from the cost matrix); the
 // cheapest ones are confirmed with the exact route evaluation, skipping each with probability
 // `blink` (SISR's blinks).
-#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
