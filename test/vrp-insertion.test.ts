@@ -4,7 +4,8 @@
  * the exact route evaluation, every route taken as "fits anywhere" is evaluated exactly at the chosen
  * place, and every job's scan is compared with the slow candidate heap; any disagreement throws
  * (Internal). The problems are shaped to reach each branch: an asymmetric cost matrix (the scan
- * reads the task's column), a symmetric one (its row only), open routes (no start or no end),
+ * reads the task's column: packed 16-bit pairs, or 32-bit ones where costs go beyond 16 bits), a
+ * symmetric one (its row only), open routes (no start or no end),
  * travel-time and distance limits that bind (and limits too large to bind), time windows that
  * open late but never close in reach (time is free: no time-window data at all) and windows that
  * bind (the three-piece check). Each answer also passes the independent checker, and the
@@ -22,6 +23,9 @@ interface Shape {
   maxTravelTime?: number;
   maxDistance?: number;
   windows?: 'late-open' | 'binding';
+  // Costs multiplied by this (default 1): 100 takes them beyond 16 bits, so that the scan reads
+  // 32-bit pairs instead of packed 16-bit ones.
+  scale?: number;
 }
 
 function problem(seed: number, shape: Shape): VroomProblem {
@@ -30,7 +34,7 @@ function problem(seed: number, shape: Shape): VroomProblem {
   const n = 80;
   const pts = Array.from({ length: n + 1 }, () => [Math.round(rand() * 1000), Math.round(rand() * 1000)]);
   pts[0] = [500, 500];
-  const base = pts.map((a) => pts.map((b) => Math.round(Math.hypot(a[0] - b[0], a[1] - b[1]))));
+  const base = pts.map((a) => pts.map((b) => Math.round(Math.hypot(a[0] - b[0], a[1] - b[1]) * (shape.scale ?? 1))));
   // Asymmetric: one direction up to 30 % dearer (a one-way street, a hill).
   const durations = base.map((row, i) => row.map((d, j) => (shape.symmetric || i >= j ? d : Math.round(d * (1 + 0.3 * rand())))));
   const distances = base.map((row) => row.map((d) => Math.round(d * 1.1)));
@@ -72,6 +76,7 @@ function solveBoth(p: VroomProblem) {
 describe('VRP insertion fast paths', () => {
   const shapes: [string, Shape][] = [
     ['asymmetric costs, capacity only', { symmetric: false }],
+    ['asymmetric costs beyond 16 bits, capacity only', { symmetric: false, scale: 100 }],
     ['symmetric costs, capacity only', { symmetric: true }],
     ['asymmetric, open end, binding travel-time limit', { symmetric: false, open: 'end', maxTravelTime: 2600 }],
     ['symmetric, open start, binding distance limit', { symmetric: true, open: 'start', maxDistance: 2900 }],
