@@ -1,7 +1,7 @@
 /**
  * `waymark bench replan --road <map or pbf> [--jobs 1000] [--vehicles 50] [--new-percent 5]
  * [--base-time 30] [--replan-time 2] [--scratch-time 30] [--seed S] [--cpu-time] [--threads N]
- * [--reuse <dir>] [--replans N] [--json]`: the quality of
+ * [--reuse <dir>] [--replans N] [--replan-iterations N] [--scratch-runs N] [--plans N] [--json]`: the quality of
  * re-optimising a live plan. A planner's day on a real extract (bench/road-problem.ts) is solved;
  * then new orders arrive (the generator's next stops, so the same seed gives the same day) and the
  * changed problem is solved twice, as POST /vrp/jobs/{id}/replan does (replanProblem, the previous
@@ -22,11 +22,16 @@
  * `--scratch-runs N` solves the changed problem from scratch N times (solver seeds S, S+1, ...) and
  * measures the replans against the mean of those costs as well: a 30 s solve of a 1,050-task day
  * itself varies by 1-2 % between solver seeds, so one draw as the reference moves the gap by as much.
+ * `--plans N` does all of it for N days (seeds S, S+1, ...; each day exactly as `--seed` of its own)
+ * on one map build, and prints the mean over all their replans: the plans themselves differ by as
+ * much as the replans (six days' means moved by half a point between two sets of plans), so the
+ * goal's figure is a mean over many days.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openMapFile } from '../src/maps/open.js';
+import type { MapHandle } from '../src/native/index.js';
 import { parseProblem } from '../src/vrp/model.js';
 import { replanProblem } from '../src/vrp/replan.js';
 import { mapMatrixProvider, solveModel } from '../src/vrp/solve.js';
@@ -51,6 +56,8 @@ export interface ReplanBenchOptions {
   replanIterations?: number;
   /** From-scratch solves of the changed problem (solver seeds seed, seed + 1, ...); default 1. */
   scratchRuns?: number;
+  /** Days (seeds seed, seed + 1, ...), each solved as with --seed alone; default 1. */
+  plans?: number;
   json: boolean;
 }
 
@@ -81,106 +88,144 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
   try {
     const map = openMapFile(mapPath);
     const name = basename(input).replace(/\.(osm\.pbf|wmap)$/, '');
-    const extra = Math.max(1, Math.round((options.jobs * options.newPercent) / 100));
-    // One day of jobs + extra; the last `extra` stops are the orders that arrive later. No stops off
-    // the road: the figure is about search quality, not snapping.
-    const day = roadProblem(map.handle, { jobs: options.jobs + extra, vehicles: options.vehicles, seed: options.seed, addresses, offRoad: 0 }).problem as unknown as {
-      vehicles: Record<string, unknown>[];
-      jobs: Record<string, unknown>[];
-    };
-    const original = { vehicles: day.vehicles, jobs: day.jobs.slice(0, options.jobs) };
-    const arriving = day.jobs.slice(options.jobs);
-    const provider = mapMatrixProvider({ car: map.handle });
-    const say = (text: string) => !options.json && process.stdout.write(text);
-    say(`replan on ${name}: ${options.jobs} jobs, ${options.vehicles} vans, ${arriving.length} new orders (${options.newPercent} %), seed ${options.seed}${options.cpuTime ? ', limits as CPU budgets' : ''}\n`);
-
-    const budget = { ...(options.cpuTime ? { cpuTimeLimit: true } : {}), ...(options.threads ? { threads: options.threads } : {}) };
-    // --reuse: a solve already made with the same parameters is read back instead of repeated.
-    const reused = (what: string, limit: number, f: () => Timed): Timed => {
-      if (!options.reuse) return f();
-      const file = join(options.reuse, `${name}-${options.jobs}-${options.vehicles}-${options.newPercent}-s${options.seed}-${what}-${limit}${options.cpuTime ? 'cpu' : ''}-t${options.threads ?? 0}.json`);
-      if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Timed;
-      const r = f();
-      mkdirSync(options.reuse, { recursive: true });
-      writeFileSync(file, JSON.stringify(r));
-      return r;
-    };
-    const baseModel = parseProblem(original, provider);
-    const base = reused('plan', options.baseTime, () => timed(() => solveModel(baseModel, { timeLimit: options.baseTime, seed: options.seed, ...budget }, 0, 0)));
-    say(`plan       ${options.baseTime} s: cost ${base.solution.summary.cost}, routes ${base.solution.summary.routes}, unassigned ${base.solution.summary.unassigned} (${base.wall.toFixed(1)} s, CPU ${base.cpu.toFixed(1)} s)\n`);
-
-    // What the replan endpoint does: the next version's problem and the previous routes as warm start.
-    const { problem, warmStart } = replanProblem(original as unknown as Record<string, unknown>, base.solution, { jobs: arriving });
-    const changed = parseProblem(problem, provider);
-    const index = new Map(changed.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
-    const initialRoutes = changed.vehicles.map((v) => (warmStart[String(v.id)] ?? []).map((r) => index.get(`${r.type}:${r.id}`)!));
-    const replans = Array.from({ length: Math.max(1, options.replans ?? 1) }, (_, k) =>
-      timed(() =>
-        solveModel(
-          changed,
-          { timeLimit: options.replanTime, seed: options.seed + k, initialRoutes, ...budget, ...(options.replanIterations !== undefined ? { maxIterations: options.replanIterations } : {}) },
-          0,
-          0,
-        ),
-      ),
-    );
-    // The first from-scratch solve keeps its file name, so folders made before --scratch-runs serve.
-    const scratches = Array.from({ length: Math.max(1, options.scratchRuns ?? 1) }, (_, k) =>
-      reused(k === 0 ? 'scratch' : `scratch${k}`, options.scratchTime, () =>
-        timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed + k, ...budget }, 0, 0)),
-      ),
-    );
-    const row = (what: string, limit: number, r: Timed) => ({
-      what,
-      time_limit_s: limit,
-      cost: r.solution.summary.cost,
-      routes: r.solution.summary.routes,
-      unassigned: r.solution.summary.unassigned,
-      wall_s: Math.round(r.wall * 100) / 100,
-      cpu_s: Math.round(r.cpu * 100) / 100,
-      iterations: r.solution.summary.search.iterations,
-      stop_reason: r.solution.summary.search.stop_reason,
-    });
-    const rows = [
-      ...replans.map((r, k) => row(replans.length > 1 ? `replan #${k + 1}` : 'replan (warm start)', options.replanTime, r)),
-      ...scratches.map((r, k) => row(scratches.length > 1 ? `from scratch #${k + 1}` : 'from scratch', options.scratchTime, r)),
-    ];
-    const round2 = (x: number) => Math.round(x * 100) / 100;
+    const plans = Math.max(1, options.plans ?? 1);
+    if (plans === 1) return replanDay(map.handle, name, addresses, options);
+    const days = Array.from({ length: plans }, (_, k) => replanDay(map.handle, name, addresses, { ...options, seed: options.seed + k }, false));
+    const all = (key: 'replans_vs_scratch_pct' | 'replans_vs_scratch_mean_pct') => days.flatMap((d) => d[key]);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const gapsTo = (cost: number) => replans.map((r) => (r.solution.summary.cost / cost - 1) * 100);
-    const gaps = gapsTo(scratches[0].solution.summary.cost);
-    const gap = mean(gaps);
-    const scratchMean = mean(scratches.map((r) => r.solution.summary.cost));
-    const gapsMean = gapsTo(scratchMean);
-    const gapMean = mean(gapsMean);
+    const round2 = (x: number) => Math.round(x * 100) / 100;
     const out = {
       map: name,
       jobs: options.jobs,
       vehicles: options.vehicles,
-      new_orders: arriving.length,
+      plans,
+      seeds: days.map((_, k) => options.seed + k),
       cpu_time: Boolean(options.cpuTime),
-      plan: row('plan', options.baseTime, base),
-      rows,
-      // The mean over the replans (the one replan's gap when there is one).
-      replan_vs_scratch_pct: round2(gap),
-      replans_vs_scratch_pct: gaps.map(round2),
-      replan_vs_scratch_max_pct: round2(Math.max(...gaps)),
-      // Against the mean cost of the --scratch-runs from-scratch solves (the first one's when there is one).
-      scratch_mean_cost: round2(scratchMean),
-      replan_vs_scratch_mean_pct: round2(gapMean),
-      replans_vs_scratch_mean_pct: gapsMean.map(round2),
+      days,
+      // Over every replan of every day (the mean of the days' means: each day has as many replans).
+      replan_vs_scratch_pct: round2(mean(all('replans_vs_scratch_pct'))),
+      replan_vs_scratch_max_pct: round2(Math.max(...all('replans_vs_scratch_pct'))),
+      replan_vs_scratch_mean_pct: round2(mean(all('replans_vs_scratch_mean_pct'))),
     };
-    if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-    else {
+    if (!options.json) {
       const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} %`;
-      for (const r of rows) say(`${r.what.padEnd(20)} ${String(r.time_limit_s).padStart(4)} s: cost ${r.cost}, routes ${r.routes}, unassigned ${r.unassigned} (${r.wall_s} s, CPU ${r.cpu_s} s, ${r.iterations} iterations, ${r.stop_reason})\n`);
-      if (gaps.length === 1) say(`replan cost vs from scratch: ${signed(gap)}\n`);
-      else say(`replan cost vs from scratch: ${gaps.map(signed).join(', ')}; mean ${signed(gap)}, max ${signed(Math.max(...gaps))}\n`);
-      if (scratches.length > 1)
-        say(`replan cost vs the mean of ${scratches.length} from-scratch solves (${scratchMean.toFixed(1)}): ${gapsMean.map(signed).join(', ')}; mean ${signed(gapMean)}\n`);
+      process.stdout.write(
+        `over ${plans} plans (seeds ${options.seed}-${options.seed + plans - 1}), ${days.length * days[0].replans_vs_scratch_pct.length} replans: ` +
+          `${signed(out.replan_vs_scratch_pct)} vs from scratch (max ${signed(out.replan_vs_scratch_max_pct)})` +
+          ((options.scratchRuns ?? 1) > 1 ? `, ${signed(out.replan_vs_scratch_mean_pct)} vs the mean of ${options.scratchRuns} from-scratch solves` : '') +
+          '\n',
+      );
+    } else {
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
     }
     return out;
   } finally {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+type DayResult = Record<string, unknown> & { replans_vs_scratch_pct: number[]; replans_vs_scratch_mean_pct: number[] };
+
+// One day (options.seed): its plan, the new orders, the replans and the from-scratch solves.
+function replanDay(handle: MapHandle, name: string, addresses: [number, number][], options: ReplanBenchOptions, printJson = true): DayResult {
+  const extra = Math.max(1, Math.round((options.jobs * options.newPercent) / 100));
+  // One day of jobs + extra; the last `extra` stops are the orders that arrive later. No stops off
+  // the road: the figure is about search quality, not snapping.
+  const day = roadProblem(handle, { jobs: options.jobs + extra, vehicles: options.vehicles, seed: options.seed, addresses, offRoad: 0 }).problem as unknown as {
+    vehicles: Record<string, unknown>[];
+    jobs: Record<string, unknown>[];
+  };
+  const original = { vehicles: day.vehicles, jobs: day.jobs.slice(0, options.jobs) };
+  const arriving = day.jobs.slice(options.jobs);
+  const provider = mapMatrixProvider({ car: handle });
+  const say = (text: string) => !options.json && process.stdout.write(text);
+  say(`replan on ${name}: ${options.jobs} jobs, ${options.vehicles} vans, ${arriving.length} new orders (${options.newPercent} %), seed ${options.seed}${options.cpuTime ? ', limits as CPU budgets' : ''}\n`);
+
+  const budget = { ...(options.cpuTime ? { cpuTimeLimit: true } : {}), ...(options.threads ? { threads: options.threads } : {}) };
+  // --reuse: a solve already made with the same parameters is read back instead of repeated.
+  const reused = (what: string, limit: number, f: () => Timed): Timed => {
+    if (!options.reuse) return f();
+    const file = join(options.reuse, `${name}-${options.jobs}-${options.vehicles}-${options.newPercent}-s${options.seed}-${what}-${limit}${options.cpuTime ? 'cpu' : ''}-t${options.threads ?? 0}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Timed;
+    const r = f();
+    mkdirSync(options.reuse, { recursive: true });
+    writeFileSync(file, JSON.stringify(r));
+    return r;
+  };
+  const baseModel = parseProblem(original, provider);
+  const base = reused('plan', options.baseTime, () => timed(() => solveModel(baseModel, { timeLimit: options.baseTime, seed: options.seed, ...budget }, 0, 0)));
+  say(`plan       ${options.baseTime} s: cost ${base.solution.summary.cost}, routes ${base.solution.summary.routes}, unassigned ${base.solution.summary.unassigned} (${base.wall.toFixed(1)} s, CPU ${base.cpu.toFixed(1)} s)\n`);
+
+  // What the replan endpoint does: the next version's problem and the previous routes as warm start.
+  const { problem, warmStart } = replanProblem(original as unknown as Record<string, unknown>, base.solution, { jobs: arriving });
+  const changed = parseProblem(problem, provider);
+  const index = new Map(changed.tasks.map((t, i) => [`${t.kind}:${t.id}`, i]));
+  const initialRoutes = changed.vehicles.map((v) => (warmStart[String(v.id)] ?? []).map((r) => index.get(`${r.type}:${r.id}`)!));
+  const replans = Array.from({ length: Math.max(1, options.replans ?? 1) }, (_, k) =>
+    timed(() =>
+      solveModel(
+        changed,
+        { timeLimit: options.replanTime, seed: options.seed + k, initialRoutes, ...budget, ...(options.replanIterations !== undefined ? { maxIterations: options.replanIterations } : {}) },
+        0,
+        0,
+      ),
+    ),
+  );
+  // The first from-scratch solve keeps its file name, so folders made before --scratch-runs serve.
+  const scratches = Array.from({ length: Math.max(1, options.scratchRuns ?? 1) }, (_, k) =>
+    reused(k === 0 ? 'scratch' : `scratch${k}`, options.scratchTime, () =>
+      timed(() => solveModel(changed, { timeLimit: options.scratchTime, seed: options.seed + k, ...budget }, 0, 0)),
+    ),
+  );
+  const row = (what: string, limit: number, r: Timed) => ({
+    what,
+    time_limit_s: limit,
+    cost: r.solution.summary.cost,
+    routes: r.solution.summary.routes,
+    unassigned: r.solution.summary.unassigned,
+    wall_s: Math.round(r.wall * 100) / 100,
+    cpu_s: Math.round(r.cpu * 100) / 100,
+    iterations: r.solution.summary.search.iterations,
+    stop_reason: r.solution.summary.search.stop_reason,
+  });
+  const rows = [
+    ...replans.map((r, k) => row(replans.length > 1 ? `replan #${k + 1}` : 'replan (warm start)', options.replanTime, r)),
+    ...scratches.map((r, k) => row(scratches.length > 1 ? `from scratch #${k + 1}` : 'from scratch', options.scratchTime, r)),
+  ];
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const gapsTo = (cost: number) => replans.map((r) => (r.solution.summary.cost / cost - 1) * 100);
+  const gaps = gapsTo(scratches[0].solution.summary.cost);
+  const gap = mean(gaps);
+  const scratchMean = mean(scratches.map((r) => r.solution.summary.cost));
+  const gapsMean = gapsTo(scratchMean);
+  const gapMean = mean(gapsMean);
+  const out = {
+    map: name,
+    jobs: options.jobs,
+    vehicles: options.vehicles,
+    new_orders: arriving.length,
+    cpu_time: Boolean(options.cpuTime),
+    plan: row('plan', options.baseTime, base),
+    rows,
+    // The mean over the replans (the one replan's gap when there is one).
+    replan_vs_scratch_pct: round2(gap),
+    replans_vs_scratch_pct: gaps.map(round2),
+    replan_vs_scratch_max_pct: round2(Math.max(...gaps)),
+    // Against the mean cost of the --scratch-runs from-scratch solves (the first one's when there is one).
+    scratch_mean_cost: round2(scratchMean),
+    replan_vs_scratch_mean_pct: round2(gapMean),
+    replans_vs_scratch_mean_pct: gapsMean.map(round2),
+  };
+  if (options.json) {
+    if (printJson) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else {
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} %`;
+    for (const r of rows) say(`${r.what.padEnd(20)} ${String(r.time_limit_s).padStart(4)} s: cost ${r.cost}, routes ${r.routes}, unassigned ${r.unassigned} (${r.wall_s} s, CPU ${r.cpu_s} s, ${r.iterations} iterations, ${r.stop_reason})\n`);
+    if (gaps.length === 1) say(`replan cost vs from scratch: ${signed(gap)}\n`);
+    else say(`replan cost vs from scratch: ${gaps.map(signed).join(', ')}; mean ${signed(gap)}, max ${signed(Math.max(...gaps))}\n`);
+    if (scratches.length > 1)
+      say(`replan cost vs the mean of ${scratches.length} from-scratch solves (${scratchMean.toFixed(1)}): ${gapsMean.map(signed).join(', ')}; mean ${signed(gapMean)}\n`);
+  }
+  return out;
 }

@@ -314,6 +314,25 @@ describe('waymark bench replan', () => {
       assert.equal(c1.rows[0].stop_reason, 'iterations');
       assert.equal(c1.rows[0].iterations, 300);
       assert.deepEqual([c2.rows[0].cost, c2.rows[0].routes, c2.rows[0].iterations], [c1.rows[0].cost, c1.rows[0].routes, c1.rows[0].iterations]);
+      // --plans 2: the days of seeds 1 and 2 on one map build, each as with --seed alone (capped
+      // replans: the same costs), and the mean over all four replans.
+      type Days = { plans: number; seeds: number[]; days: Out[]; replan_vs_scratch_pct: number; replan_vs_scratch_max_pct: number; replan_vs_scratch_mean_pct: number };
+      const twoDays = runCli([...capped, '--plans', '2']);
+      assert.equal(twoDays.status, 0, twoDays.stderr);
+      const d = JSON.parse(twoDays.stdout) as Days;
+      assert.equal(d.plans, 2);
+      assert.deepEqual(d.seeds, [1, 2]);
+      const c3 = JSON.parse(runCli([...capped, '--seed', '2']).stdout) as Out;
+      const figures = (o: Out) => o.rows.map((r) => [r.what, r.cost, r.routes, r.iterations]);
+      assert.deepEqual(figures(d.days[0]), figures(c1));
+      assert.deepEqual(figures(d.days[1]), figures(c3));
+      const every = [...d.days[0].replans_vs_scratch_pct, ...d.days[1].replans_vs_scratch_pct];
+      assert.equal(every.length, 2);
+      assert.ok(Math.abs(d.replan_vs_scratch_pct - (every[0] + every[1]) / 2) <= 0.01, `${d.replan_vs_scratch_pct} vs ${every}`);
+      assert.equal(d.replan_vs_scratch_max_pct, Math.max(...every));
+      const refusedPlans = runCli([...args, '--plans', '0']);
+      assert.notEqual(refusedPlans.status, 0);
+      assert.match(refusedPlans.stderr, /--plans must be an integer of at least 1/);
       const refusedCap = runCli([...args, '--replan-iterations', '0']);
       assert.notEqual(refusedCap.status, 0);
       assert.match(refusedCap.stderr, /--replan-iterations must be an integer of at least 1/);

@@ -378,8 +378,9 @@ export function registerBench(program: Command): void {
     .option('--replans <n>', 'solve the replan n times (solver seeds seed, seed + 1, ...) and print each gap, their mean and max', '1')
     .option('--replan-iterations <n>', 'cap each replan at n search iterations per thread (no exchange between threads): the same search at any load, for side-by-side comparisons (the warm start\'s first steps still stop at their share of the time limit)')
     .option('--scratch-runs <n>', 'solve the changed problem from scratch n times (solver seeds seed, seed + 1, ...) and also print the replans against the mean of their costs', '1')
+    .option('--plans <n>', 'do it all for n days (seeds seed, seed + 1, ...: each day as --seed alone) on one map build, and print the mean over all their replans', '1')
     .option('--json', 'print one JSON object')
-    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; replans: string; replanIterations?: string; scratchRuns: string; json?: boolean }) => {
+    .action((opts: { road: string; jobs: string; vehicles: string; newPercent: string; baseTime: string; replanTime: string; scratchTime: string; seed: string; cpuTime?: boolean; threads?: string; reuse?: string; replans: string; replanIterations?: string; scratchRuns: string; plans: string; json?: boolean }) => {
       const num = (text: string, what: string) => {
         const n = Number(text);
         if (!(n >= 0) || !Number.isFinite(n)) throw new WaymarkError('InvalidValue', `${what} must be a non-negative number, not '${text}'`);
@@ -398,6 +399,7 @@ export function registerBench(program: Command): void {
         ...(opts.reuse ? { reuse: opts.reuse } : {}),
         replans: count(opts.replans, '--replans', 1),
         scratchRuns: count(opts.scratchRuns, '--scratch-runs', 1),
+        plans: count(opts.plans, '--plans', 1),
         ...(opts.replanIterations !== undefined ? { replanIterations: count(opts.replanIterations, '--replan-iterations', 1) } : {}),
         json: Boolean(opts.json),
       });
