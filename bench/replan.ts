@@ -23,9 +23,9 @@
  * measures the replans against the mean of those costs as well: a 30 s solve of a 1,050-task day
  * itself varies by 1-2 % between solver seeds, so one draw as the reference moves the gap by as much.
  * `--plans N` does all of it for N days (seeds S, S+1, ...; each day exactly as `--seed` of its own)
- * on one map build, and prints the mean over all their replans: the plans themselves differ by as
- * much as the replans (six days' means moved by half a point between two sets of plans), so the
- * goal's figure is a mean over many days.
+ * on one map build, and prints the mean over all their replans: one day's replans lie more than a
+ * point from another's (twelve days, three passes: per-day means -0.01 to +1.35 %), so the goal's
+ * figure is a mean over many days.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
