@@ -38,6 +38,7 @@ import { mapMatrixProvider, solveModel } from '../src/vrp/solve.js';
 import type { VroomSolution } from '../src/vrp/types.js';
 import { benchBuildOne } from './build.js';
 import { buildingCentroids, roadProblem } from './road-problem.js';
+import { mean } from './stats.js';
 
 export interface ReplanBenchOptions {
   jobs: number;
@@ -67,6 +68,9 @@ interface Timed {
   cpu: number;
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} %`;
+
 function timed(f: () => VroomSolution): Timed {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -89,11 +93,15 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
     const map = openMapFile(mapPath);
     const name = basename(input).replace(/\.(osm\.pbf|wmap)$/, '');
     const plans = Math.max(1, options.plans ?? 1);
-    if (plans === 1) return replanDay(map.handle, name, addresses, options);
-    const days = Array.from({ length: plans }, (_, k) => replanDay(map.handle, name, addresses, { ...options, seed: options.seed + k }, false));
-    const all = (key: 'replans_vs_scratch_pct' | 'replans_vs_scratch_mean_pct') => days.flatMap((d) => d[key]);
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const round2 = (x: number) => Math.round(x * 100) / 100;
+    if (plans === 1) {
+      const { out } = replanDay(map.handle, name, addresses, options);
+      if (options.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return out;
+    }
+    const days = Array.from({ length: plans }, (_, k) => replanDay(map.handle, name, addresses, { ...options, seed: options.seed + k }));
+    // Every replan of every day, unrounded.
+    const gaps = days.flatMap((d) => d.gaps);
+    const gapsMean = days.flatMap((d) => d.gapsMean);
     const out = {
       map: name,
       jobs: options.jobs,
@@ -101,16 +109,15 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
       plans,
       seeds: days.map((_, k) => options.seed + k),
       cpu_time: Boolean(options.cpuTime),
-      days,
+      days: days.map((d) => d.out),
       // Over every replan of every day (the mean of the days' means: each day has as many replans).
-      replan_vs_scratch_pct: round2(mean(all('replans_vs_scratch_pct'))),
-      replan_vs_scratch_max_pct: round2(Math.max(...all('replans_vs_scratch_pct'))),
-      replan_vs_scratch_mean_pct: round2(mean(all('replans_vs_scratch_mean_pct'))),
+      replan_vs_scratch_pct: round2(mean(gaps)),
+      replan_vs_scratch_max_pct: round2(Math.max(...gaps)),
+      replan_vs_scratch_mean_pct: round2(mean(gapsMean)),
     };
     if (!options.json) {
-      const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} %`;
       process.stdout.write(
-        `over ${plans} plans (seeds ${options.seed}-${options.seed + plans - 1}), ${days.length * days[0].replans_vs_scratch_pct.length} replans: ` +
+        `over ${plans} plans (seeds ${options.seed}-${options.seed + plans - 1}), ${gaps.length} replans: ` +
           `${signed(out.replan_vs_scratch_pct)} vs from scratch (max ${signed(out.replan_vs_scratch_max_pct)})` +
           ((options.scratchRuns ?? 1) > 1 ? `, ${signed(out.replan_vs_scratch_mean_pct)} vs the mean of ${options.scratchRuns} from-scratch solves` : '') +
           '\n',
@@ -124,10 +131,15 @@ export function benchReplan(input: string, options: ReplanBenchOptions): Record<
   }
 }
 
-type DayResult = Record<string, unknown> & { replans_vs_scratch_pct: number[]; replans_vs_scratch_mean_pct: number[] };
-
-// One day (options.seed): its plan, the new orders, the replans and the from-scratch solves.
-function replanDay(handle: MapHandle, name: string, addresses: [number, number][], options: ReplanBenchOptions, printJson = true): DayResult {
+// One day (options.seed): its plan, the new orders, the replans and the from-scratch solves. Prints
+// its rows unless --json; gives back its JSON object and its replans' unrounded gaps (against the
+// first from-scratch solve, and against the mean of them).
+function replanDay(
+  handle: MapHandle,
+  name: string,
+  addresses: [number, number][],
+  options: ReplanBenchOptions,
+): { out: Record<string, unknown>; gaps: number[]; gapsMean: number[] } {
   const extra = Math.max(1, Math.round((options.jobs * options.newPercent) / 100));
   // One day of jobs + extra; the last `extra` stops are the orders that arrive later. No stops off
   // the road: the figure is about search quality, not snapping.
@@ -192,8 +204,6 @@ function replanDay(handle: MapHandle, name: string, addresses: [number, number][
     ...replans.map((r, k) => row(replans.length > 1 ? `replan #${k + 1}` : 'replan (warm start)', options.replanTime, r)),
     ...scratches.map((r, k) => row(scratches.length > 1 ? `from scratch #${k + 1}` : 'from scratch', options.scratchTime, r)),
   ];
-  const round2 = (x: number) => Math.round(x * 100) / 100;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const gapsTo = (cost: number) => replans.map((r) => (r.solution.summary.cost / cost - 1) * 100);
   const gaps = gapsTo(scratches[0].solution.summary.cost);
   const gap = mean(gaps);
@@ -217,15 +227,12 @@ function replanDay(handle: MapHandle, name: string, addresses: [number, number][
     replan_vs_scratch_mean_pct: round2(gapMean),
     replans_vs_scratch_mean_pct: gapsMean.map(round2),
   };
-  if (options.json) {
-    if (printJson) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-  } else {
-    const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} %`;
+  if (!options.json) {
     for (const r of rows) say(`${r.what.padEnd(20)} ${String(r.time_limit_s).padStart(4)} s: cost ${r.cost}, routes ${r.routes}, unassigned ${r.unassigned} (${r.wall_s} s, CPU ${r.cpu_s} s, ${r.iterations} iterations, ${r.stop_reason})\n`);
     if (gaps.length === 1) say(`replan cost vs from scratch: ${signed(gap)}\n`);
     else say(`replan cost vs from scratch: ${gaps.map(signed).join(', ')}; mean ${signed(gap)}, max ${signed(Math.max(...gaps))}\n`);
     if (scratches.length > 1)
       say(`replan cost vs the mean of ${scratches.length} from-scratch solves (${scratchMean.toFixed(1)}): ${gapsMean.map(signed).join(', ')}; mean ${signed(gapMean)}\n`);
   }
-  return out;
+  return { out, gaps, gapsMean };
 }
